@@ -14,6 +14,8 @@ internal readonly struct GemmScalarTile4x4<T> : IGemmMicroKernel<T>
 
     public static int Nr => 4;
 
+    public static bool FusedUpdate => false;
+
     /// <inheritdoc cref="IGemmMicroKernel{T}.Update"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Update(T product, T beta, T old) => product + (beta * old);

@@ -26,6 +26,8 @@ internal readonly struct GemmVector512Tile12x2W<T> : IGemmMicroKernel<T>
 
     public static int Nr => 2 * Vector512<T>.Count;
 
+    public static bool FusedUpdate => true;
+
     /// <inheritdoc cref="IGemmMicroKernel{T}.Update"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Update(T product, T beta, T old) => T.FusedMultiplyAdd(beta, old, product);

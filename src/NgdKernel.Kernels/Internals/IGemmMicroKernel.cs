@@ -36,4 +36,7 @@ internal interface IGemmMicroKernel<T>
     /// tile computed in a stack tile and copied out equals what a full tile would have written.
     /// </summary>
     static abstract T Update(T product, T beta, T old);
+
+    /// <summary>Whether <see cref="Update"/> is one fused multiply-add (so vector FMAs reproduce it).</summary>
+    static abstract bool FusedUpdate { get; }
 }
