@@ -51,11 +51,6 @@ internal static partial class ThrowHelper
             $"'{paramName}' has length {length} but must have at least {required} ({reason}).", paramName);
 
     [DoesNotReturn]
-    public static void ThrowArgument_Overlap(string paramName, string otherName) =>
-        throw new ArgumentException(
-            $"'{paramName}' overlaps '{otherName}' in memory: they must not share elements.", paramName);
-
-    [DoesNotReturn]
     public static void ThrowArgumentOutOfRange_NotFiniteNonNegative(string paramName, double value) =>
         throw new ArgumentOutOfRangeException(
             paramName, value, $"'{paramName}' is {Format(value)} but must be finite and >= 0.");
@@ -71,19 +66,9 @@ internal static partial class ThrowHelper
             paramName, value, $"'{paramName}' is {Format(value)} but must be in {interval}.");
 
     [DoesNotReturn]
-    public static void ThrowArgumentOutOfRange_Negative(string paramName, int value) =>
-        throw new ArgumentOutOfRangeException(
-            paramName, value, $"'{paramName}' is {value} but must be >= 0.");
-
-    [DoesNotReturn]
     public static void ThrowArgument_UndefinedEnum(string paramName, int value, string enumName) =>
         throw new ArgumentOutOfRangeException(
             paramName, value, $"'{paramName}' is {value}, which is not a defined {enumName} value.");
-
-    [DoesNotReturn]
-    public static void ThrowArgument_PathNotSupported(string paramName, KernelPath path) =>
-        throw new ArgumentException(
-            $"'{paramName}' is {path}, which this machine does not support (widest: {KernelPaths.Widest}).", paramName);
 
     [DoesNotReturn]
     public static void ThrowArithmetic_NotPositiveDefinite(string paramName, int pivotIndex, double pivotValue, double damping) =>
