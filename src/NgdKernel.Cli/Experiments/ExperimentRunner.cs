@@ -187,7 +187,7 @@ internal static class ExperimentRunner
         run.Seconds = clock.Elapsed.TotalSeconds;
         display.Complete(string.Create(
             CultureInfo.InvariantCulture,
-            $"{run.StopReason}: {examples} examples, {run.Seconds:F1} s, final test loss {run.FinalTestLoss:G4}"));
+            $"{run.StopReason}: {examples} ex, {run.Seconds:F1} s, loss {run.FinalTestLoss:G3}"));
         return run;
     }
 }
