@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using NgdKernel.Benchmarks.Harness;
 using NgdKernel.Benchmarks.OpenBlas;
 
 // `probe [environment|automatic]` reports what OpenBLAS loads with (one selection per process,
@@ -19,5 +20,5 @@ if (args is ["probe", ..])
     return 0;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchConfig.Create());
 return 0;

@@ -65,6 +65,27 @@ public static unsafe class OpenBlasLibrary
     public static OpenBlasProbe? Current => loaded;
 
     /// <summary>
+    /// Whether both libraries can be loaded. Loading runs OpenBLAS's constructor under the current
+    /// environment, so a process that benchmarks must call <see cref="Load"/> instead.
+    /// </summary>
+    public static bool IsInstalled()
+    {
+        if (!NativeLibrary.TryLoad(OpenBlasNative.BlasLibrary, out nint blas))
+        {
+            return false;
+        }
+
+        bool lapacke = NativeLibrary.TryLoad(OpenBlasNative.LapackeLibrary, out nint handle);
+        if (lapacke)
+        {
+            NativeLibrary.Free(handle);
+        }
+
+        NativeLibrary.Free(blas);
+        return lapacke;
+    }
+
+    /// <summary>
     /// Loads OpenBLAS with <paramref name="selection"/> (only the first call in a process decides)
     /// and sets its thread count. Never throws: an absent library gives a probe with a note.
     /// </summary>
