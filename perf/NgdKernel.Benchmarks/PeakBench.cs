@@ -11,7 +11,7 @@ namespace NgdKernel.Benchmarks;
 /// <param name="Width">Vector width in bits (512 or 256).</param>
 /// <param name="Threads">Threads running the FMA loop at once.</param>
 /// <param name="Flops">Floating-point operations of one invocation, over all threads.</param>
-public sealed record PeakCase(int Width, int Threads, double Flops) : IFlopCount
+public sealed record PeakCase(int Width, int Threads, double Flops) : IFlopCount, IThreadCount
 {
     /// <inheritdoc/>
     public override string ToString() => $"V{Width} x{Threads}";

@@ -8,7 +8,14 @@ public interface IFlopCount
 {
     /// <summary>Floating-point operations of one benchmark invocation (an FMA counts as 2).</summary>
     double Flops { get; }
+}
 
-    /// <summary>Threads the invocation runs on, for the fraction of peak.</summary>
+/// <summary>
+/// A parameter that carries its own thread count (otherwise the fraction of peak reads an
+/// <c>int</c> parameter named <c>Threads</c>, and 1 without one).
+/// </summary>
+public interface IThreadCount
+{
+    /// <summary>Threads one invocation runs on.</summary>
     int Threads { get; }
 }

@@ -62,13 +62,33 @@ public sealed class PeakFractionColumn : IColumn
             return "-";
         }
 
-        double peak = (element == typeof(float) ? FloatPeak.Value : DoublePeak.Value) * count.Threads;
+        double peak = (element == typeof(float) ? FloatPeak.Value : DoublePeak.Value) * Threads(benchmarkCase);
         return (gflops / peak).ToString("P0", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc/>
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
         GetValue(summary, benchmarkCase);
+
+    /// <summary>The case's thread count: an <see cref="IThreadCount"/> parameter, else an <c>int</c>
+    /// parameter named <c>Threads</c>, else 1.</summary>
+    public static int Threads(BenchmarkCase benchmarkCase)
+    {
+        foreach (var item in benchmarkCase.Parameters.Items)
+        {
+            if (item.Value is IThreadCount count)
+            {
+                return count.Threads;
+            }
+
+            if (item.Name == "Threads" && item.Value is int threads)
+            {
+                return threads;
+            }
+        }
+
+        return 1;
+    }
 
     private static Type? ElementType(BenchmarkCase benchmarkCase)
     {
