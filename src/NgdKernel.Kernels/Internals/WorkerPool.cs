@@ -1,0 +1,137 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace NgdKernel.Kernels.Internals;
+
+/// <summary>
+/// A fixed set of persistent worker threads that run one job at a time, split into
+/// <c>partCount</c> parts; the calling thread runs part 0 and waits for the others.
+/// </summary>
+/// <remarks>
+/// A job is an unmanaged function pointer plus a pointer to a state struct on the caller's stack
+/// (the caller blocks until every part has finished, so the struct outlives the job). Nothing is
+/// allocated per job: no delegates, no closures, no tasks. Workers block on a semaphore between
+/// jobs (with <see cref="SemaphoreSlim"/>'s short spin first, which keeps back-to-back kernel calls
+/// cheap). Parts are assigned to fixed threads, so a job runs the same way every time.
+/// </remarks>
+internal sealed unsafe class WorkerPool : IDisposable
+{
+    private readonly Thread[] threads;
+    private readonly SemaphoreSlim[] start;
+    private readonly ManualResetEventSlim done = new(false, spinCount: 200);
+    private delegate*<void*, int, int, void> job;
+    private void* state;
+    private int partCount;
+    private int pending;
+    private int busy;
+    private volatile bool stopping;
+
+    public WorkerPool(int workerCount)
+    {
+        threads = new Thread[workerCount];
+        start = new SemaphoreSlim[workerCount];
+        for (int i = 0; i < workerCount; i++)
+        {
+            start[i] = new SemaphoreSlim(0);
+            threads[i] = new Thread(WorkerLoop, maxStackSize: 1 << 20)
+            {
+                IsBackground = true,
+                Name = $"NgdKernel worker {i + 1}",
+            };
+            threads[i].Start(i);
+        }
+    }
+
+    /// <summary>Number of threads that can run parts, the caller included.</summary>
+    public int Capacity => threads.Length + 1;
+
+    /// <summary>
+    /// Runs <c>work(state, part, partCount)</c> for every part in [0, partCount), part 0 on the
+    /// calling thread. Returns false (running nothing) if another caller is using the pool; the
+    /// caller then runs the job single-threaded, which gives the same result for our kernels.
+    /// </summary>
+    public bool TryRun(delegate*<void*, int, int, void> work, void* jobState, int parts)
+    {
+        if (parts > Capacity || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            job = work;
+            state = jobState;
+            partCount = parts;
+            pending = parts - 1;
+            done.Reset();
+            for (int i = 0; i < parts - 1; i++)
+            {
+                start[i].Release();
+            }
+
+            work(jobState, 0, parts);
+            if (parts > 1)
+            {
+                done.Wait();
+            }
+        }
+        finally
+        {
+            job = null;
+            state = null;
+            Volatile.Write(ref busy, 0);
+        }
+
+        return true;
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A worker must never die silently and deadlock the caller.")]
+    private void WorkerLoop(object? boxedIndex)
+    {
+        int index = (int)boxedIndex!;
+        SemaphoreSlim signal = start[index];
+        while (true)
+        {
+            signal.Wait();
+            if (stopping)
+            {
+                return;
+            }
+
+            try
+            {
+                job(state, index + 1, partCount);
+            }
+            catch (Exception exception)
+            {
+                // Kernels validate before they run and never throw; reaching here is a bug.
+                Environment.FailFast("NgdKernel worker failed.", exception);
+            }
+
+            if (Interlocked.Decrement(ref pending) == 0)
+            {
+                done.Set();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        stopping = true;
+        foreach (SemaphoreSlim s in start)
+        {
+            s.Release();
+        }
+
+        foreach (Thread t in threads)
+        {
+            t.Join();
+        }
+
+        foreach (SemaphoreSlim s in start)
+        {
+            s.Dispose();
+        }
+
+        done.Dispose();
+    }
+}

@@ -1,0 +1,94 @@
+using NgdKernel.Kernels.Internals;
+
+namespace NgdKernel.Kernels;
+
+/// <summary>
+/// Options shared by the kernels (thread count, instruction-set path) and the persistent worker
+/// threads that run them. Create one per application (or per independent pipeline) and reuse it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A context with <see cref="ThreadCount"/> &gt; 1 starts <c>ThreadCount - 1</c> background threads once,
+/// in the constructor; kernel calls then allocate nothing. The calling thread always does a share of
+/// the work. Kernels split work so that every output element is computed by the same sequence of
+/// operations whatever the thread count: results are bit-identical across thread counts and runs on
+/// one <see cref="Path"/>.
+/// </para>
+/// <para>
+/// A context may be shared between threads. If two calls overlap, the second runs single-threaded on
+/// its caller (same result, no blocking).
+/// </para>
+/// <para>No global mutable state: options are explicit, <see cref="Default"/> is read-only.</para>
+/// </remarks>
+public sealed class KernelContext : IDisposable
+{
+    /// <summary>The largest accepted <see cref="ThreadCount"/>.</summary>
+    public const int MaxThreadCount = 256;
+
+    private readonly WorkerPool? pool;
+    private readonly bool isDefault;
+    private volatile bool disposed;
+
+    /// <summary>Creates a context and starts its worker threads.</summary>
+    /// <param name="threadCount">Threads a kernel call may use, the caller included (1 = no workers).</param>
+    /// <param name="path">Instruction-set path; <see langword="null"/> selects <see cref="KernelPaths.Best"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threadCount"/> is not in [1, <see cref="MaxThreadCount"/>].</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is not supported by this machine.</exception>
+    public KernelContext(int threadCount = 1, KernelPath? path = null)
+        : this(threadCount, path, isDefault: false)
+    {
+    }
+
+    private KernelContext(int threadCount, KernelPath? path, bool isDefault)
+    {
+        if (threadCount is < 1 or > MaxThreadCount)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange_ThreadCount(nameof(threadCount), threadCount, MaxThreadCount);
+        }
+
+        KernelPath chosen = path ?? KernelPaths.Best;
+        Check.PathSupported(chosen, nameof(path));
+        ThreadCount = threadCount;
+        Path = chosen;
+        this.isDefault = isDefault;
+        pool = threadCount > 1 ? new WorkerPool(threadCount - 1) : null;
+    }
+
+    /// <summary>One thread, <see cref="KernelPaths.Best"/>; used when a kernel gets no context. Never disposed.</summary>
+    public static KernelContext Default { get; } = new(1, null, isDefault: true);
+
+    /// <summary>Threads a kernel call may use, the calling thread included.</summary>
+    public int ThreadCount { get; }
+
+    /// <summary>The instruction-set path the kernels run on.</summary>
+    public KernelPath Path { get; }
+
+    /// <summary>The worker pool, or null for a single-threaded context.</summary>
+    internal WorkerPool? Pool
+    {
+        get
+        {
+            if (disposed)
+            {
+                ThrowHelper.ThrowObjectDisposed(this);
+            }
+
+            return pool;
+        }
+    }
+
+    /// <summary>Stops the worker threads. <see cref="Default"/> ignores this call.</summary>
+    public void Dispose()
+    {
+        if (isDefault || disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        pool?.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"KernelContext(threads: {ThreadCount}, path: {Path})";
+}

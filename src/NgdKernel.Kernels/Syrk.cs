@@ -1,0 +1,76 @@
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels.Internals;
+
+namespace NgdKernel.Kernels;
+
+/// <summary>
+/// Symmetric rank-k update <c>C = alpha * op(A) * op(A)^T + beta * C</c> (BLAS <c>ssyrk</c>/<c>dsyrk</c>):
+/// the covariances <c>&lt;x x^T&gt;</c> of the natural-gradient step.
+/// </summary>
+public static class Syrk
+{
+    /// <summary>Computes <c>C = alpha * op(A) * op(A)^T + beta * C</c> and writes both triangles of C.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="a">
+    /// A, row-major with any row stride. With <see cref="MatrixOp.None"/> A is [n, k] and
+    /// <c>C = alpha A A^T + beta C</c>; with <see cref="MatrixOp.Transpose"/> A is [k, n] (one example per
+    /// row, as a minibatch) and <c>C = alpha A^T A + beta C</c>.
+    /// </param>
+    /// <param name="op">How A is used; see <paramref name="a"/>.</param>
+    /// <param name="alpha">Scale of the product; finite.</param>
+    /// <param name="beta">Scale of the old C; finite. When it is zero, C is never read.</param>
+    /// <param name="c">C, [n, n], row-major with any row stride; both triangles are overwritten.</param>
+    /// <param name="context">Threads and instruction-set path; <see langword="null"/> means <see cref="KernelContext.Default"/>.</param>
+    /// <exception cref="ArgumentException">C is not [n, n] for the n of <c>op(A)</c>; C shares memory with A.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> or <paramref name="beta"/> is NaN or infinite.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="context"/> has been disposed.</exception>
+    /// <remarks>
+    /// <para>
+    /// BLAS <c>?syrk</c> (row-major, lower triangle computed), then mirrored: only the tiles of C that touch
+    /// the lower triangle are computed, half the work of <see cref="Gemm"/>. With beta ≠ 0 the old C is read
+    /// from its lower triangle only (the upper one is taken to be its mirror). Paper Eq. 20:
+    /// <c>Lambda_i = &lt;x_{i-1} x_{i-1}^T&gt;</c> is <c>Multiply(x, Transpose, 1/M, 0, lambda)</c>.
+    /// </para>
+    /// <para>
+    /// Same machinery, allocation and determinism guarantees as <see cref="Gemm.Multiply{T}"/>: the result
+    /// is exactly symmetric and bit-identical across runs and thread counts on one path.
+    /// </para>
+    /// </remarks>
+    public static void Multiply<T>(
+        ReadOnlySpan2D<T> a, MatrixOp op, T alpha, T beta, Span2D<T> c, KernelContext? context = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        context ??= KernelContext.Default;
+        Validate(a, op, alpha, beta, c);
+        Run(a, op, alpha, beta, c, context.Path, context);
+    }
+
+    internal static void Validate<T>(ReadOnlySpan2D<T> a, MatrixOp op, T alpha, T beta, Span2D<T> c)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        MatrixShape shapeA = Check.ShapeOf(a, op);
+        int n = shapeA.OpRows;
+        Check.DestinationShape(Check.ShapeOf<T>(c), new MatrixShape(n, n), nameof(c), nameof(a), shapeA);
+        Check.Finite(alpha, nameof(alpha));
+        Check.Finite(beta, nameof(beta));
+        Check.NoOverlap<T>(c, nameof(c), a, nameof(a));
+    }
+
+    /// <summary>The unchecked core: computes the lower triangle on <paramref name="path"/>, then mirrors it.</summary>
+    internal static void Run<T>(
+        ReadOnlySpan2D<T> a, MatrixOp op, T alpha, T beta, Span2D<T> c, KernelPath path, KernelContext context)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        MatrixOp opB = op == MatrixOp.None ? MatrixOp.Transpose : MatrixOp.None;
+        GemmDriver.Run(a, op, a, opB, alpha, beta, c, path, context, lowerTriangleOnly: true);
+        int n = c.Height;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                c.DangerousGetReferenceAt(i, j) = c.DangerousGetReferenceAt(j, i);
+            }
+        }
+    }
+}
