@@ -41,7 +41,7 @@ public unsafe class CholeskyBench<T> : IDisposable
     public void SetupNgdKernel()
     {
         Allocate();
-        context = new KernelContext(Shape.Threads);
+        context = BenchContext.Create(Shape.Threads);
     }
 
     /// <summary>Allocates operands; loads OpenBLAS with the inherited environment.</summary>

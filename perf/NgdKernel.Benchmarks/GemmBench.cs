@@ -39,7 +39,7 @@ public unsafe class GemmBench<T> : IDisposable
     public void SetupNgdKernel()
     {
         Allocate();
-        context = new KernelContext(Shape.Threads);
+        context = BenchContext.Create(Shape.Threads);
     }
 
     /// <summary>Allocates operands; loads OpenBLAS with the inherited environment.</summary>

@@ -37,7 +37,7 @@ public unsafe class SyrkBench<T> : IDisposable
     public void SetupNgdKernel()
     {
         Allocate();
-        context = new KernelContext(Shape.Threads);
+        context = BenchContext.Create(Shape.Threads);
     }
 
     /// <summary>Allocates operands; loads OpenBLAS with the inherited environment.</summary>
