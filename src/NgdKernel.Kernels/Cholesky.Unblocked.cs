@@ -47,7 +47,7 @@ public static partial class Cholesky
             }
 
             T d = Unsafe.Add(ref rowI, i) + damping - Level1.Dot(ref rowI, ref rowI, i, path);
-            if (!(d > T.Zero))
+            if (!(d > T.Zero && d < T.PositiveInfinity))
             {
                 pivotValue = d;
                 return i;

@@ -30,14 +30,15 @@ public static partial class Cholesky
     /// need A afterwards factor a copy.
     /// </param>
     /// <param name="damping">Added to every diagonal element before factoring; finite and <c>&gt;= 0</c>.</param>
-    /// <param name="failure">On failure, the first pivot <c>j</c> with <c>!(d &gt; 0)</c> and its value; default on success.</param>
+    /// <param name="failure">On failure, the first pivot <c>j</c> with <c>!(0 &lt; d &lt; +Inf)</c> and its value; default on success.</param>
     /// <returns><see langword="true"/> when <c>A + damping·I</c> is numerically positive definite.</returns>
     /// <exception cref="ArgumentException"><paramref name="a"/> is not square.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="damping"/> is negative, NaN or infinite.</exception>
     /// <remarks>
     /// <para>LAPACK equivalent: <c>dpotrf('L')</c> on <c>A + damping·I</c>; the returned pivot is
-    /// <c>INFO - 1</c>. Pivot test: <c>!(d &gt; 0)</c>, so a NaN or infinite element anywhere in the
-    /// lower triangle makes some pivot fail (NaN propagates into every later pivot it touches).</para>
+    /// <c>INFO - 1</c>. Pivot test: <c>!(0 &lt; d &lt; +Inf)</c>, so a NaN or infinite element
+    /// anywhere in the lower triangle makes some pivot at or after its row fail (an off-diagonal
+    /// Inf squares into a -Inf pivot, NaN propagates into every later pivot it touches).</para>
     /// <para>Blocked right-looking algorithm: a panel is factored by row-oriented dot products,
     /// the trailing matrix updated by <c>A22 -= L21·L21ᵀ</c>. Allocates nothing. The result is
     /// bit-identical run to run on one <see cref="KernelPath"/>; paths differ by rounding only.</para>

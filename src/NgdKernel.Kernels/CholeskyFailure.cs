@@ -10,6 +10,6 @@ namespace NgdKernel.Kernels;
 /// </param>
 /// <param name="PivotValue">
 /// The pivot after damping, <c>a[j,j] + damping - sum_k l[j,k]^2</c>, widened to double:
-/// zero, negative, or NaN (NaN or infinite input reaches the pivot as NaN or -Infinity).
+/// zero, negative, NaN or +Infinity (NaN or infinite input reaches some pivot as NaN or ±Infinity).
 /// </param>
 public readonly record struct CholeskyFailure(int PivotIndex, double PivotValue);

@@ -154,7 +154,7 @@ public static partial class SymmetricEigen
             first--;
         }
 
-        if (n > 0 && T.IsNaN(largest))
+        if (n > 0 && T.IsNaN(Unsafe.Add(ref w, 0)))
         {
             destination.Fill(T.NaN);
             return 0;
@@ -176,6 +176,20 @@ public static partial class SymmetricEigen
 
         Cholesky.MirrorLowerToUpper(ref d0, ld, n);
         return n - first;
+    }
+
+    private static bool HasNonFinite<T>(ref T values, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < length; i++)
+        {
+            if (!T.IsFinite(Unsafe.Add(ref values, i)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsSameView<T>(ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b)
@@ -238,7 +252,15 @@ public static partial class SymmetricEigen
                 }
             }
 
-            if (offSum == T.Zero || T.IsNaN(offSum))
+            if (!T.IsFinite(offSum) || HasNonFinite(ref d, n))
+            {
+                // NaN or Inf anywhere: report NaN rather than a plausible-looking answer.
+                MemoryMarshal.CreateSpan(ref d, n).Fill(T.NaN);
+                MemoryMarshal.CreateSpan(ref vt, n * n).Fill(T.NaN);
+                return;
+            }
+
+            if (offSum == T.Zero)
             {
                 break;
             }
