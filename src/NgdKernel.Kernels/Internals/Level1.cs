@@ -1,0 +1,299 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NgdKernel.Kernels.Internals;
+
+/// <summary>
+/// The level-1 loops inside Cholesky, Trsm, Sherman-Morrison and Jacobi (dot, axpy, scale,
+/// plane rotation) on raw references, one method per <see cref="KernelPath"/> so tests can
+/// force each path. TensorPrimitives picks its own width from the hardware, so it cannot be
+/// forced onto a path; these loops can. Callers validate; nothing here checks bounds.
+/// </summary>
+internal static class Level1
+{
+    // ---------------------------------------------------------------- fused multiply-add
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double))
+        {
+            return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+
+        if (typeof(T) == typeof(float))
+        {
+            return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        return (a * b) + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double))
+        {
+            return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+
+        if (typeof(T) == typeof(float))
+        {
+            return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        return (a * b) + c;
+    }
+
+    // ---------------------------------------------------------------- dot
+
+    /// <summary><c>sum_i x[i] y[i]</c> over <paramref name="length"/> contiguous elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Dot<T>(ref T x, ref T y, int length, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => path switch
+        {
+            KernelPath.Vector512 => DotVector512(ref x, ref y, length),
+            KernelPath.Vector256 => DotVector256(ref x, ref y, length),
+            _ => DotScalar(ref x, ref y, length),
+        };
+
+    public static T DotScalar<T>(ref T x, ref T y, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        // Two accumulators hide the add latency without reordering more than the vector paths do.
+        T s0 = T.Zero, s1 = T.Zero;
+        int i = 0;
+        for (; i + 1 < length; i += 2)
+        {
+            s0 = T.FusedMultiplyAdd(Unsafe.Add(ref x, i), Unsafe.Add(ref y, i), s0);
+            s1 = T.FusedMultiplyAdd(Unsafe.Add(ref x, i + 1), Unsafe.Add(ref y, i + 1), s1);
+        }
+
+        if (i < length)
+        {
+            s0 = T.FusedMultiplyAdd(Unsafe.Add(ref x, i), Unsafe.Add(ref y, i), s0);
+        }
+
+        return s0 + s1;
+    }
+
+    public static T DotVector256<T>(ref T x, ref T y, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int width = Vector256<T>.Count;
+        if (length < width)
+        {
+            return DotScalar(ref x, ref y, length);
+        }
+
+        Vector256<T> a0 = Vector256<T>.Zero, a1 = Vector256<T>.Zero, a2 = Vector256<T>.Zero, a3 = Vector256<T>.Zero;
+        nuint i = 0;
+        nuint n = (nuint)length;
+        nuint w = (nuint)width;
+        for (; i + (4 * w) <= n; i += 4 * w)
+        {
+            a0 = Fma(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), a0);
+            a1 = Fma(Vector256.LoadUnsafe(ref x, i + w), Vector256.LoadUnsafe(ref y, i + w), a1);
+            a2 = Fma(Vector256.LoadUnsafe(ref x, i + (2 * w)), Vector256.LoadUnsafe(ref y, i + (2 * w)), a2);
+            a3 = Fma(Vector256.LoadUnsafe(ref x, i + (3 * w)), Vector256.LoadUnsafe(ref y, i + (3 * w)), a3);
+        }
+
+        for (; i + w <= n; i += w)
+        {
+            a0 = Fma(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), a0);
+        }
+
+        T tail = T.Zero;
+        for (; i < n; i++)
+        {
+            tail = T.FusedMultiplyAdd(Unsafe.Add(ref x, i), Unsafe.Add(ref y, i), tail);
+        }
+
+        return Vector256.Sum((a0 + a1) + (a2 + a3)) + tail;
+    }
+
+    public static T DotVector512<T>(ref T x, ref T y, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int width = Vector512<T>.Count;
+        if (length < width)
+        {
+            return DotVector256(ref x, ref y, length);
+        }
+
+        Vector512<T> a0 = Vector512<T>.Zero, a1 = Vector512<T>.Zero, a2 = Vector512<T>.Zero, a3 = Vector512<T>.Zero;
+        nuint i = 0;
+        nuint n = (nuint)length;
+        nuint w = (nuint)width;
+        for (; i + (4 * w) <= n; i += 4 * w)
+        {
+            a0 = Fma(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i), a0);
+            a1 = Fma(Vector512.LoadUnsafe(ref x, i + w), Vector512.LoadUnsafe(ref y, i + w), a1);
+            a2 = Fma(Vector512.LoadUnsafe(ref x, i + (2 * w)), Vector512.LoadUnsafe(ref y, i + (2 * w)), a2);
+            a3 = Fma(Vector512.LoadUnsafe(ref x, i + (3 * w)), Vector512.LoadUnsafe(ref y, i + (3 * w)), a3);
+        }
+
+        for (; i + w <= n; i += w)
+        {
+            a0 = Fma(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i), a0);
+        }
+
+        T tail = T.Zero;
+        for (; i < n; i++)
+        {
+            tail = T.FusedMultiplyAdd(Unsafe.Add(ref x, i), Unsafe.Add(ref y, i), tail);
+        }
+
+        return Vector512.Sum((a0 + a1) + (a2 + a3)) + tail;
+    }
+
+    // ---------------------------------------------------------------- axpy: y += alpha x
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Axpy<T>(T alpha, ref T x, ref T y, int length, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        switch (path)
+        {
+            case KernelPath.Vector512: AxpyVector512(alpha, ref x, ref y, length); break;
+            case KernelPath.Vector256: AxpyVector256(alpha, ref x, ref y, length); break;
+            default: AxpyScalar(alpha, ref x, ref y, length); break;
+        }
+    }
+
+    public static void AxpyScalar<T>(T alpha, ref T x, ref T y, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < length; i++)
+        {
+            Unsafe.Add(ref y, i) = T.FusedMultiplyAdd(alpha, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
+        }
+    }
+
+    public static void AxpyVector256<T>(T alpha, ref T x, ref T y, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint w = (nuint)Vector256<T>.Count;
+        nuint n = (nuint)length;
+        nuint i = 0;
+        Vector256<T> a = Vector256.Create(alpha);
+        for (; i + (2 * w) <= n; i += 2 * w)
+        {
+            Fma(a, Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+            Fma(a, Vector256.LoadUnsafe(ref x, i + w), Vector256.LoadUnsafe(ref y, i + w)).StoreUnsafe(ref y, i + w);
+        }
+
+        for (; i + w <= n; i += w)
+        {
+            Fma(a, Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+        }
+
+        // An overlapped last vector would update some elements twice, so the tail is scalar.
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref y, i) = T.FusedMultiplyAdd(alpha, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
+        }
+    }
+
+    public static void AxpyVector512<T>(T alpha, ref T x, ref T y, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint w = (nuint)Vector512<T>.Count;
+        nuint n = (nuint)length;
+        nuint i = 0;
+        Vector512<T> a = Vector512.Create(alpha);
+        for (; i + (2 * w) <= n; i += 2 * w)
+        {
+            Fma(a, Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+            Fma(a, Vector512.LoadUnsafe(ref x, i + w), Vector512.LoadUnsafe(ref y, i + w)).StoreUnsafe(ref y, i + w);
+        }
+
+        for (; i + w <= n; i += w)
+        {
+            Fma(a, Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+        }
+
+        if (i < n)
+        {
+            AxpyVector256(alpha, ref Unsafe.Add(ref x, i), ref Unsafe.Add(ref y, i), (int)(n - i));
+        }
+    }
+
+    // ---------------------------------------------------------------- scale: x *= alpha
+
+    public static void Scale<T>(T alpha, ref T x, int length, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint n = (nuint)length;
+        nuint i = 0;
+        if (path == KernelPath.Vector512)
+        {
+            Vector512<T> a = Vector512.Create(alpha);
+            for (; i + (nuint)Vector512<T>.Count <= n; i += (nuint)Vector512<T>.Count)
+            {
+                (Vector512.LoadUnsafe(ref x, i) * a).StoreUnsafe(ref x, i);
+            }
+        }
+
+        if (path != KernelPath.Scalar)
+        {
+            Vector256<T> a = Vector256.Create(alpha);
+            for (; i + (nuint)Vector256<T>.Count <= n; i += (nuint)Vector256<T>.Count)
+            {
+                (Vector256.LoadUnsafe(ref x, i) * a).StoreUnsafe(ref x, i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref x, i) *= alpha;
+        }
+    }
+
+    // ---------------------------------------------------------------- plane rotation
+
+    /// <summary>
+    /// <c>(x, y) &lt;- (c x - s y, s x + c y)</c> elementwise (BLAS drot with the sign of
+    /// <c>s</c> flipped), the row update of a Jacobi rotation.
+    /// </summary>
+    public static void Rotate<T>(ref T x, ref T y, int length, T c, T s, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint n = (nuint)length;
+        nuint i = 0;
+        if (path == KernelPath.Vector512)
+        {
+            Vector512<T> vc = Vector512.Create(c), vs = Vector512.Create(s);
+            for (; i + (nuint)Vector512<T>.Count <= n; i += (nuint)Vector512<T>.Count)
+            {
+                Vector512<T> xv = Vector512.LoadUnsafe(ref x, i);
+                Vector512<T> yv = Vector512.LoadUnsafe(ref y, i);
+                ((vc * xv) - (vs * yv)).StoreUnsafe(ref x, i);
+                ((vs * xv) + (vc * yv)).StoreUnsafe(ref y, i);
+            }
+        }
+
+        if (path != KernelPath.Scalar)
+        {
+            Vector256<T> vc = Vector256.Create(c), vs = Vector256.Create(s);
+            for (; i + (nuint)Vector256<T>.Count <= n; i += (nuint)Vector256<T>.Count)
+            {
+                Vector256<T> xv = Vector256.LoadUnsafe(ref x, i);
+                Vector256<T> yv = Vector256.LoadUnsafe(ref y, i);
+                ((vc * xv) - (vs * yv)).StoreUnsafe(ref x, i);
+                ((vs * xv) + (vc * yv)).StoreUnsafe(ref y, i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            T xv = Unsafe.Add(ref x, i);
+            T yv = Unsafe.Add(ref y, i);
+            Unsafe.Add(ref x, i) = (c * xv) - (s * yv);
+            Unsafe.Add(ref y, i) = (s * xv) + (c * yv);
+        }
+    }
+}

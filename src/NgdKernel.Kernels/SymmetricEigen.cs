@@ -1,0 +1,367 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels.Internals;
+
+namespace NgdKernel.Kernels;
+
+/// <summary>
+/// Eigendecomposition <c>A = V·diag(w)·Vᵀ</c> of a small symmetric matrix by the cyclic Jacobi
+/// method, and the Moore-Penrose pseudo-inverse of a symmetric positive semi-definite matrix.
+/// </summary>
+/// <remarks>
+/// Jacobi is chosen for accuracy over speed: it is backward stable, gives every eigenvalue
+/// within a few ulps of <c>‖A‖</c> and orthogonal vectors to working precision, and its
+/// <c>O(n³)</c> cost per sweep (typically 6-10 sweeps) is small for the layer widths the
+/// exact natural gradient uses (n up to about 200). Allocates nothing: all scratch lives in
+/// the caller's workspace of <see cref="WorkspaceLength"/> elements.
+/// </remarks>
+public static partial class SymmetricEigen
+{
+    private const int MaxSweeps = 60;
+
+    /// <summary>Workspace length (in elements of T) that <see cref="Decompose{T}"/> and <see cref="PseudoInverse{T}"/> need for an <c>n×n</c> input: <c>2n² + 3n</c>.</summary>
+    /// <param name="n">The order of the matrix, <c>&gt;= 0</c>.</param>
+    /// <returns><c>2n² + 3n</c>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative.</exception>
+    /// <exception cref="OverflowException">The length does not fit in an <see cref="int"/> (n above about 32 000).</exception>
+    public static int WorkspaceLength(int n)
+    {
+        if (n < 0)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange_Negative(nameof(n), n);
+        }
+
+        return checked((2 * n * n) + (3 * n));
+    }
+
+    /// <summary>Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="a"><c>[n, n]</c>, row-major, any row stride; only its lower triangle (diagonal included) is read, never written.</param>
+    /// <param name="eigenvalues">Length n; receives <c>w</c> in ascending order.</param>
+    /// <param name="eigenvectors"><c>[n, n]</c>, any row stride; column k receives the unit eigenvector of <c>w[k]</c>. May be <paramref name="a"/> itself (exact aliasing).</param>
+    /// <param name="workspace">At least <see cref="WorkspaceLength"/>(n) elements of scratch, overlapping nothing else.</param>
+    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread only.</param>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="a"/> is not square; <paramref name="eigenvectors"/> is not n×n;
+    /// <paramref name="eigenvalues"/> does not have length n; <paramref name="workspace"/> is too short;
+    /// or the outputs or workspace overlap another argument (other than <paramref name="eigenvectors"/> = <paramref name="a"/>).
+    /// </exception>
+    /// <remarks>
+    /// <para>LAPACK equivalent: <c>dsyev('V','L')</c>. Cyclic Jacobi with Rutishauser's
+    /// accumulation of diagonal updates and threshold rotations (first three sweeps); it stops when
+    /// every off-diagonal element is negligible next to both diagonal elements it couples, or
+    /// after 60 sweeps. Residual <c>‖AV - V·diag(w)‖ / (n‖A‖eps)</c> and
+    /// <c>‖VᵀV - I‖ / (n·eps)</c> are O(1).</para>
+    /// <para>NaN or infinite input gives NaN eigenvalues and vectors (no exception).
+    /// Allocates nothing; deterministic on one <see cref="KernelPath"/>.</para>
+    /// </remarks>
+    public static void Decompose<T>(ReadOnlySpan2D<T> a, Span<T> eigenvalues, Span2D<T> eigenvectors, Span<T> workspace, KernelContext? context = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        DecomposeOnPath(a, eigenvalues, eigenvectors, workspace, (context ?? KernelContext.Default).Path);
+
+    /// <summary>
+    /// Moore-Penrose pseudo-inverse of a symmetric positive semi-definite matrix:
+    /// <c>A⁺ = Σ_{w_k &gt; c} v_k·v_kᵀ / w_k</c> with <c>c = relativeCutoff · max(w)</c>.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="a"><c>[n, n]</c>, row-major, any row stride, symmetric PSD; only the lower triangle is read.</param>
+    /// <param name="relativeCutoff">
+    /// Eigenvalues <c>&lt;= relativeCutoff · max(w)</c> (and all non-positive ones) are treated as zero;
+    /// finite, <c>&gt;= 0</c>. <c>n·eps</c> of T is the usual choice (numpy's <c>pinv</c> rcond).
+    /// </param>
+    /// <param name="destination"><c>[n, n]</c>, any row stride; receives <c>A⁺</c>, exactly symmetric. May be <paramref name="a"/> itself.</param>
+    /// <param name="workspace">At least <see cref="WorkspaceLength"/>(n) elements, overlapping nothing else.</param>
+    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread only.</param>
+    /// <returns>The numerical rank: how many eigenvalues were kept.</returns>
+    /// <exception cref="ArgumentException">Shapes or workspace as in <see cref="Decompose{T}"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="relativeCutoff"/> is negative, NaN or infinite.</exception>
+    /// <remarks>
+    /// <para>LAPACK equivalent: <c>dsyev</c> followed by the truncated sum (what numpy's
+    /// <c>pinv(hermitian=True)</c> does). Satisfies the four Penrose conditions
+    /// <c>AA⁺A = A</c>, <c>A⁺AA⁺ = A⁺</c>, <c>(AA⁺)ᵀ = AA⁺</c>, <c>(A⁺A)ᵀ = A⁺A</c> to rounding.
+    /// Used by the exact natural gradient for rank-deficient layers (paper Eq. 10, 14, 15).</para>
+    /// <para>NaN input gives a NaN result. Allocates nothing.</para>
+    /// </remarks>
+    public static int PseudoInverse<T>(ReadOnlySpan2D<T> a, T relativeCutoff, Span2D<T> destination, Span<T> workspace, KernelContext? context = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        PseudoInverseOnPath(a, relativeCutoff, destination, workspace, (context ?? KernelContext.Default).Path);
+
+    internal static void DecomposeOnPath<T>(
+        ReadOnlySpan2D<T> a, Span<T> eigenvalues, Span2D<T> eigenvectors, Span<T> workspace, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        FactorCheck.Square(a, nameof(a));
+        int n = a.Height;
+        FactorCheck.Length<T>(eigenvalues, nameof(eigenvalues), a, nameof(a), n);
+        FactorCheck.SameShape<T>(eigenvectors, nameof(eigenvectors), a, nameof(a));
+        FactorCheck.Workspace<T>(workspace, nameof(workspace), WorkspaceLength(n), "SymmetricEigen.WorkspaceLength(n) = 2n² + 3n");
+        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), a, nameof(a));
+        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), eigenvectors, nameof(eigenvectors));
+        FactorCheck.NoOverlap<T>(eigenvalues, nameof(eigenvalues), a, nameof(a));
+        FactorCheck.NoOverlap<T>(eigenvalues, nameof(eigenvalues), eigenvectors, nameof(eigenvectors));
+        FactorCheck.NoOverlap<T>(eigenvalues, nameof(eigenvalues), workspace, nameof(workspace));
+        if (!IsSameView(a, eigenvectors))
+        {
+            FactorCheck.NoOverlap<T>(eigenvectors, nameof(eigenvectors), a, nameof(a));
+        }
+
+        FactorCheck.Path(path, nameof(path));
+
+        Jacobi(a, workspace, path);
+        ref T w = ref MemoryMarshal.GetReference(workspace);
+        ref T vt = ref Unsafe.Add(ref w, (2 * n) + (n * n));
+        MemoryMarshal.CreateSpan(ref w, n).CopyTo(eigenvalues);
+        nint ld = StridedView.Stride(eigenvectors);
+        ref T e0 = ref eigenvectors.DangerousGetReference();
+        for (int i = 0; i < n; i++)
+        {
+            ref T row = ref Unsafe.Add(ref e0, i * ld);
+            for (int k = 0; k < n; k++)
+            {
+                Unsafe.Add(ref row, k) = Unsafe.Add(ref vt, (k * n) + i);
+            }
+        }
+    }
+
+    internal static int PseudoInverseOnPath<T>(
+        ReadOnlySpan2D<T> a, T relativeCutoff, Span2D<T> destination, Span<T> workspace, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        FactorCheck.Square(a, nameof(a));
+        int n = a.Height;
+        FactorCheck.SameShape<T>(destination, nameof(destination), a, nameof(a));
+        FactorCheck.FiniteNonNegative(relativeCutoff, nameof(relativeCutoff));
+        FactorCheck.Workspace<T>(workspace, nameof(workspace), WorkspaceLength(n), "SymmetricEigen.WorkspaceLength(n) = 2n² + 3n");
+        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), a, nameof(a));
+        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), destination, nameof(destination));
+        if (!IsSameView(a, destination))
+        {
+            FactorCheck.NoOverlap<T>(destination, nameof(destination), a, nameof(a));
+        }
+
+        FactorCheck.Path(path, nameof(path));
+
+        Jacobi(a, workspace, path);
+        ref T w = ref MemoryMarshal.GetReference(workspace);
+        ref T vt = ref Unsafe.Add(ref w, (2 * n) + (n * n));
+        T largest = n > 0 ? Unsafe.Add(ref w, n - 1) : T.Zero;
+        T cutoff = relativeCutoff * largest;
+
+        // Ascending order: the kept eigenvalues are a suffix [first, n).
+        int first = n;
+        while (first > 0 && Unsafe.Add(ref w, first - 1) > cutoff && Unsafe.Add(ref w, first - 1) > T.Zero)
+        {
+            first--;
+        }
+
+        if (n > 0 && T.IsNaN(Unsafe.Add(ref w, 0)))
+        {
+            destination.Fill(T.NaN);
+            return 0;
+        }
+
+        // Lower triangle: row i of A⁺ is Σ_k (v_k[i] / w_k) · v_k[0:i+1], rows of Vᵀ contiguous.
+        nint ld = StridedView.Stride(destination);
+        ref T d0 = ref destination.DangerousGetReference();
+        for (int i = 0; i < n; i++)
+        {
+            ref T row = ref Unsafe.Add(ref d0, i * ld);
+            MemoryMarshal.CreateSpan(ref row, i + 1).Clear();
+            for (int k = first; k < n; k++)
+            {
+                ref T vk = ref Unsafe.Add(ref vt, k * n);
+                Level1.Axpy(Unsafe.Add(ref vk, i) / Unsafe.Add(ref w, k), ref vk, ref row, i + 1, path);
+            }
+        }
+
+        Cholesky.MirrorLowerToUpper(ref d0, ld, n);
+        return n - first;
+    }
+
+    private static bool HasNonFinite<T>(ref T values, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < length; i++)
+        {
+            if (!T.IsFinite(Unsafe.Add(ref values, i)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsSameView<T>(ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b)
+        where T : unmanaged =>
+        a.Height == b.Height && a.Width == b.Width
+        && (a.IsEmpty || (Unsafe.AreSame(ref a.DangerousGetReference(), ref b.DangerousGetReference())
+            && StridedView.Stride(a) == StridedView.Stride(b)));
+
+    /// <summary>
+    /// Cyclic Jacobi on a full symmetric copy of <paramref name="input"/>. Workspace layout:
+    /// <c>[w: n | z: n | A: n·n | Vᵀ: n·n | b: n]</c>. On return <c>w</c> holds the
+    /// eigenvalues ascending and row k of <c>Vᵀ</c> the eigenvector of <c>w[k]</c>.
+    /// </summary>
+    /// <remarks>
+    /// Rotation <c>J(p,q,θ)</c> applied as <c>A &lt;- JᵀAJ</c>: rows p and q of the full matrix
+    /// are rotated (contiguous, vectorized), then copied into columns p and q (symmetry), so no
+    /// loop walks a column. The eigenvector matrix is kept transposed for the same reason.
+    /// </remarks>
+    private static void Jacobi<T>(ReadOnlySpan2D<T> input, Span<T> workspace, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = input.Height;
+        ref T d = ref MemoryMarshal.GetReference(workspace);
+        ref T z = ref Unsafe.Add(ref d, n);
+        ref T a = ref Unsafe.Add(ref z, n);
+        ref T vt = ref Unsafe.Add(ref a, n * n);
+        ref T b = ref Unsafe.Add(ref vt, n * n);
+
+        nint ldi = StridedView.Stride(input);
+        ref T in0 = ref input.DangerousGetReference();
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                T value = Unsafe.Add(ref in0, (i * ldi) + j);
+                Unsafe.Add(ref a, (i * n) + j) = value;
+                Unsafe.Add(ref a, (j * n) + i) = value;
+            }
+        }
+
+        MemoryMarshal.CreateSpan(ref vt, n * n).Clear();
+        for (int i = 0; i < n; i++)
+        {
+            Unsafe.Add(ref vt, (i * n) + i) = T.One;
+            Unsafe.Add(ref d, i) = Unsafe.Add(ref a, (i * n) + i);
+            Unsafe.Add(ref b, i) = Unsafe.Add(ref d, i);
+            Unsafe.Add(ref z, i) = T.Zero;
+        }
+
+        T hundred = T.CreateTruncating(100);
+        T half = T.CreateTruncating(0.5);
+        for (int sweep = 1; sweep <= MaxSweeps; sweep++)
+        {
+            T offSum = T.Zero;
+            for (int p = 0; p < n - 1; p++)
+            {
+                for (int q = p + 1; q < n; q++)
+                {
+                    offSum += T.Abs(Unsafe.Add(ref a, (p * n) + q));
+                }
+            }
+
+            if (!T.IsFinite(offSum) || HasNonFinite(ref d, n))
+            {
+                // NaN or Inf anywhere: report NaN rather than a plausible-looking answer.
+                MemoryMarshal.CreateSpan(ref d, n).Fill(T.NaN);
+                MemoryMarshal.CreateSpan(ref vt, n * n).Fill(T.NaN);
+                return;
+            }
+
+            if (offSum == T.Zero)
+            {
+                break;
+            }
+
+            // Threshold rotations in the first sweeps skip tiny elements cheaply (Rutishauser).
+            T threshold = sweep < 4 ? T.CreateTruncating(0.2) * offSum / T.CreateTruncating((double)n * n) : T.Zero;
+            for (int p = 0; p < n - 1; p++)
+            {
+                ref T rowP = ref Unsafe.Add(ref a, p * n);
+                for (int q = p + 1; q < n; q++)
+                {
+                    ref T rowQ = ref Unsafe.Add(ref a, q * n);
+                    T apq = Unsafe.Add(ref rowP, q);
+                    T g = hundred * T.Abs(apq);
+                    T dp = Unsafe.Add(ref d, p), dq = Unsafe.Add(ref d, q);
+
+                    // After the fourth sweep an element below the rounding of both diagonal
+                    // elements it couples is set to zero without a rotation.
+                    if (sweep > 4 && T.Abs(dp) + g == T.Abs(dp) && T.Abs(dq) + g == T.Abs(dq))
+                    {
+                        Unsafe.Add(ref rowP, q) = T.Zero;
+                        Unsafe.Add(ref rowQ, p) = T.Zero;
+                        continue;
+                    }
+
+                    if (!(T.Abs(apq) > threshold))
+                    {
+                        continue;
+                    }
+
+                    T h = dq - dp;
+                    T t;
+                    if (T.Abs(h) + g == T.Abs(h))
+                    {
+                        t = apq / h;
+                    }
+                    else
+                    {
+                        T theta = half * h / apq;
+                        t = T.One / (T.Abs(theta) + T.Sqrt(T.One + (theta * theta)));
+                        if (theta < T.Zero)
+                        {
+                            t = -t;
+                        }
+                    }
+
+                    T c = T.One / T.Sqrt(T.One + (t * t));
+                    T s = t * c;
+                    T shift = t * apq;
+                    Unsafe.Add(ref z, p) -= shift;
+                    Unsafe.Add(ref z, q) += shift;
+                    Unsafe.Add(ref d, p) = dp - shift;
+                    Unsafe.Add(ref d, q) = dq + shift;
+
+                    Level1.Rotate(ref rowP, ref rowQ, n, c, s, path);
+                    for (int j = 0; j < n; j++)
+                    {
+                        Unsafe.Add(ref a, (j * n) + p) = Unsafe.Add(ref rowP, j);
+                        Unsafe.Add(ref a, (j * n) + q) = Unsafe.Add(ref rowQ, j);
+                    }
+
+                    Unsafe.Add(ref rowP, q) = T.Zero;
+                    Unsafe.Add(ref rowQ, p) = T.Zero;
+                    Unsafe.Add(ref rowP, p) = Unsafe.Add(ref d, p);
+                    Unsafe.Add(ref rowQ, q) = Unsafe.Add(ref d, q);
+                    Level1.Rotate(ref Unsafe.Add(ref vt, p * n), ref Unsafe.Add(ref vt, q * n), n, c, s, path);
+                }
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                Unsafe.Add(ref b, i) += Unsafe.Add(ref z, i);
+                Unsafe.Add(ref d, i) = Unsafe.Add(ref b, i);
+                Unsafe.Add(ref z, i) = T.Zero;
+            }
+        }
+
+        // Selection sort, ascending, moving rows of Vᵀ along (n swaps of n elements).
+        for (int i = 0; i < n - 1; i++)
+        {
+            int smallest = i;
+            for (int k = i + 1; k < n; k++)
+            {
+                if (Unsafe.Add(ref d, k) < Unsafe.Add(ref d, smallest))
+                {
+                    smallest = k;
+                }
+            }
+
+            if (smallest != i)
+            {
+                (Unsafe.Add(ref d, i), Unsafe.Add(ref d, smallest)) = (Unsafe.Add(ref d, smallest), Unsafe.Add(ref d, i));
+                ref T rowI = ref Unsafe.Add(ref vt, i * n);
+                ref T rowS = ref Unsafe.Add(ref vt, smallest * n);
+                for (int j = 0; j < n; j++)
+                {
+                    (Unsafe.Add(ref rowI, j), Unsafe.Add(ref rowS, j)) = (Unsafe.Add(ref rowS, j), Unsafe.Add(ref rowI, j));
+                }
+            }
+        }
+    }
+}
