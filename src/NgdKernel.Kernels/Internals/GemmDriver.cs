@@ -171,6 +171,7 @@ internal static unsafe class GemmDriver
 
     /// <summary>The BLIS loop nest over rows [rowStart, rowEnd) and columns [columnStart, columnEnd) of C.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compute<T, TKernel>(
         ref GemmProblem<T> problem, BlockSizes blocks, int rowStart, int rowEnd, int columnStart, int columnEnd)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -279,6 +280,7 @@ internal static unsafe class GemmDriver
     /// vector of C is loaded before any store, so beta scales the original values only once. In
     /// 1000×20×20 every tile is an edge tile, and the scalar copy cost as much as the micro-kernel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyEdgeTileVector<T>(T* tile, int nr, int rows, int columns, T beta, bool betaZero, T* c, nint ldc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -312,6 +314,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Writes the valid rows×columns of a stack tile (already scaled by alpha) into C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyEdgeTile<T, TKernel>(T* tile, int nr, int rows, int columns, T beta, T* c, nint ldc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, IGemmMicroKernel<T>
