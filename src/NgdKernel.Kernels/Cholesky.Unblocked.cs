@@ -25,7 +25,9 @@ public static partial class Cholesky
             for (int j = 0; j < i; j++)
             {
                 ref T rowJ = ref Unsafe.Add(ref a0, j * lda);
-                T sum = Level1.Dot(ref rowI, ref rowJ, j, path);
+                // Short prefixes (the first rows of every block, all of a small matrix) skip the
+                // path dispatch: a scalar FMA loop beats the vector set-up below ~16 elements.
+                T sum = j < 16 ? Level1.DotScalar(ref rowI, ref rowJ, j) : Level1.Dot(ref rowI, ref rowJ, j, path);
                 Unsafe.Add(ref rowI, j) = (Unsafe.Add(ref rowI, j) - sum) / Unsafe.Add(ref rowJ, j);
             }
 
