@@ -1,0 +1,452 @@
+using System.Globalization;
+using System.Numerics;
+using System.Numerics.Tensors;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels;
+using NgdKernel.LinearAlgebra;
+
+namespace NgdKernel.Networks;
+
+/// <summary>
+/// A feed-forward network of L dense layers <c>x_i = phi_i(W_i x_{i-1} + b_i)</c> (paper Eq. 1)
+/// with a Gaussian output density <c>N(x_L, SigmaT)</c> and the loss of Eq. 6.
+/// </summary>
+/// <remarks>
+/// <para>A minibatch is a row-major view <c>[batch, width]</c>, one example per row. The forward
+/// pass is <c>Z_i = X_{i-1} W_i^T</c> (GEMM NT), the backward pass <c>E_{i-1} = (E_i W_i) o phi'</c>
+/// (GEMM NN) and the gradient block <c>G_i = E_i^T X_{i-1} / M</c> (GEMM TN).</para>
+/// <para>Layers are 0-based in the API: layer <c>l</c> is the paper's <c>i = l + 1</c>, with weights
+/// <c>[n_{l+1}, n_l]</c>, or <c>[n_{l+1}, n_l + 1]</c> with the bias as the last column.</para>
+/// <para>All passes write into a <see cref="NetworkWorkspace{T}"/> and allocate nothing.
+/// Results are deterministic for a fixed <see cref="KernelContext"/> thread count.</para>
+/// </remarks>
+/// <typeparam name="T">float or double.</typeparam>
+public sealed partial class Network<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Matrix<T>[] _weights;
+    private readonly Activation[] _activations;
+    private readonly int[] _widths;
+    private readonly T _precisionScale;      // 1 / sigma^2 when isotropic
+    private readonly Matrix<T>? _precision;  // S = SigmaT^-1 when full
+    private readonly Matrix<T>? _precisionFactor; // L_S with S = L_S L_S^T when full
+
+    /// <summary>Builds and initialises a network (<c>W ~ N(0, InitScale^2 / n_in)</c>, biases 0).</summary>
+    /// <param name="options">Architecture, output covariance and seed; validated here.</param>
+    /// <param name="context">Kernel options (threads, path) for every pass; null for <see cref="KernelContext.Default"/>.</param>
+    /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
+    public Network(NetworkOptions options, KernelContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        Context = context ?? KernelContext.Default;
+        LayerCount = options.LayerCount;
+        _widths = [.. options.Widths];
+        _activations = new Activation[LayerCount];
+        for (int l = 0; l < LayerCount; l++)
+        {
+            _activations[l] = options.ActivationOf(l);
+        }
+
+        HasBias = options.Bias;
+        _weights = new Matrix<T>[LayerCount];
+        for (int l = 0; l < LayerCount; l++)
+        {
+            _weights[l] = new Matrix<T>(_widths[l + 1], InputWidth(l));
+        }
+
+        int nOut = _widths[LayerCount];
+        OutputCovariance covariance = options.OutputCovariance;
+        if (covariance.IsIsotropic)
+        {
+            _precisionScale = T.CreateChecked(1.0 / covariance.Variance);
+        }
+        else
+        {
+            _precision = FromDense(covariance.PrecisionDense(nOut), nOut);
+            _precisionFactor = FromDense(covariance.PrecisionFactor!, nOut);
+        }
+
+        Initialize(options.Seed, options.InitScale);
+    }
+
+    /// <summary>The options this network was built with.</summary>
+    public NetworkOptions Options { get; }
+
+    /// <summary>Kernel options used by every pass.</summary>
+    public KernelContext Context { get; }
+
+    /// <summary>Number of layers <c>L</c>.</summary>
+    public int LayerCount { get; }
+
+    /// <summary>Widths <c>n_0 .. n_L</c>.</summary>
+    public ReadOnlySpan<int> Widths => _widths;
+
+    /// <summary>Whether biases are folded into the weights as a last column.</summary>
+    public bool HasBias { get; }
+
+    /// <summary>Input width <c>n_0</c>.</summary>
+    public int InputSize => _widths[0];
+
+    /// <summary>Output width <c>n_L</c>.</summary>
+    public int OutputSize => _widths[LayerCount];
+
+    /// <summary>Total number of parameters <c>P</c> (weights and biases).</summary>
+    public int ParameterCount
+    {
+        get
+        {
+            int p = 0;
+            for (int l = 0; l < LayerCount; l++)
+            {
+                p += _weights[l].Rows * _weights[l].Columns;
+            }
+
+            return p;
+        }
+    }
+
+    /// <summary>Activation of layer <paramref name="layer"/>.</summary>
+    public Activation ActivationOf(int layer) => _activations[layer];
+
+    /// <summary>Columns of layer <paramref name="layer"/>'s weights: <c>n_l</c>, plus 1 with a bias.</summary>
+    public int InputWidth(int layer) => _widths[layer] + (HasBias ? 1 : 0);
+
+    /// <summary>Weights of layer <paramref name="layer"/> as <c>[n_{l+1}, n_l (+1)]</c>, writable.</summary>
+    public Span2D<T> Weights(int layer) => _weights[layer].Span;
+
+    internal Matrix<T> WeightMatrix(int layer) => _weights[layer];
+
+    internal bool IsIsotropicOutput => _precision is null;
+
+    internal T PrecisionScale => _precisionScale;
+
+    internal Matrix<T>? Precision => _precision;
+
+    internal Matrix<T>? PrecisionFactor => _precisionFactor;
+
+    /// <summary>Whether every layer is linear (identity activation).</summary>
+    public bool IsLinear
+    {
+        get
+        {
+            foreach (Activation a in _activations)
+            {
+                if (a != Activation.Identity)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>A workspace for batches of up to <paramref name="capacity"/> examples.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> &lt; 1.</exception>
+    public NetworkWorkspace<T> CreateWorkspace(int capacity)
+    {
+        if (capacity < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "A workspace holds at least one example.");
+        }
+
+        return new NetworkWorkspace<T>(this, capacity);
+    }
+
+    /// <summary>Re-initialises the weights: <c>N(0, scale^2 / n_in)</c>, biases 0, from <paramref name="seed"/>.</summary>
+    public void Initialize(ulong seed, double scale = 1.0)
+    {
+        var rng = new Xoshiro256(seed);
+        for (int l = 0; l < LayerCount; l++)
+        {
+            Matrix<T> w = _weights[l];
+            T sd = T.CreateChecked(scale / Math.Sqrt(_widths[l]));
+            Span2D<T> span = w.Span;
+            for (int r = 0; r < w.Rows; r++)
+            {
+                Span<T> row = span.GetRowSpan(r);
+                rng.FillGaussian(row[.._widths[l]], T.Zero, sd);
+                if (HasBias)
+                {
+                    row[^1] = T.Zero;
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies all weights into <paramref name="destination"/> (same architecture).</summary>
+    public void CopyWeightsTo(Network<T> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        CheckSameArchitecture(destination, nameof(destination));
+        for (int l = 0; l < LayerCount; l++)
+        {
+            _weights[l].CopyTo(destination._weights[l]);
+        }
+    }
+
+    /// <summary>
+    /// Forward pass (Eq. 1) of <paramref name="inputs"/> <c>[batch, n_0]</c> into the workspace.
+    /// </summary>
+    /// <returns>The output <c>x_L</c> as <c>[batch, n_L]</c>, a view into the workspace.</returns>
+    /// <exception cref="ArgumentException">Shape mismatch or batch larger than the workspace.</exception>
+    public ReadOnlySpan2D<T> Forward(ReadOnlySpan2D<T> inputs, NetworkWorkspace<T> workspace)
+    {
+        CheckInputs(inputs, workspace);
+        ForwardUnchecked(inputs, workspace);
+        return workspace.Output(inputs.Height);
+    }
+
+    /// <summary>Loss of a batch (forward pass plus Eq. 6), without touching the weights.</summary>
+    /// <exception cref="ArgumentException">Shape mismatch or batch larger than the workspace.</exception>
+    public LossValues Evaluate(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace)
+    {
+        CheckBatch(inputs, targets, workspace);
+        ForwardUnchecked(inputs, workspace);
+        return OutputErrors(targets, workspace, computeErrors: false);
+    }
+
+    /// <summary>
+    /// Forward pass, output errors against <paramref name="targets"/> and backward pass (Eq. 7-8):
+    /// fills <see cref="NetworkWorkspace{T}.Gradient"/> with <c>G_i = &lt;e_i x_{i-1}^T&gt;</c> over the batch.
+    /// </summary>
+    /// <returns>The batch loss before any update.</returns>
+    /// <exception cref="ArgumentException">Shape mismatch or batch larger than the workspace.</exception>
+    public LossValues ComputeGradient(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace)
+    {
+        CheckBatch(inputs, targets, workspace);
+        ForwardUnchecked(inputs, workspace);
+        LossValues loss = OutputErrors(targets, workspace, computeErrors: true);
+        Backpropagate(workspace, workspace.Errors, 0, inputs.Height);
+        Gradients(workspace, inputs.Height);
+        return loss;
+    }
+
+    internal void ForwardUnchecked(ReadOnlySpan2D<T> inputs, NetworkWorkspace<T> workspace)
+    {
+        int rows = inputs.Height;
+        int n0 = _widths[0];
+        Span2D<T> x0 = workspace.Activations[0].Span;
+        for (int r = 0; r < rows; r++)
+        {
+            inputs.GetRowSpan(r).CopyTo(x0.GetRowSpan(r)[..n0]);
+        }
+
+        for (int l = 0; l < LayerCount; l++)
+        {
+            Matrix<T> input = workspace.Activations[l];
+            Matrix<T> output = workspace.Activations[l + 1];
+            int width = _widths[l + 1];
+            Span2D<T> z = output.Span.Slice(0, 0, rows, width);
+            Gemm.Multiply(input.ReadOnlySpan.Slice(0, 0, rows, input.Columns), MatrixOp.None,
+                _weights[l].ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero, z, Context);
+            Activation activation = _activations[l];
+            if (activation != Activation.Identity)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    ActivationFunctions.Apply(activation, z.GetRowSpan(r));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>D = Y - X_L</c>; loss (Eq. 6); when <paramref name="computeErrors"/>, the output error
+    /// <c>E_L = phi'_L o (D S)</c> into <c>Errors[L-1]</c>.
+    /// </summary>
+    internal LossValues OutputErrors(ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace, bool computeErrors)
+    {
+        int rows = targets.Height;
+        int nOut = OutputSize;
+        Span2D<T> output = workspace.Activations[LayerCount].Span.Slice(0, 0, rows, nOut);
+        Span2D<T> difference = workspace.Difference.Span.Slice(0, 0, rows, nOut);
+        double squared = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            Span<T> d = difference.GetRowSpan(r);
+            TensorPrimitives.Subtract(targets.GetRowSpan(r), output.GetRowSpan(r), d);
+            squared += double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(d));
+        }
+
+        double mse = squared / ((double)rows * nOut);
+        double nll;
+        Span2D<T> errors = workspace.Errors[LayerCount - 1].Span.Slice(0, 0, rows, nOut);
+        if (_precision is null)
+        {
+            nll = 0.5 * squared * double.CreateTruncating(_precisionScale) / rows;
+            if (computeErrors)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    TensorPrimitives.Multiply<T>(difference.GetRowSpan(r), _precisionScale, errors.GetRowSpan(r));
+                }
+            }
+        }
+        else
+        {
+            // E = D S (S symmetric), and D o (D S) summed is the Mahalanobis form.
+            Gemm.Multiply(difference, MatrixOp.None, _precision.ReadOnlySpan, MatrixOp.None, T.One, T.Zero, errors, Context);
+            double quadratic = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                quadratic += double.CreateTruncating(TensorPrimitives.Dot<T>(difference.GetRowSpan(r), errors.GetRowSpan(r)));
+            }
+
+            nll = 0.5 * quadratic / rows;
+        }
+
+        if (computeErrors)
+        {
+            MultiplyByDerivative(LayerCount - 1, errors, output);
+        }
+
+        return new LossValues(nll, mse);
+    }
+
+    /// <summary>
+    /// Fills <paramref name="errors"/>[L-1] rows <c>[offset, offset + rows)</c> with output errors
+    /// <c>phi'_L o S^{1/2} z</c>, <c>z ~ N(0, I)</c>: the errors of targets sampled from the model,
+    /// <c>y ~ N(x_L, SigmaT)</c>, since <c>S (y - x_L) ~ N(0, S)</c>.
+    /// </summary>
+    internal void SampleOutputErrors(ref Xoshiro256 rng, NetworkWorkspace<T> workspace, Matrix<T>[] errors, int offset, int rows)
+    {
+        int nOut = OutputSize;
+        Span2D<T> target = errors[LayerCount - 1].Span.Slice(offset, 0, rows, nOut);
+        Span2D<T> output = workspace.Activations[LayerCount].Span.Slice(0, 0, rows, nOut);
+        if (_precision is null)
+        {
+            T sd = T.Sqrt(_precisionScale);
+            for (int r = 0; r < rows; r++)
+            {
+                rng.FillGaussian(target.GetRowSpan(r), T.Zero, sd);
+            }
+        }
+        else
+        {
+            Span2D<T> z = workspace.Difference.Span.Slice(0, 0, rows, nOut);
+            for (int r = 0; r < rows; r++)
+            {
+                rng.FillGaussian(z.GetRowSpan(r), T.Zero, T.One);
+            }
+
+            // Row e = L_S z, i.e. E = Z L_S^T.
+            Gemm.Multiply(z, MatrixOp.None, _precisionFactor!.ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero, target, Context);
+        }
+
+        MultiplyByDerivative(LayerCount - 1, target, output);
+    }
+
+    /// <summary>
+    /// Backward pass (Eq. 8) on rows <c>[offset, offset + rows)</c> of <paramref name="errors"/>,
+    /// whose last entry holds <c>e_L</c>; activations are rows <c>[0, rows)</c> of the workspace.
+    /// </summary>
+    internal void Backpropagate(NetworkWorkspace<T> workspace, Matrix<T>[] errors, int offset, int rows)
+    {
+        for (int l = LayerCount - 1; l > 0; l--)
+        {
+            int nIn = _widths[l];
+            Span2D<T> below = errors[l - 1].Span.Slice(offset, 0, rows, nIn);
+            Gemm.Multiply(errors[l].ReadOnlySpan.Slice(offset, 0, rows, _widths[l + 1]), MatrixOp.None,
+                _weights[l].ReadOnlySpan.Slice(0, 0, _widths[l + 1], nIn), MatrixOp.None, T.One, T.Zero, below, Context);
+            MultiplyByDerivative(l - 1, below, workspace.Activations[l].Span.Slice(0, 0, rows, nIn));
+        }
+    }
+
+    /// <summary><c>G_l = E_l^T X_{l-1} / rows</c> (GEMM TN) into the workspace gradients.</summary>
+    internal void Gradients(NetworkWorkspace<T> workspace, int rows)
+    {
+        T scale = T.One / T.CreateChecked(rows);
+        for (int l = 0; l < LayerCount; l++)
+        {
+            Matrix<T> x = workspace.Activations[l];
+            Gemm.Multiply(workspace.Errors[l].ReadOnlySpan.Slice(0, 0, rows, _widths[l + 1]), MatrixOp.Transpose,
+                x.ReadOnlySpan.Slice(0, 0, rows, x.Columns), MatrixOp.None, scale, T.Zero,
+                workspace.Gradients[l].Span, Context);
+        }
+    }
+
+    private void MultiplyByDerivative(int layer, Span2D<T> errors, Span2D<T> outputs)
+    {
+        Activation activation = _activations[layer];
+        if (activation == Activation.Identity)
+        {
+            return;
+        }
+
+        for (int r = 0; r < errors.Height; r++)
+        {
+            ActivationFunctions.MultiplyByDerivative(activation, outputs.GetRowSpan(r), errors.GetRowSpan(r));
+        }
+    }
+
+    internal void CheckBatch(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace)
+    {
+        CheckInputs(inputs, workspace);
+        if (targets.Width != OutputSize || targets.Height != inputs.Height)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"'targets' is {targets.Height}x{targets.Width} but 'inputs' is {inputs.Height}x{inputs.Width}: targets must be {inputs.Height}x{OutputSize} (one row per example, n_L = {OutputSize} columns)."),
+                nameof(targets));
+        }
+    }
+
+    internal void CheckInputs(ReadOnlySpan2D<T> inputs, NetworkWorkspace<T> workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (inputs.Width != InputSize || inputs.Height < 1)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"'inputs' is {inputs.Height}x{inputs.Width}: it must have at least one row and n_0 = {InputSize} columns."),
+                nameof(inputs));
+        }
+
+        if (inputs.Height > workspace.Capacity)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"'inputs' has {inputs.Height} rows but the workspace holds {workspace.Capacity}: create a larger workspace."),
+                nameof(inputs));
+        }
+
+        if (workspace.Activations.Length != LayerCount + 1 || workspace.Activations[0].Columns != InputWidth(0))
+        {
+            throw new ArgumentException("The workspace belongs to a network of another architecture.", nameof(workspace));
+        }
+    }
+
+    internal void CheckSameArchitecture(Network<T> other, string paramName)
+    {
+        bool same = other.LayerCount == LayerCount && other.HasBias == HasBias;
+        for (int l = 0; same && l <= LayerCount; l++)
+        {
+            same = other._widths[l] == _widths[l];
+        }
+
+        if (!same)
+        {
+            throw new ArgumentException(
+                $"'{paramName}' has widths [{string.Join(", ", other._widths)}] bias={other.HasBias} but this network has [{string.Join(", ", _widths)}] bias={HasBias}.",
+                paramName);
+        }
+    }
+
+    private static Matrix<T> FromDense(double[] values, int n)
+    {
+        var m = new Matrix<T>(n, n);
+        Span2D<T> span = m.Span;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                span[i, j] = T.CreateChecked(values[(i * n) + j]);
+            }
+        }
+
+        return m;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.LinearAlgebra;
+
+namespace NgdKernel.Networks;
+
+/// <summary>
+/// Preallocated activations, errors and gradients of one <see cref="Network{T}"/> for batches of up
+/// to <see cref="Capacity"/> examples. Forward and backward passes write only here.
+/// </summary>
+/// <remarks>
+/// Layout (row-major, one example per row): <c>Activations[l]</c> is <c>x_l</c> as
+/// <c>[Capacity, n_l (+1)]</c>, where the extra last column holds the constant 1 of a folded bias
+/// (set once here and never overwritten). <c>Errors[l]</c> is <c>e_{l+1}</c> as
+/// <c>[Capacity, n_{l+1}]</c>; <c>Gradients[l]</c> is <c>G_{l+1} = &lt;e x^T&gt;</c> with the shape
+/// of the weights. A workspace is not thread-safe; use one per concurrent caller.
+/// </remarks>
+/// <typeparam name="T">float or double.</typeparam>
+public sealed class NetworkWorkspace<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    internal NetworkWorkspace(Network<T> network, int capacity)
+    {
+        Capacity = capacity;
+        int layers = network.LayerCount;
+        Activations = new Matrix<T>[layers + 1];
+        Errors = new Matrix<T>[layers];
+        Gradients = new Matrix<T>[layers];
+        for (int l = 0; l <= layers; l++)
+        {
+            int width = network.Widths[l] + (network.HasBias && l < layers ? 1 : 0);
+            Activations[l] = new Matrix<T>(capacity, width);
+            if (network.HasBias && l < layers)
+            {
+                Span2D<T> span = Activations[l].Span;
+                for (int r = 0; r < capacity; r++)
+                {
+                    span[r, width - 1] = T.One;
+                }
+            }
+        }
+
+        for (int l = 0; l < layers; l++)
+        {
+            Errors[l] = new Matrix<T>(capacity, network.Widths[l + 1]);
+            Gradients[l] = new Matrix<T>(network.Widths[l + 1], network.InputWidth(l));
+        }
+
+        Difference = new Matrix<T>(capacity, network.Widths[layers]);
+    }
+
+    /// <summary>Largest batch this workspace holds.</summary>
+    public int Capacity { get; }
+
+    internal Matrix<T>[] Activations { get; }
+
+    internal Matrix<T>[] Errors { get; }
+
+    internal Matrix<T>[] Gradients { get; }
+
+    /// <summary><c>y - x_L</c>, or standard normal draws during sampled passes.</summary>
+    internal Matrix<T> Difference { get; }
+
+    /// <summary>Network output <c>x_L</c> of the last forward pass, <c>[rows, n_L]</c>.</summary>
+    public ReadOnlySpan2D<T> Output(int rows) => Activations[^1].ReadOnlySpan.Slice(0, 0, rows, Activations[^1].Columns);
+
+    /// <summary>
+    /// Gradient block <c>G_{l+1} = &lt;e_{l+1} x_l^T&gt;</c> of layer <paramref name="layer"/> from the last
+    /// <see cref="Network{T}.ComputeGradient"/>: the <em>negative</em> loss gradient (paper Eq. 7).
+    /// </summary>
+    public ReadOnlySpan2D<T> Gradient(int layer) => Gradients[layer].ReadOnlySpan;
+}

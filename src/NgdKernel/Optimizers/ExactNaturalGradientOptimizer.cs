@@ -1,0 +1,279 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Numerics.Tensors;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels;
+using NgdKernel.LinearAlgebra;
+using NgdKernel.Networks;
+
+namespace NgdKernel.Optimizers;
+
+/// <summary>
+/// The undamped natural gradient of Eq. 10 with Moore-Penrose pseudo-inverses:
+/// <c>dW_i = (alpha/L) &lt;e_i e_i^T&gt;^+ G_i &lt;x_{i-1} x_{i-1}^T&gt;^+</c>, model covariances in closed
+/// form (Eq. 14, 15) or from samples.
+/// </summary>
+/// <remarks>
+/// <para>For square invertible layers this is <c>F^g g</c> for the generalized inverse of Eq. 23 and
+/// the end-to-end product follows <c>dW/dt = -W + &lt;y x^T&gt; Sigma^-1</c> (Eq. 18). When every hidden
+/// width is at least <c>max(n_0, n_L)</c> the product moves exactly as under <c>F^+ g</c>. With a
+/// bottleneck it follows Eq. 19 instead, which is a descent direction but not <c>F^+ g</c>.</para>
+/// <para>Pseudo-inverses use <see cref="SymmetricEigen.PseudoInverse"/> (O(n^3) per layer and side); this
+/// optimizer is the theory's reference, the damped <see cref="NaturalGradientOptimizer{T}"/> is the
+/// practical one. Steps allocate nothing after the first.</para>
+/// </remarks>
+/// <typeparam name="T">float or double.</typeparam>
+public sealed class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Matrix<T>[] _inputCovariance;   // <x_l x_l^T>, [in, in]
+    private readonly Matrix<T>[] _errorCovariance;   // <e e^T>, [out, out]
+    private readonly Matrix<T>[] _inputPseudoInverse;
+    private readonly Matrix<T>[] _errorPseudoInverse;
+    private readonly Matrix<T>[] _directions;
+    private readonly Matrix<T>[] _products;
+    private readonly Matrix<T>[] _previousWeights;
+    private readonly Matrix<T>? _sigma;
+    private readonly Matrix<T> _scratch;
+    private readonly T[] _eigenWorkspace;
+    private readonly ulong[] _previousRngState = new ulong[4];
+    private Xoshiro256 _rng;
+    private NetworkWorkspace<T>? _workspace;
+    private Matrix<T>[] _sampledErrors = [];
+    private long _previousStepCount;
+    private bool _canRollBack;
+
+    /// <summary>Creates the optimizer.</summary>
+    /// <exception cref="ArgumentException">
+    /// An option is out of range, or closed-form covariances were asked of a nonlinear network
+    /// (or, for the input side, of a network with biases), or the input covariance has the wrong size.
+    /// </exception>
+    public ExactNaturalGradientOptimizer(Network<T> network, ExactNaturalGradientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        options ??= new ExactNaturalGradientOptions();
+        options.Validate();
+        if (options.ErrorCovariance == CovarianceSource.Model && !network.IsLinear)
+        {
+            throw new ArgumentException(
+                "'ErrorCovariance' is Model (Eq. 14), which holds for linear networks only: this network has a nonlinear layer; use CovarianceSource.Samples.",
+                nameof(options));
+        }
+
+        int n0 = network.InputSize;
+        if (options.InputCovariance is not null)
+        {
+            if (!network.IsLinear || network.HasBias)
+            {
+                throw new ArgumentException(
+                    "'InputCovariance' (Eq. 15 in closed form) needs a linear network without biases.", nameof(options));
+            }
+
+            if (options.InputCovariance.Length != n0 * n0)
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"'InputCovariance' has {options.InputCovariance.Length} entries but the input width is {n0}: it must be {n0}x{n0} = {n0 * n0}."),
+                    nameof(options));
+            }
+
+            _sigma = new Matrix<T>(n0, n0);
+            Span<T> s = _sigma.AsSpan();
+            for (int i = 0; i < s.Length; i++)
+            {
+                s[i] = T.CreateChecked(options.InputCovariance[i]);
+            }
+        }
+
+        Network = network;
+        Options = options;
+        _rng = new Xoshiro256(options.Seed);
+        int layers = network.LayerCount;
+        _inputCovariance = new Matrix<T>[layers];
+        _errorCovariance = new Matrix<T>[layers];
+        _inputPseudoInverse = new Matrix<T>[layers];
+        _errorPseudoInverse = new Matrix<T>[layers];
+        _directions = OptimizerBuffers.LikeWeights(network);
+        _products = OptimizerBuffers.LikeWeights(network);
+        _previousWeights = OptimizerBuffers.LikeWeights(network);
+        int maxWidth = 1;
+        for (int l = 0; l < layers; l++)
+        {
+            int nIn = network.InputWidth(l);
+            int nOut = network.Widths[l + 1];
+            _inputCovariance[l] = new Matrix<T>(nIn, nIn);
+            _errorCovariance[l] = new Matrix<T>(nOut, nOut);
+            _inputPseudoInverse[l] = new Matrix<T>(nIn, nIn);
+            _errorPseudoInverse[l] = new Matrix<T>(nOut, nOut);
+            maxWidth = Math.Max(maxWidth, Math.Max(nIn, nOut));
+        }
+
+        _scratch = new Matrix<T>(maxWidth, maxWidth);
+        _eigenWorkspace = new T[SymmetricEigen.WorkspaceLength(maxWidth)];
+    }
+
+    /// <inheritdoc/>
+    public Network<T> Network { get; }
+
+    /// <summary>The validated options.</summary>
+    public ExactNaturalGradientOptions Options { get; }
+
+    /// <inheritdoc/>
+    public long StepCount { get; private set; }
+
+    /// <inheritdoc/>
+    public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        long start = Stopwatch.GetTimestamp();
+        _previousStepCount = StepCount;
+        _rng.GetState(_previousRngState);
+        LossValues loss = ComputeDirections(inputs, targets);
+        OptimizerBuffers.CopyWeights(Network, _previousWeights);
+        T scale = T.CreateChecked(Options.LearningRate / Network.LayerCount);
+        for (int l = 0; l < Network.LayerCount; l++)
+        {
+            Span<T> w = Network.WeightMatrix(l).AsSpan();
+            TensorPrimitives.MultiplyAdd<T>(_directions[l].AsSpan(), scale, w, w);
+        }
+
+        StepCount++;
+        _canRollBack = true;
+        return new StepResult(StepCount, loss.Loss, loss.MeanSquaredError, double.NaN, double.NaN, double.NaN, double.NaN, 0,
+            Stopwatch.GetElapsedTime(start));
+    }
+
+    /// <inheritdoc/>
+    public void Rollback()
+    {
+        if (!_canRollBack)
+        {
+            throw new InvalidOperationException("There is no step to roll back.");
+        }
+
+        OptimizerBuffers.RestoreWeights(Network, _previousWeights);
+        StepCount = _previousStepCount;
+        _rng.SetState(_previousRngState);
+        _canRollBack = false;
+    }
+
+    /// <summary><c>N_l = &lt;e e^T&gt;^+ G_l &lt;x x^T&gt;^+</c> of the last computation (the update is <c>(alpha/L) N_l</c>).</summary>
+    internal ReadOnlySpan2D<T> Direction(int layer) => _directions[layer].ReadOnlySpan;
+
+    internal ReadOnlySpan2D<T> InputCovarianceOf(int layer) => _inputCovariance[layer].ReadOnlySpan;
+
+    internal ReadOnlySpan2D<T> ErrorCovarianceOf(int layer) => _errorCovariance[layer].ReadOnlySpan;
+
+    /// <summary>Covariances, pseudo-inverses and directions for a batch; weights untouched.</summary>
+    internal LossValues ComputeDirections(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, inputs.Height);
+        Network.CheckBatch(inputs, targets, workspace);
+        KernelContext context = Network.Context;
+        int rows = inputs.Height;
+        int layers = Network.LayerCount;
+        LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
+
+        // Input side: closed form Lambda_{l+1} = W_l Lambda_l W_l^T from Sigma (Eq. 15), or the batch.
+        for (int l = 0; l < layers; l++)
+        {
+            Span2D<T> lambda = _inputCovariance[l].Span;
+            if (_sigma is not null)
+            {
+                if (l == 0)
+                {
+                    _sigma.CopyTo(_inputCovariance[0]);
+                }
+                else
+                {
+                    Matrix<T> w = Network.WeightMatrix(l - 1);
+                    Span2D<T> temp = _scratch.Span.Slice(0, 0, w.Rows, w.Columns);
+                    Gemm.Multiply(w.ReadOnlySpan, MatrixOp.None, _inputCovariance[l - 1].ReadOnlySpan, MatrixOp.None, T.One, T.Zero, temp, context);
+                    Gemm.Multiply(temp, MatrixOp.None, w.ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero, lambda, context);
+                }
+            }
+            else
+            {
+                Matrix<T> x = workspace.Activations[l];
+                Syrk.Multiply(x.ReadOnlySpan.Slice(0, 0, rows, x.Columns), MatrixOp.Transpose, T.One / T.CreateChecked(rows),
+                    T.Zero, lambda, context);
+            }
+        }
+
+        // Error side: closed form LambdaT_L = S, LambdaT_l = W_{l+1}^T LambdaT_{l+1} W_{l+1} (Eq. 14), or samples.
+        if (Options.ErrorCovariance == CovarianceSource.Model)
+        {
+            int nOut = Network.OutputSize;
+            Span2D<T> last = _errorCovariance[layers - 1].Span;
+            if (Network.IsIsotropicOutput)
+            {
+                last.Clear();
+                for (int i = 0; i < nOut; i++)
+                {
+                    last[i, i] = Network.PrecisionScale;
+                }
+            }
+            else
+            {
+                Network.Precision!.CopyTo(_errorCovariance[layers - 1]);
+            }
+
+            for (int l = layers - 1; l > 0; l--)
+            {
+                int nAbove = Network.Widths[l + 1];
+                int nHere = Network.Widths[l];
+                ReadOnlySpan2D<T> w = Network.WeightMatrix(l).ReadOnlySpan.Slice(0, 0, nAbove, nHere);
+                Span2D<T> temp = _scratch.Span.Slice(0, 0, nAbove, nHere);
+                Gemm.Multiply(_errorCovariance[l].ReadOnlySpan, MatrixOp.None, w, MatrixOp.None, T.One, T.Zero, temp, context);
+                Gemm.Multiply(w, MatrixOp.Transpose, temp, MatrixOp.None, T.One, T.Zero, _errorCovariance[l - 1].Span, context);
+            }
+        }
+        else
+        {
+            int samples = rows * Options.SampleCount;
+            if (_sampledErrors.Length == 0 || _sampledErrors[0].Rows < samples)
+            {
+                _sampledErrors = new Matrix<T>[layers];
+                for (int l = 0; l < layers; l++)
+                {
+                    _sampledErrors[l] = new Matrix<T>(samples, Network.Widths[l + 1]);
+                }
+            }
+
+            for (int k = 0; k < Options.SampleCount; k++)
+            {
+                Network.SampleOutputErrors(ref _rng, workspace, _sampledErrors, k * rows, rows);
+                Network.Backpropagate(workspace, _sampledErrors, k * rows, rows);
+            }
+
+            for (int l = 0; l < layers; l++)
+            {
+                Matrix<T> e = _sampledErrors[l];
+                Syrk.Multiply(e.ReadOnlySpan.Slice(0, 0, samples, e.Columns), MatrixOp.Transpose, T.One / T.CreateChecked(samples),
+                    T.Zero, _errorCovariance[l].Span, context);
+            }
+        }
+
+        for (int l = 0; l < layers; l++)
+        {
+            PseudoInverse(_inputCovariance[l], _inputPseudoInverse[l]);
+            PseudoInverse(_errorCovariance[l], _errorPseudoInverse[l]);
+            Gemm.Multiply(workspace.Gradients[l].ReadOnlySpan, MatrixOp.None, _inputPseudoInverse[l].ReadOnlySpan, MatrixOp.None,
+                T.One, T.Zero, _products[l].Span, context);
+            Gemm.Multiply(_errorPseudoInverse[l].ReadOnlySpan, MatrixOp.None, _products[l].ReadOnlySpan, MatrixOp.None,
+                T.One, T.Zero, _directions[l].Span, context);
+        }
+
+        return loss;
+    }
+
+    private void PseudoInverse(Matrix<T> covariance, Matrix<T> destination)
+    {
+        int n = covariance.Rows;
+        T cutoff = Options.PseudoInverseCutoff is double c
+            ? T.CreateChecked(c)
+            : T.CreateChecked(100 * n) * (T.BitIncrement(T.One) - T.One); // 100 n eps
+        SymmetricEigen.PseudoInverse(covariance.ReadOnlySpan, cutoff, destination.Span,
+            _eigenWorkspace.AsSpan(0, SymmetricEigen.WorkspaceLength(n)));
+    }
+}

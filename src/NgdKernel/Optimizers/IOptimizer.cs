@@ -1,0 +1,53 @@
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Networks;
+
+namespace NgdKernel.Optimizers;
+
+/// <summary>An optimizer that updates a <see cref="Network{T}"/> one minibatch at a time.</summary>
+/// <typeparam name="T">float or double.</typeparam>
+public interface IOptimizer<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>The network this optimizer trains (updated in place by <see cref="Step"/>).</summary>
+    Network<T> Network { get; }
+
+    /// <summary>Number of steps taken so far.</summary>
+    long StepCount { get; }
+
+    /// <summary>
+    /// One training step on a minibatch: <paramref name="inputs"/> <c>[batch, n_0]</c> and
+    /// <paramref name="targets"/> <c>[batch, n_L]</c>, one example per row, any row pitch.
+    /// Allocates nothing once a batch of this size has been seen.
+    /// </summary>
+    /// <returns>Loss before the step, damping, timing.</returns>
+    /// <exception cref="ArgumentException">Shapes do not match the network.</exception>
+    StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets);
+
+    /// <summary>
+    /// Restores the weights and optimizer state from before the last <see cref="Step"/> (one level of undo).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No step to roll back.</exception>
+    void Rollback();
+}
+
+/// <summary>What one optimizer step did.</summary>
+/// <param name="Step">1-based index of this step.</param>
+/// <param name="Loss">Batch loss (Eq. 6 without constants) before the update.</param>
+/// <param name="MeanSquaredError">Batch mean squared error before the update.</param>
+/// <param name="LossAfter">Batch loss after the update (damped NGD with adaptive damping), else NaN.</param>
+/// <param name="Damping">The damping <c>lambda</c> used by this step (NaN for SGD and exact NGD).</param>
+/// <param name="NextDamping">The damping after the Eq. 21 adaptation, used by the next step.</param>
+/// <param name="Rho">Actual over predicted loss decrease (Eq. 21), NaN when not computed.</param>
+/// <param name="Retries">How many times the step was rolled back and retried with higher damping.</param>
+/// <param name="Elapsed">Wall-clock time of the whole step.</param>
+public readonly record struct StepResult(
+    long Step,
+    double Loss,
+    double MeanSquaredError,
+    double LossAfter,
+    double Damping,
+    double NextDamping,
+    double Rho,
+    int Retries,
+    TimeSpan Elapsed);

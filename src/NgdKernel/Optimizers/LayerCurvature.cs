@@ -1,0 +1,328 @@
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels;
+using NgdKernel.LinearAlgebra;
+
+namespace NgdKernel.Optimizers;
+
+/// <summary>
+/// One layer's curvature state for <see cref="NaturalGradientOptimizer{T}"/>: buffers for
+/// <c>N = (LambdaT + dI)^-1 G (Lambda + dI)^-1</c> in covariance space, sample space or by
+/// Sherman-Morrison running inverses. "Right" is the activation side <c>Lambda</c>
+/// (<c>[in, in]</c>, with the bias component), "left" the error side <c>LambdaT</c> (<c>[out, out]</c>).
+/// </summary>
+internal sealed class LayerCurvature<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private Matrix<T>? _rightGram;
+    private Matrix<T>? _rightTemp;
+    private Matrix<T>? _leftGram;
+    private Matrix<T>? _leftTemp;
+    private Matrix<T>? _savedRightCovariance;
+    private Matrix<T>? _savedLeftCovariance;
+    private Matrix<T>? _savedRightInverse;
+    private Matrix<T>? _savedLeftInverse;
+    private Matrix<T>? _product;
+    private bool _savedInitialized;
+    private double _savedRightDamping;
+    private double _savedLeftDamping;
+
+    public LayerCurvature(int outputWidth, int inputWidth, CurvatureInverse inverse)
+    {
+        OutputWidth = outputWidth;
+        InputWidth = inputWidth;
+        Direction = new Matrix<T>(outputWidth, inputWidth);
+        RightCovariance = new Matrix<T>(inputWidth, inputWidth);
+        LeftCovariance = new Matrix<T>(outputWidth, outputWidth);
+        RightFactor = new Matrix<T>(inputWidth, inputWidth);
+        LeftFactor = new Matrix<T>(outputWidth, outputWidth);
+        if (inverse == CurvatureInverse.ShermanMorrison)
+        {
+            _savedRightCovariance = new Matrix<T>(inputWidth, inputWidth);
+            _savedLeftCovariance = new Matrix<T>(outputWidth, outputWidth);
+            _savedRightInverse = new Matrix<T>(inputWidth, inputWidth);
+            _savedLeftInverse = new Matrix<T>(outputWidth, outputWidth);
+            _product = new Matrix<T>(outputWidth, inputWidth);
+        }
+    }
+
+    public int OutputWidth { get; }
+
+    public int InputWidth { get; }
+
+    /// <summary><c>N = (LambdaT + dI)^-1 G (Lambda + dI)^-1</c>, <c>[out, in]</c>.</summary>
+    public Matrix<T> Direction { get; }
+
+    /// <summary><c>Lambda</c> of the batch (Cholesky mode) or the running estimate (Sherman-Morrison).</summary>
+    public Matrix<T> RightCovariance { get; }
+
+    /// <summary><c>LambdaT</c> of the batch (Cholesky mode) or the running estimate (Sherman-Morrison).</summary>
+    public Matrix<T> LeftCovariance { get; }
+
+    /// <summary>Cholesky factor, or in Sherman-Morrison mode the running inverse, of the right side.</summary>
+    public Matrix<T> RightFactor { get; }
+
+    /// <summary>Cholesky factor, or in Sherman-Morrison mode the running inverse, of the left side.</summary>
+    public Matrix<T> LeftFactor { get; }
+
+    /// <summary>Whether the last Cholesky-mode direction used sample space on each side.</summary>
+    public bool RightInSampleSpace { get; private set; }
+
+    /// <summary>Whether the last Cholesky-mode direction used sample space on the error side.</summary>
+    public bool LeftInSampleSpace { get; private set; }
+
+    /// <summary>Sherman-Morrison: the damping currently inside the running inverse of the right side.</summary>
+    public double RightEffectiveDamping { get; private set; }
+
+    /// <summary>Sherman-Morrison: the damping currently inside the running inverse of the left side.</summary>
+    public double LeftEffectiveDamping { get; private set; }
+
+    public bool Initialized { get; private set; }
+
+    /// <summary>
+    /// Multiply-add count of applying <c>(X^T X / m + dI)^-1</c> to the <c>other</c> rows of a matrix
+    /// with <c>n</c> columns: covariance space (syrk, Cholesky, two triangular solves) against sample
+    /// space (Gram, Cholesky, two products, solve).
+    /// </summary>
+    public static bool PreferSampleSpace(int samples, int n, int other)
+    {
+        double m = samples;
+        double covariance = (m * n * n / 2) + ((double)n * n * n / 3) + ((double)other * n * n);
+        double sample = (m * m * n / 2) + (m * m * m / 3) + (2.0 * other * n * m) + (other * m * m);
+        return sample < covariance;
+    }
+
+    /// <summary>Eq. 20 by Cholesky solves, each side in covariance or sample space.</summary>
+    public bool CholeskyDirection(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> errors, ReadOnlySpan2D<T> gradient,
+        T damping, SampleSpacePolicy policy, KernelContext context, out CholeskyFailure failure)
+    {
+        int m = inputs.Height;
+        int n = errors.Height;
+        Span2D<T> u = Direction.Span;
+        gradient.CopyTo(u);
+
+        RightInSampleSpace = policy == SampleSpacePolicy.Always
+            || (policy == SampleSpacePolicy.Auto && PreferSampleSpace(m, InputWidth, OutputWidth));
+        if (RightInSampleSpace)
+        {
+            // (X^T X/m + dI)^-1 = (I - X^T (dm I + X X^T)^-1 X) / d, applied from the right:
+            // U = (G - (G X^T) K^-1 X) / d with K = dm I + X X^T.
+            EnsureSampleBuffers(ref _rightGram, ref _rightTemp, m, OutputWidth, m);
+            Span2D<T> gram = _rightGram!.Span.Slice(0, 0, m, m);
+            Syrk.Multiply(inputs, MatrixOp.None, T.One, T.Zero, gram, context);
+            if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(m), out failure))
+            {
+                return false;
+            }
+
+            Span2D<T> temp = _rightTemp!.Span.Slice(0, 0, OutputWidth, m);
+            Gemm.Multiply(gradient, MatrixOp.None, inputs, MatrixOp.Transpose, T.One, T.Zero, temp, context);
+            Cholesky.SolveRight(gram, temp);
+            Gemm.Multiply(temp, MatrixOp.None, inputs, MatrixOp.None, T.NegativeOne, T.One, u, context);
+            Scale(u, T.One / damping);
+        }
+        else
+        {
+            Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(m), T.Zero, RightCovariance.Span, context);
+            RightCovariance.CopyTo(RightFactor);
+            if (!Cholesky.TryFactor(RightFactor.Span, damping, out failure))
+            {
+                return false;
+            }
+
+            Cholesky.SolveRight(RightFactor.ReadOnlySpan, u);
+        }
+
+        LeftInSampleSpace = policy == SampleSpacePolicy.Always
+            || (policy == SampleSpacePolicy.Auto && PreferSampleSpace(n, OutputWidth, InputWidth));
+        if (LeftInSampleSpace)
+        {
+            // (E^T E/n + dI)^-1 U = (U - E^T K^-1 (E U)) / d with K = dn I + E E^T.
+            EnsureSampleBuffers(ref _leftGram, ref _leftTemp, n, n, InputWidth);
+            Span2D<T> gram = _leftGram!.Span.Slice(0, 0, n, n);
+            Syrk.Multiply(errors, MatrixOp.None, T.One, T.Zero, gram, context);
+            if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(n), out failure))
+            {
+                return false;
+            }
+
+            Span2D<T> temp = _leftTemp!.Span.Slice(0, 0, n, InputWidth);
+            Gemm.Multiply(errors, MatrixOp.None, u, MatrixOp.None, T.One, T.Zero, temp, context);
+            Cholesky.SolveLeft(gram, temp);
+            Gemm.Multiply(errors, MatrixOp.Transpose, temp, MatrixOp.None, T.NegativeOne, T.One, u, context);
+            Scale(u, T.One / damping);
+        }
+        else
+        {
+            Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(n), T.Zero, LeftCovariance.Span, context);
+            LeftCovariance.CopyTo(LeftFactor);
+            if (!Cholesky.TryFactor(LeftFactor.Span, damping, out failure))
+            {
+                return false;
+            }
+
+            Cholesky.SolveLeft(LeftFactor.ReadOnlySpan, u);
+        }
+
+        failure = default;
+        return true;
+    }
+
+    /// <summary>
+    /// Sherman-Morrison mode. The running covariances forget with <paramref name="decay"/> per
+    /// example, <c>C &lt;- beta C + (1 - beta) x x^T</c>, and the running inverses follow by rank-1
+    /// updates of <c>(C + d_eff I)^-1</c>; the damping inside them decays as <c>d_eff = beta^k d</c>
+    /// until the next <paramref name="refresh"/> (Cholesky of <c>C + dI</c>, then inverse).
+    /// </summary>
+    public bool ShermanMorrisonDirection(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> errors, ReadOnlySpan2D<T> gradient,
+        T damping, double decay, bool refresh, Matrix<T> scratch, Span<T> rankOneWorkspace, KernelContext context,
+        out CholeskyFailure failure)
+    {
+        bool refreshRight = refresh;
+        bool refreshLeft = refresh;
+        if (!Initialized)
+        {
+            Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(inputs.Height), T.Zero, RightCovariance.Span, context);
+            Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(errors.Height), T.Zero, LeftCovariance.Span, context);
+            refreshRight = refreshLeft = true;
+            Initialized = true;
+        }
+        else
+        {
+            UpdateRunning(RightCovariance, inputs, decay, scratch, context);
+            UpdateRunning(LeftCovariance, errors, decay, scratch, context);
+            if (!refreshRight)
+            {
+                refreshRight = !RankOneUpdates(RightFactor, inputs, decay, rankOneWorkspace);
+                RightEffectiveDamping *= Math.Pow(decay, inputs.Height);
+            }
+
+            if (!refreshLeft)
+            {
+                refreshLeft = !RankOneUpdates(LeftFactor, errors, decay, rankOneWorkspace);
+                LeftEffectiveDamping *= Math.Pow(decay, errors.Height);
+            }
+        }
+
+        if (refreshRight)
+        {
+            if (!Refresh(RightCovariance, RightFactor, damping, context, out failure))
+            {
+                return false;
+            }
+
+            RightEffectiveDamping = double.CreateTruncating(damping);
+        }
+
+        if (refreshLeft)
+        {
+            if (!Refresh(LeftCovariance, LeftFactor, damping, context, out failure))
+            {
+                return false;
+            }
+
+            LeftEffectiveDamping = double.CreateTruncating(damping);
+        }
+
+        Gemm.Multiply(gradient, MatrixOp.None, RightFactor.ReadOnlySpan, MatrixOp.None, T.One, T.Zero, _product!.Span, context);
+        Gemm.Multiply(LeftFactor.ReadOnlySpan, MatrixOp.None, _product.ReadOnlySpan, MatrixOp.None, T.One, T.Zero, Direction.Span, context);
+        failure = default;
+        return true;
+    }
+
+    public void SaveRunningState()
+    {
+        _savedInitialized = Initialized;
+        _savedRightDamping = RightEffectiveDamping;
+        _savedLeftDamping = LeftEffectiveDamping;
+        if (Initialized)
+        {
+            RightCovariance.CopyTo(_savedRightCovariance!);
+            LeftCovariance.CopyTo(_savedLeftCovariance!);
+            RightFactor.CopyTo(_savedRightInverse!);
+            LeftFactor.CopyTo(_savedLeftInverse!);
+        }
+    }
+
+    public void RestoreRunningState()
+    {
+        Initialized = _savedInitialized;
+        RightEffectiveDamping = _savedRightDamping;
+        LeftEffectiveDamping = _savedLeftDamping;
+        if (Initialized)
+        {
+            _savedRightCovariance!.CopyTo(RightCovariance);
+            _savedLeftCovariance!.CopyTo(LeftCovariance);
+            _savedRightInverse!.CopyTo(RightFactor);
+            _savedLeftInverse!.CopyTo(LeftFactor);
+        }
+    }
+
+    private static bool Refresh(Matrix<T> covariance, Matrix<T> inverse, T damping, KernelContext context, out CholeskyFailure failure)
+    {
+        covariance.CopyTo(inverse);
+        if (!Cholesky.TryFactor(inverse.Span, damping, out failure))
+        {
+            return false;
+        }
+
+        Cholesky.Invert(inverse.Span);
+        return true;
+    }
+
+    /// <summary><c>C &lt;- beta^m C + sum_k (1 - beta) beta^(m-1-k) x_k x_k^T</c>, as one weighted syrk.</summary>
+    private static void UpdateRunning(Matrix<T> covariance, ReadOnlySpan2D<T> samples, double decay, Matrix<T> scratch, KernelContext context)
+    {
+        int m = samples.Height;
+        int width = samples.Width;
+        Span2D<T> weighted = scratch.Span.Slice(0, 0, m, width);
+        double power = 1; // beta^(m-1-k), k from the last row up
+        for (int k = m - 1; k >= 0; k--)
+        {
+            T w = T.CreateChecked(Math.Sqrt((1 - decay) * power));
+            ReadOnlySpan<T> source = samples.GetRowSpan(k);
+            Span<T> target = weighted.GetRowSpan(k);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(source, w, target);
+            power *= decay;
+        }
+
+        Syrk.Multiply(weighted, MatrixOp.Transpose, T.One, T.CreateChecked(power), covariance.Span, context);
+    }
+
+    private static bool RankOneUpdates(Matrix<T> inverse, ReadOnlySpan2D<T> samples, double decay, Span<T> workspace)
+    {
+        T beta = T.CreateChecked(decay);
+        Span2D<T> span = inverse.Span;
+        for (int k = 0; k < samples.Height; k++)
+        {
+            if (!ShermanMorrison.TryUpdateMovingAverage(span, samples.GetRowSpan(k), beta, workspace, out _))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void EnsureSampleBuffers(ref Matrix<T>? gram, ref Matrix<T>? temp, int samples, int tempRows, int tempColumns)
+    {
+        if (gram is null || gram.Rows < samples)
+        {
+            gram = new Matrix<T>(samples, samples);
+        }
+
+        if (temp is null || temp.Rows < tempRows || temp.Columns < tempColumns)
+        {
+            temp = new Matrix<T>(tempRows, tempColumns);
+        }
+    }
+
+    private static void Scale(Span2D<T> values, T factor)
+    {
+        for (int r = 0; r < values.Height; r++)
+        {
+            Span<T> row = values.GetRowSpan(r);
+            System.Numerics.Tensors.TensorPrimitives.Multiply<T>(row, factor, row);
+        }
+    }
+}

@@ -1,0 +1,382 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Numerics.Tensors;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels;
+using NgdKernel.LinearAlgebra;
+using NgdKernel.Networks;
+
+namespace NgdKernel.Optimizers;
+
+/// <summary>
+/// Damped online natural gradient descent (paper Sec. 5, Eq. 20-21):
+/// <c>dW_i = (alpha/L) (LambdaT_i + sqrt(lambda) I)^-1 G_i (Lambda_i + sqrt(lambda) I)^-1</c>.
+/// </summary>
+/// <remarks>
+/// <para>Per step, on a minibatch of M examples: forward pass; <c>G_i = &lt;e_i x_{i-1}^T&gt;</c> from the
+/// true targets; <c>Lambda_i = &lt;x_{i-1} x_{i-1}^T&gt;</c> (uncentred, with the bias component);
+/// <c>LambdaT_i = &lt;e_i e_i^T&gt;</c> over K backward passes whose output errors are those of
+/// targets sampled from the model, <c>S (y - x_L) ~ N(0, S)</c> with <c>S = SigmaT^-1</c>.</para>
+/// <para>Each damped inverse is applied by Cholesky solves in covariance space, or in sample space
+/// by the Woodbury identity <c>(X^T X/M + dI)^-1 = (I - X^T (dM I + X X^T)^-1 X) / d</c> when that is
+/// cheaper (M &lt; n), or by Sherman-Morrison running inverses (<see cref="CurvatureInverse"/>).</para>
+/// <para><b>Adaptive damping (Eq. 21).</b> <c>rho</c> = (loss before - loss after) on the same batch,
+/// divided by the decrease predicted by the quadratic model whose Newton step is the undamped-rate
+/// direction. Derivation: the direction <c>N_i = (LambdaT_i + dI)^-1 G_i (Lambda_i + dI)^-1</c> scaled by
+/// <c>1/L</c> is the natural gradient <c>F^g g</c> (Eq. 10, 23: each of the L blocks of a row of
+/// <c>F^g</c> contributes <c>N_i / L^2</c>). The Gauss-Newton model
+/// <c>m(s) = -G.s + s.F s/2</c> along <c>s = alpha F^g g</c> changes by
+/// <c>(-alpha + alpha^2/2) g.F^g g</c>, with <c>g.F^g g = (1/L) sum_i tr(N_i^T G_i)</c>. In terms of
+/// the step taken, <c>dW_i = (alpha/L) N_i</c>: predicted decrease
+/// <c>(1 - alpha/2) sum_i tr(dW_i^T G_i)</c> (&gt; 0 for 0 &lt; alpha &lt; 2). The paper's footnote 1
+/// writes the same quantity as a (negative) change, <c>(-alpha + alpha^2/2) sum tr(DW^T G)</c> with
+/// <c>DW</c> the natural gradient including its 1/L. The authors' code uses <c>a = alpha/L</c> in
+/// place of alpha, which puts the model's minimum at <c>alpha = L</c>; we keep alpha, whose model
+/// minimum <c>alpha = 1</c> is the exact step of Eq. 18.</para>
+/// <para><b>Rollback.</b> The weights before the update are kept, so <see cref="Rollback"/> is a copy.
+/// A step whose update or after-loss is not finite, or whose damped covariance fails to factor, is
+/// undone automatically, the damping raised and the step retried (<see cref="NaturalGradientOptions.MaxRetries"/>).</para>
+/// <para>After the first step of a given batch size, a step allocates nothing. Same seed and thread
+/// count give bit-identical weights.</para>
+/// </remarks>
+/// <typeparam name="T">float or double.</typeparam>
+public sealed class NaturalGradientOptimizer<T> : IOptimizer<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly LayerCurvature<T>[] _layers;
+    private readonly Matrix<T>[] _previousWeights;
+    private readonly ulong[] _rngState = new ulong[4];
+    private readonly ulong[] _previousRngState = new ulong[4];
+    private readonly T[] _rankOneWorkspace;
+    private readonly int _maxWidth;
+    private Xoshiro256 _rng;
+    private NetworkWorkspace<T>? _workspace;
+    private Matrix<T>[] _sampledErrors = [];
+    private Matrix<T>? _scratch;
+    private double _damping;
+    private double _previousDamping;
+    private long _previousStepCount;
+    private double _refreshedDamping = double.NaN;
+    private int _stepsSinceRefresh;
+    private long _examplesSinceRefresh;
+    private long _previousExamplesSinceRefresh;
+    private int _previousStepsSinceRefresh;
+    private double _previousRefreshedDamping;
+    private bool _canRollBack;
+
+    /// <summary>Creates the optimizer for <paramref name="network"/>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
+    public NaturalGradientOptimizer(Network<T> network, NaturalGradientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        options ??= new NaturalGradientOptions();
+        options.Validate();
+        Network = network;
+        Options = options;
+        _damping = options.InitialDamping;
+        _rng = new Xoshiro256(options.Seed);
+        _previousWeights = OptimizerBuffers.LikeWeights(network);
+        _layers = new LayerCurvature<T>[network.LayerCount];
+        int maxWidth = 1;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            _layers[l] = new LayerCurvature<T>(network.Widths[l + 1], network.InputWidth(l), options.Inverse);
+            maxWidth = Math.Max(maxWidth, Math.Max(network.Widths[l + 1], network.InputWidth(l)));
+        }
+
+        _maxWidth = maxWidth;
+        _rankOneWorkspace = new T[2 * maxWidth];
+    }
+
+    /// <inheritdoc/>
+    public Network<T> Network { get; }
+
+    /// <summary>The validated options.</summary>
+    public NaturalGradientOptions Options { get; }
+
+    /// <inheritdoc/>
+    public long StepCount { get; private set; }
+
+    /// <summary>Current damping <c>lambda</c> (used by the next step).</summary>
+    public double Damping
+    {
+        get => _damping;
+        set
+        {
+            NaturalGradientOptions.Positive(value, nameof(Damping));
+            _damping = Math.Clamp(value, Options.MinDamping, Options.MaxDamping);
+        }
+    }
+
+    /// <inheritdoc/>
+    public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        long start = Stopwatch.GetTimestamp();
+        NetworkWorkspace<T> workspace = Prepare(inputs.Height);
+        Network.CheckBatch(inputs, targets, workspace);
+
+        // Undo point: weights, damping, generator and running inverses as before this step.
+        _previousDamping = _damping;
+        _previousStepCount = StepCount;
+        _rng.GetState(_previousRngState);
+        SaveRunningState();
+        OptimizerBuffers.CopyWeights(Network, _previousWeights);
+
+        LossValues before = ComputeStatistics(inputs, targets, workspace);
+        int rows = inputs.Height;
+        int retries = 0;
+        double alpha = Options.LearningRate;
+        double stepScale = alpha / Network.LayerCount;
+        while (true)
+        {
+            double damping = _damping;
+            CholeskyFailure failure = default;
+            int failedLayer = ComputeDirections(workspace, rows, damping, ref failure);
+            double predicted = double.NaN;
+            double after = double.NaN;
+            if (failedLayer < 0)
+            {
+                double dot = 0;
+                for (int l = 0; l < _layers.Length; l++)
+                {
+                    dot += double.CreateTruncating(TensorPrimitives.Dot<T>(
+                        _layers[l].Direction.AsSpan(), workspace.Gradients[l].AsSpan()));
+                }
+
+                predicted = stepScale * (1 - (alpha / 2)) * dot;
+                if (double.IsFinite(predicted))
+                {
+                    ApplyUpdate(T.CreateChecked(stepScale));
+                    if (Options.AdaptiveDamping)
+                    {
+                        Network.ForwardUnchecked(inputs, workspace);
+                        after = Network.OutputErrors(targets, workspace, computeErrors: false).Loss;
+                    }
+
+                    if (!Options.AdaptiveDamping || double.IsFinite(after))
+                    {
+                        double rho = double.NaN;
+                        double next = damping;
+                        if (Options.AdaptiveDamping)
+                        {
+                            rho = (before.Loss - after) / predicted;
+                            next = rho > Options.UpperRho ? damping * Options.DampingDecrease
+                                : rho >= Options.LowerRho ? damping
+                                : damping * Options.DampingIncrease; // also NaN rho
+                            next = Math.Clamp(next, Options.MinDamping, Options.MaxDamping);
+                        }
+
+                        _damping = next;
+                        StepCount++;
+                        _canRollBack = true;
+                        return new StepResult(StepCount, before.Loss, before.MeanSquaredError, after, damping, next, rho,
+                            retries, Stopwatch.GetElapsedTime(start));
+                    }
+
+                    OptimizerBuffers.RestoreWeights(Network, _previousWeights);
+                }
+            }
+
+            // Failed attempt: weights are as before; raise damping and retry.
+            if (retries >= Options.MaxRetries || _damping >= Options.MaxDamping)
+            {
+                _damping = _previousDamping;
+                _rng.SetState(_previousRngState);
+                RestoreRunningState();
+                throw StepFailure(failedLayer, failure, predicted, after, damping, retries);
+            }
+
+            retries++;
+            _damping = Math.Min(_damping * Options.DampingIncrease, Options.MaxDamping);
+            RestoreRunningState(); // the retry folds this batch into the running inverses afresh
+            Network.ForwardUnchecked(inputs, workspace); // activations again, for the covariances
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Rollback()
+    {
+        if (!_canRollBack)
+        {
+            throw new InvalidOperationException("There is no step to roll back.");
+        }
+
+        OptimizerBuffers.RestoreWeights(Network, _previousWeights);
+        _damping = _previousDamping;
+        StepCount = _previousStepCount;
+        _rng.SetState(_previousRngState);
+        RestoreRunningState();
+        _canRollBack = false;
+    }
+
+    /// <summary>
+    /// Direction <c>N_l = (LambdaT + dI)^-1 G (Lambda + dI)^-1</c> of layer <paramref name="layer"/>
+    /// from the last step or <see cref="ComputeDirections(ReadOnlySpan2D{T}, ReadOnlySpan2D{T})"/>
+    /// (the update is <c>(alpha/L) N_l</c>).
+    /// </summary>
+    internal ReadOnlySpan2D<T> Direction(int layer) => _layers[layer].Direction.ReadOnlySpan;
+
+    internal LayerCurvature<T> Curvature(int layer) => _layers[layer];
+
+    internal long ExamplesSinceRefresh => _examplesSinceRefresh;
+
+    internal double DecayPerExample => 1.0 - (1.0 / Options.Window);
+
+    /// <summary>Statistics and directions for a batch, without updating the weights (tests).</summary>
+    internal void ComputeDirections(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        NetworkWorkspace<T> workspace = Prepare(inputs.Height);
+        Network.CheckBatch(inputs, targets, workspace);
+        ComputeStatistics(inputs, targets, workspace);
+        CholeskyFailure failure = default;
+        int failed = ComputeDirections(workspace, inputs.Height, _damping, ref failure);
+        if (failed >= 0)
+        {
+            throw StepFailure(failed, failure, double.NaN, double.NaN, _damping, 0);
+        }
+    }
+
+    private NetworkWorkspace<T> Prepare(int rows)
+    {
+        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, rows);
+        int sampled = workspace.Capacity * Options.SampleCount;
+        if (_sampledErrors.Length == 0 || _sampledErrors[0].Rows < sampled)
+        {
+            _sampledErrors = new Matrix<T>[Network.LayerCount];
+            for (int l = 0; l < _sampledErrors.Length; l++)
+            {
+                _sampledErrors[l] = new Matrix<T>(sampled, Network.Widths[l + 1]);
+            }
+
+            if (Options.Inverse == CurvatureInverse.ShermanMorrison)
+            {
+                _scratch = new Matrix<T>(sampled, _maxWidth);
+            }
+        }
+
+        return workspace;
+    }
+
+    /// <summary>Forward, true-target backward (gradients), K sampled backward passes.</summary>
+    private LossValues ComputeStatistics(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace)
+    {
+        int rows = inputs.Height;
+        Network.ForwardUnchecked(inputs, workspace);
+        LossValues loss = Network.OutputErrors(targets, workspace, computeErrors: true);
+        Network.Backpropagate(workspace, workspace.Errors, 0, rows);
+        Network.Gradients(workspace, rows);
+        for (int k = 0; k < Options.SampleCount; k++)
+        {
+            Network.SampleOutputErrors(ref _rng, workspace, _sampledErrors, k * rows, rows);
+            Network.Backpropagate(workspace, _sampledErrors, k * rows, rows);
+        }
+
+        return loss;
+    }
+
+    /// <summary>Fills every layer's direction; returns the failing layer or -1.</summary>
+    private int ComputeDirections(NetworkWorkspace<T> workspace, int rows, double damping, ref CholeskyFailure failure)
+    {
+        int samples = rows * Options.SampleCount;
+        T d = T.CreateChecked(Math.Sqrt(damping));
+        KernelContext context = Network.Context;
+        bool sherman = Options.Inverse == CurvatureInverse.ShermanMorrison;
+        bool refresh = false;
+        if (sherman)
+        {
+            refresh = double.IsNaN(_refreshedDamping) || damping != _refreshedDamping
+                || _stepsSinceRefresh + 1 >= Options.RefreshInterval;
+        }
+
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            LayerCurvature<T> layer = _layers[l];
+            Matrix<T> x = workspace.Activations[l];
+            ReadOnlySpan2D<T> inputs = x.ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
+            ReadOnlySpan2D<T> errors = _sampledErrors[l].ReadOnlySpan.Slice(0, 0, samples, layer.OutputWidth);
+            ReadOnlySpan2D<T> gradient = workspace.Gradients[l].ReadOnlySpan;
+            bool ok;
+            if (sherman)
+            {
+                ok = layer.ShermanMorrisonDirection(inputs, errors, gradient, d, DecayPerExample, refresh,
+                    _scratch!, _rankOneWorkspace, context, out failure);
+            }
+            else
+            {
+                ok = layer.CholeskyDirection(inputs, errors, gradient, d, Options.SampleSpace, context, out failure);
+            }
+
+            if (!ok)
+            {
+                return l;
+            }
+        }
+
+        if (sherman)
+        {
+            if (refresh)
+            {
+                _refreshedDamping = damping;
+                _stepsSinceRefresh = 0;
+                _examplesSinceRefresh = 0;
+            }
+            else
+            {
+                _stepsSinceRefresh++;
+                _examplesSinceRefresh += rows;
+            }
+        }
+
+        return -1;
+    }
+
+    private void ApplyUpdate(T scale)
+    {
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            Span<T> w = Network.WeightMatrix(l).AsSpan();
+            TensorPrimitives.MultiplyAdd<T>(_layers[l].Direction.AsSpan(), scale, w, w);
+        }
+    }
+
+    private void SaveRunningState()
+    {
+        _previousRefreshedDamping = _refreshedDamping;
+        _previousStepsSinceRefresh = _stepsSinceRefresh;
+        _previousExamplesSinceRefresh = _examplesSinceRefresh;
+        if (Options.Inverse == CurvatureInverse.ShermanMorrison)
+        {
+            foreach (LayerCurvature<T> layer in _layers)
+            {
+                layer.SaveRunningState();
+            }
+        }
+    }
+
+    private void RestoreRunningState()
+    {
+        _refreshedDamping = _previousRefreshedDamping;
+        _stepsSinceRefresh = _previousStepsSinceRefresh;
+        _examplesSinceRefresh = _previousExamplesSinceRefresh;
+        if (Options.Inverse == CurvatureInverse.ShermanMorrison)
+        {
+            foreach (LayerCurvature<T> layer in _layers)
+            {
+                layer.RestoreRunningState();
+            }
+        }
+    }
+
+    private static ArithmeticException StepFailure(int layer, CholeskyFailure failure, double predicted, double after, double damping, int retries)
+    {
+        string what = layer >= 0
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"the damped covariance of layer {layer} is not positive definite (pivot {failure.PivotIndex} = {failure.PivotValue})")
+            : !double.IsFinite(predicted)
+                ? "the update is not finite (NaN or infinity in the gradient or direction)"
+                : string.Create(CultureInfo.InvariantCulture, $"the loss after the update is {after}");
+        return new ArithmeticException(string.Create(CultureInfo.InvariantCulture,
+            $"Natural-gradient step failed after {retries} retries: {what} at damping lambda = {damping}. The weights are as before the step."));
+    }
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Numerics.Tensors;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.LinearAlgebra;
+using NgdKernel.Networks;
+
+namespace NgdKernel.Optimizers;
+
+/// <summary>
+/// Stochastic gradient descent, the paper's baseline: <c>W_i += alpha G_i</c> with
+/// <c>G_i = &lt;e_i x_{i-1}^T&gt;</c> the negative gradient of Eq. 7 averaged over the batch;
+/// optional heavy-ball momentum <c>V = mu V + G; W += alpha V</c>.
+/// </summary>
+/// <remarks>
+/// The gradient is divided by the batch size once (unlike the authors' code, see DESIGN.md), so
+/// learning rates are on the scale of the loss of Eq. 6. A step allocates nothing once a batch of
+/// its size has been seen.
+/// </remarks>
+/// <typeparam name="T">float or double.</typeparam>
+public sealed class SgdOptimizer<T> : IOptimizer<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Matrix<T>[]? _velocity;
+    private readonly Matrix<T>[]? _previousVelocity;
+    private readonly Matrix<T>[] _previousWeights;
+    private readonly T _learningRate;
+    private readonly T _momentum;
+    private NetworkWorkspace<T>? _workspace;
+    private bool _canRollBack;
+
+    /// <summary>Creates an SGD optimizer for <paramref name="network"/>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range (named in the message).</exception>
+    public SgdOptimizer(Network<T> network, SgdOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        options ??= new SgdOptions();
+        options.Validate();
+        Network = network;
+        Options = options;
+        _learningRate = T.CreateChecked(options.LearningRate);
+        _momentum = T.CreateChecked(options.Momentum);
+        _previousWeights = OptimizerBuffers.LikeWeights(network);
+        if (options.Momentum > 0)
+        {
+            _velocity = OptimizerBuffers.LikeWeights(network);
+            _previousVelocity = OptimizerBuffers.LikeWeights(network);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Network<T> Network { get; }
+
+    /// <summary>The validated options.</summary>
+    public SgdOptions Options { get; }
+
+    /// <inheritdoc/>
+    public long StepCount { get; private set; }
+
+    /// <inheritdoc/>
+    public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        long start = Stopwatch.GetTimestamp();
+        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, inputs.Height);
+        LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
+        OptimizerBuffers.CopyWeights(Network, _previousWeights);
+        for (int l = 0; l < Network.LayerCount; l++)
+        {
+            Span<T> w = Network.WeightMatrix(l).AsSpan();
+            Span<T> g = workspace.Gradients[l].AsSpan();
+            if (_velocity is not null)
+            {
+                Span<T> v = _velocity[l].AsSpan();
+                v.CopyTo(_previousVelocity![l].AsSpan());
+                TensorPrimitives.MultiplyAdd<T>(v, _momentum, g, v);
+                TensorPrimitives.MultiplyAdd<T>(v, _learningRate, w, w);
+            }
+            else
+            {
+                TensorPrimitives.MultiplyAdd<T>(g, _learningRate, w, w);
+            }
+        }
+
+        StepCount++;
+        _canRollBack = true;
+        return new StepResult(StepCount, loss.Loss, loss.MeanSquaredError, double.NaN, double.NaN, double.NaN,
+            double.NaN, 0, Stopwatch.GetElapsedTime(start));
+    }
+
+    /// <inheritdoc/>
+    public void Rollback()
+    {
+        if (!_canRollBack)
+        {
+            throw new InvalidOperationException("There is no step to roll back.");
+        }
+
+        OptimizerBuffers.RestoreWeights(Network, _previousWeights);
+        if (_velocity is not null)
+        {
+            for (int l = 0; l < _velocity.Length; l++)
+            {
+                _previousVelocity![l].CopyTo(_velocity[l]);
+            }
+        }
+
+        StepCount--;
+        _canRollBack = false;
+    }
+}
+
+/// <summary>Buffer helpers shared by the optimizers.</summary>
+internal static class OptimizerBuffers
+{
+    public static Matrix<T>[] LikeWeights<T>(Network<T> network)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var result = new Matrix<T>[network.LayerCount];
+        for (int l = 0; l < result.Length; l++)
+        {
+            result[l] = new Matrix<T>(network.Widths[l + 1], network.InputWidth(l));
+        }
+
+        return result;
+    }
+
+    public static void CopyWeights<T>(Network<T> network, Matrix<T>[] destination)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int l = 0; l < destination.Length; l++)
+        {
+            network.WeightMatrix(l).CopyTo(destination[l]);
+        }
+    }
+
+    public static void RestoreWeights<T>(Network<T> network, Matrix<T>[] source)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int l = 0; l < source.Length; l++)
+        {
+            source[l].CopyTo(network.WeightMatrix(l));
+        }
+    }
+
+    /// <summary>The workspace, grown (the only allocation) when a larger batch arrives.</summary>
+    public static NetworkWorkspace<T> EnsureWorkspace<T>(Network<T> network, ref NetworkWorkspace<T>? workspace, int rows)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (workspace is null || workspace.Capacity < rows)
+        {
+            workspace = network.CreateWorkspace(Math.Max(rows, 1));
+        }
+
+        return workspace;
+    }
+}

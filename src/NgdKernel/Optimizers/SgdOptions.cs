@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace NgdKernel.Optimizers;
+
+/// <summary>Options of <see cref="SgdOptimizer{T}"/>.</summary>
+public sealed record SgdOptions
+{
+    /// <summary>Learning rate <c>alpha</c> &gt; 0. Default 0.01.</summary>
+    public double LearningRate { get; init; } = 0.01;
+
+    /// <summary>Heavy-ball momentum <c>mu</c> in [0, 1). Default 0 (plain SGD, the paper's baseline).</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>Throws when an option is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The message names the option and its value.</exception>
+    public void Validate()
+    {
+        if (!double.IsFinite(LearningRate) || !(LearningRate > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate,
+                string.Create(CultureInfo.InvariantCulture, $"'{nameof(LearningRate)}' is {LearningRate}: it must be finite and > 0."));
+        }
+
+        if (!(Momentum >= 0 && Momentum < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum,
+                string.Create(CultureInfo.InvariantCulture, $"'{nameof(Momentum)}' is {Momentum}: it must be in [0, 1)."));
+        }
+    }
+}

@@ -1,0 +1,227 @@
+using System.Globalization;
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels;
+using NgdKernel.LinearAlgebra;
+using NgdKernel.Networks;
+using NgdKernel.Optimizers;
+
+namespace NgdKernel.Training;
+
+/// <summary>Options of <see cref="Trainer{T}"/>.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Minibatch size M &gt;= 1 (paper: SGD 20, NGD 1000). Default 20.</summary>
+    public int BatchSize { get; init; } = 20;
+
+    /// <summary>Whether each epoch visits the examples in a fresh random order. Default true.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Seed of the shuffling. Default 1.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Rows per forward pass in <see cref="Trainer{T}.Evaluate"/>. Default 1000.</summary>
+    public int EvaluationBatchSize { get; init; } = 1000;
+
+    /// <summary>Throws when an option is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The message names the option and its value.</exception>
+    public void Validate()
+    {
+        if (BatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize,
+                string.Create(CultureInfo.InvariantCulture, $"'{nameof(BatchSize)}' is {BatchSize}: it must be >= 1."));
+        }
+
+        if (EvaluationBatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EvaluationBatchSize), EvaluationBatchSize,
+                string.Create(CultureInfo.InvariantCulture, $"'{nameof(EvaluationBatchSize)}' is {EvaluationBatchSize}: it must be >= 1."));
+        }
+    }
+}
+
+/// <summary>Progress after one training step.</summary>
+/// <param name="Epoch">0-based epoch of this step.</param>
+/// <param name="ExamplesSeen">Training examples consumed so far, this step included.</param>
+/// <param name="Result">What the optimizer reported.</param>
+public readonly record struct TrainingProgress(int Epoch, long ExamplesSeen, StepResult Result);
+
+/// <summary>Receives training progress; implemented by the caller (no allocation per step).</summary>
+public interface ITrainingObserver
+{
+    /// <summary>Called after every step.</summary>
+    void OnStep(in TrainingProgress progress);
+}
+
+/// <summary>Summary of one pass over the training set.</summary>
+/// <param name="Epoch">0-based epoch index.</param>
+/// <param name="Steps">Steps taken in this epoch.</param>
+/// <param name="MeanLoss">Mean over the epoch's steps of the batch loss before each step.</param>
+/// <param name="Elapsed">Wall-clock time of the epoch, optimizer steps only.</param>
+public readonly record struct EpochSummary(int Epoch, int Steps, double MeanLoss, TimeSpan Elapsed);
+
+/// <summary>
+/// A minimal training loop over an in-memory data set: minibatches (optionally shuffled), one
+/// optimizer step each, progress callbacks, batched evaluation.
+/// </summary>
+/// <remarks>
+/// Data are row-major views <c>[examples, n_0]</c> and <c>[examples, n_L]</c>. Without shuffling a batch
+/// is a slice of the caller's views (no copy); with shuffling rows are gathered into a preallocated
+/// batch buffer. A step allocates nothing in steady state.
+/// </remarks>
+/// <typeparam name="T">float or double.</typeparam>
+public sealed class Trainer<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly Matrix<T> _batchInputs;
+    private readonly Matrix<T> _batchTargets;
+    private int[] _order = [];
+    private Xoshiro256 _rng;
+    private NetworkWorkspace<T>? _evaluation;
+
+    /// <summary>Creates a trainer around <paramref name="optimizer"/>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public Trainer(IOptimizer<T> optimizer, TrainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        options ??= new TrainerOptions();
+        options.Validate();
+        Optimizer = optimizer;
+        Options = options;
+        _rng = new Xoshiro256(options.Seed);
+        _batchInputs = new Matrix<T>(options.BatchSize, optimizer.Network.InputSize);
+        _batchTargets = new Matrix<T>(options.BatchSize, optimizer.Network.OutputSize);
+    }
+
+    /// <summary>The optimizer stepping the network.</summary>
+    public IOptimizer<T> Optimizer { get; }
+
+    /// <summary>The validated options.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>Observer called after each step, or null.</summary>
+    public ITrainingObserver? Observer { get; set; }
+
+    /// <summary>Training examples consumed so far.</summary>
+    public long ExamplesSeen { get; private set; }
+
+    /// <summary>Completed epochs.</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>
+    /// One pass over the data in minibatches of <see cref="TrainerOptions.BatchSize"/> (the last batch
+    /// may be smaller), one optimizer step each.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes do not match the network or each other.</exception>
+    public EpochSummary RunEpoch(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        CheckData(inputs, targets);
+        int count = inputs.Height;
+        int batch = Options.BatchSize;
+        if (Options.Shuffle)
+        {
+            Shuffle(count);
+        }
+
+        double lossSum = 0;
+        int steps = 0;
+        TimeSpan elapsed = TimeSpan.Zero;
+        for (int first = 0; first < count; first += batch)
+        {
+            int rows = Math.Min(batch, count - first);
+            StepResult result;
+            if (Options.Shuffle)
+            {
+                Span2D<T> x = _batchInputs.Span.Slice(0, 0, rows, _batchInputs.Columns);
+                Span2D<T> y = _batchTargets.Span.Slice(0, 0, rows, _batchTargets.Columns);
+                for (int r = 0; r < rows; r++)
+                {
+                    int source = _order[first + r];
+                    inputs.GetRowSpan(source).CopyTo(x.GetRowSpan(r));
+                    targets.GetRowSpan(source).CopyTo(y.GetRowSpan(r));
+                }
+
+                result = Optimizer.Step(x, y);
+            }
+            else
+            {
+                result = Optimizer.Step(inputs.Slice(first, 0, rows, inputs.Width), targets.Slice(first, 0, rows, targets.Width));
+            }
+
+            ExamplesSeen += rows;
+            lossSum += result.Loss;
+            elapsed += result.Elapsed;
+            steps++;
+            Observer?.OnStep(new TrainingProgress(Epoch, ExamplesSeen, result));
+        }
+
+        var summary = new EpochSummary(Epoch, steps, lossSum / steps, elapsed);
+        Epoch++;
+        return summary;
+    }
+
+    /// <summary>Loss of the current network on a data set, in batches of <see cref="TrainerOptions.EvaluationBatchSize"/>.</summary>
+    /// <exception cref="ArgumentException">Shapes do not match the network or each other.</exception>
+    public LossValues Evaluate(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        CheckData(inputs, targets);
+        Network<T> network = Optimizer.Network;
+        int batch = Math.Min(Options.EvaluationBatchSize, inputs.Height);
+        if (_evaluation is null || _evaluation.Capacity < batch)
+        {
+            _evaluation = network.CreateWorkspace(batch);
+        }
+
+        double loss = 0;
+        double mse = 0;
+        for (int first = 0; first < inputs.Height; first += batch)
+        {
+            int rows = Math.Min(batch, inputs.Height - first);
+            LossValues part = network.Evaluate(inputs.Slice(first, 0, rows, inputs.Width), targets.Slice(first, 0, rows, targets.Width), _evaluation);
+            loss += part.Loss * rows;
+            mse += part.MeanSquaredError * rows;
+        }
+
+        return new LossValues(loss / inputs.Height, mse / inputs.Height);
+    }
+
+    private void CheckData(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        Network<T> network = Optimizer.Network;
+        if (inputs.Height < 1 || inputs.Width != network.InputSize)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"'inputs' is {inputs.Height}x{inputs.Width}: it must have at least one row and n_0 = {network.InputSize} columns."),
+                nameof(inputs));
+        }
+
+        if (targets.Height != inputs.Height || targets.Width != network.OutputSize)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"'targets' is {targets.Height}x{targets.Width} but 'inputs' is {inputs.Height}x{inputs.Width}: targets must be {inputs.Height}x{network.OutputSize}."),
+                nameof(targets));
+        }
+    }
+
+    private void Shuffle(int count)
+    {
+        if (_order.Length != count)
+        {
+            _order = new int[count];
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            _order[i] = i;
+        }
+
+        for (int i = count - 1; i > 0; i--)
+        {
+            int j = (int)(_rng.NextUInt64() % (ulong)(i + 1));
+            (_order[i], _order[j]) = (_order[j], _order[i]);
+        }
+    }
+}
