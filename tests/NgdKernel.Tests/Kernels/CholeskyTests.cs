@@ -259,8 +259,8 @@ public class CholeskyTests
         double[][] results = new double[2][];
         for (int run = 0; run < 2; run++)
         {
-            var factor = new GuardedMatrix<double>(a, 3, 1);
-            var b = new GuardedMatrix<double>(g, 1, 2);
+            var factor = new FactorGuardedMatrix<double>(a, 3, 1);
+            var b = new FactorGuardedMatrix<double>(g, 1, 2);
             Assert.True(Cholesky.TryFactorOnPath(factor.Span, 1e-3, path, out _));
             Cholesky.SolveRightOnPath(factor.ReadOnlySpan, b.Span, path);
             results[run] = [.. factor.ToDouble().Cast<double>(), .. b.ToDouble().Cast<double>()];
