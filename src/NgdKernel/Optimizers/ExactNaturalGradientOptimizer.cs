@@ -206,6 +206,10 @@ public sealed class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
         int rows = inputs.Height;
         int layers = Network.LayerCount;
         LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
+        if (!double.IsFinite(loss.Loss))
+        {
+            Network.ThrowNonFiniteLoss(inputs, targets, loss.Loss);
+        }
 
         // Input side: closed form Lambda_{l+1} = W_l Lambda_l W_l^T from Sigma (Eq. 15), or the batch.
         for (int l = 0; l < layers; l++)

@@ -124,6 +124,12 @@ public sealed class NaturalGradientOptimizer<T> : IOptimizer<T>
         OptimizerBuffers.CopyWeights(Network, _previousWeights);
 
         LossValues before = ComputeStatistics(inputs, targets, workspace);
+        if (!double.IsFinite(before.Loss))
+        {
+            _rng.SetState(_previousRngState);
+            Network.ThrowNonFiniteLoss(inputs, targets, before.Loss);
+        }
+
         int rows = inputs.Height;
         int retries = 0;
         double alpha = Options.LearningRate;

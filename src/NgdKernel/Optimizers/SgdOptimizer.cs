@@ -63,6 +63,11 @@ public sealed class SgdOptimizer<T> : IOptimizer<T>
         long start = Stopwatch.GetTimestamp();
         NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, inputs.Height);
         LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
+        if (!double.IsFinite(loss.Loss))
+        {
+            Network.ThrowNonFiniteLoss(inputs, targets, loss.Loss);
+        }
+
         OptimizerBuffers.CopyWeights(Network, _previousWeights);
         for (int l = 0; l < Network.LayerCount; l++)
         {
