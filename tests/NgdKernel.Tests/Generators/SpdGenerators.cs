@@ -131,14 +131,14 @@ internal static class SpdGenerators
 /// A <c>rows×columns</c> view at a random offset and pitch (stride = width + pitch) inside a
 /// larger buffer whose other cells hold NaN guards, checked afterwards (BoundedMemory-style).
 /// </summary>
-internal sealed class GuardedMatrix<T>
+internal sealed class FactorGuardedMatrix<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly T[] _buffer;
     private readonly int _offset;
     private readonly int _pitch;
 
-    public GuardedMatrix(int rows, int columns, int pitch, int offset)
+    public FactorGuardedMatrix(int rows, int columns, int pitch, int offset)
     {
         Rows = rows;
         Columns = columns;
@@ -148,7 +148,7 @@ internal sealed class GuardedMatrix<T>
         _buffer.AsSpan().Fill(T.NaN);
     }
 
-    public GuardedMatrix(double[,] values, int pitch, int offset)
+    public FactorGuardedMatrix(double[,] values, int pitch, int offset)
         : this(values.GetLength(0), values.GetLength(1), pitch, offset) => Set(values);
 
     public int Rows { get; }

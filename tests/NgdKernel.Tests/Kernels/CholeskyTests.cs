@@ -26,8 +26,8 @@ public class CholeskyTests
     {
         var random = new Random(c.Seed);
         double damping = c.Seed % 3 == 0 ? 0.25 : 0.0;
-        double[,] a = GuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random));
-        var view = new GuardedMatrix<T>(a, c.Pitch, c.Offset);
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random));
+        var view = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
 
         // The strict upper triangle is not read: poison it.
         for (int i = 0; i < c.N; i++)
@@ -75,7 +75,7 @@ public class CholeskyTests
             int expected = R.Factor(a, 0.0, out _, out double expectedValue);
             Assert.True(expected >= 0);
 
-            var view = new GuardedMatrix<double>(a, 2, 3);
+            var view = new FactorGuardedMatrix<double>(a, 2, 3);
             Assert.False(Cholesky.TryFactorOnPath(view.Span, 0.0, path, out CholeskyFailure failure));
             Assert.Equal(expected, failure.PivotIndex);
             Assert.False(failure.PivotValue > 0);
@@ -89,7 +89,7 @@ public class CholeskyTests
     {
         // diag(1, -0.5, 2): without damping pivot 1 is -0.5; with 0.25 it is -0.25; with 1 it succeeds.
         double[,] a = { { 1, 0, 0 }, { 0, -0.5, 0 }, { 0, 0, 2 } };
-        var view = new GuardedMatrix<double>(a, 1, 1);
+        var view = new FactorGuardedMatrix<double>(a, 1, 1);
         Assert.False(Cholesky.TryFactorOnPath(view.Span, 0.25, path, out CholeskyFailure failure));
         Assert.Equal(new CholeskyFailure(1, -0.25), failure);
         view.Set(a);
@@ -108,11 +108,11 @@ public class CholeskyTests
         {
             foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
             {
-                var view = new GuardedMatrix<float>(spd, 0, 0);
+                var view = new FactorGuardedMatrix<float>(spd, 0, 0);
                 view.Span[i, j] = (float)bad;
-                Assert.False(Cholesky.TryFactorOnPath(view.Span, 0f, path, out CholeskyFailure failure), $"({i},{j})={bad}");
+                Assert.False(Cholesky.TryFactorOnPath(view.Span, 0f, path, out CholeskyFailure failure), $"({i},{j})={bad} {failure}");
                 Assert.InRange(failure.PivotIndex, j, N - 1);
-                Assert.False(failure.PivotValue > 0);
+                Assert.False(failure.PivotValue > 0 && double.IsFinite(failure.PivotValue), failure.ToString());
             }
         }
     }
@@ -121,7 +121,7 @@ public class CholeskyTests
     public void Cholesky_Factor_ThrowsArithmeticNamingPivotValueAndDamping()
     {
         double[,] a = { { 4, 0 }, { 0, -3 } };
-        var view = new GuardedMatrix<double>(a, 0, 0);
+        var view = new FactorGuardedMatrix<double>(a, 0, 0);
         var ex = Assert.Throws<ArithmeticException>(() => Cholesky.Factor(view.Span, 0.5));
         Assert.Contains("pivot 1", ex.Message, StringComparison.Ordinal);
         Assert.Contains("-2.5", ex.Message, StringComparison.Ordinal);
@@ -167,7 +167,7 @@ public class CholeskyTests
 
         var big = new double[6, 6];
         ex = Assert.Throws<ArgumentException>(() => Cholesky.SolveLeft<double>(new Span2D<double>(big).Slice(0, 0, 3, 3), new Span2D<double>(big).Slice(2, 2, 3, 2)));
-        Assert.Contains("overlaps", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'factor'", ex.Message, StringComparison.Ordinal);
 
         ex = Assert.Throws<ArgumentException>(() => Cholesky.Invert(new Span2D<double>(rect)));
         Assert.Equal("factor", ex.ParamName);
@@ -188,23 +188,23 @@ public class CholeskyTests
     {
         var random = new Random(c.Seed);
         double condition = Math.Pow(10, c.Log10Condition);
-        double[,] a = GuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, condition, random));
-        var factor = new GuardedMatrix<T>(a, c.Pitch, c.Offset);
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, condition, random));
+        var factor = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
         Assert.True(Cholesky.TryFactorOnPath(factor.Span, T.Zero, path, out _));
         double[,] inverse = R.Inverse(a);
         double eps = FactorTolerances.Epsilon<T>();
         double kappa = R.Norm1(a) * R.Norm1(inverse);
 
-        double[,] bl = GuardedMatrix<T>.Rounded(SpdGenerators.RandomMatrix(c.N, c.M, random));
-        var left = new GuardedMatrix<T>(bl, c.Pitch + 1, c.Offset);
+        double[,] bl = FactorGuardedMatrix<T>.Rounded(SpdGenerators.RandomMatrix(c.N, c.M, random));
+        var left = new FactorGuardedMatrix<T>(bl, c.Pitch + 1, c.Offset);
         Cholesky.SolveLeftOnPath(factor.ReadOnlySpan, left.Span, path);
         left.AssertGuardsIntact();
         double[,] expectedLeft = R.Multiply(inverse, bl);
         double ratio = FactorTolerances.SolveRatio(R.Norm1(R.Subtract(left.ToDouble(), expectedLeft)), R.Norm1(expectedLeft), c.N, kappa, eps);
         Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path} left: ratio {ratio}");
 
-        double[,] br = GuardedMatrix<T>.Rounded(SpdGenerators.RandomMatrix(c.M, c.N, random));
-        var right = new GuardedMatrix<T>(br, c.Pitch, c.Offset + 2);
+        double[,] br = FactorGuardedMatrix<T>.Rounded(SpdGenerators.RandomMatrix(c.M, c.N, random));
+        var right = new FactorGuardedMatrix<T>(br, c.Pitch, c.Offset + 2);
         Cholesky.SolveRightOnPath(factor.ReadOnlySpan, right.Span, path);
         right.AssertGuardsIntact();
         double[,] expectedRight = R.Multiply(br, inverse);
@@ -228,8 +228,8 @@ public class CholeskyTests
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var random = new Random(c.Seed);
-        double[,] a = GuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random));
-        var view = new GuardedMatrix<T>(a, c.Pitch, c.Offset);
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random));
+        var view = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
         Assert.True(Cholesky.TryFactorOnPath(view.Span, T.Zero, path, out _));
         Cholesky.InvertOnPath(view.Span, path);
         view.AssertGuardsIntact();
@@ -257,10 +257,10 @@ public class CholeskyTests
         {
             const int N = 70;
             double[,] a = SpdGenerators.Spd(N, 100, new Random(1));
-            var work = new GuardedMatrix<double>(a, 1, 1);
-            var b = new GuardedMatrix<double>(SpdGenerators.RandomMatrix(N, 9, new Random(2)), 0, 0);
-            var bt = new GuardedMatrix<double>(SpdGenerators.RandomMatrix(9, N, new Random(2)), 0, 0);
-            var single = new GuardedMatrix<float>(a, 0, 0);
+            var work = new FactorGuardedMatrix<double>(a, 1, 1);
+            var b = new FactorGuardedMatrix<double>(SpdGenerators.RandomMatrix(N, 9, new Random(2)), 0, 0);
+            var bt = new FactorGuardedMatrix<double>(SpdGenerators.RandomMatrix(9, N, new Random(2)), 0, 0);
+            var single = new FactorGuardedMatrix<float>(a, 0, 0);
 
             void Run()
             {

@@ -35,8 +35,8 @@ public class ShermanMorrisonTests
         double[] u = [.. Enumerable.Range(0, c.N).Select(_ => SpdGenerators.Gaussian(random))];
         double[] v = [.. Enumerable.Range(0, c.N).Select(_ => SpdGenerators.Gaussian(random))];
         double scale = 0.3;
-        double[,] inverse = GuardedMatrix<T>.Rounded(R.Inverse(a));
-        var view = new GuardedMatrix<T>(inverse, c.Pitch, c.Offset);
+        double[,] inverse = FactorGuardedMatrix<T>.Rounded(R.Inverse(a));
+        var view = new FactorGuardedMatrix<T>(inverse, c.Pitch, c.Offset);
         T[] ut = [.. u.Select(T.CreateTruncating)];
         T[] vt = [.. v.Select(T.CreateTruncating)];
         var workspace = new T[(2 * c.N) + 1];
@@ -78,7 +78,7 @@ public class ShermanMorrisonTests
         double[,] a = SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random);
         T[] u = [.. Enumerable.Range(0, c.N).Select(_ => T.CreateTruncating(SpdGenerators.Gaussian(random)))];
         double beta = 0.9;
-        var view = new GuardedMatrix<T>(R.Inverse(a), c.Pitch, c.Offset);
+        var view = new FactorGuardedMatrix<T>(R.Inverse(a), c.Pitch, c.Offset);
         var workspace = new T[c.N];
         Assert.True(ShermanMorrison.TryUpdateMovingAverageOnPath(view.Span, u, T.CreateTruncating(beta), workspace, path, out T denominator));
         Assert.True(denominator >= T.One);
@@ -116,7 +116,7 @@ public class ShermanMorrisonTests
     {
         // A = I, u = e0, v = e0, s = -1: A + s u vᵀ has a zero in (0,0), denominator exactly 0.
         const int N = 9;
-        var inverse = new GuardedMatrix<double>(R.Identity(N), 2, 1);
+        var inverse = new FactorGuardedMatrix<double>(R.Identity(N), 2, 1);
         double[] e0 = new double[N];
         e0[0] = 1;
         var workspace = new double[2 * N];
@@ -136,7 +136,7 @@ public class ShermanMorrisonTests
         Assert.Equal(R.Identity(N), inverse.ToDouble());
 
         // Moving average of a matrix that is not positive definite: A = diag(-1, 1), u = e0, β = 0.5 → 0.5·(-1) + 0.5 = 0.
-        var indefinite = new GuardedMatrix<double>(new double[,] { { -1, 0 }, { 0, 1 } }, 0, 0);
+        var indefinite = new FactorGuardedMatrix<double>(new double[,] { { -1, 0 }, { 0, 1 } }, 0, 0);
         Assert.False(ShermanMorrison.TryUpdateMovingAverageOnPath(indefinite.Span, [1.0, 0.0], 0.5, new double[2], path, out denominator));
         Assert.Equal(0.0, denominator);
     }
@@ -178,8 +178,8 @@ public class ShermanMorrisonTests
     public void ShermanMorrison_AllocatesNothingAfterWarmUp()
     {
         const int N = 40;
-        var inverse = new GuardedMatrix<double>(R.Identity(N), 0, 0);
-        var single = new GuardedMatrix<float>(R.Identity(N), 0, 0);
+        var inverse = new FactorGuardedMatrix<double>(R.Identity(N), 0, 0);
+        var single = new FactorGuardedMatrix<float>(R.Identity(N), 0, 0);
         double[] u = [.. Enumerable.Range(0, N).Select(i => 0.01 * i)];
         float[] uf = [.. u.Select(x => (float)x)];
         var workspace = new double[2 * N];

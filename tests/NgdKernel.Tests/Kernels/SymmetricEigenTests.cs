@@ -36,8 +36,8 @@ public class SymmetricEigenTests
             lambda[1] = lambda[2];    // a repeated eigenvalue
         }
 
-        double[,] a = GuardedMatrix<T>.Rounded(SpdGenerators.FromEigen(SpdGenerators.RandomOrthogonal(n, random), lambda));
-        var input = new GuardedMatrix<T>(a, c.Pitch, c.Offset);
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.FromEigen(SpdGenerators.RandomOrthogonal(n, random), lambda));
+        var input = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
         for (int i = 0; i < n; i++)
         {
             for (int j = i + 1; j < n; j++)
@@ -46,7 +46,7 @@ public class SymmetricEigenTests
             }
         }
 
-        var vectors = new GuardedMatrix<T>(n, n, c.Pitch + 1, c.Offset);
+        var vectors = new FactorGuardedMatrix<T>(n, n, c.Pitch + 1, c.Offset);
         var values = new T[n];
         var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
         SymmetricEigen.DecomposeOnPath(input.ReadOnlySpan, values, vectors.Span, workspace, path);
@@ -99,9 +99,9 @@ public class SymmetricEigenTests
         int n = c.N;
         var random = new Random(c.Seed);
         int rank = n == 0 ? 0 : random.Next(0, n + 1);
-        double[,] a = GuardedMatrix<T>.Rounded(SpdGenerators.Psd(n, rank, Math.Pow(10, c.Log10Condition), random));
-        var input = new GuardedMatrix<T>(a, c.Pitch, c.Offset);
-        var output = new GuardedMatrix<T>(n, n, c.Pitch, c.Offset + 1);
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Psd(n, rank, Math.Pow(10, c.Log10Condition), random));
+        var input = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
+        var output = new FactorGuardedMatrix<T>(n, n, c.Pitch, c.Offset + 1);
         var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
         double eps = FactorTolerances.Epsilon<T>();
         T cutoff = T.CreateTruncating(Math.Max(n, 1) * eps * 10);
