@@ -31,8 +31,8 @@ public class TrsmTests
         foreach (TrsmTriangle part in new[] { TrsmTriangle.Lower, TrsmTriangle.Upper })
         {
             bool lower = part == TrsmTriangle.Lower;
-            double[,] t = GuardedMatrix<T>.Rounded(lower ? l : R.Transpose(l));
-            var triangle = new GuardedMatrix<T>(t, c.Pitch, c.Offset);
+            double[,] t = FactorGuardedMatrix<T>.Rounded(lower ? l : R.Transpose(l));
+            var triangle = new FactorGuardedMatrix<T>(t, c.Pitch, c.Offset);
             for (int i = 0; i < n; i++)
             {
                 for (int j = 0; j < n; j++)
@@ -50,8 +50,8 @@ public class TrsmTests
                 foreach (TrsmSide side in new[] { TrsmSide.Left, TrsmSide.Right })
                 {
                     bool left = side == TrsmSide.Left;
-                    double[,] b = GuardedMatrix<T>.Rounded(left ? SpdGenerators.RandomMatrix(n, c.M, random) : SpdGenerators.RandomMatrix(c.M, n, random));
-                    var view = new GuardedMatrix<T>(b, c.Pitch + 2, c.Offset + 1);
+                    double[,] b = FactorGuardedMatrix<T>.Rounded(left ? SpdGenerators.RandomMatrix(n, c.M, random) : SpdGenerators.RandomMatrix(c.M, n, random));
+                    var view = new FactorGuardedMatrix<T>(b, c.Pitch + 2, c.Offset + 1);
                     Trsm.SolveOnPath(triangle.ReadOnlySpan, part, op, side, view.Span, path);
                     view.AssertGuardsIntact();
                     triangle.AssertGuardsIntact();
@@ -107,8 +107,8 @@ public class TrsmTests
     {
         const int N = 150;
         Assert.Equal(-1, R.Factor(SpdGenerators.Spd(N, 10, new Random(4)), 0, out double[,] l, out _));
-        var t = new GuardedMatrix<double>(l, 0, 0);
-        var b = new GuardedMatrix<double>(SpdGenerators.RandomMatrix(N, N, new Random(5)), 0, 0);
+        var t = new FactorGuardedMatrix<double>(l, 0, 0);
+        var b = new FactorGuardedMatrix<double>(SpdGenerators.RandomMatrix(N, N, new Random(5)), 0, 0);
         KernelPath[] paths = [.. KernelPaths.Supported];
         TrsmSide[] sides = [TrsmSide.Left, TrsmSide.Right];
         void Run()
