@@ -112,6 +112,16 @@ internal static class BenchCommand
             }
         }
 
+        foreach (string name in (string[])["float", "double"])
+        {
+            BenchRow? sgd = rows.Find(r => r.Kernel == "step" && r.Op == "sgd" && r.Precision == name);
+            foreach (BenchRow row in rows.Where(r => r.Kernel == "step" && r.Op != "sgd" && r.Precision == name))
+            {
+                output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{name} {row.Op} / sgd step time at M={row.M}: {row.Seconds / sgd!.Seconds:F2}"));
+            }
+        }
+
         if (jsonPath is not null)
         {
             using FileStream file = File.Create(jsonPath);
