@@ -1,7 +1,7 @@
 namespace NgdKernel.Kernels;
 
 /// <summary>
-/// Why <see cref="Cholesky.TryFactor{T}(CommunityToolkit.HighPerformance.Span2D{T}, T, out CholeskyFailure)"/>
+/// Why <see cref="Cholesky.TryFactor{T}(CommunityToolkit.HighPerformance.Span2D{T}, T, out CholeskyFailure, KernelContext)"/>
 /// stopped: the first pivot that was not positive (LAPACK's <c>INFO &gt; 0</c>, zero-based here).
 /// </summary>
 /// <param name="PivotIndex">

@@ -110,9 +110,9 @@ public class CholeskyTests
             {
                 var view = new FactorGuardedMatrix<float>(spd, 0, 0);
                 view.Span[i, j] = (float)bad;
-                Assert.False(Cholesky.TryFactorOnPath(view.Span, 0f, path, out CholeskyFailure failure), $"({i},{j})={bad}");
+                Assert.False(Cholesky.TryFactorOnPath(view.Span, 0f, path, out CholeskyFailure failure), $"({i},{j})={bad} {failure}");
                 Assert.InRange(failure.PivotIndex, j, N - 1);
-                Assert.False(failure.PivotValue > 0);
+                Assert.False(failure.PivotValue > 0 && double.IsFinite(failure.PivotValue), failure.ToString());
             }
         }
     }
@@ -167,7 +167,7 @@ public class CholeskyTests
 
         var big = new double[6, 6];
         ex = Assert.Throws<ArgumentException>(() => Cholesky.SolveLeft<double>(new Span2D<double>(big).Slice(0, 0, 3, 3), new Span2D<double>(big).Slice(2, 2, 3, 2)));
-        Assert.Contains("overlaps", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'factor'", ex.Message, StringComparison.Ordinal);
 
         ex = Assert.Throws<ArgumentException>(() => Cholesky.Invert(new Span2D<double>(rect)));
         Assert.Equal("factor", ex.ParamName);
