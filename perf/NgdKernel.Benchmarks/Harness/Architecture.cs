@@ -13,12 +13,17 @@ namespace NgdKernel.Benchmarks.Harness;
 public sealed record Architecture(string Name, int[] Widths, bool Tanh, bool Bias, double NoiseVariance,
     double InitialDamping, double SgdLearningRate)
 {
-    /// <summary>The four architectures of the paper's Fig. 1 (DESIGN.md, Paper experiments).</summary>
+    /// <summary>
+    /// The four architectures of the paper's Fig. 1 (DESIGN.md, Paper experiments). The linear
+    /// networks use output variance 1 here, not the experiments' 1e-6: a step costs the same, but
+    /// with 1e-6 the first damped NGD step on these 12-16-layer linear networks does not factor
+    /// (non-positive pivot after the optimizer's 4 retries) in float, and for fig1a in double too.
+    /// </summary>
     public static readonly Architecture[] Paper =
     [
-        new("fig1a", [.. Enumerable.Repeat(20, 17)], false, false, 1e-6, 1e-2, 1e-8),
-        new("fig1b", [20, 30, 40, 50, 60, 70, 80, 90, 100, 90, 80, 70, 60, 50, 40, 30, 20], false, false, 1e-6, 1e-2, 1e-8),
-        new("fig1c", [200, 80, 34, 20, 10, 5, 2, 5, 10, 20, 34, 80, 200], false, false, 1e-6, 1e-2, 1e-8),
+        new("fig1a", [.. Enumerable.Repeat(20, 17)], false, false, 1.0, 1e-2, 1e-3),
+        new("fig1b", [20, 30, 40, 50, 60, 70, 80, 90, 100, 90, 80, 70, 60, 50, 40, 30, 20], false, false, 1.0, 1e-2, 1e-3),
+        new("fig1c", [200, 80, 34, 20, 10, 5, 2, 5, 10, 20, 34, 80, 200], false, false, 1.0, 1e-2, 1e-3),
         new("mnist", [784, 400, 200, 100, 50, 100, 200, 400, 784], true, true, 1.0, 1.0, 0.01),
     ];
 
