@@ -2,9 +2,6 @@ namespace NgdKernel.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args)
-    {
-        Console.WriteLine("usage: ngd <fig1a|fig1b|fig1c|mnist|bench> [options]");
-        return args.Length == 0 ? 0 : 2;
-    }
+    private static int Main(string[] args) =>
+        CliApp.Run(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
 }

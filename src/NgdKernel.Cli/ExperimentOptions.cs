@@ -1,0 +1,272 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using NgdKernel.Cli.Experiments;
+
+namespace NgdKernel.Cli;
+
+/// <summary>
+/// The options of one experiment command, with that experiment's defaults (shown by --help), and
+/// their translation into <see cref="ExperimentSettings"/>. Values are validated while parsing, so
+/// a bad value is a parse error (one line, exit code 2).
+/// </summary>
+internal sealed class ExperimentOptions
+{
+    private readonly ExperimentSpec spec;
+
+    public ExperimentOptions(ExperimentSpec spec)
+    {
+        this.spec = spec;
+        Optimizers = new Option<string>("--optimizers")
+        {
+            Description = "Comma-separated optimizers to run: ngd, sgd.",
+            DefaultValueFactory = _ => "ngd,sgd",
+            HelpName = "list",
+        };
+        Optimizers.Validators.Add(r => Validate(r, Optimizers, v => ParseOptimizers(v) is null ? "expected a comma-separated list of 'ngd' and 'sgd'" : null));
+
+        Examples = new Option<long>("--examples")
+        {
+            Description = "Budget of training examples seen, per optimizer run.",
+            DefaultValueFactory = _ => spec.Examples,
+            HelpName = "N",
+        };
+        Examples.Validators.Add(r => Validate(r, Examples, v => v >= 1 ? null : "must be at least 1"));
+
+        Seconds = new Option<double>("--seconds")
+        {
+            Description = "Wall-clock cap in seconds per optimizer run (training time; evaluation excluded).",
+            DefaultValueFactory = _ => spec.Seconds,
+            HelpName = "S",
+        };
+        Seconds.Validators.Add(r => Validate(r, Seconds, v => v > 0 && double.IsFinite(v) ? null : "must be a positive number"));
+
+        Seed = new Option<ulong>("--seed")
+        {
+            Description = "Seed of data, initial weights, batch order and sampling.",
+            DefaultValueFactory = _ => 1UL,
+        };
+
+        PrecisionOption = new Option<string>("--precision")
+        {
+            Description = "Element type: float or double.",
+            DefaultValueFactory = _ => "double",
+            HelpName = "float|double",
+        };
+        PrecisionOption.AcceptOnlyFromAmong("float", "double");
+
+        Threads = new Option<int>("--threads")
+        {
+            Description = "Kernel worker threads.",
+            DefaultValueFactory = _ => 1,
+            HelpName = "N",
+        };
+        Threads.Validators.Add(r => Validate(r, Threads, v => v is >= 1 and <= 256 ? null : "must be between 1 and 256"));
+
+        Out = new Option<string>("--out")
+        {
+            Description = "Output folder for <experiment>.csv, .png and .json.",
+            DefaultValueFactory = _ => "out",
+            HelpName = "DIR",
+        };
+
+        SgdLearningRates = new Option<string>("--sgd-lr")
+        {
+            Description = "SGD learning rate, or a comma-separated grid searched by final test loss.",
+            DefaultValueFactory = _ => string.Join(',', spec.SgdLearningRates.Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
+            HelpName = "list",
+        };
+        SgdLearningRates.Validators.Add(r => Validate(r, SgdLearningRates, v => ParsePositiveList(v) is null ? "expected positive numbers separated by commas" : null));
+
+        SgdBatch = new Option<int>("--sgd-batch")
+        {
+            Description = "SGD minibatch size M.",
+            DefaultValueFactory = _ => spec.SgdBatch,
+            HelpName = "M",
+        };
+        SgdBatch.Validators.Add(r => Validate(r, SgdBatch, v => v >= 1 ? null : "must be at least 1"));
+
+        NgdLearningRate = new Option<double>("--ngd-lr")
+        {
+            Description = "NGD learning rate alpha.",
+            DefaultValueFactory = _ => spec.NgdLearningRate,
+            HelpName = "alpha",
+        };
+        NgdLearningRate.Validators.Add(r => Validate(r, NgdLearningRate, v => v > 0 && double.IsFinite(v) ? null : "must be a positive number"));
+
+        Batch = new Option<int>("--batch")
+        {
+            Description = "NGD minibatch size M.",
+            DefaultValueFactory = _ => spec.NgdBatch,
+            HelpName = "M",
+        };
+        Batch.Validators.Add(r => Validate(r, Batch, v => v >= 1 ? null : "must be at least 1"));
+
+        SampledPasses = new Option<int>("--k")
+        {
+            Description = "NGD backward passes with targets sampled from the model (K).",
+            DefaultValueFactory = _ => spec.SampledPasses,
+            HelpName = "K",
+        };
+        SampledPasses.Validators.Add(r => Validate(r, SampledPasses, v => v >= 1 ? null : "must be at least 1"));
+
+        Inverse = new Option<string>("--inverse")
+        {
+            Description = "How NGD inverts the damped covariances.",
+            DefaultValueFactory = _ => "cholesky",
+            HelpName = "cholesky|sherman-morrison",
+        };
+        Inverse.AcceptOnlyFromAmong("cholesky", "sherman-morrison");
+
+        Damping = new Option<double>("--damping")
+        {
+            Description = "Initial adaptive damping lambda of NGD.",
+            DefaultValueFactory = _ => spec.InitialDamping,
+            HelpName = "lambda",
+        };
+        Damping.Validators.Add(r => Validate(r, Damping, v => v > 0 && double.IsFinite(v) ? null : "must be a positive number"));
+
+        EvaluateEvery = new Option<long>("--eval-every")
+        {
+            Description = "Evaluate train and test loss every N training examples.",
+            DefaultValueFactory = _ => spec.EvaluateEvery,
+            HelpName = "N",
+        };
+        EvaluateEvery.Validators.Add(r => Validate(r, EvaluateEvery, v => v >= 1 ? null : "must be at least 1"));
+
+        Data = new Option<string>("--data")
+        {
+            Description = spec.Task == ExperimentTask.MnistAutoencoder
+                ? "Folder with the four MNIST IDX files (fetch: scripts/get-mnist.sh)."
+                : "Folder with the MNIST IDX files (used by 'mnist' only).",
+            DefaultValueFactory = _ => Path.Combine("data", "mnist"),
+            HelpName = "DIR",
+        };
+
+        // ---- Reserved for checkpoints (reliability work, issue 6) ------------------------------
+        // --checkpoint FILE, --checkpoint-every N and --resume FILE are added here and read in
+        // ToSettings into ExperimentSettings.Checkpoint.
+        // -----------------------------------------------------------------------------------------
+    }
+
+    public Option<string> Optimizers { get; }
+
+    public Option<long> Examples { get; }
+
+    public Option<double> Seconds { get; }
+
+    public Option<ulong> Seed { get; }
+
+    public Option<string> PrecisionOption { get; }
+
+    public Option<int> Threads { get; }
+
+    public Option<string> Out { get; }
+
+    public Option<string> SgdLearningRates { get; }
+
+    public Option<int> SgdBatch { get; }
+
+    public Option<double> NgdLearningRate { get; }
+
+    public Option<int> Batch { get; }
+
+    public Option<int> SampledPasses { get; }
+
+    public Option<string> Inverse { get; }
+
+    public Option<double> Damping { get; }
+
+    public Option<long> EvaluateEvery { get; }
+
+    public Option<string> Data { get; }
+
+    public IEnumerable<Option> All =>
+    [
+        Optimizers, Examples, Seconds, Seed, PrecisionOption, Threads, Out, SgdLearningRates, SgdBatch,
+        NgdLearningRate, Batch, SampledPasses, Inverse, Damping, EvaluateEvery, Data,
+    ];
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in All)
+        {
+            command.Add(option);
+        }
+    }
+
+    public ExperimentSettings ToSettings(ParseResult parse) => new()
+    {
+        Spec = spec,
+        Optimizers = ParseOptimizers(parse.GetValue(Optimizers)!)!,
+        Examples = parse.GetValue(Examples),
+        Seconds = parse.GetValue(Seconds),
+        Seed = parse.GetValue(Seed),
+        Precision = parse.GetValue(PrecisionOption) == "float" ? Precision.Float : Precision.Double,
+        Threads = parse.GetValue(Threads),
+        OutputDirectory = parse.GetValue(Out)!,
+        SgdLearningRates = ParsePositiveList(parse.GetValue(SgdLearningRates)!)!,
+        SgdBatch = parse.GetValue(SgdBatch),
+        NgdLearningRate = parse.GetValue(NgdLearningRate),
+        NgdBatch = parse.GetValue(Batch),
+        SampledPasses = parse.GetValue(SampledPasses),
+        Inverse = parse.GetValue(Inverse) == "sherman-morrison" ? InverseMethod.ShermanMorrison : InverseMethod.Cholesky,
+        InitialDamping = parse.GetValue(Damping),
+        EvaluateEvery = parse.GetValue(EvaluateEvery),
+        DataDirectory = parse.GetValue(Data)!,
+    };
+
+    internal static IReadOnlyList<string>? ParseOptimizers(string text)
+    {
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0 || parts.Any(p => p is not ("ngd" or "sgd")) || parts.Distinct().Count() != parts.Length)
+        {
+            return null;
+        }
+
+        return parts;
+    }
+
+    internal static IReadOnlyList<double>? ParsePositiveList(string text)
+    {
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var values = new List<double>();
+        foreach (string part in parts)
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !(v > 0) || !double.IsFinite(v))
+            {
+                return null;
+            }
+
+            values.Add(v);
+        }
+
+        return values.Count == 0 ? null : values;
+    }
+
+    private static void Validate<TValue>(OptionResult result, Option<TValue> option, Func<TValue, string?> check)
+    {
+        if (result.Implicit)
+        {
+            return;
+        }
+
+        TValue? value;
+        try
+        {
+            value = result.GetValueOrDefault<TValue>();
+        }
+        catch (InvalidOperationException)
+        {
+            // Not convertible to TValue: the parser reports that error itself.
+            return;
+        }
+
+        string? problem = value is null ? "is missing" : check(value);
+        if (problem is not null)
+        {
+            string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+            result.AddError($"Invalid value '{token}' for {option.Name}: {problem}.");
+        }
+    }
+}

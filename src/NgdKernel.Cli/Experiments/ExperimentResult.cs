@@ -1,0 +1,75 @@
+namespace NgdKernel.Cli.Experiments;
+
+/// <summary>One evaluation during a run.</summary>
+/// <param name="Examples">Training examples seen so far.</param>
+/// <param name="Seconds">Training wall-clock seconds so far (evaluation time excluded).</param>
+/// <param name="TrainLoss">Loss on the training evaluation set.</param>
+/// <param name="TestLoss">Loss on the test set.</param>
+/// <param name="Lambda">Damping lambda (NGD), or null.</param>
+internal readonly record struct EvaluationPoint(long Examples, double Seconds, double TrainLoss, double TestLoss, double? Lambda);
+
+/// <summary>The curve and outcome of one optimizer with one learning rate.</summary>
+internal sealed class OptimizerRun(string name, double learningRate, int batch)
+{
+    public string Name { get; } = name;
+
+    public double LearningRate { get; } = learningRate;
+
+    public int Batch { get; } = batch;
+
+    public List<EvaluationPoint> Points { get; } = [];
+
+    public long ExamplesSeen { get; set; }
+
+    public double Seconds { get; set; }
+
+    /// <summary>Why the run stopped: "examples", "seconds", "diverged".</summary>
+    public string StopReason { get; set; } = "examples";
+
+    public double FinalTestLoss => Points.Count == 0 ? double.NaN : Points[^1].TestLoss;
+
+    public string Label => Name == "sgd" ? FormattableString.Invariant($"sgd lr={LearningRate:G3}") : Name;
+
+    /// <summary>First evaluation whose test loss is at or below <paramref name="threshold"/>.</summary>
+    public EvaluationPoint? FirstAtOrBelow(double threshold)
+    {
+        foreach (EvaluationPoint p in Points)
+        {
+            if (p.TestLoss <= threshold)
+            {
+                return p;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A threshold reported in the summary: JSON key suffix and value.</summary>
+/// <param name="KeySuffix">"10xMin", "2xMin" or "Mse0.02".</param>
+/// <param name="Value">The loss value to reach.</param>
+internal readonly record struct Threshold(string KeySuffix, double Value);
+
+/// <summary>Everything an experiment produced.</summary>
+internal sealed record ExperimentResult
+{
+    public required ExperimentSettings Settings { get; init; }
+
+    /// <summary>Minimum achievable test loss (synthetic: the teacher's on the test set), or null.</summary>
+    public required double? MinLoss { get; init; }
+
+    /// <summary>Name of the reported loss ("loss (Eq. 6)" or "MSE").</summary>
+    public required string LossName { get; init; }
+
+    public required IReadOnlyList<OptimizerRun> Runs { get; init; }
+
+    public required IReadOnlyList<Threshold> Thresholds { get; init; }
+
+    public OptimizerRun? Ngd => Runs.FirstOrDefault(r => r.Name == "ngd");
+
+    /// <summary>The SGD run of the grid with the lowest final test loss (non-finite counts as worst).</summary>
+    public OptimizerRun? BestSgd =>
+        Runs.Where(r => r.Name == "sgd")
+            .OrderBy(r => double.IsFinite(r.FinalTestLoss) ? r.FinalTestLoss : double.MaxValue)
+            .FirstOrDefault();
+}

@@ -1,0 +1,60 @@
+namespace NgdKernel.Cli.Experiments;
+
+/// <summary>Element type of a run (<c>--precision</c>).</summary>
+internal enum Precision
+{
+    Double,
+    Float,
+}
+
+/// <summary>How NGD inverts its damped covariances (<c>--inverse</c>).</summary>
+internal enum InverseMethod
+{
+    Cholesky,
+    ShermanMorrison,
+}
+
+/// <summary>An experiment's options after parsing and validation.</summary>
+internal sealed record ExperimentSettings
+{
+    public required ExperimentSpec Spec { get; init; }
+
+    /// <summary>"ngd" and/or "sgd", in the order given.</summary>
+    public required IReadOnlyList<string> Optimizers { get; init; }
+
+    public required long Examples { get; init; }
+
+    /// <summary>Wall-clock cap per optimizer run (training time, evaluation excluded).</summary>
+    public required double Seconds { get; init; }
+
+    public required ulong Seed { get; init; }
+
+    public required Precision Precision { get; init; }
+
+    public required int Threads { get; init; }
+
+    public required string OutputDirectory { get; init; }
+
+    public required IReadOnlyList<double> SgdLearningRates { get; init; }
+
+    public required int SgdBatch { get; init; }
+
+    public required double NgdLearningRate { get; init; }
+
+    public required int NgdBatch { get; init; }
+
+    public required int SampledPasses { get; init; }
+
+    public required InverseMethod Inverse { get; init; }
+
+    public required double InitialDamping { get; init; }
+
+    public required long EvaluateEvery { get; init; }
+
+    public required string DataDirectory { get; init; }
+
+    // ---- Reserved for checkpoints (reliability work, issue 6) --------------------------------
+    // --checkpoint FILE, --checkpoint-every N and --resume FILE will land here as
+    // 'CheckpointSettings? Checkpoint'; ExperimentRunner.RunOptimizer marks where they hook in.
+    // -------------------------------------------------------------------------------------------
+}

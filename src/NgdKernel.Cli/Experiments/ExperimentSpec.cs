@@ -1,0 +1,123 @@
+namespace NgdKernel.Cli.Experiments;
+
+/// <summary>Which data an experiment trains on.</summary>
+internal enum ExperimentTask
+{
+    /// <summary>The paper's synthetic teacher-student regression (Fig. 1A-C).</summary>
+    TeacherStudent,
+
+    /// <summary>MNIST autoencoding (Fig. 1D).</summary>
+    MnistAutoencoder,
+}
+
+/// <summary>
+/// One of the paper's Fig. 1 experiments: architecture and the defaults of every option.
+/// Defaults of the synthetic runs are sized so that <c>ngd</c> with no arguments (fig1a) finishes in
+/// about two minutes on two shared cores; the paper-scale budget is 2 x 10^5 examples (20 passes).
+/// </summary>
+internal sealed record ExperimentSpec
+{
+    public required string Id { get; init; }
+
+    public required string Description { get; init; }
+
+    public required ExperimentTask Task { get; init; }
+
+    /// <summary>Widths n0..nL.</summary>
+    public required int[] Widths { get; init; }
+
+    /// <summary>tanh on hidden layers (MNIST); otherwise linear everywhere.</summary>
+    public bool TanhHidden { get; init; }
+
+    public bool Bias { get; init; }
+
+    /// <summary>Output noise variance (SigmaT = s I): 1e-6 for the synthetic task (paper), 1 for MNIST.</summary>
+    public required double NoiseVariance { get; init; }
+
+    public required long Examples { get; init; }
+
+    public required double Seconds { get; init; }
+
+    public required double[] SgdLearningRates { get; init; }
+
+    public int SgdBatch { get; init; } = 20;
+
+    public double NgdLearningRate { get; init; } = 1.0;
+
+    public int NgdBatch { get; init; } = 1000;
+
+    public int SampledPasses { get; init; } = 1;
+
+    /// <summary>Initial adaptive damping lambda (authors' code: 1e-2 deep linear, 1.0 MNIST).</summary>
+    public required double InitialDamping { get; init; }
+
+    /// <summary>Evaluate train and test loss every this many examples.</summary>
+    public required long EvaluateEvery { get; init; }
+
+    /// <summary>Thresholds reported in the JSON: multiples of the minimum loss (synthetic) or MSE values (MNIST).</summary>
+    public required double[] Thresholds { get; init; }
+
+    public static IReadOnlyList<ExperimentSpec> All { get; } =
+    [
+        new()
+        {
+            Id = "fig1a",
+            Description = "Fig. 1A: deep linear network, L=16, all widths 20, no bias, synthetic teacher-student data.",
+            Task = ExperimentTask.TeacherStudent,
+            Widths = [20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20],
+            NoiseVariance = 1e-6,
+            Examples = 200_000,
+            Seconds = 30,
+            SgdLearningRates = [1e-8, 2e-8, 4e-8, 8e-8],
+            InitialDamping = 1e-2,
+            EvaluateEvery = 2_000,
+            Thresholds = [10, 2],
+        },
+        new()
+        {
+            Id = "fig1b",
+            Description = "Fig. 1B: deep linear network, L=16, widths 20,30,...,100,...,30,20, no bias, synthetic data.",
+            Task = ExperimentTask.TeacherStudent,
+            Widths = [20, 30, 40, 50, 60, 70, 80, 90, 100, 90, 80, 70, 60, 50, 40, 30, 20],
+            NoiseVariance = 1e-6,
+            Examples = 200_000,
+            Seconds = 60,
+            SgdLearningRates = [1e-8, 2e-8, 4e-8, 8e-8],
+            InitialDamping = 1e-2,
+            EvaluateEvery = 2_000,
+            Thresholds = [10, 2],
+        },
+        new()
+        {
+            Id = "fig1c",
+            Description = "Fig. 1C: bottleneck linear network, L=12, widths 200,80,34,20,10,5,2,5,10,20,34,80,200, synthetic data.",
+            Task = ExperimentTask.TeacherStudent,
+            Widths = [200, 80, 34, 20, 10, 5, 2, 5, 10, 20, 34, 80, 200],
+            NoiseVariance = 1e-6,
+            Examples = 200_000,
+            Seconds = 60,
+            SgdLearningRates = [1e-8, 2e-8, 4e-8, 8e-8],
+            InitialDamping = 1e-2,
+            EvaluateEvery = 2_000,
+            Thresholds = [10, 2],
+        },
+        new()
+        {
+            Id = "mnist",
+            Description = "Fig. 1D: MNIST autoencoder 784-400-200-100-50-100-200-400-784, tanh except the last layer, biases.",
+            Task = ExperimentTask.MnistAutoencoder,
+            Widths = [784, 400, 200, 100, 50, 100, 200, 400, 784],
+            TanhHidden = true,
+            Bias = true,
+            NoiseVariance = 1.0,
+            Examples = 300_000,
+            Seconds = 600,
+            SgdLearningRates = [0.01, 0.02, 0.04],
+            InitialDamping = 1.0,
+            EvaluateEvery = 10_000,
+            Thresholds = [0.02, 0.015, 0.01],
+        },
+    ];
+
+    public static ExperimentSpec Get(string id) => All.Single(s => s.Id == id);
+}

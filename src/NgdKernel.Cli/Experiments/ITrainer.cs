@@ -1,0 +1,28 @@
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Data;
+
+namespace NgdKernel.Cli.Experiments;
+
+/// <summary>Loss of a data set: Eq. 6 (with SigmaT^-1) and the plain mean squared error per component.</summary>
+internal readonly record struct Losses(double Loss, double MeanSquaredError);
+
+/// <summary>
+/// One optimizer training one network, as the experiment runner sees it: a step on a minibatch and
+/// an evaluation on a whole data set. Implemented over the library's networks and optimizers.
+/// </summary>
+internal interface ITrainer<T> : IDisposable
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Minibatch size M.</summary>
+    int BatchSize { get; }
+
+    /// <summary>Current damping lambda (NGD), or null.</summary>
+    double? Damping { get; }
+
+    /// <summary>One optimizer step on a minibatch <c>[M, n0]</c> / <c>[M, nL]</c>.</summary>
+    void Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets);
+
+    /// <summary>Loss of the current weights on a whole data set (weights untouched).</summary>
+    Losses Evaluate(DataSet<T> data);
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using NgdKernel.Cli.Experiments;
+
+namespace NgdKernel.Cli.Output;
+
+/// <summary>
+/// <c>&lt;experiment&gt;.json</c>, written with <see cref="Utf8JsonWriter"/> (no reflection):
+/// <c>{"experiment", "precision", "minLoss", "optimizers": [{"name", "learningRate", "batch",
+/// "examplesSeen", "seconds", "finalTestLoss", "examplesTo&lt;T&gt;", "secondsTo&lt;T&gt;", ...}]}</c>
+/// with T = 10xMin, 2xMin (synthetic) or Mse0.02, Mse0.015, Mse0.01 (MNIST); null where a threshold
+/// was not reached. For SGD the entry is the best learning rate of the grid.
+/// </summary>
+internal static class SummaryJson
+{
+    public static void Write(ExperimentResult result, string path)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("experiment", result.Settings.Spec.Id);
+            json.WriteString("precision", result.Settings.Precision == Precision.Float ? "float" : "double");
+            WriteNumberOrNull(json, "minLoss", result.MinLoss);
+            json.WriteStartArray("optimizers");
+            foreach (OptimizerRun? run in new[] { result.Ngd, result.BestSgd })
+            {
+                if (run is not null)
+                {
+                    WriteRun(json, run, result.Thresholds);
+                }
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        AtomicFile.WriteAllBytes(path, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    private static void WriteRun(Utf8JsonWriter json, OptimizerRun run, IReadOnlyList<Threshold> thresholds)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", run.Name);
+        json.WriteNumber("learningRate", run.LearningRate);
+        json.WriteNumber("batch", run.Batch);
+        json.WriteNumber("examplesSeen", run.ExamplesSeen);
+        json.WriteNumber("seconds", Math.Round(run.Seconds, 3));
+        WriteNumberOrNull(json, "finalTestLoss", run.FinalTestLoss);
+        foreach (Threshold threshold in thresholds)
+        {
+            EvaluationPoint? reached = run.FirstAtOrBelow(threshold.Value);
+            string examplesKey = "examplesTo" + threshold.KeySuffix;
+            string secondsKey = "secondsTo" + threshold.KeySuffix;
+            if (reached is EvaluationPoint p)
+            {
+                json.WriteNumber(examplesKey, p.Examples);
+                json.WriteNumber(secondsKey, Math.Round(p.Seconds, 3));
+            }
+            else
+            {
+                json.WriteNull(examplesKey);
+                json.WriteNull(secondsKey);
+            }
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is double v && double.IsFinite(v))
+        {
+            json.WriteNumber(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}

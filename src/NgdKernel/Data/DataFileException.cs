@@ -1,0 +1,56 @@
+namespace NgdKernel.Data;
+
+/// <summary>
+/// A data file is truncated, corrupt or not what was expected. The message starts with the file
+/// and the byte offset where the problem was found.
+/// </summary>
+public sealed class DataFileException : IOException
+{
+    /// <summary>Creates the exception with a message naming <paramref name="filePath"/> and <paramref name="offset"/>.</summary>
+    /// <param name="filePath">The file (or stream name) that was read.</param>
+    /// <param name="offset">Byte offset of the problem from the start of the file.</param>
+    /// <param name="reason">What is wrong there.</param>
+    public DataFileException(string filePath, long offset, string reason)
+        : base($"{filePath}: at byte offset {offset}: {reason}")
+    {
+        FilePath = filePath;
+        Offset = offset;
+        Reason = reason;
+    }
+
+    /// <summary>Creates an exception with a free-form message (offset unknown, reported as -1).</summary>
+    public DataFileException()
+        : this("(unknown)", -1, "invalid data file")
+    {
+    }
+
+    /// <summary>Creates an exception with a free-form message (offset unknown, reported as -1).</summary>
+    /// <param name="message">The message.</param>
+    public DataFileException(string message)
+        : base(message)
+    {
+        FilePath = "(unknown)";
+        Offset = -1;
+        Reason = message;
+    }
+
+    /// <summary>Creates an exception with a free-form message and an inner exception.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public DataFileException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        FilePath = "(unknown)";
+        Offset = -1;
+        Reason = message;
+    }
+
+    /// <summary>The file (or stream name) that was read.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Byte offset of the problem, or -1 when not known.</summary>
+    public long Offset { get; }
+
+    /// <summary>What is wrong, without the file and offset.</summary>
+    public string Reason { get; }
+}
