@@ -57,7 +57,7 @@ public sealed class Scenario<T>
                 BatchSize = 16;
                 break;
             case "kill-loop":
-                network = new NetworkOptions { Widths = [64, 256, 256, 64], HiddenActivation = Activation.Tanh, Bias = true, Seed = 3 };
+                network = new NetworkOptions { Widths = [32, 128, 128, 32], HiddenActivation = Activation.Tanh, Bias = true, Seed = 3 };
                 optimizer = n => new SgdOptimizer<T>(n, new SgdOptions { LearningRate = 0.01, Momentum = 0.5 });
                 BatchSize = 8;
                 break;
