@@ -126,6 +126,14 @@ internal sealed class ExperimentOptions
         };
         Damping.Validators.Add(r => Validate(r, Damping, v => v > 0 && double.IsFinite(v) ? null : "must be a positive number"));
 
+        ModelVariance = new Option<double>("--model-variance")
+        {
+            Description = "Variance s of the student's output density N(x_L, s I) used by the optimizers (authors' code: 1).",
+            DefaultValueFactory = _ => spec.ModelVariance,
+            HelpName = "s",
+        };
+        ModelVariance.Validators.Add(r => Validate(r, ModelVariance, v => v > 0 && double.IsFinite(v) ? null : "must be a positive number"));
+
         EvaluateEvery = new Option<long>("--eval-every")
         {
             Description = "Evaluate train and test loss every N training examples.",
@@ -177,6 +185,8 @@ internal sealed class ExperimentOptions
 
     public Option<double> Damping { get; }
 
+    public Option<double> ModelVariance { get; }
+
     public Option<long> EvaluateEvery { get; }
 
     public Option<string> Data { get; }
@@ -184,7 +194,7 @@ internal sealed class ExperimentOptions
     public IEnumerable<Option> All =>
     [
         Optimizers, Examples, Seconds, Seed, PrecisionOption, Threads, Out, SgdLearningRates, SgdBatch,
-        NgdLearningRate, Batch, SampledPasses, Inverse, Damping, EvaluateEvery, Data,
+        NgdLearningRate, Batch, SampledPasses, Inverse, Damping, ModelVariance, EvaluateEvery, Data,
     ];
 
     public void AddTo(Command command)
@@ -212,6 +222,7 @@ internal sealed class ExperimentOptions
         SampledPasses = parse.GetValue(SampledPasses),
         Inverse = parse.GetValue(Inverse) == "sherman-morrison" ? InverseMethod.ShermanMorrison : InverseMethod.Cholesky,
         InitialDamping = parse.GetValue(Damping),
+        ModelVariance = parse.GetValue(ModelVariance),
         EvaluateEvery = parse.GetValue(EvaluateEvery),
         DataDirectory = parse.GetValue(Data)!,
     };

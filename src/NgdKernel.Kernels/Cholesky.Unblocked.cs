@@ -9,23 +9,6 @@ namespace NgdKernel.Kernels;
 // Unblocked kernels: the diagonal-block factorization and the inverse from the factor.
 public static partial class Cholesky
 {
-    private static bool FactorCore<T>(Span2D<T> a, T damping, KernelPath path, out CholeskyFailure failure)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int n = a.Height;
-        nint lda = StridedView.Stride(a);
-        ref T a0 = ref a.DangerousGetReference();
-        int pivot = FactorUnblocked(ref a0, lda, n, damping, path, out T value);
-        if (pivot >= 0)
-        {
-            failure = new CholeskyFailure(pivot, double.CreateTruncating(value));
-            return false;
-        }
-
-        failure = default;
-        return true;
-    }
-
     /// <summary>
     /// Row-oriented (bordered) Cholesky of an <c>n×n</c> block at <paramref name="a0"/>:
     /// <c>l[i,j] = (a[i,j] - l[i,0:j]·l[j,0:j]) / l[j,j]</c>, then
@@ -47,7 +30,7 @@ public static partial class Cholesky
             }
 
             T d = Unsafe.Add(ref rowI, i) + damping - Level1.Dot(ref rowI, ref rowI, i, path);
-            if (!(d > T.Zero))
+            if (!(d > T.Zero && d < T.PositiveInfinity))
             {
                 pivotValue = d;
                 return i;

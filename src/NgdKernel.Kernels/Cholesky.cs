@@ -10,7 +10,7 @@ namespace NgdKernel.Kernels;
 /// </summary>
 /// <remarks>
 /// The natural-gradient step (paper Eq. 20) needs <c>(Λ̃ + √λ·I)⁻¹ · G · (Λ + √λ·I)⁻¹</c>:
-/// factor both damped covariances with <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure)"/>,
+/// factor both damped covariances with <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>,
 /// then apply <see cref="SolveLeft{T}"/> and <see cref="SolveRight{T}"/> to G, without forming
 /// an inverse. A matrix that is not positive definite is an expected outcome, reported with the
 /// failing pivot (LAPACK's INFO) rather than NaN. None of these methods allocate.
@@ -30,28 +30,31 @@ public static partial class Cholesky
     /// need A afterwards factor a copy.
     /// </param>
     /// <param name="damping">Added to every diagonal element before factoring; finite and <c>&gt;= 0</c>.</param>
-    /// <param name="failure">On failure, the first pivot <c>j</c> with <c>!(d &gt; 0)</c> and its value; default on success.</param>
+    /// <param name="failure">On failure, the first pivot <c>j</c> with <c>!(0 &lt; d &lt; +Inf)</c> and its value; default on success.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. These kernels run on the calling thread only.</param>
     /// <returns><see langword="true"/> when <c>A + damping·I</c> is numerically positive definite.</returns>
     /// <exception cref="ArgumentException"><paramref name="a"/> is not square.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="damping"/> is negative, NaN or infinite.</exception>
     /// <remarks>
     /// <para>LAPACK equivalent: <c>dpotrf('L')</c> on <c>A + damping·I</c>; the returned pivot is
-    /// <c>INFO - 1</c>. Pivot test: <c>!(d &gt; 0)</c>, so a NaN or infinite element anywhere in the
-    /// lower triangle makes some pivot fail (NaN propagates into every later pivot it touches).</para>
+    /// <c>INFO - 1</c>. Pivot test: <c>!(0 &lt; d &lt; +Inf)</c>, so a NaN or infinite element
+    /// anywhere in the lower triangle makes some pivot at or after its row fail (an off-diagonal
+    /// Inf squares into a -Inf pivot, NaN propagates into every later pivot it touches).</para>
     /// <para>Blocked right-looking algorithm: a panel is factored by row-oriented dot products,
     /// the trailing matrix updated by <c>A22 -= L21·L21ᵀ</c>. Allocates nothing. The result is
     /// bit-identical run to run on one <see cref="KernelPath"/>; paths differ by rounding only.</para>
     /// </remarks>
-    public static bool TryFactor<T>(Span2D<T> a, T damping, out CholeskyFailure failure)
+    public static bool TryFactor<T>(Span2D<T> a, T damping, out CholeskyFailure failure, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TryFactorOnPath(a, damping, KernelPaths.Best, out failure);
+        TryFactorOnPath(a, damping, (context ?? KernelContext.Default).Path, out failure);
 
     /// <summary>
     /// Factors <c>A + damping·I = L·Lᵀ</c> in place, throwing when it is not positive definite.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="a"><c>[n, n]</c>, as in <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure)"/>.</param>
+    /// <param name="a"><c>[n, n]</c>, as in <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>.</param>
     /// <param name="damping">Added to every diagonal element; finite and <c>&gt;= 0</c>.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. These kernels run on the calling thread only.</param>
     /// <exception cref="ArgumentException"><paramref name="a"/> is not square.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="damping"/> is negative, NaN or infinite.</exception>
     /// <exception cref="ArithmeticException">
@@ -59,10 +62,10 @@ public static partial class Cholesky
     /// pivot index, its value and the damping. <paramref name="a"/> has been overwritten.
     /// </exception>
     /// <remarks>LAPACK equivalent: <c>dpotrf('L')</c> with <c>INFO &gt; 0</c> turned into an exception. Allocates nothing on success.</remarks>
-    public static void Factor<T>(Span2D<T> a, T damping)
+    public static void Factor<T>(Span2D<T> a, T damping, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (!TryFactorOnPath(a, damping, KernelPaths.Best, out CholeskyFailure failure))
+        if (!TryFactorOnPath(a, damping, (context ?? KernelContext.Default).Path, out CholeskyFailure failure))
         {
             ThrowHelper.ThrowArithmetic_NotPositiveDefinite(
                 nameof(a), failure.PivotIndex, failure.PivotValue, double.CreateTruncating(damping));
@@ -71,8 +74,9 @@ public static partial class Cholesky
 
     /// <summary>Solves <c>(L·Lᵀ)·X = B</c> in place: <c>B &lt;- (L·Lᵀ)⁻¹·B</c>.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="factor"><c>[n, n]</c> from <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure)"/>; only the lower triangle is read.</param>
+    /// <param name="factor"><c>[n, n]</c> from <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>; only the lower triangle is read.</param>
     /// <param name="b"><c>[n, m]</c>, any row stride; overwritten by the solution X. Must not overlap <paramref name="factor"/>.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. These kernels run on the calling thread only.</param>
     /// <exception cref="ArgumentException">
     /// <paramref name="factor"/> is not square, <paramref name="b"/> does not have n rows, or the two overlap.
     /// </exception>
@@ -81,14 +85,15 @@ public static partial class Cholesky
     /// <c>Lᵀ·X = Y</c>). A zero or NaN diagonal in the factor gives Inf/NaN in B (no check: a
     /// factor from a successful TryFactor has a positive diagonal). Allocates nothing.
     /// </remarks>
-    public static void SolveLeft<T>(ReadOnlySpan2D<T> factor, Span2D<T> b)
+    public static void SolveLeft<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveLeftOnPath(factor, b, KernelPaths.Best);
+        SolveLeftOnPath(factor, b, (context ?? KernelContext.Default).Path);
 
     /// <summary>Solves <c>X·(L·Lᵀ) = B</c> in place: <c>B &lt;- B·(L·Lᵀ)⁻¹</c>.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="factor"><c>[n, n]</c> from <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure)"/>; only the lower triangle is read.</param>
+    /// <param name="factor"><c>[n, n]</c> from <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>; only the lower triangle is read.</param>
     /// <param name="b"><c>[m, n]</c>, any row stride; overwritten by the solution X. Must not overlap <paramref name="factor"/>.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. These kernels run on the calling thread only.</param>
     /// <exception cref="ArgumentException">
     /// <paramref name="factor"/> is not square, <paramref name="b"/> does not have n columns, or the two overlap.
     /// </exception>
@@ -97,9 +102,9 @@ public static partial class Cholesky
     /// <c>dtrsm('R','L','T')</c> then <c>dtrsm('R','L','N')</c>. NaN in B or the factor
     /// propagates. Allocates nothing.
     /// </remarks>
-    public static void SolveRight<T>(ReadOnlySpan2D<T> factor, Span2D<T> b)
+    public static void SolveRight<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveRightOnPath(factor, b, KernelPaths.Best);
+        SolveRightOnPath(factor, b, (context ?? KernelContext.Default).Path);
 
     /// <summary>Replaces the factor L by the full symmetric inverse <c>(L·Lᵀ)⁻¹</c>, in place.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -107,15 +112,16 @@ public static partial class Cholesky
     /// <c>[n, n]</c>, any row stride. On entry the lower triangle holds L (the strict upper
     /// triangle is not read); on exit both triangles hold <c>A⁻¹ = L⁻ᵀ·L⁻¹</c>, exactly symmetric.
     /// </param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. These kernels run on the calling thread only.</param>
     /// <exception cref="ArgumentException"><paramref name="factor"/> is not square.</exception>
     /// <remarks>
     /// LAPACK equivalent: <c>dpotri('L')</c> (<c>dtrtri</c> then <c>dlauum</c>) followed by
     /// mirroring the lower triangle into the upper one. Prefer the solves: forming the inverse
     /// costs <c>n³</c> flops more and is less accurate. NaN propagates. Allocates nothing.
     /// </remarks>
-    public static void Invert<T>(Span2D<T> factor)
+    public static void Invert<T>(Span2D<T> factor, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        InvertOnPath(factor, KernelPaths.Best);
+        InvertOnPath(factor, (context ?? KernelContext.Default).Path);
 
     // ------------------------------------------------------------------ path-explicit entries
 
@@ -137,8 +143,8 @@ public static partial class Cholesky
         FactorCheck.Rows<T>(b, nameof(b), factor, nameof(factor), factor.Height);
         FactorCheck.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
         FactorCheck.Path(path, nameof(path));
-        TriangularSolve.LowerLeft(factor, b, path);
-        TriangularSolve.LowerTransposeLeft(factor, b, path);
+        SolveCore(factor, lower: true, transpose: false, left: true, b, path);
+        SolveCore(factor, lower: true, transpose: true, left: true, b, path);
     }
 
     /// <summary>SolveRight on a forced path.</summary>
@@ -151,8 +157,8 @@ public static partial class Cholesky
         FactorCheck.Path(path, nameof(path));
 
         // X L Lᵀ = B: first Y Lᵀ = B, then X L = Y.
-        TriangularSolve.LowerTransposeRight(factor, b, path);
-        TriangularSolve.LowerRight(factor, b, path);
+        SolveCore(factor, lower: true, transpose: true, left: false, b, path);
+        SolveCore(factor, lower: true, transpose: false, left: false, b, path);
     }
 
     /// <summary>Invert on a forced path.</summary>
@@ -163,4 +169,10 @@ public static partial class Cholesky
         FactorCheck.Path(path, nameof(path));
         InvertCore(factor, path);
     }
+
+    internal static void SolveCore<T>(ReadOnlySpan2D<T> triangle, bool lower, bool transpose, bool left, Span2D<T> b, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        TriangularSolve.Solve(
+            ref triangle.DangerousGetReference(), StridedView.Stride(triangle), lower, transpose, left,
+            ref b.DangerousGetReference(), StridedView.Stride(b), b.Height, b.Width, path);
 }

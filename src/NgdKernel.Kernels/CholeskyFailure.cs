@@ -1,7 +1,7 @@
 namespace NgdKernel.Kernels;
 
 /// <summary>
-/// Why <see cref="Cholesky.TryFactor{T}(CommunityToolkit.HighPerformance.Span2D{T}, T, out CholeskyFailure)"/>
+/// Why <see cref="Cholesky.TryFactor{T}(CommunityToolkit.HighPerformance.Span2D{T}, T, out CholeskyFailure, KernelContext)"/>
 /// stopped: the first pivot that was not positive (LAPACK's <c>INFO &gt; 0</c>, zero-based here).
 /// </summary>
 /// <param name="PivotIndex">
@@ -10,6 +10,6 @@ namespace NgdKernel.Kernels;
 /// </param>
 /// <param name="PivotValue">
 /// The pivot after damping, <c>a[j,j] + damping - sum_k l[j,k]^2</c>, widened to double:
-/// zero, negative, or NaN (NaN or infinite input reaches the pivot as NaN or -Infinity).
+/// zero, negative, NaN or +Infinity (NaN or infinite input reaches some pivot as NaN or ±Infinity).
 /// </param>
 public readonly record struct CholeskyFailure(int PivotIndex, double PivotValue);

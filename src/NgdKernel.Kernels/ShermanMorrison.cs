@@ -28,6 +28,7 @@ public static partial class ShermanMorrison
     /// <param name="scale">The factor s of the rank-1 term; finite.</param>
     /// <param name="workspace">Length at least <c>2n</c>; must not overlap the other arguments. Its content is scratch.</param>
     /// <param name="denominator">The computed <c>1 + s·vᵀA⁻¹u</c>, returned on success and failure.</param>
+    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread only.</param>
     /// <returns>
     /// <see langword="false"/> (and <paramref name="inverse"/> untouched) when
     /// <c>!(|denominator| &gt; sqrt(eps)·(1 + |s|·Σ|v_i (A⁻¹u)_i|))</c>: the updated matrix is
@@ -46,9 +47,9 @@ public static partial class ShermanMorrison
     /// leave fewer than half the digits. NaN anywhere in the inputs makes the guard fail.</para>
     /// <para>Cost <c>3n²</c> multiply-adds. Allocates nothing; deterministic on one path.</para>
     /// </remarks>
-    public static bool TryUpdate<T>(Span2D<T> inverse, ReadOnlySpan<T> u, ReadOnlySpan<T> v, T scale, Span<T> workspace, out T denominator)
+    public static bool TryUpdate<T>(Span2D<T> inverse, ReadOnlySpan<T> u, ReadOnlySpan<T> v, T scale, Span<T> workspace, out T denominator, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TryUpdateOnPath(inverse, u, v, scale, workspace, KernelPaths.Best, out denominator);
+        TryUpdateOnPath(inverse, u, v, scale, workspace, (context ?? KernelContext.Default).Path, out denominator);
 
     /// <summary>
     /// <c>inverse &lt;- (β·A + (1-β)·u·uᵀ)⁻¹</c> given <c>inverse = A⁻¹</c> symmetric: the inverse of
@@ -60,8 +61,9 @@ public static partial class ShermanMorrison
     /// <param name="beta">The decay β, in <c>(0, 1]</c>; β = 1 leaves the inverse unchanged.</param>
     /// <param name="workspace">Length at least n; must not overlap the other arguments.</param>
     /// <param name="denominator">The computed <c>1 + ((1-β)/β)·uᵀA⁻¹u</c>.</param>
+    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread only.</param>
     /// <returns><see langword="false"/> (inverse untouched) when the denominator fails the guard of
-    /// <see cref="TryUpdate{T}(Span2D{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, T, Span{T}, out T)"/>
+    /// <see cref="TryUpdate{T}(Span2D{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, T, Span{T}, out T, KernelContext)"/>
     /// (for a positive definite A it is at least 1, so this means A was not positive definite, or NaN).</returns>
     /// <exception cref="ArgumentException">
     /// <paramref name="inverse"/> is not square; <paramref name="u"/> does not have length n;
@@ -73,9 +75,9 @@ public static partial class ShermanMorrison
     /// <c>w = A⁻¹u</c>. The lower triangle is computed and mirrored, so symmetry never drifts.
     /// Cost <c>1.5n²</c> multiply-adds. Allocates nothing.
     /// </remarks>
-    public static bool TryUpdateMovingAverage<T>(Span2D<T> inverse, ReadOnlySpan<T> u, T beta, Span<T> workspace, out T denominator)
+    public static bool TryUpdateMovingAverage<T>(Span2D<T> inverse, ReadOnlySpan<T> u, T beta, Span<T> workspace, out T denominator, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TryUpdateMovingAverageOnPath(inverse, u, beta, workspace, KernelPaths.Best, out denominator);
+        TryUpdateMovingAverageOnPath(inverse, u, beta, workspace, (context ?? KernelContext.Default).Path, out denominator);
 
     internal static bool TryUpdateOnPath<T>(
         Span2D<T> inverse, ReadOnlySpan<T> u, ReadOnlySpan<T> v, T scale, Span<T> workspace, KernelPath path, out T denominator)

@@ -42,6 +42,7 @@ public static partial class SymmetricEigen
     /// <param name="eigenvalues">Length n; receives <c>w</c> in ascending order.</param>
     /// <param name="eigenvectors"><c>[n, n]</c>, any row stride; column k receives the unit eigenvector of <c>w[k]</c>. May be <paramref name="a"/> itself (exact aliasing).</param>
     /// <param name="workspace">At least <see cref="WorkspaceLength"/>(n) elements of scratch, overlapping nothing else.</param>
+    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread only.</param>
     /// <exception cref="ArgumentException">
     /// <paramref name="a"/> is not square; <paramref name="eigenvectors"/> is not n×n;
     /// <paramref name="eigenvalues"/> does not have length n; <paramref name="workspace"/> is too short;
@@ -56,9 +57,9 @@ public static partial class SymmetricEigen
     /// <para>NaN or infinite input gives NaN eigenvalues and vectors (no exception).
     /// Allocates nothing; deterministic on one <see cref="KernelPath"/>.</para>
     /// </remarks>
-    public static void Decompose<T>(ReadOnlySpan2D<T> a, Span<T> eigenvalues, Span2D<T> eigenvectors, Span<T> workspace)
+    public static void Decompose<T>(ReadOnlySpan2D<T> a, Span<T> eigenvalues, Span2D<T> eigenvectors, Span<T> workspace, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        DecomposeOnPath(a, eigenvalues, eigenvectors, workspace, KernelPaths.Best);
+        DecomposeOnPath(a, eigenvalues, eigenvectors, workspace, (context ?? KernelContext.Default).Path);
 
     /// <summary>
     /// Moore-Penrose pseudo-inverse of a symmetric positive semi-definite matrix:
@@ -72,6 +73,7 @@ public static partial class SymmetricEigen
     /// </param>
     /// <param name="destination"><c>[n, n]</c>, any row stride; receives <c>A⁺</c>, exactly symmetric. May be <paramref name="a"/> itself.</param>
     /// <param name="workspace">At least <see cref="WorkspaceLength"/>(n) elements, overlapping nothing else.</param>
+    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread only.</param>
     /// <returns>The numerical rank: how many eigenvalues were kept.</returns>
     /// <exception cref="ArgumentException">Shapes or workspace as in <see cref="Decompose{T}"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="relativeCutoff"/> is negative, NaN or infinite.</exception>
@@ -82,9 +84,9 @@ public static partial class SymmetricEigen
     /// Used by the exact natural gradient for rank-deficient layers (paper Eq. 10, 14, 15).</para>
     /// <para>NaN input gives a NaN result. Allocates nothing.</para>
     /// </remarks>
-    public static int PseudoInverse<T>(ReadOnlySpan2D<T> a, T relativeCutoff, Span2D<T> destination, Span<T> workspace)
+    public static int PseudoInverse<T>(ReadOnlySpan2D<T> a, T relativeCutoff, Span2D<T> destination, Span<T> workspace, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        PseudoInverseOnPath(a, relativeCutoff, destination, workspace, KernelPaths.Best);
+        PseudoInverseOnPath(a, relativeCutoff, destination, workspace, (context ?? KernelContext.Default).Path);
 
     internal static void DecomposeOnPath<T>(
         ReadOnlySpan2D<T> a, Span<T> eigenvalues, Span2D<T> eigenvectors, Span<T> workspace, KernelPath path)
@@ -154,7 +156,7 @@ public static partial class SymmetricEigen
             first--;
         }
 
-        if (n > 0 && T.IsNaN(largest))
+        if (n > 0 && T.IsNaN(Unsafe.Add(ref w, 0)))
         {
             destination.Fill(T.NaN);
             return 0;
@@ -176,6 +178,20 @@ public static partial class SymmetricEigen
 
         Cholesky.MirrorLowerToUpper(ref d0, ld, n);
         return n - first;
+    }
+
+    private static bool HasNonFinite<T>(ref T values, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < length; i++)
+        {
+            if (!T.IsFinite(Unsafe.Add(ref values, i)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsSameView<T>(ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b)
@@ -238,7 +254,15 @@ public static partial class SymmetricEigen
                 }
             }
 
-            if (offSum == T.Zero || T.IsNaN(offSum))
+            if (!T.IsFinite(offSum) || HasNonFinite(ref d, n))
+            {
+                // NaN or Inf anywhere: report NaN rather than a plausible-looking answer.
+                MemoryMarshal.CreateSpan(ref d, n).Fill(T.NaN);
+                MemoryMarshal.CreateSpan(ref vt, n * n).Fill(T.NaN);
+                return;
+            }
+
+            if (offSum == T.Zero)
             {
                 break;
             }

@@ -113,7 +113,11 @@ public static class VectorMath
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         FactorCheck.SameLength(destination, nameof(destination), x, nameof(x));
-        TensorPrimitives.Sigmoid(x, destination);
+        if (!x.IsEmpty)
+        {
+            // TensorPrimitives.Sigmoid rejects empty spans; an empty layer is valid here.
+            TensorPrimitives.Sigmoid(x, destination);
+        }
     }
 
     /// <summary><c>destination[i] = y[i]·(1 - y[i])</c>, the logistic derivative from its output <c>y</c>.</summary>

@@ -49,6 +49,9 @@ internal sealed record ExperimentSettings
 
     public required double InitialDamping { get; init; }
 
+    /// <summary>Variance of the student's output density used by the optimizers (<c>--model-variance</c>).</summary>
+    public required double ModelVariance { get; init; }
+
     public required long EvaluateEvery { get; init; }
 
     public required string DataDirectory { get; init; }

@@ -31,8 +31,18 @@ internal sealed record ExperimentSpec
 
     public bool Bias { get; init; }
 
-    /// <summary>Output noise variance (SigmaT = s I): 1e-6 for the synthetic task (paper), 1 for MNIST.</summary>
+    /// <summary>Noise variance of the synthetic data's targets (SigmaT = s I): 1e-6 (paper); unused for MNIST.</summary>
     public required double NoiseVariance { get; init; }
+
+    /// <summary>
+    /// Variance of the student's output density <c>N(x_L, s I)</c> that the optimizers use (gradient
+    /// scale, sampled errors of NGD). The authors' code uses s = 1 for every experiment, whatever the
+    /// data's noise: with s = 1e-6 the sampled-error covariance is 10^6 times larger than the input
+    /// covariance, the common damping sqrt(lambda) I then damps one side only, and the deep linear
+    /// NGD steps blow up (measured: the damped covariance stops being positive definite within a few
+    /// steps for L >= 8).
+    /// </summary>
+    public double ModelVariance { get; init; } = 1.0;
 
     public required long Examples { get; init; }
 
@@ -68,9 +78,9 @@ internal sealed record ExperimentSpec
             NoiseVariance = 1e-6,
             Examples = 200_000,
             Seconds = 30,
-            SgdLearningRates = [1e-8, 2e-8, 4e-8, 8e-8],
+            SgdLearningRates = [0.012, 0.024, 0.048, 0.096],
             InitialDamping = 1e-2,
-            EvaluateEvery = 2_000,
+            EvaluateEvery = 4_000,
             Thresholds = [10, 2],
         },
         new()
@@ -82,9 +92,9 @@ internal sealed record ExperimentSpec
             NoiseVariance = 1e-6,
             Examples = 200_000,
             Seconds = 60,
-            SgdLearningRates = [1e-8, 2e-8, 4e-8, 8e-8],
+            SgdLearningRates = [0.003, 0.006, 0.012, 0.024, 0.048, 0.096],
             InitialDamping = 1e-2,
-            EvaluateEvery = 2_000,
+            EvaluateEvery = 4_000,
             Thresholds = [10, 2],
         },
         new()
@@ -96,9 +106,9 @@ internal sealed record ExperimentSpec
             NoiseVariance = 1e-6,
             Examples = 200_000,
             Seconds = 60,
-            SgdLearningRates = [1e-8, 2e-8, 4e-8, 8e-8],
+            SgdLearningRates = [0.003, 0.006, 0.012, 0.024, 0.048, 0.096],
             InitialDamping = 1e-2,
-            EvaluateEvery = 2_000,
+            EvaluateEvery = 4_000,
             Thresholds = [10, 2],
         },
         new()

@@ -1,92 +1,85 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Data;
+using NgdKernel.Kernels;
+using NgdKernel.Networks;
+using NgdKernel.Optimizers;
+using NgdKernel.Training;
 
 namespace NgdKernel.Cli.Experiments;
 
-/// <summary>Builds the trainer of one optimizer run (temporary plain-loop stand-in until the library API is merged).</summary>
+/// <summary>Builds the network and optimizer of one run from the library's public API.</summary>
 internal static class TrainerFactory
 {
     public static ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        new LibraryTrainer<T>(settings, optimizer, learningRate, batch);
+
+    /// <summary>Seed of the student's initial weights: the same for every optimizer of a run.</summary>
+    internal static ulong NetworkSeed(ulong seed) => unchecked((seed * 0x9E3779B97F4A7C15UL) + 0x5EED);
+
+    private sealed class LibraryTrainer<T> : ITrainer<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        _ = optimizer;
-        return new StandInTrainer<T>(settings, learningRate, batch);
-    }
+        private readonly KernelContext context;
+        private readonly IOptimizer<T> optimizer;
+        private readonly NaturalGradientOptimizer<T>? naturalGradient;
+        private readonly Trainer<T> evaluator;
+        private readonly double lossScale;
 
-    private sealed class StandInTrainer<T> : ITrainer<T>
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        private readonly double[] weights;
-        private readonly int nIn;
-        private readonly int nOut;
-        private readonly double rate;
-        private readonly double variance;
-
-        public StandInTrainer(ExperimentSettings settings, double learningRate, int batch)
+        public LibraryTrainer(ExperimentSettings settings, string name, double learningRate, int batch)
         {
-            nIn = settings.Spec.Widths[0];
-            nOut = settings.Spec.Widths[^1];
-            weights = new double[nIn * nOut];
-            rate = learningRate;
-            variance = settings.Spec.NoiseVariance;
+            ExperimentSpec spec = settings.Spec;
+            context = new KernelContext(settings.Threads);
+            var network = new Network<T>(
+                new NetworkOptions
+                {
+                    Widths = spec.Widths,
+                    HiddenActivation = spec.TanhHidden ? Activation.Tanh : Activation.Identity,
+                    OutputActivation = Activation.Identity,
+                    Bias = spec.Bias,
+                    OutputCovariance = OutputCovariance.Isotropic(settings.ModelVariance),
+                    Seed = NetworkSeed(settings.Seed),
+                },
+                context);
+            if (name == "ngd")
+            {
+                naturalGradient = new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
+                {
+                    LearningRate = learningRate,
+                    SampleCount = settings.SampledPasses,
+                    InitialDamping = settings.InitialDamping,
+                    Inverse = settings.Inverse == InverseMethod.ShermanMorrison ? CurvatureInverse.ShermanMorrison : CurvatureInverse.Cholesky,
+                    Window = batch,
+                    Seed = unchecked(settings.Seed + 0xA5A5),
+                });
+                optimizer = naturalGradient;
+            }
+            else
+            {
+                optimizer = new SgdOptimizer<T>(network, new SgdOptions { LearningRate = learningRate });
+            }
+
+            // Reported loss: Eq. 6 with the data's own SigmaT = s I for the synthetic task,
+            // 0.5 nL MSE / s, whatever variance the optimizers use; MNIST reports the MSE.
+            lossScale = spec.Task == ExperimentTask.TeacherStudent ? 0.5 * spec.Widths[^1] / spec.NoiseVariance : double.NaN;
+            evaluator = new Trainer<T>(optimizer, new TrainerOptions { BatchSize = batch, EvaluationBatchSize = 1000 });
             BatchSize = batch;
         }
 
         public int BatchSize { get; }
 
-        public double? Damping => null;
+        public double? Damping => naturalGradient?.Damping;
 
-        public void Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
-        {
-            var grad = new double[weights.Length];
-            for (int r = 0; r < inputs.Height; r++)
-            {
-                for (int j = 0; j < nOut; j++)
-                {
-                    double p = 0;
-                    for (int k = 0; k < nIn; k++)
-                    {
-                        p += weights[(j * nIn) + k] * double.CreateChecked(inputs[r, k]);
-                    }
-
-                    double e = (double.CreateChecked(targets[r, j]) - p) / variance;
-                    for (int k = 0; k < nIn; k++)
-                    {
-                        grad[(j * nIn) + k] += e * double.CreateChecked(inputs[r, k]) / inputs.Height;
-                    }
-                }
-            }
-
-            for (int i = 0; i < weights.Length; i++)
-            {
-                weights[i] += rate * grad[i];
-            }
-        }
+        public void Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets) => optimizer.Step(inputs, targets);
 
         public Losses Evaluate(DataSet<T> data)
         {
-            double sum = 0;
-            for (int r = 0; r < data.Count; r++)
-            {
-                for (int j = 0; j < nOut; j++)
-                {
-                    double p = 0;
-                    for (int k = 0; k < nIn; k++)
-                    {
-                        p += weights[(j * nIn) + k] * double.CreateChecked(data.Inputs[r, k]);
-                    }
-
-                    double d = double.CreateChecked(data.Targets[r, j]) - p;
-                    sum += d * d;
-                }
-            }
-
-            return new Losses(0.5 * sum / variance / data.Count, sum / data.Count / nOut);
+            LossValues values = evaluator.Evaluate(data.Inputs, data.Targets);
+            double loss = double.IsNaN(lossScale) ? values.Loss : lossScale * values.MeanSquaredError;
+            return new Losses(loss, values.MeanSquaredError);
         }
 
-        public void Dispose()
-        {
-        }
+        public void Dispose() => context.Dispose();
     }
 }

@@ -7,6 +7,7 @@ namespace NgdKernel.Cli.Output;
 /// <summary>
 /// <c>&lt;experiment&gt;.csv</c>: one row per evaluation of every run,
 /// <c>optimizer,learningRate,examplesSeen,seconds,trainLoss,testLoss,lambda</c> (lambda empty for SGD).
+/// trainLoss is measured on the first examples of the training set (see <see cref="ExperimentRunner"/>).
 /// </summary>
 internal static class CsvOutput
 {

@@ -5,6 +5,7 @@ internal interface IRunProgress
 {
     void Update(long examples, double seconds, double testLoss, double? lambda);
 
+    /// <summary>Marks the run finished with a short summary (fits an 80-column progress row).</summary>
     void Complete(string summary);
 }
 

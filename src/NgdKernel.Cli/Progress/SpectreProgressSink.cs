@@ -34,16 +34,16 @@ internal sealed class SpectreProgressSink(ProgressContext context) : IProgressSi
         public void Update(long examples, double seconds, double testLoss, double? lambda)
         {
             double fraction = Math.Min(1, Math.Max(examples / (double)examplesBudget, seconds / secondsBudget));
-            string damping = lambda is double l ? string.Create(CultureInfo.InvariantCulture, $" lambda {l:G3}") : string.Empty;
+            string damping = lambda is double l ? string.Create(CultureInfo.InvariantCulture, $" lambda {l:G2}") : string.Empty;
             task.Description = Markup.Escape(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{label,-16} {examples,9} ex  loss {testLoss,10:G4}{damping}"));
+                $"{label,-12} {examples,7} ex loss {testLoss,-9:G3}{damping}"));
             task.Value = fraction;
         }
 
         public void Complete(string summary)
         {
-            task.Description = Markup.Escape($"{label,-16} {summary}");
+            task.Description = Markup.Escape($"{label,-12} {summary}");
             task.Value = task.MaxValue;
             task.StopTask();
         }

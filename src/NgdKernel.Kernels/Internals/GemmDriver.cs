@@ -1,37 +1,292 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Numerics.Tensors;
 using CommunityToolkit.HighPerformance;
 
 namespace NgdKernel.Kernels.Internals;
 
-/// <summary>Runs a validated GEMM (or the lower triangle of a SYRK) on one path.</summary>
-internal static class GemmDriver
+/// <summary>
+/// Runs a validated GEMM, or the lower-triangle tiles of a SYRK, on one <see cref="KernelPath"/>: the
+/// BLIS loop nest around a micro-kernel (see <see cref="BlockSizes"/>), split over the context's
+/// worker pool.
+/// </summary>
+/// <remarks>
+/// Names inside: m, n, k as in <c>C[m,n] = op(A)[m,k] op(B)[k,n]</c>; ldX is the row stride of X in
+/// elements; jc/pc/ic/jr/ir are BLIS's loop indices over the Nc/Kc/Mc/Nr/Mr blocks.
+/// <para>
+/// Threads split C into row (or column) ranges aligned to Mr (Nr), each running the whole loop nest
+/// on its range with its own packing buffers. The tiling of C and the order of the k sum are the same
+/// as on one thread, so every element is bit-identical whatever the thread count. Each thread packs
+/// the operand shared by all ranges again (B for row ranges): O(k·n) extra copies against
+/// O(m·n·k / threads) arithmetic, cheaper than synchronising threads around a shared panel.
+/// </para>
+/// </remarks>
+internal static unsafe class GemmDriver
 {
+    /// <summary>Below this many multiply-adds a call stays on one thread (waking a worker costs ~µs).</summary>
+    private const long ParallelThreshold = 64 * 64 * 64;
+
     public static void Run<T>(
         ReadOnlySpan2D<T> a, MatrixOp opA, ReadOnlySpan2D<T> b, MatrixOp opB, T alpha, T beta, Span2D<T> c,
         KernelPath path, KernelContext context, bool lowerTriangleOnly)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        _ = path;
-        _ = context;
         int m = c.Height;
         int n = c.Width;
         int k = opA == MatrixOp.None ? a.Width : a.Height;
-        for (int i = 0; i < m; i++)
+        if (m == 0 || n == 0)
         {
-            int jEnd = lowerTriangleOnly ? i + 1 : n;
-            for (int j = 0; j < jEnd; j++)
-            {
-                T sum = T.Zero;
-                for (int p = 0; p < k; p++)
-                {
-                    T x = opA == MatrixOp.None ? a[i, p] : a[p, i];
-                    T y = opB == MatrixOp.None ? b[p, j] : b[j, p];
-                    sum += x * y;
-                }
+            return;
+        }
 
-                ref T cij = ref c.DangerousGetReferenceAt(i, j);
-                cij = T.IsZero(beta) ? alpha * sum : (alpha * sum) + (beta * cij);
+        WorkerPool? pool = context.Pool;
+        if (k == 0 || T.IsZero(alpha))
+        {
+            // BLAS quick return: C = beta * C without reading A or B.
+            Scale(c, beta);
+            return;
+        }
+
+        fixed (T* pa = &a.DangerousGetReference())
+        fixed (T* pb = &b.DangerousGetReference())
+        fixed (T* pc = &c.DangerousGetReference())
+        {
+            var problem = new GemmProblem<T>
+            {
+                A = pa,
+                Lda = Check.RowStride(a),
+                TransposeA = opA == MatrixOp.Transpose,
+                B = pb,
+                Ldb = Check.RowStride(b),
+                TransposeB = opB == MatrixOp.Transpose,
+                C = pc,
+                Ldc = Check.RowStride<T>(c),
+                M = m,
+                N = n,
+                K = k,
+                Alpha = alpha,
+                Beta = beta,
+                Path = path,
+                LowerTriangleOnly = lowerTriangleOnly,
+                SplitRows = lowerTriangleOnly || n <= m,
+            };
+
+            int parts = (long)m * n * k < ParallelThreshold ? 1 : context.ThreadCount;
+            if (parts > 1 && pool is not null && pool.TryRun(&RunPart<T>, &problem, parts))
+            {
+                return;
+            }
+
+            RunPart<T>(&problem, 0, 1);
+        }
+    }
+
+    /// <summary>C = beta * C (beta = 0 writes zeros without reading C).</summary>
+    private static void Scale<T>(Span2D<T> c, T beta)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (T.IsZero(beta))
+        {
+            c.Clear();
+            return;
+        }
+
+        if (beta == T.One)
+        {
+            return;
+        }
+
+        for (int i = 0; i < c.Height; i++)
+        {
+            Span<T> row = c.GetRowSpan(i);
+            TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    /// <summary>Worker entry: computes part <paramref name="part"/> of <paramref name="parts"/>.</summary>
+    private static void RunPart<T>(void* state, int part, int parts)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref GemmProblem<T> problem = ref Unsafe.AsRef<GemmProblem<T>>(state);
+        switch (problem.Path)
+        {
+            case KernelPath.Vector512:
+                RunPart<T, GemmVector512Tile12x2W<T>>(ref problem, part, parts);
+                break;
+            case KernelPath.Vector256:
+                RunPart<T, GemmVector256Tile6x2W<T>>(ref problem, part, parts);
+                break;
+            default:
+                RunPart<T, GemmScalarTile4x4<T>>(ref problem, part, parts);
+                break;
+        }
+    }
+
+    private static void RunPart<T, TKernel>(ref GemmProblem<T> problem, int part, int parts)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IGemmMicroKernel<T>
+    {
+        BlockSizes blocks = BlockSizes.For<T>(problem.Path);
+        int rowStart = 0, rowEnd = problem.M, columnStart = 0, columnEnd = problem.N;
+        if (problem.SplitRows)
+        {
+            rowStart = Boundary(problem.M, part, parts, TKernel.Mr, problem.LowerTriangleOnly);
+            rowEnd = Boundary(problem.M, part + 1, parts, TKernel.Mr, problem.LowerTriangleOnly);
+        }
+        else
+        {
+            columnStart = Boundary(problem.N, part, parts, TKernel.Nr, triangle: false);
+            columnEnd = Boundary(problem.N, part + 1, parts, TKernel.Nr, triangle: false);
+        }
+
+        if (rowStart < rowEnd && columnStart < columnEnd)
+        {
+            Compute<T, TKernel>(ref problem, blocks, rowStart, rowEnd, columnStart, columnEnd);
+        }
+    }
+
+    /// <summary>
+    /// Start of range <paramref name="part"/> of <paramref name="parts"/> over [0, length), a multiple of
+    /// <paramref name="align"/>. Triangle ranges hold equal areas of a lower triangle (boundary at
+    /// length·sqrt(part/parts)), so SYRK threads get equal work.
+    /// </summary>
+    private static int Boundary(int length, int part, int parts, int align, bool triangle)
+    {
+        if (part >= parts)
+        {
+            return length;
+        }
+
+        double fraction = (double)part / parts;
+        if (triangle)
+        {
+            fraction = Math.Sqrt(fraction);
+        }
+
+        int boundary = (int)Math.Round(length * fraction / align) * align;
+        return Math.Min(boundary, length);
+    }
+
+    /// <summary>The BLIS loop nest over rows [rowStart, rowEnd) and columns [columnStart, columnEnd) of C.</summary>
+    [SkipLocalsInit]
+    private static void Compute<T, TKernel>(
+        ref GemmProblem<T> problem, BlockSizes blocks, int rowStart, int rowEnd, int columnStart, int columnEnd)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IGemmMicroKernel<T>
+    {
+        int mr = TKernel.Mr, nr = TKernel.Nr;
+        int mcMax = blocks.Mc, kcMax = blocks.Kc, ncMax = blocks.Nc;
+        T* a = problem.A, b = problem.B, c = problem.C;
+        nint lda = problem.Lda, ldb = problem.Ldb, ldc = problem.Ldc;
+        bool transposeA = problem.TransposeA, transposeB = problem.TransposeB, lower = problem.LowerTriangleOnly;
+        int k = problem.K;
+        T alpha = problem.Alpha;
+
+        T* packedA = (T*)GemmWorkspace.Current.Start;
+        T* packedB = packedA + blocks.PackedALength(sizeof(T));
+        T* tile = stackalloc T[BlockSizes.MaxTileElements];
+
+        for (int jc = columnStart; jc < columnEnd; jc += ncMax)
+        {
+            // SYRK: columns at or right of rowEnd lie above the diagonal for every row of this range.
+            int nc = Math.Min(ncMax, (lower ? Math.Min(columnEnd, rowEnd) : columnEnd) - jc);
+            if (nc <= 0)
+            {
+                break;
+            }
+
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                T beta = pc == 0 ? problem.Beta : T.One;
+                GemmPack.PackB(b, ldb, transposeB, pc, kc, jc, nc, nr, packedB);
+                for (int ic = rowStart; ic < rowEnd; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, rowEnd - ic);
+                    if (lower && ic + mc <= jc)
+                    {
+                        continue; // the whole block is above the diagonal
+                    }
+
+                    GemmPack.PackA(a, lda, transposeA, ic, mc, pc, kc, mr, packedA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int columns = Math.Min(nr, nc - jr);
+                        int j0 = jc + jr;
+                        T* panelB = packedB + ((nint)jr * kc);
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int rows = Math.Min(mr, mc - ir);
+                            int i0 = ic + ir;
+                            if (lower && j0 >= i0 + rows)
+                            {
+                                continue; // tile strictly above the diagonal
+                            }
+
+                            T* panelA = packedA + ((nint)ir * kc);
+                            T* cTile = c + ((nint)i0 * ldc) + j0;
+                            if (rows == mr && columns == nr)
+                            {
+                                TKernel.Run(kc, panelA, panelB, alpha, beta, cTile, ldc);
+                            }
+                            else
+                            {
+                                TKernel.Run(kc, panelA, panelB, alpha, T.Zero, tile, nr);
+                                CopyEdgeTile<T, TKernel>(tile, nr, rows, columns, beta, cTile, ldc);
+                            }
+                        }
+                    }
+                }
             }
         }
     }
+
+    /// <summary>Writes the valid rows×columns of a stack tile (already scaled by alpha) into C.</summary>
+    private static void CopyEdgeTile<T, TKernel>(T* tile, int nr, int rows, int columns, T beta, T* c, nint ldc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, IGemmMicroKernel<T>
+    {
+        bool betaZero = T.IsZero(beta);
+        for (int r = 0; r < rows; r++)
+        {
+            T* source = tile + ((nint)r * nr);
+            T* destination = c + ((nint)r * ldc);
+            if (betaZero)
+            {
+                for (int j = 0; j < columns; j++)
+                {
+                    destination[j] = source[j];
+                }
+            }
+            else
+            {
+                for (int j = 0; j < columns; j++)
+                {
+                    destination[j] = TKernel.Update(source[j], beta, destination[j]);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>A validated, pinned GEMM problem, shared by the threads that run its parts.</summary>
+internal unsafe struct GemmProblem<T>
+    where T : unmanaged
+{
+    public T* A;
+    public nint Lda;
+    public bool TransposeA;
+    public T* B;
+    public nint Ldb;
+    public bool TransposeB;
+    public T* C;
+    public nint Ldc;
+    public int M;
+    public int N;
+    public int K;
+    public T Alpha;
+    public T Beta;
+    public KernelPath Path;
+    public bool LowerTriangleOnly;
+    public bool SplitRows;
 }

@@ -1,99 +1,255 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using CommunityToolkit.HighPerformance;
 
 namespace NgdKernel.Kernels.Internals;
 
 /// <summary>
-/// Triangular solves with a lower-triangular L (only its lower triangle is read) and many
-/// right-hand sides, in place on B. Each variant is ordered so that its inner loop is a dot or
-/// an axpy over contiguous rows: row-major B and L never need a strided walk.
+/// Blocked triangular solves with many right-hand sides, in place on B, for the eight cases
+/// (left/right × lower/upper × op N/T). T is <c>n×n</c> row-major, only its triangle is read.
 /// </summary>
+/// <remarks>
+/// Each case walks blocks of <see cref="BlockSize"/> along the triangle in the order the
+/// substitution needs. The update of a block by all the solved blocks before it is one GEMM-shaped
+/// call (<see cref="FactorGemm"/>), which carries all but <c>O(n·BlockSize·m)</c> of the flops;
+/// inside a block the substitution runs row by row with dots or axpys over contiguous rows. No
+/// case walks a column of T or B element by element. Callers validate; nothing is checked here.
+/// </remarks>
 internal static class TriangularSolve
 {
-    /// <summary><c>B[n,m] &lt;- L⁻¹·B</c>: <c>b[i,:] = (b[i,:] - sum_{k&lt;i} l[i,k] b[k,:]) / l[i,i]</c>.</summary>
-    public static void LowerLeft<T>(ReadOnlySpan2D<T> l, Span2D<T> b, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int n = l.Height, m = b.Width;
-        nint ldl = StridedView.Stride(l), ldb = StridedView.Stride(b);
-        ref T l0 = ref l.DangerousGetReference();
-        ref T b0 = ref b.DangerousGetReference();
-        for (int i = 0; i < n; i++)
-        {
-            ref T rowL = ref Unsafe.Add(ref l0, i * ldl);
-            ref T rowB = ref Unsafe.Add(ref b0, i * ldb);
-            for (int k = 0; k < i; k++)
-            {
-                Level1.Axpy(-Unsafe.Add(ref rowL, k), ref Unsafe.Add(ref b0, k * ldb), ref rowB, m, path);
-            }
-
-            Level1.Scale(T.One / Unsafe.Add(ref rowL, i), ref rowB, m, path);
-        }
-    }
-
-    /// <summary><c>B[n,m] &lt;- L⁻ᵀ·B</c>: backward, <c>b[i,:] /= l[i,i]</c> then <c>b[k,:] -= l[i,k] b[i,:]</c> for k &lt; i.</summary>
-    public static void LowerTransposeLeft<T>(ReadOnlySpan2D<T> l, Span2D<T> b, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int n = l.Height, m = b.Width;
-        nint ldl = StridedView.Stride(l), ldb = StridedView.Stride(b);
-        ref T l0 = ref l.DangerousGetReference();
-        ref T b0 = ref b.DangerousGetReference();
-        for (int i = n - 1; i >= 0; i--)
-        {
-            ref T rowL = ref Unsafe.Add(ref l0, i * ldl);
-            ref T rowB = ref Unsafe.Add(ref b0, i * ldb);
-            Level1.Scale(T.One / Unsafe.Add(ref rowL, i), ref rowB, m, path);
-            for (int k = 0; k < i; k++)
-            {
-                Level1.Axpy(-Unsafe.Add(ref rowL, k), ref rowB, ref Unsafe.Add(ref b0, k * ldb), m, path);
-            }
-        }
-    }
+    /// <summary>Block size along the triangle: 64 keeps a 64×64 diagonal block of doubles (32 KB) in L1.</summary>
+    internal const int BlockSize = 64;
 
     /// <summary>
-    /// <c>B[m,n] &lt;- B·L⁻¹</c>: per row x of B, <c>x·L = b</c> backward:
-    /// <c>x[j] = b[j] / l[j,j]</c>, then <c>b[0:j] -= x[j] · l[j,0:j]</c>.
+    /// Left: <c>op(T)·X = B</c>, B is <c>[n, m]</c>. Right: <c>X·op(T) = B</c>, B is <c>[m, n]</c>.
+    /// <paramref name="rows"/> and <paramref name="columns"/> are B's.
     /// </summary>
-    public static void LowerRight<T>(ReadOnlySpan2D<T> l, Span2D<T> b, KernelPath path)
+    public static void Solve<T>(
+        ref T t, nint ldt, bool lower, bool transpose, bool left, ref T b, nint ldb, int rows, int columns, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int n = l.Height, m = b.Height;
-        nint ldl = StridedView.Stride(l), ldb = StridedView.Stride(b);
-        ref T l0 = ref l.DangerousGetReference();
-        ref T b0 = ref b.DangerousGetReference();
-        for (int r = 0; r < m; r++)
+        if (rows == 0 || columns == 0)
         {
-            ref T x = ref Unsafe.Add(ref b0, r * ldb);
-            for (int j = n - 1; j >= 0; j--)
+            return;
+        }
+
+        if (left)
+        {
+            if (lower)
             {
-                ref T rowL = ref Unsafe.Add(ref l0, j * ldl);
-                T xj = Unsafe.Add(ref x, j) / Unsafe.Add(ref rowL, j);
-                Unsafe.Add(ref x, j) = xj;
-                Level1.Axpy(-xj, ref rowL, ref x, j, path);
+                if (transpose) { LeftLowerTranspose(ref t, ldt, ref b, ldb, rows, columns, path); }
+                else { LeftLower(ref t, ldt, ref b, ldb, rows, columns, path); }
+            }
+            else
+            {
+                if (transpose) { LeftUpperTranspose(ref t, ldt, ref b, ldb, rows, columns, path); }
+                else { LeftUpper(ref t, ldt, ref b, ldb, rows, columns, path); }
+            }
+        }
+        else
+        {
+            if (lower)
+            {
+                if (transpose) { RightLowerTranspose(ref t, ldt, ref b, ldb, rows, columns, path); }
+                else { RightLower(ref t, ldt, ref b, ldb, rows, columns, path); }
+            }
+            else
+            {
+                if (transpose) { RightUpperTranspose(ref t, ldt, ref b, ldb, rows, columns, path); }
+                else { RightUpper(ref t, ldt, ref b, ldb, rows, columns, path); }
             }
         }
     }
 
-    /// <summary>
-    /// <c>B[m,n] &lt;- B·L⁻ᵀ</c>: per row y of B, <c>y·Lᵀ = b</c> forward:
-    /// <c>y[j] = (b[j] - l[j,0:j]·y[0:j]) / l[j,j]</c>.
-    /// </summary>
-    public static void LowerTransposeRight<T>(ReadOnlySpan2D<T> l, Span2D<T> b, KernelPath path)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T At<T>(ref T origin, nint ld, int row, int column) => ref Unsafe.Add(ref origin, (row * ld) + column);
+
+    // ================================================================ left: op(T) X = B, B [n, m]
+
+    /// <summary><c>L·X = B</c>: left-looking forward; <c>B[I,:] -= L[I,0:i0]·B[0:i0,:]</c>, then the diagonal block.</summary>
+    private static void LeftLower<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int n = l.Height, m = b.Height;
-        nint ldl = StridedView.Stride(l), ldb = StridedView.Stride(b);
-        ref T l0 = ref l.DangerousGetReference();
-        ref T b0 = ref b.DangerousGetReference();
-        for (int r = 0; r < m; r++)
+        for (int i0 = 0; i0 < n; i0 += BlockSize)
         {
-            ref T y = ref Unsafe.Add(ref b0, r * ldb);
-            for (int j = 0; j < n; j++)
+            int i1 = Math.Min(n, i0 + BlockSize);
+            FactorGemm.SubtractNN(ref At(ref t, ldt, i0, 0), ldt, 1, ref b, ldb, ref At(ref b, ldb, i0, 0), ldb, i1 - i0, m, i0, path);
+            for (int i = i0; i < i1; i++)
             {
-                ref T rowL = ref Unsafe.Add(ref l0, j * ldl);
-                Unsafe.Add(ref y, j) = (Unsafe.Add(ref y, j) - Level1.Dot(ref rowL, ref y, j, path)) / Unsafe.Add(ref rowL, j);
+                ref T rowB = ref At(ref b, ldb, i, 0);
+                for (int k = i0; k < i; k++)
+                {
+                    Level1.Axpy(-At(ref t, ldt, i, k), ref At(ref b, ldb, k, 0), ref rowB, m, path);
+                }
+
+                Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowB, m, path);
+            }
+        }
+    }
+
+    /// <summary><c>Lᵀ·X = B</c>: right-looking backward; the diagonal block, then <c>B[0:i0,:] -= L[I,0:i0]ᵀ·X[I,:]</c>.</summary>
+    private static void LeftLowerTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i1 = n; i1 > 0; i1 -= BlockSize)
+        {
+            int i0 = Math.Max(0, i1 - BlockSize);
+            for (int i = i1 - 1; i >= i0; i--)
+            {
+                ref T rowB = ref At(ref b, ldb, i, 0);
+                Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowB, m, path);
+                for (int k = i0; k < i; k++)
+                {
+                    Level1.Axpy(-At(ref t, ldt, i, k), ref rowB, ref At(ref b, ldb, k, 0), m, path);
+                }
+            }
+
+            // A(r, p) = L[i0 + p, r]: row stride 1, k stride ldt.
+            FactorGemm.SubtractNN(ref At(ref t, ldt, i0, 0), 1, ldt, ref At(ref b, ldb, i0, 0), ldb, ref b, ldb, i0, m, i1 - i0, path);
+        }
+    }
+
+    /// <summary><c>U·X = B</c>: left-looking backward; <c>B[I,:] -= U[I,i1:n]·B[i1:n,:]</c>, then the diagonal block.</summary>
+    private static void LeftUpper<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i1 = n; i1 > 0; i1 -= BlockSize)
+        {
+            int i0 = Math.Max(0, i1 - BlockSize);
+            if (i1 < n)
+            {
+                FactorGemm.SubtractNN(ref At(ref t, ldt, i0, i1), ldt, 1, ref At(ref b, ldb, i1, 0), ldb, ref At(ref b, ldb, i0, 0), ldb, i1 - i0, m, n - i1, path);
+            }
+
+            for (int i = i1 - 1; i >= i0; i--)
+            {
+                ref T rowB = ref At(ref b, ldb, i, 0);
+                for (int k = i + 1; k < i1; k++)
+                {
+                    Level1.Axpy(-At(ref t, ldt, i, k), ref At(ref b, ldb, k, 0), ref rowB, m, path);
+                }
+
+                Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowB, m, path);
+            }
+        }
+    }
+
+    /// <summary><c>Uᵀ·X = B</c>: right-looking forward; the diagonal block, then <c>B[i1:n,:] -= U[I,i1:n]ᵀ·X[I,:]</c>.</summary>
+    private static void LeftUpperTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i0 = 0; i0 < n; i0 += BlockSize)
+        {
+            int i1 = Math.Min(n, i0 + BlockSize);
+            for (int i = i0; i < i1; i++)
+            {
+                ref T rowB = ref At(ref b, ldb, i, 0);
+                Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowB, m, path);
+                for (int k = i + 1; k < i1; k++)
+                {
+                    Level1.Axpy(-At(ref t, ldt, i, k), ref rowB, ref At(ref b, ldb, k, 0), m, path);
+                }
+            }
+
+            if (i1 < n)
+            {
+                // A(r, p) = U[i0 + p, i1 + r]: row stride 1, k stride ldt.
+                FactorGemm.SubtractNN(ref At(ref t, ldt, i0, i1), 1, ldt, ref At(ref b, ldb, i0, 0), ldb, ref At(ref b, ldb, i1, 0), ldb, n - i1, m, i1 - i0, path);
+            }
+        }
+    }
+
+    // ================================================================ right: X op(T) = B, B [m, n]
+
+    /// <summary><c>X·L = B</c>: left-looking backward over column blocks; <c>B[:,J] -= X[:,j1:n]·L[j1:n,J]</c>, then per row <c>x_j = b_j / l_jj</c>, <c>b[j0:j] -= x_j·l[j,j0:j]</c>.</summary>
+    private static void RightLower<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int j1 = n; j1 > 0; j1 -= BlockSize)
+        {
+            int j0 = Math.Max(0, j1 - BlockSize);
+            if (j1 < n)
+            {
+                FactorGemm.SubtractNN(ref At(ref b, ldb, 0, j1), ldb, 1, ref At(ref t, ldt, j1, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, n - j1, path);
+            }
+
+            for (int r = 0; r < m; r++)
+            {
+                ref T x = ref At(ref b, ldb, r, 0);
+                for (int j = j1 - 1; j >= j0; j--)
+                {
+                    ref T rowT = ref At(ref t, ldt, j, 0);
+                    T xj = Unsafe.Add(ref x, j) / Unsafe.Add(ref rowT, j);
+                    Unsafe.Add(ref x, j) = xj;
+                    Level1.Axpy(-xj, ref Unsafe.Add(ref rowT, j0), ref Unsafe.Add(ref x, j0), j - j0, path);
+                }
+            }
+        }
+    }
+
+    /// <summary><c>X·Lᵀ = B</c>: forward over column blocks; <c>B[:,J] -= X[:,0:j0]·L[J,0:j0]ᵀ</c>, then per row <c>x_j = (b_j - l[j,j0:j]·x[j0:j]) / l_jj</c>.</summary>
+    internal static void RightLowerTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int j0 = 0; j0 < n; j0 += BlockSize)
+        {
+            int j1 = Math.Min(n, j0 + BlockSize);
+            FactorGemm.SubtractNT(ref b, ldb, ref At(ref t, ldt, j0, 0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, j0, lowerOnly: false, path);
+            for (int r = 0; r < m; r++)
+            {
+                ref T x = ref At(ref b, ldb, r, 0);
+                for (int j = j0; j < j1; j++)
+                {
+                    ref T rowT = ref At(ref t, ldt, j, 0);
+                    T dot = Level1.Dot(ref Unsafe.Add(ref rowT, j0), ref Unsafe.Add(ref x, j0), j - j0, path);
+                    Unsafe.Add(ref x, j) = (Unsafe.Add(ref x, j) - dot) / Unsafe.Add(ref rowT, j);
+                }
+            }
+        }
+    }
+
+    /// <summary><c>X·U = B</c>: forward over column blocks; <c>B[:,J] -= X[:,0:j0]·U[0:j0,J]</c>, then per row <c>x_j = b_j / u_jj</c>, <c>b[j+1:j1] -= x_j·u[j,j+1:j1]</c>.</summary>
+    private static void RightUpper<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int j0 = 0; j0 < n; j0 += BlockSize)
+        {
+            int j1 = Math.Min(n, j0 + BlockSize);
+            FactorGemm.SubtractNN(ref b, ldb, 1, ref At(ref t, ldt, 0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, j0, path);
+            for (int r = 0; r < m; r++)
+            {
+                ref T x = ref At(ref b, ldb, r, 0);
+                for (int j = j0; j < j1; j++)
+                {
+                    ref T rowT = ref At(ref t, ldt, j, 0);
+                    T xj = Unsafe.Add(ref x, j) / Unsafe.Add(ref rowT, j);
+                    Unsafe.Add(ref x, j) = xj;
+                    Level1.Axpy(-xj, ref Unsafe.Add(ref rowT, j + 1), ref Unsafe.Add(ref x, j + 1), j1 - j - 1, path);
+                }
+            }
+        }
+    }
+
+    /// <summary><c>X·Uᵀ = B</c>: backward over column blocks; <c>B[:,J] -= X[:,j1:n]·U[J,j1:n]ᵀ</c>, then per row <c>x_j = (b_j - u[j,j+1:j1]·x[j+1:j1]) / u_jj</c>.</summary>
+    private static void RightUpperTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int j1 = n; j1 > 0; j1 -= BlockSize)
+        {
+            int j0 = Math.Max(0, j1 - BlockSize);
+            if (j1 < n)
+            {
+                FactorGemm.SubtractNT(ref At(ref b, ldb, 0, j1), ldb, ref At(ref t, ldt, j0, j1), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, n - j1, lowerOnly: false, path);
+            }
+
+            for (int r = 0; r < m; r++)
+            {
+                ref T x = ref At(ref b, ldb, r, 0);
+                for (int j = j1 - 1; j >= j0; j--)
+                {
+                    ref T rowT = ref At(ref t, ldt, j, 0);
+                    T dot = Level1.Dot(ref Unsafe.Add(ref rowT, j + 1), ref Unsafe.Add(ref x, j + 1), j1 - j - 1, path);
+                    Unsafe.Add(ref x, j) = (Unsafe.Add(ref x, j) - dot) / Unsafe.Add(ref rowT, j);
+                }
             }
         }
     }

@@ -81,6 +81,19 @@ public sealed class DataSet<T>
     /// <exception cref="ArgumentOutOfRangeException">The range is not inside the data set.</exception>
     public ReadOnlySpan2D<T> TargetRows(int start, int count) => Targets.Slice(start, 0, count, TargetWidth);
 
+    /// <summary>The first <paramref name="count"/> examples as a new data set (copied).</summary>
+    /// <param name="count">Number of examples, at most <see cref="Count"/>.</param>
+    /// <returns>A data set of <c>min(count, Count)</c> examples; shared input/target storage stays shared.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public DataSet<T> Take(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        count = Math.Min(count, Count);
+        T[] newInputs = inputs.AsSpan(0, count * InputWidth).ToArray();
+        T[] newTargets = ReferenceEquals(inputs, targets) ? newInputs : targets.AsSpan(0, count * TargetWidth).ToArray();
+        return new DataSet<T>(newInputs, newTargets, count, InputWidth, TargetWidth);
+    }
+
     /// <summary>Copies the data set into another element type (rounding to nearest).</summary>
     /// <typeparam name="TOther">The new element type.</typeparam>
     /// <returns>A new data set; shared input/target storage stays shared.</returns>

@@ -14,7 +14,7 @@ public sealed class CliEndToEndTests : IDisposable
     {
         (int code, string output, string error) = CliArgumentTests.Run(
             "fig1a", "--examples", "6000", "--eval-every", "1000", "--batch", "500",
-            "--sgd-lr", "1e-8,4e-8", "--seconds", "20", "--out", folder);
+            "--sgd-lr", "0.01,0.04", "--seconds", "20", "--out", folder);
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");
         Assert.Equal(string.Empty, error);
         Assert.Contains("wrote ", output, StringComparison.Ordinal);

@@ -1,46 +1,31 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
+using FsCheck;
+using FsCheck.Fluent;
 using NgdKernel.Kernels;
-using NgdKernel.Tests.Reference;
+using NgdKernel.Tests.Generators;
+using static NgdKernel.Tests.Kernels.GemmTestSupport;
 
 namespace NgdKernel.Tests.Kernels;
 
 public class GemmTests
 {
-    private static T[,] Random<T>(int rows, int columns, int seed)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        var random = new Random(seed);
-        var x = new T[rows, columns];
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < columns; j++)
-            {
-                x[i, j] = T.CreateTruncating((random.NextDouble() * 2) - 1);
-            }
-        }
+    public static TheoryData<KernelPath, int> PathsAndThreadsData => PathsAndThreads();
 
-        return x;
-    }
+    public static TheoryData<KernelPath> PathsData => Paths();
 
-    private static void AssertMatchesReference<T>(int m, int n, int k, MatrixOp opA, MatrixOp opB, T alpha, T beta)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    [Theory]
+    [MemberData(nameof(PathsAndThreadsData))]
+    public void Gemm_MatchesReference_AnyShapeAndStride(KernelPath path, int threads)
     {
-        T[,] a = opA == MatrixOp.None ? Random<T>(m, k, 1) : Random<T>(k, m, 1);
-        T[,] b = opB == MatrixOp.None ? Random<T>(k, n, 2) : Random<T>(n, k, 2);
-        T[,] c = Random<T>(m, n, 3);
-        (double[,] expected, double[,] magnitude) = ReferenceGemm.Multiply<T>(a, opA, b, opB, alpha, beta, c);
-        Gemm.Multiply<T>(a, opA, b, opB, alpha, beta, c);
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < n; j++)
+        using var context = new KernelContext(threads, path);
+        Check.One(
+            Config.QuickThrowOnFailure.WithMaxTest(40),
+            Prop.ForAll(Arb.From(GemmCases.Gemm()), (GemmCase test) =>
             {
-                double error = Math.Abs(double.CreateTruncating(c[i, j]) - expected[i, j]);
-                Assert.True(
-                    error <= Tolerances.GemmElement<T>(k, magnitude[i, j]),
-                    $"C[{i},{j}] = {c[i, j]}, expected {expected[i, j]} (error {error})");
-            }
-        }
+                VerifyGemm<float>(test, context);
+                VerifyGemm<double>(test, context);
+            }));
     }
 
     [Theory]
@@ -48,64 +33,165 @@ public class GemmTests
     [InlineData(MatrixOp.None, MatrixOp.Transpose)]
     [InlineData(MatrixOp.Transpose, MatrixOp.None)]
     [InlineData(MatrixOp.Transpose, MatrixOp.Transpose)]
-    public void Gemm_MatchesReference_EveryOp(MatrixOp opA, MatrixOp opB)
+    public void Gemm_MatchesReference_EveryOpAcrossBlocks(MatrixOp opA, MatrixOp opB)
     {
-        AssertMatchesReference(37, 29, 41, opA, opB, 1.5, 0.5);
-        AssertMatchesReference(37, 29, 41, opA, opB, 1.5f, 0.5f);
-        AssertMatchesReference(5, 70, 3, opA, opB, -1.0, 0.0);
-    }
-
-    [Fact]
-    public void Gemm_BetaZero_NeverReadsC()
-    {
-        double[,] a = { { 1, 2 }, { 3, 4 } };
-        double[,] b = { { 5, 6 }, { 7, 8 } };
-        double[,] c = { { double.NaN, double.NaN }, { double.PositiveInfinity, double.NaN } };
-        Gemm.Multiply<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, c);
-        Assert.Equal(new double[,] { { 19, 22 }, { 43, 50 } }, c);
-    }
-
-    [Fact]
-    public void Gemm_ThrowsFor_InnerDimensionMismatch_NamingBothShapes()
-    {
-        var a = new double[10, 40];
-        var b = new double[30, 20];
-        var c = new double[10, 20];
-        ArgumentException e = Assert.Throws<ArgumentException>(
-            () => Gemm.Multiply<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, c));
-        Assert.Equal("b", e.ParamName);
-        Assert.StartsWith("'b' is 30×20 but 'a' is 10×40: b must have 40 rows.", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Gemm_ThrowsFor_WrongDestination_NamingAllShapes()
-    {
-        var a = new float[10, 40];
-        var b = new float[20, 40];
-        var c = new float[10, 10];
-        ArgumentException e = Assert.Throws<ArgumentException>(
-            () => Gemm.Multiply<float>(a, MatrixOp.None, b, MatrixOp.Transpose, 1f, 0f, c));
-        Assert.Equal("c", e.ParamName);
-        Assert.StartsWith(
-            "'c' is 10×10 but 'a' is 10×40 and 'b' is 20×40 (used transposed): c must be 10×20.",
-            e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Syrk_MatchesGemm_BothOps()
-    {
-        double[,] x = Random<double>(23, 9, 4);
-        var c = new double[9, 9];
-        var expected = new double[9, 9];
-        Syrk.Multiply<double>(x, MatrixOp.Transpose, 0.5, 0.0, c);
-        Gemm.Multiply<double>(x, MatrixOp.Transpose, x, MatrixOp.None, 0.5, 0.0, expected);
-        for (int i = 0; i < 9; i++)
+        // Two k blocks (Kc = 256), edge tiles in both m and n, every path, one and two threads.
+        foreach (KernelPath path in KernelPaths.Supported)
         {
-            for (int j = 0; j < 9; j++)
+            foreach (int threads in (int[])[1, 2])
             {
-                Assert.Equal(c[i, j], c[j, i]);
-                Assert.Equal(expected[i, j], c[i, j], 1e-13);
+                using var context = new KernelContext(threads, path);
+                var test = new GemmCase(
+                    131, 45, 300, opA, opB, 1.5, 0.5,
+                    opA == MatrixOp.None ? new ViewLayout(131, 300, 3, 1, 2, 1) : new ViewLayout(300, 131, 0, 2, 1, 1),
+                    opB == MatrixOp.None ? new ViewLayout(300, 45, 5, 0, 1, 2) : new ViewLayout(45, 300, 1, 3, 0, 2),
+                    new ViewLayout(131, 45, 2, 1, 1, 3));
+                VerifyGemm<float>(test, context);
+                VerifyGemm<double>(test, context);
             }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsData))]
+    public void Gemm_PathEntryPoint_EqualsContextPath(KernelPath path)
+    {
+        double[,] a = RandomArray<double>(29, 70, 1), b = RandomArray<double>(70, 33, 2);
+        var viaContext = new double[29, 33];
+        var direct = new double[29, 33];
+        using var context = new KernelContext(1, path);
+        Gemm.Multiply<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, viaContext, context);
+        switch (path)
+        {
+            case KernelPath.Vector512:
+                Gemm.MultiplyVector512<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, direct);
+                break;
+            case KernelPath.Vector256:
+                Gemm.MultiplyVector256<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, direct);
+                break;
+            default:
+                Gemm.MultiplyScalar<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, direct);
+                break;
+        }
+
+        Assert.Equal(viaContext, direct);
+    }
+
+    [Fact]
+    public void Gemm_HandComputed_2x2()
+    {
+        // [1 2; 3 4] [5 6; 7 8] = [19 22; 43 50]; beta = 0 overwrites NaN and infinity in C.
+        foreach (KernelPath path in KernelPaths.Supported)
+        {
+            using var context = new KernelContext(1, path);
+            double[,] c = { { double.NaN, double.NaN }, { double.PositiveInfinity, double.NaN } };
+            Gemm.Multiply<double>(
+                new double[,] { { 1, 2 }, { 3, 4 } }, MatrixOp.None, new double[,] { { 5, 6 }, { 7, 8 } }, MatrixOp.None,
+                1.0, 0.0, c, context);
+            Assert.Equal(new double[,] { { 19, 22 }, { 43, 50 } }, c);
+        }
+    }
+
+    [Fact]
+    public void Gemm_AlphaZeroOrEmptyK_ScalesCWithoutReadingOperands()
+    {
+        float[,] c = { { 1, 2 }, { 3, 4 } };
+        float[,] a = { { float.NaN }, { float.NaN } };
+        float[,] b = { { float.NaN, float.NaN } };
+        Gemm.Multiply<float>(a, MatrixOp.None, b, MatrixOp.None, 0f, 2f, c);
+        Assert.Equal(new float[,] { { 2, 4 }, { 6, 8 } }, c);
+        Gemm.Multiply<float>(new float[2, 0], MatrixOp.None, new float[0, 2], MatrixOp.None, 1f, 0f, c);
+        Assert.Equal(new float[2, 2], c);
+    }
+
+    [Fact]
+    public void Gemm_LargeTrainerShape_PassesRandomVectorCheck()
+    {
+        // BLIS's O(n^2) check: C x against A (B x) in double, within the element-wise bound applied to
+        // |A| (|B| |x|). Shape of the forward pass of MNIST's first layer: [1000,784]·[784,400].
+        VerifyRandomVector<float>(1000, 400, 784);
+        VerifyRandomVector<double>(1000, 400, 784);
+    }
+
+    private static void VerifyRandomVector<T>(int m, int n, int k)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T[,] a = RandomArray<T>(m, k, 11), b = RandomArray<T>(k, n, 12);
+        var c = new T[m, n];
+        using var context = new KernelContext(2);
+        Gemm.Multiply<T>(a, MatrixOp.None, b, MatrixOp.None, T.One, T.Zero, c, context);
+        var random = new Random(13);
+        double[] x = [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5)];
+        var bx = new double[k];
+        var bxAbs = new double[k];
+        for (int p = 0; p < k; p++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double y = double.CreateTruncating(b[p, j]);
+                bx[p] += y * x[j];
+                bxAbs[p] += Math.Abs(y * x[j]);
+            }
+        }
+
+        for (int i = 0; i < m; i++)
+        {
+            double cx = 0, abx = 0, bound = 0;
+            for (int j = 0; j < n; j++)
+            {
+                cx += double.CreateTruncating(c[i, j]) * x[j];
+            }
+
+            for (int p = 0; p < k; p++)
+            {
+                double y = double.CreateTruncating(a[i, p]);
+                abx += y * bx[p];
+                bound += Math.Abs(y) * bxAbs[p];
+            }
+
+            Assert.True(
+                Math.Abs(cx - abx) <= Tolerances.GemmElement<T>(k, bound),
+                $"{typeof(T).Name} row {i}: (Cx)_i = {cx}, (A(Bx))_i = {abx}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsAndThreadsData))]
+    public void Gemm_AllocatesNothing_AfterWarmUp(KernelPath path, int threads)
+    {
+        using var context = new KernelContext(threads, path);
+        AssertNoAllocation<float>(context);
+        AssertNoAllocation<double>(context);
+    }
+
+    private static void AssertNoAllocation<T>(KernelContext context)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T[,] a = RandomArray<T>(150, 130, 1), b = RandomArray<T>(150, 140, 2);
+        var c = new T[130, 140];
+        T two = T.CreateTruncating(2);
+        Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, T.One, T.Zero, c, context);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, T.One, T.Zero, c, context);
+        Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, two, T.One, c, context);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsData))]
+    public void Gemm_BitIdentical_AcrossRunsAndThreadCounts(KernelPath path)
+    {
+        float[,] a = RandomArray<float>(203, 301, 5), b = RandomArray<float>(197, 301, 6);
+        var c1 = new float[203, 197];
+        var c2 = new float[203, 197];
+        var c3 = new float[203, 197];
+        using var one = new KernelContext(1, path);
+        using var two = new KernelContext(2, path);
+        Gemm.Multiply<float>(a, MatrixOp.None, b, MatrixOp.Transpose, 0.7f, 0f, c1, one);
+        Gemm.Multiply<float>(a, MatrixOp.None, b, MatrixOp.Transpose, 0.7f, 0f, c2, two);
+        Gemm.Multiply<float>(a, MatrixOp.None, b, MatrixOp.Transpose, 0.7f, 0f, c3, two);
+        Assert.Equal(c1, c2);
+        Assert.Equal(c2, c3);
     }
 }

@@ -49,4 +49,25 @@ public static class ReferenceGemm
 
         return (result, magnitude);
     }
+
+    /// <summary>
+    /// Reference SYRK <c>C = alpha op(A) op(A)^T + beta C</c> as the GEMM with B = A and the opposite op;
+    /// the old C is read from its lower triangle only (the kernel's contract).
+    /// </summary>
+    public static (double[,] Result, double[,] Magnitude) Syrk<T>(
+        ReadOnlySpan2D<T> a, MatrixOp op, T alpha, T beta, ReadOnlySpan2D<T> c)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T[,] lower = c.ToArray();
+        for (int i = 0; i < lower.GetLength(0); i++)
+        {
+            for (int j = i + 1; j < lower.GetLength(1); j++)
+            {
+                lower[i, j] = lower[j, i];
+            }
+        }
+
+        MatrixOp opB = op == MatrixOp.None ? MatrixOp.Transpose : MatrixOp.None;
+        return Multiply(a, op, a, opB, alpha, beta, lower);
+    }
 }

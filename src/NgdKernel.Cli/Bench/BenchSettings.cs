@@ -1,0 +1,10 @@
+using NgdKernel.Kernels;
+
+namespace NgdKernel.Cli.Bench;
+
+/// <summary>What one <c>ngd bench</c> pass runs with.</summary>
+/// <param name="PrecisionName"><c>float</c> or <c>double</c>.</param>
+/// <param name="Threads">Threads for NgdKernel and OpenBLAS.</param>
+/// <param name="Context">NgdKernel's context with <paramref name="Threads"/> workers.</param>
+/// <param name="OpenBlas">Description of the loaded OpenBLAS, or null when it is not installed.</param>
+internal sealed record BenchSettings(string PrecisionName, int Threads, KernelContext Context, string? OpenBlas);

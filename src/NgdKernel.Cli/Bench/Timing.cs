@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace NgdKernel.Cli.Bench;
+
+/// <summary>
+/// Times one operation for <c>ngd bench</c>: a warm-up (tiered JIT, caches, OpenBLAS buffers),
+/// then 5 batches sized to about <see cref="BatchSeconds"/> each; the median batch gives the time
+/// per call. Quick and robust to one disturbed batch, not BenchmarkDotNet's statistics: use
+/// <c>perf/run.sh</c> for numbers to publish.
+/// </summary>
+internal static class Timing
+{
+    /// <summary>Target length of one measured batch.</summary>
+    public const double BatchSeconds = 0.03;
+
+    /// <summary>Median seconds per call of <paramref name="operation"/>.</summary>
+    public static double SecondsPerCall(Action operation)
+    {
+        // Warm-up: 20 ms (at least 2 calls), so tier-1 code is what gets measured.
+        long start = Stopwatch.GetTimestamp();
+        int calls = 0;
+        while (calls < 2 || Stopwatch.GetElapsedTime(start).TotalSeconds < 0.02)
+        {
+            operation();
+            calls++;
+        }
+
+        double estimate = Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
+        int repetitions = Math.Max(1, (int)Math.Min(1_000_000, BatchSeconds / Math.Max(estimate, 1e-9)));
+
+        // Calls slower than 0.1 s (a slow path, or a loaded machine) get 3 batches, not 5,
+        // to keep the whole command under a minute.
+        Span<double> batches = stackalloc double[estimate > 0.1 ? 3 : 5];
+        for (int batch = 0; batch < batches.Length; batch++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < repetitions; i++)
+            {
+                operation();
+            }
+
+            batches[batch] = Stopwatch.GetElapsedTime(t0).TotalSeconds / repetitions;
+        }
+
+        batches.Sort();
+        return batches[batches.Length / 2];
+    }
+}

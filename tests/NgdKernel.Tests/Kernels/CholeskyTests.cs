@@ -1,0 +1,284 @@
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels;
+using NgdKernel.Tests.Generators;
+using NgdKernel.Tests.Reference;
+using R = NgdKernel.Tests.Reference.ReferenceCholesky;
+
+namespace NgdKernel.Tests.Kernels;
+
+public class CholeskyTests
+{
+    public static TheoryData<KernelPath> Paths => FactorCases.Paths();
+
+    // ----------------------------------------------------------------- factor residual (dpot01)
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Cholesky_ResidualWithinThreshold_Double(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(300), c => FactorResidual<double>(c, path), 18);
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Cholesky_ResidualWithinThreshold_Single(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(300, 3), c => FactorResidual<float>(c, path), 18);
+
+    private static bool FactorResidual<T>(FactorCase c, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var random = new Random(c.Seed);
+        double damping = c.Seed % 3 == 0 ? 0.25 : 0.0;
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random));
+        var view = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
+
+        // The strict upper triangle is not read: poison it.
+        for (int i = 0; i < c.N; i++)
+        {
+            for (int j = i + 1; j < c.N; j++)
+            {
+                view.Span[i, j] = T.CreateTruncating(1e30);
+            }
+        }
+
+        Assert.True(Cholesky.TryFactorOnPath(view.Span, T.CreateTruncating(damping), path, out CholeskyFailure failure), $"{c}: {failure}");
+        view.AssertGuardsIntact();
+        double[,] l = view.ToDouble();
+        for (int i = 0; i < c.N; i++)
+        {
+            for (int j = i + 1; j < c.N; j++)
+            {
+                Assert.Equal(0.0, l[i, j]);
+            }
+        }
+
+        double[,] damped = (double[,])a.Clone();
+        for (int i = 0; i < c.N; i++)
+        {
+            damped[i, i] += double.CreateTruncating(T.CreateTruncating(damping));
+        }
+
+        double residual = R.Norm1(R.Subtract(R.Multiply(l, R.Transpose(l)), damped));
+        double ratio = FactorTolerances.CholeskyRatio(residual, c.N, R.Norm1(damped), FactorTolerances.Epsilon<T>());
+        Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path}: ratio {ratio}");
+        return true;
+    }
+
+    // ----------------------------------------------------------------- failures
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Cholesky_NotPositiveDefinite_ReportsReferencePivot(KernelPath path)
+    {
+        foreach (int n in new[] { 1, 2, 3, 7, 17, 33, 64, 65, 129, 200 })
+        {
+            var random = new Random(n);
+            double[] lambda = SpdGenerators.LogSpaced(n, 100);
+            lambda[random.Next(n)] = -0.5;   // indefinite
+            double[,] a = SpdGenerators.FromEigen(SpdGenerators.RandomOrthogonal(n, random), lambda);
+            int expected = R.Factor(a, 0.0, out _, out double expectedValue);
+            Assert.True(expected >= 0);
+
+            var view = new FactorGuardedMatrix<double>(a, 2, 3);
+            Assert.False(Cholesky.TryFactorOnPath(view.Span, 0.0, path, out CholeskyFailure failure));
+            Assert.Equal(expected, failure.PivotIndex);
+            Assert.False(failure.PivotValue > 0);
+            Assert.Equal(expectedValue, failure.PivotValue, 1e-8);
+            view.AssertGuardsIntact();
+        }
+    }
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Cholesky_DampingRestoresDefiniteness_AndIsReportedInPivot(KernelPath path)
+    {
+        // diag(1, -0.5, 2): without damping pivot 1 is -0.5; with 0.25 it is -0.25; with 1 it succeeds.
+        double[,] a = { { 1, 0, 0 }, { 0, -0.5, 0 }, { 0, 0, 2 } };
+        var view = new FactorGuardedMatrix<double>(a, 1, 1);
+        Assert.False(Cholesky.TryFactorOnPath(view.Span, 0.25, path, out CholeskyFailure failure));
+        Assert.Equal(new CholeskyFailure(1, -0.25), failure);
+        view.Set(a);
+        Assert.True(Cholesky.TryFactorOnPath(view.Span, 1.0, path, out failure));
+        Assert.Equal(default, failure);
+        Assert.Equal(Math.Sqrt(0.5), view.Span[1, 1], 15);
+    }
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Cholesky_NaNOrInfinityInLowerTriangle_FailsAtOrAfterIt(KernelPath path)
+    {
+        const int N = 40;
+        var random = new Random(5);
+        double[,] spd = SpdGenerators.Spd(N, 10, random);
+        foreach ((int i, int j) in new[] { (0, 0), (5, 2), (39, 0), (39, 39), (20, 19), (17, 17) })
+        {
+            foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+            {
+                var view = new FactorGuardedMatrix<float>(spd, 0, 0);
+                view.Span[i, j] = (float)bad;
+                Assert.False(Cholesky.TryFactorOnPath(view.Span, 0f, path, out CholeskyFailure failure), $"({i},{j})={bad} {failure}");
+                Assert.InRange(failure.PivotIndex, j, N - 1);
+                Assert.False(failure.PivotValue > 0 && double.IsFinite(failure.PivotValue), failure.ToString());
+            }
+        }
+    }
+
+    [Fact]
+    public void Cholesky_Factor_ThrowsArithmeticNamingPivotValueAndDamping()
+    {
+        double[,] a = { { 4, 0 }, { 0, -3 } };
+        var view = new FactorGuardedMatrix<double>(a, 0, 0);
+        var ex = Assert.Throws<ArithmeticException>(() => Cholesky.Factor(view.Span, 0.5));
+        Assert.Contains("pivot 1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("-2.5", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("damping 0.5", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'a'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cholesky_Factor_ZeroSize_Succeeds()
+    {
+        Cholesky.Factor(Span2D<double>.Empty, 0.0);
+        Assert.True(Cholesky.TryFactor(Span2D<float>.Empty, 1f, out CholeskyFailure f));
+        Assert.Equal(default, f);
+    }
+
+    // ----------------------------------------------------------------- argument validation
+
+    [Fact]
+    public void Cholesky_ThrowsFor_NonSquare_BadDamping_ShapeMismatch_Overlap()
+    {
+        var rect = new double[3, 4];
+        var ex = Assert.Throws<ArgumentException>(() => Cholesky.Factor(new Span2D<double>(rect), 0.0));
+        Assert.Equal("a", ex.ParamName);
+        Assert.Contains("3×4", ex.Message, StringComparison.Ordinal);
+
+        var square = new double[3, 3];
+        square[0, 0] = square[1, 1] = square[2, 2] = 1;
+        foreach (double d in new[] { double.NaN, double.PositiveInfinity, -1.0 })
+        {
+            var dex = Assert.Throws<ArgumentOutOfRangeException>(() => Cholesky.TryFactor(new Span2D<double>(square), d, out _));
+            Assert.Equal("damping", dex.ParamName);
+            Assert.Equal(1.0, square[0, 0]);   // nothing mutated
+        }
+
+        var b = new double[4, 2];
+        ex = Assert.Throws<ArgumentException>(() => Cholesky.SolveLeft<double>(new ReadOnlySpan2D<double>(square), new Span2D<double>(b)));
+        Assert.Equal("b", ex.ParamName);
+        Assert.Contains("4×2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("3×3", ex.Message, StringComparison.Ordinal);
+
+        ex = Assert.Throws<ArgumentException>(() => Cholesky.SolveRight<double>(new ReadOnlySpan2D<double>(square), new Span2D<double>(b)));
+        Assert.Contains("must have 3 columns", ex.Message, StringComparison.Ordinal);
+
+        var big = new double[6, 6];
+        ex = Assert.Throws<ArgumentException>(() => Cholesky.SolveLeft<double>(new Span2D<double>(big).Slice(0, 0, 3, 3), new Span2D<double>(big).Slice(2, 2, 3, 2)));
+        Assert.Contains("'factor'", ex.Message, StringComparison.Ordinal);
+
+        ex = Assert.Throws<ArgumentException>(() => Cholesky.Invert(new Span2D<double>(rect)));
+        Assert.Equal("factor", ex.ParamName);
+    }
+
+    // ----------------------------------------------------------------- solves
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Cholesky_SolveLeftAndRight_MatchReference_Double(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(200), c => Solves<double>(c, path), 15);
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Cholesky_SolveLeftAndRight_MatchReference_Single(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(200, 3), c => Solves<float>(c, path), 15);
+
+    private static bool Solves<T>(FactorCase c, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var random = new Random(c.Seed);
+        double condition = Math.Pow(10, c.Log10Condition);
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, condition, random));
+        var factor = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
+        Assert.True(Cholesky.TryFactorOnPath(factor.Span, T.Zero, path, out _));
+        double[,] inverse = R.Inverse(a);
+        double eps = FactorTolerances.Epsilon<T>();
+        double kappa = R.Norm1(a) * R.Norm1(inverse);
+
+        double[,] bl = FactorGuardedMatrix<T>.Rounded(SpdGenerators.RandomMatrix(c.N, c.M, random));
+        var left = new FactorGuardedMatrix<T>(bl, c.Pitch + 1, c.Offset);
+        Cholesky.SolveLeftOnPath(factor.ReadOnlySpan, left.Span, path);
+        left.AssertGuardsIntact();
+        double[,] expectedLeft = R.Multiply(inverse, bl);
+        double ratio = FactorTolerances.SolveRatio(R.Norm1(R.Subtract(left.ToDouble(), expectedLeft)), R.Norm1(expectedLeft), c.N, kappa, eps);
+        Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path} left: ratio {ratio}");
+
+        double[,] br = FactorGuardedMatrix<T>.Rounded(SpdGenerators.RandomMatrix(c.M, c.N, random));
+        var right = new FactorGuardedMatrix<T>(br, c.Pitch, c.Offset + 2);
+        Cholesky.SolveRightOnPath(factor.ReadOnlySpan, right.Span, path);
+        right.AssertGuardsIntact();
+        double[,] expectedRight = R.Multiply(br, inverse);
+        ratio = FactorTolerances.SolveRatio(R.Norm1(R.Subtract(right.ToDouble(), expectedRight)), R.Norm1(expectedRight), c.N, kappa, eps);
+        Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path} right: ratio {ratio}");
+        factor.AssertGuardsIntact();
+        return true;
+    }
+
+    // ----------------------------------------------------------------- inverse (dpot03)
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Cholesky_Invert_ResidualWithinThreshold_Double(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(200), c => Inverse<double>(c, path), 15);
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Cholesky_Invert_ResidualWithinThreshold_Single(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(200, 3), c => Inverse<float>(c, path), 15);
+
+    private static bool Inverse<T>(FactorCase c, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var random = new Random(c.Seed);
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random));
+        var view = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
+        Assert.True(Cholesky.TryFactorOnPath(view.Span, T.Zero, path, out _));
+        Cholesky.InvertOnPath(view.Span, path);
+        view.AssertGuardsIntact();
+        double[,] inv = view.ToDouble();
+        for (int i = 0; i < c.N; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                Assert.Equal(inv[i, j], inv[j, i]);
+            }
+        }
+
+        double residual = R.Norm1(R.Subtract(R.Identity(c.N), R.Multiply(a, inv)));
+        double ratio = FactorTolerances.InverseRatio(residual, c.N, R.Norm1(a), R.Norm1(inv), FactorTolerances.Epsilon<T>());
+        Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path}: ratio {ratio}");
+        return true;
+    }
+
+    // ----------------------------------------------------------------- allocation
+
+    [Fact]
+    public void Cholesky_AllOperations_AllocateNothingAfterWarmUp()
+    {
+        foreach (KernelPath path in KernelPaths.Supported)
+        {
+            const int N = 70;
+            double[,] a = SpdGenerators.Spd(N, 100, new Random(1));
+            var work = new FactorGuardedMatrix<double>(a, 1, 1);
+            var b = new FactorGuardedMatrix<double>(SpdGenerators.RandomMatrix(N, 9, new Random(2)), 0, 0);
+            var bt = new FactorGuardedMatrix<double>(SpdGenerators.RandomMatrix(9, N, new Random(2)), 0, 0);
+            var single = new FactorGuardedMatrix<float>(a, 0, 0);
+
+            void Run()
+            {
+                work.Set(a);
+                Cholesky.TryFactorOnPath(work.Span, 0.0, path, out _);
+                Cholesky.SolveLeftOnPath(work.ReadOnlySpan, b.Span, path);
+                Cholesky.SolveRightOnPath(work.ReadOnlySpan, bt.Span, path);
+                Cholesky.InvertOnPath(work.Span, path);
+                single.Set(a);
+                Cholesky.Factor(single.Span, 0.5f);
+                Cholesky.TryFactor(single.Span, 0f, out _);
+            }
+
+            Run();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run();
+            // work.Set boxes nothing; the only allocations would come from the kernels.
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+}

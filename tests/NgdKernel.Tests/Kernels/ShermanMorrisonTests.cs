@@ -1,0 +1,199 @@
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels;
+using NgdKernel.Tests.Generators;
+using R = NgdKernel.Tests.Reference.ReferenceCholesky;
+
+namespace NgdKernel.Tests.Kernels;
+
+public class ShermanMorrisonTests
+{
+    public static TheoryData<KernelPath> Paths => FactorCases.Paths();
+
+    // Against a fresh inverse of the updated matrix: ‖X - X_ref‖₁ / ‖X_ref‖₁ ≤ c·κ·n·eps with
+    // c = 30 (LAPACK's threshold). κ is the larger of κ₁(A) and κ₁(A + s·u·vᵀ): the input A⁻¹
+    // carries an error of order κ(A)·eps (it is itself a computed inverse), and the output is
+    // as sensitive as the inverse of the updated matrix.
+    [Theory, MemberData(nameof(Paths))]
+    public void ShermanMorrison_Update_MatchesFreshInverse_Double(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(150, 4), c => Update<double>(c, path), 15);
+
+    [Theory, MemberData(nameof(Paths))]
+    public void ShermanMorrison_Update_MatchesFreshInverse_Single(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(150, 2), c => Update<float>(c, path), 15);
+
+    private static bool Update<T>(FactorCase c, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (c.N == 0)
+        {
+            return true;
+        }
+
+        var random = new Random(c.Seed);
+        double[,] a = SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random);
+        double[] u = [.. Enumerable.Range(0, c.N).Select(_ => SpdGenerators.Gaussian(random))];
+        double[] v = [.. Enumerable.Range(0, c.N).Select(_ => SpdGenerators.Gaussian(random))];
+        double scale = 0.3;
+        double[,] inverse = FactorGuardedMatrix<T>.Rounded(R.Inverse(a));
+        var view = new FactorGuardedMatrix<T>(inverse, c.Pitch, c.Offset);
+        T[] ut = [.. u.Select(T.CreateTruncating)];
+        T[] vt = [.. v.Select(T.CreateTruncating)];
+        var workspace = new T[(2 * c.N) + 1];
+
+        double[,] updated = (double[,])a.Clone();
+        for (int i = 0; i < c.N; i++)
+        {
+            for (int j = 0; j < c.N; j++)
+            {
+                updated[i, j] += scale * double.CreateTruncating(ut[i]) * double.CreateTruncating(vt[j]);
+            }
+        }
+
+        double[,] expected = R.Inverse(updated);
+        double kappa = Math.Max(R.Norm1(updated) * R.Norm1(expected), R.Norm1(a) * R.Norm1(inverse));
+        bool ok = ShermanMorrison.TryUpdateOnPath(view.Span, ut, vt, T.CreateTruncating(scale), workspace, path, out T denominator);
+        view.AssertGuardsIntact();
+        if (!ok)
+        {
+            // Refused: the denominator must really be small next to its terms.
+            Assert.True(double.CreateTruncating(T.Abs(denominator)) < 1e-2, $"{c}: refused with denominator {denominator}");
+            return true;
+        }
+
+        double error = R.Norm1(R.Subtract(view.ToDouble(), expected)) / R.Norm1(expected);
+        double bound = FactorTolerances.Threshold * kappa * c.N * FactorTolerances.Epsilon<T>();
+        Assert.True(error <= bound, $"{c} {path}: error {error} > {bound} (κ {kappa:E2})");
+        return true;
+    }
+
+    [Theory, MemberData(nameof(Paths))]
+    public void ShermanMorrison_MovingAverage_MatchesFreshInverse_AndIsSymmetric(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(150, 4), c => MovingAverage<double>(c, path) && MovingAverage<float>(c with { Log10Condition = c.Log10Condition / 2 }, path), 15);
+
+    private static bool MovingAverage<T>(FactorCase c, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var random = new Random(c.Seed);
+        double[,] a = SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random);
+        T[] u = [.. Enumerable.Range(0, c.N).Select(_ => T.CreateTruncating(SpdGenerators.Gaussian(random)))];
+        double beta = 0.9;
+        var view = new FactorGuardedMatrix<T>(R.Inverse(a), c.Pitch, c.Offset);
+        var workspace = new T[c.N];
+        Assert.True(ShermanMorrison.TryUpdateMovingAverageOnPath(view.Span, u, T.CreateTruncating(beta), workspace, path, out T denominator));
+        Assert.True(denominator >= T.One);
+        view.AssertGuardsIntact();
+
+        double b = double.CreateTruncating(T.CreateTruncating(beta));
+        double[,] updated = new double[c.N, c.N];
+        for (int i = 0; i < c.N; i++)
+        {
+            for (int j = 0; j < c.N; j++)
+            {
+                updated[i, j] = (b * a[i, j]) + ((1 - b) * double.CreateTruncating(u[i]) * double.CreateTruncating(u[j]));
+            }
+        }
+
+        double[,] expected = R.Inverse(updated);
+        double[,] actual = view.ToDouble();
+        for (int i = 0; i < c.N; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                Assert.Equal(actual[i, j], actual[j, i]);
+            }
+        }
+
+        double kappa = Math.Max(R.Norm1(updated) * R.Norm1(expected), R.Norm1(a) * R.Norm1(R.Inverse(a)));
+        double error = c.N == 0 ? 0 : R.Norm1(R.Subtract(actual, expected)) / R.Norm1(expected);
+        double bound = FactorTolerances.Threshold * kappa * Math.Max(c.N, 1) * FactorTolerances.Epsilon<T>();
+        Assert.True(error <= bound, $"{c} {path}: error {error} > {bound}");
+        return true;
+    }
+
+    [Theory, MemberData(nameof(Paths))]
+    public void ShermanMorrison_SingularUpdate_IsRefusedAndLeavesInverseUntouched(KernelPath path)
+    {
+        // A = I, u = e0, v = e0, s = -1: A + s u vᵀ has a zero in (0,0), denominator exactly 0.
+        const int N = 9;
+        var inverse = new FactorGuardedMatrix<double>(R.Identity(N), 2, 1);
+        double[] e0 = new double[N];
+        e0[0] = 1;
+        var workspace = new double[2 * N];
+        Assert.False(ShermanMorrison.TryUpdateOnPath(inverse.Span, e0, e0, -1.0, workspace, path, out double denominator));
+        Assert.Equal(0.0, denominator);
+        Assert.Equal(R.Identity(N), inverse.ToDouble());
+
+        // Nearly singular: denominator 1e-12 relative to terms of size 1.
+        Assert.False(ShermanMorrison.TryUpdateOnPath(inverse.Span, e0, e0, -1.0 + 1e-12, workspace, path, out denominator));
+        Assert.Equal(1e-12, denominator, 1e-15);
+
+        // NaN in u is refused too.
+        double[] bad = new double[N];
+        bad[3] = double.NaN;
+        Assert.False(ShermanMorrison.TryUpdateOnPath(inverse.Span, bad, e0, 1.0, workspace, path, out denominator));
+        Assert.True(double.IsNaN(denominator));
+        Assert.Equal(R.Identity(N), inverse.ToDouble());
+
+        // Moving average of a matrix that is not positive definite: A = diag(-1, 1), u = e0, β = 0.5 → 0.5·(-1) + 0.5 = 0.
+        var indefinite = new FactorGuardedMatrix<double>(new double[,] { { -1, 0 }, { 0, 1 } }, 0, 0);
+        Assert.False(ShermanMorrison.TryUpdateMovingAverageOnPath(indefinite.Span, [1.0, 0.0], 0.5, new double[2], path, out denominator));
+        Assert.Equal(0.0, denominator);
+    }
+
+    [Fact]
+    public void ShermanMorrison_ThrowsFor_ShapesWorkspaceScalarsAndOverlap()
+    {
+        var inverse = new double[4, 4];
+        var ex = Assert.Throws<ArgumentException>(() => ShermanMorrison.TryUpdate(new Span2D<double>(inverse), new double[3], new double[4], 1.0, new double[8], out _));
+        Assert.Equal("u", ex.ParamName);
+        Assert.Contains("length 3", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("4×4", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<ArgumentException>(() => ShermanMorrison.TryUpdate(new Span2D<double>(inverse), new double[4], new double[5], 1.0, new double[8], out _));
+        Assert.Equal("v", ex.ParamName);
+        ex = Assert.Throws<ArgumentException>(() => ShermanMorrison.TryUpdate(new Span2D<double>(inverse), new double[4], new double[4], 1.0, new double[7], out _));
+        Assert.Equal("workspace", ex.ParamName);
+        Assert.Contains("at least 8", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ShermanMorrison.TryUpdate(new Span2D<double>(inverse), new double[4], new double[4], double.NaN, new double[8], out _));
+        ex = Assert.Throws<ArgumentException>(() => ShermanMorrison.TryUpdate(new Span2D<double>(new double[3, 4]), new double[3], new double[3], 1.0, new double[8], out _));
+        Assert.Equal("inverse", ex.ParamName);
+
+        var shared = new double[12];
+        ex = Assert.Throws<ArgumentException>(() => ShermanMorrison.TryUpdate(new Span2D<double>(inverse), shared.AsSpan(0, 4), new double[4], 1.0, shared.AsSpan(2, 8), out _));
+        Assert.Equal("workspace", ex.ParamName);
+        var flat = new double[20];
+        ex = Assert.Throws<ArgumentException>(() => ShermanMorrison.TryUpdate(new Span2D<double>(flat, 0, 4, 4, 0), flat.AsSpan(12, 4), new double[4], 1.0, new double[8], out _));
+        Assert.Equal("u", ex.ParamName);
+
+        foreach (double beta in new[] { 0.0, -0.1, 1.5, double.NaN })
+        {
+            var bex = Assert.Throws<ArgumentOutOfRangeException>(() => ShermanMorrison.TryUpdateMovingAverage(new Span2D<double>(inverse), new double[4], beta, new double[4], out _));
+            Assert.Equal("beta", bex.ParamName);
+        }
+
+        Assert.Throws<ArgumentException>(() => ShermanMorrison.TryUpdateMovingAverage(new Span2D<double>(inverse), new double[4], 0.5, new double[3], out _));
+    }
+
+    [Fact]
+    public void ShermanMorrison_AllocatesNothingAfterWarmUp()
+    {
+        const int N = 40;
+        var inverse = new FactorGuardedMatrix<double>(R.Identity(N), 0, 0);
+        var single = new FactorGuardedMatrix<float>(R.Identity(N), 0, 0);
+        double[] u = [.. Enumerable.Range(0, N).Select(i => 0.01 * i)];
+        float[] uf = [.. u.Select(x => (float)x)];
+        var workspace = new double[2 * N];
+        var workspaceF = new float[2 * N];
+        void Run()
+        {
+            ShermanMorrison.TryUpdate(inverse.Span, u, u, 0.5, workspace, out _);
+            ShermanMorrison.TryUpdateMovingAverage(inverse.Span, u, 0.9, workspace, out _);
+            ShermanMorrison.TryUpdateMovingAverage(single.Span, uf, 0.9f, workspaceF, out _);
+        }
+
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

@@ -1,0 +1,210 @@
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels;
+using NgdKernel.Tests.Generators;
+using R = NgdKernel.Tests.Reference.ReferenceCholesky;
+
+namespace NgdKernel.Tests.Kernels;
+
+public class SymmetricEigenTests
+{
+    public static TheoryData<KernelPath> Paths => FactorCases.Paths();
+
+    // dsyev's tests (dsyt21): ‖A·V - V·diag(w)‖₁ / (n‖A‖₁eps) and ‖VᵀV - I‖₁ / (n·eps), each ≤ 30;
+    // eigenvalues against the generator's, within a few ulps of ‖A‖ (c·n·eps·‖A‖, c = 30).
+    [Theory, MemberData(nameof(Paths))]
+    public void SymmetricEigen_ResidualOrthogonalityAndEigenvalues_Double(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(120, 8), c => Decompose<double>(c, path), 12);
+
+    [Theory, MemberData(nameof(Paths))]
+    public void SymmetricEigen_ResidualOrthogonalityAndEigenvalues_Single(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(120, 8), c => Decompose<float>(c, path), 12);
+
+    private static bool Decompose<T>(FactorCase c, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = c.N;
+        var random = new Random(c.Seed);
+        double[] lambda = SpdGenerators.LogSpaced(n, Math.Pow(10, c.Log10Condition));
+        for (int i = 0; i < n; i += 3)
+        {
+            lambda[i] = -lambda[i];   // indefinite too
+        }
+
+        if (n > 4)
+        {
+            lambda[1] = lambda[2];    // a repeated eigenvalue
+        }
+
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.FromEigen(SpdGenerators.RandomOrthogonal(n, random), lambda));
+        var input = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                input.Span[i, j] = T.NaN;   // the strict upper triangle is not read
+            }
+        }
+
+        var vectors = new FactorGuardedMatrix<T>(n, n, c.Pitch + 1, c.Offset);
+        var values = new T[n];
+        var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
+        SymmetricEigen.DecomposeOnPath(input.ReadOnlySpan, values, vectors.Span, workspace, path);
+        input.AssertGuardsIntact();
+        vectors.AssertGuardsIntact();
+
+        double eps = FactorTolerances.Epsilon<T>();
+        double[,] v = vectors.ToDouble();
+        double[] w = [.. values.Select(double.CreateTruncating)];
+        for (int i = 1; i < n; i++)
+        {
+            Assert.True(w[i - 1] <= w[i], $"{c}: not ascending");
+        }
+
+        var vw = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < n; k++)
+            {
+                vw[i, k] = v[i, k] * w[k];
+            }
+        }
+
+        double normA = R.Norm1(a);
+        double residual = FactorTolerances.CholeskyRatio(R.Norm1(R.Subtract(R.Multiply(a, v), vw)), n, normA, eps);
+        Assert.True(residual <= FactorTolerances.Threshold, $"{c} {path}: residual ratio {residual}");
+        double orthogonality = R.Norm1(R.Subtract(R.Multiply(R.Transpose(v), v), R.Identity(n))) / (Math.Max(n, 1) * eps);
+        Assert.True(orthogonality <= FactorTolerances.Threshold, $"{c} {path}: orthogonality ratio {orthogonality}");
+
+        double[] sorted = [.. lambda.Order()];
+        for (int k = 0; k < n; k++)
+        {
+            double error = Math.Abs(w[k] - sorted[k]) / (Math.Max(n, 1) * eps * Math.Max(normA, double.Epsilon));
+            Assert.True(error <= FactorTolerances.Threshold, $"{c} {path}: eigenvalue {k} {w[k]} vs {sorted[k]}, ratio {error}");
+        }
+
+        return true;
+    }
+
+    // Penrose conditions on a rank-deficient PSD matrix, each as a residual ratio:
+    // ‖AXA - A‖/(n‖A‖eps), ‖XAX - X‖/(n‖X‖eps·κ_r), ‖(AX)ᵀ - AX‖/(n·eps·κ_r), same for XA;
+    // κ_r = ‖A‖‖X‖ is the condition number of A on its range.
+    [Theory, MemberData(nameof(Paths))]
+    public void SymmetricEigen_PseudoInverse_SatisfiesPenroseConditions(KernelPath path) =>
+        FactorCases.Check(FactorCases.Cases(100, 4), c => Penrose<double>(c, path) && Penrose<float>(c with { Log10Condition = c.Log10Condition / 2 }, path), 12);
+
+    private static bool Penrose<T>(FactorCase c, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = c.N;
+        var random = new Random(c.Seed);
+        int rank = n == 0 ? 0 : random.Next(0, n + 1);
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Psd(n, rank, Math.Pow(10, c.Log10Condition), random));
+        var input = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
+        var output = new FactorGuardedMatrix<T>(n, n, c.Pitch, c.Offset + 1);
+        var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
+        double eps = FactorTolerances.Epsilon<T>();
+        T cutoff = T.CreateTruncating(Math.Max(n, 1) * eps * 10);
+        int actualRank = SymmetricEigen.PseudoInverseOnPath(input.ReadOnlySpan, cutoff, output.Span, workspace, path);
+        Assert.Equal(rank, actualRank);
+        output.AssertGuardsIntact();
+
+        double[,] x = output.ToDouble();
+        double nA = Math.Max(R.Norm1(a), double.Epsilon), nX = Math.Max(R.Norm1(x), double.Epsilon);
+        double kappa = nA * nX;
+        double scale = Math.Max(n, 1) * eps;
+        double[,] ax = R.Multiply(a, x), xa = R.Multiply(x, a);
+        static double Ratio(double residual, double denominator) => residual == 0 ? 0 : residual / denominator;
+        double p1 = Ratio(R.Norm1(R.Subtract(R.Multiply(ax, a), a)), scale * nA * kappa);
+        double p2 = Ratio(R.Norm1(R.Subtract(R.Multiply(xa, x), x)), scale * nX * kappa);
+        double p3 = Ratio(R.Norm1(R.Subtract(R.Transpose(ax), ax)), scale * kappa);
+        double p4 = Ratio(R.Norm1(R.Subtract(R.Transpose(xa), xa)), scale * kappa);
+        foreach ((string name, double ratio) in new[] { ("AXA=A", p1), ("XAX=X", p2), ("(AX)ᵀ=AX", p3), ("(XA)ᵀ=XA", p4) })
+        {
+            Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path} rank {rank}: {name} ratio {ratio}");
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public void SymmetricEigen_HandComputed_TwoByTwo()
+    {
+        // [[2, 1], [1, 2]]: eigenvalues 1 and 3, vectors (1, -1)/√2 and (1, 1)/√2.
+        double[,] a = { { 2, 1 }, { 1, 2 } };
+        var values = new double[2];
+        var vectors = new double[2, 2];
+        SymmetricEigen.Decompose(new ReadOnlySpan2D<double>(a), values, new Span2D<double>(vectors), new double[SymmetricEigen.WorkspaceLength(2)]);
+        Assert.Equal(1.0, values[0], 1e-14);
+        Assert.Equal(3.0, values[1], 1e-14);
+        Assert.Equal(Math.Abs(vectors[0, 1]), Math.Sqrt(0.5), 1e-14);
+        Assert.Equal(vectors[0, 1], vectors[1, 1], 1e-14);
+        Assert.Equal(vectors[0, 0], -vectors[1, 0], 1e-14);
+
+        var pinv = new double[2, 2];
+        Assert.Equal(2, SymmetricEigen.PseudoInverse(new ReadOnlySpan2D<double>(a), 1e-12, new Span2D<double>(pinv), new double[SymmetricEigen.WorkspaceLength(2)]));
+        Assert.Equal(2.0 / 3, pinv[0, 0], 1e-14);
+        Assert.Equal(-1.0 / 3, pinv[0, 1], 1e-14);
+
+        // Rank one: [[1, 1], [1, 1]]⁺ = [[1, 1], [1, 1]] / 4.
+        double[,] ones = { { 1, 1 }, { 1, 1 } };
+        Assert.Equal(1, SymmetricEigen.PseudoInverse(new ReadOnlySpan2D<double>(ones), 1e-12, new Span2D<double>(ones), new double[SymmetricEigen.WorkspaceLength(2)]));
+        Assert.Equal(0.25, ones[1, 0], 1e-14);
+    }
+
+    [Fact]
+    public void SymmetricEigen_NaNInput_GivesNaN()
+    {
+        double[,] a = { { 1, double.NaN }, { double.NaN, 2 } };
+        var values = new double[2];
+        var vectors = new double[2, 2];
+        SymmetricEigen.Decompose(new ReadOnlySpan2D<double>(a), values, new Span2D<double>(vectors), new double[SymmetricEigen.WorkspaceLength(2)]);
+        Assert.True(values.Any(double.IsNaN) || vectors.Cast<double>().Any(double.IsNaN));
+        var pinv = new double[2, 2];
+        SymmetricEigen.PseudoInverse(new ReadOnlySpan2D<double>(a), 1e-12, new Span2D<double>(pinv), new double[SymmetricEigen.WorkspaceLength(2)]);
+        Assert.Contains(pinv.Cast<double>(), double.IsNaN);
+    }
+
+    [Fact]
+    public void SymmetricEigen_ThrowsFor_ShapesWorkspaceCutoffAndOverlap()
+    {
+        var a = new double[3, 3];
+        var ex = Assert.Throws<ArgumentException>(() => SymmetricEigen.Decompose(new ReadOnlySpan2D<double>(new double[3, 4]), new double[3], new Span2D<double>(a), new double[27]));
+        Assert.Equal("a", ex.ParamName);
+        ex = Assert.Throws<ArgumentException>(() => SymmetricEigen.Decompose(new ReadOnlySpan2D<double>(a), new double[2], new Span2D<double>(new double[3, 3]), new double[27]));
+        Assert.Equal("eigenvalues", ex.ParamName);
+        ex = Assert.Throws<ArgumentException>(() => SymmetricEigen.Decompose(new ReadOnlySpan2D<double>(a), new double[3], new Span2D<double>(new double[3, 2]), new double[27]));
+        Assert.Equal("eigenvectors", ex.ParamName);
+        Assert.Contains("3×2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("3×3", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<ArgumentException>(() => SymmetricEigen.Decompose(new ReadOnlySpan2D<double>(a), new double[3], new Span2D<double>(new double[3, 3]), new double[26]));
+        Assert.Equal("workspace", ex.ParamName);
+        Assert.Contains("27", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SymmetricEigen.PseudoInverse(new ReadOnlySpan2D<double>(a), -1.0, new Span2D<double>(new double[3, 3]), new double[27]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SymmetricEigen.WorkspaceLength(-1));
+        var big = new double[50];
+        ex = Assert.Throws<ArgumentException>(() => SymmetricEigen.PseudoInverse(new ReadOnlySpan2D<double>(a), 0.0, new Span2D<double>(big, 0, 3, 3, 0), big.AsSpan(5, 27)));
+        Assert.Equal("workspace", ex.ParamName);
+    }
+
+    [Fact]
+    public void SymmetricEigen_AllocatesNothingAfterWarmUp()
+    {
+        const int N = 30;
+        double[,] a = SpdGenerators.Psd(N, 20, 100, new Random(3));
+        var workspace = new double[SymmetricEigen.WorkspaceLength(N)];
+        var values = new double[N];
+        var vectors = new double[N, N];
+        var pinv = new double[N, N];
+        void Run()
+        {
+            SymmetricEigen.Decompose(new ReadOnlySpan2D<double>(a), values, new Span2D<double>(vectors), workspace);
+            SymmetricEigen.PseudoInverse(new ReadOnlySpan2D<double>(a), 1e-12, new Span2D<double>(pinv), workspace);
+        }
+
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Numerics;
+using FsCheck;
+using FsCheck.Fluent;
+using NgdKernel.Kernels;
+using NgdKernel.Tests.Generators;
+using NgdKernel.Tests.Reference;
+using static NgdKernel.Tests.Kernels.GemmTestSupport;
+
+namespace NgdKernel.Tests.Kernels;
+
+public class SyrkTests
+{
+    public static TheoryData<KernelPath, int> PathsAndThreadsData => PathsAndThreads();
+
+    [Theory]
+    [MemberData(nameof(PathsAndThreadsData))]
+    public void Syrk_MatchesReference_AnyShapeAndStride(KernelPath path, int threads)
+    {
+        using var context = new KernelContext(threads, path);
+        Check.One(
+            Config.QuickThrowOnFailure.WithMaxTest(30),
+            Prop.ForAll(Arb.From(GemmCases.Syrk()), (SyrkCase test) =>
+            {
+                Verify<float>(test, context);
+                Verify<double>(test, context);
+            }));
+    }
+
+    [Fact]
+    public void Syrk_LargeBatchCovariance_MatchesReferenceOnEveryPath()
+    {
+        // The trainer's <x x^T> over a batch: A is [rows, n] used transposed; n crosses several Mc/Nc
+        // tiles so that the lower-triangle tile selection and the area split over threads are exercised.
+        foreach (KernelPath path in KernelPaths.Supported)
+        {
+            using var context = new KernelContext(2, path);
+            var test = new SyrkCase(
+                157, 300, MatrixOp.Transpose, 1.0 / 300, 0.5,
+                new ViewLayout(300, 157, 3, 1, 1, 7), new ViewLayout(157, 157, 2, 0, 3, 8));
+            Verify<float>(test, context);
+            Verify<double>(test, context);
+        }
+    }
+
+    private static void Verify<T>(SyrkCase test, KernelContext context)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        GuardedMatrix<T> a = test.A.Create<T>(), c = test.C.Create<T>();
+        T alpha = T.CreateTruncating(test.Alpha), beta = T.CreateTruncating(test.Beta);
+        (double[,] expected, double[,] magnitude) = ReferenceGemm.Syrk(a.ReadOnlySpan, test.Op, alpha, beta, c.ReadOnlySpan);
+        if (T.IsZero(beta))
+        {
+            c.Fill(T.NaN);
+        }
+        else
+        {
+            // The strict upper triangle is not read: poison it.
+            for (int i = 0; i < test.N; i++)
+            {
+                for (int j = i + 1; j < test.N; j++)
+                {
+                    c[i, j] = T.NaN;
+                }
+            }
+        }
+
+        Syrk.Multiply(a.ReadOnlySpan, test.Op, alpha, beta, c.Span, context);
+        AssertWithinGemmBound(c.ReadOnlySpan, expected, magnitude, test.K, test);
+        for (int i = 0; i < test.N; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                Assert.Equal(c[i, j], c[j, i]);
+            }
+        }
+
+        a.AssertGuardsUntouched();
+        c.AssertGuardsUntouched();
+    }
+
+    [Fact]
+    public void Syrk_HandComputed_BatchCovariance()
+    {
+        // Rows x1 = (1, 2), x2 = (3, 4): x1 x1^T + x2 x2^T = [10 14; 14 20].
+        var c = new double[2, 2];
+        Syrk.Multiply<double>(new double[,] { { 1, 2 }, { 3, 4 } }, MatrixOp.Transpose, 1.0, 0.0, c);
+        Assert.Equal(new double[,] { { 10, 14 }, { 14, 20 } }, c);
+        Syrk.Multiply<double>(new double[,] { { 1, 2 }, { 3, 4 } }, MatrixOp.None, 1.0, 0.0, c);
+        Assert.Equal(new double[,] { { 5, 11 }, { 11, 25 } }, c);
+    }
+
+    [Fact]
+    public void Syrk_ThrowsFor_WrongDestination_NamingBothShapes()
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(
+            () => Syrk.Multiply<float>(new float[100, 20], MatrixOp.Transpose, 1f, 0f, new float[100, 100]));
+        Assert.Equal("c", e.ParamName);
+        Assert.StartsWith("'c' is 100×100 but 'a' is 100×20 (used transposed): c must be 20×20.", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(
+            () => Syrk.Multiply<float>(new float[100, 20], MatrixOp.None, 1f, 0f, new float[20, 20]));
+        Assert.StartsWith("'c' is 20×20 but 'a' is 100×20: c must be 100×100.", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(
+            () => Syrk.Multiply<float>(new float[3, 2], MatrixOp.None, float.NaN, 0f, new float[3, 3]));
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsAndThreadsData))]
+    public void Syrk_AllocatesNothing_AfterWarmUp_AndIsBitIdentical(KernelPath path, int threads)
+    {
+        using var context = new KernelContext(threads, path);
+        double[,] x = RandomArray<double>(300, 130, 3);
+        var first = new double[130, 130];
+        var second = new double[130, 130];
+        Syrk.Multiply<double>(x, MatrixOp.Transpose, 1.0 / 300, 0.0, first, context);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Syrk.Multiply<double>(x, MatrixOp.Transpose, 1.0 / 300, 0.0, second, context);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(first, second);
+    }
+}
