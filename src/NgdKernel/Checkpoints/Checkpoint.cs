@@ -5,6 +5,7 @@ using System.Numerics;
 using NgdKernel.Kernels;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
+using NgdKernel.Training;
 
 namespace NgdKernel.Checkpoints;
 
@@ -42,7 +43,7 @@ public static class Checkpoint
 
     /// <summary>Writes <paramref name="optimizer"/>'s network and full state to <paramref name="path"/>, atomically.</summary>
     /// <param name="path">Target file; its folder must exist. <c>path + ".tmp"</c> is used while writing.</param>
-    /// <param name="optimizer">An <see cref="SgdOptimizer{T}"/>, <see cref="NaturalGradientOptimizer{T}"/> or <see cref="ExactNaturalGradientOptimizer{T}"/>.</param>
+    /// <param name="optimizer">An <see cref="SgdOptimizer{T}"/>, <see cref="NaturalGradientOptimizer{T}"/> or <see cref="ExactNaturalGradientOptimizer{T}"/>, or a <see cref="GuardedOptimizer{T}"/> around one.</param>
     /// <exception cref="ArgumentException">The optimizer type is not supported.</exception>
     /// <exception cref="InvalidOperationException">A weight or state value is NaN or infinite (named); the file on disk is unchanged.</exception>
     /// <exception cref="IOException">Writing failed; the file on disk is unchanged.</exception>
@@ -51,6 +52,7 @@ public static class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(optimizer);
+        optimizer = Unwrap(optimizer);
         CheckpointCodec.KindOf(optimizer); // throws for an unsupported optimizer before touching the disk
         WriteAtomically(path, optimizer.Network, optimizer);
     }
@@ -81,6 +83,7 @@ public static class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(optimizer);
+        optimizer = Unwrap(optimizer);
         CheckpointCodec.KindOf(optimizer);
         ReadVerified(path, (payload, name, type) => CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
     }
@@ -209,6 +212,11 @@ public static class Checkpoint
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>A <see cref="GuardedOptimizer{T}"/> checkpoints the optimizer it wraps.</summary>
+    private static IOptimizer<T> Unwrap<T>(IOptimizer<T> optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        optimizer is GuardedOptimizer<T> guarded ? guarded.Inner : optimizer;
 
     private static void TryDelete(string path)
     {

@@ -270,12 +270,29 @@ public sealed partial class GuardedOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public void Rollback() => Inner.Rollback();
 
+    /// <inheritdoc/>
+    public void SaveState(Stream stream) => Inner.SaveState(stream);
+
+    /// <inheritdoc/>
+    public void LoadState(Stream stream) => Inner.LoadState(stream);
+
     private void Report(long step, int retries, StepQuantity quantity, int layer, double damping, string message) =>
         Recovered?.Invoke(this, new StepRecoveredEventArgs(step, retries, quantity, layer, damping, message));
 
     /// <summary>Which layer and quantity made the natural gradient give up.</summary>
     private (StepQuantity Quantity, int Layer) Diagnose(ArithmeticException e)
     {
+        Match weights = WeightsFailure().Match(e.Message);
+        if (weights.Success)
+        {
+            return (StepQuantity.Weights, int.Parse(weights.Groups[1].ValueSpan, CultureInfo.InvariantCulture));
+        }
+
+        if (e.Message.Contains("overflowed", StringComparison.Ordinal))
+        {
+            return (StepQuantity.Loss, -1);
+        }
+
         if (Inner is NaturalGradientOptimizer<T> ngd && ngd.LastWorkspace is { } workspace)
         {
             for (int l = 0; l < Network.LayerCount; l++)
@@ -326,4 +343,8 @@ public sealed partial class GuardedOptimizer<T> : IOptimizer<T>
     // definite ..."; it has no typed failure yet (see the reliability notes).
     [GeneratedRegex(@"of layer (\d+) is not positive definite", RegexOptions.CultureInvariant)]
     private static partial Regex CovarianceFailure();
+
+    // Network.ThrowNonFiniteLoss: "The weights of layer {l} hold {value} at [{r}, {c}]."
+    [GeneratedRegex(@"weights of layer (\d+) hold", RegexOptions.CultureInvariant)]
+    private static partial Regex WeightsFailure();
 }
