@@ -78,7 +78,7 @@ internal sealed record ExperimentSpec
             NoiseVariance = 1e-6,
             Examples = 200_000,
             Seconds = 30,
-            SgdLearningRates = [0.003, 0.006, 0.012, 0.024, 0.048, 0.096],
+            SgdLearningRates = [0.012, 0.024, 0.048, 0.096],
             InitialDamping = 1e-2,
             EvaluateEvery = 4_000,
             Thresholds = [10, 2],

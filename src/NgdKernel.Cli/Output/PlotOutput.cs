@@ -49,9 +49,11 @@ internal static class PlotOutput
     {
         var plot = new Plot();
         OptimizerRun? best = result.BestSgd;
+        string? gridLabel = "SGD, other grid rates";
         foreach (OptimizerRun run in result.Runs.Where(r => r.Name == "sgd" && !ReferenceEquals(r, best)))
         {
-            AddCurve(plot, run, useSeconds, Colors.Gray.WithAlpha(0.45), 1, label: null);
+            AddCurve(plot, run, useSeconds, Colors.Gray.WithAlpha(0.45), 1, gridLabel);
+            gridLabel = null;
         }
 
         if (best is not null)

@@ -392,6 +392,8 @@ public sealed partial class Network<T>
                     $"'targets' is {targets.Height}x{targets.Width} but 'inputs' is {inputs.Height}x{inputs.Width}: targets must be {inputs.Height}x{OutputSize} (one row per example, n_L = {OutputSize} columns)."),
                 nameof(targets));
         }
+
+        CheckFinite(targets, nameof(targets));
     }
 
     internal void CheckInputs(ReadOnlySpan2D<T> inputs, NetworkWorkspace<T> workspace)
@@ -412,6 +414,8 @@ public sealed partial class Network<T>
                     $"'inputs' has {inputs.Height} rows but the workspace holds {workspace.Capacity}: create a larger workspace."),
                 nameof(inputs));
         }
+
+        CheckFinite(inputs, nameof(inputs));
 
         if (workspace.Activations.Length != LayerCount + 1 || workspace.Activations[0].Columns != InputWidth(0))
         {

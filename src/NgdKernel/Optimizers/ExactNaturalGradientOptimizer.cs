@@ -24,7 +24,7 @@ namespace NgdKernel.Optimizers;
 /// practical one. Steps allocate nothing after the first.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
+public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Matrix<T>[] _inputCovariance;   // <x_l x_l^T>, [in, in]

@@ -11,7 +11,7 @@ namespace NgdKernel.Optimizers;
 /// Sherman-Morrison running inverses. "Right" is the activation side <c>Lambda</c>
 /// (<c>[in, in]</c>, with the bias component), "left" the error side <c>LambdaT</c> (<c>[out, out]</c>).
 /// </summary>
-internal sealed class LayerCurvature<T>
+internal sealed partial class LayerCurvature<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private Matrix<T>? _rightGram;

@@ -41,7 +41,7 @@ namespace NgdKernel.Optimizers;
 /// count give bit-identical weights.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed class NaturalGradientOptimizer<T> : IOptimizer<T>
+public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly LayerCurvature<T>[] _layers;

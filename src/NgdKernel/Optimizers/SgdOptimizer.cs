@@ -18,7 +18,7 @@ namespace NgdKernel.Optimizers;
 /// its size has been seen.
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed class SgdOptimizer<T> : IOptimizer<T>
+public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Matrix<T>[]? _velocity;
