@@ -56,12 +56,7 @@ internal static class ActivationFunctions
             case Activation.Identity:
                 break;
             case Activation.Tanh:
-                for (int j = 0; j < error.Length; j++)
-                {
-                    T x = output[j];
-                    error[j] *= T.One - (x * x);
-                }
-
+                Kernels.VectorMath.TanhBackward<T>(output, error, error);
                 break;
             case Activation.Logistic:
                 for (int j = 0; j < error.Length; j++)

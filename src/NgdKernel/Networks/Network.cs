@@ -392,6 +392,8 @@ public sealed partial class Network<T>
                     $"'targets' is {targets.Height}x{targets.Width} but 'inputs' is {inputs.Height}x{inputs.Width}: targets must be {inputs.Height}x{OutputSize} (one row per example, n_L = {OutputSize} columns)."),
                 nameof(targets));
         }
+
+        CheckFinite(targets, nameof(targets));
     }
 
     internal void CheckInputs(ReadOnlySpan2D<T> inputs, NetworkWorkspace<T> workspace)
@@ -413,10 +415,65 @@ public sealed partial class Network<T>
                 nameof(inputs));
         }
 
+        CheckFinite(inputs, nameof(inputs));
+
         if (workspace.Activations.Length != LayerCount + 1 || workspace.Activations[0].Columns != InputWidth(0))
         {
             throw new ArgumentException("The workspace belongs to a network of another architecture.", nameof(workspace));
         }
+    }
+
+    /// <summary>
+    /// Explains a non-finite loss: throws for the first NaN or infinity in <paramref name="inputs"/>,
+    /// <paramref name="targets"/> (<see cref="ArgumentException"/>) or the weights
+    /// (<see cref="ArithmeticException"/>); otherwise throws that the loss overflowed.
+    /// </summary>
+    internal void ThrowNonFiniteLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, double loss)
+    {
+        FindNonFinite(inputs, nameof(inputs));
+        FindNonFinite(targets, nameof(targets));
+        for (int l = 0; l < LayerCount; l++)
+        {
+            ReadOnlySpan2D<T> w = _weights[l].ReadOnlySpan;
+            for (int r = 0; r < w.Height; r++)
+            {
+                int c = IndexOfNonFinite(w.GetRowSpan(r));
+                if (c >= 0)
+                {
+                    throw new ArithmeticException(string.Create(CultureInfo.InvariantCulture,
+                        $"The weights of layer {l} hold {w[r, c]} at [{r}, {c}]."));
+                }
+            }
+        }
+
+        throw new ArithmeticException(string.Create(CultureInfo.InvariantCulture,
+            $"The batch loss is {loss} although inputs, targets and weights are finite: the outputs overflowed."));
+
+        static void FindNonFinite(ReadOnlySpan2D<T> data, string name)
+        {
+            for (int r = 0; r < data.Height; r++)
+            {
+                int c = IndexOfNonFinite(data.GetRowSpan(r));
+                if (c >= 0)
+                {
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                        $"'{name}' holds {data[r, c]} at row {r}, column {c}: every value must be finite."), name);
+                }
+            }
+        }
+    }
+
+    private static int IndexOfNonFinite(ReadOnlySpan<T> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!T.IsFinite(values[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     internal void CheckSameArchitecture(Network<T> other, string paramName)

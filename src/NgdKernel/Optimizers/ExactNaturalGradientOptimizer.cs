@@ -24,7 +24,7 @@ namespace NgdKernel.Optimizers;
 /// practical one. Steps allocate nothing after the first.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
+public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Matrix<T>[] _inputCovariance;   // <x_l x_l^T>, [in, in]
@@ -157,6 +157,39 @@ public sealed class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
         _canRollBack = false;
     }
 
+    /// <inheritdoc/>
+    public void SaveState(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using BinaryWriter writer = OptimizerState.Writer(stream);
+        OptimizerState.WriteHeader<T>(writer, "exact-natural-gradient");
+        writer.Write(StepCount);
+        Span<ulong> rng = stackalloc ulong[4];
+        _rng.GetState(rng);
+        OptimizerState.WriteRandomState(writer, rng);
+    }
+
+    /// <inheritdoc/>
+    public void LoadState(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using BinaryReader reader = OptimizerState.Reader(stream);
+        try
+        {
+            OptimizerState.ReadHeader<T>(reader, "exact-natural-gradient");
+            long steps = reader.ReadInt64();
+            Span<ulong> rng = stackalloc ulong[4];
+            OptimizerState.ReadRandomState(reader, rng);
+            StepCount = steps;
+            _rng.SetState(rng);
+            _canRollBack = false;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw OptimizerState.Truncated(e);
+        }
+    }
+
     /// <summary><c>N_l = &lt;e e^T&gt;^+ G_l &lt;x x^T&gt;^+</c> of the last computation (the update is <c>(alpha/L) N_l</c>).</summary>
     internal ReadOnlySpan2D<T> Direction(int layer) => _directions[layer].ReadOnlySpan;
 
@@ -173,6 +206,10 @@ public sealed class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
         int rows = inputs.Height;
         int layers = Network.LayerCount;
         LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
+        if (!double.IsFinite(loss.Loss))
+        {
+            Network.ThrowNonFiniteLoss(inputs, targets, loss.Loss);
+        }
 
         // Input side: closed form Lambda_{l+1} = W_l Lambda_l W_l^T from Sigma (Eq. 15), or the batch.
         for (int l = 0; l < layers; l++)

@@ -29,6 +29,18 @@ public interface IOptimizer<T>
     /// </summary>
     /// <exception cref="InvalidOperationException">No step to roll back.</exception>
     void Rollback();
+
+    /// <summary>
+    /// Writes the optimizer's state (step count, damping, random generator, running inverses,
+    /// momentum; not the weights, which <see cref="Network{T}.Save"/> writes) to <paramref name="stream"/>.
+    /// Saving the weights and this state, then loading both into a fresh network and optimizer with the
+    /// same options, resumes training bit-identically.
+    /// </summary>
+    void SaveState(Stream stream);
+
+    /// <summary>Restores a state written by <see cref="SaveState"/>; on any error nothing changes.</summary>
+    /// <exception cref="InvalidDataException">Another optimizer, element type or architecture, or truncated data.</exception>
+    void LoadState(Stream stream);
 }
 
 /// <summary>What one optimizer step did.</summary>

@@ -11,7 +11,7 @@ namespace NgdKernel.Optimizers;
 /// Sherman-Morrison running inverses. "Right" is the activation side <c>Lambda</c>
 /// (<c>[in, in]</c>, with the bias component), "left" the error side <c>LambdaT</c> (<c>[out, out]</c>).
 /// </summary>
-internal sealed class LayerCurvature<T>
+internal sealed partial class LayerCurvature<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private Matrix<T>? _rightGram;
@@ -256,6 +256,39 @@ internal sealed class LayerCurvature<T>
             _savedRightInverse!.CopyTo(RightFactor);
             _savedLeftInverse!.CopyTo(LeftFactor);
         }
+    }
+
+    public void WriteRunningState(BinaryWriter writer)
+    {
+        writer.Write(Initialized);
+        writer.Write(RightEffectiveDamping);
+        writer.Write(LeftEffectiveDamping);
+        OptimizerState.WriteMatrix(writer, RightCovariance);
+        OptimizerState.WriteMatrix(writer, LeftCovariance);
+        OptimizerState.WriteMatrix(writer, RightFactor);
+        OptimizerState.WriteMatrix(writer, LeftFactor);
+    }
+
+    /// <summary>Reads and checks a running state; returns the action that installs it.</summary>
+    public Action ReadRunningState(BinaryReader reader)
+    {
+        bool initialized = reader.ReadBoolean();
+        double right = reader.ReadDouble();
+        double left = reader.ReadDouble();
+        Matrix<T> rightCovariance = OptimizerState.ReadMatrix(reader, RightCovariance, "right covariance");
+        Matrix<T> leftCovariance = OptimizerState.ReadMatrix(reader, LeftCovariance, "left covariance");
+        Matrix<T> rightInverse = OptimizerState.ReadMatrix(reader, RightFactor, "right inverse");
+        Matrix<T> leftInverse = OptimizerState.ReadMatrix(reader, LeftFactor, "left inverse");
+        return () =>
+        {
+            Initialized = initialized;
+            RightEffectiveDamping = right;
+            LeftEffectiveDamping = left;
+            rightCovariance.CopyTo(RightCovariance);
+            leftCovariance.CopyTo(LeftCovariance);
+            rightInverse.CopyTo(RightFactor);
+            leftInverse.CopyTo(LeftFactor);
+        };
     }
 
     private static bool Refresh(Matrix<T> covariance, Matrix<T> inverse, T damping, KernelContext context, out CholeskyFailure failure)

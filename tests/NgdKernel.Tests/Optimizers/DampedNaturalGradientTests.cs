@@ -312,20 +312,45 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void NaturalGradient_NonFiniteInput_RetriesThenFailsWithWeightsIntact()
+    public void NaturalGradient_NonFiniteInput_IsReportedWithPositionAndChangesNothing()
     {
         NetworkOptions options = Tanh([3, 4, 2]);
         var network = new Network<double>(options);
-        var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions { MaxRetries = 2 });
+        var optimizer = new NaturalGradientOptimizer<double>(network);
         double[,] x = Gaussian(5, 3, 1);
         x[2, 1] = double.NaN;
         double[,] before = ToDouble<double>(network.Weights(1));
-        var e = Assert.Throws<ArithmeticException>(() => optimizer.Step(new ReadOnlySpan2D<double>(x), new ReadOnlySpan2D<double>(new double[5, 2])));
+        var e = Assert.Throws<ArgumentException>(() => optimizer.Step(new ReadOnlySpan2D<double>(x), new ReadOnlySpan2D<double>(new double[5, 2])));
         output.WriteLine(e.Message);
-        Assert.Contains("retries", e.Message, StringComparison.Ordinal);
+        Assert.Equal("inputs", e.ParamName);
+        Assert.Contains("row 2, column 1", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, ToDouble<double>(network.Weights(1)));
         Assert.Equal(0, optimizer.StepCount);
         Assert.Equal(1.0, optimizer.Damping);
+    }
+
+    /// <summary>
+    /// A step whose update is not finite (here: an overflowing learning rate on a float network) is
+    /// undone, retried with raised damping, and finally reported with the weights as before.
+    /// </summary>
+    [Fact]
+    public void NaturalGradient_NonFiniteUpdate_RetriesThenFailsWithWeightsIntact()
+    {
+        NetworkOptions options = Tanh([3, 4, 2]);
+        var network = new Network<float>(options);
+        var optimizer = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
+        {
+            MaxRetries = 2, LearningRate = 1e38, InitialDamping = 1e-8,
+        });
+        float[,] x = Convert<float>(Gaussian(5, 3, 1));
+        float[,] y = Convert<float>(Gaussian(5, 2, 2));
+        float[,] before = network.Weights(1).ToArray();
+        var e = Assert.Throws<ArithmeticException>(() => optimizer.Step(new ReadOnlySpan2D<float>(x), new ReadOnlySpan2D<float>(y)));
+        output.WriteLine(e.Message);
+        Assert.Contains("after 2 retries", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, network.Weights(1).ToArray());
+        Assert.Equal(0, optimizer.StepCount);
+        Assert.Equal(1e-8, optimizer.Damping);
     }
 
     [Fact]

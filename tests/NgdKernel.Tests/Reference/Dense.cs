@@ -262,6 +262,14 @@ internal static class Dense
         return values[^1] / values[0];
     }
 
+    /// <summary>Largest over smallest eigenvalue above <c>cutoff * max</c> of a symmetric PSD matrix.</summary>
+    public static double PseudoCondition(double[,] a, double relativeCutoff = 1e-10)
+    {
+        double[] values = SymmetricEigen(a).Values;
+        double max = values[^1];
+        return max / values.First(v => v > relativeCutoff * max);
+    }
+
     /// <summary>Largest eigenvalue magnitude of a symmetric matrix.</summary>
     public static double SpectralNorm(double[,] a) => SymmetricEigen(a).Values.Select(Math.Abs).Max();
 

@@ -1,0 +1,352 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Numerics;
+using NgdKernel.Kernels;
+using NgdKernel.Networks;
+using NgdKernel.Optimizers;
+using NgdKernel.Training;
+
+namespace NgdKernel.Checkpoints;
+
+/// <summary>
+/// Checkpoints of a network and its optimizer's full state, written atomically and verified on
+/// load; the format is <c>docs/checkpoint-format.md</c>.
+/// </summary>
+/// <remarks>
+/// <para><b>Exact resume.</b> Saving after N steps and loading into a fresh network and optimizer
+/// built with the same options (and the same thread count) continues bit-identically: weights,
+/// step count, damping, the sampling generator, momentum buffers and Sherman-Morrison running
+/// inverses are all stored. The one-level undo of <see cref="IOptimizer{T}.Rollback"/> is not.</para>
+/// <para><b>Atomic write.</b> The file is written to <c>path + ".tmp"</c> in the same folder, flushed
+/// to the device (<see cref="FileStream.Flush(bool)"/>) and renamed over <c>path</c>, so a crash or
+/// kill at any moment leaves either the previous checkpoint or the new one. One writer per path.</para>
+/// <para><b>Verified load.</b> Header and payload carry CRC-32C checksums; every field is checked
+/// (version, element type, shapes against the target, finiteness, ranges) in a first pass before
+/// anything is copied, so a failed load leaves the target untouched. Every problem with the file is
+/// a <see cref="CheckpointFormatException"/> naming the file and byte offset. Nothing is allocated
+/// from a declared size before that size has been checked against the file's length.</para>
+/// </remarks>
+public static class Checkpoint
+{
+    /// <summary>The 8 magic bytes "NGDCKPT" followed by 0x1A (stops a text dump).</summary>
+    internal static ReadOnlySpan<byte> Magic => "NGDCKPT\u001A"u8;
+
+    /// <summary>The format version this library writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>Header length in bytes; the payload starts here.</summary>
+    public const int HeaderLength = 32;
+
+    internal const int MaxLayers = 4096;
+    internal const int MaxWidth = 1 << 24;
+
+    /// <summary>Writes <paramref name="optimizer"/>'s network and full state to <paramref name="path"/>, atomically.</summary>
+    /// <param name="path">Target file; its folder must exist. <c>path + ".tmp"</c> is used while writing.</param>
+    /// <param name="optimizer">An <see cref="SgdOptimizer{T}"/>, <see cref="NaturalGradientOptimizer{T}"/> or <see cref="ExactNaturalGradientOptimizer{T}"/>, or a <see cref="GuardedOptimizer{T}"/> around one.</param>
+    /// <exception cref="ArgumentException">The optimizer type is not supported.</exception>
+    /// <exception cref="InvalidOperationException">A weight or state value is NaN or infinite (named); the file on disk is unchanged.</exception>
+    /// <exception cref="IOException">Writing failed; the file on disk is unchanged.</exception>
+    public static void Save<T>(string path, IOptimizer<T> optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        optimizer = Unwrap(optimizer);
+        CheckpointCodec.KindOf(optimizer); // throws for an unsupported optimizer before touching the disk
+        WriteAtomically(path, optimizer.Network, optimizer);
+    }
+
+    /// <summary>Writes the network's architecture and weights (no optimizer state) to <paramref name="path"/>, atomically.</summary>
+    /// <exception cref="InvalidOperationException">A weight is NaN or infinite (named); the file on disk is unchanged.</exception>
+    /// <exception cref="IOException">Writing failed; the file on disk is unchanged.</exception>
+    public static void Save<T>(string path, Network<T> network)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(network);
+        WriteAtomically<T>(path, network, null);
+    }
+
+    /// <summary>
+    /// Restores <paramref name="optimizer"/> and its network from a checkpoint written by
+    /// <see cref="Save{T}(string, IOptimizer{T})"/> for the same architecture, element type and kind of optimizer.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CheckpointFormatException">
+    /// Truncated, trailing bytes, bad magic, unsupported version, other element type, checksum mismatch,
+    /// a value out of range or not finite, or an architecture or optimizer that does not match the target.
+    /// The target is unchanged.
+    /// </exception>
+    public static void Load<T>(string path, IOptimizer<T> optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        optimizer = Unwrap(optimizer);
+        CheckpointCodec.KindOf(optimizer);
+        ReadVerified(path, (payload, name, type) => CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
+    }
+
+    /// <summary>Restores only the weights of <paramref name="network"/> (any optimizer state in the file is verified and ignored).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CheckpointFormatException">As for <see cref="Load{T}(string, IOptimizer{T})"/>; the network is unchanged.</exception>
+    public static void Load<T>(string path, Network<T> network)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(network);
+        ReadVerified(path, (payload, name, type) => CheckpointCodec.LoadInto<T>(payload, name, type, network, null));
+    }
+
+    /// <summary>Builds a network with the checkpoint's architecture and weights.</summary>
+    /// <param name="path">The checkpoint.</param>
+    /// <param name="context">Kernel options of the new network; null for <see cref="KernelContext.Default"/>.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CheckpointFormatException">As for <see cref="Load{T}(string, IOptimizer{T})"/>.</exception>
+    public static Network<T> LoadNetwork<T>(string path, KernelContext? context = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Network<T>? network = null;
+        ReadVerified(path, (payload, name, type) => network = CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
+        return network!;
+    }
+
+    /// <summary>Verifies a checkpoint completely (checksums and every field) and describes it.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CheckpointFormatException">The file is not a valid checkpoint.</exception>
+    public static CheckpointInfo ReadInfo(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        CheckpointInfo? info = null;
+        ReadVerified(path, (payload, name, type) => info = CheckpointCodec.Describe(payload, name, type));
+        return info!;
+    }
+
+    /// <summary>The whole checkpoint file as bytes (header included), for tests and in-memory use.</summary>
+    internal static byte[] ToBytes<T>(Network<T> network, IOptimizer<T>? optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var measure = new PayloadWriter([], measure: true);
+        CheckpointCodec.Write(ref measure, network, optimizer);
+        var bytes = new byte[HeaderLength + measure.Position];
+        var writer = new PayloadWriter(bytes.AsSpan(HeaderLength), measure: false);
+        CheckpointCodec.Write(ref writer, network, optimizer);
+        WriteHeader(bytes, ElementTypeOf<T>());
+        return bytes;
+    }
+
+    /// <summary>Verifies whole-file <paramref name="bytes"/> and runs <paramref name="body"/> on the payload.</summary>
+    internal static void FromBytes(ReadOnlySpan<byte> bytes, string name, PayloadAction body)
+    {
+        VerifyHeader(bytes[..Math.Min(bytes.Length, HeaderLength)], bytes.Length, name, out uint payloadCrc, out CheckpointElementType type);
+        ReadOnlySpan<byte> payload = bytes[HeaderLength..];
+        VerifyPayload(payload, payloadCrc, name);
+        body(payload, name, type);
+    }
+
+    /// <summary>Recomputes both checksums and the payload length of a whole-file buffer (fuzz tests).</summary>
+    internal static void Reseal(Span<byte> bytes)
+    {
+        if (bytes.Length < HeaderLength)
+        {
+            return;
+        }
+
+        BinaryPrimitives.WriteInt64LittleEndian(bytes[16..], bytes.Length - HeaderLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[24..], Crc32C.Compute(bytes[HeaderLength..]));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[28..], Crc32C.Compute(bytes[..28]));
+    }
+
+    internal delegate void PayloadAction(ReadOnlySpan<byte> payload, string name, CheckpointElementType type);
+
+    internal static CheckpointElementType ElementTypeOf<T>()
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? CheckpointElementType.Float32
+        : typeof(T) == typeof(double) ? CheckpointElementType.Float64
+        : throw new NotSupportedException($"Checkpoints hold float or double elements, not {typeof(T).Name}.");
+
+    private static void WriteAtomically<T>(string path, Network<T> network, IOptimizer<T>? optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Checkpoints are written on little-endian machines only.");
+        }
+
+        CheckpointCodec.CheckFinite(network, optimizer);
+        string full = Path.GetFullPath(path);
+        string temp = full + ".tmp";
+        var measure = new PayloadWriter([], measure: true);
+        CheckpointCodec.Write(ref measure, network, optimizer);
+        int length = HeaderLength + measure.Position;
+
+        // Pooled so that periodic checkpoints of a large network do not churn the large object heap.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            Span<byte> bytes = buffer.AsSpan(0, length);
+            var writer = new PayloadWriter(bytes[HeaderLength..], measure: false);
+            CheckpointCodec.Write(ref writer, network, optimizer);
+            WriteHeader(bytes, ElementTypeOf<T>());
+            try
+            {
+                using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+                {
+                    stream.Write(bytes);
+                    stream.Flush(flushToDisk: true);
+                }
+
+                // rename(2): atomic replacement on POSIX file systems, MoveFileEx(REPLACE_EXISTING) on Windows.
+                File.Move(temp, full, overwrite: true);
+            }
+            catch
+            {
+                TryDelete(temp);
+                throw;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A <see cref="GuardedOptimizer{T}"/> checkpoints the optimizer it wraps.</summary>
+    private static IOptimizer<T> Unwrap<T>(IOptimizer<T> optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        optimizer is GuardedOptimizer<T> guarded ? guarded.Inner : optimizer;
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static void WriteHeader(Span<byte> bytes, CheckpointElementType type)
+    {
+        Magic.CopyTo(bytes);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes[8..], FormatVersion);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes[12..], (int)type);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes[16..], bytes.Length - HeaderLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[24..], Crc32C.Compute(bytes[HeaderLength..]));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[28..], Crc32C.Compute(bytes[..28]));
+    }
+
+    private static void ReadVerified(string path, PayloadAction body)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Checkpoints are read on little-endian machines only.");
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        long length = stream.Length;
+        Span<byte> header = stackalloc byte[HeaderLength];
+        int headerRead = stream.ReadAtLeast(header, HeaderLength, throwOnEndOfStream: false);
+        VerifyHeader(header[..headerRead], length, path, out uint payloadCrc, out CheckpointElementType type);
+
+        // VerifyHeader checked the declared payload length against the file length, so this
+        // allocation is bounded by the bytes actually on disk.
+        int payloadLength = (int)(length - HeaderLength);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(payloadLength);
+        try
+        {
+            Span<byte> payload = buffer.AsSpan(0, payloadLength);
+            int read = stream.ReadAtLeast(payload, payloadLength, throwOnEndOfStream: false);
+            if (read < payloadLength)
+            {
+                throw new CheckpointFormatException(path, HeaderLength + read,
+                    string.Create(CultureInfo.InvariantCulture, $"the file ended after {HeaderLength + read} bytes while being read; it was {length} bytes when opened."));
+            }
+
+            VerifyPayload(payload, payloadCrc, path);
+            body(payload, path, type);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Magic, version, header checksum, element type, payload length against the file length.</summary>
+    private static void VerifyHeader(ReadOnlySpan<byte> header, long fileLength, string name, out uint payloadCrc, out CheckpointElementType elementType)
+    {
+        if (header.Length < HeaderLength)
+        {
+            bool magicPrefix = header.SequenceEqual(Magic[..Math.Min(header.Length, Magic.Length)]);
+            throw new CheckpointFormatException(name, header.Length, string.Create(CultureInfo.InvariantCulture,
+                $"the file is {fileLength} bytes; a checkpoint starts with a {HeaderLength}-byte header{(magicPrefix ? " (it is truncated)" : " and this is not a checkpoint")}."));
+        }
+
+        if (!header[..8].SequenceEqual(Magic))
+        {
+            throw new CheckpointFormatException(name, 0,
+                $"bad magic bytes {Convert.ToHexString(header[..8])}; a checkpoint starts with {Convert.ToHexString(Magic)} (\"NGDCKPT\\x1A\").");
+        }
+
+        int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        if (version != FormatVersion)
+        {
+            throw new CheckpointFormatException(name, 8, string.Create(CultureInfo.InvariantCulture,
+                $"format version {version} is not supported; this library reads version {FormatVersion}."));
+        }
+
+        uint storedHeaderCrc = BinaryPrimitives.ReadUInt32LittleEndian(header[28..]);
+        uint headerCrc = Crc32C.Compute(header[..28]);
+        if (storedHeaderCrc != headerCrc)
+        {
+            throw new CheckpointFormatException(name, 28, string.Create(CultureInfo.InvariantCulture,
+                $"header checksum mismatch (stored 0x{storedHeaderCrc:X8}, computed 0x{headerCrc:X8}): the header is corrupt."));
+        }
+
+        int type = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
+        if (type is not ((int)CheckpointElementType.Float32 or (int)CheckpointElementType.Float64))
+        {
+            throw new CheckpointFormatException(name, 12, string.Create(CultureInfo.InvariantCulture,
+                $"element type code {type} is unknown; expected 1 (float32) or 2 (float64)."));
+        }
+
+        long payloadLength = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
+        long available = fileLength - HeaderLength;
+        if (payloadLength < 0 || payloadLength > available)
+        {
+            throw new CheckpointFormatException(name, fileLength, string.Create(CultureInfo.InvariantCulture,
+                $"the file is truncated: the header declares {payloadLength} payload bytes from offset {HeaderLength} but only {available} follow."));
+        }
+
+        if (payloadLength < available)
+        {
+            throw new CheckpointFormatException(name, HeaderLength + payloadLength, string.Create(CultureInfo.InvariantCulture,
+                $"{available - payloadLength} unexpected bytes after the {payloadLength}-byte payload declared by the header."));
+        }
+
+        if (payloadLength > Array.MaxLength)
+        {
+            throw new CheckpointFormatException(name, 16, string.Create(CultureInfo.InvariantCulture,
+                $"the payload of {payloadLength} bytes is larger than the largest array."));
+        }
+
+        payloadCrc = BinaryPrimitives.ReadUInt32LittleEndian(header[24..]);
+        elementType = (CheckpointElementType)type;
+    }
+
+    private static void VerifyPayload(ReadOnlySpan<byte> payload, uint storedCrc, string name)
+    {
+        uint crc = Crc32C.Compute(payload);
+        if (crc != storedCrc)
+        {
+            throw new CheckpointFormatException(name, HeaderLength, string.Create(CultureInfo.InvariantCulture,
+                $"payload checksum mismatch (stored 0x{storedCrc:X8}, computed 0x{crc:X8} over {payload.Length} bytes): the file is corrupt."));
+        }
+    }
+}

@@ -1,0 +1,63 @@
+namespace NgdKernel.Checkpoints;
+
+/// <summary>
+/// A checkpoint file is truncated, corrupt, of another format version or element type, or does not
+/// fit the network or optimizer it is loaded into. The message starts with the file and the byte
+/// offset where the problem was found: <c>"{file}: at byte offset {offset}: {reason}"</c>.
+/// </summary>
+/// <remarks>
+/// An <see cref="IOException"/> (as <see cref="Data.DataFileException"/>; <see cref="InvalidDataException"/> is sealed).
+/// The only exception <see cref="Checkpoint"/> loading raises for bad file contents (I/O failures such
+/// as a missing file keep their own types). When it is thrown, the network and optimizer being
+/// loaded into are unchanged.
+/// </remarks>
+public sealed class CheckpointFormatException : IOException
+{
+    /// <summary>Creates the exception for <paramref name="filePath"/> at <paramref name="offset"/>.</summary>
+    /// <param name="filePath">The checkpoint file (or stream name).</param>
+    /// <param name="offset">Byte offset of the problem from the start of the file.</param>
+    /// <param name="reason">What is wrong there.</param>
+    public CheckpointFormatException(string filePath, long offset, string reason)
+        : base($"{filePath}: at byte offset {offset}: {reason}")
+    {
+        FilePath = filePath;
+        Offset = offset;
+        Reason = reason;
+    }
+
+    /// <summary>Creates an exception with no file or offset (offset reported as -1).</summary>
+    public CheckpointFormatException()
+        : this("(unknown)", -1, "invalid checkpoint")
+    {
+    }
+
+    /// <summary>Creates an exception with a free-form message (offset reported as -1).</summary>
+    /// <param name="message">The message.</param>
+    public CheckpointFormatException(string message)
+        : base(message)
+    {
+        FilePath = "(unknown)";
+        Offset = -1;
+        Reason = message;
+    }
+
+    /// <summary>Creates an exception with a free-form message and a cause (offset reported as -1).</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public CheckpointFormatException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        FilePath = "(unknown)";
+        Offset = -1;
+        Reason = message;
+    }
+
+    /// <summary>The checkpoint file (or stream name).</summary>
+    public string FilePath { get; }
+
+    /// <summary>Byte offset of the problem from the start of the file, or -1 when not known.</summary>
+    public long Offset { get; }
+
+    /// <summary>What is wrong, without the file and offset.</summary>
+    public string Reason { get; }
+}

@@ -1,0 +1,161 @@
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Checkpoints;
+using NgdKernel.Data;
+using NgdKernel.Networks;
+using NgdKernel.Optimizers;
+using NgdKernel.Training;
+
+namespace NgdKernel.Tests.Reliability;
+
+/// <summary>
+/// Audit of the public entry points of NgdKernel: every bad shape, option and value gives an
+/// <see cref="ArgumentException"/> whose ParamName names the parameter and whose message shows the value.
+/// </summary>
+public sealed class ApiValidationTests
+{
+    private static readonly Network<double> Net = new(new NetworkOptions { Widths = [3, 4, 2], Bias = true });
+
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        // name of the case, expected ParamName, text the message must contain (the value)
+        { "widths empty", "Widths", "0 entries" },
+        { "widths one", "Widths", "1 entries" },
+        { "width zero", "Widths", "'Widths[1]' is 0" },
+        { "width negative", "Widths", "-3" },
+        { "activations count", "Activations", "3 entries" },
+        { "activation undefined", "Activations", "'Activations[0]'" },
+        { "init scale NaN", "InitScale", "NaN" },
+        { "init scale negative", "InitScale", "-1" },
+        { "covariance size", "OutputCovariance", "3x3" },
+        { "variance zero", "variance", "0" },
+        { "variance infinite", "variance", "Infinity" },
+        { "covariance not symmetric", "covariance", "not symmetric" },
+        { "covariance not SPD", "covariance", "not positive definite" },
+        { "covariance NaN", "covariance", "NaN" },
+        { "sgd alpha zero", "LearningRate", "'LearningRate' is 0" },
+        { "sgd alpha NaN", "LearningRate", "NaN" },
+        { "sgd momentum one", "Momentum", "'Momentum' is 1" },
+        { "ngd alpha negative", "LearningRate", "-1" },
+        { "ngd K zero", "SampleCount", "'SampleCount' is 0" },
+        { "ngd damping zero", "InitialDamping", "'InitialDamping' is 0" },
+        { "ngd damping above max", "InitialDamping", "1000" },
+        { "ngd min damping NaN", "MinDamping", "NaN" },
+        { "ngd increase one", "DampingIncrease", "1" },
+        { "ngd decrease one", "DampingDecrease", "1" },
+        { "ngd rho order", "LowerRho", "0.9" },
+        { "ngd window", "Window", "'Window' is 1" },
+        { "ngd refresh", "RefreshInterval", "'RefreshInterval' is 0" },
+        { "ngd retries", "MaxRetries", "-1" },
+        { "ngd damping setter", "Damping", "NaN" },
+        { "exact alpha", "LearningRate", "'LearningRate' is 0" },
+        { "exact K", "SampleCount", "'SampleCount' is 0" },
+        { "exact cutoff", "PseudoInverseCutoff", "1.5" },
+        { "trainer batch zero", "BatchSize", "'BatchSize' is 0" },
+        { "trainer evaluation batch", "EvaluationBatchSize", "-2" },
+        { "workspace capacity", "capacity", "0" },
+        { "forward width", "inputs", "5x2" },
+        { "forward too many rows", "inputs", "9 rows" },
+        { "evaluate targets shape", "targets", "4x3" },
+        { "gradient targets rows", "targets", "3x2" },
+        { "step inputs width", "inputs", "4x5" },
+        { "step targets shape", "targets", "4x1" },
+        { "step empty batch", "inputs", "0x3" },
+        { "trainer data shape", "targets", "10x3" },
+        { "copy weights architecture", "destination", "[3, 5, 2]" },
+        { "guard retries", "MaxRetries", "-1" },
+        { "checkpoint path", "path", "path" },
+        { "checkpoint optimizer type", "optimizer", "Fake" },
+        { "data set width", "inputWidth", "0" },
+        { "data set length", "inputs", "5 elements" },
+        { "idx name", "name", "name" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void PublicApi_InvalidArgument_NamesParameterAndValue(string name, string parameter, string text)
+    {
+        ArgumentException e = Assert.ThrowsAny<ArgumentException>(Act(name));
+        Assert.Equal(parameter, e.ParamName);
+        Assert.Contains(text, e.Message, StringComparison.Ordinal);
+    }
+
+    private static Action Act(string name)
+    {
+        var workspace = Net.CreateWorkspace(8);
+        return name switch
+        {
+            "widths empty" => () => _ = new Network<double>(new NetworkOptions { Widths = [] }),
+            "widths one" => () => _ = new Network<double>(new NetworkOptions { Widths = [3] }),
+            "width zero" => () => _ = new Network<double>(new NetworkOptions { Widths = [3, 0, 2] }),
+            "width negative" => () => _ = new Network<double>(new NetworkOptions { Widths = [-3, 2] }),
+            "activations count" => () => _ = new Network<double>(new NetworkOptions { Widths = [3, 2], Activations = [Activation.Tanh, Activation.Tanh, Activation.Tanh] }),
+            "activation undefined" => () => _ = new Network<double>(new NetworkOptions { Widths = [3, 2], Activations = [(Activation)42] }),
+            "init scale NaN" => () => _ = new Network<double>(new NetworkOptions { Widths = [3, 2], InitScale = double.NaN }),
+            "init scale negative" => () => _ = new Network<double>(new NetworkOptions { Widths = [3, 2], InitScale = -1 }),
+            "covariance size" => () => _ = new Network<double>(new NetworkOptions { Widths = [3, 2], OutputCovariance = OutputCovariance.Full(new double[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }) }),
+            "variance zero" => () => OutputCovariance.Isotropic(0),
+            "variance infinite" => () => OutputCovariance.Isotropic(double.PositiveInfinity),
+            "covariance not symmetric" => () => OutputCovariance.Full(new double[,] { { 1, 0.5 }, { 0, 1 } }),
+            "covariance not SPD" => () => OutputCovariance.Full(new double[,] { { 1, 2 }, { 2, 1 } }),
+            "covariance NaN" => () => OutputCovariance.Full(new double[,] { { 1, double.NaN }, { double.NaN, 1 } }),
+            "sgd alpha zero" => () => _ = new SgdOptimizer<double>(Net, new SgdOptions { LearningRate = 0 }),
+            "sgd alpha NaN" => () => _ = new SgdOptimizer<double>(Net, new SgdOptions { LearningRate = double.NaN }),
+            "sgd momentum one" => () => _ = new SgdOptimizer<double>(Net, new SgdOptions { Momentum = 1 }),
+            "ngd alpha negative" => () => _ = new NaturalGradientOptimizer<double>(Net, new NaturalGradientOptions { LearningRate = -1 }),
+            "ngd K zero" => () => _ = new NaturalGradientOptimizer<double>(Net, new NaturalGradientOptions { SampleCount = 0 }),
+            "ngd damping zero" => () => _ = new NaturalGradientOptimizer<double>(Net, new NaturalGradientOptions { InitialDamping = 0 }),
+            "ngd damping above max" => () => _ = new NaturalGradientOptimizer<double>(Net, new NaturalGradientOptions { InitialDamping = 1000, MaxDamping = 10 }),
+            "ngd min damping NaN" => () => _ = new NaturalGradientOptimizer<double>(Net, new NaturalGradientOptions { MinDamping = double.NaN }),
+            "ngd increase one" => () => _ = new NaturalGradientOptimizer<double>(Net, new NaturalGradientOptions { DampingIncrease = 1 }),
+            "ngd decrease one" => () => _ = new NaturalGradientOptimizer<double>(Net, new NaturalGradientOptions { DampingDecrease = 1 }),
+            "ngd rho order" => () => _ = new NaturalGradientOptimizer<double>(Net, new NaturalGradientOptions { LowerRho = 0.9, UpperRho = 0.5 }),
+            "ngd window" => () => _ = new NaturalGradientOptimizer<double>(Net, new NaturalGradientOptions { Window = 1 }),
+            "ngd refresh" => () => _ = new NaturalGradientOptimizer<double>(Net, new NaturalGradientOptions { RefreshInterval = 0 }),
+            "ngd retries" => () => _ = new NaturalGradientOptimizer<double>(Net, new NaturalGradientOptions { MaxRetries = -1 }),
+            "ngd damping setter" => () => new NaturalGradientOptimizer<double>(Net).Damping = double.NaN,
+            "exact alpha" => () => _ = new ExactNaturalGradientOptimizer<double>(new Network<double>(new NetworkOptions { Widths = [2, 2] }), new ExactNaturalGradientOptions { LearningRate = 0 }),
+            "exact K" => () => _ = new ExactNaturalGradientOptimizer<double>(new Network<double>(new NetworkOptions { Widths = [2, 2] }), new ExactNaturalGradientOptions { SampleCount = 0 }),
+            "exact cutoff" => () => _ = new ExactNaturalGradientOptimizer<double>(new Network<double>(new NetworkOptions { Widths = [2, 2] }), new ExactNaturalGradientOptions { PseudoInverseCutoff = 1.5 }),
+            "trainer batch zero" => () => _ = new Trainer<double>(new SgdOptimizer<double>(Net), new TrainerOptions { BatchSize = 0 }),
+            "trainer evaluation batch" => () => _ = new Trainer<double>(new SgdOptimizer<double>(Net), new TrainerOptions { EvaluationBatchSize = -2 }),
+            "workspace capacity" => () => Net.CreateWorkspace(0),
+            "forward width" => () => Net.Forward(new ReadOnlySpan2D<double>(new double[10], 5, 2), workspace),
+            "forward too many rows" => () => Net.Forward(new ReadOnlySpan2D<double>(new double[27], 9, 3), workspace),
+            "evaluate targets shape" => () => Net.Evaluate(new ReadOnlySpan2D<double>(new double[12], 4, 3), new ReadOnlySpan2D<double>(new double[12], 4, 3), workspace),
+            "gradient targets rows" => () => Net.ComputeGradient(new ReadOnlySpan2D<double>(new double[12], 4, 3), new ReadOnlySpan2D<double>(new double[6], 3, 2), workspace),
+            "step inputs width" => () => new NaturalGradientOptimizer<double>(Net).Step(new ReadOnlySpan2D<double>(new double[20], 4, 5), new ReadOnlySpan2D<double>(new double[8], 4, 2)),
+            "step targets shape" => () => new SgdOptimizer<double>(Net).Step(new ReadOnlySpan2D<double>(new double[12], 4, 3), new ReadOnlySpan2D<double>(new double[4], 4, 1)),
+            "step empty batch" => () => new NaturalGradientOptimizer<double>(Net).Step(new ReadOnlySpan2D<double>([], 0, 3), new ReadOnlySpan2D<double>([], 0, 2)),
+            "trainer data shape" => () => new Trainer<double>(new SgdOptimizer<double>(Net)).RunEpoch(new ReadOnlySpan2D<double>(new double[30], 10, 3), new ReadOnlySpan2D<double>(new double[30], 10, 3)),
+            "copy weights architecture" => () => Net.CopyWeightsTo(new Network<double>(new NetworkOptions { Widths = [3, 5, 2], Bias = true })),
+            "guard retries" => () => _ = new GuardedOptimizer<double>(new SgdOptimizer<double>(Net), new StepGuardOptions { MaxRetries = -1 }),
+            "checkpoint path" => () => Checkpoint.Save(string.Empty, Net),
+            "checkpoint optimizer type" => () => Checkpoint.Save(Path.Combine(Path.GetTempPath(), "never-written.ckpt"), new FakeOptimizer(Net)),
+            "data set width" => () => _ = new DataSet<double>([], [], 0, 0, 1),
+            "data set length" => () => _ = new DataSet<double>(new double[5], new double[4], 2, 3, 2),
+            "idx name" => () => IdxReader.Read(new MemoryStream(), null!),
+            _ => throw new ArgumentException("no such case", nameof(name)),
+        };
+    }
+
+    private sealed class FakeOptimizer(Network<double> network) : IOptimizer<double>
+    {
+        public Network<double> Network { get; } = network;
+
+        public long StepCount => 0;
+
+        public StepResult Step(ReadOnlySpan2D<double> inputs, ReadOnlySpan2D<double> targets) => default;
+
+        public void Rollback()
+        {
+        }
+
+        public void SaveState(Stream stream)
+        {
+        }
+
+        public void LoadState(Stream stream)
+        {
+        }
+    }
+}

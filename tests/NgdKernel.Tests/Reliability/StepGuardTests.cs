@@ -1,0 +1,302 @@
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels;
+using NgdKernel.Networks;
+using NgdKernel.Optimizers;
+using NgdKernel.Training;
+
+namespace NgdKernel.Tests.Reliability;
+
+/// <summary>
+/// Surviving bad steps: non-finite inputs and targets are refused with row and column; poisoned
+/// weights, overflowing updates and covariances that are not positive definite are rolled back,
+/// retried with more damping and reported, or stop training with the layer and quantity named and
+/// the last good state intact.
+/// </summary>
+public sealed class StepGuardTests
+{
+    public static TheoryData<string> Optimizers => new("sgd", "ngd-cholesky", "ngd-sherman-morrison", "exact");
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void Step_NonFiniteInput_ReportsRowAndColumnAndChangesNothing(string kind)
+    {
+        foreach ((bool inInputs, double bad) in new[] { (true, double.NaN), (true, double.PositiveInfinity), (false, double.NaN), (false, double.NegativeInfinity) })
+        {
+            IOptimizer<double> optimizer = Create(kind, out Network<double> network);
+            (double[] x, double[] y) = Batch(8, network.InputSize, network.OutputSize, 1);
+            optimizer.Step(new ReadOnlySpan2D<double>(x, 8, network.InputSize), new ReadOnlySpan2D<double>(y, 8, network.OutputSize));
+            if (inInputs)
+            {
+                x[(5 * network.InputSize) + 2] = bad;
+            }
+            else
+            {
+                y[(3 * network.OutputSize) + 1] = bad;
+            }
+
+            byte[] before = Snapshot(network);
+            long steps = optimizer.StepCount;
+            var e = Assert.Throws<ArgumentException>(() => optimizer.Step(
+                new ReadOnlySpan2D<double>(x, 8, network.InputSize), new ReadOnlySpan2D<double>(y, 8, network.OutputSize)));
+            Assert.Equal(inInputs ? "inputs" : "targets", e.ParamName);
+            Assert.Contains(inInputs ? "row 5, column 2" : "row 3, column 1", e.Message, StringComparison.Ordinal);
+            Assert.Equal(before, Snapshot(network));
+            Assert.Equal(steps, optimizer.StepCount);
+        }
+    }
+
+    [Fact]
+    public void Trainer_NonFiniteTarget_IsRefusedBeforeTheStep()
+    {
+        IOptimizer<double> optimizer = Create("ngd-cholesky", out Network<double> network);
+        (double[] x, double[] y) = Batch(32, network.InputSize, network.OutputSize, 2);
+        y[7] = double.NaN;
+        var trainer = new Trainer<double>(optimizer, new TrainerOptions { BatchSize = 32, Shuffle = false });
+        byte[] before = Snapshot(network);
+        var e = Assert.Throws<ArgumentException>(() => trainer.RunEpoch(
+            new ReadOnlySpan2D<double>(x, 32, network.InputSize), new ReadOnlySpan2D<double>(y, 32, network.OutputSize)));
+        Assert.Equal("targets", e.ParamName);
+        Assert.Equal(before, Snapshot(network));
+    }
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void Guard_PoisonedWeights_StopsWithLayerAndQuantity(string kind)
+    {
+        IOptimizer<double> optimizer = Create(kind, out Network<double> network);
+        var guard = new GuardedOptimizer<double>(optimizer);
+        (double[] x, double[] y) = Batch(8, network.InputSize, network.OutputSize, 3);
+        guard.Step(new ReadOnlySpan2D<double>(x, 8, network.InputSize), new ReadOnlySpan2D<double>(y, 8, network.OutputSize));
+        network.Weights(network.LayerCount - 1)[1, 0] = double.NaN;
+        byte[] before = Snapshot(network);
+        var e = Assert.Throws<StepFailedException>(() => guard.Step(
+            new ReadOnlySpan2D<double>(x, 8, network.InputSize), new ReadOnlySpan2D<double>(y, 8, network.OutputSize)));
+        Assert.Equal(StepQuantity.Weights, e.Quantity);
+        Assert.Equal(network.LayerCount - 1, e.Layer);
+        Assert.Contains("[1, 0]", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(network));
+        Assert.Equal(1, guard.StepCount);
+    }
+
+    [Fact]
+    public void NaturalGradient_PoisonedWeightsWithoutGuard_RollsBackAndThrows()
+    {
+        var network = new Network<double>(new NetworkOptions { Widths = [4, 5, 3], HiddenActivation = Activation.Tanh, Bias = true });
+        var ngd = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions { InitialDamping = 0.5 });
+        network.Weights(0)[2, 2] = double.NaN;
+        (double[] x, double[] y) = Batch(8, 4, 3, 4);
+        byte[] before = Snapshot(network);
+        Assert.ThrowsAny<ArithmeticException>(() => ngd.Step(new ReadOnlySpan2D<double>(x, 8, 4), new ReadOnlySpan2D<double>(y, 8, 3)));
+        Assert.Equal(before, Snapshot(network));
+        Assert.Equal(0.5, ngd.Damping);
+        Assert.Equal(0, ngd.StepCount);
+
+        // An infinite weight in front of a tanh is not seen by the optimizer (tanh(inf) = 1 keeps the
+        // loss and update finite), so the step "succeeds" and the infinity stays; the guard refuses it.
+        network.Weights(0)[2, 2] = double.PositiveInfinity;
+        ngd.Step(new ReadOnlySpan2D<double>(x, 8, 4), new ReadOnlySpan2D<double>(y, 8, 3));
+        Assert.NotNull(network.FindNonFiniteWeight());
+        var guard = new GuardedOptimizer<double>(ngd);
+        var e = Assert.Throws<StepFailedException>(() => guard.Step(new ReadOnlySpan2D<double>(x, 8, 4), new ReadOnlySpan2D<double>(y, 8, 3)));
+        Assert.Equal((StepQuantity.Weights, 0), (e.Quantity, e.Layer));
+    }
+
+    [Fact]
+    public void Guard_CovarianceNotPositiveDefinite_RetriesWithMoreDampingAndReports()
+    {
+        // Every input row is (1, 1): Lambda = [[1, 1], [1, 1]] exactly, singular; with lambda = 1e-20
+        // the float pivot 1 + sqrt(lambda) - 1 is exactly 0, so the damped Cholesky fails at layer 0
+        // until the optimizer's own retries (x1.5 each) have raised lambda by about 10^5.5.
+        (Network<float> network, float[] x, float[] y) = SingularProblem();
+        var ngd = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
+        {
+            InitialDamping = 1e-20,
+            MinDamping = 1e-20,
+            MaxRetries = 60,
+            AdaptiveDamping = false,
+        });
+        var guard = new GuardedOptimizer<float>(ngd);
+        var reports = new List<StepRecoveredEventArgs>();
+        guard.Recovered += (_, e) => reports.Add(e);
+        StepResult result = guard.Step(new ReadOnlySpan2D<float>(x, 4, 2), new ReadOnlySpan2D<float>(y, 4, 2));
+        Assert.InRange(result.Retries, 20, 60);
+        Assert.Single(reports);
+        Assert.Equal(1, guard.RecoveredSteps);
+        Assert.True(ngd.Damping > 1e-16);
+        Assert.Null(network.FindNonFiniteWeight());
+    }
+
+    [Fact]
+    public void Guard_CovarianceNotPositiveDefinite_StopsWithLayerAndKeepsState()
+    {
+        (Network<float> network, float[] x, float[] y) = SingularProblem();
+        var ngd = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
+        {
+            InitialDamping = 1e-20,
+            MinDamping = 1e-20,
+            MaxRetries = 3,
+        });
+        var guard = new GuardedOptimizer<float>(ngd);
+        byte[] before = Snapshot(network);
+        var e = Assert.Throws<StepFailedException>(() => guard.Step(new ReadOnlySpan2D<float>(x, 4, 2), new ReadOnlySpan2D<float>(y, 4, 2)));
+        Assert.Equal(StepQuantity.Covariance, e.Quantity);
+        Assert.Equal(0, e.Layer);
+        Assert.Contains("layer 0", e.Message, StringComparison.Ordinal);
+        Assert.Contains("pivot 1", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(network));
+        Assert.Equal(1e-20, ngd.Damping);
+        Assert.Equal(0, guard.StepCount);
+    }
+
+    [Fact]
+    public void Guard_OverflowingUpdate_RollsBackRaisesDampingAndRetries()
+    {
+        // alpha = 3e38 in float and small inputs (large inverse covariance): the first update overflows the weights to infinity although the
+        // predicted decrease is finite; only the guard's weight check sees it.
+        var network = new Network<float>(new NetworkOptions { Widths = [3, 4, 2], Seed = 4 });
+        var ngd = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
+        {
+            LearningRate = 3e38,
+            InitialDamping = 1e-6,
+            MinDamping = 1e-6,
+            AdaptiveDamping = false,
+        });
+        var guard = new GuardedOptimizer<float>(ngd, new StepGuardOptions { MaxRetries = 40, DampingIncrease = 100 });
+        var reports = new List<StepRecoveredEventArgs>();
+        guard.Recovered += (_, e) => reports.Add(e);
+        (float[] x, float[] y) = BatchF(16, 3, 2, 5, inputScale: 0.01f);
+        StepResult result = guard.Step(new ReadOnlySpan2D<float>(x, 16, 3), new ReadOnlySpan2D<float>(y, 16, 2));
+        Assert.True(result.Retries > 0, $"retries {result.Retries}, damping {ngd.Damping}");
+        Assert.NotEmpty(reports);
+        Assert.All(reports, r => Assert.Equal(StepQuantity.Update, r.Quantity));
+        Assert.All(reports, r => Assert.InRange(r.Layer, 0, 1));
+        Assert.True(ngd.Damping > 1e-6);
+        Assert.Null(network.FindNonFiniteWeight());
+
+        // With no retries allowed, the same step stops with the layer named and the weights as before.
+        var again = new Network<float>(new NetworkOptions { Widths = [3, 4, 2], Seed = 4 });
+        var strict = new GuardedOptimizer<float>(new NaturalGradientOptimizer<float>(again, ngd.Options), new StepGuardOptions { MaxRetries = 0 });
+        byte[] before = Snapshot(again);
+        var e = Assert.Throws<StepFailedException>(() => strict.Step(new ReadOnlySpan2D<float>(x, 16, 3), new ReadOnlySpan2D<float>(y, 16, 2)));
+        Assert.Equal(StepQuantity.Update, e.Quantity);
+        Assert.InRange(e.Layer, 0, 1);
+        Assert.Equal(before, Snapshot(again));
+        Assert.Equal(0, strict.StepCount);
+    }
+
+    [Fact]
+    public void Guard_SgdOverflow_RollsBackAndStops()
+    {
+        var network = new Network<float>(new NetworkOptions { Widths = [3, 4, 2], Seed = 6 });
+        var guard = new GuardedOptimizer<float>(new SgdOptimizer<float>(network, new SgdOptions { LearningRate = 1e38 }));
+        (float[] x, float[] y) = BatchF(16, 3, 2, 7);
+        byte[] before = Snapshot(network);
+        var e = Assert.Throws<StepFailedException>(() => guard.Step(new ReadOnlySpan2D<float>(x, 16, 3), new ReadOnlySpan2D<float>(y, 16, 2)));
+        Assert.Equal(StepQuantity.Update, e.Quantity);
+        Assert.InRange(e.Layer, 0, 1);
+        Assert.Equal(before, Snapshot(network));
+        Assert.Equal(0, guard.StepCount);
+    }
+
+    [Fact]
+    public void NaturalGradient_Damping_StaysWithinBounds()
+    {
+        var network = new Network<double>(new NetworkOptions { Widths = [4, 6, 3], HiddenActivation = Activation.Tanh, Bias = true });
+        var ngd = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions
+        {
+            LearningRate = 1.9,
+            InitialDamping = 1,
+            MinDamping = 0.5,
+            MaxDamping = 4,
+        });
+        var rng = new Xoshiro256(8);
+        var x = new double[16 * 4];
+        var y = new double[16 * 3];
+        for (int s = 0; s < 300; s++)
+        {
+            rng.FillGaussian<double>(x, 0, 1);
+            rng.FillGaussian<double>(y, 0, s % 50 < 25 ? 0.01 : 10); // alternate easy and hopeless batches
+            StepResult result = ngd.Step(new ReadOnlySpan2D<double>(x, 16, 4), new ReadOnlySpan2D<double>(y, 16, 3));
+            Assert.InRange(result.Damping, 0.5, 4);
+            Assert.InRange(result.NextDamping, 0.5, 4);
+        }
+
+        ngd.Damping = 1e9;
+        Assert.Equal(4, ngd.Damping);
+        ngd.Damping = 1e-9;
+        Assert.Equal(0.5, ngd.Damping);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ngd.Damping = double.NaN);
+    }
+
+    [Fact]
+    public void Guard_Options_AreValidated()
+    {
+        var network = new Network<double>(new NetworkOptions { Widths = [2, 2] });
+        var sgd = new SgdOptimizer<double>(network);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new GuardedOptimizer<double>(sgd, new StepGuardOptions { MaxRetries = -1 }));
+        Assert.Equal("MaxRetries", e.ParamName);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new GuardedOptimizer<double>(sgd, new StepGuardOptions { DampingIncrease = 1 }));
+        Assert.Equal("DampingIncrease", e.ParamName);
+        Assert.Throws<ArgumentNullException>(() => new GuardedOptimizer<double>(null!));
+    }
+
+    private static (Network<float> Network, float[] X, float[] Y) SingularProblem()
+    {
+        var network = new Network<float>(new NetworkOptions { Widths = [2, 2], Seed = 3 });
+        float[] x = [1, 1, 1, 1, 1, 1, 1, 1];
+        float[] y = [0.5f, -0.5f, 0.25f, 0.75f, -1, 1, 0, 0.5f];
+        return (network, x, y);
+    }
+
+    private static IOptimizer<double> Create(string kind, out Network<double> network)
+    {
+        bool linear = kind == "exact";
+        network = new Network<double>(new NetworkOptions
+        {
+            Widths = [4, 5, 3],
+            HiddenActivation = linear ? Activation.Identity : Activation.Tanh,
+            Bias = !linear,
+            Seed = 17,
+        });
+        return kind switch
+        {
+            "sgd" => new SgdOptimizer<double>(network, new SgdOptions { LearningRate = 0.1, Momentum = 0.5 }),
+            "ngd-cholesky" => new NaturalGradientOptimizer<double>(network),
+            "ngd-sherman-morrison" => new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions { Inverse = CurvatureInverse.ShermanMorrison }),
+            _ => new ExactNaturalGradientOptimizer<double>(network),
+        };
+    }
+
+    private static (double[] X, double[] Y) Batch(int rows, int inputs, int outputs, ulong seed)
+    {
+        var rng = new Xoshiro256(seed);
+        var x = new double[rows * inputs];
+        var y = new double[rows * outputs];
+        rng.FillGaussian<double>(x, 0, 1);
+        rng.FillGaussian<double>(y, 0, 1);
+        return (x, y);
+    }
+
+    private static (float[] X, float[] Y) BatchF(int rows, int inputs, int outputs, ulong seed, float inputScale = 3)
+    {
+        var rng = new Xoshiro256(seed);
+        var x = new float[rows * inputs];
+        var y = new float[rows * outputs];
+        rng.FillGaussian<float>(x, 0, inputScale);
+        rng.FillGaussian<float>(y, 0, 3);
+        return (x, y);
+    }
+
+    private static byte[] Snapshot<T>(Network<T> network)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var bytes = new List<byte>();
+        for (int l = 0; l < network.LayerCount; l++)
+        {
+            bytes.AddRange(System.Runtime.InteropServices.MemoryMarshal.AsBytes(network.WeightMatrix(l).AsSpan()).ToArray());
+        }
+
+        return [.. bytes];
+    }
+}
