@@ -27,7 +27,7 @@ fi
 
 # The job: short enough that the whole suite stays near 15 minutes, long enough (100 ms
 # iterations, 5 of them after 2 warm-ups) for ratios that hold up on a shared machine.
-job=(--launchCount 1 --warmupCount 2 --iterationCount 5 --iterationTime 100 --stopOnFirstError)
+job=(--launchCount 1 --warmupCount 2 --iterationCount 5 --iterationTime 100)
 
 # CPU folder name: model name, plus the AMD Zen generation that its CPUID family implies
 # (virtual machines often report only "AMD EPYC").
@@ -50,18 +50,38 @@ probe_env="$("$exe" probe environment | paste -sd';' | sed 's/;/; /g')"
 probe_auto="$("$exe" probe automatic | paste -sd';' | sed 's/;/; /g')"
 
 filters=()
-for bench in "${benches[@]}"; do filters+=("*.${bench}Bench*"); done
+latency=0
+for bench in "${benches[@]}"; do
+    if [[ "$bench" == Latency ]]; then latency=1; else filters+=("*.${bench}Bench*"); fi
+done
 
 artifacts="$(mktemp -d /tmp/ngd-bench.XXXXXX)"
 trap 'rm -rf "$artifacts"' EXIT
-command=("$exe" --filter "${filters[@]}" "${job[@]}" --artifacts "$artifacts" "${extra[@]}")
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "running: ${command[*]}"
-"${command[@]}" | tee "$artifacts/run.log"
+touch "$artifacts/run.log"
+if [[ ${#filters[@]} -gt 0 ]]; then
+    command=("$exe" --filter "${filters[@]}" "${job[@]}" --artifacts "$artifacts" "${extra[@]}")
+    echo "running: ${command[*]}"
+    "${command[@]}" | tee "$artifacts/run.log"
+fi
+
+# Step latency: tails of 10^5 individual steps, a plain timed loop (see LatencyRun.cs).
+if [[ $latency -eq 1 ]]; then
+    file="$out/LatencyBench.md"
+    {
+        echo "# LatencyBench"
+        echo
+        echo "Run $started with \`perf/run.sh Latency\`, i.e. \`${exe} latency 100000\`."
+        echo
+        "$exe" latency 100000
+    } > "$file"
+    echo "wrote $file"
+fi
 
 legend() { grep -E "^  (GFLOP/s|Peak|Ratio|Allocated) +:" "$artifacts/run.log" | sort -u | sed 's/^  /- /' || true; }
 
 for bench in "${benches[@]}"; do
+    [[ "$bench" == Latency ]] && continue
     # float (Single) before double; non-generic classes have a single report.
     reports=()
     for suffix in _Single_ _Double_ ""; do

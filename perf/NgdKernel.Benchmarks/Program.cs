@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Running;
+using NgdKernel.Benchmarks;
 using NgdKernel.Benchmarks.Harness;
 using NgdKernel.Benchmarks.OpenBlas;
 
+// `latency [steps]` prints the step-latency table (tails, not means: not a BenchmarkDotNet job);
 // `probe [environment|automatic]` reports what OpenBLAS loads with (one selection per process,
 // because OpenBLAS reads OPENBLAS_CORETYPE once, when it loads); anything else goes to
 // BenchmarkDotNet's switcher.
@@ -17,6 +19,13 @@ if (args is ["probe", ..])
         Console.WriteLine($"self-check: {OpenBlasSelfCheck.Run() ?? "ok"}");
     }
 
+    return 0;
+}
+
+if (args is ["latency", ..])
+{
+    int steps = args is [_, string count, ..] ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+    LatencyRun.Run(steps, Console.Out);
     return 0;
 }
 

@@ -70,11 +70,23 @@ public sealed class GflopsColumn : IColumn
     /// <summary>GFLOP/s of the case, or NaN when it has no flop count or no result.</summary>
     public static double Gflops(Summary summary, BenchmarkCase benchmarkCase)
     {
-        IFlopCount? count = FlopCount(benchmarkCase);
+        double flops = double.NaN;
+        foreach (var item in benchmarkCase.Parameters.Items)
+        {
+            if (item.Value is IFlopCount count)
+            {
+                flops = count.Flops;
+            }
+            else if (item.Value is IMethodFlopCount perMethod)
+            {
+                flops = perMethod.FlopsFor(benchmarkCase.Descriptor.WorkloadMethod.Name);
+            }
+        }
+
         var statistics = summary[benchmarkCase]?.ResultStatistics;
-        return count is null || statistics is null || statistics.Mean <= 0
+        return double.IsNaN(flops) || statistics is null || statistics.Mean <= 0
             ? double.NaN
-            : count.Flops / statistics.Mean; // flops per nanosecond = GFLOP/s
+            : flops / statistics.Mean; // flops per nanosecond = GFLOP/s
     }
 
     internal static string Format(double value) =>

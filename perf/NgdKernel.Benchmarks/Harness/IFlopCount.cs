@@ -19,3 +19,13 @@ public interface IThreadCount
     /// <summary>Threads one invocation runs on.</summary>
     int Threads { get; }
 }
+
+/// <summary>
+/// A parameter whose flop count depends on the benchmark method (an SGD step and an NGD step on the
+/// same network and batch); NaN where no count is defined.
+/// </summary>
+public interface IMethodFlopCount
+{
+    /// <summary>Floating-point operations of one invocation of the method named <paramref name="method"/>.</summary>
+    double FlopsFor(string method);
+}

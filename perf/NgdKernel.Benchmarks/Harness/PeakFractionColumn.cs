@@ -54,10 +54,9 @@ public sealed class PeakFractionColumn : IColumn
     /// <inheritdoc/>
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
     {
-        IFlopCount? count = GflopsColumn.FlopCount(benchmarkCase);
         double gflops = GflopsColumn.Gflops(summary, benchmarkCase);
         Type? element = ElementType(benchmarkCase);
-        if (count is null || double.IsNaN(gflops) || element is null)
+        if (double.IsNaN(gflops) || element is null)
         {
             return "-";
         }

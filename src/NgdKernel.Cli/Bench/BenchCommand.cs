@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using System.Numerics;
 using NgdKernel.Kernels;
 
@@ -12,73 +12,85 @@ namespace NgdKernel.Cli.Bench;
 /// </summary>
 internal static class BenchCommand
 {
-    private const string Usage = """
-        usage: ngd bench [gemm|syrk|chol|step|peak|all] [--precision float|double|both]
-                         [--threads N] [--json FILE] [--openblas auto|env]
-
-          kernels      what to time (default all); peak always runs, as the yardstick
-          --precision  element type (default both)
-          --threads    threads for NgdKernel and OpenBLAS (default 1)
-          --json FILE  also write the rows as a JSON array
-          --openblas   auto: unset OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE before loading it, so OpenBLAS
-                       picks its kernels for this CPU (default; the faster, so the fair bar);
-                       env: keep the environment's settings
-        """;
-
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    public static int Run(string[] args)
+    /// <summary>Builds the <c>bench</c> command; its action writes to <paramref name="output"/>.</summary>
+    public static Command Create(TextWriter output)
     {
-        HashSet<string> kernels = [];
-        string precision = "both";
-        int threads = 1;
-        string? jsonPath = null;
-        bool automatic = true;
-        for (int i = 0; i < args.Length; i++)
+        var kernels = new Argument<string[]>("kernels")
         {
-            string arg = args[i];
-            string? Next() => i + 1 < args.Length ? args[++i] : null;
-            switch (arg)
-            {
-                case "gemm" or "syrk" or "chol" or "step" or "peak" or "all":
-                    kernels.Add(arg);
-                    break;
-                case "--precision" when Next() is string p && p is "float" or "double" or "both":
-                    precision = p;
-                    break;
-                case "--threads" when int.TryParse(Next(), CultureInfo.InvariantCulture, out int t)
-                                      && t >= 1 && t <= KernelContext.MaxThreadCount:
-                    threads = t;
-                    break;
-                case "--json" when Next() is string file:
-                    jsonPath = file;
-                    break;
-                case "--openblas" when Next() is string mode && mode is "auto" or "env":
-                    automatic = mode == "auto";
-                    break;
-                case "-h" or "--help":
-                    Console.WriteLine(Usage);
-                    return 0;
-                default:
-                    Console.Error.WriteLine($"ngd bench: unexpected or invalid argument '{arg}'.");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
-        }
+            Description = "What to time: gemm, syrk, chol, step, peak or all (default all). " +
+                "The FMA peak always runs, as the yardstick for the fraction of peak.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        kernels.AcceptOnlyFromAmong("gemm", "syrk", "chol", "step", "peak", "all");
 
+        var precision = new Option<string>("--precision")
+        {
+            Description = "Element type: float, double or both.",
+            DefaultValueFactory = _ => "both",
+            HelpName = "float|double|both",
+        };
+        precision.AcceptOnlyFromAmong("float", "double", "both");
+
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Threads for NgdKernel and OpenBLAS.",
+            DefaultValueFactory = _ => 1,
+            HelpName = "N",
+        };
+        threads.Validators.Add(result =>
+        {
+            if (!result.Implicit && result.GetValueOrDefault<int>() is < 1 or > KernelContext.MaxThreadCount)
+            {
+                result.AddError($"--threads must be between 1 and {KernelContext.MaxThreadCount}.");
+            }
+        });
+
+        var json = new Option<string?>("--json")
+        {
+            Description = "Also write the rows as a JSON array to FILE.",
+            HelpName = "FILE",
+        };
+
+        var openBlas = new Option<string>("--openblas")
+        {
+            Description = "auto: unset OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE before loading OpenBLAS, so it picks " +
+                "its kernels for this CPU (the faster, so the fair bar); env: keep the environment's settings.",
+            DefaultValueFactory = _ => "auto",
+            HelpName = "auto|env",
+        };
+        openBlas.AcceptOnlyFromAmong("auto", "env");
+
+        var command = new Command("bench", "Quick GFLOP/s table of the kernels and a training step, against OpenBLAS " +
+            "when installed and as a fraction of the measured FMA peak (under a minute).")
+        {
+            kernels, precision, threads, json, openBlas,
+        };
+        command.SetAction(parse => Run(
+            parse.GetValue(kernels) ?? [], parse.GetValue(precision) ?? "both", parse.GetValue(threads),
+            parse.GetValue(json), parse.GetValue(openBlas) != "env", output));
+        return command;
+    }
+
+    /// <summary>Runs the benchmarks; returns the exit code.</summary>
+    public static int Run(IReadOnlyCollection<string> kernelNames, string precision, int threads, string? jsonPath,
+        bool automatic, TextWriter output)
+    {
+        HashSet<string> kernels = [.. kernelNames];
         if (kernels.Count == 0 || kernels.Contains("all"))
         {
             kernels = ["gemm", "syrk", "chol", "step"];
         }
 
         string? openBlas = OpenBlasInterop.Load(automatic, threads);
-        Console.WriteLine(openBlas ?? $"OpenBLAS not installed (no OpenBLAS columns); install it with: {OpenBlasInterop.InstallHint}");
+        output.WriteLine(openBlas ?? $"OpenBLAS not installed (no OpenBLAS columns); install it with: {OpenBlasInterop.InstallHint}");
+
         // The widest path unless NGD_KERNEL_PATH forces one (named explicitly, not left to a default).
         KernelPath path = string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(KernelPaths.EnvironmentVariable))
             ? KernelPaths.Widest
             : KernelPaths.Best;
-        Console.WriteLine($"NgdKernel path {path}, {threads} thread(s), {Environment.ProcessorCount} cores");
-        Console.WriteLine();
-        Console.WriteLine(BenchRow.Header);
+        output.WriteLine($"NgdKernel path {path}, {threads} thread(s), {Environment.ProcessorCount} cores");
+        output.WriteLine();
+        output.WriteLine(BenchRow.Header);
 
         List<BenchRow> rows = [];
         using var context = new KernelContext(threads, path);
@@ -95,8 +107,18 @@ internal static class BenchCommand
                 : RunPrecision<double>(kernels, settings);
             foreach (BenchRow row in results)
             {
-                Console.WriteLine(row.ToLine());
+                output.WriteLine(row.ToLine());
                 rows.Add(row);
+            }
+        }
+
+        foreach (string name in (string[])["float", "double"])
+        {
+            BenchRow? sgd = rows.Find(r => r.Kernel == "step" && r.Op == "sgd" && r.Precision == name);
+            foreach (BenchRow row in rows.Where(r => r.Kernel == "step" && r.Op != "sgd" && r.Precision == name))
+            {
+                output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{name} {row.Op} / sgd step time at M={row.M}: {row.Seconds / sgd!.Seconds:F2}"));
             }
         }
 
@@ -104,7 +126,7 @@ internal static class BenchCommand
         {
             using FileStream file = File.Create(jsonPath);
             BenchRow.WriteJson(file, rows);
-            Console.WriteLine($"wrote {rows.Count} rows to {jsonPath}");
+            output.WriteLine($"wrote {rows.Count} rows to {jsonPath}");
         }
 
         return 0;

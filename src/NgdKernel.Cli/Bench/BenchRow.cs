@@ -36,7 +36,7 @@ internal sealed record BenchRow(string Kernel, string Op, string Precision, int 
             json.WriteNumber("n", row.N);
             json.WriteNumber("k", row.K);
             json.WriteNumber("threads", row.Threads);
-            json.WriteNumber("gflops", Math.Round(row.Gflops, 3));
+            WriteNumberOrNull(json, "gflops", row.Gflops);
             if (row.OpenBlasGflops is double openBlas)
             {
                 json.WriteNumber("openblasGflops", Math.Round(openBlas, 3));
@@ -46,12 +46,25 @@ internal sealed record BenchRow(string Kernel, string Op, string Precision, int 
                 json.WriteNull("openblasGflops");
             }
 
-            json.WriteNumber("peakGflops", Math.Round(row.PeakGflops, 3));
-            json.WriteNumber("fractionOfPeak", Math.Round(row.FractionOfPeak, 4));
+            WriteNumberOrNull(json, "peakGflops", row.PeakGflops);
+            WriteNumberOrNull(json, "fractionOfPeak", row.FractionOfPeak, 4);
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
+    }
+
+    /// <summary>JSON has no NaN: a rate without a flop count (Sherman-Morrison steps) is null.</summary>
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double value, int digits = 3)
+    {
+        if (double.IsFinite(value))
+        {
+            json.WriteNumber(name, Math.Round(value, digits));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 
     /// <summary>A fixed-width text line for the console table.</summary>
@@ -62,18 +75,19 @@ internal sealed record BenchRow(string Kernel, string Op, string Precision, int 
             "gemm" => $"{M}x{K}x{N}",
             "syrk" => $"{K}x{N}",
             "chol" => $"{N}",
-            "step" => $"M={M}",
+            "step" => $"mnist M={M}",
             _ => "",
         };
         string openBlas = OpenBlasGflops is double o ? F(o) : "-";
+        string peak = double.IsFinite(FractionOfPeak) ? FractionOfPeak.ToString("P0", CultureInfo.InvariantCulture) : "-";
         string ratio = OpenBlasGflops is double r && r > 0 ? (Gflops / r).ToString("F2", CultureInfo.InvariantCulture) : "-";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Kernel,-5} {Op,-14} {Precision,-6} {shape,-14} {Threads,3} {F(Gflops),9} {openBlas,9} {ratio,6} {FractionOfPeak,6:P0} {Seconds * 1e3,10:F3}");
+            $"{Kernel,-5} {Op,-20} {Precision,-6} {shape,-14} {Threads,3} {F(Gflops),9} {openBlas,9} {ratio,6} {peak,6} {Seconds * 1e3,10:F3}");
     }
 
     /// <summary>The header matching <see cref="ToLine"/>.</summary>
     public static string Header =>
-        $"{"kernel",-5} {"op",-14} {"prec",-6} {"shape",-14} {"thr",3} {"GFLOP/s",9} {"OpenBLAS",9} {"ratio",6} {"peak",6} {"ms/call",10}";
+        $"{"kernel",-5} {"op",-20} {"prec",-6} {"shape",-14} {"thr",3} {"GFLOP/s",9} {"OpenBLAS",9} {"ratio",6} {"peak",6} {"ms/call",10}";
 
-    private static string F(double value) => value.ToString(value >= 100 ? "F1" : "F2", CultureInfo.InvariantCulture);
+    private static string F(double value) => !double.IsFinite(value) ? "-" : value.ToString(value >= 100 ? "F1" : "F2", CultureInfo.InvariantCulture);
 }

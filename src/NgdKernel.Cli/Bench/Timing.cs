@@ -4,7 +4,7 @@ namespace NgdKernel.Cli.Bench;
 
 /// <summary>
 /// Times one operation for <c>ngd bench</c>: a warm-up (tiered JIT, caches, OpenBLAS buffers),
-/// then 5 batches sized to about <see cref="BatchSeconds"/> each; the median batch gives the time
+/// then up to 5 batches sized to about <see cref="BatchSeconds"/> each; the median batch gives the time
 /// per call. Quick and robust to one disturbed batch, not BenchmarkDotNet's statistics: use
 /// <c>perf/run.sh</c> for numbers to publish.
 /// </summary>
@@ -28,9 +28,9 @@ internal static class Timing
         double estimate = Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
         int repetitions = Math.Max(1, (int)Math.Min(1_000_000, BatchSeconds / Math.Max(estimate, 1e-9)));
 
-        // Calls slower than 0.1 s (a slow path, or a loaded machine) get 3 batches, not 5,
-        // to keep the whole command under a minute.
-        Span<double> batches = stackalloc double[estimate > 0.1 ? 3 : 5];
+        // Slow calls (a whole NGD step, or a loaded machine) get fewer batches, to keep the whole
+        // command under a minute.
+        Span<double> batches = stackalloc double[estimate > 0.25 ? 1 : estimate > 0.05 ? 3 : 5];
         for (int batch = 0; batch < batches.Length; batch++)
         {
             long t0 = Stopwatch.GetTimestamp();

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NgdKernel.Kernels.Internals;
 
@@ -27,18 +29,16 @@ internal static unsafe class GemmPack
     public static void PackA<T>(T* a, nint lda, bool transposed, int i0, int mc, int p0, int kc, int mr, T* destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        if (transposed)
+        {
+            PackRows(a + ((nint)p0 * lda) + i0, lda, kc, mc, mr, destination);
+            return;
+        }
+
         for (int ir = 0; ir < mc; ir += mr)
         {
             int rows = Math.Min(mr, mc - ir);
-            if (transposed)
-            {
-                PackContiguous(a + ((nint)p0 * lda) + i0 + ir, lda, kc, rows, mr, destination);
-            }
-            else
-            {
-                PackStrided(a + ((nint)(i0 + ir) * lda) + p0, lda, kc, rows, mr, destination);
-            }
-
+            PackStrided(a + ((nint)(i0 + ir) * lda) + p0, lda, kc, rows, mr, destination);
             destination += (nint)mr * kc;
         }
     }
@@ -51,19 +51,60 @@ internal static unsafe class GemmPack
     public static void PackB<T>(T* b, nint ldb, bool transposed, int p0, int kc, int j0, int nc, int nr, T* destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        if (!transposed)
+        {
+            PackRows(b + ((nint)p0 * ldb) + j0, ldb, kc, nc, nr, destination);
+            return;
+        }
+
         for (int jr = 0; jr < nc; jr += nr)
         {
             int columns = Math.Min(nr, nc - jr);
-            if (transposed)
-            {
-                PackStrided(b + ((nint)(j0 + jr) * ldb) + p0, ldb, kc, columns, nr, destination);
-            }
-            else
-            {
-                PackContiguous(b + ((nint)p0 * ldb) + j0 + jr, ldb, kc, columns, nr, destination);
-            }
-
+            PackStrided(b + ((nint)(j0 + jr) * ldb) + p0, ldb, kc, columns, nr, destination);
             destination += (nint)nr * kc;
+        }
+    }
+
+    /// <summary>
+    /// Packs a block whose panel rows are contiguous runs of the source (A transposed, B as stored):
+    /// <paramref name="count"/> source columns into ceil(count/width) panels of kc×width. Walks the
+    /// source row by row (p outer, panels inner), so each source row is read once, sequentially; walking
+    /// panel by panel re-read each cache line once per panel it straddles (784×400×1000 TN float went
+    /// from 0.94x to 1.03x of OpenBLAS with this order).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackRows<T>(T* source, nint stride, int kc, int count, int width, T* destination)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int fullPanels = count / width;
+        int rest = count - (fullPanels * width);
+        nint panelLength = (nint)width * kc;
+        nint rowBytes = (nint)width * sizeof(T);
+        if (rowBytes % 16 == 0)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                T* s = source + ((nint)p * stride);
+                T* d = destination + ((nint)p * width);
+                for (int q = 0; q < fullPanels; q++)
+                {
+                    CopyRow((byte*)s, (byte*)d, rowBytes);
+                    s += width;
+                    d += panelLength;
+                }
+            }
+        }
+        else if (fullPanels > 0)
+        {
+            for (int q = 0; q < fullPanels; q++)
+            {
+                PackContiguous(source + ((nint)q * width), stride, kc, width, width, destination + (q * panelLength));
+            }
+        }
+
+        if (rest > 0)
+        {
+            PackContiguous(source + ((nint)fullPanels * width), stride, kc, rest, width, destination + (fullPanels * panelLength));
         }
     }
 
@@ -71,16 +112,52 @@ internal static unsafe class GemmPack
     /// destination[p*width + r] = source[p*stride + r] for r &lt; count (zero up to width), p &lt; kc:
     /// each panel row is a contiguous run of the source.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackContiguous<T>(T* source, nint stride, int kc, int count, int width, T* destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nint bytes = (nint)count * sizeof(T);
+        if (count == width && bytes % 16 == 0)
+        {
+            // Full panels (all but the last): 16-byte chunks, widest first. Buffer.MemoryCopy per
+            // 48..256-byte row cost ~2x more in the 1000x784x400 TN case (call and size dispatch).
+            for (int p = 0; p < kc; p++)
+            {
+                CopyRow((byte*)source, (byte*)destination, bytes);
+                source += stride;
+                destination += width;
+            }
+
+            return;
+        }
+
+        // The last, partial panel: zero the padding, copy whole vectors and an overlapping last one.
+        // (Scalar, this padding cost as much as the arithmetic of a 20×20×20 product.)
+        int w = Vector256<T>.Count;
+        bool vector = Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported && count >= w;
         for (int p = 0; p < kc; p++)
         {
-            Buffer.MemoryCopy(source, destination, bytes, bytes);
             for (int r = count; r < width; r++)
             {
                 destination[r] = T.Zero;
+            }
+
+            if (vector)
+            {
+                int last = count - w;
+                for (int r = 0; r < last; r += w)
+                {
+                    Vector256.Load(source + r).Store(destination + r);
+                }
+
+                Vector256.Load(source + last).Store(destination + last);
+            }
+            else
+            {
+                for (int r = 0; r < count; r++)
+                {
+                    destination[r] = source[r];
+                }
             }
 
             source += stride;
@@ -88,28 +165,111 @@ internal static unsafe class GemmPack
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRow(byte* source, byte* destination, nint bytes)
+    {
+        nint i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= bytes - 64; i += 64)
+            {
+                Vector512.Load(source + i).Store(destination + i);
+            }
+        }
+
+        for (; i <= bytes - 32; i += 32)
+        {
+            Vector256.Load(source + i).Store(destination + i);
+        }
+
+        for (; i < bytes; i += 16)
+        {
+            Vector128.Load(source + i).Store(destination + i);
+        }
+    }
+
     /// <summary>
     /// destination[p*width + r] = source[r*stride + p] for r &lt; count (zero up to width), p &lt; kc:
     /// a transposition of count source rows, written sequentially.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackStrided<T>(T* source, nint stride, int kc, int count, int width, T* destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        for (int p = 0; p < kc; p++)
+        // Rows in groups of 4 × depths in groups of 4, transposed in registers (4 loads, 8 shuffles,
+        // 4 stores instead of 16 scalar loads and stores); the rest element by element.
+        bool transpose = (typeof(T) == typeof(float) && Sse.IsSupported) || (typeof(T) == typeof(double) && Avx.IsSupported);
+        int vectorRows = transpose ? count & ~3 : 0;
+        int vectorDepth = vectorRows > 0 ? kc & ~3 : 0;
+        for (int p = 0; p < vectorDepth; p += 4)
         {
-            T* s = source + p;
-            for (int r = 0; r < count; r++)
+            T* d = destination + ((nint)p * width);
+            for (int r = 0; r < vectorRows; r += 4)
             {
-                destination[r] = *s;
+                if (typeof(T) == typeof(float))
+                {
+                    Transpose4x4((float*)source + ((nint)r * stride) + p, stride, (float*)d + r, width);
+                }
+                else
+                {
+                    Transpose4x4((double*)source + ((nint)r * stride) + p, stride, (double*)d + r, width);
+                }
+            }
+        }
+
+        // Full panels are done for every depth the transposes covered; skip straight past them (an empty
+        // pass over them cost 0.92x -> 0.74x of OpenBLAS at 1000×20×20, where panels are 20 deep).
+        for (int p = vectorRows == width ? vectorDepth : 0; p < kc; p++)
+        {
+            T* d = destination + ((nint)p * width);
+            int r = p < vectorDepth ? vectorRows : 0;
+            T* s = source + ((nint)r * stride) + p;
+            for (; r < count; r++)
+            {
+                d[r] = *s;
                 s += stride;
             }
 
-            for (int r = count; r < width; r++)
+            for (; r < width; r++)
             {
-                destination[r] = T.Zero;
+                d[r] = T.Zero;
             }
-
-            destination += width;
         }
+    }
+
+    /// <summary>Writes the transpose of the 4×4 block at <paramref name="source"/> to <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(float* source, nint stride, float* destination, nint destinationStride)
+    {
+        Vector128<float> r0 = Sse.LoadVector128(source);
+        Vector128<float> r1 = Sse.LoadVector128(source + stride);
+        Vector128<float> r2 = Sse.LoadVector128(source + (2 * stride));
+        Vector128<float> r3 = Sse.LoadVector128(source + (3 * stride));
+        Vector128<float> t0 = Sse.UnpackLow(r0, r1);  // r0[0] r1[0] r0[1] r1[1]
+        Vector128<float> t1 = Sse.UnpackLow(r2, r3);  // r2[0] r3[0] r2[1] r3[1]
+        Vector128<float> t2 = Sse.UnpackHigh(r0, r1); // r0[2] r1[2] r0[3] r1[3]
+        Vector128<float> t3 = Sse.UnpackHigh(r2, r3); // r2[2] r3[2] r2[3] r3[3]
+        Sse.Store(destination, Sse.MoveLowToHigh(t0, t1));
+        Sse.Store(destination + destinationStride, Sse.MoveHighToLow(t1, t0));
+        Sse.Store(destination + (2 * destinationStride), Sse.MoveLowToHigh(t2, t3));
+        Sse.Store(destination + (3 * destinationStride), Sse.MoveHighToLow(t3, t2));
+    }
+
+    /// <summary>Writes the transpose of the 4×4 block at <paramref name="source"/> to <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(double* source, nint stride, double* destination, nint destinationStride)
+    {
+        Vector256<double> r0 = Avx.LoadVector256(source);
+        Vector256<double> r1 = Avx.LoadVector256(source + stride);
+        Vector256<double> r2 = Avx.LoadVector256(source + (2 * stride));
+        Vector256<double> r3 = Avx.LoadVector256(source + (3 * stride));
+        Vector256<double> t0 = Avx.UnpackLow(r0, r1);  // r0[0] r1[0] r0[2] r1[2]
+        Vector256<double> t1 = Avx.UnpackHigh(r0, r1); // r0[1] r1[1] r0[3] r1[3]
+        Vector256<double> t2 = Avx.UnpackLow(r2, r3);  // r2[0] r3[0] r2[2] r3[2]
+        Vector256<double> t3 = Avx.UnpackHigh(r2, r3); // r2[1] r3[1] r2[3] r3[3]
+        Avx.Store(destination, Avx.Permute2x128(t0, t2, 0x20));
+        Avx.Store(destination + destinationStride, Avx.Permute2x128(t1, t3, 0x20));
+        Avx.Store(destination + (2 * destinationStride), Avx.Permute2x128(t0, t2, 0x31));
+        Avx.Store(destination + (3 * destinationStride), Avx.Permute2x128(t1, t3, 0x31));
     }
 }

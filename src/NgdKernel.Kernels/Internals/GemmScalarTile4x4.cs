@@ -14,6 +14,8 @@ internal readonly struct GemmScalarTile4x4<T> : IGemmMicroKernel<T>
 
     public static int Nr => 4;
 
+    public static bool FusedUpdate => false;
+
     /// <inheritdoc cref="IGemmMicroKernel{T}.Update"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Update(T product, T beta, T old) => product + (beta * old);
@@ -57,6 +59,48 @@ internal readonly struct GemmScalarTile4x4<T> : IGemmMicroKernel<T>
         Store(c + ldc, alpha, beta, c10, c11, c12, c13);
         Store(c + (2 * ldc), alpha, beta, c20, c21, c22, c23);
         Store(c + (3 * ldc), alpha, beta, c30, c31, c32, c33);
+    }
+
+    /// <inheritdoc cref="IGemmMicroKernel{T}.RunNarrow"/>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunNarrow(int kc, T* a, T* b, T alpha, T beta, T* c, nint ldc)
+    {
+        T c00 = T.Zero, c01 = T.Zero, c10 = T.Zero, c11 = T.Zero;
+        T c20 = T.Zero, c21 = T.Zero, c30 = T.Zero, c31 = T.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            T b0 = b[0], b1 = b[1];
+            c00 += a[0] * b0;
+            c01 += a[0] * b1;
+            c10 += a[1] * b0;
+            c11 += a[1] * b1;
+            c20 += a[2] * b0;
+            c21 += a[2] * b1;
+            c30 += a[3] * b0;
+            c31 += a[3] * b1;
+            a += 4;
+            b += 4;
+        }
+
+        Store(c, alpha, beta, c00, c01);
+        Store(c + ldc, alpha, beta, c10, c11);
+        Store(c + (2 * ldc), alpha, beta, c20, c21);
+        Store(c + (3 * ldc), alpha, beta, c30, c31);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store(T* row, T alpha, T beta, T x0, T x1)
+    {
+        if (T.IsZero(beta))
+        {
+            row[0] = alpha * x0;
+            row[1] = alpha * x1;
+        }
+        else
+        {
+            row[0] = Update(alpha * x0, beta, row[0]);
+            row[1] = Update(alpha * x1, beta, row[1]);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

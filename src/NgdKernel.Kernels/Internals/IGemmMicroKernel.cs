@@ -26,8 +26,17 @@ internal interface IGemmMicroKernel<T>
     static abstract unsafe void Run(int kc, T* a, T* b, T alpha, T beta, T* c, nint ldc);
 
     /// <summary>
+    /// As <see cref="Run"/> for an Mr×(Nr/2) tile: the first Nr/2 columns of B's panel, whose row stride
+    /// stays Nr. Each element is computed by exactly the operations <see cref="Run"/> would use.
+    /// </summary>
+    static abstract unsafe void RunNarrow(int kc, T* a, T* b, T alpha, T beta, T* c, nint ldc);
+
+    /// <summary>
     /// <c>beta * old + product</c> rounded exactly as <see cref="Run"/> rounds it (fused or not), so an edge
     /// tile computed in a stack tile and copied out equals what a full tile would have written.
     /// </summary>
     static abstract T Update(T product, T beta, T old);
+
+    /// <summary>Whether <see cref="Update"/> is one fused multiply-add (so vector FMAs reproduce it).</summary>
+    static abstract bool FusedUpdate { get; }
 }

@@ -172,6 +172,12 @@ internal static class TriangularSolve
                 FactorGemm.SubtractNN(ref At(ref b, ldb, 0, j1), ldb, 1, ref At(ref t, ldt, j1, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, n - j1, path);
             }
 
+            if (m >= TransposeThreshold)
+            {
+                DiagonalBlockByTransposition(ref At(ref t, ldt, j0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, forward: false, path);
+                continue;
+            }
+
             for (int r = 0; r < m; r++)
             {
                 ref T x = ref At(ref b, ldb, r, 0);
@@ -194,6 +200,12 @@ internal static class TriangularSolve
         {
             int j1 = Math.Min(n, j0 + BlockSize);
             FactorGemm.SubtractNT(ref b, ldb, ref At(ref t, ldt, j0, 0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, j0, lowerOnly: false, path);
+            if (m >= TransposeThreshold)
+            {
+                DiagonalBlockByTransposition(ref At(ref t, ldt, j0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, forward: true, path);
+                continue;
+            }
+
             for (int r = 0; r < m; r++)
             {
                 ref T x = ref At(ref b, ldb, r, 0);
@@ -249,6 +261,72 @@ internal static class TriangularSolve
                     ref T rowT = ref At(ref t, ldt, j, 0);
                     T dot = Level1.Dot(ref Unsafe.Add(ref rowT, j + 1), ref Unsafe.Add(ref x, j + 1), j1 - j - 1, path);
                     Unsafe.Add(ref x, j) = (Unsafe.Add(ref x, j) - dot) / Unsafe.Add(ref rowT, j);
+                }
+            }
+        }
+    }
+
+    /// <summary>Right solves with at least this many rows go through <see cref="DiagonalBlockByTransposition"/>.</summary>
+    private const int TransposeThreshold = 16;
+
+    /// <summary>
+    /// The diagonal-block step of the right solves with a lower L (<c>jb &lt;= 64</c>), for many rows:
+    /// <c>X·Lᵀ = B ⇔ L·Xᵀ = Bᵀ</c> (forward) and <c>X·L = B ⇔ Lᵀ·Xᵀ = Bᵀ</c> (backward). Chunks
+    /// of 64 rows of B are transposed into a stack buffer, solved with axpys over 64 contiguous
+    /// elements, and transposed back: the per-row form would run short dots of length &lt; jb,
+    /// dominated by call and reduction overhead when jb is small (the paper's width-20 layers).
+    /// </summary>
+    [SkipLocalsInit]
+    private static void DiagonalBlockByTransposition<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int jb, bool forward, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        const int Rows = 64;
+        Span<T> buffer = stackalloc T[Rows * BlockSize];
+        ref T chunk = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(buffer);
+        for (int r0 = 0; r0 < m; r0 += Rows)
+        {
+            int rc = Math.Min(Rows, m - r0);
+            for (int rr = 0; rr < rc; rr++)
+            {
+                ref T row = ref At(ref b, ldb, r0 + rr, 0);
+                for (int jj = 0; jj < jb; jj++)
+                {
+                    Unsafe.Add(ref chunk, (jj * rc) + rr) = Unsafe.Add(ref row, jj);
+                }
+            }
+
+            if (forward)
+            {
+                for (int i = 0; i < jb; i++)
+                {
+                    ref T rowI = ref Unsafe.Add(ref chunk, i * rc);
+                    for (int k = 0; k < i; k++)
+                    {
+                        Level1.Axpy(-At(ref t, ldt, i, k), ref Unsafe.Add(ref chunk, k * rc), ref rowI, rc, path);
+                    }
+
+                    Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowI, rc, path);
+                }
+            }
+            else
+            {
+                for (int i = jb - 1; i >= 0; i--)
+                {
+                    ref T rowI = ref Unsafe.Add(ref chunk, i * rc);
+                    Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowI, rc, path);
+                    for (int k = 0; k < i; k++)
+                    {
+                        Level1.Axpy(-At(ref t, ldt, i, k), ref rowI, ref Unsafe.Add(ref chunk, k * rc), rc, path);
+                    }
+                }
+            }
+
+            for (int rr = 0; rr < rc; rr++)
+            {
+                ref T row = ref At(ref b, ldb, r0 + rr, 0);
+                for (int jj = 0; jj < jb; jj++)
+                {
+                    Unsafe.Add(ref row, jj) = Unsafe.Add(ref chunk, (jj * rc) + rr);
                 }
             }
         }

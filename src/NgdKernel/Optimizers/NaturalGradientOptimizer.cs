@@ -127,6 +127,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         if (!double.IsFinite(before.Loss))
         {
             _rng.SetState(_previousRngState);
+            _canRollBack = false; // the undo buffers now hold the current state
             Network.ThrowNonFiniteLoss(inputs, targets, before.Loss);
         }
 
@@ -153,14 +154,14 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 predicted = stepScale * (1 - (alpha / 2)) * dot;
                 if (double.IsFinite(predicted))
                 {
-                    ApplyUpdate(T.CreateChecked(stepScale));
-                    if (Options.AdaptiveDamping)
+                    bool finite = ApplyUpdate(T.CreateChecked(stepScale));
+                    if (finite && Options.AdaptiveDamping)
                     {
                         Network.ForwardUnchecked(inputs, workspace);
                         after = Network.OutputErrors(targets, workspace, computeErrors: false).Loss;
                     }
 
-                    if (!Options.AdaptiveDamping || double.IsFinite(after))
+                    if (finite && (!Options.AdaptiveDamping || double.IsFinite(after)))
                     {
                         double rho = double.NaN;
                         double next = damping;
@@ -190,6 +191,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 _damping = _previousDamping;
                 _rng.SetState(_previousRngState);
                 RestoreRunningState();
+                _canRollBack = false; // the undo buffers now hold the current state
                 throw StepFailure(failedLayer, failure, predicted, after, damping, retries);
             }
 
@@ -415,13 +417,18 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         return -1;
     }
 
-    private void ApplyUpdate(T scale)
+    /// <summary><c>W += scale N</c>; false when a weight became NaN or infinite (or overflowed the sum).</summary>
+    private bool ApplyUpdate(T scale)
     {
+        bool finite = true;
         for (int l = 0; l < _layers.Length; l++)
         {
             Span<T> w = Network.WeightMatrix(l).AsSpan();
             TensorPrimitives.MultiplyAdd<T>(_layers[l].Direction.AsSpan(), scale, w, w);
+            finite &= T.IsFinite(TensorPrimitives.Sum<T>(w)); // one vectorised pass; NaN and inf propagate
         }
+
+        return finite;
     }
 
     private void SaveRunningState()
@@ -457,8 +464,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         string what = layer >= 0
             ? string.Create(CultureInfo.InvariantCulture,
                 $"the damped covariance of layer {layer} is not positive definite (pivot {failure.PivotIndex} = {failure.PivotValue})")
-            : !double.IsFinite(predicted)
-                ? "the update is not finite (NaN or infinity in the gradient or direction)"
+            : !double.IsFinite(predicted) || double.IsNaN(after)
+                ? "the update is not finite (NaN or infinity in the direction or the updated weights)"
                 : string.Create(CultureInfo.InvariantCulture, $"the loss after the update is {after}");
         return new ArithmeticException(string.Create(CultureInfo.InvariantCulture,
             $"Natural-gradient step failed after {retries} retries: {what} at damping lambda = {damping}. The weights are as before the step."));

@@ -37,7 +37,11 @@ public enum SampleSpacePolicy
 /// </remarks>
 public sealed record NaturalGradientOptions
 {
-    /// <summary>Learning rate <c>alpha</c> &gt; 0 (the step is <c>alpha / L</c> times the direction). Default 1.</summary>
+    /// <summary>
+    /// Learning rate <c>alpha</c> &gt; 0 (the step is <c>alpha / L</c> times the direction). Default 1.
+    /// With <see cref="AdaptiveDamping"/> it must be below 2: the quadratic model of Eq. 21 predicts a
+    /// decrease <c>(1 - alpha/2) sum tr(dW^T G)</c> only for <c>alpha &lt; 2</c>.
+    /// </summary>
     public double LearningRate { get; init; } = 1.0;
 
     /// <summary>Backward passes with model-sampled targets per step, <c>K</c> &gt;= 1. Default 1 (the paper's).</summary>
@@ -96,6 +100,12 @@ public sealed record NaturalGradientOptions
     public void Validate()
     {
         Positive(LearningRate, nameof(LearningRate));
+        if (AdaptiveDamping && !(LearningRate < 2))
+        {
+            throw Range(nameof(LearningRate), LearningRate,
+                "with AdaptiveDamping it must be < 2, where the quadratic model predicts a decrease (set AdaptiveDamping = false for larger steps)");
+        }
+
         if (SampleCount < 1)
         {
             throw Range(nameof(SampleCount), SampleCount, "it must be >= 1");

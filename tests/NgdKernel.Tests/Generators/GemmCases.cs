@@ -44,7 +44,7 @@ public static class GemmCases
     public static Gen<GemmCase> Gemm(long maxWork = MaxWork) =>
         (from m in Sizes.NonNegative()
          from n in Sizes.MostlySmall()
-         from k in Sizes.NonNegative()
+         from k in Sizes.Depth()
          select (m, n, k))
         .Where(s => (long)s.m * s.n * s.k <= maxWork)
         .SelectMany(s =>
@@ -60,7 +60,7 @@ public static class GemmCases
     /// <summary>SYRK problems for both ops.</summary>
     public static Gen<SyrkCase> Syrk(long maxWork = MaxWork) =>
         (from n in Sizes.NonNegative()
-         from k in Sizes.NonNegative()
+         from k in Sizes.Depth()
          select (n, k))
         .Where(s => (long)s.n * s.n * s.k <= maxWork)
         .SelectMany(s =>

@@ -16,8 +16,14 @@ public static class Sizes
     /// <summary>Micro-tile rows and columns (Mr, Nr) over all paths and types (see BlockSizes).</summary>
     public static readonly int[] TileSizes = [4, 6, 8, 12, 16, 32];
 
-    /// <summary>Cache-block depth Kc of the GEMM (one either side of it forces a second k block).</summary>
-    public const int BlockDepth = 256;
+    /// <summary>
+    /// Cache-block depths Kc of the GEMM over paths and types (scalar, Vector512 double, Vector512 float):
+    /// one more forces a second k block. Use <see cref="Depth"/> to reach them.
+    /// </summary>
+    public static readonly int[] BlockDepths = [256, 512, 1024];
+
+    /// <summary>Largest depth <see cref="Depth"/> produces (past the largest Kc).</summary>
+    public const int MaxDepth = 1100;
 
     /// <summary>Largest random size (about three Mr/Nr-sized blocks of the L2 block Mc).</summary>
     public const int MaxRandom = 300;
@@ -34,6 +40,12 @@ public static class Sizes
     /// <summary>Like <see cref="Positive"/>, and 0 (an empty dimension) one time in 20.</summary>
     public static Gen<int> NonNegative(int max = MaxRandom) =>
         Gen.Frequency((1, Gen.Constant(0)), (19, Positive(max)));
+
+    /// <summary>
+    /// Inner (summed) dimensions: 0 one time in 20, otherwise like <see cref="Positive"/> up to
+    /// <see cref="MaxDepth"/>, so that every Kc ± 1 occurs and sums span several k blocks.
+    /// </summary>
+    public static Gen<int> Depth() => NonNegative(MaxDepth);
 
     /// <summary>
     /// Like <see cref="Positive"/>, but small (≤ <paramref name="smallMax"/>) most of the time: for the
@@ -55,7 +67,11 @@ public static class Sizes
             sizes.UnionWith([t - 1, t, t + 1]);
         }
 
-        sizes.UnionWith([BlockDepth - 1, BlockDepth, BlockDepth + 1]);
+        foreach (int kc in BlockDepths)
+        {
+            sizes.UnionWith([kc - 1, kc, kc + 1]);
+        }
+
         sizes.Remove(0);
         return [.. sizes];
     }

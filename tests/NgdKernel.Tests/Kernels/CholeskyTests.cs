@@ -248,6 +248,27 @@ public class CholeskyTests
         return true;
     }
 
+    // ----------------------------------------------------------------- determinism
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Cholesky_SameInputSamePath_BitIdenticalResults(KernelPath path)
+    {
+        const int N = 157;
+        double[,] a = SpdGenerators.Spd(N, 1e3, new Random(11));
+        double[,] g = SpdGenerators.RandomMatrix(70, N, new Random(12));
+        double[][] results = new double[2][];
+        for (int run = 0; run < 2; run++)
+        {
+            var factor = new FactorGuardedMatrix<double>(a, 3, 1);
+            var b = new FactorGuardedMatrix<double>(g, 1, 2);
+            Assert.True(Cholesky.TryFactorOnPath(factor.Span, 1e-3, path, out _));
+            Cholesky.SolveRightOnPath(factor.ReadOnlySpan, b.Span, path);
+            results[run] = [.. factor.ToDouble().Cast<double>(), .. b.ToDouble().Cast<double>()];
+        }
+
+        Assert.Equal(results[0], results[1]);
+    }
+
     // ----------------------------------------------------------------- allocation
 
     [Fact]

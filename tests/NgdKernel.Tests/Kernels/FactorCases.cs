@@ -24,7 +24,7 @@ internal static class FactorCases
 
     public static Arbitrary<FactorCase> Cases(int maxSize, double maxLog10Condition = 6) =>
         (from n in Size(maxSize)
-         from m in Gen.Elements(0, 1, 2, 3, 5, 8, 9, 16, 17, 33)
+         from m in Gen.Elements(0, 1, 2, 3, 5, 8, 9, 15, 16, 17, 33, 64, 65, 130)
          from pitch in Gen.Elements(0, 0, 1, 3, 8)
          from offset in Gen.Choose(0, 9)
          from seed in Gen.Choose(0, int.MaxValue)

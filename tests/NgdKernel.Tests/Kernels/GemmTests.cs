@@ -35,17 +35,18 @@ public class GemmTests
     [InlineData(MatrixOp.Transpose, MatrixOp.Transpose)]
     public void Gemm_MatchesReference_EveryOpAcrossBlocks(MatrixOp opA, MatrixOp opB)
     {
-        // Two k blocks (Kc = 256), edge tiles in both m and n, every path, one and two threads.
+        // Several k blocks on every path (Kc = 256, 512, 1024), edge tiles in m and n (including a narrow
+        // last column tile), one and two threads.
         foreach (KernelPath path in KernelPaths.Supported)
         {
             foreach (int threads in (int[])[1, 2])
             {
                 using var context = new KernelContext(threads, path);
                 var test = new GemmCase(
-                    131, 45, 300, opA, opB, 1.5, 0.5,
-                    opA == MatrixOp.None ? new ViewLayout(131, 300, 3, 1, 2, 1) : new ViewLayout(300, 131, 0, 2, 1, 1),
-                    opB == MatrixOp.None ? new ViewLayout(300, 45, 5, 0, 1, 2) : new ViewLayout(45, 300, 1, 3, 0, 2),
-                    new ViewLayout(131, 45, 2, 1, 1, 3));
+                    67, 45, 1100, opA, opB, 1.5, 0.5,
+                    opA == MatrixOp.None ? new ViewLayout(67, 1100, 3, 1, 2, 1) : new ViewLayout(1100, 67, 0, 2, 1, 1),
+                    opB == MatrixOp.None ? new ViewLayout(1100, 45, 5, 0, 1, 2) : new ViewLayout(45, 1100, 1, 3, 0, 2),
+                    new ViewLayout(67, 45, 2, 1, 1, 3));
                 VerifyGemm<float>(test, context);
                 VerifyGemm<double>(test, context);
             }

@@ -35,8 +35,8 @@ public class SyrkTests
         {
             using var context = new KernelContext(2, path);
             var test = new SyrkCase(
-                157, 300, MatrixOp.Transpose, 1.0 / 300, 0.5,
-                new ViewLayout(300, 157, 3, 1, 1, 7), new ViewLayout(157, 157, 2, 0, 3, 8));
+                157, 1030, MatrixOp.Transpose, 1.0 / 1030, 0.5,
+                new ViewLayout(1030, 157, 3, 1, 1, 7), new ViewLayout(157, 157, 2, 0, 3, 8));
             Verify<float>(test, context);
             Verify<double>(test, context);
         }

@@ -1,0 +1,122 @@
+using NgdKernel.Networks;
+
+namespace NgdKernel.Benchmarks.Harness;
+
+/// <summary>One of the paper's Fig. 1 networks, with the settings its experiment uses.</summary>
+/// <param name="Name">fig1a, fig1b, fig1c or mnist.</param>
+/// <param name="Widths">n_0 .. n_L.</param>
+/// <param name="Tanh">tanh on hidden layers (else linear).</param>
+/// <param name="Bias">Whether layers have biases.</param>
+/// <param name="NoiseVariance">sigma^2 of the output density.</param>
+/// <param name="InitialDamping">NGD's lambda_0.</param>
+/// <param name="SgdLearningRate">A stable SGD learning rate on this loss scale.</param>
+public sealed record Architecture(string Name, int[] Widths, bool Tanh, bool Bias, double NoiseVariance,
+    double InitialDamping, double SgdLearningRate)
+{
+    /// <summary>
+    /// The four architectures of the paper's Fig. 1 (DESIGN.md, Paper experiments). The linear
+    /// networks use output variance 1 here, not the experiments' 1e-6: a step costs the same, but
+    /// with 1e-6 the first damped NGD step on these 12-16-layer linear networks does not factor
+    /// (non-positive pivot after the optimizer's 4 retries) in float, and for fig1a in double too.
+    /// </summary>
+    public static readonly Architecture[] Paper =
+    [
+        new("fig1a", [.. Enumerable.Repeat(20, 17)], false, false, 1.0, 1e-2, 1e-3),
+        new("fig1b", [20, 30, 40, 50, 60, 70, 80, 90, 100, 90, 80, 70, 60, 50, 40, 30, 20], false, false, 1.0, 1e-2, 1e-3),
+        new("fig1c", [200, 80, 34, 20, 10, 5, 2, 5, 10, 20, 34, 80, 200], false, false, 1.0, 1e-2, 1e-3),
+        new("mnist", [784, 400, 200, 100, 50, 100, 200, 400, 784], true, true, 1.0, 1.0, 0.01),
+    ];
+
+    /// <summary>Issue 5's embedded case: 4 tanh layers of width 32 with biases.</summary>
+    public static readonly Architecture Small = new("small", [32, 32, 32, 32, 32], true, true, 1.0, 1.0, 0.01);
+
+    /// <summary>Number of layers L.</summary>
+    public int Layers => Widths.Length - 1;
+
+    /// <summary>The network options (student seed 1; a teacher uses another seed).</summary>
+    public NetworkOptions Options(ulong seed) => new()
+    {
+        Widths = Widths,
+        HiddenActivation = Tanh ? Activation.Tanh : Activation.Identity,
+        OutputActivation = Activation.Identity,
+        Bias = Bias,
+        OutputCovariance = OutputCovariance.Isotropic(NoiseVariance),
+        Seed = seed,
+    };
+
+    /// <summary>
+    /// Flops of one SGD step at batch M: per layer (a inputs with bias, b outputs) forward 2Mab,
+    /// gradient 2Mab, and the error propagated to the layer below 2Mab (not for the first layer).
+    /// </summary>
+    public double SgdFlops(int batch)
+    {
+        double total = 0;
+        for (int l = 0; l < Layers; l++)
+        {
+            double a = Widths[l] + (Bias ? 1 : 0), b = Widths[l + 1];
+            total += (l == 0 ? 4.0 : 6.0) * batch * a * b;
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Flops of one damped NGD step (K = 1, Cholesky, covariance space) at batch M, per layer:
+    /// forward 2Mab and the Eq. 21 re-evaluation forward 2Mab; true backward (gradient 2Mab,
+    /// propagation 2Mab except layer 1); sampled backward (propagation 2Mab except layer 1, its
+    /// gradient is not needed); Lambda M a(a+1) and LambdaT M b(b+1); two Cholesky a^3/3 + b^3/3;
+    /// the two-sided solve 2b^2 a + 2a^2 b. NaN when a layer is wider than the batch (the optimizer
+    /// then works in sample space, which this count does not model).
+    /// </summary>
+    public double NgdFlops(int batch)
+    {
+        double total = 0;
+        for (int l = 0; l < Layers; l++)
+        {
+            double a = Widths[l] + (Bias ? 1 : 0), b = Widths[l + 1];
+            if (a > batch || b > batch)
+            {
+                return double.NaN;
+            }
+
+            double products = (l == 0 ? 6.0 : 10.0) * batch * a * b;
+            double covariances = (batch * a * (a + 1)) + (batch * b * (b + 1));
+            double factors = ((a * a * a) + (b * b * b)) / 3;
+            double solves = (2 * b * b * a) + (2 * a * a * b);
+            total += products + covariances + factors + solves;
+        }
+
+        return total;
+    }
+}
+
+/// <summary>A training-step case: architecture, batch and threads; shown as <c>mnist M=1000 t1</c>.</summary>
+/// <param name="Network">The architecture.</param>
+/// <param name="Batch">Examples per step (M).</param>
+/// <param name="Threads">Kernel threads.</param>
+public sealed record StepCase(Architecture Network, int Batch, int Threads = 1) : IMethodFlopCount, IThreadCount
+{
+    /// <summary>NGD at the paper's M = 1000 and SGD's M = 20 for every architecture, at equal batch;
+    /// MNIST also on 2 threads.</summary>
+    public static IEnumerable<StepCase> All()
+    {
+        foreach (Architecture architecture in Architecture.Paper)
+        {
+            yield return new(architecture, 1000);
+            yield return new(architecture, 20);
+        }
+
+        yield return new(Architecture.Paper[^1], 1000, 2);
+    }
+
+    /// <inheritdoc/>
+    public double FlopsFor(string method) => method switch
+    {
+        "Sgd" => Network.SgdFlops(Batch),
+        "NgdCholesky" => Network.NgdFlops(Batch),
+        _ => double.NaN, // Sherman-Morrison: rank-1 updates per example plus periodic refreshes
+    };
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Network.Name} M={Batch} t{Threads}";
+}
