@@ -87,7 +87,10 @@ public sealed class KernelContext : IDisposable
         }
     }
 
-    /// <summary>Stops the worker threads. <see cref="Default"/> ignores this call.</summary>
+    /// <summary>
+    /// Stops the worker threads. Call it only when no kernel call is running on this context.
+    /// <see cref="Default"/> ignores this call.
+    /// </summary>
     public void Dispose()
     {
         if (isDefault || disposed)

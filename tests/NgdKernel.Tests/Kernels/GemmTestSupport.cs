@@ -6,6 +6,17 @@ using NgdKernel.Tests.Reference;
 
 namespace NgdKernel.Tests.Kernels;
 
+/// <summary>
+/// The GEMM/SYRK tests allocate many large reference arrays (large-object heap) and start threads with
+/// their own packing workspaces, which triggers process-wide gen-2 collections. They run on their own,
+/// after the parallel tests, so that tests counting collections (the soak tests) measure only themselves.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DenseKernelTestCollection
+{
+    public const string Name = "Dense kernels, run alone";
+}
+
 /// <summary>Shared checks of the GEMM/SYRK tests: paths × thread counts, and reference comparison.</summary>
 internal static class GemmTestSupport
 {

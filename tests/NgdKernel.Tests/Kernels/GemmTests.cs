@@ -9,6 +9,7 @@ using static NgdKernel.Tests.Kernels.GemmTestSupport;
 
 namespace NgdKernel.Tests.Kernels;
 
+[Collection(DenseKernelTestCollection.Name)]
 public class GemmTests
 {
     public static TheoryData<KernelPath, int> PathsAndThreadsData => PathsAndThreads();

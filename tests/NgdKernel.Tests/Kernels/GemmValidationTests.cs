@@ -3,6 +3,7 @@ using NgdKernel.Kernels;
 
 namespace NgdKernel.Tests.Kernels;
 
+[Collection(DenseKernelTestCollection.Name)]
 public class GemmValidationTests
 {
     private static ArgumentException Throws(

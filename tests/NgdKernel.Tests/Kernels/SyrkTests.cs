@@ -8,6 +8,7 @@ using static NgdKernel.Tests.Kernels.GemmTestSupport;
 
 namespace NgdKernel.Tests.Kernels;
 
+[Collection(DenseKernelTestCollection.Name)]
 public class SyrkTests
 {
     public static TheoryData<KernelPath, int> PathsAndThreadsData => PathsAndThreads();
