@@ -46,23 +46,13 @@ public sealed class KernelContext : IDisposable
             ThrowHelper.ThrowArgumentOutOfRange_ThreadCount(nameof(threadCount), threadCount, MaxThreadCount);
         }
 
-        KernelPath chosen = path ?? DefaultPath();
+        KernelPath chosen = path ?? KernelPaths.Best;
         Check.PathSupported(chosen, nameof(path));
         ThreadCount = threadCount;
         Path = chosen;
         this.isDefault = isDefault;
         pool = threadCount > 1 ? new WorkerPool(threadCount - 1) : null;
     }
-
-    /// <summary>
-    /// <see cref="KernelPaths.Best"/>, computed here from its parts: <c>KernelPaths.Best</c> is initialised
-    /// before <c>KernelPaths.Widest</c> in that class, so without a forced path it reads
-    /// <see cref="KernelPath.Scalar"/>. This gives the intended value whichever order they have.
-    /// </summary>
-    private static KernelPath DefaultPath() =>
-        string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(KernelPaths.EnvironmentVariable))
-            ? KernelPaths.Widest
-            : KernelPaths.Best;
 
     /// <summary>One thread, <see cref="KernelPaths.Best"/>; used when a kernel gets no context. Never disposed.</summary>
     public static KernelContext Default { get; } = new(1, null, isDefault: true);

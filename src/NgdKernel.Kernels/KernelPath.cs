@@ -30,14 +30,15 @@ public static class KernelPaths
     /// </summary>
     public const string EnvironmentVariable = "NGD_KERNEL_PATH";
 
-    /// <summary>The fastest path the hardware supports (or the forced one, see <see cref="EnvironmentVariable"/>).</summary>
-    public static KernelPath Best { get; } = ChooseDefault();
-
+    // Declared before Best: static initialisers run in text order and Best reads Widest.
     /// <summary>The widest path the hardware supports, ignoring any forcing.</summary>
     public static KernelPath Widest { get; } =
         Vector512.IsHardwareAccelerated ? KernelPath.Vector512
         : Vector256.IsHardwareAccelerated ? KernelPath.Vector256
         : KernelPath.Scalar;
+
+    /// <summary>The fastest path the hardware supports (or the forced one, see <see cref="EnvironmentVariable"/>).</summary>
+    public static KernelPath Best { get; } = ChooseDefault();
 
     /// <summary>Whether this machine can run <paramref name="path"/>.</summary>
     public static bool IsSupported(KernelPath path) => path switch

@@ -11,6 +11,7 @@ namespace NgdKernel.Tests.Reliability;
 /// <c>dotnet run -c Release --project tests/NgdKernel.CheckpointWriter -- soak 1000000</c>, or this
 /// test with NGD_SOAK_STEPS=1000000.
 /// </summary>
+[Collection(SoakTestCollection.Name)]
 public sealed class SoakTests(ITestOutputHelper output)
 {
     private static long Steps =>
@@ -28,4 +29,14 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.True(double.IsFinite(report.LastLoss));
         Assert.True(report.LastLoss < report.FirstLoss, $"loss {report.FirstLoss} -> {report.LastLoss}");
     }
+}
+
+/// <summary>
+/// The soak test counts process-wide generation-2 collections, so no other test may allocate
+/// while it runs: a collection with parallelization disabled runs alone, after the parallel ones.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SoakTestCollection
+{
+    public const string Name = "Soak, run alone";
 }
