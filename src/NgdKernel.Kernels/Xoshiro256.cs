@@ -9,7 +9,9 @@ namespace NgdKernel.Kernels;
 /// state that can be saved and restored exactly, plus Gaussian sampling into a span.
 /// </summary>
 /// <remarks>
-/// A mutable struct: copy it and the copy continues the same stream independently. Not
+/// A mutable struct: copy it and the copy continues the same stream independently; keep it in
+/// a field (not a readonly one) or a local and pass it by <see langword="ref"/>. <c>default</c>
+/// is the all-zero state, which outputs only zeros: seed it with the constructor. Not
 /// cryptographic. The same seed gives the same stream on every machine; Gaussian samples use
 /// <see cref="Math.Log(double)"/> and <see cref="Math.SinCos(double)"/>, so they are
 /// bit-identical run to run on one machine and runtime. Allocates nothing.
