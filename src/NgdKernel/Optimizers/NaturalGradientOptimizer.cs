@@ -417,18 +417,20 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         return -1;
     }
 
-    /// <summary><c>W += scale N</c>; false when a weight became NaN or infinite (or overflowed the sum).</summary>
+    /// <summary><c>W += scale N</c>.</summary>
+    /// <remarks>
+    /// Weights are not scanned here: a finite direction can still overflow the element type, which
+    /// the adaptive after-loss catches, and otherwise the step guard of NgdKernel.Training does.
+    /// </remarks>
     private bool ApplyUpdate(T scale)
     {
-        bool finite = true;
         for (int l = 0; l < _layers.Length; l++)
         {
             Span<T> w = Network.WeightMatrix(l).AsSpan();
             TensorPrimitives.MultiplyAdd<T>(_layers[l].Direction.AsSpan(), scale, w, w);
-            finite &= T.IsFinite(TensorPrimitives.Sum<T>(w)); // one vectorised pass; NaN and inf propagate
         }
 
-        return finite;
+        return true;
     }
 
     private void SaveRunningState()

@@ -330,27 +330,33 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A step whose update is not finite (here: a step size beyond the float range) is
-    /// undone, retried with raised damping, and finally reported with the weights as before.
+    /// A damped covariance that does not factor (every input row is (1, 1), so Lambda is exactly
+    /// singular, and in float 1 + sqrt(1e-20) rounds to 1: the second pivot is exactly 0) is retried
+    /// with raised damping and finally reported with the layer and pivot, everything as before.
     /// </summary>
     [Fact]
-    public void NaturalGradient_NonFiniteUpdate_RetriesThenFailsWithWeightsIntact()
+    public void NaturalGradient_CovarianceNotPositiveDefinite_RetriesThenFailsWithWeightsIntact()
     {
-        NetworkOptions options = Tanh([3, 4, 2]);
-        var network = new Network<float>(options);
+        var network = new Network<float>(Tanh([2, 3, 2]));
         var optimizer = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
         {
-            MaxRetries = 2, LearningRate = 1e39, InitialDamping = 1e-8, AdaptiveDamping = false,
+            MaxRetries = 2, InitialDamping = 1e-20, MinDamping = 1e-30, SampleSpace = SampleSpacePolicy.Never,
         });
-        float[,] x = Convert<float>(Gaussian(5, 3, 1));
-        float[,] y = Convert<float>(Gaussian(5, 2, 2));
-        float[,] before = network.Weights(1).ToArray();
+        var x = new float[6, 2];
+        for (int r = 0; r < 6; r++)
+        {
+            x[r, 0] = x[r, 1] = 1;
+        }
+
+        float[,] y = Convert<float>(Gaussian(6, 2, 2));
+        float[,] before = network.Weights(0).ToArray();
         var e = Assert.Throws<ArithmeticException>(() => optimizer.Step(new ReadOnlySpan2D<float>(x), new ReadOnlySpan2D<float>(y)));
         output.WriteLine(e.Message);
         Assert.Contains("after 2 retries", e.Message, StringComparison.Ordinal);
-        Assert.Equal(before, network.Weights(1).ToArray());
+        Assert.Contains("layer 0 is not positive definite", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, network.Weights(0).ToArray());
         Assert.Equal(0, optimizer.StepCount);
-        Assert.Equal(1e-8, optimizer.Damping);
+        Assert.Equal(1e-20, optimizer.Damping);
     }
 
     [Fact]
