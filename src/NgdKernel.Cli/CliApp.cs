@@ -90,6 +90,7 @@ internal static class CliApp
         // ---- Reserved for 'ngd bench' (performance work) ------------------------------------------
         // The benchmark command is added here as its own Command (its own options and action);
         // it shares nothing with the experiments above except this registration.
+        root.Add(Bench.BenchCommand.Create(output));
         // ---------------------------------------------------------------------------------------------
         return root;
     }
