@@ -40,9 +40,14 @@ public static partial class Cholesky
     /// <c>INFO - 1</c>. Pivot test: <c>!(0 &lt; d &lt; +Inf)</c>, so a NaN or infinite element
     /// anywhere in the lower triangle makes some pivot at or after its row fail (an off-diagonal
     /// Inf squares into a -Inf pivot, NaN propagates into every later pivot it touches).</para>
-    /// <para>Blocked right-looking algorithm: a panel is factored by row-oriented dot products,
-    /// the trailing matrix updated by <c>A22 -= L21·L21ᵀ</c>. Allocates nothing. The result is
-    /// bit-identical run to run on one <see cref="KernelPath"/>; paths differ by rounding only.</para>
+    /// <para>Blocked right-looking algorithm over 64-column panels: the diagonal block by
+    /// row-oriented dot products, <c>L21 = A21·L11⁻ᵀ</c> per row, then the trailing update
+    /// <c>A22 -= L21·L21ᵀ</c> (lower triangle) by register tiles on a stack-packed panel, which
+    /// carries nearly all of the <c>n³/3</c> multiply-adds. Residual
+    /// <c>‖LLᵀ - (A + damping·I)‖ / (n‖A‖eps)</c> is O(1) (LAPACK's dpot01 test).</para>
+    /// <para>Allocates nothing (64 KB of stack at most). Runs on the calling thread (the
+    /// context's thread count is not used yet). The result is bit-identical run to run on one
+    /// <see cref="KernelPath"/>; paths differ by rounding only.</para>
     /// </remarks>
     public static bool TryFactor<T>(Span2D<T> a, T damping, out CholeskyFailure failure, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
@@ -82,8 +87,10 @@ public static partial class Cholesky
     /// </exception>
     /// <remarks>
     /// LAPACK equivalent: <c>dpotrs('L')</c>, i.e. two <c>dtrsm</c> (<c>L·Y = B</c>, then
-    /// <c>Lᵀ·X = Y</c>). A zero or NaN diagonal in the factor gives Inf/NaN in B (no check: a
-    /// factor from a successful TryFactor has a positive diagonal). Allocates nothing.
+    /// <c>Lᵀ·X = Y</c>), blocked so that most flops run in register tiles. Use it for the
+    /// left factor of paper Eq. 20, <c>(Λ̃ + √λ·I)⁻¹·G</c>. A zero or NaN diagonal in the factor
+    /// gives Inf/NaN in B (no check: a factor from a successful TryFactor has a positive
+    /// diagonal); NaN in B stays in its column. Allocates nothing; deterministic on one path.
     /// </remarks>
     public static void SolveLeft<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
@@ -99,8 +106,9 @@ public static partial class Cholesky
     /// </exception>
     /// <remarks>
     /// LAPACK equivalent: <c>dpotrs('L')</c> on <c>Bᵀ</c> (the matrix is symmetric), i.e.
-    /// <c>dtrsm('R','L','T')</c> then <c>dtrsm('R','L','N')</c>. NaN in B or the factor
-    /// propagates. Allocates nothing.
+    /// <c>dtrsm('R','L','T')</c> then <c>dtrsm('R','L','N')</c>. Use it for the right factor of
+    /// paper Eq. 20, <c>G·(Λ + √λ·I)⁻¹</c>. NaN in B stays in its row; NaN in the factor
+    /// propagates. Allocates nothing (up to 32 KB of stack); deterministic on one path.
     /// </remarks>
     public static void SolveRight<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>

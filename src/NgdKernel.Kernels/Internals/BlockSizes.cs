@@ -12,7 +12,7 @@ namespace NgdKernel.Kernels.Internals;
 ///   loop jc over n by Nc          B block  Kc×Nc  ~ L3   (packed into kc×Nr panels)
 ///     loop pc over k by Kc
 ///       loop ic over m by Mc      A block  Mc×Kc  ~ L2   (packed into Mr×kc panels)
-///         loop jr over nc by Nr   B panel  Kc×Nr  ~ L1   (reused by every A panel)
+///         loop jr over nc by Nr   B panel  Kc×Nr  ~ L1/L2 (reused by every A panel)
 ///           loop ir over mc by Mr
 ///             micro-kernel: Mr×Nr tile of C in registers
 /// </code>
@@ -32,6 +32,7 @@ internal readonly record struct BlockSizes(int Mr, int Nr, int Mc, int Kc, int N
     // sitting in L1, which the measurements say costs nothing. The A block Mc×Kc (480 KiB) takes about half
     // of L2. Double uses the same bytes per block as float. Nc covers every trainer shape in one block.
     // Vector256 and scalar are fallbacks for other machines; their blocks follow the same byte budgets.
+    // Workspace per thread: (Mc·Kc + Kc·Nc) elements, 4.7 MiB (see GemmWorkspace).
     private static readonly BlockSizes Vector512Single = new(Mr: 12, Nr: 32, Mc: 120, Kc: 1024, Nc: 1024);
     private static readonly BlockSizes Vector512Double = new(Mr: 12, Nr: 16, Mc: 120, Kc: 512, Nc: 1024);
     private static readonly BlockSizes Vector256Single = new(Mr: 6, Nr: 16, Mc: 120, Kc: 1024, Nc: 1024);

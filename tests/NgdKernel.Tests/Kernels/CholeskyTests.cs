@@ -101,18 +101,21 @@ public class CholeskyTests
     [Theory, MemberData(nameof(Paths))]
     public void Cholesky_NaNOrInfinityInLowerTriangle_FailsAtOrAfterIt(KernelPath path)
     {
-        const int N = 40;
-        var random = new Random(5);
-        double[,] spd = SpdGenerators.Spd(N, 10, random);
-        foreach ((int i, int j) in new[] { (0, 0), (5, 2), (39, 0), (39, 39), (20, 19), (17, 17) })
+        // 40: one diagonal block; 150: NaN must also travel through panels and trailing updates.
+        foreach (int n in new[] { 40, 150 })
         {
-            foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+            var random = new Random(5);
+            double[,] spd = SpdGenerators.Spd(n, 10, random);
+            foreach ((int i, int j) in new[] { (0, 0), (5, 2), (n - 1, 0), (n - 1, n - 1), (20, 19), (17, 17), (n - 2, n / 2), (n / 2 + 3, 1) })
             {
-                var view = new FactorGuardedMatrix<float>(spd, 0, 0);
-                view.Span[i, j] = (float)bad;
-                Assert.False(Cholesky.TryFactorOnPath(view.Span, 0f, path, out CholeskyFailure failure), $"({i},{j})={bad} {failure}");
-                Assert.InRange(failure.PivotIndex, j, N - 1);
-                Assert.False(failure.PivotValue > 0 && double.IsFinite(failure.PivotValue), failure.ToString());
+                foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+                {
+                    var view = new FactorGuardedMatrix<float>(spd, 0, 0);
+                    view.Span[i, j] = (float)bad;
+                    Assert.False(Cholesky.TryFactorOnPath(view.Span, 0f, path, out CholeskyFailure failure), $"n={n} ({i},{j})={bad} {failure}");
+                    Assert.InRange(failure.PivotIndex, j, n - 1);
+                    Assert.False(failure.PivotValue > 0 && double.IsFinite(failure.PivotValue), failure.ToString());
+                }
             }
         }
     }

@@ -3,6 +3,7 @@ using CommunityToolkit.HighPerformance;
 using FsCheck;
 using FsCheck.Fluent;
 using NgdKernel.Kernels;
+using BlockSizes = NgdKernel.Kernels.Internals.BlockSizes;
 using NgdKernel.Tests.Generators;
 using static NgdKernel.Tests.Kernels.GemmTestSupport;
 
@@ -76,6 +77,34 @@ public class GemmTests
         }
 
         Assert.Equal(viaContext, direct);
+    }
+
+    [Fact]
+    public void Gemm_BlockSizes_MatchMicroKernels()
+    {
+        // One table drives packing and the micro-kernels read the panels: their tiles must agree.
+        Assert.Equal((NgdKernel.Kernels.Internals.GemmVector512Tile12x2W<float>.Mr, NgdKernel.Kernels.Internals.GemmVector512Tile12x2W<float>.Nr), Tile<float>(KernelPath.Vector512));
+        Assert.Equal((NgdKernel.Kernels.Internals.GemmVector512Tile12x2W<double>.Mr, NgdKernel.Kernels.Internals.GemmVector512Tile12x2W<double>.Nr), Tile<double>(KernelPath.Vector512));
+        Assert.Equal((NgdKernel.Kernels.Internals.GemmVector256Tile6x2W<float>.Mr, NgdKernel.Kernels.Internals.GemmVector256Tile6x2W<float>.Nr), Tile<float>(KernelPath.Vector256));
+        Assert.Equal((NgdKernel.Kernels.Internals.GemmVector256Tile6x2W<double>.Mr, NgdKernel.Kernels.Internals.GemmVector256Tile6x2W<double>.Nr), Tile<double>(KernelPath.Vector256));
+        Assert.Equal((NgdKernel.Kernels.Internals.GemmScalarTile4x4<float>.Mr, NgdKernel.Kernels.Internals.GemmScalarTile4x4<float>.Nr), Tile<float>(KernelPath.Scalar));
+        foreach (KernelPath path in Enum.GetValues<KernelPath>())
+        {
+            foreach (BlockSizes blocks in (BlockSizes[])[BlockSizes.For<float>(path), BlockSizes.For<double>(path)])
+            {
+                Assert.Equal(0, blocks.Mc % blocks.Mr);
+                Assert.Equal(0, blocks.Nc % blocks.Nr);
+                Assert.Equal(0, blocks.Kc % 4);
+                Assert.True(blocks.Mr * blocks.Nr <= BlockSizes.MaxTileElements);
+            }
+        }
+
+        static (int, int) Tile<T>(KernelPath path)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        {
+            BlockSizes blocks = BlockSizes.For<T>(path);
+            return (blocks.Mr, blocks.Nr);
+        }
     }
 
     [Fact]

@@ -1,0 +1,111 @@
+using NgdKernel.Kernels;
+using NgdKernel.Kernels.Internals;
+
+namespace NgdKernel.Tests.Kernels;
+
+/// <summary>The level-1 and register-tile loops under Trsm and Cholesky, per path, on every short length.</summary>
+public class TrsmInnerKernelTests
+{
+    public static TheoryData<KernelPath> Paths => FactorCases.Paths();
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Trsm_Level1Loops_MatchNaiveLoops_EveryLengthTo70(KernelPath path)
+    {
+        var random = new Random(8);
+        for (int n = 0; n <= 70; n++)
+        {
+            double[] x = [.. Enumerable.Range(0, n + 1).Select(_ => random.NextDouble() - 0.5)];
+            double[] y = [.. Enumerable.Range(0, n + 1).Select(_ => random.NextDouble() - 0.5)];
+            y[n] = double.NaN;   // guard: one past the end is never read or written
+            x[n] = double.NaN;
+            double dot = 0, magnitude = 0;
+            for (int i = 0; i < n; i++)
+            {
+                dot += x[i] * y[i];
+                magnitude += Math.Abs(x[i] * y[i]);
+            }
+
+            double actual = Level1.Dot(ref x[0], ref y[0], n, path);
+            Assert.True(Math.Abs(actual - dot) <= 2 * n * double.Epsilon + (n * 1.2e-16 * magnitude), $"dot n={n}: {actual} vs {dot}");
+
+            double[] expected = [.. y];
+            for (int i = 0; i < n; i++)
+            {
+                expected[i] += 0.75 * x[i];
+            }
+
+            Level1.Axpy(0.75, ref x[0], ref y[0], n, path);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(expected[i], y[i], 1e-15);
+            }
+
+            Assert.True(double.IsNaN(y[n]));
+            double[] beforeScale = [.. y];
+            Level1.Scale(-2.0, ref y[0], n, path);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(-2 * beforeScale[i], y[i]);   // exact: scaling by a power of two
+            }
+
+            Assert.True(double.IsNaN(y[n]));
+            double[] xr = [.. x], yr = [.. y];
+            Level1.Rotate(ref xr[0], ref yr[0], n, 0.6, 0.8, path);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal((0.6 * x[i]) - (0.8 * y[i]), xr[i], 1e-15);
+                Assert.Equal((0.8 * x[i]) + (0.6 * y[i]), yr[i], 1e-15);
+            }
+
+            Assert.True(double.IsNaN(xr[n]) && double.IsNaN(yr[n]));
+        }
+    }
+
+    [Theory, MemberData(nameof(Paths))]
+    public void Trsm_RegisterTiles_MatchNaiveProducts_EdgeShapes(KernelPath path)
+    {
+        var random = new Random(9);
+        foreach (int m in new[] { 1, 3, 4, 5, 9 })
+        {
+            foreach (int n in new[] { 1, 7, 8, 16, 17, 33, 65, 130 })
+            {
+                foreach (int k in new[] { 1, 5, 64, 65, 130 })
+                {
+                    const int Pad = 3;
+                    double[] a = [.. Enumerable.Range(0, m * (k + Pad)).Select(_ => random.NextDouble() - 0.5)];
+                    double[] bt = [.. Enumerable.Range(0, n * (k + Pad)).Select(_ => random.NextDouble() - 0.5)];
+                    double[] bn = [.. Enumerable.Range(0, k * (n + Pad)).Select(_ => random.NextDouble() - 0.5)];
+                    double[] c0 = [.. Enumerable.Range(0, m * (n + Pad)).Select(_ => random.NextDouble() - 0.5)];
+                    double[] nt = [.. c0], nn = [.. c0];
+                    FactorGemm.SubtractNT(ref a[0], k + Pad, ref bt[0], k + Pad, ref nt[0], n + Pad, m, n, k, lowerOnly: false, path);
+                    FactorGemm.SubtractNN(ref a[0], k + Pad, 1, ref bn[0], n + Pad, ref nn[0], n + Pad, m, n, k, path);
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < n + Pad; j++)
+                        {
+                            int at = (i * (n + Pad)) + j;
+                            if (j >= n)
+                            {
+                                Assert.Equal(c0[at], nt[at]);   // padding untouched
+                                Assert.Equal(c0[at], nn[at]);
+                                continue;
+                            }
+
+                            double sumT = 0, sumN = 0, bound = 0;
+                            for (int p = 0; p < k; p++)
+                            {
+                                sumT += a[(i * (k + Pad)) + p] * bt[(j * (k + Pad)) + p];
+                                sumN += a[(i * (k + Pad)) + p] * bn[(p * (n + Pad)) + j];
+                                bound += 1;
+                            }
+
+                            double tolerance = 4 * (k + 1) * 1.2e-16 * Math.Max(bound, 1);
+                            Assert.True(Math.Abs(nt[at] - (c0[at] - sumT)) <= tolerance, $"NT m={m} n={n} k={k} ({i},{j})");
+                            Assert.True(Math.Abs(nn[at] - (c0[at] - sumN)) <= tolerance, $"NN m={m} n={n} k={k} ({i},{j})");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
