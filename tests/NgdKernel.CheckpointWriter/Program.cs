@@ -30,7 +30,8 @@ try
             SoakReport report = Soak.Run(long.Parse(args[1], CultureInfo.InvariantCulture), log: Console.Out);
             Console.WriteLine(report);
             bool ok = report.Gen2Collections == 0 && report.AllocatedBytes == 0
-                && report.MinDamping >= Soak.MinDamping && report.MaxDamping <= Soak.MaxDamping && double.IsFinite(report.LastLoss);
+                && report.MinDamping >= Soak.MinDamping && report.MaxDamping <= Soak.MaxDamping
+                && double.IsFinite(report.LastLoss) && report.LastLoss < report.FirstLoss;
             Console.WriteLine(ok ? "soak: OK" : "soak: FAILED");
             return ok ? 0 : 1;
         default:

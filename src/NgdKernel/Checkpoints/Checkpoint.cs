@@ -47,14 +47,18 @@ public static class Checkpoint
     /// <exception cref="ArgumentException">The optimizer type is not supported.</exception>
     /// <exception cref="InvalidOperationException">A weight or state value is NaN or infinite (named); the file on disk is unchanged.</exception>
     /// <exception cref="IOException">Writing failed; the file on disk is unchanged.</exception>
-    public static void Save<T>(string path, IOptimizer<T> optimizer)
+    /// <param name="applicationData">
+    /// Opaque bytes stored with the checkpoint and returned by <see cref="Load{T}(string, IOptimizer{T})"/>,
+    /// for the application's own resume state (data order, examples seen, clock); empty by default.
+    /// </param>
+    public static void Save<T>(string path, IOptimizer<T> optimizer, ReadOnlySpan<byte> applicationData = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(optimizer);
         optimizer = Unwrap(optimizer);
         CheckpointCodec.KindOf(optimizer); // throws for an unsupported optimizer before touching the disk
-        WriteAtomically(path, optimizer.Network, optimizer);
+        WriteAtomically(path, optimizer.Network, optimizer, applicationData);
     }
 
     /// <summary>Writes the network's architecture and weights (no optimizer state) to <paramref name="path"/>, atomically.</summary>
@@ -65,12 +69,12 @@ public static class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(network);
-        WriteAtomically<T>(path, network, null);
+        WriteAtomically<T>(path, network, null, default);
     }
 
     /// <summary>
     /// Restores <paramref name="optimizer"/> and its network from a checkpoint written by
-    /// <see cref="Save{T}(string, IOptimizer{T})"/> for the same architecture, element type and kind of optimizer.
+    /// <see cref="Save{T}(string, IOptimizer{T}, ReadOnlySpan{byte})"/> for the same architecture, element type and kind of optimizer.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="CheckpointFormatException">
@@ -78,14 +82,17 @@ public static class Checkpoint
     /// a value out of range or not finite, or an architecture or optimizer that does not match the target.
     /// The target is unchanged.
     /// </exception>
-    public static void Load<T>(string path, IOptimizer<T> optimizer)
+    /// <returns>The application data saved with the checkpoint (empty when none).</returns>
+    public static byte[] Load<T>(string path, IOptimizer<T> optimizer)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(optimizer);
         optimizer = Unwrap(optimizer);
         CheckpointCodec.KindOf(optimizer);
-        ReadVerified(path, (payload, name, type) => CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
+        byte[] application = [];
+        ReadVerified(path, (payload, name, type) => application = CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
+        return application;
     }
 
     /// <summary>Restores only the weights of <paramref name="network"/> (any optimizer state in the file is verified and ignored).</summary>
@@ -125,14 +132,14 @@ public static class Checkpoint
     }
 
     /// <summary>The whole checkpoint file as bytes (header included), for tests and in-memory use.</summary>
-    internal static byte[] ToBytes<T>(Network<T> network, IOptimizer<T>? optimizer)
+    internal static byte[] ToBytes<T>(Network<T> network, IOptimizer<T>? optimizer, ReadOnlySpan<byte> applicationData = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var measure = new PayloadWriter([], measure: true);
-        CheckpointCodec.Write(ref measure, network, optimizer);
+        CheckpointCodec.Write(ref measure, network, optimizer, applicationData);
         var bytes = new byte[HeaderLength + measure.Position];
         var writer = new PayloadWriter(bytes.AsSpan(HeaderLength), measure: false);
-        CheckpointCodec.Write(ref writer, network, optimizer);
+        CheckpointCodec.Write(ref writer, network, optimizer, applicationData);
         WriteHeader(bytes, ElementTypeOf<T>());
         return bytes;
     }
@@ -167,7 +174,7 @@ public static class Checkpoint
         : typeof(T) == typeof(double) ? CheckpointElementType.Float64
         : throw new NotSupportedException($"Checkpoints hold float or double elements, not {typeof(T).Name}.");
 
-    private static void WriteAtomically<T>(string path, Network<T> network, IOptimizer<T>? optimizer)
+    private static void WriteAtomically<T>(string path, Network<T> network, IOptimizer<T>? optimizer, ReadOnlySpan<byte> applicationData)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (!BitConverter.IsLittleEndian)
@@ -179,7 +186,7 @@ public static class Checkpoint
         string full = Path.GetFullPath(path);
         string temp = full + ".tmp";
         var measure = new PayloadWriter([], measure: true);
-        CheckpointCodec.Write(ref measure, network, optimizer);
+        CheckpointCodec.Write(ref measure, network, optimizer, applicationData);
         int length = HeaderLength + measure.Position;
 
         // Pooled so that periodic checkpoints of a large network do not churn the large object heap.
@@ -188,7 +195,7 @@ public static class Checkpoint
         {
             Span<byte> bytes = buffer.AsSpan(0, length);
             var writer = new PayloadWriter(bytes[HeaderLength..], measure: false);
-            CheckpointCodec.Write(ref writer, network, optimizer);
+            CheckpointCodec.Write(ref writer, network, optimizer, applicationData);
             WriteHeader(bytes, ElementTypeOf<T>());
             try
             {

@@ -33,7 +33,7 @@ internal static class CheckpointCodec
 
     // ---------------------------------------------------------------------------------- writing
 
-    public static void Write<T>(ref PayloadWriter writer, Network<T> network, IOptimizer<T>? optimizer)
+    public static void Write<T>(ref PayloadWriter writer, Network<T> network, IOptimizer<T>? optimizer, ReadOnlySpan<byte> applicationData)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int layers = network.LayerCount;
@@ -118,6 +118,9 @@ internal static class CheckpointCodec
                 WriteGenerator(ref writer, generator);
                 break;
         }
+
+        writer.WriteInt64(applicationData.Length);
+        writer.WriteElements(applicationData);
     }
 
     /// <summary>Refuses to write a poisoned state over a good checkpoint.</summary>
@@ -178,13 +181,14 @@ internal static class CheckpointCodec
     // ---------------------------------------------------------------------------------- reading
 
     /// <summary>Validates everything against the targets, then copies (two passes over the same bytes).</summary>
-    public static void LoadInto<T>(ReadOnlySpan<byte> payload, string name, CheckpointElementType type, Network<T> network, IOptimizer<T>? optimizer)
+    /// <returns>The application data stored with the checkpoint (empty when none).</returns>
+    public static byte[] LoadInto<T>(ReadOnlySpan<byte> payload, string name, CheckpointElementType type, Network<T> network, IOptimizer<T>? optimizer)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckElementType<T>(type, name);
         var target = new Target<T>(network, optimizer);
         ParseAll(payload, name, target, apply: false);
-        ParseAll(payload, name, target, apply: true);
+        return ParseAll(payload, name, target, apply: true).ApplicationData;
     }
 
     public static Network<T> LoadNetwork<T>(ReadOnlySpan<byte> payload, string name, CheckpointElementType type, KernelContext? context)
@@ -206,7 +210,8 @@ internal static class CheckpointCodec
             ? ParseAll(payload, name, new Target<float>(null, null), apply: false)
             : ParseAll(payload, name, new Target<double>(null, null), apply: false);
         return new CheckpointInfo(name, Checkpoint.FormatVersion, type, architecture.Widths, architecture.Activations,
-            architecture.Bias, architecture.Optimizer, architecture.StepCount, Checkpoint.HeaderLength + (long)payload.Length);
+            architecture.Bias, architecture.Optimizer, architecture.StepCount, architecture.ApplicationDataLength,
+            Checkpoint.HeaderLength + (long)payload.Length);
     }
 
     private static void CheckElementType<T>(CheckpointElementType type, string name)
@@ -283,10 +288,25 @@ internal static class CheckpointCodec
                 break;
         }
 
+        long lengthOffset = reader.Offset;
+        long applicationLength = reader.ReadInt64("application data length");
+        if (applicationLength < 0 || applicationLength > reader.Remaining)
+        {
+            throw reader.ErrorAt(lengthOffset, string.Create(CultureInfo.InvariantCulture,
+                $"application data length is {applicationLength} but {reader.Remaining} bytes remain: the file is truncated or the length is corrupt."));
+        }
+
+        ReadOnlySpan<byte> application = reader.ReadElements<byte>(applicationLength, "application data", out _);
+        architecture.ApplicationDataLength = applicationLength;
+        if (apply)
+        {
+            architecture.ApplicationData = application.ToArray();
+        }
+
         if (reader.Remaining != 0)
         {
             throw reader.Error(string.Create(CultureInfo.InvariantCulture,
-                $"{reader.Remaining} unexpected bytes after the end of the {kind} optimizer state."));
+                $"{reader.Remaining} unexpected bytes after the end of the checkpoint (after the application data)."));
         }
 
         return architecture;
@@ -555,6 +575,10 @@ internal static class CheckpointCodec
         public CheckpointOptimizerKind Optimizer { get; set; }
 
         public long StepCount { get; set; }
+
+        public long ApplicationDataLength { get; set; }
+
+        public byte[] ApplicationData { get; set; } = [];
 
         public int InputWidth(int layer) => Widths[layer] + (Bias ? 1 : 0);
 

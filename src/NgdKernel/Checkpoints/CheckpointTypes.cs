@@ -40,6 +40,7 @@ public enum CheckpointOptimizerKind
 /// <param name="Bias">Whether the weights carry a bias column.</param>
 /// <param name="Optimizer">Whose optimizer state is stored.</param>
 /// <param name="StepCount">Optimizer steps taken when the checkpoint was written (0 for weights only).</param>
+/// <param name="ApplicationDataLength">Bytes of application data stored with the checkpoint.</param>
 /// <param name="Length">File length in bytes.</param>
 public sealed record CheckpointInfo(
     string FilePath,
@@ -50,4 +51,5 @@ public sealed record CheckpointInfo(
     bool Bias,
     CheckpointOptimizerKind Optimizer,
     long StepCount,
+    long ApplicationDataLength,
     long Length);

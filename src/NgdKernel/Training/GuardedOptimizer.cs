@@ -317,6 +317,21 @@ public sealed partial class GuardedOptimizer<T> : IOptimizer<T>
                 }
             }
 
+            // The optimizer restored the weights; find the layer whose update overflows them.
+            T scale = T.CreateTruncating(ngd.Options.LearningRate / Network.LayerCount);
+            for (int l = 0; l < Network.LayerCount; l++)
+            {
+                ReadOnlySpan<T> w = Network.WeightMatrix(l).AsSpan();
+                ReadOnlySpan<T> d = ngd.DirectionMatrix(l).AsSpan();
+                for (int i = 0; i < w.Length; i++)
+                {
+                    if (!T.IsFinite(w[i] + (scale * d[i])))
+                    {
+                        return (StepQuantity.Update, l);
+                    }
+                }
+            }
+
             if (e.Message.Contains("loss after the update", StringComparison.Ordinal))
             {
                 return (StepQuantity.LossAfter, -1);

@@ -176,6 +176,24 @@ public sealed class CheckpointResumeTests
     }
 
     [Fact]
+    public void Checkpoint_ApplicationData_RoundTripsWithTheState()
+    {
+        using var folder = new TempFolder();
+        var run = new Scenario<double>("ngd-cholesky");
+        run.Train(2);
+        string path = folder.File("app.ckpt");
+        byte[] application = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+        Checkpoint.Save(path, run.Optimizer, application);
+        Assert.Equal(application.Length, Checkpoint.ReadInfo(path).ApplicationDataLength);
+        var resumed = new Scenario<double>("ngd-cholesky");
+        Assert.Equal(application, Checkpoint.Load(path, resumed.Optimizer));
+        Assert.Equal(2, resumed.Optimizer.StepCount);
+
+        Checkpoint.Save(path, run.Optimizer);
+        Assert.Empty(Checkpoint.Load(path, new Scenario<double>("ngd-cholesky").Optimizer));
+    }
+
+    [Fact]
     public void Crc32C_MatchesCheckValue()
     {
         Assert.Equal(0xE3069283u, Crc32C.Compute("123456789"u8));

@@ -306,7 +306,7 @@ public sealed class FileFuzzTests(ITestOutputHelper output)
     {
         var run = new Scenario<T>(scenario);
         run.Train(4);
-        return Checkpoint.ToBytes(run.Network, run.Optimizer);
+        return Checkpoint.ToBytes(run.Network, run.Optimizer, scenario == "sgd-momentum" ? "examples=64;order=17"u8 : default);
     }
 
     /// <summary>One random mutation; <paramref name="fields"/> are offsets of size fields worth hitting often.</summary>

@@ -5,11 +5,12 @@ using Xunit.Abstractions;
 namespace NgdKernel.Tests.Reliability;
 
 /// <summary>
-/// A small network trained by the guarded, damped natural gradient for a CI-sized number of steps:
-/// no generation-2 collection and no allocated byte after warm-up, damping within its bounds, loss
-/// finite and lower than at the start. The full run is
-/// <c>dotnet run -c Release --project tests/NgdKernel.CheckpointWriter -- soak 1000000</c>, or this
-/// test with NGD_SOAK_STEPS=1000000.
+/// A small network trained by the guarded, damped natural gradient for a CI-sized number of steps
+/// (30 000; NGD_SOAK_STEPS for more, or
+/// <c>dotnet run -c Release --project tests/NgdKernel.CheckpointWriter -- soak 1000000</c>): no
+/// generation-2 collection and no allocated byte after warm-up, damping within its bounds, loss
+/// finite and lower than at the start. It runs in a child process, because collection counts are
+/// process-wide and the other tests allocate in parallel.
 /// </summary>
 [Collection(SoakTestCollection.Name)]
 public sealed class SoakTests(ITestOutputHelper output)
@@ -20,9 +21,19 @@ public sealed class SoakTests(ITestOutputHelper output)
     [Fact]
     public void Soak_NaturalGradient_NoMemoryGrowthAndBoundedDamping()
     {
-        SoakReport report = Soak.Run(Steps, warmupSteps: 1000);
+        (int exitCode, string stdout, string stderr) = ChildProcess.Run(TimeSpan.FromMinutes(30),
+            "soak", Steps.ToString(CultureInfo.InvariantCulture));
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+        Assert.Contains("soak: OK", stdout, StringComparison.Ordinal);
+        Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
+    public void Soak_ShortRunInProcess_AllocatesNothingAfterWarmup()
+    {
+        SoakReport report = Soak.Run(3000, warmupSteps: 500);
         output.WriteLine(report.ToString());
-        Assert.Equal(0, report.Gen2Collections);
         Assert.Equal(0, report.AllocatedBytes);
         Assert.InRange(report.MinDamping, Soak.MinDamping, Soak.MaxDamping);
         Assert.InRange(report.MaxDamping, Soak.MinDamping, Soak.MaxDamping);
