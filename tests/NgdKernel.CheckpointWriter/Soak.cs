@@ -77,6 +77,7 @@ public static class Soak
         long tailCount = 0;
         int gen2 = 0;
         long allocated = 0;
+        long loggingBytes = 0;
         var clock = Stopwatch.StartNew();
         for (long s = 0; s < steps; s++)
         {
@@ -103,12 +104,15 @@ public static class Soak
             maxDamping = Math.Max(maxDamping, Math.Max(result.Damping, ngd.Damping));
             if (log is not null && s > 0 && s % 100_000 == 0)
             {
-                log.WriteLine($"step {s}: loss {result.Loss:G4}, damping {ngd.Damping:G4}, gen2 {GC.CollectionCount(2)}, {clock.Elapsed.TotalSeconds:F1} s");
+                // Progress lines allocate strings; they are not part of training, so they are not counted.
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                log.WriteLine($"step {s}: loss {result.Loss:G4}, damping {ngd.Damping:G4}, gen2 collections after warm-up {GC.CollectionCount(2) - gen2}, {clock.Elapsed.TotalSeconds:F1} s");
+                loggingBytes += GC.GetAllocatedBytesForCurrentThread() - before;
             }
         }
 
         int gen2After = steps > warmupSteps ? GC.CollectionCount(2) - gen2 : 0;
-        long allocatedAfter = steps > warmupSteps ? GC.GetAllocatedBytesForCurrentThread() - allocated : 0;
+        long allocatedAfter = steps > warmupSteps ? GC.GetAllocatedBytesForCurrentThread() - allocated - loggingBytes : 0;
         return new SoakReport(steps, warmupSteps, gen2After, allocatedAfter, minDamping, maxDamping, firstLoss,
             tailLoss / Math.Max(tailCount, 1), guarded.RecoveredSteps, clock.Elapsed);
     }
