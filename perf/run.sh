@@ -15,6 +15,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
+benches_arg="$*"
 benches=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -58,6 +59,7 @@ done
 artifacts="$(mktemp -d /tmp/ngd-bench.XXXXXX)"
 trap 'rm -rf "$artifacts"' EXIT
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+invocation="perf/run.sh${benches_arg:+ $benches_arg}"
 touch "$artifacts/run.log"
 if [[ ${#filters[@]} -gt 0 ]]; then
     command=("$exe" --filter "${filters[@]}" "${job[@]}" --artifacts "$artifacts" "${extra[@]}")
@@ -71,7 +73,7 @@ if [[ $latency -eq 1 ]]; then
     {
         echo "# LatencyBench"
         echo
-        echo "Run $started with \`perf/run.sh Latency\`, i.e. \`${exe} latency 100000\`."
+        echo "Run $started by \`${invocation}\`: \`${exe} latency 100000\`."
         echo
         "$exe" latency 100000
     } > "$file"
@@ -94,7 +96,7 @@ for bench in "${benches[@]}"; do
     {
         echo "# ${bench}Bench"
         echo
-        echo "Run $started with \`perf/run.sh ${bench}\`, i.e."
+        echo "Run $started by \`${invocation}\` (one BenchmarkDotNet run for all the classes it names); this class alone is"
         echo
         echo '```'
         echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-<unset>} \\"

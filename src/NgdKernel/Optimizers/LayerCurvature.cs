@@ -110,14 +110,14 @@ internal sealed partial class LayerCurvature<T>
             EnsureSampleBuffers(ref _rightGram, ref _rightTemp, m, OutputWidth, m);
             Span2D<T> gram = _rightGram!.Span.Slice(0, 0, m, m);
             Syrk.Multiply(inputs, MatrixOp.None, T.One, T.Zero, gram, context);
-            if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(m), out failure))
+            if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(m), out failure, context))
             {
                 return false;
             }
 
             Span2D<T> temp = _rightTemp!.Span.Slice(0, 0, OutputWidth, m);
             Gemm.Multiply(gradient, MatrixOp.None, inputs, MatrixOp.Transpose, T.One, T.Zero, temp, context);
-            Cholesky.SolveRight(gram, temp);
+            Cholesky.SolveRight(gram, temp, context);
             Gemm.Multiply(temp, MatrixOp.None, inputs, MatrixOp.None, T.NegativeOne, T.One, u, context);
             Scale(u, T.One / damping);
         }
@@ -125,12 +125,12 @@ internal sealed partial class LayerCurvature<T>
         {
             Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(m), T.Zero, RightCovariance.Span, context);
             RightCovariance.CopyTo(RightFactor);
-            if (!Cholesky.TryFactor(RightFactor.Span, damping, out failure))
+            if (!Cholesky.TryFactor(RightFactor.Span, damping, out failure, context))
             {
                 return false;
             }
 
-            Cholesky.SolveRight(RightFactor.ReadOnlySpan, u);
+            Cholesky.SolveRight(RightFactor.ReadOnlySpan, u, context);
         }
 
         LeftInSampleSpace = policy == SampleSpacePolicy.Always
@@ -141,14 +141,14 @@ internal sealed partial class LayerCurvature<T>
             EnsureSampleBuffers(ref _leftGram, ref _leftTemp, n, n, InputWidth);
             Span2D<T> gram = _leftGram!.Span.Slice(0, 0, n, n);
             Syrk.Multiply(errors, MatrixOp.None, T.One, T.Zero, gram, context);
-            if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(n), out failure))
+            if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(n), out failure, context))
             {
                 return false;
             }
 
             Span2D<T> temp = _leftTemp!.Span.Slice(0, 0, n, InputWidth);
             Gemm.Multiply(errors, MatrixOp.None, u, MatrixOp.None, T.One, T.Zero, temp, context);
-            Cholesky.SolveLeft(gram, temp);
+            Cholesky.SolveLeft(gram, temp, context);
             Gemm.Multiply(errors, MatrixOp.Transpose, temp, MatrixOp.None, T.NegativeOne, T.One, u, context);
             Scale(u, T.One / damping);
         }
@@ -156,12 +156,12 @@ internal sealed partial class LayerCurvature<T>
         {
             Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(n), T.Zero, LeftCovariance.Span, context);
             LeftCovariance.CopyTo(LeftFactor);
-            if (!Cholesky.TryFactor(LeftFactor.Span, damping, out failure))
+            if (!Cholesky.TryFactor(LeftFactor.Span, damping, out failure, context))
             {
                 return false;
             }
 
-            Cholesky.SolveLeft(LeftFactor.ReadOnlySpan, u);
+            Cholesky.SolveLeft(LeftFactor.ReadOnlySpan, u, context);
         }
 
         failure = default;
@@ -294,12 +294,12 @@ internal sealed partial class LayerCurvature<T>
     private static bool Refresh(Matrix<T> covariance, Matrix<T> inverse, T damping, KernelContext context, out CholeskyFailure failure)
     {
         covariance.CopyTo(inverse);
-        if (!Cholesky.TryFactor(inverse.Span, damping, out failure))
+        if (!Cholesky.TryFactor(inverse.Span, damping, out failure, context))
         {
             return false;
         }
 
-        Cholesky.Invert(inverse.Span);
+        Cholesky.Invert(inverse.Span, context);
         return true;
     }
 
