@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NgdKernel.Checkpoints;
 using NgdKernel.Cli.Experiments;
 using NgdKernel.Cli.Output;
 using NgdKernel.Cli.Progress;
@@ -18,16 +19,20 @@ internal static class CliApp
     public const int ExitSuccess = 0;
     public const int ExitFailure = 1;
     public const int ExitUsage = 2;
+    public const int ExitInterrupted = 130;
 
     /// <summary>Parses and runs <paramref name="args"/>.</summary>
     /// <param name="args">Command-line arguments.</param>
     /// <param name="output">Standard output (help, plain progress, summary).</param>
     /// <param name="error">Standard error (one-line errors).</param>
     /// <param name="interactive">Use the live progress display (a terminal, not redirected).</param>
+    /// <param name="cancellation">Ctrl+C: the experiment stops at the next step boundary, writes a final checkpoint and its partial outputs, and exits with 130.</param>
+    /// <param name="progress">Progress sink to use instead of the console ones (tests).</param>
     /// <returns>The exit code.</returns>
-    public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive)
+    public static int Run(
+        string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellation = default, IProgressSink? progress = null)
     {
-        RootCommand root = Build(output, interactive);
+        RootCommand root = Build(new Invocation(output, error, interactive, cancellation, progress));
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -50,7 +55,7 @@ internal static class CliApp
             error.WriteLine($"ngd: {OneLine(e.Message)}");
             return ExitUsage;
         }
-        catch (Exception e) when (e is DataFileException or DirectoryNotFoundException or FileNotFoundException)
+        catch (Exception e) when (e is DataFileException or CheckpointFormatException or DirectoryNotFoundException or FileNotFoundException)
         {
             error.WriteLine($"ngd: {OneLine(e.Message)}");
             return ExitUsage;
@@ -66,8 +71,12 @@ internal static class CliApp
     internal static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    private static RootCommand Build(TextWriter output, bool interactive)
+    /// <summary>Where an experiment writes and what can stop it.</summary>
+    private sealed record Invocation(TextWriter Output, TextWriter Error, bool Interactive, CancellationToken Cancellation, IProgressSink? Progress);
+
+    private static RootCommand Build(Invocation invocation)
     {
+        TextWriter output = invocation.Output;
         var root = new RootCommand(
             "NgdKernel: exact natural gradient (Bernacchia, Lengyel & Hennequin, NeurIPS 2018) against SGD " +
             "on the paper's Fig. 1 experiments. With no command, runs fig1a with its defaults into ./out/.");
@@ -76,14 +85,14 @@ internal static class CliApp
         ExperimentSpec defaultSpec = ExperimentSpec.Get("fig1a");
         var rootOptions = new ExperimentOptions(defaultSpec);
         rootOptions.AddTo(root);
-        root.SetAction(parse => RunExperiment(rootOptions.ToSettings(parse), output, interactive));
+        root.SetAction(parse => RunExperiment(rootOptions.ToSettings(parse), invocation));
 
         foreach (ExperimentSpec spec in ExperimentSpec.All)
         {
             var command = new Command(spec.Id, spec.Description);
             var options = new ExperimentOptions(spec);
             options.AddTo(command);
-            command.SetAction(parse => RunExperiment(options.ToSettings(parse), output, interactive));
+            command.SetAction(parse => RunExperiment(options.ToSettings(parse), invocation));
             root.Add(command);
         }
 
@@ -95,24 +104,47 @@ internal static class CliApp
         return root;
     }
 
-    private static int RunExperiment(ExperimentSettings settings, TextWriter output, bool interactive)
+    private static int RunExperiment(ExperimentSettings settings, Invocation invocation)
     {
+        TextWriter output = invocation.Output;
         CheckInputs(settings);
         ExperimentResult? result = null;
-        if (interactive)
+        if (invocation.Progress is IProgressSink sink)
         {
-            SpectreProgressSink.Run(sink => result = ExperimentRunner.Run(settings, sink));
+            result = ExperimentRunner.Run(settings, sink, invocation.Cancellation);
+        }
+        else if (invocation.Interactive)
+        {
+            SpectreProgressSink.Run(live => result = ExperimentRunner.Run(settings, live, invocation.Cancellation));
         }
         else
         {
-            result = ExperimentRunner.Run(settings, new PlainProgressSink(output));
+            result = ExperimentRunner.Run(settings, new PlainProgressSink(output), invocation.Cancellation);
         }
 
         string stem = Path.Combine(settings.OutputDirectory, settings.Spec.Id);
         CsvOutput.Write(result!, stem + ".csv");
         SummaryJson.Write(result!, stem + ".json");
         PlotOutput.Write(result!, stem + ".png");
-        WriteSummary(result!, output);
+        if (result!.Interrupted)
+        {
+            OptimizerRun last = result.Runs[^1];
+            string saved = settings.Checkpoint?.Path is string checkpoint
+                ? $"; checkpoint {checkpoint} (continue with --resume {checkpoint})"
+                : "; no checkpoint (use --checkpoint FILE to be able to resume)";
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"interrupted: {last.Label} at {last.ExamplesSeen} examples; partial results in {stem}.csv, {stem}.png, {stem}.json{saved}"));
+            return ExitInterrupted;
+        }
+
+        if (result.Failure is string failure)
+        {
+            invocation.Error.WriteLine($"ngd: {OneLine(failure)} Results so far in {stem}.csv, {stem}.png, {stem}.json.");
+            return ExitFailure;
+        }
+
+        WriteSummary(result, output);
         output.WriteLine($"wrote {stem}.csv, {stem}.png, {stem}.json");
         return ExitSuccess;
     }
@@ -144,16 +176,39 @@ internal static class CliApp
             }
         }
 
+        CheckWritable(settings.OutputDirectory, "output folder");
+        if (settings.Checkpoint is CheckpointSettings checkpoints)
+        {
+            if (checkpoints.ResumePath is string resume && !File.Exists(resume))
+            {
+                throw new UsageException($"resume checkpoint '{resume}' does not exist.");
+            }
+
+            if (checkpoints.Path is string path)
+            {
+                if (Directory.Exists(path))
+                {
+                    throw new UsageException($"--checkpoint '{path}' is a folder; give a file name.");
+                }
+
+                string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+                CheckWritable(string.IsNullOrEmpty(folder) ? "." : folder, "checkpoint folder");
+            }
+        }
+    }
+
+    private static void CheckWritable(string folder, string what)
+    {
         try
         {
-            Directory.CreateDirectory(settings.OutputDirectory);
-            string probe = Path.Combine(settings.OutputDirectory, $".ngd-write-test-{Environment.ProcessId}");
+            Directory.CreateDirectory(folder);
+            string probe = Path.Combine(folder, $".ngd-write-test-{Environment.ProcessId}");
             File.WriteAllText(probe, string.Empty);
             File.Delete(probe);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            throw new UsageException($"output folder '{settings.OutputDirectory}' is not writable: {e.Message}");
+            throw new UsageException($"{what} '{folder}' is not writable: {e.Message}");
         }
     }
 

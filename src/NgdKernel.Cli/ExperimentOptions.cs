@@ -151,10 +151,27 @@ internal sealed class ExperimentOptions
             HelpName = "DIR",
         };
 
-        // ---- Reserved for checkpoints (reliability work, issue 6) ------------------------------
-        // --checkpoint FILE, --checkpoint-every N and --resume FILE are added here and read in
-        // ToSettings into ExperimentSettings.Checkpoint.
-        // -----------------------------------------------------------------------------------------
+        CheckpointFile = new Option<string?>("--checkpoint")
+        {
+            Description = "Checkpoint file (network, optimizer state and the run's progress), rewritten atomically every " +
+                "--checkpoint-every examples and on Ctrl+C. Default: none, or the --resume file when resuming.",
+            HelpName = "FILE",
+        };
+
+        CheckpointEvery = new Option<long>("--checkpoint-every")
+        {
+            Description = "Training examples between checkpoints (needs --checkpoint or --resume); default: 10 evaluations.",
+            DefaultValueFactory = _ => 10 * spec.EvaluateEvery,
+            HelpName = "N",
+        };
+        CheckpointEvery.Validators.Add(r => Validate(r, CheckpointEvery, v => v >= 1 ? null : "must be at least 1"));
+
+        Resume = new Option<string?>("--resume")
+        {
+            Description = "Continue the interrupted run saved in this checkpoint (same experiment, options, precision and --threads " +
+                "for bit-identical results); checkpoints then go to the same file unless --checkpoint is given.",
+            HelpName = "FILE",
+        };
     }
 
     public Option<string> Optimizers { get; }
@@ -191,10 +208,17 @@ internal sealed class ExperimentOptions
 
     public Option<string> Data { get; }
 
+    public Option<string?> CheckpointFile { get; }
+
+    public Option<long> CheckpointEvery { get; }
+
+    public Option<string?> Resume { get; }
+
     public IEnumerable<Option> All =>
     [
         Optimizers, Examples, Seconds, Seed, PrecisionOption, Threads, Out, SgdLearningRates, SgdBatch,
         NgdLearningRate, Batch, SampledPasses, Inverse, Damping, ModelVariance, EvaluateEvery, Data,
+        CheckpointFile, CheckpointEvery, Resume,
     ];
 
     public void AddTo(Command command)
@@ -225,7 +249,36 @@ internal sealed class ExperimentOptions
         ModelVariance = parse.GetValue(ModelVariance),
         EvaluateEvery = parse.GetValue(EvaluateEvery),
         DataDirectory = parse.GetValue(Data)!,
+        Checkpoint = ToCheckpointSettings(parse),
     };
+
+    private CheckpointSettings? ToCheckpointSettings(ParseResult parse)
+    {
+        string? path = parse.GetValue(CheckpointFile);
+        string? resume = parse.GetValue(Resume);
+        bool everyGiven = parse.GetResult(CheckpointEvery) is { Implicit: false };
+        if (path is null && resume is null)
+        {
+            if (everyGiven)
+            {
+                throw new UsageException("--checkpoint-every needs --checkpoint FILE (or --resume FILE).");
+            }
+
+            return null;
+        }
+
+        if (path is not null && string.IsNullOrWhiteSpace(path))
+        {
+            throw new UsageException("--checkpoint needs a file name.");
+        }
+
+        if (resume is not null && string.IsNullOrWhiteSpace(resume))
+        {
+            throw new UsageException("--resume needs a file name.");
+        }
+
+        return new CheckpointSettings(path ?? resume, parse.GetValue(CheckpointEvery), resume);
+    }
 
     internal static IReadOnlyList<string>? ParseOptimizers(string text)
     {

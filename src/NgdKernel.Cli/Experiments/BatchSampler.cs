@@ -54,6 +54,23 @@ internal sealed class BatchSampler<T>
         }
     }
 
+    /// <summary>
+    /// Advances the batch order past <paramref name="rows"/> rows without copying them, so that a
+    /// resumed run draws the same batches as an uninterrupted one (the generator is replayed).
+    /// </summary>
+    public void Skip(long rows)
+    {
+        for (long r = 0; r < rows; r++)
+        {
+            if (next == order.Length)
+            {
+                Shuffle();
+            }
+
+            next++;
+        }
+    }
+
     private void Shuffle()
     {
         random.Shuffle(order);

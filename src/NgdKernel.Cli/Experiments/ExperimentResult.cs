@@ -23,7 +23,7 @@ internal sealed class OptimizerRun(string name, double learningRate, int batch)
 
     public double Seconds { get; set; }
 
-    /// <summary>Why the run stopped: "examples", "seconds", "diverged".</summary>
+    /// <summary>Why the run stopped: "examples", "seconds", "diverged", "interrupted", "failed".</summary>
     public string StopReason { get; set; } = "examples";
 
     public double FinalTestLoss => Points.Count == 0 ? double.NaN : Points[^1].TestLoss;
@@ -64,6 +64,12 @@ internal sealed record ExperimentResult
     public required IReadOnlyList<OptimizerRun> Runs { get; init; }
 
     public required IReadOnlyList<Threshold> Thresholds { get; init; }
+
+    /// <summary>Stopped by Ctrl+C (cancellation) at a step boundary; the runs are partial.</summary>
+    public bool Interrupted { get; init; }
+
+    /// <summary>The guard gave up on a step: the one-line reason; the runs hold the good part.</summary>
+    public string? Failure { get; init; }
 
     public OptimizerRun? Ngd => Runs.FirstOrDefault(r => r.Name == "ngd");
 

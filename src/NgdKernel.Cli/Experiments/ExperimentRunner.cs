@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
+using NgdKernel.Checkpoints;
 using NgdKernel.Cli.Progress;
 using NgdKernel.Data;
+using NgdKernel.Training;
 
 namespace NgdKernel.Cli.Experiments;
 
@@ -78,6 +80,21 @@ internal static class ExperimentRunner
     private static ExperimentResult Run<T>(ExperimentSettings settings, IProgressSink progress, CancellationToken cancellation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        var grid = new List<(string Name, double Rate, int Batch)>();
+        foreach (string optimizer in settings.Optimizers)
+        {
+            if (optimizer == "ngd")
+            {
+                grid.Add(("ngd", settings.NgdLearningRate, settings.NgdBatch));
+            }
+            else
+            {
+                grid.AddRange(settings.SgdLearningRates.Select(rate => ("sgd", rate, settings.SgdBatch)));
+            }
+        }
+
+        // A bad resume file is reported before any output.
+        ResumeState? resume = settings.Checkpoint?.ResumePath is string resumePath ? ReadResumeState<T>(settings, grid, resumePath) : null;
         ExperimentData<T> data = LoadData<T>(settings);
         if (data.MinLoss is double floor)
         {
@@ -92,18 +109,33 @@ internal static class ExperimentRunner
         }
 
         var runs = new List<OptimizerRun>();
-        foreach (string optimizer in settings.Optimizers)
+        int first = 0;
+        if (resume is not null)
         {
-            if (optimizer == "ngd")
+            runs.AddRange(resume.Runs.Take(resume.RunIndex));
+            first = resume.RunIndex;
+            progress.Message(string.Create(CultureInfo.InvariantCulture,
+                $"resuming from {settings.Checkpoint!.ResumePath}: {grid[first].Name} run {first + 1} of {grid.Count} at {resume.Examples} examples"));
+        }
+
+        bool interrupted = false;
+        string? failure = null;
+        for (int index = first; index < grid.Count; index++)
+        {
+            (string name, double rate, int batch) = grid[index];
+            var context = new RunContext(index, runs, index == first ? resume : null);
+            OptimizerRun run = RunOptimizer(settings, data, name, rate, batch, progress, context, cancellation);
+            runs.Add(run);
+            if (run.StopReason == "interrupted")
             {
-                runs.Add(RunOptimizer(settings, data, "ngd", settings.NgdLearningRate, settings.NgdBatch, progress, cancellation));
+                interrupted = true;
+                break;
             }
-            else
+
+            if (context.Failure is not null)
             {
-                foreach (double rate in settings.SgdLearningRates)
-                {
-                    runs.Add(RunOptimizer(settings, data, "sgd", rate, settings.SgdBatch, progress, cancellation));
-                }
+                failure = context.Failure;
+                break;
             }
         }
 
@@ -114,7 +146,59 @@ internal static class ExperimentRunner
             LossName = data.LossName,
             Runs = runs,
             Thresholds = Thresholds(settings.Spec, data.MinLoss),
+            Interrupted = interrupted,
+            Failure = failure,
         };
+    }
+
+    /// <summary>
+    /// Reads the CLI's resume state from a checkpoint. The state lives in the checkpoint's
+    /// application data, which is returned by a load into an optimizer of the stored kind; the
+    /// trainer of the right run is loaded again when the run starts.
+    /// </summary>
+    private static ResumeState ReadResumeState<T>(ExperimentSettings settings, List<(string Name, double Rate, int Batch)> grid, string path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckpointInfo info = Checkpoint.ReadInfo(path);
+        string kind = info.Optimizer == CheckpointOptimizerKind.NaturalGradient ? "ngd" : "sgd";
+        int probe = grid.FindIndex(g => g.Name == kind);
+        if (info.Optimizer is not (CheckpointOptimizerKind.NaturalGradient or CheckpointOptimizerKind.Sgd) || probe < 0)
+        {
+            throw new UsageException($"'{path}' holds {info.Optimizer} optimizer state, which is not among the optimizers of this run ({string.Join(',', settings.Optimizers)}).");
+        }
+
+        byte[] application;
+        using (ITrainer<T> scratch = TrainerFactory.Create<T>(settings, kind, grid[probe].Rate, grid[probe].Batch))
+        {
+            application = Checkpoint.Load(path, scratch.Optimizer);
+        }
+
+        ResumeState state = ResumeState.FromBytes(application, path);
+        string expected = ResumeState.FingerprintOf(settings);
+        if (state.Fingerprint != expected)
+        {
+            throw new UsageException($"'{path}' was written with other options ({state.Fingerprint}); resume with the same experiment and options as the interrupted run.");
+        }
+
+        if (state.RunIndex >= grid.Count || grid[state.RunIndex].Name != kind || grid[state.RunIndex].Name != state.Runs[^1].Name
+            || grid[state.RunIndex].Rate != state.Runs[^1].LearningRate)
+        {
+            throw new UsageException($"'{path}' does not match the optimizer grid of this run.");
+        }
+
+        return state;
+    }
+
+    /// <summary>What one run needs from the whole experiment: its place in the grid, the runs before it, a state to resume.</summary>
+    private sealed class RunContext(int index, IReadOnlyList<OptimizerRun> finished, ResumeState? resume)
+    {
+        public int Index { get; } = index;
+
+        public IReadOnlyList<OptimizerRun> Finished { get; } = finished;
+
+        public ResumeState? Resume { get; } = resume;
+
+        public string? Failure { get; set; }
     }
 
     private static OptimizerRun RunOptimizer<T>(
@@ -124,23 +208,66 @@ internal static class ExperimentRunner
         double learningRate,
         int batch,
         IProgressSink progress,
+        RunContext context,
         CancellationToken cancellation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var run = new OptimizerRun(name, learningRate, batch);
         IRunProgress display = progress.StartRun(run.Label, settings.Examples, settings.Seconds);
         bool reportMse = settings.Spec.Task == ExperimentTask.MnistAutoencoder;
+        CheckpointSettings? checkpoints = settings.Checkpoint;
+        string? checkpointPath = checkpoints?.Path;
+        long checkpointEvery = checkpoints?.Every ?? long.MaxValue;
 
         // Every run starts from the same initial weights (network seed) and sees its own batch order.
         using ITrainer<T> trainer = TrainerFactory.Create<T>(settings, name, learningRate, batch);
+        trainer.Recovered += (_, e) => progress.Message($"{run.Label}: {e.Message}");
         var sampler = new BatchSampler<T>(data.Train, batch, settings.Seed + 1000);
         var clock = new Stopwatch();
+        double secondsBefore = 0;
         long examples = 0;
         long nextEvaluation = 0;
+        long nextCheckpoint = checkpointEvery;
         double initialTest = double.NaN;
 
-        // ---- Reserved for checkpoints (issue 6): --resume restores trainer, sampler, examples and
-        // clock here; --checkpoint-every saves after the evaluation below. ----
+        if (context.Resume is ResumeState resume)
+        {
+            // Continue exactly where the checkpoint left off: weights and optimizer state, batch
+            // order, examples, clock, evaluation schedule and the rows evaluated so far.
+            Checkpoint.Load(checkpoints!.ResumePath!, trainer.Optimizer);
+            sampler.Skip(resume.SamplerRows);
+            examples = resume.Examples;
+            nextEvaluation = resume.NextEvaluation;
+            nextCheckpoint = resume.NextCheckpoint;
+            secondsBefore = resume.Seconds;
+            initialTest = resume.InitialTest;
+            run.Points.AddRange(resume.Runs[^1].Points);
+            if (run.Points.Count > 0)
+            {
+                EvaluationPoint last = run.Points[^1];
+                display.Update(examples, secondsBefore, last.TestLoss, trainer.Damping);
+            }
+        }
+
+        double Seconds() => secondsBefore + clock.Elapsed.TotalSeconds;
+
+        void Save()
+        {
+            var state = new ResumeState
+            {
+                Fingerprint = ResumeState.FingerprintOf(settings),
+                RunIndex = context.Index,
+                Examples = examples,
+                SamplerRows = examples,
+                NextEvaluation = nextEvaluation,
+                NextCheckpoint = nextCheckpoint,
+                Seconds = Seconds(),
+                InitialTest = initialTest,
+                Runs = [.. context.Finished, run],
+            };
+            Checkpoint.Save(checkpointPath!, trainer.Optimizer, state.ToBytes());
+        }
+
         while (true)
         {
             if (examples >= nextEvaluation)
@@ -149,8 +276,8 @@ internal static class ExperimentRunner
                 Losses test = trainer.Evaluate(data.Test);
                 double trainValue = reportMse ? train.MeanSquaredError : train.Loss;
                 double testValue = reportMse ? test.MeanSquaredError : test.Loss;
-                run.Points.Add(new EvaluationPoint(examples, clock.Elapsed.TotalSeconds, trainValue, testValue, trainer.Damping));
-                display.Update(examples, clock.Elapsed.TotalSeconds, testValue, trainer.Damping);
+                run.Points.Add(new EvaluationPoint(examples, Seconds(), trainValue, testValue, trainer.Damping));
+                display.Update(examples, Seconds(), testValue, trainer.Damping);
                 if (run.Points.Count == 1)
                 {
                     initialTest = testValue;
@@ -170,28 +297,57 @@ internal static class ExperimentRunner
                 break;
             }
 
-            if (clock.Elapsed.TotalSeconds >= settings.Seconds)
+            if (Seconds() >= settings.Seconds)
             {
                 run.StopReason = "seconds";
                 break;
             }
 
-            cancellation.ThrowIfCancellationRequested();
+            if (checkpointPath is not null && examples >= nextCheckpoint)
+            {
+                nextCheckpoint = ((examples / checkpointEvery) + 1) * checkpointEvery;
+                Save();
+            }
+
+            if (cancellation.IsCancellationRequested)
+            {
+                // A step boundary: the state is consistent, so the final checkpoint resumes exactly.
+                run.StopReason = "interrupted";
+                if (checkpointPath is not null)
+                {
+                    Save();
+                }
+
+                break;
+            }
+
             sampler.Next();
             clock.Start();
-            trainer.Step(sampler.Inputs, sampler.Targets);
+            try
+            {
+                trainer.Step(sampler.Inputs, sampler.Targets);
+            }
+            catch (StepFailedException e)
+            {
+                // The guard gave up; the network is as before the step and the rows so far stand.
+                clock.Stop();
+                run.StopReason = "failed";
+                context.Failure = $"{run.Label} stopped at {examples} examples: {e.Message}";
+                break;
+            }
+
             clock.Stop();
             examples += batch;
 
             // Make the last evaluation land on the final example count.
-            if (examples >= settings.Examples || clock.Elapsed.TotalSeconds >= settings.Seconds)
+            if (examples >= settings.Examples || Seconds() >= settings.Seconds)
             {
                 nextEvaluation = Math.Min(nextEvaluation, examples);
             }
         }
 
         run.ExamplesSeen = examples;
-        run.Seconds = clock.Elapsed.TotalSeconds;
+        run.Seconds = Seconds();
         display.Complete(string.Create(
             CultureInfo.InvariantCulture,
             $"{run.StopReason}: {examples} ex, {run.Seconds:F1} s, loss {run.FinalTestLoss:G3}"));

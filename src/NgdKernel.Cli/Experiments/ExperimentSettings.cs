@@ -56,8 +56,6 @@ internal sealed record ExperimentSettings
 
     public required string DataDirectory { get; init; }
 
-    // ---- Reserved for checkpoints (reliability work, issue 6) --------------------------------
-    // --checkpoint FILE, --checkpoint-every N and --resume FILE will land here as
-    // 'CheckpointSettings? Checkpoint'; ExperimentRunner.RunOptimizer marks where they hook in.
-    // -------------------------------------------------------------------------------------------
+    /// <summary>Checkpoint and resume files; null when neither is used.</summary>
+    public CheckpointSettings? Checkpoint { get; init; }
 }

@@ -20,7 +20,14 @@ internal interface ITrainer<T> : IDisposable
     /// <summary>Current damping lambda (NGD), or null.</summary>
     double? Damping { get; }
 
+    /// <summary>The optimizer (guarded: a bad step is rolled back, damping raised and retried), for checkpoints.</summary>
+    NgdKernel.Optimizers.IOptimizer<T> Optimizer { get; }
+
+    /// <summary>Raised once per recovered bad step, with one line describing it.</summary>
+    event EventHandler<NgdKernel.Training.StepRecoveredEventArgs>? Recovered;
+
     /// <summary>One optimizer step on a minibatch <c>[M, n0]</c> / <c>[M, nL]</c>.</summary>
+    /// <exception cref="NgdKernel.Training.StepFailedException">The step kept failing; the state is as before it.</exception>
     void Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets);
 
     /// <summary>Loss of the current weights on a whole data set (weights untouched).</summary>

@@ -23,6 +23,7 @@ internal static class TrainerFactory
     {
         private readonly KernelContext context;
         private readonly IOptimizer<T> optimizer;
+        private readonly GuardedOptimizer<T> guard;
         private readonly NaturalGradientOptimizer<T>? naturalGradient;
         private readonly Trainer<T> evaluator;
         private readonly double lossScale;
@@ -63,15 +64,24 @@ internal static class TrainerFactory
             // Reported loss: Eq. 6 with the data's own SigmaT = s I for the synthetic task,
             // 0.5 nL MSE / s, whatever variance the optimizers use; MNIST reports the MSE.
             lossScale = spec.Task == ExperimentTask.TeacherStudent ? 0.5 * spec.Widths[^1] / spec.NoiseVariance : double.NaN;
+            guard = new GuardedOptimizer<T>(optimizer);
             evaluator = new Trainer<T>(optimizer, new TrainerOptions { BatchSize = batch, EvaluationBatchSize = 1000 });
             BatchSize = batch;
         }
 
+        public event EventHandler<StepRecoveredEventArgs>? Recovered
+        {
+            add => guard.Recovered += value;
+            remove => guard.Recovered -= value;
+        }
+
         public int BatchSize { get; }
+
+        public IOptimizer<T> Optimizer => guard;
 
         public double? Damping => naturalGradient?.Damping;
 
-        public void Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets) => optimizer.Step(inputs, targets);
+        public void Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets) => guard.Step(inputs, targets);
 
         public Losses Evaluate(DataSet<T> data)
         {

@@ -1,10 +1,28 @@
+using NgdKernel.Checkpoints;
 using NgdKernel.Cli;
+using NgdKernel.Networks;
+using NgdKernel.Optimizers;
 
 namespace NgdKernel.Tests.Cli;
 
 public sealed class CliArgumentTests : IDisposable
 {
+    /// <summary>Stands for the test's temporary folder in <see cref="BadArguments"/>.</summary>
+    private const string Folder = "@folder@";
+
     private readonly string folder = Directory.CreateTempSubdirectory("ngd-cli-args-").FullName;
+
+    public CliArgumentTests()
+    {
+        // Resume files for the table below: garbage, a checkpoint of another architecture, one of
+        // fig1a's architecture in float (the experiments default to double), a regular file.
+        File.WriteAllBytes(Path.Combine(folder, "corrupt.ckpt"), [.. Enumerable.Range(0, 100).Select(i => (byte)(i * 37))]);
+        var small = new Network<double>(new NetworkOptions { Widths = [3, 4, 2], Seed = 1 });
+        Checkpoint.Save(Path.Combine(folder, "arch.ckpt"), new SgdOptimizer<double>(small, new SgdOptions { LearningRate = 0.1 }));
+        var single = new Network<float>(new NetworkOptions { Widths = [.. Enumerable.Repeat(20, 17)], HiddenActivation = Activation.Tanh, Seed = 1 });
+        Checkpoint.Save(Path.Combine(folder, "float.ckpt"), new SgdOptimizer<float>(single, new SgdOptions { LearningRate = 0.1 }));
+        File.WriteAllText(Path.Combine(folder, "a-file"), "x");
+    }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
@@ -33,13 +51,21 @@ public sealed class CliArgumentTests : IDisposable
         { "zero k", ["fig1a", "--k", "0"], "--k" },
         { "batch above training set", ["fig1a", "--batch", "20000"], "--batch 20000" },
         { "negative seed", ["fig1a", "--seed", "-3"], "'-3'" },
+        { "zero checkpoint interval", ["fig1a", "--checkpoint", Folder + "/c.ckpt", "--checkpoint-every", "0"], "--checkpoint-every" },
+        { "checkpoint interval without file", ["fig1b", "--checkpoint-every", "100"], "--checkpoint-every" },
+        { "unwritable checkpoint folder", ["fig1a", "--checkpoint", Folder + "/a-file/c.ckpt"], "not writable" },
+        { "checkpoint is a folder", ["fig1a", "--checkpoint", Folder], "is a folder" },
+        { "missing resume file", ["fig1a", "--resume", Folder + "/missing.ckpt"], "missing.ckpt' does not exist" },
+        { "corrupt resume file", ["fig1a", "--resume", Folder + "/corrupt.ckpt"], "corrupt.ckpt: at byte offset " },
+        { "resume of another architecture", ["fig1a", "--resume", Folder + "/arch.ckpt"], "arch.ckpt: at byte offset " },
+        { "resume of another precision", ["fig1a", "--resume", Folder + "/float.ckpt"], "float.ckpt: at byte offset " },
     };
 
     [Theory]
     [MemberData(nameof(BadArguments))]
     public void Cli_BadArgument_OneLineExitCode2(string name, string[] args, string mentions)
     {
-        (int code, string output, string error) = Run([.. args, "--out", folder]);
+        (int code, string output, string error) = Run([.. args.Select(a => a.Replace(Folder, folder, StringComparison.Ordinal)), "--out", folder]);
         Assert.True(code == 2, $"{name}: exit code {code}, stderr: {error}");
         Assert.Equal(string.Empty, output);
         string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -85,7 +111,7 @@ public sealed class CliArgumentTests : IDisposable
         string[] options =
         [
             "--optimizers", "--examples", "--seconds", "--seed", "--precision", "--threads", "--out", "--sgd-lr",
-            "--ngd-lr", "--batch", "--k", "--inverse", "--data",
+            "--ngd-lr", "--batch", "--k", "--inverse", "--data", "--checkpoint-every",
         ];
         foreach (string option in options)
         {
@@ -93,5 +119,9 @@ public sealed class CliArgumentTests : IDisposable
             Assert.True(line is not null, $"'{option}' missing from help:\n{output}");
             Assert.Contains("[default: ", line, StringComparison.Ordinal);
         }
+
+        // No default file: documented in the description instead.
+        Assert.Contains("--checkpoint <FILE>", output, StringComparison.Ordinal);
+        Assert.Contains("--resume <FILE>", output, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,137 @@
+using NgdKernel.Cli;
+using NgdKernel.Cli.Progress;
+
+namespace NgdKernel.Tests.Cli;
+
+/// <summary>
+/// --checkpoint / --resume and Ctrl+C of the experiments, in-process: an interrupted and resumed run
+/// gives the same CSV losses, bit for bit, as an uninterrupted one.
+/// </summary>
+public sealed class CliCheckpointTests : IDisposable
+{
+    private static readonly string[] TinyFig1a =
+    [
+        "fig1a", "--examples", "2000", "--eval-every", "500", "--batch", "250", "--sgd-lr", "0.01,0.04",
+        "--sgd-batch", "50", "--seconds", "60", "--threads", "1",
+    ];
+
+    private readonly string folder = Directory.CreateTempSubdirectory("ngd-cli-ckpt-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Theory]
+    [InlineData("ngd", 1000)]
+    [InlineData("sgd lr=0.04", 500)]
+    public void Cli_InterruptedAndResumed_SameLossesAsStraightRun(string interruptLabel, long interruptAt)
+    {
+        string straight = Path.Combine(folder, "straight");
+        (int code, _, string error) = Run([.. TinyFig1a, "--out", straight], CancellationToken.None, null);
+        Assert.True(code == 0, error);
+
+        string resumed = Path.Combine(folder, "resumed");
+        string checkpoint = Path.Combine(folder, "ckpt", "fig1a.ckpt");
+        using var interrupt = new CancellationTokenSource();
+        var sink = new InterruptingSink(interruptLabel, interruptAt, interrupt);
+        (code, string output, error) = Run(
+            [.. TinyFig1a, "--out", resumed, "--checkpoint", checkpoint, "--checkpoint-every", "750"], interrupt.Token, sink);
+        Assert.True(code == 130, $"exit {code}: {error}\n{output}");
+        Assert.True(sink.Fired, "the run was not interrupted");
+        Assert.Contains("interrupted: ", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(checkpoint));
+        Assert.True(File.Exists(Path.Combine(resumed, "fig1a.csv")));
+        Assert.True(File.ReadAllLines(Path.Combine(resumed, "fig1a.csv")).Length < File.ReadAllLines(Path.Combine(straight, "fig1a.csv")).Length);
+
+        (code, output, error) = Run([.. TinyFig1a, "--out", resumed, "--resume", checkpoint], CancellationToken.None, null);
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        Assert.Equal(WithoutSeconds(Path.Combine(straight, "fig1a.csv")), WithoutSeconds(Path.Combine(resumed, "fig1a.csv")));
+    }
+
+    [Fact]
+    public void Cli_Cancelled_ExitCode130_PartialFilesAndCheckpointWritten()
+    {
+        string checkpoint = Path.Combine(folder, "c.ckpt");
+        using var interrupt = new CancellationTokenSource();
+        interrupt.Cancel();
+        (int code, string output, string error) = Run(
+            [.. TinyFig1a, "--out", folder, "--checkpoint", checkpoint], interrupt.Token, null);
+        Assert.True(code == 130, $"exit {code}: {error}\n{output}");
+        Assert.Equal(string.Empty, error);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string line = Assert.Single(lines, l => l.StartsWith("interrupted: ", StringComparison.Ordinal));
+        Assert.Contains(checkpoint, line, StringComparison.Ordinal);
+        Assert.Contains("fig1a.csv", line, StringComparison.Ordinal);
+        foreach (string ext in new[] { "csv", "json", "png" })
+        {
+            Assert.True(File.Exists(Path.Combine(folder, "fig1a." + ext)), ext);
+        }
+
+        // The initial evaluation is in the CSV and the checkpoint resumes from it.
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(folder, "fig1a.csv")).Length);
+        Assert.True(File.Exists(checkpoint));
+        Assert.Equal(0, NgdKernel.Checkpoints.Checkpoint.ReadInfo(checkpoint).StepCount);
+    }
+
+    [Fact]
+    public void Cli_GuardGivesUp_OneLineExitCode1_GoodPartWritten()
+    {
+        // A learning rate of 1e300 overflows the outputs on the second step: SGD has no damping to
+        // raise, so the guard rolls the step back and stops.
+        (int code, string output, string error) = Run(
+            ["fig1a", "--optimizers", "sgd", "--sgd-lr", "1e300", "--examples", "2000", "--eval-every", "500", "--out", folder],
+            CancellationToken.None,
+            null);
+        Assert.True(code == 1, $"exit {code}: {error}\n{output}");
+        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("ngd: sgd lr=1E+300 stopped at ", line, StringComparison.Ordinal);
+        Assert.Contains("not finite", line, StringComparison.Ordinal);
+        string[] csv = File.ReadAllLines(Path.Combine(folder, "fig1a.csv"));
+        Assert.Equal(2, csv.Length);
+        Assert.True(File.Exists(Path.Combine(folder, "fig1a.json")));
+        Assert.True(File.Exists(Path.Combine(folder, "fig1a.png")));
+    }
+
+    private static (int Code, string Output, string Error) Run(string[] args, CancellationToken cancellation, IProgressSink? progress)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int code = CliApp.Run(args, output, error, interactive: false, cancellation, progress);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>CSV rows without the seconds column (wall clock differs from run to run).</summary>
+    private static string[] WithoutSeconds(string csv) =>
+        [.. File.ReadAllLines(csv).Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 3)))];
+
+    /// <summary>Cancels when the run <paramref name="label"/> has been evaluated at <paramref name="examples"/> examples.</summary>
+    private sealed class InterruptingSink(string label, long examples, CancellationTokenSource source) : IProgressSink
+    {
+        public bool Fired { get; private set; }
+
+        private void Seen(string runLabel, long seen)
+        {
+            if (runLabel == label && seen >= examples && !Fired)
+            {
+                Fired = true;
+                source.Cancel();
+            }
+        }
+
+        public IRunProgress StartRun(string runLabel, long examplesBudget, double secondsBudget) => new Run(this, runLabel);
+
+        public void Message(string line)
+        {
+        }
+
+        private sealed class Run(InterruptingSink sink, string runLabel) : IRunProgress
+        {
+            public void Update(long seen, double seconds, double testLoss, double? lambda)
+            {
+                sink.Seen(runLabel, seen);
+            }
+
+            public void Complete(string summary)
+            {
+            }
+        }
+    }
+}
