@@ -89,7 +89,26 @@ internal static unsafe class GemmSmall
     public static void TransposeB<T>(T* b, nint ldb, int pc, int kc, int n, T* buffer)
         where T : unmanaged
     {
-        for (int j = 0; j < n; j++)
+        // Four rows of B per pass: four independent strided reads, then contiguous writes.
+        int j = 0;
+        for (; j + 4 <= n; j += 4)
+        {
+            T* s0 = b + ((nint)j * ldb) + pc;
+            T* s1 = s0 + ldb;
+            T* s2 = s1 + ldb;
+            T* s3 = s2 + ldb;
+            T* destination = buffer + j;
+            for (int p = 0; p < kc; p++)
+            {
+                destination[0] = s0[p];
+                destination[1] = s1[p];
+                destination[2] = s2[p];
+                destination[3] = s3[p];
+                destination += n;
+            }
+        }
+
+        for (; j < n; j++)
         {
             T* source = b + ((nint)j * ldb) + pc;
             T* destination = buffer + j;

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace NgdKernel.Kernels.Internals;
 
 /// <summary>
-/// Vector256 small-problem GEMM (see <see cref="GemmSmall"/>): 4 rows × 2 vectors of C in registers,
+/// Vector256 small-problem GEMM (see <see cref="GemmSmall"/>): 4 rows × 2 (or 3) vectors of C in registers,
 /// one broadcast of op(A) and one row load of op(B) per multiply-add column.
 /// </summary>
 /// <remarks>
@@ -64,6 +64,13 @@ internal static unsafe class GemmSmallVector256
             T* ai = a + (i * aRow);
             T* ci = c + (i * ldc);
             int v = 0;
+            if (vectors == 3)
+            {
+                // One pass over k instead of two (n = 9..12 in double, 17..24 in float).
+                Tile4x3(ai, aRow, aStep, b, b + w, b + tail, ldb, k, ci, ci + w, ci + tail, ldc, epilogue);
+                continue;
+            }
+
             for (; v + 2 <= vectors; v += 2)
             {
                 int j0 = v * w;
@@ -127,6 +134,55 @@ internal static unsafe class GemmSmallVector256
         epilogue.Store(x21, c1 + (2 * ldc), last);
         epilogue.Store(x30, c0 + (3 * ldc), false);
         epilogue.Store(x31, c1 + (3 * ldc), last);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile4x3<T>(
+        T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, nint ldb, int k, T* c0, T* c1, T* c2, nint ldc,
+        Epilogue<T> epilogue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Vector256<T> x00 = default, x01 = default, x02 = default, x10 = default, x11 = default, x12 = default;
+        Vector256<T> x20 = default, x21 = default, x22 = default, x30 = default, x31 = default, x32 = default;
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Vector256<T> v0 = Vector256.Load(b0 + offset);
+            Vector256<T> v1 = Vector256.Load(b1 + offset);
+            Vector256<T> v2 = Vector256.Load(b2 + offset);
+            Vector256<T> s = Vector256.Create(a[0]);
+            x00 = Fma.MultiplyAdd(s, v0, x00);
+            x01 = Fma.MultiplyAdd(s, v1, x01);
+            x02 = Fma.MultiplyAdd(s, v2, x02);
+            s = Vector256.Create(a[aRow]);
+            x10 = Fma.MultiplyAdd(s, v0, x10);
+            x11 = Fma.MultiplyAdd(s, v1, x11);
+            x12 = Fma.MultiplyAdd(s, v2, x12);
+            s = Vector256.Create(a[2 * aRow]);
+            x20 = Fma.MultiplyAdd(s, v0, x20);
+            x21 = Fma.MultiplyAdd(s, v1, x21);
+            x22 = Fma.MultiplyAdd(s, v2, x22);
+            s = Vector256.Create(a[3 * aRow]);
+            x30 = Fma.MultiplyAdd(s, v0, x30);
+            x31 = Fma.MultiplyAdd(s, v1, x31);
+            x32 = Fma.MultiplyAdd(s, v2, x32);
+            a += aStep;
+            offset += ldb;
+        }
+
+        // Left to right in each row: the last vector may overlap the middle one.
+        epilogue.Store(x00, c0, false);
+        epilogue.Store(x01, c1, false);
+        epilogue.Store(x02, c2, true);
+        epilogue.Store(x10, c0 + ldc, false);
+        epilogue.Store(x11, c1 + ldc, false);
+        epilogue.Store(x12, c2 + ldc, true);
+        epilogue.Store(x20, c0 + (2 * ldc), false);
+        epilogue.Store(x21, c1 + (2 * ldc), false);
+        epilogue.Store(x22, c2 + (2 * ldc), true);
+        epilogue.Store(x30, c0 + (3 * ldc), false);
+        epilogue.Store(x31, c1 + (3 * ldc), false);
+        epilogue.Store(x32, c2 + (3 * ldc), true);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
