@@ -53,6 +53,15 @@ internal static unsafe class GemmDriver
         fixed (T* pb = &b.DangerousGetReference())
         fixed (T* pc = &c.DangerousGetReference())
         {
+            if (!lowerTriangleOnly && GemmSmall.IsSmall(m, n, k, opB == MatrixOp.Transpose))
+            {
+                // Unpacked kernels: packing and the loop nest cost more than the arithmetic here.
+                GemmSmall.Run(
+                    pa, Check.RowStride(a), opA == MatrixOp.Transpose, pb, Check.RowStride(b), opB == MatrixOp.Transpose,
+                    alpha, beta, pc, Check.RowStride<T>(c), m, n, k, path);
+                return;
+            }
+
             var problem = new GemmProblem<T>
             {
                 A = pa,

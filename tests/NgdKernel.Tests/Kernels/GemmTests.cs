@@ -55,6 +55,62 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// Shapes on both sides of every limit of the unpacked small-problem path (GemmSmall): m·n·k at
+    /// MaxWork and one row past it, transposed B at MaxTransposedWork and MaxTransposedElements, n at
+    /// MaxColumns, n below and around each vector width (tails overlapping their neighbour), and
+    /// transposed B long enough in k to be copied in several chunks.
+    /// </summary>
+    public static TheoryData<KernelPath, MatrixOp, MatrixOp> PathsAndOpsData()
+    {
+        var data = new TheoryData<KernelPath, MatrixOp, MatrixOp>();
+        foreach (KernelPath path in KernelPaths.Supported)
+        {
+            foreach (MatrixOp opA in (MatrixOp[])[MatrixOp.None, MatrixOp.Transpose])
+            {
+                foreach (MatrixOp opB in (MatrixOp[])[MatrixOp.None, MatrixOp.Transpose])
+                {
+                    data.Add(path, opA, opB);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsAndOpsData))]
+    public void Gemm_MatchesReference_AroundSmallProblemLimits(KernelPath path, MatrixOp opA, MatrixOp opB)
+    {
+        Assert.Equal(100L * 100 * 100, NgdKernel.Kernels.Internals.GemmSmall.MaxWork);
+        Assert.Equal(32L * 32 * 32, NgdKernel.Kernels.Internals.GemmSmall.MaxTransposedWork);
+        Assert.Equal(1024, NgdKernel.Kernels.Internals.GemmSmall.MaxTransposedElements);
+        Assert.Equal(256, NgdKernel.Kernels.Internals.GemmSmall.MaxColumns);
+        (int M, int N, int K)[] shapes =
+        [
+            (20, 20, 20), (1000, 20, 20), (20, 20, 1000), (100, 100, 100), (101, 100, 100),
+            (32, 32, 32), (33, 32, 32), (16, 64, 16), (16, 65, 16), (4, 256, 4), (4, 257, 4),
+            (5, 3, 7), (6, 7, 5), (7, 15, 3), (9, 17, 4), (3, 31, 2), (2, 33, 5), (1, 8, 4000),
+            (2, 16, 1000), (3, 31, 300),
+        ];
+        using var context = new KernelContext(1, path);
+        int seed = 0;
+        foreach ((int m, int n, int k) in shapes)
+        {
+            foreach ((double alpha, double beta) in ((double, double)[])[(1.0, 0.0), (-1.5, 0.75)])
+            {
+                seed += 4;
+                var test = new GemmCase(
+                    m, n, k, opA, opB, alpha, beta,
+                    opA == MatrixOp.None ? new ViewLayout(m, k, 3, 1, 2, seed) : new ViewLayout(k, m, 1, 2, 1, seed + 1),
+                    opB == MatrixOp.None ? new ViewLayout(k, n, 2, 3, 1, seed + 2) : new ViewLayout(n, k, 5, 0, 2, seed + 3),
+                    new ViewLayout(m, n, 1, 2, 3, seed));
+                VerifyGemm<float>(test, context);
+                VerifyGemm<double>(test, context);
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(PathsData))]
     public void Gemm_PathEntryPoint_EqualsContextPath(KernelPath path)
@@ -206,6 +262,16 @@ public class GemmTests
         Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, T.One, T.Zero, c, context);
         Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, two, T.One, c, context);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+
+        // The unpacked small-problem path, including its stack transpose of B.
+        T[,] small = RandomArray<T>(20, 20, 3);
+        var smallC = new T[20, 20];
+        Gemm.Multiply<T>(small, MatrixOp.Transpose, small, MatrixOp.Transpose, T.One, T.Zero, smallC, context);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Gemm.Multiply<T>(small, MatrixOp.None, small, MatrixOp.Transpose, T.One, T.Zero, smallC, context);
+        Gemm.Multiply<T>(small, MatrixOp.Transpose, small, MatrixOp.None, two, T.One, smallC, context);
+        allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
     }
 
