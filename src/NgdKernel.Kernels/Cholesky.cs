@@ -164,7 +164,19 @@ public static partial class Cholesky
         FactorCheck.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
         FactorCheck.Path(path, nameof(path));
 
-        // X L Lᵀ = B: first Y Lᵀ = B, then X L = Y.
+        // X L Lᵀ = B: first Y Lᵀ = B, then X L = Y. A factor of one block needs one transposition of B for both.
+        if (factor.Height <= TriangularSolve.BlockSize)
+        {
+            if (b.Height > 0 && b.Width > 0)
+            {
+                TriangularColumns.SolveRight(
+                    ref factor.DangerousGetReference(), StridedView.Stride(factor),
+                    ref b.DangerousGetReference(), StridedView.Stride(b), b.Height, b.Width, forward: true, backward: true, path);
+            }
+
+            return;
+        }
+
         SolveCore(factor, lower: true, transpose: true, left: false, b, path);
         SolveCore(factor, lower: true, transpose: false, left: false, b, path);
     }
