@@ -128,9 +128,9 @@ public static partial class Cholesky
             return;
         }
 
-        // X L Lᵀ = B: first Y Lᵀ = B, then X L = Y. A factor of one block needs one
-        // transposition of B for both.
-        if (n <= TriangularSolve.BlockSize)
+        // X L Lᵀ = B: first Y Lᵀ = B, then X L = Y. A small factor needs one transposition of B
+        // for both; the blocked right solves transpose every diagonal block twice.
+        if (n <= TriangularColumns.MaxTransposedOrder)
         {
             TriangularColumns.SolveRight(ref factor, ldf, ref b, ldb, m, n, forward: true, backward: true, path);
             return;

@@ -135,6 +135,32 @@ internal static class FactorGemm
         }
     }
 
+    /// <summary>
+    /// The last <c>n &lt; w</c> columns of a 4-row tile on the vector paths, in the tiles' order of
+    /// operations (sum the k products from zero, then subtract once), so that an element's result
+    /// does not depend on whether it falls in a vector tile or in the tail: callers may then split
+    /// the columns anywhere (threads, transposed chunks) and get the same bits.
+    /// </summary>
+    private static void SubtractNNColumnTail<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int n, int k)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < 4; r++)
+        {
+            ref T ar = ref Unsafe.Add(ref a, r * sai);
+            ref T cr = ref Unsafe.Add(ref c, r * ldc);
+            for (int j = 0; j < n; j++)
+            {
+                T sum = T.Zero;
+                for (int p = 0; p < k; p++)
+                {
+                    sum = T.FusedMultiplyAdd(Unsafe.Add(ref ar, p * sak), Unsafe.Add(ref b, (p * ldb) + j), sum);
+                }
+
+                Unsafe.Add(ref cr, j) -= sum;
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- Vector512 path
 
     private static void SubtractNNVector512<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k)
@@ -159,7 +185,7 @@ internal static class FactorGemm
 
             if (j < (nuint)n)
             {
-                SubtractNNScalar(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, 4, n - (int)j, k);
+                SubtractNNColumnTail(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, n - (int)j, k);
             }
         }
 
@@ -257,7 +283,7 @@ internal static class FactorGemm
 
             if (j < (nuint)n)
             {
-                SubtractNNScalar(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, 4, n - (int)j, k);
+                SubtractNNColumnTail(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, n - (int)j, k);
             }
         }
 

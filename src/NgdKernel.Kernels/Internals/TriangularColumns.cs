@@ -62,17 +62,22 @@ internal static class TriangularColumns
         }
     }
 
+    /// <summary>Largest order of a right solve done entirely by transposition: 32 rows of doubles fit the buffer.</summary>
+    public const int MaxTransposedOrder = 128;
+
     /// <summary>
     /// <c>X·Lᵀ = B</c> when <paramref name="forward"/>, then <c>X·L = B</c> when
     /// <paramref name="backward"/> (both: <c>X·L·Lᵀ = B</c>), in place; L is <c>[n, n]</c> lower
-    /// with <c>n &lt;= 64</c>, B is <c>[m, n]</c>. One transposition serves both solves.
+    /// with <c>n &lt;= </c><see cref="MaxTransposedOrder"/>, B is <c>[m, n]</c>. One transposition
+    /// serves both solves; past one 64-row block the transposed chunk goes through the blocked left
+    /// solves, whose off-diagonal updates are register tiles.
     /// </summary>
     [SkipLocalsInit]
     public static void SolveRight<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, bool forward, bool backward, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
 #if NGDASSERT
-        System.Diagnostics.Debug.Assert(n <= TriangularSolve.BlockSize, "right solve block wider than the transposition buffer");
+        System.Diagnostics.Debug.Assert(n <= MaxTransposedOrder, "right solve wider than the transposition buffer");
 #endif
         if (m == 0 || n == 0)
         {
@@ -81,7 +86,9 @@ internal static class TriangularColumns
 
         Span<byte> raw = stackalloc byte[TransposeBytes];
         ref T chunk = ref Unsafe.As<byte, T>(ref MemoryMarshal.GetReference(raw));
+        // Whole 16-element groups of rows when they fit, so that chunks split into whole vectors.
         int capacity = TransposeBytes / Unsafe.SizeOf<T>() / n;
+        capacity = capacity >= 16 ? capacity / 16 * 16 : capacity;
         for (int r0 = 0; r0 < m; r0 += capacity)
         {
             int rc = Math.Min(capacity, m - r0);
@@ -89,12 +96,12 @@ internal static class TriangularColumns
             Transpose(ref rows, ldb, ref chunk, rc, rc, n);
             if (forward)
             {
-                SolveLeft(ref t, ldt, ref chunk, rc, n, rc, backward: false, path);
+                TriangularSolve.Solve(ref t, ldt, lower: true, transpose: false, left: true, ref chunk, rc, n, rc, path);
             }
 
             if (backward)
             {
-                SolveLeft(ref t, ldt, ref chunk, rc, n, rc, backward: true, path);
+                TriangularSolve.Solve(ref t, ldt, lower: true, transpose: true, left: true, ref chunk, rc, n, rc, path);
             }
 
             Transpose(ref chunk, rc, ref rows, ldb, n, rc);
