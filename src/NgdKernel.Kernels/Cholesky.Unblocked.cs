@@ -27,6 +27,7 @@ public static partial class Cholesky
     /// path. Copying in and out costs <c>2n²</c> moves against <c>n³/3</c> flops.
     /// </remarks>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int FactorUnblocked<T>(ref T a0, nint lda, int n, T damping, KernelPath path, out T pivotValue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -80,6 +81,7 @@ public static partial class Cholesky
     }
 
     /// <summary>Left-looking upper factor in place on the padded copy (row stride a multiple of the vector width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FactorUpper<TOps, TVector, T>(ref T u, int stride, int n, out T pivotValue)
         where TOps : IFactorSimd<TVector, T>
         where TVector : struct
@@ -182,6 +184,7 @@ public static partial class Cholesky
     }
 
     /// <summary>The scalar path of <see cref="FactorUpper{TOps, TVector, T}"/>: the same per-element sequence, no padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FactorUpperScalar<T>(ref T u, int stride, int n, out T pivotValue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -225,6 +228,7 @@ public static partial class Cholesky
     /// <c>L -&gt; (L·Lᵀ)⁻¹</c> in place: first <c>M = L⁻¹</c> row by row (dtrtri), then the
     /// lower triangle of <c>Mᵀ·M</c> row by row (dlauum), then the mirror into the upper triangle.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InvertCore<T>(Span2D<T> factor, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

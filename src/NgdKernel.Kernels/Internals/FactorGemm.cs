@@ -43,6 +43,7 @@ internal static class FactorGemm
     /// </code>
     /// </remarks>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SubtractNT<T>(ref T a, nint lda, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k, bool lowerOnly, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -106,6 +107,7 @@ internal static class FactorGemm
 
     // ---------------------------------------------------------------- scalar path
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SubtractNTScalar<T>(ref T a, nint lda, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k, bool lowerOnly)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -121,6 +123,7 @@ internal static class FactorGemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SubtractNNScalar<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -141,6 +144,7 @@ internal static class FactorGemm
     /// does not depend on whether it falls in a vector tile or in the tail: callers may then split
     /// the columns anywhere (threads, transposed chunks) and get the same bits.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SubtractNNColumnTail<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int n, int k)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -163,6 +167,7 @@ internal static class FactorGemm
 
     // ---------------------------------------------------------------- Vector512 path
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SubtractNNVector512<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -261,6 +266,7 @@ internal static class FactorGemm
 
     // ---------------------------------------------------------------- Vector256 path
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SubtractNNVector256<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -28,6 +28,10 @@ namespace NgdKernel.Kernels.Internals;
 /// <para>Right solves (<c>X·Lᵀ = B</c>, <c>X·L = B</c>) have no contiguous direction to vectorize
 /// in B's rows, so chunks of B's rows are transposed into a 32 KB stack buffer, solved from the
 /// left, and transposed back (<c>X·Lᵀ = B ⇔ L·Xᵀ = Bᵀ</c>).</para>
+/// <para>The kernels here and in the factorization are compiled fully optimized at once
+/// (<c>AggressiveOptimization</c>, as the GEMM micro-kernels are): unoptimized (tier-0) code calls
+/// every static abstract vector operation and runs tens of times slower, and a small solve takes
+/// so little time that the tiered JIT would leave it there for the first hundreds of calls.</para>
 /// </remarks>
 internal static class TriangularColumns
 {
@@ -38,6 +42,7 @@ internal static class TriangularColumns
     /// <c>L·X = B</c> (<paramref name="backward"/> false) or <c>Lᵀ·X = B</c> (true) in place;
     /// L is <c>[n, n]</c> lower at <paramref name="t"/>, B is <c>[n, m]</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SolveLeft<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, bool backward, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -73,6 +78,7 @@ internal static class TriangularColumns
     /// solves, whose off-diagonal updates are register tiles.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SolveRight<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, bool forward, bool backward, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -109,6 +115,7 @@ internal static class TriangularColumns
     }
 
     /// <summary><c>destination[j, i] = source[i, j]</c> for a <c>[rows, columns]</c> source, in 8×8 tiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose<T>(ref T source, nint lds, ref T destination, nint ldd, int rows, int columns)
     {
         const int Tile = 8;
@@ -134,6 +141,7 @@ internal static class TriangularColumns
     /// Columns <c>[j, m)</c> in chunks of up to four vectors, when at least one vector fits;
     /// returns the first column not solved (<paramref name="j"/> when B is narrower than a vector).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Chunks<TOps, TVector, T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, int j, bool backward)
         where TOps : IFactorSimd<TVector, T>
         where TVector : struct
@@ -182,6 +190,7 @@ internal static class TriangularColumns
     /// <paramref name="o2"/>, <paramref name="o3"/> of B, solved down (forward) or up (backward)
     /// all n rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel<TOps, TVector, TCount, T>(ref T t, nint ldt, ref T b, nint ldb, int n, nuint o1, nuint o2, nuint o3, bool backward)
         where TOps : IFactorSimd<TVector, T>
         where TVector : struct
@@ -247,6 +256,7 @@ internal static class TriangularColumns
     }
 
     /// <summary>The scalar path, and the columns of B narrower than the narrowest vector: the same per-element sequence.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scalar<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, bool backward)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -67,6 +67,7 @@ internal static class TriangularSolve
     // ================================================================ left: op(T) X = B, B [n, m]
 
     /// <summary><c>L·X = B</c>: left-looking forward; <c>B[I,:] -= L[I,0:i0]·B[0:i0,:]</c>, then the diagonal block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeftLower<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -79,6 +80,7 @@ internal static class TriangularSolve
     }
 
     /// <summary><c>Lᵀ·X = B</c>: right-looking backward; the diagonal block, then <c>B[0:i0,:] -= L[I,0:i0]ᵀ·X[I,:]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeftLowerTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -93,6 +95,7 @@ internal static class TriangularSolve
     }
 
     /// <summary><c>U·X = B</c>: left-looking backward; <c>B[I,:] -= U[I,i1:n]·B[i1:n,:]</c>, then the diagonal block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeftUpper<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -118,6 +121,7 @@ internal static class TriangularSolve
     }
 
     /// <summary><c>Uᵀ·X = B</c>: right-looking forward; the diagonal block, then <c>B[i1:n,:] -= U[I,i1:n]ᵀ·X[I,:]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeftUpperTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -145,6 +149,7 @@ internal static class TriangularSolve
     // ================================================================ right: X op(T) = B, B [m, n]
 
     /// <summary><c>X·L = B</c>: left-looking backward over column blocks; <c>B[:,J] -= X[:,j1:n]·L[j1:n,J]</c>, then the diagonal block by transposition (<see cref="TriangularColumns.SolveRight"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RightLower<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -161,6 +166,7 @@ internal static class TriangularSolve
     }
 
     /// <summary><c>X·Lᵀ = B</c>: forward over column blocks; <c>B[:,J] -= X[:,0:j0]·L[J,0:j0]ᵀ</c>, then the diagonal block by transposition (<see cref="TriangularColumns.SolveRight"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RightLowerTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -173,6 +179,7 @@ internal static class TriangularSolve
     }
 
     /// <summary><c>X·U = B</c>: forward over column blocks; <c>B[:,J] -= X[:,0:j0]·U[0:j0,J]</c>, then per row <c>x_j = b_j / u_jj</c>, <c>b[j+1:j1] -= x_j·u[j,j+1:j1]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RightUpper<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -195,6 +202,7 @@ internal static class TriangularSolve
     }
 
     /// <summary><c>X·Uᵀ = B</c>: backward over column blocks; <c>B[:,J] -= X[:,j1:n]·U[J,j1:n]ᵀ</c>, then per row <c>x_j = (b_j - u[j,j+1:j1]·x[j+1:j1]) / u_jj</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RightUpperTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
