@@ -29,6 +29,8 @@ internal interface IFactorSimd<TVector, T>
     static abstract TVector Fma(TVector a, TVector b, TVector c);
 
     static abstract TVector Multiply(TVector a, TVector b);
+
+    static abstract TVector Subtract(TVector a, TVector b);
 }
 
 /// <summary>512-bit operations.</summary>
@@ -51,6 +53,9 @@ internal readonly struct FactorSimd512<T> : IFactorSimd<Vector512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Subtract(Vector512<T> a, Vector512<T> b) => a - b;
 }
 
 /// <summary>256-bit operations.</summary>
@@ -73,6 +78,9 @@ internal readonly struct FactorSimd256<T> : IFactorSimd<Vector256<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Multiply(Vector256<T> a, Vector256<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Subtract(Vector256<T> a, Vector256<T> b) => a - b;
 }
 
 /// <summary>128-bit operations: the narrow tail of the 256-bit path (4 floats or 2 doubles).</summary>
@@ -108,6 +116,9 @@ internal readonly struct FactorSimd128<T> : IFactorSimd<Vector128<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Multiply(Vector128<T> a, Vector128<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Subtract(Vector128<T> a, Vector128<T> b) => a - b;
 }
 
 /// <summary>A compile-time vector count (1 to 4) for the register-blocked kernels.</summary>
