@@ -15,9 +15,10 @@ public static partial class Cholesky
     /// <summary>
     /// For each block column K = [k0, k1):
     /// <code>
-    ///   [ L11         ]     1. L11 = chol(A11 + damping·I)        (row-oriented dots)
-    ///   [ L21   A22   ]     2. L21 = A21 · L11⁻ᵀ                  (per row, dots)
-    ///                       3. A22 -= L21 · L21ᵀ, lower triangle   (4×4 dot tiles)
+    ///   [ L11         ]     1. L11 = chol(A11 + damping·I)        (FactorUnblocked, on the caller)
+    ///   [ L21   A22   ]     2. L21 = A21 · L11⁻ᵀ                  (rows split over threads)
+    ///                       3. A22 -= L21 · L21ᵀ, lower triangle   (4×2w broadcast tiles, rows
+    ///                                                               split over threads by area)
     /// </code>
     /// Step 3 carries <c>n³/3 - O(n²·nb)</c> of the flops. The strict upper triangle of each
     /// finished block row is zeroed; step 3 may leave rubbish above the diagonal of A22, which

@@ -40,8 +40,9 @@ public static partial class Cholesky
     /// <c>INFO - 1</c>. Pivot test: <c>!(0 &lt; d &lt; +Inf)</c>, so a NaN or infinite element
     /// anywhere in the lower triangle makes some pivot at or after its row fail (an off-diagonal
     /// Inf squares into a -Inf pivot, NaN propagates into every later pivot it touches).</para>
-    /// <para>Blocked right-looking algorithm over 64-column panels: the diagonal block by
-    /// row-oriented dot products, <c>L21 = A21·L11⁻ᵀ</c> per row, then the trailing update
+    /// <para>Blocked right-looking algorithm over 64-column panels (a matrix of order 64 or less
+    /// is one block): the diagonal block by register-blocked rows of its transpose in a stack
+    /// copy, <c>L21 = A21·L11⁻ᵀ</c> on transposed chunks of rows, then the trailing update
     /// <c>A22 -= L21·L21ᵀ</c> (lower triangle) by register tiles on a stack-packed panel, which
     /// carries nearly all of the <c>n³/3</c> multiply-adds. Residual
     /// <c>‖LLᵀ - (A + damping·I)‖ / (n‖A‖eps)</c> is O(1) (LAPACK's dpot01 test).</para>
