@@ -224,50 +224,14 @@ public static partial class Cholesky
         return -1;
     }
 
-    /// <summary>
-    /// <c>L -&gt; (L·Lᵀ)⁻¹</c> in place: first <c>M = L⁻¹</c> row by row (dtrtri), then the
-    /// lower triangle of <c>Mᵀ·M</c> row by row (dlauum), then the mirror into the upper triangle.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary><c>L -&gt; (L·Lᵀ)⁻¹</c> in place (<see cref="TriangularInverse"/>), then the mirror into the upper triangle.</summary>
     private static void InvertCore<T>(Span2D<T> factor, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = factor.Height;
         nint ld = StridedView.Stride(factor);
         ref T a0 = ref factor.DangerousGetReference();
-
-        // M = L⁻¹. From L·M = I, row i of M is -(1/l[i,i]) · l[i,0:i] · M[0:i,0:i] off the
-        // diagonal and 1/l[i,i] on it. Rows above i already hold M. The vector-matrix product
-        // overwrites row i in place: step k reads l[i,k] before any step writes column k.
-        for (int i = 0; i < n; i++)
-        {
-            ref T rowI = ref Unsafe.Add(ref a0, i * ld);
-            for (int k = 0; k < i; k++)
-            {
-                ref T rowK = ref Unsafe.Add(ref a0, k * ld);
-                T lik = Unsafe.Add(ref rowI, k);
-                Level1.Axpy(lik, ref rowK, ref rowI, k, path);
-                Unsafe.Add(ref rowI, k) = lik * Unsafe.Add(ref rowK, k);
-            }
-
-            T inverseDiagonal = T.One / Unsafe.Add(ref rowI, i);
-            Level1.Scale(-inverseDiagonal, ref rowI, i, path);
-            Unsafe.Add(ref rowI, i) = inverseDiagonal;
-        }
-
-        // A⁻¹ = Mᵀ·M: row i of its lower triangle is sum_{k>=i} m[k,i] · m[k,0:i+1]. Row i of M
-        // is only needed for k = i, so row i can be overwritten once rows below still hold M.
-        for (int i = 0; i < n; i++)
-        {
-            ref T rowI = ref Unsafe.Add(ref a0, i * ld);
-            Level1.Scale(Unsafe.Add(ref rowI, i), ref rowI, i + 1, path);
-            for (int k = i + 1; k < n; k++)
-            {
-                ref T rowK = ref Unsafe.Add(ref a0, k * ld);
-                Level1.Axpy(Unsafe.Add(ref rowK, i), ref rowK, ref rowI, i + 1, path);
-            }
-        }
-
+        TriangularInverse.Invert(ref a0, ld, n, path);
         MirrorLowerToUpper(ref a0, ld, n);
     }
 

@@ -20,6 +20,7 @@ public class CholeskyBoundaryAndThreadTests
     /// <summary>Right-hand-side widths around 1 to 5 vectors of every width: the chunk and overlap cases.</summary>
     private static readonly int[] Widths = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 79, 80, 81, 97, 130];
 
+    /// <summary>Solves, factor residual and inverse residual (the inverse's rows are chunked like B's).</summary>
     [Theory, MemberData(nameof(Paths))]
     public void Cholesky_SmallKernels_MatchReference_AtChunkBoundaries(KernelPath path)
     {
@@ -46,6 +47,8 @@ public class CholeskyBoundaryAndThreadTests
             var f = new FactorCase(n, 0, n % 3, n % 5, n, 3);
             Assert.True(CholeskyTests.FactorResidual<double>(f, path));
             Assert.True(CholeskyTests.FactorResidual<float>(f with { Seed = n + 1 }, path));
+            Assert.True(CholeskyTests.Inverse<double>(f with { Pitch = n % 4 }, path));
+            Assert.True(CholeskyTests.Inverse<float>(f with { Seed = n + 2 }, path));
         }
     }
 
