@@ -423,59 +423,6 @@ public sealed partial class Network<T>
         }
     }
 
-    /// <summary>
-    /// Explains a non-finite loss: throws for the first NaN or infinity in <paramref name="inputs"/>,
-    /// <paramref name="targets"/> (<see cref="ArgumentException"/>) or the weights
-    /// (<see cref="ArithmeticException"/>); otherwise throws that the loss overflowed.
-    /// </summary>
-    internal void ThrowNonFiniteLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, double loss)
-    {
-        FindNonFinite(inputs, nameof(inputs));
-        FindNonFinite(targets, nameof(targets));
-        for (int l = 0; l < LayerCount; l++)
-        {
-            ReadOnlySpan2D<T> w = _weights[l].ReadOnlySpan;
-            for (int r = 0; r < w.Height; r++)
-            {
-                int c = IndexOfNonFinite(w.GetRowSpan(r));
-                if (c >= 0)
-                {
-                    throw new ArithmeticException(string.Create(CultureInfo.InvariantCulture,
-                        $"The weights of layer {l} hold {w[r, c]} at [{r}, {c}]."));
-                }
-            }
-        }
-
-        throw new ArithmeticException(string.Create(CultureInfo.InvariantCulture,
-            $"The batch loss is {loss} although inputs, targets and weights are finite: the outputs overflowed."));
-
-        static void FindNonFinite(ReadOnlySpan2D<T> data, string name)
-        {
-            for (int r = 0; r < data.Height; r++)
-            {
-                int c = IndexOfNonFinite(data.GetRowSpan(r));
-                if (c >= 0)
-                {
-                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                        $"'{name}' holds {data[r, c]} at row {r}, column {c}: every value must be finite."), name);
-                }
-            }
-        }
-    }
-
-    private static int IndexOfNonFinite(ReadOnlySpan<T> values)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!T.IsFinite(values[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
     internal void CheckSameArchitecture(Network<T> other, string paramName)
     {
         bool same = other.LayerCount == LayerCount && other.HasBias == HasBias;

@@ -208,7 +208,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
         LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
         if (!double.IsFinite(loss.Loss))
         {
-            Network.ThrowNonFiniteLoss(inputs, targets, loss.Loss);
+            StepFailures.ThrowNonFiniteLoss(Network, inputs, targets, loss.Loss);
         }
 
         // Input side: closed form Lambda_{l+1} = W_l Lambda_l W_l^T from Sigma (Eq. 15), or the batch.

@@ -128,7 +128,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         {
             _rng.SetState(_previousRngState);
             _canRollBack = false; // the undo buffers now hold the current state
-            Network.ThrowNonFiniteLoss(inputs, targets, before.Loss);
+            StepFailures.ThrowNonFiniteLoss(Network, inputs, targets, before.Loss, _damping);
         }
 
         int rows = inputs.Height;
@@ -459,17 +459,5 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 layer.RestoreRunningState();
             }
         }
-    }
-
-    private static ArithmeticException StepFailure(int layer, CholeskyFailure failure, double predicted, double after, double damping, int retries)
-    {
-        string what = layer >= 0
-            ? string.Create(CultureInfo.InvariantCulture,
-                $"the damped covariance of layer {layer} is not positive definite (pivot {failure.PivotIndex} = {failure.PivotValue})")
-            : !double.IsFinite(predicted) || double.IsNaN(after)
-                ? "the update is not finite (NaN or infinity in the direction or the updated weights)"
-                : string.Create(CultureInfo.InvariantCulture, $"the loss after the update is {after}");
-        return new ArithmeticException(string.Create(CultureInfo.InvariantCulture,
-            $"Natural-gradient step failed after {retries} retries: {what} at damping lambda = {damping}. The weights are as before the step."));
     }
 }

@@ -65,7 +65,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
         LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
         if (!double.IsFinite(loss.Loss))
         {
-            Network.ThrowNonFiniteLoss(inputs, targets, loss.Loss);
+            StepFailures.ThrowNonFiniteLoss(Network, inputs, targets, loss.Loss);
         }
 
         OptimizerBuffers.CopyWeights(Network, _previousWeights);
