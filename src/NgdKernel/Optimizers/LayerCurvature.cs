@@ -267,39 +267,6 @@ internal sealed partial class LayerCurvature<T>
         }
     }
 
-    public void WriteRunningState(BinaryWriter writer)
-    {
-        writer.Write(Initialized);
-        writer.Write(RightEffectiveDamping);
-        writer.Write(LeftEffectiveDamping);
-        OptimizerState.WriteMatrix(writer, RightCovariance);
-        OptimizerState.WriteMatrix(writer, LeftCovariance);
-        OptimizerState.WriteMatrix(writer, RightFactor);
-        OptimizerState.WriteMatrix(writer, LeftFactor);
-    }
-
-    /// <summary>Reads and checks a running state; returns the action that installs it.</summary>
-    public Action ReadRunningState(BinaryReader reader)
-    {
-        bool initialized = reader.ReadBoolean();
-        double right = reader.ReadDouble();
-        double left = reader.ReadDouble();
-        Matrix<T> rightCovariance = OptimizerState.ReadMatrix(reader, RightCovariance, "right covariance");
-        Matrix<T> leftCovariance = OptimizerState.ReadMatrix(reader, LeftCovariance, "left covariance");
-        Matrix<T> rightInverse = OptimizerState.ReadMatrix(reader, RightFactor, "right inverse");
-        Matrix<T> leftInverse = OptimizerState.ReadMatrix(reader, LeftFactor, "left inverse");
-        return () =>
-        {
-            Initialized = initialized;
-            RightEffectiveDamping = right;
-            LeftEffectiveDamping = left;
-            rightCovariance.CopyTo(RightCovariance);
-            leftCovariance.CopyTo(LeftCovariance);
-            rightInverse.CopyTo(RightFactor);
-            leftInverse.CopyTo(LeftFactor);
-        };
-    }
-
     private static bool Refresh(Matrix<T> covariance, Matrix<T> inverse, T damping, KernelContext context, out CholeskyFailure failure)
     {
         covariance.CopyTo(inverse);

@@ -251,12 +251,6 @@ public sealed class GuardedOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public void Rollback() => Inner.Rollback();
 
-    /// <inheritdoc/>
-    public void SaveState(Stream stream) => Inner.SaveState(stream);
-
-    /// <inheritdoc/>
-    public void LoadState(Stream stream) => Inner.LoadState(stream);
-
     private void Report(long step, int retries, StepQuantity quantity, int layer, double damping, string message) =>
         Recovered?.Invoke(this, new StepRecoveredEventArgs(step, retries, quantity, layer, damping, message));
 

@@ -118,9 +118,5 @@ public sealed class CliRecoveryTests : IDisposable
         }
 
         public void Rollback() => inner.Rollback();
-
-        public void SaveState(Stream stream) => throw new NotSupportedException();
-
-        public void LoadState(Stream stream) => throw new NotSupportedException();
     }
 }

@@ -149,13 +149,5 @@ public sealed class ApiValidationTests
         public void Rollback()
         {
         }
-
-        public void SaveState(Stream stream)
-        {
-        }
-
-        public void LoadState(Stream stream)
-        {
-        }
     }
 }

@@ -438,10 +438,6 @@ public sealed class StepGuardTests
         public StepResult Step(ReadOnlySpan2D<double> inputs, ReadOnlySpan2D<double> targets) => throw failure;
 
         public void Rollback() => throw new InvalidOperationException("There is no step to roll back.");
-
-        public void SaveState(Stream stream) => throw new NotSupportedException();
-
-        public void LoadState(Stream stream) => throw new NotSupportedException();
     }
 
     private static byte[] Snapshot<T>(Network<T> network)
