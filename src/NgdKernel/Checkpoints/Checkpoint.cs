@@ -150,7 +150,7 @@ public static class Checkpoint
     /// <exception cref="ArgumentException">The stream is not readable, or the optimizer type is not supported.</exception>
     /// <exception cref="CheckpointFormatException">
     /// As for <see cref="Load{T}(string, IOptimizer{T})"/>, with offsets from the stream's starting position;
-    /// <see cref="CheckpointFormatException.FilePath"/> is the file of a <see cref="FileStream"/>, else "(stream)".
+    /// <see cref="FileContentException.FilePath"/> is the file of a <see cref="FileStream"/>, else "(stream)".
     /// The target is unchanged.
     /// </exception>
     public static byte[] Load<T>(Stream stream, IOptimizer<T> optimizer)

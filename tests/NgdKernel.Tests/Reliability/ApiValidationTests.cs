@@ -138,6 +138,42 @@ public sealed class ApiValidationTests
         };
     }
 
+    [Fact]
+    public void FileExceptions_ShareTheFileContentBase_AndKeepTheirMessages()
+    {
+        FileContentException[] errors =
+        [
+            new CheckpointFormatException("run.ckpt", 28, "header checksum mismatch"),
+            new DataFileException("train-images-idx3-ubyte", 4, "bad magic"),
+        ];
+        Assert.Equal("run.ckpt: at byte offset 28: header checksum mismatch", errors[0].Message);
+        Assert.Equal("train-images-idx3-ubyte: at byte offset 4: bad magic", errors[1].Message);
+        Assert.Equal(("run.ckpt", 28L, "header checksum mismatch"), (errors[0].FilePath, errors[0].Offset, errors[0].Reason));
+        Assert.Equal(("train-images-idx3-ubyte", 4L, "bad magic"), (errors[1].FilePath, errors[1].Offset, errors[1].Reason));
+        Assert.All(errors, e => Assert.IsAssignableFrom<IOException>(e));
+
+        var free = new DataFileException("odd", new InvalidOperationException());
+        Assert.Equal(("(unknown)", -1L, "odd", "odd"), (free.FilePath, free.Offset, free.Reason, free.Message));
+        Assert.IsType<InvalidOperationException>(free.InnerException);
+        Assert.Equal(-1, new CheckpointFormatException().Offset);
+
+        // Reading either kind of bad file can be handled through the base type.
+        string path = Path.Combine(Path.GetTempPath(), $"ngd-not-a-file-{Guid.NewGuid():N}");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        try
+        {
+            var checkpoint = Assert.ThrowsAny<FileContentException>(() => Checkpoint.ReadInfo(path));
+            Assert.IsType<CheckpointFormatException>(checkpoint);
+            var idx = Assert.ThrowsAny<FileContentException>(() => IdxReader.Read(new MemoryStream([1, 2, 3]), path));
+            Assert.IsType<DataFileException>(idx);
+            Assert.Equal(path, idx.FilePath);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private sealed class FakeOptimizer(Network<double> network) : IOptimizer<double>
     {
         public Network<double> Network { get; } = network;
