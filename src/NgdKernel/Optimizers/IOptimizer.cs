@@ -28,7 +28,12 @@ public interface IOptimizer<T>
     /// Allocates nothing once a batch of this size has been seen.
     /// </summary>
     /// <returns>Loss before the step, damping, timing.</returns>
-    /// <exception cref="ArgumentException">Shapes do not match the network.</exception>
+    /// <exception cref="ArgumentException">Shapes do not match the network, or an input or target is NaN or infinite (row and column named).</exception>
+    /// <exception cref="OptimizerStepException">
+    /// The step failed (<see cref="OptimizerStepException.Quantity"/> and <see cref="OptimizerStepException.Layer"/>
+    /// say where; a <see cref="CurvatureFactorizationException"/> when a damped covariance is not positive
+    /// definite); the weights and optimizer state are as before the step.
+    /// </exception>
     StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets);
 
     /// <summary>
