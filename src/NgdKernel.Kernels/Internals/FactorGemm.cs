@@ -191,6 +191,21 @@ internal static class FactorGemm
                 BroadcastTile4x1<TOps, TVector, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
             }
 
+            // Narrower vectors before scalar code for the last columns (8 floats of n = 200 are
+            // a 256-bit tile, not 8 scalar dot products); same per-element sequence throughout.
+            if (TOps.Count > (nuint)Vector256<T>.Count)
+            {
+                for (; j + (nuint)Vector256<T>.Count <= (nuint)n; j += (nuint)Vector256<T>.Count)
+                {
+                    BroadcastTile4x1<FactorSimd256<T>, Vector256<T>, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
+                }
+            }
+
+            for (; j + (nuint)Vector128<T>.Count <= (nuint)n; j += (nuint)Vector128<T>.Count)
+            {
+                BroadcastTile4x1<FactorSimd128<T>, Vector128<T>, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
+            }
+
             if (j < (nuint)n)
             {
                 SubtractNNColumnTail(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, n - (int)j, k);
