@@ -60,9 +60,8 @@ public unsafe class CholeskyBench<T> : IDisposable
         Console.WriteLine($"// {OpenBlasLibrary.LoadOrThrow(OpenBlasCoreSelection.Automatic, Shape.Threads)}");
     }
 
-    /// <summary>NgdKernel: factor in place, then solve from the left and from the right.
-    /// (The factorization API takes no <see cref="KernelContext"/> yet, so it runs on one thread
-    /// whatever the case's thread count.)</summary>
+    /// <summary>NgdKernel: factor in place, then solve from the left and from the right, on the
+    /// case's thread count.</summary>
     [Benchmark(Description = "NgdKernel")]
     public void Ours()
     {
@@ -70,9 +69,9 @@ public unsafe class CholeskyBench<T> : IDisposable
         Restore();
         var factor = new Span2D<T>(a!.Pointer, n, n, 0);
         var rhs = new Span2D<T>(g!.Pointer, n, n, 0);
-        Cholesky.Factor(factor, T.Zero);
-        Cholesky.SolveLeft<T>(factor, rhs);
-        Cholesky.SolveRight<T>(factor, rhs);
+        Cholesky.Factor(factor, T.Zero, context);
+        Cholesky.SolveLeft<T>(factor, rhs, context);
+        Cholesky.SolveRight<T>(factor, rhs, context);
     }
 
     /// <summary>LAPACKE on OpenBLAS with the machine's OPENBLAS_* settings.</summary>

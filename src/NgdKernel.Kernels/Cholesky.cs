@@ -31,7 +31,7 @@ public static partial class Cholesky
     /// </param>
     /// <param name="damping">Added to every diagonal element before factoring; finite and <c>&gt;= 0</c>.</param>
     /// <param name="failure">On failure, the first pivot <c>j</c> with <c>!(0 &lt; d &lt; +Inf)</c> and its value; default on success.</param>
-    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. These kernels run on the calling thread only.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Trailing matrices of 128 rows or more use its threads.</param>
     /// <returns><see langword="true"/> when <c>A + damping·I</c> is numerically positive definite.</returns>
     /// <exception cref="ArgumentException"><paramref name="a"/> is not square.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="damping"/> is negative, NaN or infinite.</exception>
@@ -40,18 +40,21 @@ public static partial class Cholesky
     /// <c>INFO - 1</c>. Pivot test: <c>!(0 &lt; d &lt; +Inf)</c>, so a NaN or infinite element
     /// anywhere in the lower triangle makes some pivot at or after its row fail (an off-diagonal
     /// Inf squares into a -Inf pivot, NaN propagates into every later pivot it touches).</para>
-    /// <para>Blocked right-looking algorithm over 64-column panels: the diagonal block by
-    /// row-oriented dot products, <c>L21 = A21·L11⁻ᵀ</c> per row, then the trailing update
+    /// <para>Blocked right-looking algorithm over 64-column panels (a matrix of order 64 or less
+    /// is one block): the diagonal block by register-blocked rows of its transpose in a stack
+    /// copy, <c>L21 = A21·L11⁻ᵀ</c> on transposed chunks of rows, then the trailing update
     /// <c>A22 -= L21·L21ᵀ</c> (lower triangle) by register tiles on a stack-packed panel, which
     /// carries nearly all of the <c>n³/3</c> multiply-adds. Residual
     /// <c>‖LLᵀ - (A + damping·I)‖ / (n‖A‖eps)</c> is O(1) (LAPACK's dpot01 test).</para>
-    /// <para>Allocates nothing (64 KB of stack at most). Runs on the calling thread (the
-    /// context's thread count is not used yet). The result is bit-identical run to run on one
-    /// <see cref="KernelPath"/>; paths differ by rounding only.</para>
+    /// <para>Allocates nothing (64 KB of stack at most). With a multi-threaded context the panel
+    /// solve and the trailing update of each block column are split by rows over its threads;
+    /// every element goes through the same operations whatever the thread count, so the result
+    /// is bit-identical across thread counts and runs on one <see cref="KernelPath"/>; paths
+    /// differ by rounding only.</para>
     /// </remarks>
     public static bool TryFactor<T>(Span2D<T> a, T damping, out CholeskyFailure failure, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TryFactorOnPath(a, damping, (context ?? KernelContext.Default).Path, out failure);
+        TryFactorChecked(a, damping, (context ?? KernelContext.Default).Path, context, out failure);
 
     /// <summary>
     /// Factors <c>A + damping·I = L·Lᵀ</c> in place, throwing when it is not positive definite.
@@ -59,7 +62,7 @@ public static partial class Cholesky
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="a"><c>[n, n]</c>, as in <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>.</param>
     /// <param name="damping">Added to every diagonal element; finite and <c>&gt;= 0</c>.</param>
-    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. These kernels run on the calling thread only.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Trailing matrices of 128 rows or more use its threads.</param>
     /// <exception cref="ArgumentException"><paramref name="a"/> is not square.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="damping"/> is negative, NaN or infinite.</exception>
     /// <exception cref="ArithmeticException">
@@ -70,7 +73,7 @@ public static partial class Cholesky
     public static void Factor<T>(Span2D<T> a, T damping, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (!TryFactorOnPath(a, damping, (context ?? KernelContext.Default).Path, out CholeskyFailure failure))
+        if (!TryFactorChecked(a, damping, (context ?? KernelContext.Default).Path, context, out CholeskyFailure failure))
         {
             ThrowHelper.ThrowArithmetic_NotPositiveDefinite(
                 nameof(a), failure.PivotIndex, failure.PivotValue, double.CreateTruncating(damping));
@@ -81,7 +84,7 @@ public static partial class Cholesky
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="factor"><c>[n, n]</c> from <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>; only the lower triangle is read.</param>
     /// <param name="b"><c>[n, m]</c>, any row stride; overwritten by the solution X. Must not overlap <paramref name="factor"/>.</param>
-    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. These kernels run on the calling thread only.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Solves of 2^20 multiply-adds or more use its threads.</param>
     /// <exception cref="ArgumentException">
     /// <paramref name="factor"/> is not square, <paramref name="b"/> does not have n rows, or the two overlap.
     /// </exception>
@@ -90,17 +93,18 @@ public static partial class Cholesky
     /// <c>Lᵀ·X = Y</c>), blocked so that most flops run in register tiles. Use it for the
     /// left factor of paper Eq. 20, <c>(Λ̃ + √λ·I)⁻¹·G</c>. A zero or NaN diagonal in the factor
     /// gives Inf/NaN in B (no check: a factor from a successful TryFactor has a positive
-    /// diagonal); NaN in B stays in its column. Allocates nothing; deterministic on one path.
+    /// diagonal); NaN in B stays in its column. Allocates nothing. Threads split B's columns;
+    /// bit-identical across thread counts and runs on one path.
     /// </remarks>
     public static void SolveLeft<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveLeftOnPath(factor, b, (context ?? KernelContext.Default).Path);
+        SolveLeftChecked(factor, b, (context ?? KernelContext.Default).Path, context);
 
     /// <summary>Solves <c>X·(L·Lᵀ) = B</c> in place: <c>B &lt;- B·(L·Lᵀ)⁻¹</c>.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="factor"><c>[n, n]</c> from <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>; only the lower triangle is read.</param>
     /// <param name="b"><c>[m, n]</c>, any row stride; overwritten by the solution X. Must not overlap <paramref name="factor"/>.</param>
-    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. These kernels run on the calling thread only.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Solves of 2^20 multiply-adds or more use its threads.</param>
     /// <exception cref="ArgumentException">
     /// <paramref name="factor"/> is not square, <paramref name="b"/> does not have n columns, or the two overlap.
     /// </exception>
@@ -108,11 +112,12 @@ public static partial class Cholesky
     /// LAPACK equivalent: <c>dpotrs('L')</c> on <c>Bᵀ</c> (the matrix is symmetric), i.e.
     /// <c>dtrsm('R','L','T')</c> then <c>dtrsm('R','L','N')</c>. Use it for the right factor of
     /// paper Eq. 20, <c>G·(Λ + √λ·I)⁻¹</c>. NaN in B stays in its row; NaN in the factor
-    /// propagates. Allocates nothing (up to 32 KB of stack); deterministic on one path.
+    /// propagates. Allocates nothing (up to 32 KB of stack per thread). Threads split B's rows;
+    /// bit-identical across thread counts and runs on one path.
     /// </remarks>
     public static void SolveRight<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveRightOnPath(factor, b, (context ?? KernelContext.Default).Path);
+        SolveRightChecked(factor, b, (context ?? KernelContext.Default).Path, context);
 
     /// <summary>Replaces the factor L by the full symmetric inverse <c>(L·Lᵀ)⁻¹</c>, in place.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -120,7 +125,7 @@ public static partial class Cholesky
     /// <c>[n, n]</c>, any row stride. On entry the lower triangle holds L (the strict upper
     /// triangle is not read); on exit both triangles hold <c>A⁻¹ = L⁻ᵀ·L⁻¹</c>, exactly symmetric.
     /// </param>
-    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. These kernels run on the calling thread only.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread.</param>
     /// <exception cref="ArgumentException"><paramref name="factor"/> is not square.</exception>
     /// <remarks>
     /// LAPACK equivalent: <c>dpotri('L')</c> (<c>dtrtri</c> then <c>dlauum</c>) followed by
@@ -133,40 +138,62 @@ public static partial class Cholesky
 
     // ------------------------------------------------------------------ path-explicit entries
 
-    /// <summary>TryFactor on a forced path (tests, benchmarks).</summary>
+    /// <summary>TryFactor on a forced path, on the calling thread (tests, benchmarks).</summary>
     internal static bool TryFactorOnPath<T>(Span2D<T> a, T damping, KernelPath path, out CholeskyFailure failure)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        TryFactorChecked(a, damping, path, context: null, out failure);
+
+    /// <summary>SolveLeft on a forced path, on the calling thread.</summary>
+    internal static void SolveLeftOnPath<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        SolveLeftChecked(factor, b, path, context: null);
+
+    /// <summary>SolveRight on a forced path, on the calling thread.</summary>
+    internal static void SolveRightOnPath<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        SolveRightChecked(factor, b, path, context: null);
+
+    private static bool TryFactorChecked<T>(Span2D<T> a, T damping, KernelPath path, KernelContext? context, out CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         FactorCheck.Square<T>(a, nameof(a));
         FactorCheck.FiniteNonNegative(damping, nameof(damping));
         FactorCheck.Path(path, nameof(path));
-        return FactorCore(a, damping, path, out failure);
+        return FactorCore(a, damping, path, context, out failure);
     }
 
-    /// <summary>SolveLeft on a forced path.</summary>
-    internal static void SolveLeftOnPath<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path)
+    private static void SolveLeftChecked<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path, KernelContext? context)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         FactorCheck.Square(factor, nameof(factor));
         FactorCheck.Rows<T>(b, nameof(b), factor, nameof(factor), factor.Height);
         FactorCheck.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
         FactorCheck.Path(path, nameof(path));
-        SolveCore(factor, lower: true, transpose: false, left: true, b, path);
-        SolveCore(factor, lower: true, transpose: true, left: true, b, path);
+        if (b.Height == 0 || b.Width == 0 || TrySolveInParallel(factor, b, left: true, context))
+        {
+            return;
+        }
+
+        SolveLeftKernel(
+            ref factor.DangerousGetReference(), StridedView.Stride(factor),
+            ref b.DangerousGetReference(), StridedView.Stride(b), b.Height, b.Width, path);
     }
 
-    /// <summary>SolveRight on a forced path.</summary>
-    internal static void SolveRightOnPath<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path)
+    private static void SolveRightChecked<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path, KernelContext? context)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         FactorCheck.Square(factor, nameof(factor));
         FactorCheck.Columns<T>(b, nameof(b), factor, nameof(factor), factor.Height);
         FactorCheck.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
         FactorCheck.Path(path, nameof(path));
+        if (b.Height == 0 || b.Width == 0 || TrySolveInParallel(factor, b, left: false, context))
+        {
+            return;
+        }
 
-        // X L Lᵀ = B: first Y Lᵀ = B, then X L = Y.
-        SolveCore(factor, lower: true, transpose: true, left: false, b, path);
-        SolveCore(factor, lower: true, transpose: false, left: false, b, path);
+        SolveRightKernel(
+            ref factor.DangerousGetReference(), StridedView.Stride(factor),
+            ref b.DangerousGetReference(), StridedView.Stride(b), b.Height, b.Width, path);
     }
 
     /// <summary>Invert on a forced path.</summary>

@@ -108,10 +108,10 @@ public sealed record CholeskyShape(int N, int Threads = 1) : IFlopCount, IThread
     /// <summary>Factor n^3/3, each of the two solves 2 n^3 (two triangular solves with n right-hand sides).</summary>
     public double Flops => ((double)N * N * N / 3) + (4.0 * N * N * N);
 
-    /// <summary>The paper's layer widths, 20 (linear networks) up to 785 (MNIST input plus bias), on
-    /// one thread; 400 and 785 also on two.</summary>
+    /// <summary>The paper's layer widths, 20 (linear networks) up to 785 (MNIST input plus bias), and
+    /// 33 (a width-32 layer plus bias, the latency case), on one thread; 100, 400 and 785 also on two.</summary>
     public static IEnumerable<CholeskyShape> All() =>
-        [new(20), new(100), new(200), new(400), new(785), new(400, 2), new(785, 2)];
+        [new(20), new(33), new(100), new(200), new(400), new(785), new(100, 2), new(400, 2), new(785, 2)];
 
     /// <inheritdoc/>
     public override string ToString() => $"{N} t{Threads}";

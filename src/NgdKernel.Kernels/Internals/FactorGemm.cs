@@ -17,6 +17,7 @@ namespace NgdKernel.Kernels.Internals;
 /// loads of B per k step for 8 FMAs.</item>
 /// </list>
 /// In BLIS terms MR = 4, NR = 2w (w = vector width), and for the packed form KC = NC = 64.
+/// One generic body serves both vector widths (<see cref="IFactorSimd{TVector, T}"/>).
 /// Callers validate; nothing is checked here.
 /// </summary>
 internal static class FactorGemm
@@ -43,6 +44,7 @@ internal static class FactorGemm
     /// </code>
     /// </remarks>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SubtractNT<T>(ref T a, nint lda, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k, bool lowerOnly, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -98,14 +100,15 @@ internal static class FactorGemm
 
         switch (path)
         {
-            case KernelPath.Vector512: SubtractNNVector512(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
-            case KernelPath.Vector256: SubtractNNVector256(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
+            case KernelPath.Vector512: SubtractNNVector<FactorSimd512<T>, Vector512<T>, T>(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
+            case KernelPath.Vector256: SubtractNNVector<FactorSimd256<T>, Vector256<T>, T>(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
             default: SubtractNNScalar(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
         }
     }
 
     // ---------------------------------------------------------------- scalar path
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SubtractNTScalar<T>(ref T a, nint lda, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k, bool lowerOnly)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -121,6 +124,7 @@ internal static class FactorGemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SubtractNNScalar<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -135,12 +139,42 @@ internal static class FactorGemm
         }
     }
 
-    // ---------------------------------------------------------------- Vector512 path
-
-    private static void SubtractNNVector512<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k)
+    /// <summary>
+    /// The last <c>n &lt; w</c> columns of a 4-row tile on the vector paths, in the tiles' order of
+    /// operations (sum the k products from zero, then subtract once), so that an element's result
+    /// does not depend on whether it falls in a vector tile or in the tail: callers may then split
+    /// the columns anywhere (threads, transposed chunks) and get the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SubtractNNColumnTail<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int n, int k)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        nuint w = (nuint)Vector512<T>.Count;
+        for (int r = 0; r < 4; r++)
+        {
+            ref T ar = ref Unsafe.Add(ref a, r * sai);
+            ref T cr = ref Unsafe.Add(ref c, r * ldc);
+            for (int j = 0; j < n; j++)
+            {
+                T sum = T.Zero;
+                for (int p = 0; p < k; p++)
+                {
+                    sum = T.FusedMultiplyAdd(Unsafe.Add(ref ar, p * sak), Unsafe.Add(ref b, (p * ldb) + j), sum);
+                }
+
+                Unsafe.Add(ref cr, j) -= sum;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- vector paths (one body, IFactorSimd)
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SubtractNNVector<TOps, TVector, T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k)
+        where TOps : IFactorSimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint w = TOps.Count;
         int i = 0;
         for (; i + 4 <= m; i += 4)
         {
@@ -149,185 +183,124 @@ internal static class FactorGemm
             nuint j = 0;
             for (; j + (2 * w) <= (nuint)n; j += 2 * w)
             {
-                BroadcastTile4x2Vector512(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
+                BroadcastTile4x2<TOps, TVector, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
             }
 
             for (; j + w <= (nuint)n; j += w)
             {
-                BroadcastTile4x1Vector512(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
+                BroadcastTile4x1<TOps, TVector, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
+            }
+
+            // Narrower vectors before scalar code for the last columns (8 floats of n = 200 are
+            // a 256-bit tile, not 8 scalar dot products); same per-element sequence throughout.
+            if (TOps.Count > (nuint)Vector256<T>.Count)
+            {
+                for (; j + (nuint)Vector256<T>.Count <= (nuint)n; j += (nuint)Vector256<T>.Count)
+                {
+                    BroadcastTile4x1<FactorSimd256<T>, Vector256<T>, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
+                }
+            }
+
+            for (; j + (nuint)Vector128<T>.Count <= (nuint)n; j += (nuint)Vector128<T>.Count)
+            {
+                BroadcastTile4x1<FactorSimd128<T>, Vector128<T>, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
             }
 
             if (j < (nuint)n)
             {
-                SubtractNNScalar(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, 4, n - (int)j, k);
+                SubtractNNColumnTail(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, n - (int)j, k);
             }
         }
 
+        // Last m % 4 rows: one axpy per k, c = fma(-a, b, c) element by element.
         for (; i < m; i++)
         {
             ref T ai = ref Unsafe.Add(ref a, i * sai);
             ref T ci = ref Unsafe.Add(ref c, i * ldc);
             for (int p = 0; p < k; p++)
             {
-                Level1.AxpyVector512(-Unsafe.Add(ref ai, p * sak), ref Unsafe.Add(ref b, p * ldb), ref ci, n);
+                T alpha = -Unsafe.Add(ref ai, p * sak);
+                ref T bp = ref Unsafe.Add(ref b, p * ldb);
+                TVector va = TOps.Broadcast(alpha);
+                nuint j = 0;
+                for (; j + w <= (nuint)n; j += w)
+                {
+                    TOps.Store(TOps.Fma(va, TOps.Load(ref bp, j), TOps.Load(ref ci, j)), ref ci, j);
+                }
+
+                for (; j < (nuint)n; j++)
+                {
+                    Unsafe.Add(ref ci, j) = T.FusedMultiplyAdd(alpha, Unsafe.Add(ref bp, j), Unsafe.Add(ref ci, j));
+                }
             }
         }
     }
 
     /// <summary><c>C[0:4, 0:2w] -= A[0:4, 0:k] · B[0:k, 0:2w]</c>: broadcast a[r,p], two vector loads of row p of B, 8 FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BroadcastTile4x2Vector512<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int k)
+    private static void BroadcastTile4x2<TOps, TVector, T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int k)
+        where TOps : IFactorSimd<TVector, T>
+        where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        nuint w = (nuint)Vector512<T>.Count;
-        Vector512<T> s00 = Vector512<T>.Zero, s01 = Vector512<T>.Zero, s10 = Vector512<T>.Zero, s11 = Vector512<T>.Zero;
-        Vector512<T> s20 = Vector512<T>.Zero, s21 = Vector512<T>.Zero, s30 = Vector512<T>.Zero, s31 = Vector512<T>.Zero;
+        nuint w = TOps.Count;
+        TVector s00 = default, s01 = default, s10 = default, s11 = default;
+        TVector s20 = default, s21 = default, s30 = default, s31 = default;
         ref T a1 = ref Unsafe.Add(ref a, sai);
         ref T a2 = ref Unsafe.Add(ref a, 2 * sai);
         ref T a3 = ref Unsafe.Add(ref a, 3 * sai);
         for (int p = 0; p < k; p++)
         {
             ref T bp = ref Unsafe.Add(ref b, p * ldb);
-            Vector512<T> y0 = Vector512.LoadUnsafe(ref bp), y1 = Vector512.LoadUnsafe(ref bp, w);
+            TVector y0 = TOps.Load(ref bp, 0), y1 = TOps.Load(ref bp, w);
             nint q = p * sak;
-            Vector512<T> x = Vector512.Create(Unsafe.Add(ref a, q));
-            s00 = Level1.Fma(x, y0, s00); s01 = Level1.Fma(x, y1, s01);
-            x = Vector512.Create(Unsafe.Add(ref a1, q));
-            s10 = Level1.Fma(x, y0, s10); s11 = Level1.Fma(x, y1, s11);
-            x = Vector512.Create(Unsafe.Add(ref a2, q));
-            s20 = Level1.Fma(x, y0, s20); s21 = Level1.Fma(x, y1, s21);
-            x = Vector512.Create(Unsafe.Add(ref a3, q));
-            s30 = Level1.Fma(x, y0, s30); s31 = Level1.Fma(x, y1, s31);
+            TVector x = TOps.Broadcast(Unsafe.Add(ref a, q));
+            s00 = TOps.Fma(x, y0, s00); s01 = TOps.Fma(x, y1, s01);
+            x = TOps.Broadcast(Unsafe.Add(ref a1, q));
+            s10 = TOps.Fma(x, y0, s10); s11 = TOps.Fma(x, y1, s11);
+            x = TOps.Broadcast(Unsafe.Add(ref a2, q));
+            s20 = TOps.Fma(x, y0, s20); s21 = TOps.Fma(x, y1, s21);
+            x = TOps.Broadcast(Unsafe.Add(ref a3, q));
+            s30 = TOps.Fma(x, y0, s30); s31 = TOps.Fma(x, y1, s31);
         }
 
-        Store(ref c, s00, s01, w);
-        Store(ref Unsafe.Add(ref c, ldc), s10, s11, w);
-        Store(ref Unsafe.Add(ref c, 2 * ldc), s20, s21, w);
-        Store(ref Unsafe.Add(ref c, 3 * ldc), s30, s31, w);
+        SubtractFrom(ref c, s00, 0);
+        SubtractFrom(ref c, s01, w);
+        SubtractFrom(ref Unsafe.Add(ref c, ldc), s10, 0);
+        SubtractFrom(ref Unsafe.Add(ref c, ldc), s11, w);
+        SubtractFrom(ref Unsafe.Add(ref c, 2 * ldc), s20, 0);
+        SubtractFrom(ref Unsafe.Add(ref c, 2 * ldc), s21, w);
+        SubtractFrom(ref Unsafe.Add(ref c, 3 * ldc), s30, 0);
+        SubtractFrom(ref Unsafe.Add(ref c, 3 * ldc), s31, w);
 
-        static void Store(ref T row, Vector512<T> first, Vector512<T> second, nuint w)
-        {
-            (Vector512.LoadUnsafe(ref row) - first).StoreUnsafe(ref row);
-            (Vector512.LoadUnsafe(ref row, w) - second).StoreUnsafe(ref row, w);
-        }
+        static void SubtractFrom(ref T row, TVector sum, nuint offset) =>
+            TOps.Store(TOps.Subtract(TOps.Load(ref row, offset), sum), ref row, offset);
     }
 
+    /// <summary><c>C[0:4, 0:w] -= A[0:4, 0:k] · B[0:k, 0:w]</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BroadcastTile4x1Vector512<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int k)
+    private static void BroadcastTile4x1<TOps, TVector, T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int k)
+        where TOps : IFactorSimd<TVector, T>
+        where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Vector512<T> s0 = Vector512<T>.Zero, s1 = Vector512<T>.Zero, s2 = Vector512<T>.Zero, s3 = Vector512<T>.Zero;
+        TVector s0 = default, s1 = default, s2 = default, s3 = default;
         for (int p = 0; p < k; p++)
         {
-            Vector512<T> y = Vector512.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb));
+            TVector y = TOps.Load(ref Unsafe.Add(ref b, p * ldb), 0);
             nint q = p * sak;
-            s0 = Level1.Fma(Vector512.Create(Unsafe.Add(ref a, q)), y, s0);
-            s1 = Level1.Fma(Vector512.Create(Unsafe.Add(ref a, sai + q)), y, s1);
-            s2 = Level1.Fma(Vector512.Create(Unsafe.Add(ref a, (2 * sai) + q)), y, s2);
-            s3 = Level1.Fma(Vector512.Create(Unsafe.Add(ref a, (3 * sai) + q)), y, s3);
+            s0 = TOps.Fma(TOps.Broadcast(Unsafe.Add(ref a, q)), y, s0);
+            s1 = TOps.Fma(TOps.Broadcast(Unsafe.Add(ref a, sai + q)), y, s1);
+            s2 = TOps.Fma(TOps.Broadcast(Unsafe.Add(ref a, (2 * sai) + q)), y, s2);
+            s3 = TOps.Fma(TOps.Broadcast(Unsafe.Add(ref a, (3 * sai) + q)), y, s3);
         }
 
-        (Vector512.LoadUnsafe(ref c) - s0).StoreUnsafe(ref c);
-        (Vector512.LoadUnsafe(ref Unsafe.Add(ref c, ldc)) - s1).StoreUnsafe(ref Unsafe.Add(ref c, ldc));
-        (Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 2 * ldc)) - s2).StoreUnsafe(ref Unsafe.Add(ref c, 2 * ldc));
-        (Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 3 * ldc)) - s3).StoreUnsafe(ref Unsafe.Add(ref c, 3 * ldc));
-    }
-
-    // ---------------------------------------------------------------- Vector256 path
-
-    private static void SubtractNNVector256<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        nuint w = (nuint)Vector256<T>.Count;
-        int i = 0;
-        for (; i + 4 <= m; i += 4)
-        {
-            ref T ai = ref Unsafe.Add(ref a, i * sai);
-            ref T ci = ref Unsafe.Add(ref c, i * ldc);
-            nuint j = 0;
-            for (; j + (2 * w) <= (nuint)n; j += 2 * w)
-            {
-                BroadcastTile4x2Vector256(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
-            }
-
-            for (; j + w <= (nuint)n; j += w)
-            {
-                BroadcastTile4x1Vector256(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
-            }
-
-            if (j < (nuint)n)
-            {
-                SubtractNNScalar(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, 4, n - (int)j, k);
-            }
-        }
-
-        for (; i < m; i++)
-        {
-            ref T ai = ref Unsafe.Add(ref a, i * sai);
-            ref T ci = ref Unsafe.Add(ref c, i * ldc);
-            for (int p = 0; p < k; p++)
-            {
-                Level1.AxpyVector256(-Unsafe.Add(ref ai, p * sak), ref Unsafe.Add(ref b, p * ldb), ref ci, n);
-            }
-        }
-    }
-
-    /// <summary><c>C[0:4, 0:2w] -= A[0:4, 0:k] · B[0:k, 0:2w]</c>: broadcast a[r,p], two vector loads of row p of B, 8 FMAs.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BroadcastTile4x2Vector256<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int k)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        nuint w = (nuint)Vector256<T>.Count;
-        Vector256<T> s00 = Vector256<T>.Zero, s01 = Vector256<T>.Zero, s10 = Vector256<T>.Zero, s11 = Vector256<T>.Zero;
-        Vector256<T> s20 = Vector256<T>.Zero, s21 = Vector256<T>.Zero, s30 = Vector256<T>.Zero, s31 = Vector256<T>.Zero;
-        ref T a1 = ref Unsafe.Add(ref a, sai);
-        ref T a2 = ref Unsafe.Add(ref a, 2 * sai);
-        ref T a3 = ref Unsafe.Add(ref a, 3 * sai);
-        for (int p = 0; p < k; p++)
-        {
-            ref T bp = ref Unsafe.Add(ref b, p * ldb);
-            Vector256<T> y0 = Vector256.LoadUnsafe(ref bp), y1 = Vector256.LoadUnsafe(ref bp, w);
-            nint q = p * sak;
-            Vector256<T> x = Vector256.Create(Unsafe.Add(ref a, q));
-            s00 = Level1.Fma(x, y0, s00); s01 = Level1.Fma(x, y1, s01);
-            x = Vector256.Create(Unsafe.Add(ref a1, q));
-            s10 = Level1.Fma(x, y0, s10); s11 = Level1.Fma(x, y1, s11);
-            x = Vector256.Create(Unsafe.Add(ref a2, q));
-            s20 = Level1.Fma(x, y0, s20); s21 = Level1.Fma(x, y1, s21);
-            x = Vector256.Create(Unsafe.Add(ref a3, q));
-            s30 = Level1.Fma(x, y0, s30); s31 = Level1.Fma(x, y1, s31);
-        }
-
-        Store(ref c, s00, s01, w);
-        Store(ref Unsafe.Add(ref c, ldc), s10, s11, w);
-        Store(ref Unsafe.Add(ref c, 2 * ldc), s20, s21, w);
-        Store(ref Unsafe.Add(ref c, 3 * ldc), s30, s31, w);
-
-        static void Store(ref T row, Vector256<T> first, Vector256<T> second, nuint w)
-        {
-            (Vector256.LoadUnsafe(ref row) - first).StoreUnsafe(ref row);
-            (Vector256.LoadUnsafe(ref row, w) - second).StoreUnsafe(ref row, w);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BroadcastTile4x1Vector256<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int k)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        Vector256<T> s0 = Vector256<T>.Zero, s1 = Vector256<T>.Zero, s2 = Vector256<T>.Zero, s3 = Vector256<T>.Zero;
-        for (int p = 0; p < k; p++)
-        {
-            Vector256<T> y = Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb));
-            nint q = p * sak;
-            s0 = Level1.Fma(Vector256.Create(Unsafe.Add(ref a, q)), y, s0);
-            s1 = Level1.Fma(Vector256.Create(Unsafe.Add(ref a, sai + q)), y, s1);
-            s2 = Level1.Fma(Vector256.Create(Unsafe.Add(ref a, (2 * sai) + q)), y, s2);
-            s3 = Level1.Fma(Vector256.Create(Unsafe.Add(ref a, (3 * sai) + q)), y, s3);
-        }
-
-        (Vector256.LoadUnsafe(ref c) - s0).StoreUnsafe(ref c);
-        (Vector256.LoadUnsafe(ref Unsafe.Add(ref c, ldc)) - s1).StoreUnsafe(ref Unsafe.Add(ref c, ldc));
-        (Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 2 * ldc)) - s2).StoreUnsafe(ref Unsafe.Add(ref c, 2 * ldc));
-        (Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 3 * ldc)) - s3).StoreUnsafe(ref Unsafe.Add(ref c, 3 * ldc));
+        TOps.Store(TOps.Subtract(TOps.Load(ref c, 0), s0), ref c, 0);
+        ref T c1 = ref Unsafe.Add(ref c, ldc);
+        TOps.Store(TOps.Subtract(TOps.Load(ref c1, 0), s1), ref c1, 0);
+        ref T c2 = ref Unsafe.Add(ref c, 2 * ldc);
+        TOps.Store(TOps.Subtract(TOps.Load(ref c2, 0), s2), ref c2, 0);
+        ref T c3 = ref Unsafe.Add(ref c, 3 * ldc);
+        TOps.Store(TOps.Subtract(TOps.Load(ref c3, 0), s3), ref c3, 0);
     }
 }

@@ -11,7 +11,8 @@ namespace NgdKernel.Kernels.Internals;
 /// Each case walks blocks of <see cref="BlockSize"/> along the triangle in the order the
 /// substitution needs. The update of a block by all the solved blocks before it is one GEMM-shaped
 /// call (<see cref="FactorGemm"/>), which carries all but <c>O(n·BlockSize·m)</c> of the flops;
-/// inside a block the substitution runs row by row with dots or axpys over contiguous rows. No
+/// inside a block the lower cases run <see cref="TriangularColumns"/> (register-blocked along B's
+/// rows; right solves by transposition), the upper cases dots or axpys over contiguous rows. No
 /// case walks a column of T or B element by element. Callers validate; nothing is checked here.
 /// </remarks>
 internal static class TriangularSolve
@@ -66,6 +67,7 @@ internal static class TriangularSolve
     // ================================================================ left: op(T) X = B, B [n, m]
 
     /// <summary><c>L·X = B</c>: left-looking forward; <c>B[I,:] -= L[I,0:i0]·B[0:i0,:]</c>, then the diagonal block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeftLower<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -73,35 +75,19 @@ internal static class TriangularSolve
         {
             int i1 = Math.Min(n, i0 + BlockSize);
             FactorGemm.SubtractNN(ref At(ref t, ldt, i0, 0), ldt, 1, ref b, ldb, ref At(ref b, ldb, i0, 0), ldb, i1 - i0, m, i0, path);
-            for (int i = i0; i < i1; i++)
-            {
-                ref T rowB = ref At(ref b, ldb, i, 0);
-                for (int k = i0; k < i; k++)
-                {
-                    Level1.Axpy(-At(ref t, ldt, i, k), ref At(ref b, ldb, k, 0), ref rowB, m, path);
-                }
-
-                Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowB, m, path);
-            }
+            TriangularColumns.SolveLeft(ref At(ref t, ldt, i0, i0), ldt, ref At(ref b, ldb, i0, 0), ldb, i1 - i0, m, backward: false, path);
         }
     }
 
     /// <summary><c>Lᵀ·X = B</c>: right-looking backward; the diagonal block, then <c>B[0:i0,:] -= L[I,0:i0]ᵀ·X[I,:]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeftLowerTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         for (int i1 = n; i1 > 0; i1 -= BlockSize)
         {
             int i0 = Math.Max(0, i1 - BlockSize);
-            for (int i = i1 - 1; i >= i0; i--)
-            {
-                ref T rowB = ref At(ref b, ldb, i, 0);
-                Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowB, m, path);
-                for (int k = i0; k < i; k++)
-                {
-                    Level1.Axpy(-At(ref t, ldt, i, k), ref rowB, ref At(ref b, ldb, k, 0), m, path);
-                }
-            }
+            TriangularColumns.SolveLeft(ref At(ref t, ldt, i0, i0), ldt, ref At(ref b, ldb, i0, 0), ldb, i1 - i0, m, backward: true, path);
 
             // A(r, p) = L[i0 + p, r]: row stride 1, k stride ldt.
             FactorGemm.SubtractNN(ref At(ref t, ldt, i0, 0), 1, ldt, ref At(ref b, ldb, i0, 0), ldb, ref b, ldb, i0, m, i1 - i0, path);
@@ -109,6 +95,7 @@ internal static class TriangularSolve
     }
 
     /// <summary><c>U·X = B</c>: left-looking backward; <c>B[I,:] -= U[I,i1:n]·B[i1:n,:]</c>, then the diagonal block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeftUpper<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -134,6 +121,7 @@ internal static class TriangularSolve
     }
 
     /// <summary><c>Uᵀ·X = B</c>: right-looking forward; the diagonal block, then <c>B[i1:n,:] -= U[I,i1:n]ᵀ·X[I,:]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeftUpperTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -160,7 +148,8 @@ internal static class TriangularSolve
 
     // ================================================================ right: X op(T) = B, B [m, n]
 
-    /// <summary><c>X·L = B</c>: left-looking backward over column blocks; <c>B[:,J] -= X[:,j1:n]·L[j1:n,J]</c>, then per row <c>x_j = b_j / l_jj</c>, <c>b[j0:j] -= x_j·l[j,j0:j]</c>.</summary>
+    /// <summary><c>X·L = B</c>: left-looking backward over column blocks; <c>B[:,J] -= X[:,j1:n]·L[j1:n,J]</c>, then the diagonal block by transposition (<see cref="TriangularColumns.SolveRight"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RightLower<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -172,27 +161,12 @@ internal static class TriangularSolve
                 FactorGemm.SubtractNN(ref At(ref b, ldb, 0, j1), ldb, 1, ref At(ref t, ldt, j1, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, n - j1, path);
             }
 
-            if (m >= TransposeThreshold)
-            {
-                DiagonalBlockByTransposition(ref At(ref t, ldt, j0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, forward: false, path);
-                continue;
-            }
-
-            for (int r = 0; r < m; r++)
-            {
-                ref T x = ref At(ref b, ldb, r, 0);
-                for (int j = j1 - 1; j >= j0; j--)
-                {
-                    ref T rowT = ref At(ref t, ldt, j, 0);
-                    T xj = Unsafe.Add(ref x, j) / Unsafe.Add(ref rowT, j);
-                    Unsafe.Add(ref x, j) = xj;
-                    Level1.Axpy(-xj, ref Unsafe.Add(ref rowT, j0), ref Unsafe.Add(ref x, j0), j - j0, path);
-                }
-            }
+            TriangularColumns.SolveRight(ref At(ref t, ldt, j0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, forward: false, backward: true, path);
         }
     }
 
-    /// <summary><c>X·Lᵀ = B</c>: forward over column blocks; <c>B[:,J] -= X[:,0:j0]·L[J,0:j0]ᵀ</c>, then per row <c>x_j = (b_j - l[j,j0:j]·x[j0:j]) / l_jj</c>.</summary>
+    /// <summary><c>X·Lᵀ = B</c>: forward over column blocks; <c>B[:,J] -= X[:,0:j0]·L[J,0:j0]ᵀ</c>, then the diagonal block by transposition (<see cref="TriangularColumns.SolveRight"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RightLowerTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -200,26 +174,12 @@ internal static class TriangularSolve
         {
             int j1 = Math.Min(n, j0 + BlockSize);
             FactorGemm.SubtractNT(ref b, ldb, ref At(ref t, ldt, j0, 0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, j0, lowerOnly: false, path);
-            if (m >= TransposeThreshold)
-            {
-                DiagonalBlockByTransposition(ref At(ref t, ldt, j0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, forward: true, path);
-                continue;
-            }
-
-            for (int r = 0; r < m; r++)
-            {
-                ref T x = ref At(ref b, ldb, r, 0);
-                for (int j = j0; j < j1; j++)
-                {
-                    ref T rowT = ref At(ref t, ldt, j, 0);
-                    T dot = Level1.Dot(ref Unsafe.Add(ref rowT, j0), ref Unsafe.Add(ref x, j0), j - j0, path);
-                    Unsafe.Add(ref x, j) = (Unsafe.Add(ref x, j) - dot) / Unsafe.Add(ref rowT, j);
-                }
-            }
+            TriangularColumns.SolveRight(ref At(ref t, ldt, j0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, forward: true, backward: false, path);
         }
     }
 
     /// <summary><c>X·U = B</c>: forward over column blocks; <c>B[:,J] -= X[:,0:j0]·U[0:j0,J]</c>, then per row <c>x_j = b_j / u_jj</c>, <c>b[j+1:j1] -= x_j·u[j,j+1:j1]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RightUpper<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -242,6 +202,7 @@ internal static class TriangularSolve
     }
 
     /// <summary><c>X·Uᵀ = B</c>: backward over column blocks; <c>B[:,J] -= X[:,j1:n]·U[J,j1:n]ᵀ</c>, then per row <c>x_j = (b_j - u[j,j+1:j1]·x[j+1:j1]) / u_jj</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RightUpperTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -261,72 +222,6 @@ internal static class TriangularSolve
                     ref T rowT = ref At(ref t, ldt, j, 0);
                     T dot = Level1.Dot(ref Unsafe.Add(ref rowT, j + 1), ref Unsafe.Add(ref x, j + 1), j1 - j - 1, path);
                     Unsafe.Add(ref x, j) = (Unsafe.Add(ref x, j) - dot) / Unsafe.Add(ref rowT, j);
-                }
-            }
-        }
-    }
-
-    /// <summary>Right solves with at least this many rows go through <see cref="DiagonalBlockByTransposition"/>.</summary>
-    private const int TransposeThreshold = 16;
-
-    /// <summary>
-    /// The diagonal-block step of the right solves with a lower L (<c>jb &lt;= 64</c>), for many rows:
-    /// <c>X·Lᵀ = B ⇔ L·Xᵀ = Bᵀ</c> (forward) and <c>X·L = B ⇔ Lᵀ·Xᵀ = Bᵀ</c> (backward). Chunks
-    /// of 64 rows of B are transposed into a stack buffer, solved with axpys over 64 contiguous
-    /// elements, and transposed back: the per-row form would run short dots of length &lt; jb,
-    /// dominated by call and reduction overhead when jb is small (the paper's width-20 layers).
-    /// </summary>
-    [SkipLocalsInit]
-    private static void DiagonalBlockByTransposition<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int jb, bool forward, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        const int Rows = 64;
-        Span<T> buffer = stackalloc T[Rows * BlockSize];
-        ref T chunk = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(buffer);
-        for (int r0 = 0; r0 < m; r0 += Rows)
-        {
-            int rc = Math.Min(Rows, m - r0);
-            for (int rr = 0; rr < rc; rr++)
-            {
-                ref T row = ref At(ref b, ldb, r0 + rr, 0);
-                for (int jj = 0; jj < jb; jj++)
-                {
-                    Unsafe.Add(ref chunk, (jj * rc) + rr) = Unsafe.Add(ref row, jj);
-                }
-            }
-
-            if (forward)
-            {
-                for (int i = 0; i < jb; i++)
-                {
-                    ref T rowI = ref Unsafe.Add(ref chunk, i * rc);
-                    for (int k = 0; k < i; k++)
-                    {
-                        Level1.Axpy(-At(ref t, ldt, i, k), ref Unsafe.Add(ref chunk, k * rc), ref rowI, rc, path);
-                    }
-
-                    Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowI, rc, path);
-                }
-            }
-            else
-            {
-                for (int i = jb - 1; i >= 0; i--)
-                {
-                    ref T rowI = ref Unsafe.Add(ref chunk, i * rc);
-                    Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowI, rc, path);
-                    for (int k = 0; k < i; k++)
-                    {
-                        Level1.Axpy(-At(ref t, ldt, i, k), ref rowI, ref Unsafe.Add(ref chunk, k * rc), rc, path);
-                    }
-                }
-            }
-
-            for (int rr = 0; rr < rc; rr++)
-            {
-                ref T row = ref At(ref b, ldb, r0 + rr, 0);
-                for (int jj = 0; jj < jb; jj++)
-                {
-                    Unsafe.Add(ref row, jj) = Unsafe.Add(ref chunk, (jj * rc) + rr);
                 }
             }
         }

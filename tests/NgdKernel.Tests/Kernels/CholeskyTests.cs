@@ -21,7 +21,7 @@ public class CholeskyTests
     public void Cholesky_ResidualWithinThreshold_Single(KernelPath path) =>
         FactorCases.Check(FactorCases.Cases(300, 3), c => FactorResidual<float>(c, path), 18);
 
-    private static bool FactorResidual<T>(FactorCase c, KernelPath path)
+    internal static bool FactorResidual<T>(FactorCase c, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var random = new Random(c.Seed);
@@ -186,7 +186,7 @@ public class CholeskyTests
     public void Cholesky_SolveLeftAndRight_MatchReference_Single(KernelPath path) =>
         FactorCases.Check(FactorCases.Cases(200, 3), c => Solves<float>(c, path), 15);
 
-    private static bool Solves<T>(FactorCase c, KernelPath path)
+    internal static bool Solves<T>(FactorCase c, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var random = new Random(c.Seed);
@@ -227,7 +227,7 @@ public class CholeskyTests
     public void Cholesky_Invert_ResidualWithinThreshold_Single(KernelPath path) =>
         FactorCases.Check(FactorCases.Cases(200, 3), c => Inverse<float>(c, path), 15);
 
-    private static bool Inverse<T>(FactorCase c, KernelPath path)
+    internal static bool Inverse<T>(FactorCase c, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var random = new Random(c.Seed);
