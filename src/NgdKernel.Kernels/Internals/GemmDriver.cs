@@ -79,7 +79,6 @@ internal static unsafe class GemmDriver
                 Beta = beta,
                 Path = path,
                 LowerTriangleOnly = lowerTriangleOnly,
-                SplitRows = lowerTriangleOnly || n <= m,
             };
 
             int parts = (long)m * n * k < ParallelThreshold ? 1 : context.ThreadCount;
@@ -139,7 +138,7 @@ internal static unsafe class GemmDriver
     {
         BlockSizes blocks = BlockSizes.For<T>(problem.Path);
         int rowStart = 0, rowEnd = problem.M, columnStart = 0, columnEnd = problem.N;
-        if (problem.SplitRows)
+        if (SplitsRows(problem.M, problem.N, parts, TKernel.Mr, problem.LowerTriangleOnly))
         {
             rowStart = Boundary(problem.M, part, parts, TKernel.Mr, problem.LowerTriangleOnly);
             rowEnd = Boundary(problem.M, part + 1, parts, TKernel.Mr, problem.LowerTriangleOnly);
@@ -155,6 +154,16 @@ internal static unsafe class GemmDriver
             Compute<T, TKernel>(ref problem, blocks, rowStart, rowEnd, columnStart, columnEnd);
         }
     }
+
+    /// <summary>
+    /// Whether threads take row ranges of C (each packing all of B) rather than column ranges (each
+    /// packing all of A). Rows, unless each thread would get fewer than 4 micro-panels of rows and C is
+    /// wider than tall. Measured on 2 threads (Zen 5, float, speedup over one thread): 400×1000×784 TN
+    /// 1.96x by rows against 0.96-1.21x by columns; 1000×784×400 NN 2.06x against 1.85x; 512³ 1.85x
+    /// against 1.95x.
+    /// </summary>
+    private static bool SplitsRows(int m, int n, int parts, int mr, bool triangle) =>
+        triangle || m >= n || m >= 4 * mr * parts;
 
     /// <summary>
     /// Start of range <paramref name="part"/> of <paramref name="parts"/> over [0, length), a multiple of
@@ -377,5 +386,4 @@ internal unsafe struct GemmProblem<T>
     public T Beta;
     public KernelPath Path;
     public bool LowerTriangleOnly;
-    public bool SplitRows;
 }
