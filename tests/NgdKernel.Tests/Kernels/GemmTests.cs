@@ -92,6 +92,10 @@ public class GemmTests
             (32, 32, 32), (33, 32, 32), (16, 64, 16), (16, 65, 16), (4, 256, 4), (4, 257, 4),
             (5, 3, 7), (6, 7, 5), (7, 15, 3), (9, 17, 4), (3, 31, 2), (2, 33, 5), (1, 8, 4000),
             (2, 16, 1000), (3, 31, 300),
+            // Eight-row tiles with one, two and three vectors (float and double widths), then the
+            // four-row and single-row remainders.
+            (8, 16, 7), (8, 33, 3), (9, 40, 7), (17, 47, 12), (15, 20, 9), (13, 24, 5), (11, 8, 6),
+            (23, 100, 10), (8, 1, 5), (50, 50, 50),
         ];
         using var context = new KernelContext(1, path);
         int seed = 0;
