@@ -253,26 +253,31 @@ internal static unsafe class GemmDriver
 
                             T* panelA = packedA + ((nint)ir * kc);
                             T* cTile = c + ((nint)i0 * ldc) + j0;
-                            if (columns > half)
+
+                            // SYRK: a tile on the diagonal whose right half lies strictly above it
+                            // computes only its left half (the mirror overwrites the rest). Each
+                            // element is the same either way, so this does not depend on threads.
+                            int width = lower && columns > half && j0 + half >= i0 + rows ? half : columns;
+                            if (width > half)
                             {
-                                if (rows == mr && columns == nr)
+                                if (rows == mr && width == nr)
                                 {
                                     TKernel.Run(kc, panelA, panelB, alpha, beta, cTile, ldc);
                                 }
                                 else
                                 {
                                     TKernel.Run(kc, panelA, panelB, alpha, T.Zero, tile, nr);
-                                    CopyEdgeTile<T, TKernel>(tile, nr, rows, columns, beta, cTile, ldc);
+                                    CopyEdgeTile<T, TKernel>(tile, nr, rows, width, beta, cTile, ldc);
                                 }
                             }
-                            else if (rows == mr && columns == half)
+                            else if (rows == mr && width == half)
                             {
                                 TKernel.RunNarrow(kc, panelA, panelB, alpha, beta, cTile, ldc);
                             }
                             else
                             {
                                 TKernel.RunNarrow(kc, panelA, panelB, alpha, T.Zero, tile, nr);
-                                CopyEdgeTile<T, TKernel>(tile, nr, rows, columns, beta, cTile, ldc);
+                                CopyEdgeTile<T, TKernel>(tile, nr, rows, width, beta, cTile, ldc);
                             }
                         }
                     }
