@@ -26,7 +26,7 @@ internal static unsafe class GemmDriver
 {
     /// <summary>Below this many multiply-adds a call stays on one thread (waking a worker costs µs).</summary>
     /// Measured: 100³ (1M) ran at 84 GFLOP/s on 2 threads against 153 on one; 512³ gains.
-    private const long ParallelThreshold = 128 * 128 * 512;
+    internal const long ParallelThreshold = 128 * 128 * 512;
 
     public static void Run<T>(
         ReadOnlySpan2D<T> a, MatrixOp opA, ReadOnlySpan2D<T> b, MatrixOp opB, T alpha, T beta, Span2D<T> c,

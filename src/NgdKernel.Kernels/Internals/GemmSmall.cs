@@ -45,11 +45,29 @@ internal static unsafe class GemmSmall
     /// <summary>Size of the stack buffer holding rows of a transposed B (16 KiB: a third of L1D).</summary>
     public const int BufferBytes = 16384;
 
+    /// <summary>
+    /// Largest k·n of an op(B) = B that takes this path above <see cref="MaxWork"/> (up to the
+    /// parallel threshold, so the choice never depends on the thread count): B then stays in L1/L2
+    /// and is read in place, while the packed path would pay for packing all of A. Zen 5, float,
+    /// one thread, unpacked against packed: 1000×100×50 1.22-1.26x, 1000×50×100 1.10x, 1000×100×20
+    /// 1.54x, TN 1000×100×50 1.21x, 1000×64×128 1.08x; 1000×32×256 0.91-1.00x, hence
+    /// <see cref="MaxTallColumns"/>.
+    /// </summary>
+    public const int MaxTallElements = 8192;
+
+    /// <summary>Largest n for <see cref="MaxTallElements"/>: wider rows gain nothing from skipping the packing.</summary>
+    public const int MaxTallColumns = 128;
+
     /// <summary>Whether a GEMM of this shape runs unpacked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsSmall(int m, int n, int k, bool transposeB)
     {
         long work = (long)m * n * k;
+        if (!transposeB && n <= MaxTallColumns && (long)n * k <= MaxTallElements && work < GemmDriver.ParallelThreshold)
+        {
+            return true;
+        }
+
         return n <= MaxColumns && work <= MaxWork
             && (!transposeB || work <= MaxTransposedWork || (long)n * k <= MaxTransposedElements);
     }

@@ -86,6 +86,9 @@ public class GemmTests
         Assert.Equal(32L * 32 * 32, NgdKernel.Kernels.Internals.GemmSmall.MaxTransposedWork);
         Assert.Equal(1024, NgdKernel.Kernels.Internals.GemmSmall.MaxTransposedElements);
         Assert.Equal(256, NgdKernel.Kernels.Internals.GemmSmall.MaxColumns);
+        Assert.Equal(8192, NgdKernel.Kernels.Internals.GemmSmall.MaxTallElements);
+        Assert.Equal(128, NgdKernel.Kernels.Internals.GemmSmall.MaxTallColumns);
+        Assert.Equal(128L * 128 * 512, NgdKernel.Kernels.Internals.GemmDriver.ParallelThreshold);
         (int M, int N, int K)[] shapes =
         [
             (20, 20, 20), (1000, 20, 20), (20, 20, 1000), (100, 100, 100), (101, 100, 100),
@@ -96,6 +99,8 @@ public class GemmTests
             // four-row and single-row remainders.
             (8, 16, 7), (8, 33, 3), (9, 40, 7), (17, 47, 12), (15, 20, 9), (13, 24, 5), (11, 8, 6),
             (23, 100, 10), (8, 1, 5), (50, 50, 50),
+            // Tall products with a small B (MaxTallElements, MaxTallColumns, the parallel threshold).
+            (1000, 50, 100), (1000, 128, 64), (1000, 129, 63), (1000, 50, 164), (1700, 50, 100),
         ];
         using var context = new KernelContext(1, path);
         int seed = 0;
