@@ -58,12 +58,19 @@ internal static unsafe class GemmSmall
     /// <summary>Largest n for <see cref="MaxTallElements"/>: wider rows gain nothing from skipping the packing.</summary>
     public const int MaxTallColumns = 128;
 
+    /// <summary>
+    /// Smallest n for <see cref="MaxTallElements"/>: narrower rows than a Vector256 of float would
+    /// run on the scalar small kernel, slower than the packed vector path.
+    /// </summary>
+    public const int MinTallColumns = 16;
+
     /// <summary>Whether a GEMM of this shape runs unpacked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsSmall(int m, int n, int k, bool transposeB)
     {
         long work = (long)m * n * k;
-        if (!transposeB && n <= MaxTallColumns && (long)n * k <= MaxTallElements && work < GemmDriver.ParallelThreshold)
+        if (!transposeB && n is >= MinTallColumns and <= MaxTallColumns && (long)n * k <= MaxTallElements
+            && work < GemmDriver.ParallelThreshold)
         {
             return true;
         }

@@ -88,6 +88,7 @@ public class GemmTests
         Assert.Equal(256, NgdKernel.Kernels.Internals.GemmSmall.MaxColumns);
         Assert.Equal(8192, NgdKernel.Kernels.Internals.GemmSmall.MaxTallElements);
         Assert.Equal(128, NgdKernel.Kernels.Internals.GemmSmall.MaxTallColumns);
+        Assert.Equal(16, NgdKernel.Kernels.Internals.GemmSmall.MinTallColumns);
         Assert.Equal(128L * 128 * 512, NgdKernel.Kernels.Internals.GemmDriver.ParallelThreshold);
         (int M, int N, int K)[] shapes =
         [
@@ -101,6 +102,7 @@ public class GemmTests
             (23, 100, 10), (8, 1, 5), (50, 50, 50),
             // Tall products with a small B (MaxTallElements, MaxTallColumns, the parallel threshold).
             (1000, 50, 100), (1000, 128, 64), (1000, 129, 63), (1000, 50, 164), (1700, 50, 100),
+            (2000, 15, 100), (2000, 16, 100),
         ];
         using var context = new KernelContext(1, path);
         int seed = 0;
