@@ -14,8 +14,9 @@ namespace NgdKernel.Kernels.Internals;
 /// For op(B) = B the vector kernels broadcast elements of op(A) (a transposed A only changes the
 /// steps between them) and multiply-add whole rows of B into register accumulators covering an
 /// 8-row (Vector512) or 4-row (Vector256: AVX2 has 16 registers) block of C. A transposed B is
-/// first copied, <see cref="BufferBytes"/> at a time along k, into a stack buffer as op(B) rows (a tiny transpose, not a panel packing): the dot-product form
-/// would need a horizontal sum per element of C, which costs more than the copy at these sizes.
+/// first copied, <see cref="BufferBytes"/> at a time along k, into a stack buffer as op(B) rows
+/// (a tiny transpose, not a panel packing): the dot-product form would need a horizontal sum per
+/// element of C, which costs more than the copy at these sizes.
 /// </para>
 /// </remarks>
 internal static unsafe class GemmSmall
