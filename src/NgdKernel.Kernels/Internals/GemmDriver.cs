@@ -53,7 +53,7 @@ internal static unsafe class GemmDriver
         fixed (T* pb = &b.DangerousGetReference())
         fixed (T* pc = &c.DangerousGetReference())
         {
-            if (!lowerTriangleOnly && GemmSmall.IsSmall(m, n, k, opB == MatrixOp.Transpose))
+            if (!lowerTriangleOnly && GemmSmall.IsSmall(m, n, k, opB == MatrixOp.Transpose, sizeof(T) == sizeof(float)))
             {
                 // Unpacked kernels: packing and the loop nest cost more than the arithmetic here.
                 GemmSmall.Run(

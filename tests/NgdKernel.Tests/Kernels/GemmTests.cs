@@ -89,6 +89,7 @@ public class GemmTests
         Assert.Equal(8192, NgdKernel.Kernels.Internals.GemmSmall.MaxTallElements);
         Assert.Equal(128, NgdKernel.Kernels.Internals.GemmSmall.MaxTallColumns);
         Assert.Equal(16, NgdKernel.Kernels.Internals.GemmSmall.MinTallColumns);
+        Assert.Equal(64, NgdKernel.Kernels.Internals.GemmSmall.MaxShortRows);
         Assert.Equal(128L * 128 * 512, NgdKernel.Kernels.Internals.GemmDriver.ParallelThreshold);
         (int M, int N, int K)[] shapes =
         [
@@ -103,6 +104,8 @@ public class GemmTests
             // Tall products with a small B (MaxTallElements, MaxTallColumns, the parallel threshold).
             (1000, 50, 100), (1000, 128, 64), (1000, 129, 63), (1000, 50, 164), (1700, 50, 100),
             (2000, 15, 100), (2000, 16, 100),
+            // Short products (MaxShortRows, float only), and single remainder rows of four vectors.
+            (64, 100, 1000), (65, 100, 1000), (9, 100, 10), (49, 64, 30),
         ];
         using var context = new KernelContext(1, path);
         int seed = 0;
