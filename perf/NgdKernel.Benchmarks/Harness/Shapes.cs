@@ -35,22 +35,31 @@ public sealed record GemmShape(MatrixOp OpA, MatrixOp OpB, int M, int K, int N, 
     public string Ops => $"{Letter(OpA)}{Letter(OpB)}";
 
     /// <summary>
-    /// Square NN at 64..1024, then the MNIST trainer's layers (784-400-200-100-50 and the paper's
-    /// width-20 linear layers) at batch 1000: forward <c>X W^T</c> (NT), the headline NN form,
-    /// backward <c>E W</c> (NN, input width out) and the gradient <c>E^T X</c> (TN); all on one
-    /// thread, and the sizes where a second thread can pay (n &gt;= 256, the 784-400 layer) on two.
-    /// The list is cut to what keeps the whole suite near 15 minutes.
+    /// Small squares (20..100, the paper's linear networks, where call overhead counts; NT and TN
+    /// at 20 too) and NN at 256..1024, then the MNIST trainer's layers (784-400-200-100-50 and the
+    /// paper's width-20 linear layers) at batch 1000: forward <c>X W^T</c> (NT), the headline NN
+    /// form, backward <c>E W</c> (NN, input width out) and the gradient <c>E^T X</c> (TN); all on
+    /// one thread, and the sizes where a second thread can pay (n &gt;= 256, the 784-400 layer) on
+    /// two. The list is cut to what keeps the whole suite near 15 minutes (64³ and 128³ gave way
+    /// to the small squares).
     /// </summary>
     public static IEnumerable<GemmShape> All()
     {
+        foreach ((MatrixOp opA, MatrixOp opB, int n) in ((MatrixOp, MatrixOp, int)[])
+            [
+                (MatrixOp.None, MatrixOp.None, 20), (MatrixOp.None, MatrixOp.Transpose, 20),
+                (MatrixOp.Transpose, MatrixOp.None, 20), (MatrixOp.None, MatrixOp.None, 32),
+                (MatrixOp.None, MatrixOp.None, 50), (MatrixOp.None, MatrixOp.None, 100),
+            ])
+        {
+            yield return new(opA, opB, n, n, n);
+        }
+
         foreach (int threads in (int[])[1, 2])
         {
-            foreach (int n in (int[])[64, 128, 256, 512, 1024])
+            foreach (int n in (int[])[256, 512, 1024])
             {
-                if (threads == 1 || n >= 256)
-                {
-                    yield return new(MatrixOp.None, MatrixOp.None, n, n, n, threads);
-                }
+                yield return new(MatrixOp.None, MatrixOp.None, n, n, n, threads);
             }
 
             foreach ((int input, int output) in ((int, int)[])[(784, 400), (400, 200), (100, 50), (20, 20)])

@@ -135,6 +135,7 @@ internal static class BenchCommand
     private static IEnumerable<BenchRow> RunPrecision<T>(HashSet<string> kernels, BenchSettings settings)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        KernelCases.LetOpenBlasThreadsPark(settings); // after the other precision's OpenBLAS cases
         double peak = FmaPeak.Measure<T>(settings.Threads);
         yield return new BenchRow("peak", FmaPeak.Width, settings.PrecisionName, 0, 0, 0, settings.Threads,
             peak, null, peak, 0);

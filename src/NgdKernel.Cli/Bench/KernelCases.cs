@@ -8,13 +8,29 @@ namespace NgdKernel.Cli.Bench;
 internal static class KernelCases
 {
     /// <summary>Square 256 and 512, the MNIST layer 784 -> 400 at batch 1000 in its three backprop
-    /// forms, and the paper's width-20 layer.</summary>
+    /// forms, the next two layers, the paper's width-20 layer, and small squares (20..100, the
+    /// paper's linear networks, where call overhead counts).</summary>
     private static readonly (string Op, int M, int K, int N)[] GemmShapes =
     [
         ("NN", 256, 256, 256), ("NN", 512, 512, 512),
         ("NN", 1000, 784, 400), ("NT", 1000, 784, 400), ("TN", 400, 1000, 784),
-        ("NN", 1000, 20, 20),
+        ("NN", 1000, 400, 200), ("NN", 1000, 100, 50), ("NN", 1000, 20, 20),
+        ("NN", 20, 20, 20), ("NT", 20, 20, 20), ("TN", 20, 20, 20),
+        ("NN", 32, 32, 32), ("NN", 50, 50, 50), ("NN", 100, 100, 100),
     ];
+
+    /// <summary>
+    /// OpenBLAS's idle worker threads spin for about 2^28 cycles (its THREAD_TIMEOUT) after a call
+    /// before they sleep; timed in that window, our second thread shared its core with them (512³ on
+    /// two threads read as one-thread speed). Waiting this long after OpenBLAS's cases lets them park.
+    /// </summary>
+    internal static void LetOpenBlasThreadsPark(BenchSettings settings)
+    {
+        if (settings.Threads > 1 && settings.OpenBlas is not null)
+        {
+            Thread.Sleep(250);
+        }
+    }
 
     public static IEnumerable<BenchRow> Gemm<T>(BenchSettings settings, double peak)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -32,6 +48,7 @@ internal static class KernelCases
                 T.One, T.Zero, new Span2D<T>(c, m, n), context));
             double? theirs = settings.OpenBlas is null ? null
                 : Timing.SecondsPerCall(() => OpenBlasInterop.Gemm(ta, tb, m, n, k, a, lda, b, ldb, c, n));
+            LetOpenBlasThreadsPark(settings);
             double flops = 2.0 * m * n * k;
             yield return Row("gemm", op, m, n, k, flops, ours, theirs, settings, peak);
         }
@@ -48,6 +65,7 @@ internal static class KernelCases
                 new ReadOnlySpan2D<T>(a, rows, n), MatrixOp.Transpose, T.One, T.Zero, new Span2D<T>(c, n, n), context));
             double? theirs = settings.OpenBlas is null ? null
                 : Timing.SecondsPerCall(() => OpenBlasInterop.SyrkTransposed(n, rows, a, c));
+            LetOpenBlasThreadsPark(settings);
             yield return Row("syrk", "AtA", n, n, rows, (double)n * (n + 1) * rows, ours, theirs, settings, peak);
         }
     }

@@ -193,7 +193,7 @@ internal static unsafe class GemmPack
     /// a transposition of count source rows, written sequentially.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackStrided<T>(T* source, nint stride, int kc, int count, int width, T* destination)
+    internal static void PackStrided<T>(T* source, nint stride, int kc, int count, int width, T* destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         // Rows in groups of 4 × depths in groups of 4, transposed in registers (4 loads, 8 shuffles,

@@ -12,10 +12,11 @@ namespace NgdKernel.Kernels.Internals;
 /// elements.
 /// <para>
 /// For op(B) = B the vector kernels broadcast elements of op(A) (a transposed A only changes the
-/// steps between them) and multiply-add whole rows of B into register accumulators covering a
-/// 4-row block of C. A transposed B is first copied, <see cref="BufferBytes"/> at a time along k,
-/// into a stack buffer as op(B) rows (a tiny transpose, not a panel packing): the dot-product form
-/// would need a horizontal sum per element of C, which costs more than the copy at these sizes.
+/// steps between them) and multiply-add whole rows of B into register accumulators covering an
+/// 8-row (Vector512) or 4-row (Vector256: AVX2 has 16 registers) block of C. A transposed B is
+/// first copied, <see cref="BufferBytes"/> at a time along k, into a stack buffer as op(B) rows
+/// (a tiny transpose, not a panel packing): the dot-product form would need a horizontal sum per
+/// element of C, which costs more than the copy at these sizes.
 /// </para>
 /// </remarks>
 internal static unsafe class GemmSmall
@@ -45,11 +46,45 @@ internal static unsafe class GemmSmall
     /// <summary>Size of the stack buffer holding rows of a transposed B (16 KiB: a third of L1D).</summary>
     public const int BufferBytes = 16384;
 
+    /// <summary>
+    /// Largest k·n of an op(B) = B that takes this path above <see cref="MaxWork"/> (up to the
+    /// parallel threshold, so the choice never depends on the thread count): B then stays in L1/L2
+    /// and is read in place, while the packed path would pay for packing all of A. Zen 5, float,
+    /// one thread, unpacked against packed: 1000×100×50 1.22-1.26x, 1000×50×100 1.10x, 1000×100×20
+    /// 1.54x, TN 1000×100×50 1.21x, 1000×64×128 1.08x; 1000×32×256 0.91-1.00x, hence
+    /// <see cref="MaxTallColumns"/>.
+    /// </summary>
+    public const int MaxTallElements = 8192;
+
+    /// <summary>Largest n for <see cref="MaxTallElements"/>: wider rows gain nothing from skipping the packing.</summary>
+    public const int MaxTallColumns = 128;
+
+    /// <summary>
+    /// Smallest n for <see cref="MaxTallElements"/>: narrower rows than a Vector256 of float would
+    /// run on the scalar small kernel, slower than the packed vector path.
+    /// </summary>
+    public const int MinTallColumns = 16;
+
+    /// <summary>
+    /// Largest m that takes this path with any k (n and the work bounded as for
+    /// <see cref="MaxTallElements"/>): a short C gains little from packing B, and the packed path
+    /// wastes a partial panel of A rows. TN 50×1000×100 (the gradient of the 100 -> 50 layer), Zen 5,
+    /// one thread, against OpenBLAS: float 0.77x packed, 0.97-1.00x unpacked; double 1.09x packed,
+    /// 0.92x unpacked, so float only.
+    /// </summary>
+    public const int MaxShortRows = 64;
+
     /// <summary>Whether a GEMM of this shape runs unpacked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsSmall(int m, int n, int k, bool transposeB)
+    public static bool IsSmall(int m, int n, int k, bool transposeB, bool single)
     {
         long work = (long)m * n * k;
+        if (!transposeB && n is >= MinTallColumns and <= MaxTallColumns
+            && ((long)n * k <= MaxTallElements || (single && m <= MaxShortRows)) && work < GemmDriver.ParallelThreshold)
+        {
+            return true;
+        }
+
         return n <= MaxColumns && work <= MaxWork
             && (!transposeB || work <= MaxTransposedWork || (long)n * k <= MaxTransposedElements);
     }
@@ -87,35 +122,8 @@ internal static unsafe class GemmSmall
     /// </code>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void TransposeB<T>(T* b, nint ldb, int pc, int kc, int n, T* buffer)
-        where T : unmanaged
-    {
-        // Four rows of B per pass: four independent strided reads, then contiguous writes.
-        int j = 0;
-        for (; j + 4 <= n; j += 4)
-        {
-            T* s0 = b + ((nint)j * ldb) + pc;
-            T* s1 = s0 + ldb;
-            T* s2 = s1 + ldb;
-            T* s3 = s2 + ldb;
-            T* destination = buffer + j;
-            for (int p = 0; p < kc; p++)
-            {
-                destination[0] = s0[p];
-                destination[1] = s1[p];
-                destination[2] = s2[p];
-                destination[3] = s3[p];
-                destination += n;
-            }
-        }
-
-        for (; j < n; j++)
-        {
-            T* source = b + ((nint)j * ldb) + pc;
-            T* destination = buffer + j;
-            for (int p = 0; p < kc; p++)
-            {
-                destination[(nint)p * n] = source[p];
-            }
-        }
-    }
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        // 4×4 blocks transposed in registers, as in B's packing: the element-by-element copy took
+        // about a third of a 20³ NT product.
+        GemmPack.PackStrided(b + pc, ldb, kc, n, n, buffer);
 }

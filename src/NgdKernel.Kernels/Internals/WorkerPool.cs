@@ -11,13 +11,13 @@ namespace NgdKernel.Kernels.Internals;
 /// (the caller blocks until every part has finished, so the struct outlives the job). Nothing is
 /// allocated per job: no delegates, no closures, no tasks. Workers block on a semaphore between
 /// jobs (with <see cref="SemaphoreSlim"/>'s short spin first, which keeps back-to-back kernel calls
-/// cheap). Parts are assigned to fixed threads, so a job runs the same way every time.
+/// cheap); the caller spins until its workers are done. Parts are assigned to fixed threads, so a
+/// job runs the same way every time.
 /// </remarks>
 internal sealed unsafe class WorkerPool : IDisposable
 {
     private readonly Thread[] threads;
     private readonly SemaphoreSlim[] start;
-    private readonly ManualResetEventSlim done = new(false, spinCount: 200);
     private delegate*<void*, int, int, void> job;
     private void* state;
     private int partCount;
@@ -61,17 +61,21 @@ internal sealed unsafe class WorkerPool : IDisposable
             job = work;
             state = jobState;
             partCount = parts;
-            pending = parts - 1;
-            done.Reset();
+            Volatile.Write(ref pending, parts - 1);
             for (int i = 0; i < parts - 1; i++)
             {
                 start[i].Release();
             }
 
             work(jobState, 0, parts);
-            if (parts > 1)
+
+            // Spin (yielding, never sleeping) until the workers finish: the parts are equal, so the
+            // wait is short. A ManualResetEventSlim allocated its lock object (and more) the first
+            // time a wait had to block, which a loaded machine could make happen in any call.
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref pending) != 0)
             {
-                done.Wait();
+                spinner.SpinOnce(sleep1Threshold: -1);
             }
         }
         finally
@@ -107,10 +111,7 @@ internal sealed unsafe class WorkerPool : IDisposable
                 Environment.FailFast("NgdKernel worker failed.", exception);
             }
 
-            if (Interlocked.Decrement(ref pending) == 0)
-            {
-                done.Set();
-            }
+            Interlocked.Decrement(ref pending);
         }
     }
 
@@ -131,7 +132,5 @@ internal sealed unsafe class WorkerPool : IDisposable
         {
             s.Dispose();
         }
-
-        done.Dispose();
     }
 }

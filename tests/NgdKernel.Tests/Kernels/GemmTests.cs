@@ -86,12 +86,26 @@ public class GemmTests
         Assert.Equal(32L * 32 * 32, NgdKernel.Kernels.Internals.GemmSmall.MaxTransposedWork);
         Assert.Equal(1024, NgdKernel.Kernels.Internals.GemmSmall.MaxTransposedElements);
         Assert.Equal(256, NgdKernel.Kernels.Internals.GemmSmall.MaxColumns);
+        Assert.Equal(8192, NgdKernel.Kernels.Internals.GemmSmall.MaxTallElements);
+        Assert.Equal(128, NgdKernel.Kernels.Internals.GemmSmall.MaxTallColumns);
+        Assert.Equal(16, NgdKernel.Kernels.Internals.GemmSmall.MinTallColumns);
+        Assert.Equal(64, NgdKernel.Kernels.Internals.GemmSmall.MaxShortRows);
+        Assert.Equal(128L * 128 * 512, NgdKernel.Kernels.Internals.GemmDriver.ParallelThreshold);
         (int M, int N, int K)[] shapes =
         [
             (20, 20, 20), (1000, 20, 20), (20, 20, 1000), (100, 100, 100), (101, 100, 100),
             (32, 32, 32), (33, 32, 32), (16, 64, 16), (16, 65, 16), (4, 256, 4), (4, 257, 4),
             (5, 3, 7), (6, 7, 5), (7, 15, 3), (9, 17, 4), (3, 31, 2), (2, 33, 5), (1, 8, 4000),
             (2, 16, 1000), (3, 31, 300),
+            // Eight-row tiles with one, two and three vectors (float and double widths), then the
+            // four-row and single-row remainders.
+            (8, 16, 7), (8, 33, 3), (9, 40, 7), (17, 47, 12), (15, 20, 9), (13, 24, 5), (11, 8, 6),
+            (23, 100, 10), (8, 1, 5), (50, 50, 50),
+            // Tall products with a small B (MaxTallElements, MaxTallColumns, the parallel threshold).
+            (1000, 50, 100), (1000, 128, 64), (1000, 129, 63), (1000, 50, 164), (1700, 50, 100),
+            (2000, 15, 100), (2000, 16, 100),
+            // Short products (MaxShortRows, float only), and single remainder rows of four vectors.
+            (64, 100, 1000), (65, 100, 1000), (9, 100, 10), (49, 64, 30),
         ];
         using var context = new KernelContext(1, path);
         int seed = 0;
