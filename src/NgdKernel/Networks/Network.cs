@@ -318,19 +318,12 @@ public sealed partial class Network<T>
         Span2D<T> output = workspace.Activations[LayerCount].Span.Slice(0, 0, rows, nOut);
         if (_precision is null)
         {
-            T sd = T.Sqrt(_precisionScale);
-            for (int r = 0; r < rows; r++)
-            {
-                rng.FillGaussian(target.GetRowSpan(r), T.Zero, sd);
-            }
+            GaussianSampler.Fill(ref rng, target, T.Sqrt(_precisionScale), workspace.GaussianScratch);
         }
         else
         {
             Span2D<T> z = workspace.Difference.Span.Slice(0, 0, rows, nOut);
-            for (int r = 0; r < rows; r++)
-            {
-                rng.FillGaussian(z.GetRowSpan(r), T.Zero, T.One);
-            }
+            GaussianSampler.Fill(ref rng, z, T.One, workspace.GaussianScratch);
 
             // Row e = L_S z, i.e. E = Z L_S^T.
             Gemm.Multiply(z, MatrixOp.None, _precisionFactor!.ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero, target, Context);

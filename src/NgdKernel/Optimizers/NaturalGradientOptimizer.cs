@@ -297,6 +297,66 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     }
 
     /// <summary>
+    /// Floating-point operations of one successful <see cref="Step"/> on a batch of
+    /// <paramref name="batchSize"/> examples with <see cref="CurvatureInverse.Cholesky"/> inverses
+    /// (NaN for Sherman-Morrison, whose rank-1 updates and periodic refreshes vary from step to step).
+    /// </summary>
+    /// <remarks>
+    /// Per layer, with <c>a</c> inputs (bias included), <c>b</c> outputs, <c>n</c> = inputs without the
+    /// bias, M examples and S = K M sampled errors: forward 2Mab, again for the Eq. 21 re-evaluation
+    /// when the damping adapts; gradient 2Mab; true and sampled propagation to the layer below
+    /// 2Mbn and 2Sbn (not below the first layer); each side of Eq. 20 as the optimizer chooses it
+    /// (<see cref="NaturalGradientOptions.SampleSpace"/>): in covariance space the SYRK <c>M a(a+1)</c>,
+    /// the Cholesky <c>a^3/3</c> and two triangular solves <c>2 a^2 b</c> (error side: <c>S b(b+1)</c>,
+    /// <c>b^3/3</c>, <c>2 b^2 a</c>); in sample space the Gram SYRK <c>M(M+1) a</c>, the Cholesky
+    /// <c>M^3/3</c>, two products <c>4Mab</c> and two triangular solves <c>2 M^2 b</c>; then the
+    /// predicted-decrease dot and the update, 4ab. A full output covariance adds the products with
+    /// <c>S = SigmaT^-1</c> and its factor, <c>2 M n_L^2</c> and <c>2 S n_L^2</c>. Element-wise work
+    /// (activations, derivatives, sampling) is not counted.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> &lt; 1.</exception>
+    public double FlopsPerStep(int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (Options.Inverse != CurvatureInverse.Cholesky)
+        {
+            return double.NaN;
+        }
+
+        double m = batchSize;
+        double samples = m * Options.SampleCount;
+        double total = 0;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            double a = _layers[l].InputWidth, b = _layers[l].OutputWidth, n = Network.Widths[l];
+            total += (Options.AdaptiveDamping ? 4 : 2) * m * a * b; // forwards
+            total += 2 * m * a * b; // gradient
+            total += l > 0 ? 2 * (m + samples) * b * n : 0; // true and sampled propagation
+            total += SideFlops(Options.SampleSpace, batchSize, (int)a, b);
+            total += SideFlops(Options.SampleSpace, (int)samples, (int)b, a);
+            total += 4 * a * b; // dot and update
+        }
+
+        if (!Network.IsIsotropicOutput)
+        {
+            double outputs = Network.OutputSize;
+            total += 2 * (m + samples) * outputs * outputs;
+        }
+
+        return total;
+
+        static double SideFlops(SampleSpacePolicy policy, int count, int width, double other)
+        {
+            double k = count, w = width;
+            bool sample = policy == SampleSpacePolicy.Always
+                || (policy == SampleSpacePolicy.Auto && LayerCurvature<T>.PreferSampleSpace(count, width, (int)other));
+            return sample
+                ? (k * (k + 1) * w) + (k * k * k / 3) + (4 * k * w * other) + (2 * k * k * other)
+                : (k * w * (w + 1)) + (w * w * w / 3) + (2 * w * w * other);
+        }
+    }
+
+    /// <summary>
     /// Direction <c>N_l = (LambdaT + dI)^-1 G (Lambda + dI)^-1</c> of layer <paramref name="layer"/>
     /// from the last step or <see cref="ComputeDirections(ReadOnlySpan2D{T}, ReadOnlySpan2D{T})"/>
     /// (the update is <c>(alpha/L) N_l</c>).
