@@ -52,7 +52,6 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     private readonly int _maxWidth;
     private Xoshiro256 _rng;
     private NetworkWorkspace<T>? _workspace;
-    private Matrix<T>[] _sampledErrors = [];
     private Matrix<T>? _scratch;
     private double _damping;
     private double _previousDamping;
@@ -385,20 +384,11 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
     private NetworkWorkspace<T> Prepare(int rows)
     {
-        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, rows);
+        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, rows, Options.SampleCount);
         int sampled = workspace.Capacity * Options.SampleCount;
-        if (_sampledErrors.Length == 0 || _sampledErrors[0].Rows < sampled)
+        if (Options.Inverse == CurvatureInverse.ShermanMorrison && (_scratch is null || _scratch.Rows < sampled))
         {
-            _sampledErrors = new Matrix<T>[Network.LayerCount];
-            for (int l = 0; l < _sampledErrors.Length; l++)
-            {
-                _sampledErrors[l] = new Matrix<T>(sampled, Network.Widths[l + 1]);
-            }
-
-            if (Options.Inverse == CurvatureInverse.ShermanMorrison)
-            {
-                _scratch = new Matrix<T>(sampled, _maxWidth);
-            }
+            _scratch = new Matrix<T>(sampled, _maxWidth);
         }
 
         return workspace;
@@ -410,14 +400,16 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         int rows = inputs.Height;
         Network.ForwardUnchecked(inputs, workspace);
         LossValues loss = Network.OutputErrors(targets, workspace, computeErrors: true);
-        Network.Backpropagate(workspace, workspace.Errors, 0, rows);
-        Network.Gradients(workspace, rows);
-        for (int k = 0; k < Options.SampleCount; k++)
+
+        // The K sampled output errors go under the true ones (rows [rows, (1 + K) rows)), and one
+        // backward pass propagates all of them.
+        for (int k = 1; k <= Options.SampleCount; k++)
         {
-            Network.SampleOutputErrors(ref _rng, workspace, _sampledErrors, k * rows, rows);
-            Network.Backpropagate(workspace, _sampledErrors, k * rows, rows);
+            Network.SampleOutputErrors(ref _rng, workspace, workspace.Errors, k * rows, rows);
         }
 
+        Network.Backpropagate(workspace, workspace.Errors, 0, rows, 1 + Options.SampleCount);
+        Network.Gradients(workspace, rows);
         return loss;
     }
 
@@ -440,7 +432,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             LayerCurvature<T> layer = _layers[l];
             Matrix<T> x = workspace.Activations[l];
             ReadOnlySpan2D<T> inputs = x.ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
-            ReadOnlySpan2D<T> errors = _sampledErrors[l].ReadOnlySpan.Slice(0, 0, samples, layer.OutputWidth);
+            ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
             ReadOnlySpan2D<T> gradient = workspace.Gradients[l].ReadOnlySpan;
             bool ok;
             if (sherman)

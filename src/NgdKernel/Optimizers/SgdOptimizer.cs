@@ -231,12 +231,13 @@ internal static class OptimizerBuffers
     }
 
     /// <summary>The workspace, grown (the only allocation) when a larger batch arrives.</summary>
-    public static NetworkWorkspace<T> EnsureWorkspace<T>(Network<T> network, ref NetworkWorkspace<T>? workspace, int rows)
+    public static NetworkWorkspace<T> EnsureWorkspace<T>(Network<T> network, ref NetworkWorkspace<T>? workspace, int rows,
+        int sampleCount = 0)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (workspace is null || workspace.Capacity < rows)
         {
-            workspace = network.CreateWorkspace(Math.Max(rows, 1));
+            workspace = new NetworkWorkspace<T>(network, Math.Max(rows, 1), sampleCount);
         }
 
         return workspace;
