@@ -318,12 +318,12 @@ public sealed partial class Network<T>
         Span2D<T> output = workspace.Activations[LayerCount].Span.Slice(0, 0, rows, nOut);
         if (_precision is null)
         {
-            GaussianSampler.Fill(ref rng, target, T.Sqrt(_precisionScale), workspace.GaussianScratch);
+            GaussianSampler.Fill(ref rng, target, T.Sqrt(_precisionScale));
         }
         else
         {
             Span2D<T> z = workspace.Difference.Span.Slice(0, 0, rows, nOut);
-            GaussianSampler.Fill(ref rng, z, T.One, workspace.GaussianScratch);
+            GaussianSampler.Fill(ref rng, z, T.One);
 
             // Row e = L_S z, i.e. E = Z L_S^T.
             Gemm.Multiply(z, MatrixOp.None, _precisionFactor!.ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero, target, Context);

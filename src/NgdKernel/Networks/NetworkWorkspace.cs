@@ -54,7 +54,6 @@ public sealed class NetworkWorkspace<T>
         }
 
         Difference = new Matrix<T>(capacity, network.Widths[layers]);
-        GaussianScratch = new T[GaussianSampler.ScratchLength];
     }
 
     /// <summary>Largest batch this workspace holds.</summary>
@@ -68,9 +67,6 @@ public sealed class NetworkWorkspace<T>
 
     /// <summary><c>y - x_L</c>, or standard normal draws during sampled passes.</summary>
     internal Matrix<T> Difference { get; }
-
-    /// <summary>Uniforms and Box-Muller blocks of <see cref="GaussianSampler"/>.</summary>
-    internal T[] GaussianScratch { get; }
 
     /// <summary>Network output <c>x_L</c> of the last forward pass, <c>[rows, n_L]</c>.</summary>
     public ReadOnlySpan2D<T> Output(int rows) => Activations[^1].ReadOnlySpan.Slice(0, 0, rows, Activations[^1].Columns);

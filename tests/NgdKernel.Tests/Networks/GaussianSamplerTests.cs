@@ -6,14 +6,14 @@ using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Networks;
 
-/// <summary>The block Box-Muller sampler of the sampled backward passes.</summary>
+/// <summary>The polar-method sampler of the sampled backward passes.</summary>
 public sealed class GaussianSamplerTests
 {
     /// <summary>
     /// N(0, sd^2) draws into a strided view: the standardised mean, variance and fourth moment lie
     /// within 5 of their standard errors (1/sqrt(N), sqrt(2/N), sqrt(96/N)), the Kolmogorov-Smirnov
     /// distance to the normal CDF is below the 0.1% critical value 1.95/sqrt(N), and the gap between
-    /// rows is never written. The shape spans many blocks and has an odd value count.
+    /// rows is never written. Rows of odd width make pairs straddle rows.
     /// </summary>
     [Theory]
     [InlineData(typeof(float), 0.5)]
@@ -32,19 +32,18 @@ public sealed class GaussianSamplerTests
 
     /// <summary>
     /// The values and the generator state after a fill depend only on the number of values and the
-    /// seed, not on the view's shape: a 181 x 3 view gets the 543 values of a 1 x 543 one (more than
-    /// two blocks, odd), row by row.
+    /// seed, not on the view's shape: a 181 x 3 view gets the 543 values of a 1 x 543 one (an odd
+    /// count, pairs straddling rows), row by row.
     /// </summary>
     [Fact]
     public void Fill_DependsOnlyOnValueCount()
     {
-        var scratch = new double[GaussianSampler.ScratchLength];
         var wide = new double[1, 543];
         var tall = new double[181, 3];
         var a = new Xoshiro256(42);
         var b = new Xoshiro256(42);
-        GaussianSampler.Fill(ref a, wide.AsSpan2D(), 1.0, scratch);
-        GaussianSampler.Fill(ref b, tall.AsSpan2D(), 1.0, scratch);
+        GaussianSampler.Fill(ref a, wide.AsSpan2D(), 1.0);
+        GaussianSampler.Fill(ref b, tall.AsSpan2D(), 1.0);
         Assert.Equal(wide.Cast<double>(), tall.Cast<double>());
         Assert.Equal(a.NextUInt64(), b.NextUInt64());
     }
@@ -55,7 +54,7 @@ public sealed class GaussianSamplerTests
         var layout = new ViewLayout(1001, 97, 5, 3, 4, 1);
         GuardedMatrix<T> matrix = layout.Create<T>();
         var rng = new Xoshiro256(7);
-        GaussianSampler.Fill(ref rng, matrix.Span, T.CreateChecked(sd), new T[GaussianSampler.ScratchLength]);
+        GaussianSampler.Fill(ref rng, matrix.Span, T.CreateChecked(sd));
         matrix.AssertGuardsUntouched();
 
         var z = new double[layout.Rows * layout.Columns];
