@@ -38,10 +38,19 @@ internal static class ExperimentRunner
     /// <inheritdoc cref="SyntheticTrainEvaluationCount"/>
     public const int MnistTrainEvaluationCount = 2_000;
 
-    public static ExperimentResult Run(ExperimentSettings settings, IProgressSink progress, CancellationToken cancellation = default) =>
-        settings.Precision == Precision.Float
-            ? Run<float>(settings, progress, cancellation)
-            : Run<double>(settings, progress, cancellation);
+    /// <summary>Runs every optimizer of the experiment in turn.</summary>
+    /// <param name="settings">The experiment.</param>
+    /// <param name="progress">Where progress lines, recoveries and warnings go.</param>
+    /// <param name="cancellation">Ctrl+C: the current run stops, writes its checkpoint and partial results.</param>
+    /// <param name="trainers">Builds each run's trainer; null for the library's (<see cref="TrainerFactory"/>).</param>
+    public static ExperimentResult Run(ExperimentSettings settings, IProgressSink progress, CancellationToken cancellation = default,
+        ITrainerSource? trainers = null)
+    {
+        trainers ??= TrainerFactory.Library;
+        return settings.Precision == Precision.Float
+            ? Run<float>(settings, progress, trainers, cancellation)
+            : Run<double>(settings, progress, trainers, cancellation);
+    }
 
     public static ExperimentData<T> LoadData<T>(ExperimentSettings settings)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -77,7 +86,7 @@ internal static class ExperimentRunner
         return [.. spec.Thresholds.Select(v => new Threshold(string.Create(CultureInfo.InvariantCulture, $"Mse{v:G}"), v))];
     }
 
-    private static ExperimentResult Run<T>(ExperimentSettings settings, IProgressSink progress, CancellationToken cancellation)
+    private static ExperimentResult Run<T>(ExperimentSettings settings, IProgressSink progress, ITrainerSource trainers, CancellationToken cancellation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var grid = new List<(string Name, double Rate, int Batch)>();
@@ -123,7 +132,7 @@ internal static class ExperimentRunner
         for (int index = first; index < grid.Count; index++)
         {
             (string name, double rate, int batch) = grid[index];
-            var context = new RunContext(index, runs, index == first ? resume : null);
+            var context = new RunContext(index, runs, index == first ? resume : null, trainers);
             OptimizerRun run = RunOptimizer(settings, data, name, rate, batch, progress, context, cancellation);
             runs.Add(run);
             if (run.StopReason == "interrupted")
@@ -190,8 +199,10 @@ internal static class ExperimentRunner
     }
 
     /// <summary>What one run needs from the whole experiment: its place in the grid, the runs before it, a state to resume.</summary>
-    private sealed class RunContext(int index, IReadOnlyList<OptimizerRun> finished, ResumeState? resume)
+    private sealed class RunContext(int index, IReadOnlyList<OptimizerRun> finished, ResumeState? resume, ITrainerSource trainers)
     {
+        public ITrainerSource Trainers { get; } = trainers;
+
         public int Index { get; } = index;
 
         public IReadOnlyList<OptimizerRun> Finished { get; } = finished;
@@ -220,7 +231,7 @@ internal static class ExperimentRunner
         long checkpointEvery = checkpoints?.Every ?? long.MaxValue;
 
         // Every run starts from the same initial weights (network seed) and sees its own batch order.
-        using ITrainer<T> trainer = TrainerFactory.Create<T>(settings, name, learningRate, batch);
+        using ITrainer<T> trainer = context.Trainers.Create<T>(settings, name, learningRate, batch);
         trainer.Recovered += (_, e) => progress.Message($"{run.Label}: {e.Message}");
         var sampler = new BatchSampler<T>(data.Train, batch, settings.Seed + 1000);
         var clock = new Stopwatch();

@@ -33,3 +33,11 @@ internal interface ITrainer<T> : IDisposable
     /// <summary>Loss of the current weights on a whole data set (weights untouched).</summary>
     Losses Evaluate(DataSet<T> data);
 }
+
+/// <summary>Builds the trainer of one run (the library's in the CLI; tests substitute their own).</summary>
+internal interface ITrainerSource
+{
+    /// <summary>A trainer of <paramref name="optimizer"/> ("ngd" or "sgd") for a fresh network of the experiment.</summary>
+    ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+}

@@ -11,12 +11,22 @@ namespace NgdKernel.Cli.Experiments;
 /// <summary>Builds the network and optimizer of one run from the library's public API.</summary>
 internal static class TrainerFactory
 {
+    /// <summary>The library's trainers, as an <see cref="ITrainerSource"/>.</summary>
+    public static ITrainerSource Library { get; } = new LibrarySource();
+
     public static ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         new LibraryTrainer<T>(settings, optimizer, learningRate, batch);
 
     /// <summary>Seed of the student's initial weights: the same for every optimizer of a run.</summary>
     internal static ulong NetworkSeed(ulong seed) => unchecked((seed * 0x9E3779B97F4A7C15UL) + 0x5EED);
+
+    private sealed class LibrarySource : ITrainerSource
+    {
+        public ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+            TrainerFactory.Create<T>(settings, optimizer, learningRate, batch);
+    }
 
     private sealed class LibraryTrainer<T> : ITrainer<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

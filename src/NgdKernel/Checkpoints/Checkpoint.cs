@@ -106,6 +106,71 @@ public static class Checkpoint
         ReadVerified(path, (payload, name, type) => CheckpointCodec.LoadInto<T>(payload, name, type, network, null));
     }
 
+    /// <summary>
+    /// Writes <paramref name="optimizer"/>'s network and full state to <paramref name="stream"/> at its
+    /// current position, in the same checksummed format as a checkpoint file, for in-memory copies
+    /// and callers that manage their own storage.
+    /// </summary>
+    /// <remarks>
+    /// Not atomic: a failure while writing leaves a partial checkpoint in the stream, which
+    /// <see cref="Load{T}(Stream, IOptimizer{T})"/> rejects by its checksums. Files should be written
+    /// with <see cref="Save{T}(string, IOptimizer{T}, ReadOnlySpan{byte})"/>, which is.
+    /// </remarks>
+    /// <param name="stream">A writable stream; it is left open, positioned after the checkpoint.</param>
+    /// <param name="optimizer">As for <see cref="Save{T}(string, IOptimizer{T}, ReadOnlySpan{byte})"/>.</param>
+    /// <param name="applicationData">Opaque bytes returned by <see cref="Load{T}(Stream, IOptimizer{T})"/>; empty by default.</param>
+    /// <exception cref="ArgumentException">The stream is not writable, or the optimizer type is not supported.</exception>
+    /// <exception cref="InvalidOperationException">A weight or state value is NaN or infinite (named); nothing is written.</exception>
+    /// <exception cref="IOException">Writing failed.</exception>
+    public static void Save<T>(Stream stream, IOptimizer<T> optimizer, ReadOnlySpan<byte> applicationData = default)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (!stream.CanWrite)
+        {
+            throw new ArgumentException("The stream is not writable.", nameof(stream));
+        }
+
+        optimizer = Unwrap(optimizer);
+        CheckpointCodec.KindOf(optimizer);
+        CheckLittleEndian();
+        CheckpointCodec.CheckFinite(optimizer.Network, optimizer);
+        WriteTo(stream, optimizer.Network, optimizer, applicationData);
+    }
+
+    /// <summary>
+    /// Restores <paramref name="optimizer"/> and its network from a checkpoint written by
+    /// <see cref="Save{T}(Stream, IOptimizer{T}, ReadOnlySpan{byte})"/> (or a checkpoint file's bytes)
+    /// at the stream's current position, with the same checks as a file.
+    /// </summary>
+    /// <param name="stream">A readable stream; it is left open, positioned after the checkpoint (bytes that follow are not read).</param>
+    /// <param name="optimizer">As for <see cref="Load{T}(string, IOptimizer{T})"/>.</param>
+    /// <returns>The application data saved with the checkpoint (empty when none).</returns>
+    /// <exception cref="ArgumentException">The stream is not readable, or the optimizer type is not supported.</exception>
+    /// <exception cref="CheckpointFormatException">
+    /// As for <see cref="Load{T}(string, IOptimizer{T})"/>, with offsets from the stream's starting position;
+    /// <see cref="FileContentException.FilePath"/> is the file of a <see cref="FileStream"/>, else "(stream)".
+    /// The target is unchanged.
+    /// </exception>
+    public static byte[] Load<T>(Stream stream, IOptimizer<T> optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (!stream.CanRead)
+        {
+            throw new ArgumentException("The stream is not readable.", nameof(stream));
+        }
+
+        optimizer = Unwrap(optimizer);
+        CheckpointCodec.KindOf(optimizer);
+        byte[] application = [];
+        ReadVerified(stream, stream is FileStream file ? file.Name : "(stream)", -1,
+            (payload, name, type) => application = CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
+        return application;
+    }
+
     /// <summary>Builds a network with the checkpoint's architecture and weights.</summary>
     /// <param name="path">The checkpoint.</param>
     /// <param name="context">Kernel options of the new network; null for <see cref="KernelContext.Default"/>.</param>
@@ -177,14 +242,32 @@ public static class Checkpoint
     private static void WriteAtomically<T>(string path, Network<T> network, IOptimizer<T>? optimizer, ReadOnlySpan<byte> applicationData)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (!BitConverter.IsLittleEndian)
-        {
-            throw new PlatformNotSupportedException("Checkpoints are written on little-endian machines only.");
-        }
-
+        CheckLittleEndian();
         CheckpointCodec.CheckFinite(network, optimizer);
         string full = Path.GetFullPath(path);
         string temp = full + ".tmp";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                WriteTo(stream, network, optimizer, applicationData);
+                stream.Flush(flushToDisk: true);
+            }
+
+            // rename(2): atomic replacement on POSIX file systems, MoveFileEx(REPLACE_EXISTING) on Windows.
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Header and payload, serialized whole before the first byte is written.</summary>
+    private static void WriteTo<T>(Stream stream, Network<T> network, IOptimizer<T>? optimizer, ReadOnlySpan<byte> applicationData)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         var measure = new PayloadWriter([], measure: true);
         CheckpointCodec.Write(ref measure, network, optimizer, applicationData);
         int length = HeaderLength + measure.Position;
@@ -197,26 +280,19 @@ public static class Checkpoint
             var writer = new PayloadWriter(bytes[HeaderLength..], measure: false);
             CheckpointCodec.Write(ref writer, network, optimizer, applicationData);
             WriteHeader(bytes, ElementTypeOf<T>());
-            try
-            {
-                using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
-                {
-                    stream.Write(bytes);
-                    stream.Flush(flushToDisk: true);
-                }
-
-                // rename(2): atomic replacement on POSIX file systems, MoveFileEx(REPLACE_EXISTING) on Windows.
-                File.Move(temp, full, overwrite: true);
-            }
-            catch
-            {
-                TryDelete(temp);
-                throw;
-            }
+            stream.Write(bytes);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void CheckLittleEndian()
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Checkpoints are written and read on little-endian machines only.");
         }
     }
 
@@ -251,33 +327,61 @@ public static class Checkpoint
 
     private static void ReadVerified(string path, PayloadAction body)
     {
-        if (!BitConverter.IsLittleEndian)
-        {
-            throw new PlatformNotSupportedException("Checkpoints are read on little-endian machines only.");
-        }
-
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        long length = stream.Length;
+        ReadVerified(stream, path, stream.Length, body);
+    }
+
+    /// <summary>
+    /// Reads one checkpoint from the stream's position and runs <paramref name="body"/> on the
+    /// verified payload. <paramref name="length"/> is the whole file's length (a file must end with
+    /// the checkpoint), or -1 for a stream, which is read up to the length its header declares.
+    /// </summary>
+    private static void ReadVerified(Stream stream, string name, long length, PayloadAction body)
+    {
+        CheckLittleEndian();
         Span<byte> header = stackalloc byte[HeaderLength];
         int headerRead = stream.ReadAtLeast(header, HeaderLength, throwOnEndOfStream: false);
-        VerifyHeader(header[..headerRead], length, path, out uint payloadCrc, out CheckpointElementType type);
+        long declared = headerRead == HeaderLength ? BinaryPrimitives.ReadInt64LittleEndian(header[16..]) : -1;
+        bool inRange = declared >= 0 && declared <= Array.MaxLength - HeaderLength;
+        VerifyHeader(header[..headerRead], length >= 0 ? length : headerRead + (inRange ? declared : 0), name,
+            out uint payloadCrc, out CheckpointElementType type);
 
-        // VerifyHeader checked the declared payload length against the file length, so this
-        // allocation is bounded by the bytes actually on disk.
-        int payloadLength = (int)(length - HeaderLength);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(payloadLength);
+        // VerifyHeader checked the declared payload length against the file length (for a stream,
+        // against Array.MaxLength); a stream's buffer grows only with the bytes actually read.
+        int payloadLength = (int)declared;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(length >= 0 ? payloadLength : Math.Min(payloadLength, 1 << 16));
         try
         {
-            Span<byte> payload = buffer.AsSpan(0, payloadLength);
-            int read = stream.ReadAtLeast(payload, payloadLength, throwOnEndOfStream: false);
-            if (read < payloadLength)
+            int read = 0;
+            while (read < payloadLength)
             {
-                throw new CheckpointFormatException(path, HeaderLength + read,
-                    string.Create(CultureInfo.InvariantCulture, $"the file ended after {HeaderLength + read} bytes while being read; it was {length} bytes when opened."));
+                if (read == buffer.Length)
+                {
+                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, payloadLength));
+                    buffer.AsSpan(0, read).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                int n = stream.Read(buffer.AsSpan(read, Math.Min(buffer.Length, payloadLength) - read));
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
             }
 
-            VerifyPayload(payload, payloadCrc, path);
-            body(payload, path, type);
+            if (read < payloadLength)
+            {
+                throw new CheckpointFormatException(name, HeaderLength + read, length >= 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"the file ended after {HeaderLength + read} bytes while being read; it was {length} bytes when opened.")
+                    : string.Create(CultureInfo.InvariantCulture, $"the stream ended after {HeaderLength + read} bytes; the header declares {HeaderLength + payloadLength} (it is truncated)."));
+            }
+
+            ReadOnlySpan<byte> payload = buffer.AsSpan(0, payloadLength);
+            VerifyPayload(payload, payloadCrc, name);
+            body(payload, name, type);
         }
         finally
         {

@@ -6,23 +6,20 @@ namespace NgdKernel.Checkpoints;
 /// offset where the problem was found: <c>"{file}: at byte offset {offset}: {reason}"</c>.
 /// </summary>
 /// <remarks>
-/// An <see cref="IOException"/> (as <see cref="Data.DataFileException"/>; <see cref="InvalidDataException"/> is sealed).
-/// The only exception <see cref="Checkpoint"/> loading raises for bad file contents (I/O failures such
-/// as a missing file keep their own types). When it is thrown, the network and optimizer being
-/// loaded into are unchanged.
+/// A <see cref="FileContentException"/> (as <see cref="Data.DataFileException"/>), hence an
+/// <see cref="IOException"/>. The only exception <see cref="Checkpoint"/> loading raises for bad
+/// file contents (I/O failures such as a missing file keep their own types). When it is thrown, the
+/// network and optimizer being loaded into are unchanged.
 /// </remarks>
-public sealed class CheckpointFormatException : IOException
+public sealed class CheckpointFormatException : FileContentException
 {
     /// <summary>Creates the exception for <paramref name="filePath"/> at <paramref name="offset"/>.</summary>
     /// <param name="filePath">The checkpoint file (or stream name).</param>
     /// <param name="offset">Byte offset of the problem from the start of the file.</param>
     /// <param name="reason">What is wrong there.</param>
     public CheckpointFormatException(string filePath, long offset, string reason)
-        : base($"{filePath}: at byte offset {offset}: {reason}")
+        : base(filePath, offset, reason)
     {
-        FilePath = filePath;
-        Offset = offset;
-        Reason = reason;
     }
 
     /// <summary>Creates an exception with no file or offset (offset reported as -1).</summary>
@@ -34,11 +31,8 @@ public sealed class CheckpointFormatException : IOException
     /// <summary>Creates an exception with a free-form message (offset reported as -1).</summary>
     /// <param name="message">The message.</param>
     public CheckpointFormatException(string message)
-        : base(message)
+        : base(message, null)
     {
-        FilePath = "(unknown)";
-        Offset = -1;
-        Reason = message;
     }
 
     /// <summary>Creates an exception with a free-form message and a cause (offset reported as -1).</summary>
@@ -47,17 +41,5 @@ public sealed class CheckpointFormatException : IOException
     public CheckpointFormatException(string message, Exception innerException)
         : base(message, innerException)
     {
-        FilePath = "(unknown)";
-        Offset = -1;
-        Reason = message;
     }
-
-    /// <summary>The checkpoint file (or stream name).</summary>
-    public string FilePath { get; }
-
-    /// <summary>Byte offset of the problem from the start of the file, or -1 when not known.</summary>
-    public long Offset { get; }
-
-    /// <summary>What is wrong, without the file and offset.</summary>
-    public string Reason { get; }
 }

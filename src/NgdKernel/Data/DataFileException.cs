@@ -2,23 +2,21 @@ namespace NgdKernel.Data;
 
 /// <summary>
 /// A data file is truncated, corrupt or not what was expected. The message starts with the file
-/// and the byte offset where the problem was found.
+/// and the byte offset where the problem was found: <c>"{file}: at byte offset {offset}: {reason}"</c>.
 /// </summary>
-public sealed class DataFileException : IOException
+/// <remarks>A <see cref="FileContentException"/> (as <see cref="Checkpoints.CheckpointFormatException"/>), hence an <see cref="IOException"/>.</remarks>
+public sealed class DataFileException : FileContentException
 {
     /// <summary>Creates the exception with a message naming <paramref name="filePath"/> and <paramref name="offset"/>.</summary>
     /// <param name="filePath">The file (or stream name) that was read.</param>
     /// <param name="offset">Byte offset of the problem from the start of the file.</param>
     /// <param name="reason">What is wrong there.</param>
     public DataFileException(string filePath, long offset, string reason)
-        : base($"{filePath}: at byte offset {offset}: {reason}")
+        : base(filePath, offset, reason)
     {
-        FilePath = filePath;
-        Offset = offset;
-        Reason = reason;
     }
 
-    /// <summary>Creates an exception with a free-form message (offset unknown, reported as -1).</summary>
+    /// <summary>Creates an exception with no file or offset (offset reported as -1).</summary>
     public DataFileException()
         : this("(unknown)", -1, "invalid data file")
     {
@@ -27,11 +25,8 @@ public sealed class DataFileException : IOException
     /// <summary>Creates an exception with a free-form message (offset unknown, reported as -1).</summary>
     /// <param name="message">The message.</param>
     public DataFileException(string message)
-        : base(message)
+        : base(message, null)
     {
-        FilePath = "(unknown)";
-        Offset = -1;
-        Reason = message;
     }
 
     /// <summary>Creates an exception with a free-form message and an inner exception.</summary>
@@ -40,17 +35,5 @@ public sealed class DataFileException : IOException
     public DataFileException(string message, Exception innerException)
         : base(message, innerException)
     {
-        FilePath = "(unknown)";
-        Offset = -1;
-        Reason = message;
     }
-
-    /// <summary>The file (or stream name) that was read.</summary>
-    public string FilePath { get; }
-
-    /// <summary>Byte offset of the problem, or -1 when not known.</summary>
-    public long Offset { get; }
-
-    /// <summary>What is wrong, without the file and offset.</summary>
-    public string Reason { get; }
 }

@@ -10,7 +10,7 @@ public sealed record TeacherStudentOptions
     /// <summary>Layer widths <c>n0, n1, ..., nL</c> of the (linear, bias-free) teacher; the student has the same.</summary>
     public required IReadOnlyList<int> Widths { get; init; }
 
-    /// <summary>Training examples; the paper uses 10^4.</summary>
+    /// <summary>Training examples (at least 1); the paper uses 10^4.</summary>
     public int TrainCount { get; init; } = 10_000;
 
     /// <summary>Test examples; the paper uses 10^3.</summary>
@@ -114,7 +114,8 @@ public sealed class TeacherStudentProblem
     /// <summary>Generates the task.</summary>
     /// <param name="options">Architecture, sizes, noise and seed.</param>
     /// <returns>The teacher, the data sets and the noise floor.</returns>
-    /// <exception cref="ArgumentException">Fewer than two widths, a width below 1, negative counts, or a non-positive or non-finite noise variance or decay.</exception>
+    /// <exception cref="ArgumentException">Fewer than two widths, a width below 1, or a non-positive or non-finite noise variance or decay.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">No training example, or a negative test count (the option named).</exception>
     public static TeacherStudentProblem Generate(TeacherStudentOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -134,11 +135,16 @@ public sealed class TeacherStudentProblem
             }
         }
 
-        if (options.TrainCount < 0 || options.TestCount < 0)
+        if (options.TrainCount < 1)
         {
-            throw new ArgumentException(
-                $"'TrainCount' is {options.TrainCount} and 'TestCount' is {options.TestCount}; counts must be >= 0.",
-                nameof(options));
+            throw new ArgumentOutOfRangeException(nameof(options.TrainCount), options.TrainCount,
+                $"'TrainCount' is {options.TrainCount}; the training set needs at least one example.");
+        }
+
+        if (options.TestCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.TestCount), options.TestCount,
+                $"'TestCount' is {options.TestCount}; it must be >= 0.");
         }
 
         if (!(options.NoiseVariance > 0) || !double.IsFinite(options.NoiseVariance))

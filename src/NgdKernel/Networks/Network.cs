@@ -108,13 +108,28 @@ public sealed partial class Network<T>
     }
 
     /// <summary>Activation of layer <paramref name="layer"/>.</summary>
-    public Activation ActivationOf(int layer) => _activations[layer];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not in [0, <see cref="LayerCount"/>).</exception>
+    public Activation ActivationOf(int layer)
+    {
+        CheckLayer(layer, LayerCount);
+        return _activations[layer];
+    }
 
     /// <summary>Columns of layer <paramref name="layer"/>'s weights: <c>n_l</c>, plus 1 with a bias.</summary>
-    public int InputWidth(int layer) => _widths[layer] + (HasBias ? 1 : 0);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not in [0, <see cref="LayerCount"/>).</exception>
+    public int InputWidth(int layer)
+    {
+        CheckLayer(layer, LayerCount);
+        return _widths[layer] + (HasBias ? 1 : 0);
+    }
 
     /// <summary>Weights of layer <paramref name="layer"/> as <c>[n_{l+1}, n_l (+1)]</c>, writable.</summary>
-    public Span2D<T> Weights(int layer) => _weights[layer].Span;
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not in [0, <see cref="LayerCount"/>).</exception>
+    public Span2D<T> Weights(int layer)
+    {
+        CheckLayer(layer, LayerCount);
+        return _weights[layer].Span;
+    }
 
     internal Matrix<T> WeightMatrix(int layer) => _weights[layer];
 
@@ -156,8 +171,15 @@ public sealed partial class Network<T>
     }
 
     /// <summary>Re-initialises the weights: <c>N(0, scale^2 / n_in)</c>, biases 0, from <paramref name="seed"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is negative, NaN or infinite; the weights are unchanged.</exception>
     public void Initialize(ulong seed, double scale = 1.0)
     {
+        if (!double.IsFinite(scale) || scale < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), scale,
+                string.Create(CultureInfo.InvariantCulture, $"'scale' is {scale}: it must be finite and >= 0."));
+        }
+
         var rng = new Xoshiro256(seed);
         for (int l = 0; l < LayerCount; l++)
         {
@@ -424,57 +446,14 @@ public sealed partial class Network<T>
         }
     }
 
-    /// <summary>
-    /// Explains a non-finite loss: throws for the first NaN or infinity in <paramref name="inputs"/>,
-    /// <paramref name="targets"/> (<see cref="ArgumentException"/>) or the weights
-    /// (<see cref="ArithmeticException"/>); otherwise throws that the loss overflowed.
-    /// </summary>
-    internal void ThrowNonFiniteLoss(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, double loss)
+    /// <summary>Throws unless <paramref name="layer"/> is in [0, <paramref name="layerCount"/>).</summary>
+    internal static void CheckLayer(int layer, int layerCount, string paramName = "layer")
     {
-        FindNonFinite(inputs, nameof(inputs));
-        FindNonFinite(targets, nameof(targets));
-        for (int l = 0; l < LayerCount; l++)
+        if ((uint)layer >= (uint)layerCount)
         {
-            ReadOnlySpan2D<T> w = _weights[l].ReadOnlySpan;
-            for (int r = 0; r < w.Height; r++)
-            {
-                int c = IndexOfNonFinite(w.GetRowSpan(r));
-                if (c >= 0)
-                {
-                    throw new ArithmeticException(string.Create(CultureInfo.InvariantCulture,
-                        $"The weights of layer {l} hold {w[r, c]} at [{r}, {c}]."));
-                }
-            }
+            throw new ArgumentOutOfRangeException(paramName, layer, string.Create(CultureInfo.InvariantCulture,
+                $"'{paramName}' is {layer} but the network has {layerCount} layers: it must be in [0, {layerCount - 1}]."));
         }
-
-        throw new ArithmeticException(string.Create(CultureInfo.InvariantCulture,
-            $"The batch loss is {loss} although inputs, targets and weights are finite: the outputs overflowed."));
-
-        static void FindNonFinite(ReadOnlySpan2D<T> data, string name)
-        {
-            for (int r = 0; r < data.Height; r++)
-            {
-                int c = IndexOfNonFinite(data.GetRowSpan(r));
-                if (c >= 0)
-                {
-                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                        $"'{name}' holds {data[r, c]} at row {r}, column {c}: every value must be finite."), name);
-                }
-            }
-        }
-    }
-
-    private static int IndexOfNonFinite(ReadOnlySpan<T> values)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!T.IsFinite(values[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     internal void CheckSameArchitecture(Network<T> other, string paramName)

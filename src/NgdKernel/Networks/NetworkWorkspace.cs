@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.LinearAlgebra;
@@ -69,11 +70,26 @@ public sealed class NetworkWorkspace<T>
     internal Matrix<T> Difference { get; }
 
     /// <summary>Network output <c>x_L</c> of the last forward pass, <c>[rows, n_L]</c>.</summary>
-    public ReadOnlySpan2D<T> Output(int rows) => Activations[^1].ReadOnlySpan.Slice(0, 0, rows, Activations[^1].Columns);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is not in [0, <see cref="Capacity"/>].</exception>
+    public ReadOnlySpan2D<T> Output(int rows)
+    {
+        if ((uint)rows > (uint)Capacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, string.Create(CultureInfo.InvariantCulture,
+                $"'rows' is {rows} but the workspace holds {Capacity} examples: it must be in [0, {Capacity}]."));
+        }
+
+        return Activations[^1].ReadOnlySpan.Slice(0, 0, rows, Activations[^1].Columns);
+    }
 
     /// <summary>
     /// Gradient block <c>G_{l+1} = &lt;e_{l+1} x_l^T&gt;</c> of layer <paramref name="layer"/> from the last
     /// <see cref="Network{T}.ComputeGradient"/>: the <em>negative</em> loss gradient (paper Eq. 7).
     /// </summary>
-    public ReadOnlySpan2D<T> Gradient(int layer) => Gradients[layer].ReadOnlySpan;
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not a layer of the network.</exception>
+    public ReadOnlySpan2D<T> Gradient(int layer)
+    {
+        Network<T>.CheckLayer(layer, Gradients.Length);
+        return Gradients[layer].ReadOnlySpan;
+    }
 }

@@ -157,39 +157,6 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
         _canRollBack = false;
     }
 
-    /// <inheritdoc/>
-    public void SaveState(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using BinaryWriter writer = OptimizerState.Writer(stream);
-        OptimizerState.WriteHeader<T>(writer, "exact-natural-gradient");
-        writer.Write(StepCount);
-        Span<ulong> rng = stackalloc ulong[4];
-        _rng.GetState(rng);
-        OptimizerState.WriteRandomState(writer, rng);
-    }
-
-    /// <inheritdoc/>
-    public void LoadState(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using BinaryReader reader = OptimizerState.Reader(stream);
-        try
-        {
-            OptimizerState.ReadHeader<T>(reader, "exact-natural-gradient");
-            long steps = reader.ReadInt64();
-            Span<ulong> rng = stackalloc ulong[4];
-            OptimizerState.ReadRandomState(reader, rng);
-            StepCount = steps;
-            _rng.SetState(rng);
-            _canRollBack = false;
-        }
-        catch (EndOfStreamException e)
-        {
-            throw OptimizerState.Truncated(e);
-        }
-    }
-
     /// <summary><c>N_l = &lt;e e^T&gt;^+ G_l &lt;x x^T&gt;^+</c> of the last computation (the update is <c>(alpha/L) N_l</c>).</summary>
     internal ReadOnlySpan2D<T> Direction(int layer) => _directions[layer].ReadOnlySpan;
 
@@ -208,7 +175,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
         LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
         if (!double.IsFinite(loss.Loss))
         {
-            Network.ThrowNonFiniteLoss(inputs, targets, loss.Loss);
+            StepFailures.ThrowNonFiniteLoss(Network, inputs, targets, loss.Loss);
         }
 
         // Input side: closed form Lambda_{l+1} = W_l Lambda_l W_l^T from Sigma (Eq. 15), or the batch.

@@ -5,6 +5,13 @@ using NgdKernel.Networks;
 namespace NgdKernel.Optimizers;
 
 /// <summary>An optimizer that updates a <see cref="Network{T}"/> one minibatch at a time.</summary>
+/// <remarks>
+/// The state that carries from step to step (step count, damping, random generator, running
+/// inverses, momentum) is saved and restored together with the weights by
+/// <see cref="Checkpoints.Checkpoint"/>, to a file (atomically) or a stream, in the one checksummed
+/// format of <c>docs/checkpoint-format.md</c>; loading it into a fresh network and optimizer with the
+/// same options resumes training bit-identically.
+/// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public interface IOptimizer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -21,7 +28,12 @@ public interface IOptimizer<T>
     /// Allocates nothing once a batch of this size has been seen.
     /// </summary>
     /// <returns>Loss before the step, damping, timing.</returns>
-    /// <exception cref="ArgumentException">Shapes do not match the network.</exception>
+    /// <exception cref="ArgumentException">Shapes do not match the network, or an input or target is NaN or infinite (row and column named).</exception>
+    /// <exception cref="OptimizerStepException">
+    /// The step failed (<see cref="OptimizerStepException.Quantity"/> and <see cref="OptimizerStepException.Layer"/>
+    /// say where; a <see cref="CurvatureFactorizationException"/> when a damped covariance is not positive
+    /// definite); the weights and optimizer state are as before the step.
+    /// </exception>
     StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets);
 
     /// <summary>
@@ -29,18 +41,6 @@ public interface IOptimizer<T>
     /// </summary>
     /// <exception cref="InvalidOperationException">No step to roll back.</exception>
     void Rollback();
-
-    /// <summary>
-    /// Writes the optimizer's state (step count, damping, random generator, running inverses,
-    /// momentum; not the weights, which <see cref="Network{T}.Save"/> writes) to <paramref name="stream"/>.
-    /// Saving the weights and this state, then loading both into a fresh network and optimizer with the
-    /// same options, resumes training bit-identically.
-    /// </summary>
-    void SaveState(Stream stream);
-
-    /// <summary>Restores a state written by <see cref="SaveState"/>; on any error nothing changes.</summary>
-    /// <exception cref="InvalidDataException">Another optimizer, element type or architecture, or truncated data.</exception>
-    void LoadState(Stream stream);
 }
 
 /// <summary>What one optimizer step did.</summary>

@@ -72,6 +72,9 @@ internal sealed partial class LayerCurvature<T>
     /// <summary>Whether the last Cholesky-mode direction used sample space on the error side.</summary>
     public bool LeftInSampleSpace { get; private set; }
 
+    /// <summary>The side whose factorization failed in the last direction that returned false.</summary>
+    public StepQuantity FailedSide { get; private set; }
+
     /// <summary>Sherman-Morrison: the damping currently inside the running inverse of the right side.</summary>
     public double RightEffectiveDamping { get; private set; }
 
@@ -113,6 +116,7 @@ internal sealed partial class LayerCurvature<T>
             Syrk.Multiply(inputs, MatrixOp.None, T.One, T.Zero, gram, context);
             if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(m), out failure, context))
             {
+                FailedSide = StepQuantity.InputCovariance;
                 return false;
             }
 
@@ -128,6 +132,7 @@ internal sealed partial class LayerCurvature<T>
             RightCovariance.CopyTo(RightFactor);
             if (!Cholesky.TryFactor(RightFactor.Span, damping, out failure, context))
             {
+                FailedSide = StepQuantity.InputCovariance;
                 return false;
             }
 
@@ -151,6 +156,7 @@ internal sealed partial class LayerCurvature<T>
             Syrk.Multiply(errors, MatrixOp.None, T.One, T.Zero, gram, context);
             if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(n), out failure, context))
             {
+                FailedSide = StepQuantity.OutputCovariance;
                 return false;
             }
 
@@ -166,6 +172,7 @@ internal sealed partial class LayerCurvature<T>
             LeftCovariance.CopyTo(LeftFactor);
             if (!Cholesky.TryFactor(LeftFactor.Span, damping, out failure, context))
             {
+                FailedSide = StepQuantity.OutputCovariance;
                 return false;
             }
 
@@ -216,6 +223,7 @@ internal sealed partial class LayerCurvature<T>
         {
             if (!Refresh(RightCovariance, RightFactor, damping, context, out failure))
             {
+                FailedSide = StepQuantity.InputCovariance;
                 return false;
             }
 
@@ -226,6 +234,7 @@ internal sealed partial class LayerCurvature<T>
         {
             if (!Refresh(LeftCovariance, LeftFactor, damping, context, out failure))
             {
+                FailedSide = StepQuantity.OutputCovariance;
                 return false;
             }
 
@@ -264,39 +273,6 @@ internal sealed partial class LayerCurvature<T>
             _savedRightInverse!.CopyTo(RightFactor);
             _savedLeftInverse!.CopyTo(LeftFactor);
         }
-    }
-
-    public void WriteRunningState(BinaryWriter writer)
-    {
-        writer.Write(Initialized);
-        writer.Write(RightEffectiveDamping);
-        writer.Write(LeftEffectiveDamping);
-        OptimizerState.WriteMatrix(writer, RightCovariance);
-        OptimizerState.WriteMatrix(writer, LeftCovariance);
-        OptimizerState.WriteMatrix(writer, RightFactor);
-        OptimizerState.WriteMatrix(writer, LeftFactor);
-    }
-
-    /// <summary>Reads and checks a running state; returns the action that installs it.</summary>
-    public Action ReadRunningState(BinaryReader reader)
-    {
-        bool initialized = reader.ReadBoolean();
-        double right = reader.ReadDouble();
-        double left = reader.ReadDouble();
-        Matrix<T> rightCovariance = OptimizerState.ReadMatrix(reader, RightCovariance, "right covariance");
-        Matrix<T> leftCovariance = OptimizerState.ReadMatrix(reader, LeftCovariance, "left covariance");
-        Matrix<T> rightInverse = OptimizerState.ReadMatrix(reader, RightFactor, "right inverse");
-        Matrix<T> leftInverse = OptimizerState.ReadMatrix(reader, LeftFactor, "left inverse");
-        return () =>
-        {
-            Initialized = initialized;
-            RightEffectiveDamping = right;
-            LeftEffectiveDamping = left;
-            rightCovariance.CopyTo(RightCovariance);
-            leftCovariance.CopyTo(LeftCovariance);
-            rightInverse.CopyTo(RightFactor);
-            leftInverse.CopyTo(LeftFactor);
-        };
     }
 
     private static bool Refresh(Matrix<T> covariance, Matrix<T> inverse, T damping, KernelContext context, out CholeskyFailure failure)

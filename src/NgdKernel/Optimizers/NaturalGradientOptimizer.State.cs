@@ -30,10 +30,4 @@ public sealed partial class NaturalGradientOptimizer<T>
         _examplesSinceRefresh = examplesSinceRefresh;
         _canRollBack = false;
     }
-
-    /// <summary>The workspace of the last step (gradients), or null before the first step.</summary>
-    internal Networks.NetworkWorkspace<T>? LastWorkspace => _workspace;
-
-    /// <summary>Direction buffer of <paramref name="layer"/> (diagnostics after a failed step).</summary>
-    internal Matrix<T> DirectionMatrix(int layer) => _layers[layer].Direction;
 }

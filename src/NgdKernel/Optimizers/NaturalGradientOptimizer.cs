@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
 using CommunityToolkit.HighPerformance;
@@ -46,7 +45,6 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 {
     private readonly LayerCurvature<T>[] _layers;
     private readonly Matrix<T>[] _previousWeights;
-    private readonly ulong[] _rngState = new ulong[4];
     private readonly ulong[] _previousRngState = new ulong[4];
     private readonly T[] _rankOneWorkspace;
     private readonly int _maxWidth;
@@ -127,7 +125,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         {
             _rng.SetState(_previousRngState);
             _canRollBack = false; // the undo buffers now hold the current state
-            Network.ThrowNonFiniteLoss(inputs, targets, before.Loss);
+            StepFailures.ThrowNonFiniteLoss(Network, inputs, targets, before.Loss, _damping);
         }
 
         int rows = inputs.Height;
@@ -215,84 +213,6 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         _rng.SetState(_previousRngState);
         RestoreRunningState();
         _canRollBack = false;
-    }
-
-    /// <inheritdoc/>
-    public void SaveState(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using BinaryWriter writer = OptimizerState.Writer(stream);
-        OptimizerState.WriteHeader<T>(writer, "natural-gradient");
-        writer.Write((int)Options.Inverse);
-        writer.Write(StepCount);
-        writer.Write(_damping);
-        _rng.GetState(_rngState);
-        OptimizerState.WriteRandomState(writer, _rngState);
-        writer.Write(_refreshedDamping);
-        writer.Write(_stepsSinceRefresh);
-        writer.Write(_examplesSinceRefresh);
-        if (Options.Inverse == CurvatureInverse.ShermanMorrison)
-        {
-            foreach (LayerCurvature<T> layer in _layers)
-            {
-                layer.WriteRunningState(writer);
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    public void LoadState(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using BinaryReader reader = OptimizerState.Reader(stream);
-        try
-        {
-            OptimizerState.ReadHeader<T>(reader, "natural-gradient");
-            var inverse = (CurvatureInverse)reader.ReadInt32();
-            if (inverse != Options.Inverse)
-            {
-                throw new InvalidDataException($"The state uses {inverse} inverses but this optimizer uses {Options.Inverse}.");
-            }
-
-            long steps = reader.ReadInt64();
-            double damping = reader.ReadDouble();
-            if (!(damping > 0) || !double.IsFinite(damping))
-            {
-                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"The state's damping {damping} is not finite and positive."));
-            }
-
-            var rng = new ulong[4];
-            OptimizerState.ReadRandomState(reader, rng);
-            double refreshed = reader.ReadDouble();
-            int stepsSinceRefresh = reader.ReadInt32();
-            long examplesSinceRefresh = reader.ReadInt64();
-            var layers = new Action[_layers.Length];
-            if (Options.Inverse == CurvatureInverse.ShermanMorrison)
-            {
-                for (int l = 0; l < _layers.Length; l++)
-                {
-                    layers[l] = _layers[l].ReadRunningState(reader);
-                }
-            }
-
-            // Everything read and checked: commit.
-            foreach (Action commit in layers)
-            {
-                commit?.Invoke();
-            }
-
-            StepCount = steps;
-            _damping = Math.Clamp(damping, Options.MinDamping, Options.MaxDamping);
-            _rng.SetState(rng);
-            _refreshedDamping = refreshed;
-            _stepsSinceRefresh = stepsSinceRefresh;
-            _examplesSinceRefresh = examplesSinceRefresh;
-            _canRollBack = false;
-        }
-        catch (EndOfStreamException e)
-        {
-            throw OptimizerState.Truncated(e);
-        }
     }
 
     /// <summary>
@@ -511,17 +431,5 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 layer.RestoreRunningState();
             }
         }
-    }
-
-    private static ArithmeticException StepFailure(int layer, CholeskyFailure failure, double predicted, double after, double damping, int retries)
-    {
-        string what = layer >= 0
-            ? string.Create(CultureInfo.InvariantCulture,
-                $"the damped covariance of layer {layer} is not positive definite (pivot {failure.PivotIndex} = {failure.PivotValue})")
-            : !double.IsFinite(predicted) || double.IsNaN(after)
-                ? "the update is not finite (NaN or infinity in the direction or the updated weights)"
-                : string.Create(CultureInfo.InvariantCulture, $"the loss after the update is {after}");
-        return new ArithmeticException(string.Create(CultureInfo.InvariantCulture,
-            $"Natural-gradient step failed after {retries} retries: {what} at damping lambda = {damping}. The weights are as before the step."));
     }
 }

@@ -65,7 +65,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
         LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
         if (!double.IsFinite(loss.Loss))
         {
-            Network.ThrowNonFiniteLoss(inputs, targets, loss.Loss);
+            StepFailures.ThrowNonFiniteLoss(Network, inputs, targets, loss.Loss);
         }
 
         OptimizerBuffers.CopyWeights(Network, _previousWeights);
@@ -138,62 +138,6 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
 
         StepCount--;
         _canRollBack = false;
-    }
-
-    /// <inheritdoc/>
-    public void SaveState(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using BinaryWriter writer = OptimizerState.Writer(stream);
-        OptimizerState.WriteHeader<T>(writer, "sgd");
-        writer.Write(StepCount);
-        writer.Write(_velocity is not null);
-        if (_velocity is not null)
-        {
-            foreach (Matrix<T> v in _velocity)
-            {
-                OptimizerState.WriteMatrix(writer, v);
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    public void LoadState(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using BinaryReader reader = OptimizerState.Reader(stream);
-        try
-        {
-            OptimizerState.ReadHeader<T>(reader, "sgd");
-            long steps = reader.ReadInt64();
-            bool hasVelocity = reader.ReadBoolean();
-            if (hasVelocity != _velocity is not null)
-            {
-                throw new InvalidDataException("The state's momentum setting differs from this optimizer's.");
-            }
-
-            Matrix<T>[] velocity = [];
-            if (_velocity is not null)
-            {
-                velocity = new Matrix<T>[_velocity.Length];
-                for (int l = 0; l < velocity.Length; l++)
-                {
-                    velocity[l] = OptimizerState.ReadMatrix(reader, _velocity[l], "velocity");
-                }
-
-                for (int l = 0; l < velocity.Length; l++)
-                {
-                    velocity[l].CopyTo(_velocity[l]);
-                }
-            }
-
-            StepCount = steps;
-            _canRollBack = false;
-        }
-        catch (EndOfStreamException e)
-        {
-            throw OptimizerState.Truncated(e);
-        }
     }
 }
 

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using System.Numerics.Tensors;
-using System.Text.RegularExpressions;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
@@ -42,28 +40,6 @@ public sealed record StepGuardOptions
                 string.Create(CultureInfo.InvariantCulture, $"'{nameof(DampingIncrease)}' is {DampingIncrease}: it must be finite and > 1."));
         }
     }
-}
-
-/// <summary>The quantity found bad in a failed step.</summary>
-public enum StepQuantity
-{
-    /// <summary>The batch loss before the update.</summary>
-    Loss,
-
-    /// <summary>The gradient block <c>G_i</c> of a layer.</summary>
-    Gradient,
-
-    /// <summary>The update (natural-gradient direction) of a layer.</summary>
-    Update,
-
-    /// <summary>The weights of a layer after the update (or before, when they were already poisoned).</summary>
-    Weights,
-
-    /// <summary>A damped covariance that is not positive definite.</summary>
-    Covariance,
-
-    /// <summary>The batch loss after the update.</summary>
-    LossAfter,
 }
 
 /// <summary>A step that was rolled back and retried, reported by <see cref="GuardedOptimizer{T}.Recovered"/>.</summary>
@@ -166,7 +142,7 @@ public sealed class StepFailedException : ArithmeticException
 /// <see cref="NaturalGradientOptions.MinDamping"/> and <see cref="NaturalGradientOptions.MaxDamping"/>.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed partial class GuardedOptimizer<T> : IOptimizer<T>
+public sealed class GuardedOptimizer<T> : IOptimizer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Wraps <paramref name="inner"/>.</summary>
@@ -218,12 +194,17 @@ public sealed partial class GuardedOptimizer<T> : IOptimizer<T>
             {
                 result = Inner.Step(inputs, targets);
             }
+            catch (OptimizerStepException e)
+            {
+                // The optimizer gave up (after its own retries, if any) and restored its state.
+                throw new StepFailedException(step, e.Quantity, e.Layer, string.Create(CultureInfo.InvariantCulture,
+                    $"Step {step} failed{LayerText(e.Layer)}: {Describe(e.Quantity)}. {e.Message}"), e);
+            }
             catch (ArithmeticException e) when (e is not StepFailedException)
             {
-                // The natural gradient gave up after its own retries and restored its state.
-                (StepQuantity quantity, int layer) = Diagnose(e);
-                throw new StepFailedException(step, quantity, layer, string.Create(CultureInfo.InvariantCulture,
-                    $"Step {step} failed{LayerText(layer)}: {Describe(quantity)}. {e.Message}"), e);
+                // An optimizer of another library that says nothing about where: the update, no layer.
+                throw new StepFailedException(step, StepQuantity.Update, -1, string.Create(CultureInfo.InvariantCulture,
+                    $"Step {step} failed: {Describe(StepQuantity.Update)}. {e.Message}"), e);
             }
 
             if (!double.IsFinite(result.Loss))
@@ -270,76 +251,8 @@ public sealed partial class GuardedOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public void Rollback() => Inner.Rollback();
 
-    /// <inheritdoc/>
-    public void SaveState(Stream stream) => Inner.SaveState(stream);
-
-    /// <inheritdoc/>
-    public void LoadState(Stream stream) => Inner.LoadState(stream);
-
     private void Report(long step, int retries, StepQuantity quantity, int layer, double damping, string message) =>
         Recovered?.Invoke(this, new StepRecoveredEventArgs(step, retries, quantity, layer, damping, message));
-
-    /// <summary>Which layer and quantity made the natural gradient give up.</summary>
-    private (StepQuantity Quantity, int Layer) Diagnose(ArithmeticException e)
-    {
-        Match weights = WeightsFailure().Match(e.Message);
-        if (weights.Success)
-        {
-            return (StepQuantity.Weights, int.Parse(weights.Groups[1].ValueSpan, CultureInfo.InvariantCulture));
-        }
-
-        if (e.Message.Contains("overflowed", StringComparison.Ordinal))
-        {
-            return (StepQuantity.Loss, -1);
-        }
-
-        if (Inner is NaturalGradientOptimizer<T> ngd && ngd.LastWorkspace is { } workspace)
-        {
-            for (int l = 0; l < Network.LayerCount; l++)
-            {
-                if (!TensorPrimitives.IsFiniteAll<T>(workspace.Gradients[l].AsSpan()))
-                {
-                    return (StepQuantity.Gradient, l);
-                }
-            }
-
-            Match match = CovarianceFailure().Match(e.Message);
-            if (match.Success)
-            {
-                return (StepQuantity.Covariance, int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture));
-            }
-
-            for (int l = 0; l < Network.LayerCount; l++)
-            {
-                if (!TensorPrimitives.IsFiniteAll<T>(ngd.DirectionMatrix(l).AsSpan()))
-                {
-                    return (StepQuantity.Update, l);
-                }
-            }
-
-            // The optimizer restored the weights; find the layer whose update overflows them.
-            T scale = T.CreateTruncating(ngd.Options.LearningRate / Network.LayerCount);
-            for (int l = 0; l < Network.LayerCount; l++)
-            {
-                ReadOnlySpan<T> w = Network.WeightMatrix(l).AsSpan();
-                ReadOnlySpan<T> d = ngd.DirectionMatrix(l).AsSpan();
-                for (int i = 0; i < w.Length; i++)
-                {
-                    if (!T.IsFinite(w[i] + (scale * d[i])))
-                    {
-                        return (StepQuantity.Update, l);
-                    }
-                }
-            }
-
-            if (e.Message.Contains("loss after the update", StringComparison.Ordinal))
-            {
-                return (StepQuantity.LossAfter, -1);
-            }
-        }
-
-        return (StepQuantity.Update, -1);
-    }
 
     private static string LayerText(int layer) =>
         layer < 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" in layer {layer}");
@@ -347,19 +260,11 @@ public sealed partial class GuardedOptimizer<T> : IOptimizer<T>
     private static string Describe(StepQuantity quantity) => quantity switch
     {
         StepQuantity.Gradient => "the gradient is not finite",
-        StepQuantity.Covariance => "the damped covariance is not positive definite",
+        StepQuantity.InputCovariance => "the damped input-side covariance is not positive definite",
+        StepQuantity.OutputCovariance => "the damped output-side covariance is not positive definite",
         StepQuantity.Update => "the update is not finite",
         StepQuantity.LossAfter => "the loss after the update is not finite",
         StepQuantity.Weights => "the weights are not finite",
         _ => "the loss is not finite",
     };
-
-    // NaturalGradientOptimizer reports a failed factorization as "... of layer {l} is not positive
-    // definite ..."; it has no typed failure yet (see the reliability notes).
-    [GeneratedRegex(@"of layer (\d+) is not positive definite", RegexOptions.CultureInvariant)]
-    private static partial Regex CovarianceFailure();
-
-    // Network.ThrowNonFiniteLoss: "The weights of layer {l} hold {value} at [{r}, {c}]."
-    [GeneratedRegex(@"weights of layer (\d+) hold", RegexOptions.CultureInvariant)]
-    private static partial Regex WeightsFailure();
 }

@@ -113,7 +113,7 @@ public sealed class Trainer<T>
     /// One pass over the data in minibatches of <see cref="TrainerOptions.BatchSize"/> (the last batch
     /// may be smaller), one optimizer step each.
     /// </summary>
-    /// <exception cref="ArgumentException">Shapes do not match the network or each other.</exception>
+    /// <exception cref="ArgumentException">Shapes do not match the network or each other, or a value is NaN or infinite (its row in the data set and column named); nothing changes.</exception>
     public EpochSummary RunEpoch(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
         CheckData(inputs, targets);
@@ -162,7 +162,7 @@ public sealed class Trainer<T>
     }
 
     /// <summary>Loss of the current network on a data set, in batches of <see cref="TrainerOptions.EvaluationBatchSize"/>.</summary>
-    /// <exception cref="ArgumentException">Shapes do not match the network or each other.</exception>
+    /// <exception cref="ArgumentException">Shapes do not match the network or each other, or a value is NaN or infinite (its row in the data set and column named).</exception>
     public LossValues Evaluate(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
         CheckData(inputs, targets);
@@ -204,6 +204,11 @@ public sealed class Trainer<T>
                     $"'targets' is {targets.Height}x{targets.Width} but 'inputs' is {inputs.Height}x{inputs.Width}: targets must be {inputs.Height}x{network.OutputSize}."),
                 nameof(targets));
         }
+
+        // Checked here, not by each step, so that an error names the row of the data set rather than
+        // of a (shuffled) minibatch; one vectorized pass per row, small next to an epoch.
+        Network<T>.CheckFinite(inputs, nameof(inputs));
+        Network<T>.CheckFinite(targets, nameof(targets));
     }
 
     private void Shuffle(int count)

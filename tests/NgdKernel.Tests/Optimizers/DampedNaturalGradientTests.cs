@@ -350,8 +350,9 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
 
         float[,] y = Convert<float>(Gaussian(6, 2, 2));
         float[,] before = network.Weights(0).ToArray();
-        var e = Assert.Throws<ArithmeticException>(() => optimizer.Step(new ReadOnlySpan2D<float>(x), new ReadOnlySpan2D<float>(y)));
+        var e = Assert.Throws<CurvatureFactorizationException>(() => optimizer.Step(new ReadOnlySpan2D<float>(x), new ReadOnlySpan2D<float>(y)));
         output.WriteLine(e.Message);
+        Assert.Equal((StepQuantity.InputCovariance, 0, 2), (e.Quantity, e.Layer, e.Retries));
         Assert.Contains("after 2 retries", e.Message, StringComparison.Ordinal);
         Assert.Contains("layer 0 is not positive definite", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, network.Weights(0).ToArray());

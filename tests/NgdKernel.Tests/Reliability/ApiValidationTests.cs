@@ -68,6 +68,18 @@ public sealed class ApiValidationTests
         { "data set width", "inputWidth", "0" },
         { "data set length", "inputs", "5 elements" },
         { "idx name", "name", "name" },
+        { "activation of layer", "layer", "'layer' is 2 but the network has 2 layers: it must be in [0, 1]" },
+        { "input width of layer", "layer", "'layer' is -1" },
+        { "weights of layer", "layer", "'layer' is 5" },
+        { "copy weights layer", "layer", "'layer' is 2" },
+        { "copy weights destination", "destination", "'destination' is 2x3 but the weights of layer 0 are 4x4" },
+        { "workspace output rows", "rows", "'rows' is 9 but the workspace holds 8 examples" },
+        { "workspace output negative", "rows", "'rows' is -1" },
+        { "workspace gradient layer", "layer", "'layer' is 2" },
+        { "initialize scale NaN", "scale", "'scale' is NaN" },
+        { "initialize scale negative", "scale", "'scale' is -1" },
+        { "teacher train count zero", "TrainCount", "'TrainCount' is 0" },
+        { "teacher test count negative", "TestCount", "'TestCount' is -1" },
     };
 
     [Theory]
@@ -134,8 +146,105 @@ public sealed class ApiValidationTests
             "data set width" => () => _ = new DataSet<double>([], [], 0, 0, 1),
             "data set length" => () => _ = new DataSet<double>(new double[5], new double[4], 2, 3, 2),
             "idx name" => () => IdxReader.Read(new MemoryStream(), null!),
+            "activation of layer" => () => Net.ActivationOf(2),
+            "input width of layer" => () => Net.InputWidth(-1),
+            "weights of layer" => () => _ = Net.Weights(5),
+            "copy weights layer" => () => Net.CopyWeights(2, new Span2D<double>(new double[16], 4, 4)),
+            "copy weights destination" => () => Net.CopyWeights(0, new Span2D<double>(new double[6], 2, 3)),
+            "workspace output rows" => () => _ = workspace.Output(9),
+            "workspace output negative" => () => _ = workspace.Output(-1),
+            "workspace gradient layer" => () => _ = workspace.Gradient(2),
+            "initialize scale NaN" => () => Net.Initialize(1, double.NaN),
+            "initialize scale negative" => () => Net.Initialize(1, -1),
+            "teacher train count zero" => () => TeacherStudentProblem.Generate(new TeacherStudentOptions { Widths = [2, 2], TrainCount = 0 }),
+            "teacher test count negative" => () => TeacherStudentProblem.Generate(new TeacherStudentOptions { Widths = [2, 2], TestCount = -1 }),
             _ => throw new ArgumentException("no such case", nameof(name)),
         };
+    }
+
+    [Fact]
+    public void Network_Accessors_WorkOnEveryLayer_AndInitializeKeepsWeightsOnBadScale()
+    {
+        var network = new Network<double>(new NetworkOptions { Widths = [3, 4, 2], Bias = true, Seed = 5 });
+        for (int l = 0; l < network.LayerCount; l++)
+        {
+            var copy = new double[network.Widths[l + 1], network.InputWidth(l)];
+            network.CopyWeights(l, new Span2D<double>(copy));
+            Assert.Equal(network.Weights(l).ToArray(), copy);
+            Assert.Equal(Activation.Identity, network.ActivationOf(l));
+        }
+
+        double[,] before = network.Weights(0).ToArray();
+        Assert.Throws<ArgumentOutOfRangeException>(() => network.Initialize(2, double.PositiveInfinity));
+        Assert.Equal(before, network.Weights(0).ToArray());
+        network.Initialize(2, 0);
+        Assert.All(network.Weights(0).ToArray().Cast<double>(), w => Assert.Equal(0.0, w));
+
+        NetworkWorkspace<double> workspace = network.CreateWorkspace(4);
+        Assert.Equal(0, workspace.Output(0).Height);
+        Assert.Equal(4, workspace.Output(4).Height);
+        ReadOnlySpan2D<double> gradient = workspace.Gradient(1);
+        Assert.Equal((2, 5), (gradient.Height, gradient.Width));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Trainer_NonFiniteData_NamesTheDataSetRow_AndChangesNothing(bool shuffle)
+    {
+        var network = new Network<double>(new NetworkOptions { Widths = [3, 2], Seed = 3 });
+        var trainer = new Trainer<double>(new SgdOptimizer<double>(network), new TrainerOptions { BatchSize = 4, EvaluationBatchSize = 4, Shuffle = shuffle });
+        var x = new double[10 * 3];
+        var y = new double[10 * 2];
+        x[(7 * 3) + 1] = double.NaN;
+        double[,] before = network.Weights(0).ToArray();
+        var e = Assert.Throws<ArgumentException>(() => trainer.RunEpoch(new ReadOnlySpan2D<double>(x, 10, 3), new ReadOnlySpan2D<double>(y, 10, 2)));
+        Assert.Equal("inputs", e.ParamName);
+        Assert.Contains("row 7, column 1", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, network.Weights(0).ToArray());
+        Assert.Equal(0, trainer.ExamplesSeen);
+
+        x[(7 * 3) + 1] = 0;
+        y[(9 * 2) + 1] = double.NegativeInfinity;
+        e = Assert.Throws<ArgumentException>(() => trainer.Evaluate(new ReadOnlySpan2D<double>(x, 10, 3), new ReadOnlySpan2D<double>(y, 10, 2)));
+        Assert.Equal("targets", e.ParamName);
+        Assert.Contains("row 9, column 1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FileExceptions_ShareTheFileContentBase_AndKeepTheirMessages()
+    {
+        FileContentException[] errors =
+        [
+            new CheckpointFormatException("run.ckpt", 28, "header checksum mismatch"),
+            new DataFileException("train-images-idx3-ubyte", 4, "bad magic"),
+        ];
+        Assert.Equal("run.ckpt: at byte offset 28: header checksum mismatch", errors[0].Message);
+        Assert.Equal("train-images-idx3-ubyte: at byte offset 4: bad magic", errors[1].Message);
+        Assert.Equal(("run.ckpt", 28L, "header checksum mismatch"), (errors[0].FilePath, errors[0].Offset, errors[0].Reason));
+        Assert.Equal(("train-images-idx3-ubyte", 4L, "bad magic"), (errors[1].FilePath, errors[1].Offset, errors[1].Reason));
+        Assert.All(errors, e => Assert.IsAssignableFrom<IOException>(e));
+
+        var free = new DataFileException("odd", new InvalidOperationException());
+        Assert.Equal(("(unknown)", -1L, "odd", "odd"), (free.FilePath, free.Offset, free.Reason, free.Message));
+        Assert.IsType<InvalidOperationException>(free.InnerException);
+        Assert.Equal(-1, new CheckpointFormatException().Offset);
+
+        // Reading either kind of bad file can be handled through the base type.
+        string path = Path.Combine(Path.GetTempPath(), $"ngd-not-a-file-{Guid.NewGuid():N}");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        try
+        {
+            var checkpoint = Assert.ThrowsAny<FileContentException>(() => Checkpoint.ReadInfo(path));
+            Assert.IsType<CheckpointFormatException>(checkpoint);
+            var idx = Assert.ThrowsAny<FileContentException>(() => IdxReader.Read(new MemoryStream([1, 2, 3]), path));
+            Assert.IsType<DataFileException>(idx);
+            Assert.Equal(path, idx.FilePath);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private sealed class FakeOptimizer(Network<double> network) : IOptimizer<double>
@@ -147,14 +256,6 @@ public sealed class ApiValidationTests
         public StepResult Step(ReadOnlySpan2D<double> inputs, ReadOnlySpan2D<double> targets) => default;
 
         public void Rollback()
-        {
-        }
-
-        public void SaveState(Stream stream)
-        {
-        }
-
-        public void LoadState(Stream stream)
         {
         }
     }

@@ -146,13 +146,147 @@ public sealed class StepGuardTests
         var guard = new GuardedOptimizer<float>(ngd);
         byte[] before = Snapshot(network);
         var e = Assert.Throws<StepFailedException>(() => guard.Step(new ReadOnlySpan2D<float>(x, 4, 2), new ReadOnlySpan2D<float>(y, 4, 2)));
-        Assert.Equal(StepQuantity.Covariance, e.Quantity);
+        Assert.Equal(StepQuantity.InputCovariance, e.Quantity);
         Assert.Equal(0, e.Layer);
         Assert.Contains("layer 0", e.Message, StringComparison.Ordinal);
+        Assert.Contains("input-side", e.Message, StringComparison.Ordinal);
         Assert.Contains("pivot 1", e.Message, StringComparison.Ordinal);
+        var cause = Assert.IsType<CurvatureFactorizationException>(e.InnerException);
+        Assert.Equal((1, 0.0), (cause.PivotIndex, cause.PivotValue));
         Assert.Equal(before, Snapshot(network));
         Assert.Equal(1e-20, ngd.Damping);
         Assert.Equal(0, guard.StepCount);
+    }
+
+    [Theory]
+    [InlineData(SampleSpacePolicy.Never)]
+    [InlineData(SampleSpacePolicy.Always)]
+    public void NaturalGradient_FactorizationFailure_IsTypedWithLayerSidePivotAndDamping(SampleSpacePolicy policy)
+    {
+        // The singular problem fails at pivot 1 of the input side in both spaces: Lambda = [[1, 1], [1, 1]]
+        // in covariance space, and the Gram matrix X X^T = 2 (all entries) in sample space, whose
+        // shift 4 sqrt(lambda) = 4e-10 is lost next to 2 in float.
+        (Network<float> network, float[] x, float[] y) = SingularProblem();
+        var ngd = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
+        {
+            InitialDamping = 1e-20,
+            MinDamping = 1e-20,
+            MaxRetries = 3,
+            SampleSpace = policy,
+        });
+        byte[] before = Snapshot(network);
+        var e = Assert.Throws<CurvatureFactorizationException>(() => ngd.Step(new ReadOnlySpan2D<float>(x, 4, 2), new ReadOnlySpan2D<float>(y, 4, 2)));
+
+        double lastDamping = 1e-20;
+        for (int retry = 0; retry < 3; retry++)
+        {
+            lastDamping = Math.Min(lastDamping * ngd.Options.DampingIncrease, ngd.Options.MaxDamping);
+        }
+
+        Assert.Equal(StepQuantity.InputCovariance, e.Quantity);
+        Assert.Equal(0, e.Layer);
+        if (policy == SampleSpacePolicy.Never)
+        {
+            Assert.Equal((1, 0.0), (e.PivotIndex, e.PivotValue));
+            Assert.Contains("pivot 1 = 0", e.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            // Rounding in l[1,0]^2 decides whether pivot 1 or a later one of the rank-1 Gram matrix fails.
+            Assert.InRange(e.PivotIndex, 1, 3);
+            Assert.False(e.PivotValue > 0, $"pivot value {e.PivotValue}");
+        }
+
+        Assert.Equal(lastDamping, e.Damping);
+        Assert.Equal(3, e.Retries);
+        Assert.Equal(policy == SampleSpacePolicy.Always, e.SampleSpace);
+        Assert.Contains("input-side", e.Message, StringComparison.Ordinal);
+        Assert.Contains("layer 0 is not positive definite", e.Message, StringComparison.Ordinal);
+        Assert.Contains(policy == SampleSpacePolicy.Always ? "sample space" : "sqrt(lambda)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot(network));
+        Assert.Equal(1e-20, ngd.Damping);
+        Assert.Equal(0, ngd.StepCount);
+    }
+
+    [Fact]
+    public void LayerCurvature_SingularErrorCovariance_ReportsTheOutputSide()
+    {
+        // Well-conditioned activations (Lambda = I / 2) but every error row (1, 1): LambdaT = [[1, 1], [1, 1]],
+        // and the shift 1e-10 is lost next to 1 in float, so only the output side fails, at pivot 1.
+        float[] inputs = [1, 0, 0, 1, 1, 0, 0, 1];
+        float[] errors = [1, 1, 1, 1, 1, 1, 1, 1];
+        float[] gradient = [1, 2, 3, 4];
+        var curvature = new LayerCurvature<float>(2, 2, CurvatureInverse.Cholesky);
+        using var context = new KernelContext(1);
+        bool ok = curvature.CholeskyDirection(new ReadOnlySpan2D<float>(inputs, 4, 2), new ReadOnlySpan2D<float>(errors, 4, 2),
+            new ReadOnlySpan2D<float>(gradient, 2, 2), 1e-10f, SampleSpacePolicy.Never, context, out CholeskyFailure failure);
+        Assert.False(ok);
+        Assert.Equal(StepQuantity.OutputCovariance, curvature.FailedSide);
+        Assert.Equal(1, failure.PivotIndex);
+
+        curvature = new LayerCurvature<float>(2, 2, CurvatureInverse.Cholesky);
+        ok = curvature.CholeskyDirection(new ReadOnlySpan2D<float>(errors, 4, 2), new ReadOnlySpan2D<float>(inputs, 4, 2),
+            new ReadOnlySpan2D<float>(gradient, 2, 2), 1e-10f, SampleSpacePolicy.Never, context, out failure);
+        Assert.False(ok);
+        Assert.Equal(StepQuantity.InputCovariance, curvature.FailedSide);
+        Assert.Equal(1, failure.PivotIndex);
+    }
+
+    [Fact]
+    public void CurvatureFactorizationException_Message_NamesSideLayerPivotAndDamping()
+    {
+        var e = new CurvatureFactorizationException(StepQuantity.OutputCovariance, 2, 5, -1.5e-3, 0.25, sampleSpace: false, retries: 4);
+        Assert.Equal((StepQuantity.OutputCovariance, 2, 5, -1.5e-3, 0.25, 4), (e.Quantity, e.Layer, e.PivotIndex, e.PivotValue, e.Damping, e.Retries));
+        Assert.Contains("output-side (error) covariance, shifted by sqrt(lambda), of layer 2 is not positive definite", e.Message, StringComparison.Ordinal);
+        Assert.Contains("pivot 5 = -0.0015", e.Message, StringComparison.Ordinal);
+        Assert.Contains("lambda = 0.25", e.Message, StringComparison.Ordinal);
+        Assert.Contains("after 4 retries", e.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<ArithmeticException>(e);
+        var bad = Assert.Throws<ArgumentOutOfRangeException>(() => new CurvatureFactorizationException(StepQuantity.Update, 0, 0, 0, 1, false, 0));
+        Assert.Equal("quantity", bad.ParamName);
+    }
+
+    [Theory]
+    [InlineData(StepQuantity.OutputCovariance, 2)]
+    [InlineData(StepQuantity.Gradient, 1)]
+    [InlineData(StepQuantity.Loss, -1)]
+    public void Guard_ReadsTheOptimizersTypedFailure_NotItsMessage(StepQuantity quantity, int layer)
+    {
+        // The message says nothing the guard could parse: layer and quantity must come from the properties.
+        var network = new Network<double>(new NetworkOptions { Widths = [2, 3, 3, 2] });
+        var guard = new GuardedOptimizer<double>(new FailingOptimizer(network, new OptimizerStepException(quantity, layer, 0.5, 2, "no luck")));
+        var e = Assert.Throws<StepFailedException>(() => guard.Step(new ReadOnlySpan2D<double>(new double[2], 1, 2), new ReadOnlySpan2D<double>(new double[2], 1, 2)));
+        Assert.Equal((quantity, layer, 1L), (e.Quantity, e.Layer, e.Step));
+        Assert.IsType<OptimizerStepException>(e.InnerException);
+        Assert.EndsWith("no luck", e.Message, StringComparison.Ordinal);
+
+        // An optimizer that throws a plain ArithmeticException gets no layer.
+        guard = new GuardedOptimizer<double>(new FailingOptimizer(network, new ArithmeticException("of layer 1 is not positive definite")));
+        e = Assert.Throws<StepFailedException>(() => guard.Step(new ReadOnlySpan2D<double>(new double[2], 1, 2), new ReadOnlySpan2D<double>(new double[2], 1, 2)));
+        Assert.Equal((StepQuantity.Update, -1), (e.Quantity, e.Layer));
+    }
+
+    [Fact]
+    public void Optimizers_NonFiniteLoss_AreTyped()
+    {
+        // Finite inputs, targets and weights whose outputs overflow: the loss, no layer.
+        foreach (string kind in new[] { "sgd", "ngd-cholesky", "exact" })
+        {
+            IOptimizer<double> optimizer = Create(kind, out Network<double> network);
+            network.Weights(0)[0, 0] = 1e300;
+            network.Weights(1)[0, 0] = 1e300;
+            (double[] x, double[] y) = Batch(8, network.InputSize, network.OutputSize, 9);
+            var e = Assert.ThrowsAny<OptimizerStepException>(() => optimizer.Step(
+                new ReadOnlySpan2D<double>(x, 8, network.InputSize), new ReadOnlySpan2D<double>(y, 8, network.OutputSize)));
+            Assert.Equal((StepQuantity.Loss, -1), (e.Quantity, e.Layer));
+            Assert.Contains("overflowed", e.Message, StringComparison.Ordinal);
+
+            network.Weights(1)[2, 1] = double.NaN;
+            e = Assert.ThrowsAny<OptimizerStepException>(() => optimizer.Step(
+                new ReadOnlySpan2D<double>(x, 8, network.InputSize), new ReadOnlySpan2D<double>(y, 8, network.OutputSize)));
+            Assert.Equal((StepQuantity.Weights, 1), (e.Quantity, e.Layer));
+            Assert.Contains("[2, 1]", e.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -292,6 +426,18 @@ public sealed class StepGuardTests
         rng.FillGaussian<float>(x, 0, inputScale);
         rng.FillGaussian<float>(y, 0, 3);
         return (x, y);
+    }
+
+    /// <summary>An optimizer whose every step fails with <paramref name="failure"/>.</summary>
+    private sealed class FailingOptimizer(Network<double> network, Exception failure) : IOptimizer<double>
+    {
+        public Network<double> Network { get; } = network;
+
+        public long StepCount => 0;
+
+        public StepResult Step(ReadOnlySpan2D<double> inputs, ReadOnlySpan2D<double> targets) => throw failure;
+
+        public void Rollback() => throw new InvalidOperationException("There is no step to roll back.");
     }
 
     private static byte[] Snapshot<T>(Network<T> network)

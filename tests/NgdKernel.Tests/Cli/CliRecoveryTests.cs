@@ -1,0 +1,122 @@
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Cli.Experiments;
+using NgdKernel.Cli.Progress;
+using NgdKernel.Data;
+using NgdKernel.Networks;
+using NgdKernel.Optimizers;
+using NgdKernel.Training;
+
+namespace NgdKernel.Tests.Cli;
+
+/// <summary>
+/// The experiment runner prints one line per recovered step, naming the run: the library's own
+/// trainers, with a step guard around an optimizer that reports retries on chosen steps.
+/// </summary>
+public sealed class CliRecoveryTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("ngd-cli-recover-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void Runner_RecoveredSteps_PrintOneLineEach()
+    {
+        ExperimentSettings settings = Settings();
+        using var output = new StringWriter();
+        var source = new RetryingSource(retriesAtStep: new Dictionary<long, int> { [2] = 3, [5] = 1 });
+        ExperimentResult result = ExperimentRunner.Run(settings, new PlainProgressSink(output), CancellationToken.None, source);
+
+        Assert.Null(result.Failure);
+        string[] recoveries = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l.Contains("recovered", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, recoveries.Length);
+        Assert.StartsWith("ngd: step 2: recovered after 3 retries; damping lambda raised to ", recoveries[0], StringComparison.Ordinal);
+        Assert.StartsWith("ngd: step 5: recovered after 1 retries; damping lambda raised to ", recoveries[1], StringComparison.Ordinal);
+        Assert.Equal(2, source.RecoveredSteps.Single()());
+    }
+
+    private ExperimentSettings Settings() => new()
+    {
+        Spec = ExperimentSpec.Get("fig1a"),
+        Optimizers = ["ngd"],
+        Examples = 1500,
+        Seconds = 60,
+        Seed = 1,
+        Precision = Precision.Double,
+        Threads = 1,
+        OutputDirectory = folder,
+        SgdLearningRates = [0.01],
+        SgdBatch = 50,
+        NgdLearningRate = 1,
+        NgdBatch = 250,
+        SampledPasses = 1,
+        Inverse = InverseMethod.Cholesky,
+        InitialDamping = 1,
+        ModelVariance = 1,
+        EvaluateEvery = 500,
+        DataDirectory = folder,
+    };
+
+    private sealed class RetryingSource(Dictionary<long, int> retriesAtStep) : ITrainerSource
+    {
+        public List<Func<long>> RecoveredSteps { get; } = [];
+
+        public ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        {
+            var trainer = new RetryingTrainer<T>(TrainerFactory.Create<T>(settings, optimizer, learningRate, batch), retriesAtStep);
+            RecoveredSteps.Add(() => trainer.Guard.RecoveredSteps);
+            return trainer;
+        }
+    }
+
+    /// <summary>The library's trainer, stepped through a guard over an optimizer that claims retries.</summary>
+    private sealed class RetryingTrainer<T> : ITrainer<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly ITrainer<T> inner;
+
+        public RetryingTrainer(ITrainer<T> inner, Dictionary<long, int> retriesAtStep)
+        {
+            this.inner = inner;
+            Guard = new GuardedOptimizer<T>(new ClaimsRetries<T>(inner.Optimizer, retriesAtStep));
+        }
+
+        public event EventHandler<StepRecoveredEventArgs>? Recovered
+        {
+            add => Guard.Recovered += value;
+            remove => Guard.Recovered -= value;
+        }
+
+        public GuardedOptimizer<T> Guard { get; }
+
+        public int BatchSize => inner.BatchSize;
+
+        public double? Damping => inner.Damping;
+
+        public IOptimizer<T> Optimizer => inner.Optimizer;
+
+        public void Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets) => Guard.Step(inputs, targets);
+
+        public Losses Evaluate(DataSet<T> data) => inner.Evaluate(data);
+
+        public void Dispose() => inner.Dispose();
+    }
+
+    private sealed class ClaimsRetries<T>(IOptimizer<T> inner, Dictionary<long, int> retriesAtStep) : IOptimizer<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public Network<T> Network => inner.Network;
+
+        public long StepCount => inner.StepCount;
+
+        public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+        {
+            StepResult result = inner.Step(inputs, targets);
+            return result with { Retries = retriesAtStep.GetValueOrDefault(result.Step) };
+        }
+
+        public void Rollback() => inner.Rollback();
+    }
+}
