@@ -347,6 +347,11 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 || _stepsSinceRefresh + 1 >= Options.RefreshInterval;
         }
 
+        if (!sherman)
+        {
+            return CholeskyDirections(workspace, rows, d, ref failure);
+        }
+
         for (int l = 0; l < _layers.Length; l++)
         {
             LayerCurvature<T> layer = _layers[l];
@@ -354,18 +359,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             ReadOnlySpan2D<T> inputs = x.ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
             ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
             ReadOnlySpan2D<T> gradient = workspace.Gradients[l].ReadOnlySpan;
-            bool ok;
-            if (sherman)
-            {
-                ok = layer.ShermanMorrisonDirection(inputs, errors, gradient, d, DecayPerExample, refresh,
-                    _scratch!, _rankOneWorkspace, context, out failure);
-            }
-            else
-            {
-                ok = layer.CholeskyDirection(inputs, errors, gradient, d, Options.SampleSpace, context, out failure);
-            }
-
-            if (!ok)
+            if (!layer.ShermanMorrisonDirection(inputs, errors, gradient, d, DecayPerExample, refresh,
+                _scratch!, _rankOneWorkspace, context, out failure))
             {
                 return l;
             }
