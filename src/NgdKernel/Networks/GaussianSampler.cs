@@ -19,12 +19,17 @@ namespace NgdKernel.Networks;
 /// their results may change in the last bit when the JIT recompiles them at a higher tier
 /// (multiply-add estimates fused or not), which breaks the same-seed, same-bits contract within a
 /// run; <see cref="Math.Log(double)"/> is the same function at every tier.</para>
+/// <para>For float, one 64-bit word gives both 24-bit coordinates and <see cref="MathF.Log(float)"/>
+/// the logarithm (the smallest accepted <c>s</c>, 2^-46, caps draws at 8 sigma); for double, each
+/// coordinate takes a word's top 53 bits.</para>
 /// <para>Values fill the destination row-major across rows, two per accepted pair (the second value
 /// of the last pair is dropped for an odd count), so the draws and the generator state after a call
 /// depend only on the number of values and the state before it.</para>
 /// </remarks>
 internal static class GaussianSampler
 {
+    private const float FloatScale = 2f / (1 << 24); // 24-bit uniforms on [-1, 1)
+
     /// <summary>Fills <paramref name="destination"/> with N(0, <paramref name="standardDeviation"/>^2) draws.</summary>
     public static void Fill<T>(ref Xoshiro256 rng, Span2D<T> destination, T standardDeviation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -46,16 +51,38 @@ internal static class GaussianSampler
 
             while (c < row.Length)
             {
-                double v1, v2, s;
-                do
+                double v1, v2, factor;
+                if (typeof(T) == typeof(float))
                 {
-                    v1 = ((local.NextUInt64() >> 11) * scale) - 1.0;
-                    v2 = ((local.NextUInt64() >> 11) * scale) - 1.0;
-                    s = (v1 * v1) + (v2 * v2);
-                }
-                while (s >= 1.0 || s == 0.0);
+                    // One word gives both 24-bit uniforms, and float's logarithm is enough for float draws.
+                    float f1, f2, fs;
+                    do
+                    {
+                        ulong bits = local.NextUInt64();
+                        f1 = ((int)(bits >> 40) * FloatScale) - 1f;
+                        f2 = ((int)((bits >> 16) & 0xFFFFFF) * FloatScale) - 1f;
+                        fs = (f1 * f1) + (f2 * f2);
+                    }
+                    while (fs >= 1f || fs == 0f);
 
-                double factor = sd * Math.Sqrt(-2.0 * Math.Log(s) / s);
+                    v1 = f1;
+                    v2 = f2;
+                    factor = sd * MathF.Sqrt(-2f * MathF.Log(fs) / fs);
+                }
+                else
+                {
+                    double s;
+                    do
+                    {
+                        v1 = ((local.NextUInt64() >> 11) * scale) - 1.0;
+                        v2 = ((local.NextUInt64() >> 11) * scale) - 1.0;
+                        s = (v1 * v1) + (v2 * v2);
+                    }
+                    while (s >= 1.0 || s == 0.0);
+
+                    factor = sd * Math.Sqrt(-2.0 * Math.Log(s) / s);
+                }
+
                 row[c++] = T.CreateTruncating(v1 * factor);
                 if (c < row.Length)
                 {
