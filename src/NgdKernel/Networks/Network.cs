@@ -340,19 +340,12 @@ public sealed partial class Network<T>
         Span2D<T> output = workspace.Activations[LayerCount].Span.Slice(0, 0, rows, nOut);
         if (_precision is null)
         {
-            T sd = T.Sqrt(_precisionScale);
-            for (int r = 0; r < rows; r++)
-            {
-                rng.FillGaussian(target.GetRowSpan(r), T.Zero, sd);
-            }
+            GaussianSampler.Fill(ref rng, target, T.Sqrt(_precisionScale));
         }
         else
         {
             Span2D<T> z = workspace.Difference.Span.Slice(0, 0, rows, nOut);
-            for (int r = 0; r < rows; r++)
-            {
-                rng.FillGaussian(z.GetRowSpan(r), T.Zero, T.One);
-            }
+            GaussianSampler.Fill(ref rng, z, T.One);
 
             // Row e = L_S z, i.e. E = Z L_S^T.
             Gemm.Multiply(z, MatrixOp.None, _precisionFactor!.ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero, target, Context);
@@ -362,18 +355,26 @@ public sealed partial class Network<T>
     }
 
     /// <summary>
-    /// Backward pass (Eq. 8) on rows <c>[offset, offset + rows)</c> of <paramref name="errors"/>,
-    /// whose last entry holds <c>e_L</c>; activations are rows <c>[0, rows)</c> of the workspace.
+    /// Backward pass (Eq. 8) on rows <c>[offset, offset + blocks rows)</c> of <paramref name="errors"/>,
+    /// whose last entry holds <c>e_L</c>: <paramref name="blocks"/> stacked passes over the same batch
+    /// (the true errors and K sampled ones), each of <paramref name="rows"/> rows whose activations are
+    /// rows <c>[0, rows)</c> of the workspace. One product per layer serves every block: the weights
+    /// are packed once, and small batches make fewer, larger calls.
     /// </summary>
-    internal void Backpropagate(NetworkWorkspace<T> workspace, Matrix<T>[] errors, int offset, int rows)
+    internal void Backpropagate(NetworkWorkspace<T> workspace, Matrix<T>[] errors, int offset, int rows, int blocks = 1)
     {
+        int total = rows * blocks;
         for (int l = LayerCount - 1; l > 0; l--)
         {
             int nIn = _widths[l];
-            Span2D<T> below = errors[l - 1].Span.Slice(offset, 0, rows, nIn);
-            Gemm.Multiply(errors[l].ReadOnlySpan.Slice(offset, 0, rows, _widths[l + 1]), MatrixOp.None,
+            Span2D<T> below = errors[l - 1].Span.Slice(offset, 0, total, nIn);
+            Gemm.Multiply(errors[l].ReadOnlySpan.Slice(offset, 0, total, _widths[l + 1]), MatrixOp.None,
                 _weights[l].ReadOnlySpan.Slice(0, 0, _widths[l + 1], nIn), MatrixOp.None, T.One, T.Zero, below, Context);
-            MultiplyByDerivative(l - 1, below, workspace.Activations[l].Span.Slice(0, 0, rows, nIn));
+            Span2D<T> outputs = workspace.Activations[l].Span.Slice(0, 0, rows, nIn);
+            for (int b = 0; b < blocks; b++)
+            {
+                MultiplyByDerivative(l - 1, below.Slice(b * rows, 0, rows, nIn), outputs);
+            }
         }
     }
 

@@ -13,14 +13,21 @@ namespace NgdKernel.Networks;
 /// Layout (row-major, one example per row): <c>Activations[l]</c> is <c>x_l</c> as
 /// <c>[Capacity, n_l (+1)]</c>, where the extra last column holds the constant 1 of a folded bias
 /// (set once here and never overwritten). <c>Errors[l]</c> is <c>e_{l+1}</c> as
-/// <c>[Capacity, n_{l+1}]</c>; <c>Gradients[l]</c> is <c>G_{l+1} = &lt;e x^T&gt;</c> with the shape
+/// <c>[Capacity, n_{l+1}]</c> (times 1 + K for a natural-gradient optimizer's K sampled passes); <c>Gradients[l]</c> is <c>G_{l+1} = &lt;e x^T&gt;</c> with the shape
 /// of the weights. A workspace is not thread-safe; use one per concurrent caller.
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed class NetworkWorkspace<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    internal NetworkWorkspace(Network<T> network, int capacity)
+    /// <param name="network">The network.</param>
+    /// <param name="capacity">Largest batch.</param>
+    /// <param name="sampleCount">
+    /// Sampled backward passes K stacked under the true one in <see cref="Errors"/>: rows
+    /// <c>[0, M)</c> hold the true errors of a batch of M, rows <c>[M, M + K M)</c> the sampled ones, so one
+    /// product per layer propagates all of them.
+    /// </param>
+    internal NetworkWorkspace(Network<T> network, int capacity, int sampleCount = 0)
     {
         Capacity = capacity;
         int layers = network.LayerCount;
@@ -43,7 +50,7 @@ public sealed class NetworkWorkspace<T>
 
         for (int l = 0; l < layers; l++)
         {
-            Errors[l] = new Matrix<T>(capacity, network.Widths[l + 1]);
+            Errors[l] = new Matrix<T>(capacity * (1 + sampleCount), network.Widths[l + 1]);
             Gradients[l] = new Matrix<T>(network.Widths[l + 1], network.InputWidth(l));
         }
 

@@ -50,7 +50,6 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     private readonly int _maxWidth;
     private Xoshiro256 _rng;
     private NetworkWorkspace<T>? _workspace;
-    private Matrix<T>[] _sampledErrors = [];
     private Matrix<T>? _scratch;
     private double _damping;
     private double _previousDamping;
@@ -217,6 +216,66 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     }
 
     /// <summary>
+    /// Floating-point operations of one successful <see cref="Step"/> on a batch of
+    /// <paramref name="batchSize"/> examples with <see cref="CurvatureInverse.Cholesky"/> inverses
+    /// (NaN for Sherman-Morrison, whose rank-1 updates and periodic refreshes vary from step to step).
+    /// </summary>
+    /// <remarks>
+    /// Per layer, with <c>a</c> inputs (bias included), <c>b</c> outputs, <c>n</c> = inputs without the
+    /// bias, M examples and S = K M sampled errors: forward 2Mab, again for the Eq. 21 re-evaluation
+    /// when the damping adapts; gradient 2Mab; true and sampled propagation to the layer below
+    /// 2Mbn and 2Sbn (not below the first layer); each side of Eq. 20 as the optimizer chooses it
+    /// (<see cref="NaturalGradientOptions.SampleSpace"/>): in covariance space the SYRK <c>M a(a+1)</c>,
+    /// the Cholesky <c>a^3/3</c> and two triangular solves <c>2 a^2 b</c> (error side: <c>S b(b+1)</c>,
+    /// <c>b^3/3</c>, <c>2 b^2 a</c>); in sample space the Gram SYRK <c>M(M+1) a</c>, the Cholesky
+    /// <c>M^3/3</c>, two products <c>4Mab</c> and two triangular solves <c>2 M^2 b</c>; then the
+    /// predicted-decrease dot and the update, 4ab. A full output covariance adds the products with
+    /// <c>S = SigmaT^-1</c> and its factor, <c>2 M n_L^2</c> and <c>2 S n_L^2</c>. Element-wise work
+    /// (activations, derivatives, sampling) is not counted.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> &lt; 1.</exception>
+    public double FlopsPerStep(int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (Options.Inverse != CurvatureInverse.Cholesky)
+        {
+            return double.NaN;
+        }
+
+        double m = batchSize;
+        double samples = m * Options.SampleCount;
+        double total = 0;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            double a = _layers[l].InputWidth, b = _layers[l].OutputWidth, n = Network.Widths[l];
+            total += (Options.AdaptiveDamping ? 4 : 2) * m * a * b; // forwards
+            total += 2 * m * a * b; // gradient
+            total += l > 0 ? 2 * (m + samples) * b * n : 0; // true and sampled propagation
+            total += SideFlops(Options.SampleSpace, batchSize, (int)a, b);
+            total += SideFlops(Options.SampleSpace, (int)samples, (int)b, a);
+            total += 4 * a * b; // dot and update
+        }
+
+        if (!Network.IsIsotropicOutput)
+        {
+            double outputs = Network.OutputSize;
+            total += 2 * (m + samples) * outputs * outputs;
+        }
+
+        return total;
+
+        static double SideFlops(SampleSpacePolicy policy, int count, int width, double other)
+        {
+            double k = count, w = width;
+            bool sample = policy == SampleSpacePolicy.Always
+                || (policy == SampleSpacePolicy.Auto && LayerCurvature<T>.PreferSampleSpace(count, width, (int)other));
+            return sample
+                ? (k * (k + 1) * w) + (k * k * k / 3) + (4 * k * w * other) + (2 * k * k * other)
+                : (k * w * (w + 1)) + (w * w * w / 3) + (2 * w * w * other);
+        }
+    }
+
+    /// <summary>
     /// Direction <c>N_l = (LambdaT + dI)^-1 G (Lambda + dI)^-1</c> of layer <paramref name="layer"/>
     /// from the last step or <see cref="ComputeDirections(ReadOnlySpan2D{T}, ReadOnlySpan2D{T})"/>
     /// (the update is <c>(alpha/L) N_l</c>).
@@ -245,20 +304,11 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
     private NetworkWorkspace<T> Prepare(int rows)
     {
-        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, rows);
+        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, rows, Options.SampleCount);
         int sampled = workspace.Capacity * Options.SampleCount;
-        if (_sampledErrors.Length == 0 || _sampledErrors[0].Rows < sampled)
+        if (Options.Inverse == CurvatureInverse.ShermanMorrison && (_scratch is null || _scratch.Rows < sampled))
         {
-            _sampledErrors = new Matrix<T>[Network.LayerCount];
-            for (int l = 0; l < _sampledErrors.Length; l++)
-            {
-                _sampledErrors[l] = new Matrix<T>(sampled, Network.Widths[l + 1]);
-            }
-
-            if (Options.Inverse == CurvatureInverse.ShermanMorrison)
-            {
-                _scratch = new Matrix<T>(sampled, _maxWidth);
-            }
+            _scratch = new Matrix<T>(sampled, _maxWidth);
         }
 
         return workspace;
@@ -270,14 +320,16 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         int rows = inputs.Height;
         Network.ForwardUnchecked(inputs, workspace);
         LossValues loss = Network.OutputErrors(targets, workspace, computeErrors: true);
-        Network.Backpropagate(workspace, workspace.Errors, 0, rows);
-        Network.Gradients(workspace, rows);
-        for (int k = 0; k < Options.SampleCount; k++)
+
+        // The K sampled output errors go under the true ones (rows [rows, (1 + K) rows)), and one
+        // backward pass propagates all of them.
+        for (int k = 1; k <= Options.SampleCount; k++)
         {
-            Network.SampleOutputErrors(ref _rng, workspace, _sampledErrors, k * rows, rows);
-            Network.Backpropagate(workspace, _sampledErrors, k * rows, rows);
+            Network.SampleOutputErrors(ref _rng, workspace, workspace.Errors, k * rows, rows);
         }
 
+        Network.Backpropagate(workspace, workspace.Errors, 0, rows, 1 + Options.SampleCount);
+        Network.Gradients(workspace, rows);
         return loss;
     }
 
@@ -295,25 +347,20 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 || _stepsSinceRefresh + 1 >= Options.RefreshInterval;
         }
 
+        if (!sherman)
+        {
+            return CholeskyDirections(workspace, rows, d, ref failure);
+        }
+
         for (int l = 0; l < _layers.Length; l++)
         {
             LayerCurvature<T> layer = _layers[l];
             Matrix<T> x = workspace.Activations[l];
             ReadOnlySpan2D<T> inputs = x.ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
-            ReadOnlySpan2D<T> errors = _sampledErrors[l].ReadOnlySpan.Slice(0, 0, samples, layer.OutputWidth);
+            ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
             ReadOnlySpan2D<T> gradient = workspace.Gradients[l].ReadOnlySpan;
-            bool ok;
-            if (sherman)
-            {
-                ok = layer.ShermanMorrisonDirection(inputs, errors, gradient, d, DecayPerExample, refresh,
-                    _scratch!, _rankOneWorkspace, context, out failure);
-            }
-            else
-            {
-                ok = layer.CholeskyDirection(inputs, errors, gradient, d, Options.SampleSpace, context, out failure);
-            }
-
-            if (!ok)
+            if (!layer.ShermanMorrisonDirection(inputs, errors, gradient, d, DecayPerExample, refresh,
+                _scratch!, _rankOneWorkspace, context, out failure))
             {
                 return l;
             }

@@ -92,6 +92,33 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
             double.NaN, 0, Stopwatch.GetElapsedTime(start));
     }
 
+    /// <summary>
+    /// Floating-point operations of one <see cref="Step"/> on a batch of <paramref name="batchSize"/>
+    /// examples: per layer (<c>a</c> inputs with the bias, <c>b</c> outputs, <c>n</c> inputs without it)
+    /// forward 2Mab, gradient 2Mab, propagation to the layer below 2Mbn (not below the first layer)
+    /// and the update 2ab (4ab with momentum); a full output covariance adds <c>2 M n_L^2</c>.
+    /// Element-wise work (activations and their derivatives) is not counted.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> &lt; 1.</exception>
+    public double FlopsPerStep(int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        double m = batchSize;
+        double total = 0;
+        for (int l = 0; l < Network.LayerCount; l++)
+        {
+            double a = Network.InputWidth(l), b = Network.Widths[l + 1], n = Network.Widths[l];
+            total += (4 * m * a * b) + (l > 0 ? 2 * m * b * n : 0) + ((_velocity is null ? 2 : 4) * a * b);
+        }
+
+        if (!Network.IsIsotropicOutput)
+        {
+            total += 2 * m * Network.OutputSize * Network.OutputSize;
+        }
+
+        return total;
+    }
+
     /// <inheritdoc/>
     public void Rollback()
     {
@@ -148,12 +175,13 @@ internal static class OptimizerBuffers
     }
 
     /// <summary>The workspace, grown (the only allocation) when a larger batch arrives.</summary>
-    public static NetworkWorkspace<T> EnsureWorkspace<T>(Network<T> network, ref NetworkWorkspace<T>? workspace, int rows)
+    public static NetworkWorkspace<T> EnsureWorkspace<T>(Network<T> network, ref NetworkWorkspace<T>? workspace, int rows,
+        int sampleCount = 0)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (workspace is null || workspace.Capacity < rows)
         {
-            workspace = network.CreateWorkspace(Math.Max(rows, 1));
+            workspace = new NetworkWorkspace<T>(network, Math.Max(rows, 1), sampleCount);
         }
 
         return workspace;

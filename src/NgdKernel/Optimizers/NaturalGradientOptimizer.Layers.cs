@@ -1,0 +1,182 @@
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels;
+using NgdKernel.Networks;
+
+namespace NgdKernel.Optimizers;
+
+// The per-layer half of Eq. 20 (covariances, damped factors, solves), one layer after another or
+// split between the calling thread and LayerHelper's thread.
+public sealed partial class NaturalGradientOptimizer<T>
+{
+    /// <summary>
+    /// Estimated multiply-adds of all layers' covariances, factors and solves below which a second
+    /// thread does not pay (waking it costs some 10 us).
+    /// </summary>
+    private const double ParallelLayerWorkThreshold = 2e7;
+
+    private LayerSplit? _split;
+
+    /// <summary>Whether the last directions were computed on two threads (tests).</summary>
+    internal bool UsedLayerHelper { get; private set; }
+
+    /// <summary>
+    /// Eq. 20 with Cholesky inverses for every layer. With a multi-threaded context and enough work,
+    /// the layers are split between the calling thread and <see cref="LayerHelper"/>'s thread, every
+    /// kernel single-threaded inside: the kernels' results do not depend on the thread count and each
+    /// layer reads only the workspace and writes only its own buffers, so the bits are those of the
+    /// sequential loop. Returns the first failing layer (the lowest index, as the loop would) or -1.
+    /// </summary>
+    private int CholeskyDirections(NetworkWorkspace<T> workspace, int rows, T damping, ref CholeskyFailure failure)
+    {
+        LayerSplit? split = Network.Context.ThreadCount > 1 && _layers.Length > 1 ? Split(rows) : null;
+        UsedLayerHelper = split is not null && split.Work >= ParallelLayerWorkThreshold && split.Start(workspace, damping);
+        if (!UsedLayerHelper)
+        {
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                if (!CholeskyDirection(l, workspace, rows, damping, Network.Context, out failure))
+                {
+                    return l;
+                }
+            }
+
+            return -1;
+        }
+
+        split!.RunShare(mainThread: true);
+        split.Wait();
+        return split.FirstFailure(ref failure);
+    }
+
+    /// <summary>
+    /// The directions again from the statistics of the last <see cref="ComputeDirections(ReadOnlySpan2D{T}, ReadOnlySpan2D{T})"/>
+    /// (tests: on a split, only this part runs, without the kernels' own worker pool).
+    /// </summary>
+    internal int RecomputeDirections(int rows)
+    {
+        CholeskyFailure failure = default;
+        return CholeskyDirections(_workspace!, rows, T.CreateChecked(Math.Sqrt(_damping)), ref failure);
+    }
+
+    private bool CholeskyDirection(int l, NetworkWorkspace<T> workspace, int rows, T damping, KernelContext context,
+        out CholeskyFailure failure)
+    {
+        LayerCurvature<T> layer = _layers[l];
+        int samples = rows * Options.SampleCount;
+        ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
+        ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
+        return layer.CholeskyDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, damping, Options.SampleSpace,
+            context, out failure);
+    }
+
+    private LayerSplit Split(int rows)
+    {
+        if (_split is null || _split.Rows != rows)
+        {
+            _split = new LayerSplit(this, rows);
+        }
+
+        return _split;
+    }
+
+    /// <summary>
+    /// The layers of one batch size split in two by estimated cost (longest first, each to the less
+    /// loaded side: deterministic), and the helper thread's share as a preallocated job.
+    /// </summary>
+    private sealed class LayerSplit : LayerHelper.IJob
+    {
+        private readonly NaturalGradientOptimizer<T> _owner;
+        private readonly KernelContext _serial;
+        private readonly int[] _mainLayers;
+        private readonly int[] _helperLayers;
+        private readonly bool[] _failed;
+        private readonly CholeskyFailure[] _failures;
+        private NetworkWorkspace<T>? _workspace;
+        private T _damping;
+
+        public LayerSplit(NaturalGradientOptimizer<T> owner, int rows)
+        {
+            _owner = owner;
+            Rows = rows;
+            _serial = new KernelContext(1, owner.Network.Context.Path); // one thread: no pool to dispose
+            int count = owner._layers.Length;
+            _failed = new bool[count];
+            _failures = new CholeskyFailure[count];
+            var cost = new double[count];
+            var order = new int[count];
+            for (int l = 0; l < count; l++)
+            {
+                double a = owner._layers[l].InputWidth, b = owner._layers[l].OutputWidth, m = rows;
+                double s = m * owner.Options.SampleCount;
+                cost[l] = (m * a * a / 2) + (s * b * b / 2) + (((a * a * a) + (b * b * b)) / 3) + (a * b * (a + b));
+                order[l] = l;
+                Work += cost[l];
+            }
+
+            Array.Sort(order, (x, y) => cost[y] != cost[x] ? cost[y].CompareTo(cost[x]) : x.CompareTo(y));
+            List<int> main = [], helper = [];
+            double mainLoad = 0, helperLoad = 0;
+            foreach (int l in order)
+            {
+                if (mainLoad <= helperLoad)
+                {
+                    main.Add(l);
+                    mainLoad += cost[l];
+                }
+                else
+                {
+                    helper.Add(l);
+                    helperLoad += cost[l];
+                }
+            }
+
+            _mainLayers = [.. main];
+            _helperLayers = [.. helper];
+        }
+
+        public int Rows { get; }
+
+        /// <summary>Estimated multiply-adds of all layers.</summary>
+        public double Work { get; }
+
+        /// <summary>Hands the helper its share; false when the helper is busy (run sequentially then).</summary>
+        public bool Start(NetworkWorkspace<T> workspace, T damping)
+        {
+            _workspace = workspace;
+            _damping = damping;
+            Array.Clear(_failed);
+            return LayerHelper.TryStart(this);
+        }
+
+        public void Execute() => RunShare(mainThread: false);
+
+        public void RunShare(bool mainThread)
+        {
+            foreach (int l in mainThread ? _mainLayers : _helperLayers)
+            {
+                _failed[l] = !_owner.CholeskyDirection(l, _workspace!, Rows, _damping, _serial, out _failures[l]);
+            }
+        }
+
+        public void Wait()
+        {
+            LayerHelper.Wait();
+            _workspace = null;
+        }
+
+        public int FirstFailure(ref CholeskyFailure failure)
+        {
+            for (int l = 0; l < _failed.Length; l++)
+            {
+                if (_failed[l])
+                {
+                    failure = _failures[l];
+                    return l;
+                }
+            }
+
+            return -1;
+        }
+    }
+}
