@@ -90,10 +90,6 @@ internal static class KernelCases
                 Kernels.Cholesky.SolveRight<T>(factor, new Span2D<T>(g, n, n), context);
             }
 
-            // A call of a few microseconds finishes Timing's 20 ms warm-up long before the tiered
-            // JIT's 100 ms call-counting delay has passed, so it would be timed as tier-0 code
-            // (10x slower at n = 20). Keep calling until the optimized code is installed.
-            WarmUp(Ours, seconds: 0.3);
             double ours = Timing.SecondsPerCall(Ours);
             double? theirs = settings.OpenBlas is null ? null : Timing.SecondsPerCall(() =>
             {
@@ -101,18 +97,9 @@ internal static class KernelCases
                 g0.CopyTo(g, 0);
                 _ = OpenBlasInterop.CholeskySolve(n, a, g);
             });
+            LetOpenBlasThreadsPark(settings);
             double flops = ((double)n * n * n / 3) + (4.0 * n * n * n);
             yield return Row("chol", "potrf+2potrs", n, n, n, flops, ours, theirs, settings, peak);
-        }
-    }
-
-    /// <summary>Runs <paramref name="operation"/> for about <paramref name="seconds"/>.</summary>
-    private static void WarmUp(Action operation, double seconds)
-    {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds < seconds)
-        {
-            operation();
         }
     }
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace NgdKernel.Cli.Bench;
 
 /// <summary>
-/// Times one operation for <c>ngd bench</c>: a warm-up (tiered JIT, caches, OpenBLAS buffers),
+/// Times one operation for <c>ngd bench</c>: a 0.3 s warm-up (tiered JIT, caches, OpenBLAS buffers),
 /// then up to 5 batches sized to about <see cref="BatchSeconds"/> each; the median batch gives the time
 /// per call. Quick and robust to one disturbed batch, not BenchmarkDotNet's statistics: use
 /// <c>perf/run.sh</c> for numbers to publish.
@@ -16,10 +16,11 @@ internal static class Timing
     /// <summary>Median seconds per call of <paramref name="operation"/>.</summary>
     public static double SecondsPerCall(Action operation)
     {
-        // Warm-up: 20 ms (at least 2 calls), so tier-1 code is what gets measured.
+        // Warm-up: 0.3 s (at least 2 calls). The tiered JIT waits 100 ms of quiet before it
+        // recompiles hot methods, so a shorter warm-up times tier-0 code for fast calls.
         long start = Stopwatch.GetTimestamp();
         int calls = 0;
-        while (calls < 2 || Stopwatch.GetElapsedTime(start).TotalSeconds < 0.02)
+        while (calls < 2 || Stopwatch.GetElapsedTime(start).TotalSeconds < 0.3)
         {
             operation();
             calls++;
