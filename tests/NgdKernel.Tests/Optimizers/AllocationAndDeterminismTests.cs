@@ -3,6 +3,7 @@ using CommunityToolkit.HighPerformance;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 using NgdKernel.Kernels;
+using NgdKernel.Tests.Generators;
 using NgdKernel.Training;
 using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
@@ -72,13 +73,13 @@ public sealed class AllocationAndDeterminismTests(ITestOutputHelper output)
             optimizer.Step(new ReadOnlySpan2D<T>(x), new ReadOnlySpan2D<T>(y)); // warm-up (workspaces, JIT, tiering)
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
+        long allocated = Allocations.Measure(() =>
         {
-            optimizer.Step(new ReadOnlySpan2D<T>(x), new ReadOnlySpan2D<T>(y));
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int i = 0; i < 5; i++)
+            {
+                optimizer.Step(new ReadOnlySpan2D<T>(x), new ReadOnlySpan2D<T>(y));
+            }
+        });
         output.WriteLine($"{kind} {typeof(T).Name}: {allocated} bytes over 5 steps");
         Assert.Equal(0, allocated);
     }

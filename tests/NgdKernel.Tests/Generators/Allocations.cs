@@ -1,0 +1,35 @@
+namespace NgdKernel.Tests.Generators;
+
+/// <summary>
+/// Measures what an operation allocates on the calling thread, with no garbage collection
+/// allowed to start inside the measurement. A collection started by a test running in parallel
+/// was seen to move this thread's counter by about one allocation quantum (7.9 to 8.1 KB) in
+/// roughly one run in four, with nothing allocated by the code under test.
+/// </summary>
+internal static class Allocations
+{
+    // Only one no-GC region can be active per process, and test classes run in parallel.
+    private static readonly Lock Gate = new();
+
+    /// <summary>Bytes <paramref name="operation"/> allocates on this thread.</summary>
+    public static long Measure(Action operation)
+    {
+        lock (Gate)
+        {
+            bool noGc = GC.TryStartNoGCRegion(16 << 20);
+            try
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                operation();
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            finally
+            {
+                if (noGc && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
+                {
+                    GC.EndNoGCRegion();
+                }
+            }
+        }
+    }
+}
