@@ -30,70 +30,113 @@ internal static class GaussianSampler
 {
     private const float FloatScale = 2f / (1 << 24); // 24-bit uniforms on [-1, 1)
 
+    // Accepted pairs per batch: three stack buffers of 128 doubles (3 KB).
+    private const int Chunk = 128;
+
     /// <summary>Fills <paramref name="destination"/> with N(0, <paramref name="standardDeviation"/>^2) draws.</summary>
+    /// <remarks>
+    /// Two passes per batch of pairs. The first draws candidates until the batch has enough accepted
+    /// ones, without a branch on acceptance: every candidate is written at the next free slot and
+    /// the slot advances only when it is accepted, so the 21 % of rejections are no longer
+    /// mispredicted jumps. The second evaluates the independent logarithms and square roots back to
+    /// back. The generator is consumed and the values computed exactly as by a loop that transforms
+    /// each pair as soon as it is accepted (tests compare the two bit for bit).
+    /// </remarks>
     public static void Fill<T>(ref Xoshiro256 rng, Span2D<T> destination, T standardDeviation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         const double scale = 2.0 / (1UL << 53); // 53-bit uniforms on [-1, 1)
-        double sd = double.CreateTruncating(standardDeviation);
-        Xoshiro256 local = rng; // a local copy keeps the state in registers through the loop
-        bool pending = false;
-        double spare = 0;
-        for (int r = 0; r < destination.Height; r++)
+        int height = destination.Height;
+        int width = destination.Width;
+        long remaining = (long)height * width;
+        if (remaining == 0)
         {
-            Span<T> row = destination.GetRowSpan(r);
-            int c = 0;
-            if (pending && row.Length > 0)
+            return;
+        }
+
+        double sd = double.CreateTruncating(standardDeviation);
+        Span<double> first = stackalloc double[Chunk];
+        Span<double> second = stackalloc double[Chunk];
+        Span<double> radius = stackalloc double[Chunk];
+        Xoshiro256 local = rng; // a local copy keeps the state in registers through the loop
+        int r = 0, c = 0;
+        Span<T> row = destination.GetRowSpan(0);
+        while (remaining > 0)
+        {
+            int need = (int)Math.Min(Chunk, (remaining + 1) / 2);
+            int count = 0;
+            if (typeof(T) == typeof(float))
             {
-                row[c++] = T.CreateTruncating(spare);
-                pending = false;
-            }
-
-            while (c < row.Length)
-            {
-                double v1, v2, factor;
-                if (typeof(T) == typeof(float))
+                // One word gives both 24-bit uniforms, and float's logarithm is enough for float draws.
+                while (count < need)
                 {
-                    // One word gives both 24-bit uniforms, and float's logarithm is enough for float draws.
-                    float f1, f2, fs;
-                    do
-                    {
-                        ulong bits = local.NextUInt64();
-                        f1 = ((int)(bits >> 40) * FloatScale) - 1f;
-                        f2 = ((int)((bits >> 16) & 0xFFFFFF) * FloatScale) - 1f;
-                        fs = (f1 * f1) + (f2 * f2);
-                    }
-                    while (fs >= 1f || fs == 0f);
-
-                    v1 = f1;
-                    v2 = f2;
-                    factor = sd * MathF.Sqrt(-2f * MathF.Log(fs) / fs);
-                }
-                else
-                {
-                    double s;
-                    do
-                    {
-                        v1 = ((local.NextUInt64() >> 11) * scale) - 1.0;
-                        v2 = ((local.NextUInt64() >> 11) * scale) - 1.0;
-                        s = (v1 * v1) + (v2 * v2);
-                    }
-                    while (s >= 1.0 || s == 0.0);
-
-                    factor = sd * Math.Sqrt(-2.0 * Math.Log(s) / s);
+                    ulong bits = local.NextUInt64();
+                    float f1 = ((int)(bits >> 40) * FloatScale) - 1f;
+                    float f2 = ((int)((bits >> 16) & 0xFFFFFF) * FloatScale) - 1f;
+                    float fs = (f1 * f1) + (f2 * f2);
+                    first[count] = f1;
+                    second[count] = f2;
+                    radius[count] = fs;
+                    count += fs < 1f && fs != 0f ? 1 : 0;
                 }
 
-                row[c++] = T.CreateTruncating(v1 * factor);
-                if (c < row.Length)
+                for (int p = 0; p < need; p++)
                 {
-                    row[c++] = T.CreateTruncating(v2 * factor);
-                }
-                else
-                {
-                    spare = v2 * factor;
-                    pending = true;
+                    float fs = (float)radius[p];
+                    radius[p] = sd * MathF.Sqrt(-2f * MathF.Log(fs) / fs);
                 }
             }
+            else
+            {
+                while (count < need)
+                {
+                    double v1 = ((local.NextUInt64() >> 11) * scale) - 1.0;
+                    double v2 = ((local.NextUInt64() >> 11) * scale) - 1.0;
+                    double s = (v1 * v1) + (v2 * v2);
+                    first[count] = v1;
+                    second[count] = v2;
+                    radius[count] = s;
+                    count += s < 1.0 && s != 0.0 ? 1 : 0;
+                }
+
+                for (int p = 0; p < need; p++)
+                {
+                    double s = radius[p];
+                    radius[p] = sd * Math.Sqrt(-2.0 * Math.Log(s) / s);
+                }
+            }
+
+            // Row-major across rows, two values per pair; the second value of the last pair is
+            // dropped when the count is odd.
+            for (int p = 0; p < need; p++)
+            {
+                double factor = radius[p];
+                row[c++] = T.CreateTruncating(first[p] * factor);
+                if (c == width)
+                {
+                    c = 0;
+                    if (++r == height)
+                    {
+                        break;
+                    }
+
+                    row = destination.GetRowSpan(r);
+                }
+
+                row[c++] = T.CreateTruncating(second[p] * factor);
+                if (c == width)
+                {
+                    c = 0;
+                    if (++r == height)
+                    {
+                        break;
+                    }
+
+                    row = destination.GetRowSpan(r);
+                }
+            }
+
+            remaining -= 2L * need;
         }
 
         rng = local;
