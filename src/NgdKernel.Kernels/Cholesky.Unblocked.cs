@@ -44,14 +44,9 @@ public static partial class Cholesky
         Span<T> workspace = stackalloc T[BlockSize * BlockSize];
         ref T u = ref MemoryMarshal.GetReference(workspace);
         workspace[..(n * stride)].Clear();
+        FactorTranspose.LowerToUpper(ref a0, lda, ref u, stride, n, path);
         for (int i = 0; i < n; i++)
         {
-            ref T row = ref Unsafe.Add(ref a0, i * lda);
-            for (int j = 0; j <= i; j++)
-            {
-                Unsafe.Add(ref u, (j * stride) + i) = Unsafe.Add(ref row, j);
-            }
-
             Unsafe.Add(ref u, (i * stride) + i) += damping;
         }
 
@@ -62,21 +57,7 @@ public static partial class Cholesky
             _ => FactorUpperScalar(ref u, stride, n, out pivotValue),
         };
 
-        int finished = pivot < 0 ? n : pivot;
-        for (int i = 0; i < finished; i++)
-        {
-            ref T row = ref Unsafe.Add(ref a0, i * lda);
-            for (int j = 0; j <= i; j++)
-            {
-                Unsafe.Add(ref row, j) = Unsafe.Add(ref u, (j * stride) + i);
-            }
-
-            if (i + 1 < n)
-            {
-                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, i + 1), n - i - 1).Clear();
-            }
-        }
-
+        FactorTranspose.UpperToLower(ref u, stride, ref a0, lda, n, pivot < 0 ? n : pivot, path);
         return pivot;
     }
 

@@ -100,7 +100,7 @@ internal static class TriangularColumns
         {
             int rc = Math.Min(capacity, m - r0);
             ref T rows = ref Unsafe.Add(ref b, r0 * ldb);
-            Transpose(ref rows, ldb, ref chunk, rc, rc, n);
+            FactorTranspose.Transpose(ref rows, ldb, ref chunk, rc, rc, n, path);
             if (forward)
             {
                 TriangularSolve.Solve(ref t, ldt, lower: true, transpose: false, left: true, ref chunk, rc, n, rc, path);
@@ -111,30 +111,7 @@ internal static class TriangularColumns
                 TriangularSolve.Solve(ref t, ldt, lower: true, transpose: true, left: true, ref chunk, rc, n, rc, path);
             }
 
-            Transpose(ref chunk, rc, ref rows, ldb, n, rc);
-        }
-    }
-
-    /// <summary><c>destination[j, i] = source[i, j]</c> for a <c>[rows, columns]</c> source, in 8×8 tiles.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Transpose<T>(ref T source, nint lds, ref T destination, nint ldd, int rows, int columns)
-    {
-        const int Tile = 8;
-        for (int i0 = 0; i0 < rows; i0 += Tile)
-        {
-            int i1 = Math.Min(rows, i0 + Tile);
-            for (int j0 = 0; j0 < columns; j0 += Tile)
-            {
-                int j1 = Math.Min(columns, j0 + Tile);
-                for (int i = i0; i < i1; i++)
-                {
-                    ref T row = ref Unsafe.Add(ref source, i * lds);
-                    for (int j = j0; j < j1; j++)
-                    {
-                        Unsafe.Add(ref destination, (j * ldd) + i) = Unsafe.Add(ref row, j);
-                    }
-                }
-            }
+            FactorTranspose.Transpose(ref chunk, rc, ref rows, ldb, n, rc, path);
         }
     }
 
