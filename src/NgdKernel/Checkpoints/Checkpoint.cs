@@ -127,11 +127,7 @@ public static class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (!stream.CanWrite)
-        {
-            throw new ArgumentException("The stream is not writable.", nameof(stream));
-        }
-
+        CheckWritable(stream);
         optimizer = Unwrap(optimizer);
         CheckpointCodec.KindOf(optimizer);
         CheckLittleEndian();
@@ -185,11 +181,7 @@ public static class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(network);
-        if (!stream.CanWrite)
-        {
-            throw new ArgumentException("The stream is not writable.", nameof(stream));
-        }
-
+        CheckWritable(stream);
         CheckLittleEndian();
         CheckpointCodec.CheckFinite<T>(network, null);
         WriteTo<T>(stream, network, null, default);
@@ -347,6 +339,14 @@ public static class Checkpoint
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void CheckWritable(Stream stream)
+    {
+        if (!stream.CanWrite)
+        {
+            throw new ArgumentException("The stream is not writable.", nameof(stream));
         }
     }
 

@@ -223,7 +223,7 @@ public sealed class CheckpointNetworkStreamTests
         network.Weights(1)[1, 4] = float.PositiveInfinity;
         using var stream = new MemoryStream();
         var e = Assert.Throws<InvalidOperationException>(() => Checkpoint.Save(stream, network));
-        Assert.Contains("weights of layer 1 holds Infinity at [1, 4]", e.Message, StringComparison.Ordinal);
+        Assert.Contains("weights of layer 1 holds Infinity at [1, 4]. Nothing was written.", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, stream.Length);
     }
 
