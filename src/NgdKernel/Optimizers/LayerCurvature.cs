@@ -14,6 +14,9 @@ namespace NgdKernel.Optimizers;
 internal sealed partial class LayerCurvature<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    /// <summary>Input widths (bias included) up to which the right side is solved without transposing.</summary>
+    private const int DirectRightSolveMaxWidth = 48;
+
     private Matrix<T>? _rightGram;
     private Matrix<T>? _rightTemp;
     private Matrix<T>? _leftGram;
@@ -114,31 +117,46 @@ internal sealed partial class LayerCurvature<T>
             EnsureSampleBuffers(ref _rightGram, ref _rightTemp, m, OutputWidth, m);
             Span2D<T> gram = _rightGram!.Span.Slice(0, 0, m, m);
             Syrk.Multiply(inputs, MatrixOp.None, T.One, T.Zero, gram, context);
-            Span2D<T> temp = _rightTemp!.Span.Slice(0, 0, OutputWidth, m);
-            Gemm.Multiply(gradient, MatrixOp.None, inputs, MatrixOp.Transpose, T.One, T.Zero, temp, context);
-            if (!SolveDamped(gram, damping * T.CreateChecked(m), TrsmSide.Right, temp, context, out failure))
+            if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(m), out failure, context))
             {
                 FailedSide = StepQuantity.InputCovariance;
                 return false;
             }
 
+            Span2D<T> temp = _rightTemp!.Span.Slice(0, 0, OutputWidth, m);
+            Gemm.Multiply(gradient, MatrixOp.None, inputs, MatrixOp.Transpose, T.One, T.Zero, temp, context);
+            Cholesky.SolveRight(gram, temp, context);
             Gemm.Multiply(temp, MatrixOp.None, inputs, MatrixOp.None, T.NegativeOne, T.One, u, context);
             Scale(u, T.One / damping);
         }
         else
         {
             Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(m), T.Zero, RightCovariance.Span, context);
-            // Up to DampedSolve.MaxOrder one fused call factors and solves in stack memory: at n = 33
-            // the separate factor, two triangular solves and copies cost more in fixed overhead than
-            // in flops.
-            gradient.CopyTo(u);
-            bool factored = InputWidth <= DampedSolve.MaxOrder
-                ? DampedSolve.TrySolve(RightCovariance.ReadOnlySpan, damping, TrsmSide.Right, u, out failure, context)
-                : FactorAndSolveRight(damping, u, context, out failure);
-            if (!factored)
+            RightCovariance.CopyTo(RightFactor);
+            if (!Cholesky.TryFactor(RightFactor.Span, damping, out failure, context))
             {
                 FailedSide = StepQuantity.InputCovariance;
                 return false;
+            }
+
+            // U = G (Lambda + dI)^-1 as U^T = (Lambda + dI)^-1 G^T: the left solve runs 1.3-3x faster
+            // than the right one at every layer shape of the MNIST autoencoder (n = 51..785), far more
+            // than the two O(ab) transposes cost. Small layers solve from the right directly: there the
+            // two solves cost about the same and the transposes are fixed cost (32-32-32-32-32 at
+            // M = 32, one layer's direction, process CPU time on a shared machine: float 6.3-8.5 us
+            // against 8.4-9.2 with the transposes, double 8.9-10.3 against 11.3-11.4).
+            if (InputWidth <= DirectRightSolveMaxWidth)
+            {
+                gradient.CopyTo(u);
+                Cholesky.SolveRight(RightFactor.ReadOnlySpan, u, context);
+            }
+            else
+            {
+                _transposed ??= new Matrix<T>(InputWidth, OutputWidth);
+                Span2D<T> transposed = _transposed.Span;
+                Transpose(gradient, transposed);
+                Cholesky.SolveLeft(RightFactor.ReadOnlySpan, transposed, context);
+                Transpose(transposed, u);
             }
         }
 
@@ -150,28 +168,29 @@ internal sealed partial class LayerCurvature<T>
             EnsureSampleBuffers(ref _leftGram, ref _leftTemp, n, n, InputWidth);
             Span2D<T> gram = _leftGram!.Span.Slice(0, 0, n, n);
             Syrk.Multiply(errors, MatrixOp.None, T.One, T.Zero, gram, context);
-            Span2D<T> temp = _leftTemp!.Span.Slice(0, 0, n, InputWidth);
-            Gemm.Multiply(errors, MatrixOp.None, u, MatrixOp.None, T.One, T.Zero, temp, context);
-            if (!SolveDamped(gram, damping * T.CreateChecked(n), TrsmSide.Left, temp, context, out failure))
+            if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(n), out failure, context))
             {
                 FailedSide = StepQuantity.OutputCovariance;
                 return false;
             }
 
+            Span2D<T> temp = _leftTemp!.Span.Slice(0, 0, n, InputWidth);
+            Gemm.Multiply(errors, MatrixOp.None, u, MatrixOp.None, T.One, T.Zero, temp, context);
+            Cholesky.SolveLeft(gram, temp, context);
             Gemm.Multiply(errors, MatrixOp.Transpose, temp, MatrixOp.None, T.NegativeOne, T.One, u, context);
             Scale(u, T.One / damping);
         }
         else
         {
             Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(n), T.Zero, LeftCovariance.Span, context);
-            bool factored = OutputWidth <= DampedSolve.MaxOrder
-                ? DampedSolve.TrySolve(LeftCovariance.ReadOnlySpan, damping, TrsmSide.Left, u, out failure, context)
-                : FactorAndSolveLeft(LeftCovariance, LeftFactor, damping, u, context, out failure);
-            if (!factored)
+            LeftCovariance.CopyTo(LeftFactor);
+            if (!Cholesky.TryFactor(LeftFactor.Span, damping, out failure, context))
             {
                 FailedSide = StepQuantity.OutputCovariance;
                 return false;
             }
+
+            Cholesky.SolveLeft(LeftFactor.ReadOnlySpan, u, context);
         }
 
         failure = default;
@@ -268,69 +287,6 @@ internal sealed partial class LayerCurvature<T>
             _savedRightInverse!.CopyTo(RightFactor);
             _savedLeftInverse!.CopyTo(LeftFactor);
         }
-    }
-
-    /// <summary>
-    /// <c>B &lt;- (K + dI)^-1 B</c> or <c>B (K + dI)^-1</c> for a Gram matrix K (overwritten by its factor
-    /// when it is larger than <see cref="DampedSolve.MaxOrder"/>).
-    /// </summary>
-    private static bool SolveDamped(Span2D<T> gram, T damping, TrsmSide side, Span2D<T> b, KernelContext context,
-        out CholeskyFailure failure)
-    {
-        if (gram.Height <= DampedSolve.MaxOrder)
-        {
-            return DampedSolve.TrySolve(gram, damping, side, b, out failure, context);
-        }
-
-        if (!Cholesky.TryFactor(gram, damping, out failure, context))
-        {
-            return false;
-        }
-
-        if (side == TrsmSide.Left)
-        {
-            Cholesky.SolveLeft(gram, b, context);
-        }
-        else
-        {
-            Cholesky.SolveRight(gram, b, context);
-        }
-
-        return true;
-    }
-
-    /// <summary><c>U &lt;- U (Lambda + dI)^-1</c> through <see cref="RightFactor"/>.</summary>
-    private bool FactorAndSolveRight(T damping, Span2D<T> u, KernelContext context, out CholeskyFailure failure)
-    {
-        RightCovariance.CopyTo(RightFactor);
-        if (!Cholesky.TryFactor(RightFactor.Span, damping, out failure, context))
-        {
-            return false;
-        }
-
-        // U = G (Lambda + dI)^-1 as U^T = (Lambda + dI)^-1 G^T: the left solve runs 1.3-3x faster
-        // than the right one at every layer shape of the MNIST autoencoder (n = 51..785), far more
-        // than the two O(ab) transposes cost.
-        _transposed ??= new Matrix<T>(InputWidth, OutputWidth);
-        Span2D<T> transposed = _transposed.Span;
-        Transpose(u, transposed);
-        Cholesky.SolveLeft(RightFactor.ReadOnlySpan, transposed, context);
-        Transpose(transposed, u);
-        return true;
-    }
-
-    /// <summary><c>U &lt;- (LambdaT + dI)^-1 U</c> through <paramref name="factor"/>.</summary>
-    private static bool FactorAndSolveLeft(Matrix<T> covariance, Matrix<T> factor, T damping, Span2D<T> b, KernelContext context,
-        out CholeskyFailure failure)
-    {
-        covariance.CopyTo(factor);
-        if (!Cholesky.TryFactor(factor.Span, damping, out failure, context))
-        {
-            return false;
-        }
-
-        Cholesky.SolveLeft(factor.ReadOnlySpan, b, context);
-        return true;
     }
 
     private static bool Refresh(Matrix<T> covariance, Matrix<T> inverse, T damping, KernelContext context, out CholeskyFailure failure)
