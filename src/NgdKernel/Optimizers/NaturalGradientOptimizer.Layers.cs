@@ -6,7 +6,7 @@ using NgdKernel.Networks;
 namespace NgdKernel.Optimizers;
 
 // The per-layer half of Eq. 20 (covariances, damped factors, solves), one layer after another or
-// split between the calling thread and LayerHelper's thread.
+// split over the kernel context's worker threads.
 public sealed partial class NaturalGradientOptimizer<T>
 {
     /// <summary>
@@ -17,12 +17,12 @@ public sealed partial class NaturalGradientOptimizer<T>
 
     private LayerSplit? _split;
 
-    /// <summary>Whether the last directions were computed on two threads (tests).</summary>
-    internal bool UsedLayerHelper { get; private set; }
+    /// <summary>Whether the last directions were computed by layer groups on several threads (tests).</summary>
+    internal bool UsedLayerSplit { get; private set; }
 
     /// <summary>
     /// Eq. 20 with Cholesky inverses for every layer. With a multi-threaded context and enough work,
-    /// the layers are split between the calling thread and <see cref="LayerHelper"/>'s thread, every
+    /// the layers are split into groups run as parts of one job on the context's worker pool, every
     /// kernel single-threaded inside: the kernels' results do not depend on the thread count and each
     /// layer reads only the workspace and writes only its own buffers, so the bits are those of the
     /// sequential loop. Returns the first failing layer (the lowest index, as the loop would) or -1.
@@ -30,8 +30,8 @@ public sealed partial class NaturalGradientOptimizer<T>
     private int CholeskyDirections(NetworkWorkspace<T> workspace, int rows, T damping, ref CholeskyFailure failure)
     {
         LayerSplit? split = Network.Context.ThreadCount > 1 && _layers.Length > 1 ? Split(rows) : null;
-        UsedLayerHelper = split is not null && split.Work >= ParallelLayerWorkThreshold && split.Start(workspace, damping);
-        if (!UsedLayerHelper)
+        UsedLayerSplit = false;
+        if (split is null || split.Work < ParallelLayerWorkThreshold)
         {
             for (int l = 0; l < _layers.Length; l++)
             {
@@ -44,8 +44,7 @@ public sealed partial class NaturalGradientOptimizer<T>
             return -1;
         }
 
-        split!.RunShare(mainThread: true);
-        split.Wait();
+        UsedLayerSplit = split.Run(workspace, damping);
         return split.FirstFailure(ref failure);
     }
 
@@ -81,15 +80,15 @@ public sealed partial class NaturalGradientOptimizer<T>
     }
 
     /// <summary>
-    /// The layers of one batch size split in two by estimated cost (longest first, each to the less
-    /// loaded side: deterministic), and the helper thread's share as a preallocated job.
+    /// The layers of one batch size split into one group per thread by estimated cost (longest
+    /// first, each to the least loaded group, ties to the lower group: deterministic), run as the
+    /// parts of one preallocated job on the context's worker pool.
     /// </summary>
-    private sealed class LayerSplit : LayerHelper.IJob
+    private sealed class LayerSplit : IParallelJob
     {
         private readonly NaturalGradientOptimizer<T> _owner;
         private readonly KernelContext _serial;
-        private readonly int[] _mainLayers;
-        private readonly int[] _helperLayers;
+        private readonly int[][] _groups;
         private readonly bool[] _failed;
         private readonly CholeskyFailure[] _failures;
         private NetworkWorkspace<T>? _workspace;
@@ -115,24 +114,27 @@ public sealed partial class NaturalGradientOptimizer<T>
             }
 
             Array.Sort(order, (x, y) => cost[y] != cost[x] ? cost[y].CompareTo(cost[x]) : x.CompareTo(y));
-            List<int> main = [], helper = [];
-            double mainLoad = 0, helperLoad = 0;
-            foreach (int l in order)
+            int groupCount = Math.Min(owner.Network.Context.ThreadCount, count);
+            var groups = new List<int>[groupCount];
+            var load = new double[groupCount];
+            for (int g = 0; g < groupCount; g++)
             {
-                if (mainLoad <= helperLoad)
-                {
-                    main.Add(l);
-                    mainLoad += cost[l];
-                }
-                else
-                {
-                    helper.Add(l);
-                    helperLoad += cost[l];
-                }
+                groups[g] = [];
             }
 
-            _mainLayers = [.. main];
-            _helperLayers = [.. helper];
+            foreach (int l in order)
+            {
+                int least = 0;
+                for (int g = 1; g < groupCount; g++)
+                {
+                    least = load[g] < load[least] ? g : least;
+                }
+
+                groups[least].Add(l);
+                load[least] += cost[l];
+            }
+
+            _groups = [.. groups.Select(g => g.ToArray())];
         }
 
         public int Rows { get; }
@@ -140,29 +142,28 @@ public sealed partial class NaturalGradientOptimizer<T>
         /// <summary>Estimated multiply-adds of all layers.</summary>
         public double Work { get; }
 
-        /// <summary>Hands the helper its share; false when the helper is busy (run sequentially then).</summary>
-        public bool Start(NetworkWorkspace<T> workspace, T damping)
+        /// <summary>Every layer's direction; whether the groups ran on several threads.</summary>
+        public bool Run(NetworkWorkspace<T> workspace, T damping)
         {
             _workspace = workspace;
             _damping = damping;
             Array.Clear(_failed);
-            return LayerHelper.TryStart(this);
-        }
-
-        public void Execute() => RunShare(mainThread: false);
-
-        public void RunShare(bool mainThread)
-        {
-            foreach (int l in mainThread ? _mainLayers : _helperLayers)
+            try
             {
-                _failed[l] = !_owner.CholeskyDirection(l, _workspace!, Rows, _damping, _serial, out _failures[l]);
+                return _owner.Network.Context.Run(this, _groups.Length);
+            }
+            finally
+            {
+                _workspace = null;
             }
         }
 
-        public void Wait()
+        public void Execute(int part, int partCount)
         {
-            LayerHelper.Wait();
-            _workspace = null;
+            foreach (int l in _groups[part])
+            {
+                _failed[l] = !_owner.CholeskyDirection(l, _workspace!, Rows, _damping, _serial, out _failures[l]);
+            }
         }
 
         public int FirstFailure(ref CholeskyFailure failure)

@@ -48,7 +48,7 @@ public sealed class LayerParallelTests
             var network = new Network<float>(Options, context);
             var optimizer = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions { Seed = 9 });
             optimizer.Step(new ReadOnlySpan2D<float>(inputs), new ReadOnlySpan2D<float>(targets));
-            Assert.True(optimizer.UsedLayerHelper);
+            Assert.True(optimizer.UsedLayerSplit);
             for (int step = 0; step < 4; step++)
             {
                 optimizer.Step(new ReadOnlySpan2D<float>(inputs), new ReadOnlySpan2D<float>(targets));
@@ -59,7 +59,7 @@ public sealed class LayerParallelTests
             int second = optimizer.RecomputeDirections(Rows);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.Equal((-1, -1, 0L), (first, second, allocated));
-            Assert.True(optimizer.UsedLayerHelper);
+            Assert.True(optimizer.UsedLayerSplit);
             weights[run] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l => network.Weights(l).ToArray().Cast<float>())];
         }
 
@@ -78,7 +78,7 @@ public sealed class LayerParallelTests
             var network = new Network<T>(Options, context);
             var optimizer = new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions { Seed = 4 });
             optimizer.ComputeDirections(new ReadOnlySpan2D<T>(inputs), new ReadOnlySpan2D<T>(targets));
-            Assert.Equal(threads == 2, optimizer.UsedLayerHelper);
+            Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
             directions[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).Select(l => optimizer.Direction(l).ToArray())];
         }
 
