@@ -2,6 +2,7 @@ using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
+using NgdKernel.Tests.Generators;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;
@@ -61,6 +62,42 @@ public sealed class LayerParallelTests
             Assert.Equal((-1, -1, 0L), (first, second, allocated));
             Assert.True(optimizer.UsedLayerSplit);
             weights[run] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l => network.Weights(l).ToArray().Cast<float>())];
+        }
+
+        Assert.Equal(weights[0], weights[1]);
+    }
+
+    /// <summary>
+    /// Whole steps on two threads (kernels, layer split, sampling blocks and element-wise rows on
+    /// the worker pool) give the weights of one thread bit for bit, and after warm-up allocate
+    /// nothing on the caller.
+    /// </summary>
+    [Fact]
+    public void Steps_TwoThreads_EqualOneThreadAndAllocateNothing()
+    {
+        (double[,] x, double[,] y) = Batch(7);
+        double[,] inputs = x, targets = y;
+        var weights = new double[2][];
+        for (int threads = 1; threads <= 2; threads++)
+        {
+            using var context = new KernelContext(threads);
+            var network = new Network<double>(Options, context);
+            var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions { Seed = 2 });
+            for (int step = 0; step < 3; step++)
+            {
+                optimizer.Step(new ReadOnlySpan2D<double>(inputs), new ReadOnlySpan2D<double>(targets));
+            }
+
+            long allocated = Allocations.Measure(() =>
+            {
+                for (int step = 0; step < 3; step++)
+                {
+                    optimizer.Step(new ReadOnlySpan2D<double>(inputs), new ReadOnlySpan2D<double>(targets));
+                }
+            });
+            Assert.Equal(0, allocated);
+            Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
+            weights[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l => network.Weights(l).ToArray().Cast<double>())];
         }
 
         Assert.Equal(weights[0], weights[1]);
