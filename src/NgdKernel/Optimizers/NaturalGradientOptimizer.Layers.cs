@@ -1,12 +1,13 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
+using NgdKernel.LinearAlgebra;
 using NgdKernel.Networks;
 
 namespace NgdKernel.Optimizers;
 
-// The per-layer half of Eq. 20 (covariances, damped factors, solves), one layer after another or
-// split over the kernel context's worker threads.
+// The per-layer half of Eq. 20 (covariances, damped factors, solves, or Sherman-Morrison running
+// inverses), one layer after another or split over the kernel context's worker threads.
 public sealed partial class NaturalGradientOptimizer<T>
 {
     /// <summary>
@@ -44,7 +45,37 @@ public sealed partial class NaturalGradientOptimizer<T>
             return -1;
         }
 
-        UsedLayerSplit = split.Run(workspace, damping);
+        UsedLayerSplit = split.Run(workspace, damping, refresh: false);
+        return split.FirstFailure(ref failure);
+    }
+
+    /// <summary>
+    /// Sherman-Morrison directions of every layer (<see cref="LayerCurvature{T}.ShermanMorrisonDirection"/>),
+    /// split like <see cref="CholeskyDirections"/>: each layer updates only its own running state,
+    /// and each group of layers has its own scratch, so the bits are those of the sequential loop.
+    /// On a failure the layers after the failing one may have been updated too; the caller restores
+    /// every layer's running state then, as it does after a sequential failure.
+    /// </summary>
+    private int ShermanMorrisonDirections(NetworkWorkspace<T> workspace, int rows, T damping, bool refresh,
+        ref CholeskyFailure failure)
+    {
+        LayerSplit? split = Network.Context.ThreadCount > 1 && _layers.Length > 1 ? Split(rows) : null;
+        UsedLayerSplit = false;
+        if (split is null || split.Work < ParallelLayerWorkThreshold)
+        {
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                if (!ShermanMorrisonDirection(l, workspace, rows, damping, refresh, _scratch!, _rankOneWorkspace,
+                    Network.Context, out failure))
+                {
+                    return l;
+                }
+            }
+
+            return -1;
+        }
+
+        UsedLayerSplit = split.Run(workspace, damping, refresh);
         return split.FirstFailure(ref failure);
     }
 
@@ -69,6 +100,17 @@ public sealed partial class NaturalGradientOptimizer<T>
             context, out failure);
     }
 
+    private bool ShermanMorrisonDirection(int l, NetworkWorkspace<T> workspace, int rows, T damping, bool refresh,
+        Matrix<T> scratch, Span<T> rankOneWorkspace, KernelContext context, out CholeskyFailure failure)
+    {
+        LayerCurvature<T> layer = _layers[l];
+        int samples = rows * Options.SampleCount;
+        ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
+        ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
+        return layer.ShermanMorrisonDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, damping, DecayPerExample,
+            refresh, scratch, rankOneWorkspace, context, out failure);
+    }
+
     private LayerSplit Split(int rows)
     {
         if (_split is null || _split.Rows != rows)
@@ -82,7 +124,8 @@ public sealed partial class NaturalGradientOptimizer<T>
     /// <summary>
     /// The layers of one batch size split into one group per thread by estimated cost (longest
     /// first, each to the least loaded group, ties to the lower group: deterministic), run as the
-    /// parts of one preallocated job on the context's worker pool.
+    /// parts of one preallocated job on the context's worker pool. In Sherman-Morrison mode every
+    /// group but the first (which uses the optimizer's) has its own scratch and rank-1 workspace.
     /// </summary>
     private sealed class LayerSplit : IParallelJob
     {
@@ -91,8 +134,12 @@ public sealed partial class NaturalGradientOptimizer<T>
         private readonly int[][] _groups;
         private readonly bool[] _failed;
         private readonly CholeskyFailure[] _failures;
+        private readonly bool _sherman;
+        private readonly Matrix<T>?[] _scratch;
+        private readonly T[]?[] _rankOneWorkspaces;
         private NetworkWorkspace<T>? _workspace;
         private T _damping;
+        private bool _refresh;
 
         public LayerSplit(NaturalGradientOptimizer<T> owner, int rows)
         {
@@ -102,13 +149,18 @@ public sealed partial class NaturalGradientOptimizer<T>
             int count = owner._layers.Length;
             _failed = new bool[count];
             _failures = new CholeskyFailure[count];
+            _sherman = owner.Options.Inverse == CurvatureInverse.ShermanMorrison;
             var cost = new double[count];
             var order = new int[count];
             for (int l = 0; l < count; l++)
             {
                 double a = owner._layers[l].InputWidth, b = owner._layers[l].OutputWidth, m = rows;
                 double s = m * owner.Options.SampleCount;
-                cost[l] = (m * a * a / 2) + (s * b * b / 2) + (((a * a * a) + (b * b * b)) / 3) + (a * b * (a + b));
+                // Sherman-Morrison: a rank-1 update per example and side (2 n^2) and the running syrk
+                // dominate; Cholesky: covariances, factors and solves.
+                cost[l] = _sherman
+                    ? (2.5 * ((m * a * a) + (s * b * b))) + (a * b * (a + b))
+                    : (m * a * a / 2) + (s * b * b / 2) + (((a * a * a) + (b * b * b)) / 3) + (a * b * (a + b));
                 order[l] = l;
                 Work += cost[l];
             }
@@ -135,6 +187,13 @@ public sealed partial class NaturalGradientOptimizer<T>
             }
 
             _groups = [.. groups.Select(g => g.ToArray())];
+            _scratch = new Matrix<T>?[groupCount];
+            _rankOneWorkspaces = new T[]?[groupCount];
+            for (int g = 1; _sherman && g < groupCount; g++)
+            {
+                _scratch[g] = new Matrix<T>(rows * owner.Options.SampleCount, owner._maxWidth);
+                _rankOneWorkspaces[g] = new T[owner._rankOneWorkspace.Length];
+            }
         }
 
         public int Rows { get; }
@@ -143,10 +202,11 @@ public sealed partial class NaturalGradientOptimizer<T>
         public double Work { get; }
 
         /// <summary>Every layer's direction; whether the groups ran on several threads.</summary>
-        public bool Run(NetworkWorkspace<T> workspace, T damping)
+        public bool Run(NetworkWorkspace<T> workspace, T damping, bool refresh)
         {
             _workspace = workspace;
             _damping = damping;
+            _refresh = refresh;
             Array.Clear(_failed);
             try
             {
@@ -162,7 +222,11 @@ public sealed partial class NaturalGradientOptimizer<T>
         {
             foreach (int l in _groups[part])
             {
-                _failed[l] = !_owner.CholeskyDirection(l, _workspace!, Rows, _damping, _serial, out _failures[l]);
+                _failed[l] = _sherman
+                    ? !_owner.ShermanMorrisonDirection(l, _workspace!, Rows, _damping, _refresh,
+                        _scratch[part] ?? _owner._scratch!, _rankOneWorkspaces[part] ?? _owner._rankOneWorkspace, _serial,
+                        out _failures[l])
+                    : !_owner.CholeskyDirection(l, _workspace!, Rows, _damping, _serial, out _failures[l]);
             }
         }
 

@@ -103,6 +103,48 @@ public sealed class LayerParallelTests
         Assert.Equal(weights[0], weights[1]);
     }
 
+    /// <summary>
+    /// Sherman-Morrison steps (running covariances, rank-1 updates, a refresh every third step) split
+    /// over two threads, each group with its own scratch, give the weights and running inverses of
+    /// one thread bit for bit, and allocate nothing after warm-up.
+    /// </summary>
+    [Fact]
+    public void ShermanMorrisonSteps_TwoThreads_EqualOneThreadAndAllocateNothing()
+    {
+        (double[,] x, double[,] y) = Batch(9);
+        float[,] inputs = Convert<float>(x), targets = Convert<float>(y);
+        var results = new float[2][];
+        for (int threads = 1; threads <= 2; threads++)
+        {
+            using var context = new KernelContext(threads);
+            var network = new Network<float>(Options, context);
+            var optimizer = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
+            {
+                Seed = 6, Inverse = CurvatureInverse.ShermanMorrison, RefreshInterval = 3, Window = 2000,
+            });
+            for (int step = 0; step < 3; step++)
+            {
+                optimizer.Step(new ReadOnlySpan2D<float>(inputs), new ReadOnlySpan2D<float>(targets));
+            }
+
+            long allocated = Allocations.Measure(() =>
+            {
+                for (int step = 0; step < 4; step++)
+                {
+                    optimizer.Step(new ReadOnlySpan2D<float>(inputs), new ReadOnlySpan2D<float>(targets));
+                }
+            });
+            Assert.Equal(0, allocated);
+            Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
+            results[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l =>
+                network.Weights(l).ToArray().Cast<float>()
+                    .Concat(optimizer.Curvature(l).RightFactor.AsSpan().ToArray())
+                    .Concat(optimizer.Curvature(l).LeftFactor.AsSpan().ToArray()))];
+        }
+
+        Assert.Equal(results[0], results[1]);
+    }
+
     private static void AssertSameDirections<T>()
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
