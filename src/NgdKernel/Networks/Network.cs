@@ -369,14 +369,19 @@ public sealed partial class Network<T>
     /// <summary><c>G_l = E_l^T X_{l-1} / rows</c> (GEMM TN) into the workspace gradients.</summary>
     internal void Gradients(NetworkWorkspace<T> workspace, int rows)
     {
-        T scale = T.One / T.CreateChecked(rows);
         for (int l = 0; l < LayerCount; l++)
         {
-            Matrix<T> x = workspace.Activations[l];
-            Gemm.Multiply(workspace.Errors[l].ReadOnlySpan.Slice(0, 0, rows, _widths[l + 1]), MatrixOp.Transpose,
-                x.ReadOnlySpan.Slice(0, 0, rows, x.Columns), MatrixOp.None, scale, T.Zero,
-                workspace.Gradients[l].Span, Context);
+            Gradient(l, workspace, rows, Context);
         }
+    }
+
+    /// <summary>Layer <paramref name="layer"/>'s block of <see cref="Gradients"/>, on the threads of <paramref name="context"/>.</summary>
+    internal void Gradient(int layer, NetworkWorkspace<T> workspace, int rows, KernelContext context)
+    {
+        Matrix<T> x = workspace.Activations[layer];
+        Gemm.Multiply(workspace.Errors[layer].ReadOnlySpan.Slice(0, 0, rows, _widths[layer + 1]), MatrixOp.Transpose,
+            x.ReadOnlySpan.Slice(0, 0, rows, x.Columns), MatrixOp.None, T.One / T.CreateChecked(rows), T.Zero,
+            workspace.Gradients[layer].Span, context);
     }
 
     internal void CheckBatch(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace)

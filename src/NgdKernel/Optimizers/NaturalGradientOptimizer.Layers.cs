@@ -18,6 +18,14 @@ public sealed partial class NaturalGradientOptimizer<T>
 
     private LayerSplit? _split;
 
+    /// <summary>
+    /// Whether the gradient blocks <c>G_l</c> of the last statistics are still to be computed: each
+    /// goes with its layer's direction, so on a split the eight TN products run one per thread in
+    /// the same job (one thread each scales better than two on one product) instead of as eight
+    /// two-thread calls.
+    /// </summary>
+    private bool _gradientsPending;
+
     /// <summary>Whether the last directions were computed by layer groups on several threads (tests).</summary>
     internal bool UsedLayerSplit { get; private set; }
 
@@ -34,6 +42,7 @@ public sealed partial class NaturalGradientOptimizer<T>
         UsedLayerSplit = false;
         if (split is null || split.Work < ParallelLayerWorkThreshold)
         {
+            EnsureGradients(workspace, rows);
             for (int l = 0; l < _layers.Length; l++)
             {
                 if (!CholeskyDirection(l, workspace, rows, damping, Network.Context, out failure))
@@ -45,7 +54,8 @@ public sealed partial class NaturalGradientOptimizer<T>
             return -1;
         }
 
-        UsedLayerSplit = split.Run(workspace, damping, refresh: false);
+        UsedLayerSplit = split.Run(workspace, damping, refresh: false, _gradientsPending);
+        _gradientsPending = false;
         return split.FirstFailure(ref failure);
     }
 
@@ -63,6 +73,7 @@ public sealed partial class NaturalGradientOptimizer<T>
         UsedLayerSplit = false;
         if (split is null || split.Work < ParallelLayerWorkThreshold)
         {
+            EnsureGradients(workspace, rows);
             for (int l = 0; l < _layers.Length; l++)
             {
                 if (!ShermanMorrisonDirection(l, workspace, rows, damping, refresh, _scratch!, _rankOneWorkspace,
@@ -75,8 +86,18 @@ public sealed partial class NaturalGradientOptimizer<T>
             return -1;
         }
 
-        UsedLayerSplit = split.Run(workspace, damping, refresh);
+        UsedLayerSplit = split.Run(workspace, damping, refresh, _gradientsPending);
+        _gradientsPending = false;
         return split.FirstFailure(ref failure);
+    }
+
+    private void EnsureGradients(NetworkWorkspace<T> workspace, int rows)
+    {
+        if (_gradientsPending)
+        {
+            Network.Gradients(workspace, rows);
+            _gradientsPending = false;
+        }
     }
 
     /// <summary>
@@ -140,6 +161,7 @@ public sealed partial class NaturalGradientOptimizer<T>
         private NetworkWorkspace<T>? _workspace;
         private T _damping;
         private bool _refresh;
+        private bool _gradients;
 
         public LayerSplit(NaturalGradientOptimizer<T> owner, int rows)
         {
@@ -158,9 +180,10 @@ public sealed partial class NaturalGradientOptimizer<T>
                 double s = m * owner.Options.SampleCount;
                 // Sherman-Morrison: a rank-1 update per example and side (2 n^2) and the running syrk
                 // dominate; Cholesky: covariances, factors and solves.
+                // Both: the gradient block, m a b.
                 cost[l] = _sherman
-                    ? (2.5 * ((m * a * a) + (s * b * b))) + (a * b * (a + b))
-                    : (m * a * a / 2) + (s * b * b / 2) + (((a * a * a) + (b * b * b)) / 3) + (a * b * (a + b));
+                    ? (2.5 * ((m * a * a) + (s * b * b))) + (a * b * (a + b)) + (m * a * b)
+                    : (m * a * a / 2) + (s * b * b / 2) + (((a * a * a) + (b * b * b)) / 3) + (a * b * (a + b)) + (m * a * b);
                 order[l] = l;
                 Work += cost[l];
             }
@@ -202,11 +225,12 @@ public sealed partial class NaturalGradientOptimizer<T>
         public double Work { get; }
 
         /// <summary>Every layer's direction; whether the groups ran on several threads.</summary>
-        public bool Run(NetworkWorkspace<T> workspace, T damping, bool refresh)
+        public bool Run(NetworkWorkspace<T> workspace, T damping, bool refresh, bool gradients)
         {
             _workspace = workspace;
             _damping = damping;
             _refresh = refresh;
+            _gradients = gradients;
             Array.Clear(_failed);
             try
             {
@@ -222,6 +246,11 @@ public sealed partial class NaturalGradientOptimizer<T>
         {
             foreach (int l in _groups[part])
             {
+                if (_gradients)
+                {
+                    _owner.Network.Gradient(l, _workspace!, Rows, _serial);
+                }
+
                 _failed[l] = _sherman
                     ? !_owner.ShermanMorrisonDirection(l, _workspace!, Rows, _damping, _refresh,
                         _scratch[part] ?? _owner._scratch!, _rankOneWorkspaces[part] ?? _owner._rankOneWorkspace, _serial,

@@ -329,7 +329,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         }
 
         Network.Backpropagate(workspace, workspace.Errors, 0, rows, 1 + Options.SampleCount);
-        Network.Gradients(workspace, rows);
+        _gradientsPending = true; // computed with the directions, on the layer split when there is one
         return loss;
     }
 
