@@ -272,20 +272,22 @@ public class GemmTests
         var c = new T[130, 140];
         T two = T.CreateTruncating(2);
         Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, T.One, T.Zero, c, context);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, T.One, T.Zero, c, context);
-        Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, two, T.One, c, context);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Allocations.Measure(() =>
+        {
+            Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, T.One, T.Zero, c, context);
+            Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, two, T.One, c, context);
+        });
         Assert.Equal(0, allocated);
 
         // The unpacked small-problem path, including its stack transpose of B.
         T[,] small = RandomArray<T>(20, 20, 3);
         var smallC = new T[20, 20];
         Gemm.Multiply<T>(small, MatrixOp.Transpose, small, MatrixOp.Transpose, T.One, T.Zero, smallC, context);
-        before = GC.GetAllocatedBytesForCurrentThread();
-        Gemm.Multiply<T>(small, MatrixOp.None, small, MatrixOp.Transpose, T.One, T.Zero, smallC, context);
-        Gemm.Multiply<T>(small, MatrixOp.Transpose, small, MatrixOp.None, two, T.One, smallC, context);
-        allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        allocated = Allocations.Measure(() =>
+        {
+            Gemm.Multiply<T>(small, MatrixOp.None, small, MatrixOp.Transpose, T.One, T.Zero, smallC, context);
+            Gemm.Multiply<T>(small, MatrixOp.Transpose, small, MatrixOp.None, two, T.One, smallC, context);
+        });
         Assert.Equal(0, allocated);
     }
 
