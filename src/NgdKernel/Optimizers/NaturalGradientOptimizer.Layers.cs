@@ -11,8 +11,8 @@ namespace NgdKernel.Optimizers;
 public sealed partial class NaturalGradientOptimizer<T>
 {
     /// <summary>
-    /// Estimated multiply-adds of all layers' covariances, factors and solves below which a second
-    /// thread does not pay (waking it costs some 10 us).
+    /// Estimated multiply-adds of all layers' gradient blocks, covariances, factors and solves below
+    /// which a second thread does not pay (waking it costs some 10 us).
     /// </summary>
     private const double ParallelLayerWorkThreshold = 2e7;
 
@@ -102,7 +102,7 @@ public sealed partial class NaturalGradientOptimizer<T>
 
     /// <summary>
     /// The directions again from the statistics of the last <see cref="ComputeDirections(ReadOnlySpan2D{T}, ReadOnlySpan2D{T})"/>
-    /// (tests: on a split, only this part runs, without the kernels' own worker pool).
+    /// (tests: the layer loop alone, split or not, with the gradients already in place).
     /// </summary>
     internal int RecomputeDirections(int rows)
     {
