@@ -44,14 +44,9 @@ public static partial class Cholesky
         Span<T> workspace = stackalloc T[BlockSize * BlockSize];
         ref T u = ref MemoryMarshal.GetReference(workspace);
         workspace[..(n * stride)].Clear();
+        FactorTranspose.LowerToUpper(ref a0, lda, ref u, stride, n, path);
         for (int i = 0; i < n; i++)
         {
-            ref T row = ref Unsafe.Add(ref a0, i * lda);
-            for (int j = 0; j <= i; j++)
-            {
-                Unsafe.Add(ref u, (j * stride) + i) = Unsafe.Add(ref row, j);
-            }
-
             Unsafe.Add(ref u, (i * stride) + i) += damping;
         }
 
@@ -62,25 +57,19 @@ public static partial class Cholesky
             _ => FactorUpperScalar(ref u, stride, n, out pivotValue),
         };
 
-        int finished = pivot < 0 ? n : pivot;
-        for (int i = 0; i < finished; i++)
-        {
-            ref T row = ref Unsafe.Add(ref a0, i * lda);
-            for (int j = 0; j <= i; j++)
-            {
-                Unsafe.Add(ref row, j) = Unsafe.Add(ref u, (j * stride) + i);
-            }
-
-            if (i + 1 < n)
-            {
-                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, i + 1), n - i - 1).Clear();
-            }
-        }
-
+        FactorTranspose.UpperToLower(ref u, stride, ref a0, lda, n, pivot < 0 ? n : pivot, path);
         return pivot;
     }
 
     /// <summary>Left-looking upper factor in place on the padded copy (row stride a multiple of the vector width).</summary>
+    /// <remarks>
+    /// Rows go four at a time: first the four rows' chunks take the rows above the block in
+    /// registers (one load of a row above feeds four FMA chains, as in
+    /// <see cref="TriangularColumns"/>), then each of the four finishes with the rows of the
+    /// block above it, its pivot test and its scaling. One row at a time, each vector was a single
+    /// FMA chain of length i, which waited on FMA latency at n = 20..64. Every element keeps the
+    /// sequence of the scalar path: its chain in k order, then one multiply.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FactorUpper<TOps, TVector, T>(ref T u, int stride, int n, out T pivotValue)
         where TOps : IFactorSimd<TVector, T>
@@ -88,48 +77,98 @@ public static partial class Cholesky
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int w = (int)TOps.Count;
-        for (int i = 0; i < n; i++)
+        int i = 0;
+        for (; i + 4 <= n; i += 4)
         {
-            ref T rowI = ref Unsafe.Add(ref u, i * stride);
-            int start = i / w * w;
-            int column = start;
-            for (; column + (4 * w) <= stride; column += 4 * w)
+            int column = i / w * w;
+            if (i > 0)
             {
-                UpdateRow<TOps, TVector, FourVectors, T>(ref u, stride, i, column);
+                for (; column + (4 * w) <= stride; column += 4 * w)
+                {
+                    UpdateRows<TOps, TVector, FourVectors, T>(ref u, stride, i, column);
+                }
+
+                switch ((stride - column) / w)
+                {
+                    case 1: UpdateRows<TOps, TVector, OneVector, T>(ref u, stride, i, column); break;
+                    case 2: UpdateRows<TOps, TVector, TwoVectors, T>(ref u, stride, i, column); break;
+                    case 3: UpdateRows<TOps, TVector, ThreeVectors, T>(ref u, stride, i, column); break;
+                    default: break;
+                }
             }
 
-            switch ((stride - column) / w)
+            for (int r = i; r < i + 4; r++)
             {
-                case 1: UpdateRow<TOps, TVector, OneVector, T>(ref u, stride, i, column); break;
-                case 2: UpdateRow<TOps, TVector, TwoVectors, T>(ref u, stride, i, column); break;
-                case 3: UpdateRow<TOps, TVector, ThreeVectors, T>(ref u, stride, i, column); break;
-                default: break;
+                if (!FinishRow<TOps, TVector, T>(ref u, stride, r, i, out pivotValue))
+                {
+                    return r;
+                }
             }
+        }
 
-            T d = Unsafe.Add(ref rowI, i);
-            if (!(d > T.Zero && d < T.PositiveInfinity))
+        for (; i < n; i++)
+        {
+            if (!FinishRow<TOps, TVector, T>(ref u, stride, i, 0, out pivotValue))
             {
-                pivotValue = d;
                 return i;
             }
-
-            T root = T.Sqrt(d);
-            TVector inverse = TOps.Broadcast(T.One / root);
-            for (column = start; column < stride; column += w)
-            {
-                TOps.Store(TOps.Multiply(TOps.Load(ref rowI, (nuint)column), inverse), ref rowI, (nuint)column);
-            }
-
-            Unsafe.Add(ref rowI, i) = root;
         }
 
         pivotValue = T.Zero;
         return -1;
     }
 
-    /// <summary><c>u[i, c:c+count·w] -= Σ_{k&lt;i} u[k,i]·u[k, c:c+count·w]</c>, one register chain per vector.</summary>
+    /// <summary>
+    /// Row i: the rows <c>[kStart, i)</c> above it, then the pivot test and the scaling by
+    /// <c>1/u[i,i]</c>; false (with the pivot) when the pivot is not positive and finite.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateRow<TOps, TVector, TCount, T>(ref T u, int stride, int i, int column)
+    private static bool FinishRow<TOps, TVector, T>(ref T u, int stride, int i, int kStart, out T pivotValue)
+        where TOps : IFactorSimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = (int)TOps.Count;
+        ref T rowI = ref Unsafe.Add(ref u, i * stride);
+        int start = i / w * w;
+        if (kStart < i)
+        {
+            int column = start;
+            for (; column + (4 * w) <= stride; column += 4 * w)
+            {
+                UpdateRow<TOps, TVector, FourVectors, T>(ref u, stride, i, kStart, column);
+            }
+
+            switch ((stride - column) / w)
+            {
+                case 1: UpdateRow<TOps, TVector, OneVector, T>(ref u, stride, i, kStart, column); break;
+                case 2: UpdateRow<TOps, TVector, TwoVectors, T>(ref u, stride, i, kStart, column); break;
+                case 3: UpdateRow<TOps, TVector, ThreeVectors, T>(ref u, stride, i, kStart, column); break;
+                default: break;
+            }
+        }
+
+        T d = Unsafe.Add(ref rowI, i);
+        pivotValue = d;
+        if (!(d > T.Zero && d < T.PositiveInfinity))
+        {
+            return false;
+        }
+
+        T root = T.Sqrt(d);
+        TVector inverse = TOps.Broadcast(T.One / root);
+        for (int column = start; column < stride; column += w)
+        {
+            TOps.Store(TOps.Multiply(TOps.Load(ref rowI, (nuint)column), inverse), ref rowI, (nuint)column);
+        }
+
+        Unsafe.Add(ref rowI, i) = root;
+        return true;
+    }
+
+    /// <summary><c>u[i, c:c+count·w] -= Σ_{kStart&lt;=k&lt;i} u[k,i]·u[k, c:c+count·w]</c>, one register chain per vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateRow<TOps, TVector, TCount, T>(ref T u, int stride, int i, int kStart, int column)
         where TOps : IFactorSimd<TVector, T>
         where TVector : struct
         where TCount : IVectorCount
@@ -142,8 +181,8 @@ public static partial class Cholesky
         TVector a1 = count > 1 ? TOps.Load(ref target, w) : default;
         TVector a2 = count > 2 ? TOps.Load(ref target, 2 * w) : default;
         TVector a3 = count > 3 ? TOps.Load(ref target, 3 * w) : default;
-        ref T rowK = ref u;
-        for (int k = 0; k < i; k++)
+        ref T rowK = ref Unsafe.Add(ref u, kStart * stride);
+        for (int k = kStart; k < i; k++)
         {
             TVector l = TOps.Broadcast(-Unsafe.Add(ref rowK, i));
             ref T source = ref Unsafe.Add(ref rowK, column);
@@ -180,6 +219,88 @@ public static partial class Cholesky
         if (count > 3)
         {
             TOps.Store(a3, ref target, 3 * w);
+        }
+    }
+
+    /// <summary>
+    /// Rows <c>i..i+3</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{k&lt;i} u[k,i+r]·u[k, c:]</c>;
+    /// the four coefficients are adjacent in row k, each loaded vector of row k feeds four chains.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateRows<TOps, TVector, TCount, T>(ref T u, int stride, int i, int column)
+        where TOps : IFactorSimd<TVector, T>
+        where TVector : struct
+        where TCount : IVectorCount
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int count = TCount.Value;
+        nuint w = TOps.Count;
+        ref T t0 = ref Unsafe.Add(ref u, (i * stride) + column);
+        ref T t1 = ref Unsafe.Add(ref t0, stride);
+        ref T t2 = ref Unsafe.Add(ref t1, stride);
+        ref T t3 = ref Unsafe.Add(ref t2, stride);
+        TVector a00 = TOps.Load(ref t0, 0), a10 = TOps.Load(ref t1, 0), a20 = TOps.Load(ref t2, 0), a30 = TOps.Load(ref t3, 0);
+        TVector a01 = default, a11 = default, a21 = default, a31 = default;
+        TVector a02 = default, a12 = default, a22 = default, a32 = default;
+        TVector a03 = default, a13 = default, a23 = default, a33 = default;
+        if (count > 1)
+        {
+            a01 = TOps.Load(ref t0, w); a11 = TOps.Load(ref t1, w); a21 = TOps.Load(ref t2, w); a31 = TOps.Load(ref t3, w);
+        }
+
+        if (count > 2)
+        {
+            a02 = TOps.Load(ref t0, 2 * w); a12 = TOps.Load(ref t1, 2 * w); a22 = TOps.Load(ref t2, 2 * w); a32 = TOps.Load(ref t3, 2 * w);
+        }
+
+        if (count > 3)
+        {
+            a03 = TOps.Load(ref t0, 3 * w); a13 = TOps.Load(ref t1, 3 * w); a23 = TOps.Load(ref t2, 3 * w); a33 = TOps.Load(ref t3, 3 * w);
+        }
+
+        ref T rowK = ref u;
+        for (int k = 0; k < i; k++)
+        {
+            ref T source = ref Unsafe.Add(ref rowK, column);
+            TVector x0 = TOps.Load(ref source, 0);
+            TVector x1 = count > 1 ? TOps.Load(ref source, w) : default;
+            TVector x2 = count > 2 ? TOps.Load(ref source, 2 * w) : default;
+            TVector x3 = count > 3 ? TOps.Load(ref source, 3 * w) : default;
+            TVector l = TOps.Broadcast(-Unsafe.Add(ref rowK, i));
+            a00 = TOps.Fma(l, x0, a00);
+            if (count > 1) { a01 = TOps.Fma(l, x1, a01); }
+            if (count > 2) { a02 = TOps.Fma(l, x2, a02); }
+            if (count > 3) { a03 = TOps.Fma(l, x3, a03); }
+            l = TOps.Broadcast(-Unsafe.Add(ref rowK, i + 1));
+            a10 = TOps.Fma(l, x0, a10);
+            if (count > 1) { a11 = TOps.Fma(l, x1, a11); }
+            if (count > 2) { a12 = TOps.Fma(l, x2, a12); }
+            if (count > 3) { a13 = TOps.Fma(l, x3, a13); }
+            l = TOps.Broadcast(-Unsafe.Add(ref rowK, i + 2));
+            a20 = TOps.Fma(l, x0, a20);
+            if (count > 1) { a21 = TOps.Fma(l, x1, a21); }
+            if (count > 2) { a22 = TOps.Fma(l, x2, a22); }
+            if (count > 3) { a23 = TOps.Fma(l, x3, a23); }
+            l = TOps.Broadcast(-Unsafe.Add(ref rowK, i + 3));
+            a30 = TOps.Fma(l, x0, a30);
+            if (count > 1) { a31 = TOps.Fma(l, x1, a31); }
+            if (count > 2) { a32 = TOps.Fma(l, x2, a32); }
+            if (count > 3) { a33 = TOps.Fma(l, x3, a33); }
+            rowK = ref Unsafe.Add(ref rowK, stride);
+        }
+
+        StoreChunk(ref t0, a00, a01, a02, a03);
+        StoreChunk(ref t1, a10, a11, a12, a13);
+        StoreChunk(ref t2, a20, a21, a22, a23);
+        StoreChunk(ref t3, a30, a31, a32, a33);
+
+        static void StoreChunk(ref T target, TVector v0, TVector v1, TVector v2, TVector v3)
+        {
+            nuint w = TOps.Count;
+            TOps.Store(v0, ref target, 0);
+            if (TCount.Value > 1) { TOps.Store(v1, ref target, w); }
+            if (TCount.Value > 2) { TOps.Store(v2, ref target, 2 * w); }
+            if (TCount.Value > 3) { TOps.Store(v3, ref target, 3 * w); }
         }
     }
 

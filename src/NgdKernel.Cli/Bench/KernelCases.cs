@@ -71,11 +71,12 @@ internal static class KernelCases
     }
 
     /// <summary>Factor + <c>G = A^-1 G A^-1</c>: n^3/3 + 4 n^3 flops; A and G restored every call.
-    /// n = 20 and 100 are the paper's linear-network widths, 785 the MNIST input plus bias.</summary>
+    /// n = 20 and 100 are the paper's linear-network widths, 33 a width-32 layer plus bias (the
+    /// small online-learning network), 785 the MNIST input plus bias.</summary>
     public static IEnumerable<BenchRow> Cholesky<T>(BenchSettings settings, double peak)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        foreach (int n in (int[])[20, 100, 785])
+        foreach (int n in (int[])[20, 33, 100, 785])
         {
             T[] pristine = SymmetricPositiveDefinite<T>(n), g0 = Random<T>(n * n, 5);
             T[] a = new T[n * n], g = new T[n * n];

@@ -16,15 +16,16 @@ namespace NgdKernel.Kernels.Internals;
 ///   forward  (L·X = B):   x_i = (b_i - Σ_{k&lt;i} l_ik·x_k) · (1/l_ii)     rows of B, ascending
 ///   backward (Lᵀ·X = B):  x_i = (b_i - Σ_{k&gt;i} l_ki·x_k) · (1/l_ii)     rows of B, descending
 /// </code>
-/// Row i's chunk is loaded, updated by one broadcast and one FMA per solved row and vector, and
-/// stored once; the per-row Level1 axpys this replaces loaded and stored it i times. A chunk whose
-/// width is not a multiple of the vector width ends with an overlapping last vector: its lanes
-/// shared with the previous vector get the same inputs and the same operations, so both stores
-/// write the same value. B narrower than one vector falls to the next narrower width, then to
-/// scalar code.</para>
-/// <para>Every element of X is computed by the same sequence (the FMA chain in k order, then one
-/// multiply) whatever chunk, vector width or thread it lands in: results do not depend on how the
-/// columns are split, which is what lets the threaded solves split them freely.</para>
+/// Four rows' chunks are loaded, updated by one broadcast and one FMA per solved row, row and
+/// vector, and stored once; the per-row Level1 axpys this replaces loaded and stored them i
+/// times. A chunk whose width is not a multiple of the vector width ends with an overlapping last
+/// vector: its lanes shared with the previous vector get the same inputs and the same operations,
+/// so both stores write the same value. B narrower than one vector falls to the next narrower
+/// width, then to scalar code.</para>
+/// <para>Every element of X is computed by the same sequence (the FMA chain in the order of
+/// substitution, k ascending forward and descending backward, then one multiply) whatever chunk,
+/// vector width or thread it lands in: results do not depend on how the columns are split, which
+/// is what lets the threaded solves split them freely.</para>
 /// <para>Right solves (<c>X·Lᵀ = B</c>, <c>X·L = B</c>) have no contiguous direction to vectorize
 /// in B's rows, so chunks of B's rows are transposed into a 32 KB stack buffer, solved from the
 /// left, and transposed back (<c>X·Lᵀ = B ⇔ L·Xᵀ = Bᵀ</c>).</para>
@@ -99,7 +100,7 @@ internal static class TriangularColumns
         {
             int rc = Math.Min(capacity, m - r0);
             ref T rows = ref Unsafe.Add(ref b, r0 * ldb);
-            Transpose(ref rows, ldb, ref chunk, rc, rc, n);
+            FactorTranspose.Transpose(ref rows, ldb, ref chunk, rc, rc, n, path);
             if (forward)
             {
                 TriangularSolve.Solve(ref t, ldt, lower: true, transpose: false, left: true, ref chunk, rc, n, rc, path);
@@ -110,30 +111,7 @@ internal static class TriangularColumns
                 TriangularSolve.Solve(ref t, ldt, lower: true, transpose: true, left: true, ref chunk, rc, n, rc, path);
             }
 
-            Transpose(ref chunk, rc, ref rows, ldb, n, rc);
-        }
-    }
-
-    /// <summary><c>destination[j, i] = source[i, j]</c> for a <c>[rows, columns]</c> source, in 8×8 tiles.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Transpose<T>(ref T source, nint lds, ref T destination, nint ldd, int rows, int columns)
-    {
-        const int Tile = 8;
-        for (int i0 = 0; i0 < rows; i0 += Tile)
-        {
-            int i1 = Math.Min(rows, i0 + Tile);
-            for (int j0 = 0; j0 < columns; j0 += Tile)
-            {
-                int j1 = Math.Min(columns, j0 + Tile);
-                for (int i = i0; i < i1; i++)
-                {
-                    ref T row = ref Unsafe.Add(ref source, i * lds);
-                    for (int j = j0; j < j1; j++)
-                    {
-                        Unsafe.Add(ref destination, (j * ldd) + i) = Unsafe.Add(ref row, j);
-                    }
-                }
-            }
+            FactorTranspose.Transpose(ref chunk, rc, ref rows, ldb, n, rc, path);
         }
     }
 
@@ -188,8 +166,15 @@ internal static class TriangularColumns
     /// <summary>
     /// One chunk of <c>TCount</c> vectors at column offsets 0, <paramref name="o1"/>,
     /// <paramref name="o2"/>, <paramref name="o3"/> of B, solved down (forward) or up (backward)
-    /// all n rows.
+    /// all n rows: four rows at a time, then the last <c>n % 4</c> one by one.
     /// </summary>
+    /// <remarks>
+    /// One row at a time, each vector is one FMA chain of length i: at n = 20 the solve waited on
+    /// FMA latency (4 cycles) with two chains in flight. Four rows share each loaded vector of a
+    /// solved row and keep up to 16 chains in flight; the triangle inside the block of four then
+    /// runs in registers. The sequence per element is unchanged: forward sums k ascending,
+    /// backward k descending, then one multiply by <c>1/l_ii</c>.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel<TOps, TVector, TCount, T>(ref T t, nint ldt, ref T b, nint ldb, int n, nuint o1, nuint o2, nuint o3, bool backward)
         where TOps : IFactorSimd<TVector, T>
@@ -197,61 +182,209 @@ internal static class TriangularColumns
         where TCount : IVectorCount
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int count = TCount.Value;
-        for (int step = 0; step < n; step++)
+        int done = 0;
+        for (; done + 4 <= n; done += 4)
         {
-            int i = backward ? n - 1 - step : step;
-            ref T bi = ref Unsafe.Add(ref b, i * ldb);
-            TVector a0 = TOps.Load(ref bi, 0);
-            TVector a1 = count > 1 ? TOps.Load(ref bi, o1) : default;
-            TVector a2 = count > 2 ? TOps.Load(ref bi, o2) : default;
-            TVector a3 = count > 3 ? TOps.Load(ref bi, o3) : default;
-
-            // Forward reads row i of L (l_ik, k < i); backward reads column i (l_ki, k > i).
-            int kStart = backward ? i + 1 : 0;
-            int kEnd = backward ? n : i;
-            ref T bk = ref Unsafe.Add(ref b, kStart * ldb);
-            ref T tk = ref backward ? ref Unsafe.Add(ref t, (kStart * ldt) + i) : ref Unsafe.Add(ref t, i * ldt);
-            nint tStep = backward ? ldt : 1;
-            for (int k = kStart; k < kEnd; k++)
+            if (backward)
             {
-                TVector l = TOps.Broadcast(-tk);
-                a0 = TOps.Fma(l, TOps.Load(ref bk, 0), a0);
-                if (count > 1)
-                {
-                    a1 = TOps.Fma(l, TOps.Load(ref bk, o1), a1);
-                }
-
-                if (count > 2)
-                {
-                    a2 = TOps.Fma(l, TOps.Load(ref bk, o2), a2);
-                }
-
-                if (count > 3)
-                {
-                    a3 = TOps.Fma(l, TOps.Load(ref bk, o3), a3);
-                }
-
-                bk = ref Unsafe.Add(ref bk, ldb);
-                tk = ref Unsafe.Add(ref tk, tStep);
+                BlockBackward<TOps, TVector, TCount, T>(ref t, ldt, ref b, ldb, n, n - 4 - done, o1, o2, o3);
             }
-
-            TVector inverse = TOps.Broadcast(T.One / Unsafe.Add(ref t, (i * ldt) + i));
-            TOps.Store(TOps.Multiply(a0, inverse), ref bi, 0);
-            if (count > 1)
+            else
             {
-                TOps.Store(TOps.Multiply(a1, inverse), ref bi, o1);
+                BlockForward<TOps, TVector, TCount, T>(ref t, ldt, ref b, ldb, done, o1, o2, o3);
             }
+        }
 
-            if (count > 2)
-            {
-                TOps.Store(TOps.Multiply(a2, inverse), ref bi, o2);
-            }
+        for (; done < n; done++)
+        {
+            SingleRow<TOps, TVector, TCount, T>(ref t, ldt, ref b, ldb, n, backward ? n - 1 - done : done, o1, o2, o3, backward);
+        }
+    }
 
-            if (count > 3)
-            {
-                TOps.Store(TOps.Multiply(a3, inverse), ref bi, o3);
-            }
+    /// <summary>Rows <c>i0..i0+3</c> of <c>L·X = B</c>, rows above solved.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BlockForward<TOps, TVector, TCount, T>(ref T t, nint ldt, ref T b, nint ldb, int i0, nuint o1, nuint o2, nuint o3)
+        where TOps : IFactorSimd<TVector, T>
+        where TVector : struct
+        where TCount : IVectorCount
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T b0 = ref Unsafe.Add(ref b, i0 * ldb);
+        ref T b1 = ref Unsafe.Add(ref b0, ldb);
+        ref T b2 = ref Unsafe.Add(ref b1, ldb);
+        ref T b3 = ref Unsafe.Add(ref b2, ldb);
+        Load<TOps, TVector, TCount, T>(ref b0, o1, o2, o3, out TVector a00, out TVector a01, out TVector a02, out TVector a03);
+        Load<TOps, TVector, TCount, T>(ref b1, o1, o2, o3, out TVector a10, out TVector a11, out TVector a12, out TVector a13);
+        Load<TOps, TVector, TCount, T>(ref b2, o1, o2, o3, out TVector a20, out TVector a21, out TVector a22, out TVector a23);
+        Load<TOps, TVector, TCount, T>(ref b3, o1, o2, o3, out TVector a30, out TVector a31, out TVector a32, out TVector a33);
+        ref T l0 = ref Unsafe.Add(ref t, i0 * ldt);
+        ref T l1 = ref Unsafe.Add(ref l0, ldt);
+        ref T l2 = ref Unsafe.Add(ref l1, ldt);
+        ref T l3 = ref Unsafe.Add(ref l2, ldt);
+        ref T bk = ref b;
+        for (int k = 0; k < i0; k++)
+        {
+            Load<TOps, TVector, TCount, T>(ref bk, o1, o2, o3, out TVector x0, out TVector x1, out TVector x2, out TVector x3);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l0, k), x0, x1, x2, x3, ref a00, ref a01, ref a02, ref a03);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l1, k), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l2, k), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l3, k), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
+            bk = ref Unsafe.Add(ref bk, ldb);
+        }
+
+        // The triangle inside the block, k ascending as above.
+        Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref l0, i0), ref b0, o1, o2, o3, ref a00, ref a01, ref a02, ref a03);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l1, i0), a00, a01, a02, a03, ref a10, ref a11, ref a12, ref a13);
+        Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref l1, i0 + 1), ref b1, o1, o2, o3, ref a10, ref a11, ref a12, ref a13);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l2, i0), a00, a01, a02, a03, ref a20, ref a21, ref a22, ref a23);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l2, i0 + 1), a10, a11, a12, a13, ref a20, ref a21, ref a22, ref a23);
+        Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref l2, i0 + 2), ref b2, o1, o2, o3, ref a20, ref a21, ref a22, ref a23);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l3, i0), a00, a01, a02, a03, ref a30, ref a31, ref a32, ref a33);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l3, i0 + 1), a10, a11, a12, a13, ref a30, ref a31, ref a32, ref a33);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l3, i0 + 2), a20, a21, a22, a23, ref a30, ref a31, ref a32, ref a33);
+        Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref l3, i0 + 3), ref b3, o1, o2, o3, ref a30, ref a31, ref a32, ref a33);
+    }
+
+    /// <summary>Rows <c>i0..i0+3</c> of <c>Lᵀ·X = B</c>, rows below solved; coefficients <c>l_k,i0..i0+3</c> are adjacent in row k of L.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BlockBackward<TOps, TVector, TCount, T>(ref T t, nint ldt, ref T b, nint ldb, int n, int i0, nuint o1, nuint o2, nuint o3)
+        where TOps : IFactorSimd<TVector, T>
+        where TVector : struct
+        where TCount : IVectorCount
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T b0 = ref Unsafe.Add(ref b, i0 * ldb);
+        ref T b1 = ref Unsafe.Add(ref b0, ldb);
+        ref T b2 = ref Unsafe.Add(ref b1, ldb);
+        ref T b3 = ref Unsafe.Add(ref b2, ldb);
+        Load<TOps, TVector, TCount, T>(ref b0, o1, o2, o3, out TVector a00, out TVector a01, out TVector a02, out TVector a03);
+        Load<TOps, TVector, TCount, T>(ref b1, o1, o2, o3, out TVector a10, out TVector a11, out TVector a12, out TVector a13);
+        Load<TOps, TVector, TCount, T>(ref b2, o1, o2, o3, out TVector a20, out TVector a21, out TVector a22, out TVector a23);
+        Load<TOps, TVector, TCount, T>(ref b3, o1, o2, o3, out TVector a30, out TVector a31, out TVector a32, out TVector a33);
+        ref T tk = ref Unsafe.Add(ref t, ((n - 1) * ldt) + i0);
+        ref T bk = ref Unsafe.Add(ref b, (n - 1) * ldb);
+        for (int k = n - 1; k > i0 + 3; k--)
+        {
+            Load<TOps, TVector, TCount, T>(ref bk, o1, o2, o3, out TVector x0, out TVector x1, out TVector x2, out TVector x3);
+            Update<TOps, TVector, TCount, T>(tk, x0, x1, x2, x3, ref a00, ref a01, ref a02, ref a03);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref tk, 1), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref tk, 2), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref tk, 3), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
+            tk = ref Unsafe.Subtract(ref tk, ldt);
+            bk = ref Unsafe.Subtract(ref bk, ldb);
+        }
+
+        // The triangle inside the block, k descending as above; row k of L at tk + (k - i0)·ldt.
+        ref T t1 = ref Unsafe.Add(ref t, ((i0 + 1) * ldt) + i0);
+        ref T t2 = ref Unsafe.Add(ref t1, ldt);
+        ref T t3 = ref Unsafe.Add(ref t2, ldt);
+        Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t3, 3), ref b3, o1, o2, o3, ref a30, ref a31, ref a32, ref a33);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref t3, 2), a30, a31, a32, a33, ref a20, ref a21, ref a22, ref a23);
+        Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t2, 2), ref b2, o1, o2, o3, ref a20, ref a21, ref a22, ref a23);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref t3, 1), a30, a31, a32, a33, ref a10, ref a11, ref a12, ref a13);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref t2, 1), a20, a21, a22, a23, ref a10, ref a11, ref a12, ref a13);
+        Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t1, 1), ref b1, o1, o2, o3, ref a10, ref a11, ref a12, ref a13);
+        Update<TOps, TVector, TCount, T>(t3, a30, a31, a32, a33, ref a00, ref a01, ref a02, ref a03);
+        Update<TOps, TVector, TCount, T>(t2, a20, a21, a22, a23, ref a00, ref a01, ref a02, ref a03);
+        Update<TOps, TVector, TCount, T>(t1, a10, a11, a12, a13, ref a00, ref a01, ref a02, ref a03);
+        Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t, (i0 * ldt) + i0), ref b0, o1, o2, o3, ref a00, ref a01, ref a02, ref a03);
+    }
+
+    /// <summary>Row i alone (the last <c>n % 4</c> rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SingleRow<TOps, TVector, TCount, T>(ref T t, nint ldt, ref T b, nint ldb, int n, int i, nuint o1, nuint o2, nuint o3, bool backward)
+        where TOps : IFactorSimd<TVector, T>
+        where TVector : struct
+        where TCount : IVectorCount
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T bi = ref Unsafe.Add(ref b, i * ldb);
+        Load<TOps, TVector, TCount, T>(ref bi, o1, o2, o3, out TVector a0, out TVector a1, out TVector a2, out TVector a3);
+
+        // Forward reads row i of L (l_ik, k < i, ascending); backward column i (l_ki, k > i, descending).
+        int count = backward ? n - 1 - i : i;
+        int first = backward ? n - 1 : 0;
+        ref T bk = ref Unsafe.Add(ref b, first * ldb);
+        ref T tk = ref backward ? ref Unsafe.Add(ref t, (first * ldt) + i) : ref Unsafe.Add(ref t, i * ldt);
+        nint tStep = backward ? -ldt : 1;
+        nint bStep = backward ? -ldb : ldb;
+        for (int k = 0; k < count; k++)
+        {
+            Load<TOps, TVector, TCount, T>(ref bk, o1, o2, o3, out TVector x0, out TVector x1, out TVector x2, out TVector x3);
+            Update<TOps, TVector, TCount, T>(tk, x0, x1, x2, x3, ref a0, ref a1, ref a2, ref a3);
+            bk = ref Unsafe.Add(ref bk, bStep);
+            tk = ref Unsafe.Add(ref tk, tStep);
+        }
+
+        Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t, (i * ldt) + i), ref bi, o1, o2, o3, ref a0, ref a1, ref a2, ref a3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Load<TOps, TVector, TCount, T>(ref T row, nuint o1, nuint o2, nuint o3, out TVector v0, out TVector v1, out TVector v2, out TVector v3)
+        where TOps : IFactorSimd<TVector, T>
+        where TVector : struct
+        where TCount : IVectorCount
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        v0 = TOps.Load(ref row, 0);
+        v1 = TCount.Value > 1 ? TOps.Load(ref row, o1) : default;
+        v2 = TCount.Value > 2 ? TOps.Load(ref row, o2) : default;
+        v3 = TCount.Value > 3 ? TOps.Load(ref row, o3) : default;
+    }
+
+    /// <summary><c>a -= coefficient·x</c> on each of the chunk's vectors (one FMA with the negated coefficient).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update<TOps, TVector, TCount, T>(T coefficient, TVector x0, TVector x1, TVector x2, TVector x3, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
+        where TOps : IFactorSimd<TVector, T>
+        where TVector : struct
+        where TCount : IVectorCount
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TVector l = TOps.Broadcast(-coefficient);
+        a0 = TOps.Fma(l, x0, a0);
+        if (TCount.Value > 1)
+        {
+            a1 = TOps.Fma(l, x1, a1);
+        }
+
+        if (TCount.Value > 2)
+        {
+            a2 = TOps.Fma(l, x2, a2);
+        }
+
+        if (TCount.Value > 3)
+        {
+            a3 = TOps.Fma(l, x3, a3);
+        }
+    }
+
+    /// <summary><c>a *= 1/diagonal</c>, stored to the row: the solved row, also left in <c>a</c> for the rows after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish<TOps, TVector, TCount, T>(T diagonal, ref T row, nuint o1, nuint o2, nuint o3, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
+        where TOps : IFactorSimd<TVector, T>
+        where TVector : struct
+        where TCount : IVectorCount
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TVector inverse = TOps.Broadcast(T.One / diagonal);
+        a0 = TOps.Multiply(a0, inverse);
+        TOps.Store(a0, ref row, 0);
+        if (TCount.Value > 1)
+        {
+            a1 = TOps.Multiply(a1, inverse);
+            TOps.Store(a1, ref row, o1);
+        }
+
+        if (TCount.Value > 2)
+        {
+            a2 = TOps.Multiply(a2, inverse);
+            TOps.Store(a2, ref row, o2);
+        }
+
+        if (TCount.Value > 3)
+        {
+            a3 = TOps.Multiply(a3, inverse);
+            TOps.Store(a3, ref row, o3);
         }
     }
 
@@ -265,13 +398,13 @@ internal static class TriangularColumns
             int i = backward ? n - 1 - step : step;
             ref T bi = ref Unsafe.Add(ref b, i * ldb);
             T inverse = T.One / Unsafe.Add(ref t, (i * ldt) + i);
-            int kStart = backward ? i + 1 : 0;
-            int kEnd = backward ? n : i;
+            int count = backward ? n - 1 - i : i;
             for (int j = 0; j < m; j++)
             {
                 T sum = Unsafe.Add(ref bi, j);
-                for (int k = kStart; k < kEnd; k++)
+                for (int q = 0; q < count; q++)
                 {
+                    int k = backward ? n - 1 - q : q;
                     T l = backward ? Unsafe.Add(ref t, (k * ldt) + i) : Unsafe.Add(ref t, (i * ldt) + k);
                     sum = T.FusedMultiplyAdd(-l, Unsafe.Add(ref b, (k * ldb) + j), sum);
                 }

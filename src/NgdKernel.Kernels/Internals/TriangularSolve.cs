@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NgdKernel.Kernels.Internals;
 
@@ -11,8 +12,9 @@ namespace NgdKernel.Kernels.Internals;
 /// Each case walks blocks of <see cref="BlockSize"/> along the triangle in the order the
 /// substitution needs. The update of a block by all the solved blocks before it is one GEMM-shaped
 /// call (<see cref="FactorGemm"/>), which carries all but <c>O(n·BlockSize·m)</c> of the flops;
-/// inside a block the lower cases run <see cref="TriangularColumns"/> (register-blocked along B's
-/// rows; right solves by transposition), the upper cases dots or axpys over contiguous rows. No
+/// inside a block every case runs <see cref="TriangularColumns"/> (register-blocked along B's
+/// rows; right solves by transposition), the upper cases on the block's transpose <c>L = Uᵀ</c>
+/// copied to the stack (<c>nb²</c> moves against the block's <c>nb²·m</c> multiply-adds). No
 /// case walks a column of T or B element by element. Callers validate; nothing is checked here.
 /// </remarks>
 internal static class TriangularSolve
@@ -94,11 +96,14 @@ internal static class TriangularSolve
         }
     }
 
-    /// <summary><c>U·X = B</c>: left-looking backward; <c>B[I,:] -= U[I,i1:n]·B[i1:n,:]</c>, then the diagonal block.</summary>
+    /// <summary><c>U·X = B</c>: left-looking backward; <c>B[I,:] -= U[I,i1:n]·B[i1:n,:]</c>, then the diagonal block as <c>Lᵀ·X = B</c> with <c>L = Uᵀ</c>.</summary>
+    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeftUpper<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        Span<T> transposed = stackalloc T[BlockSize * BlockSize];
+        ref T lower = ref MemoryMarshal.GetReference(transposed);
         for (int i1 = n; i1 > 0; i1 -= BlockSize)
         {
             int i0 = Math.Max(0, i1 - BlockSize);
@@ -107,36 +112,26 @@ internal static class TriangularSolve
                 FactorGemm.SubtractNN(ref At(ref t, ldt, i0, i1), ldt, 1, ref At(ref b, ldb, i1, 0), ldb, ref At(ref b, ldb, i0, 0), ldb, i1 - i0, m, n - i1, path);
             }
 
-            for (int i = i1 - 1; i >= i0; i--)
-            {
-                ref T rowB = ref At(ref b, ldb, i, 0);
-                for (int k = i + 1; k < i1; k++)
-                {
-                    Level1.Axpy(-At(ref t, ldt, i, k), ref At(ref b, ldb, k, 0), ref rowB, m, path);
-                }
-
-                Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowB, m, path);
-            }
+            int nb = i1 - i0;
+            FactorTranspose.UpperToLower(ref At(ref t, ldt, i0, i0), ldt, ref lower, nb, nb, nb, path);
+            TriangularColumns.SolveLeft(ref lower, nb, ref At(ref b, ldb, i0, 0), ldb, nb, m, backward: true, path);
         }
     }
 
-    /// <summary><c>Uᵀ·X = B</c>: right-looking forward; the diagonal block, then <c>B[i1:n,:] -= U[I,i1:n]ᵀ·X[I,:]</c>.</summary>
+    /// <summary><c>Uᵀ·X = B</c>: right-looking forward; the diagonal block as <c>L·X = B</c> with <c>L = Uᵀ</c>, then <c>B[i1:n,:] -= U[I,i1:n]ᵀ·X[I,:]</c>.</summary>
+    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeftUpperTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        Span<T> transposed = stackalloc T[BlockSize * BlockSize];
+        ref T lower = ref MemoryMarshal.GetReference(transposed);
         for (int i0 = 0; i0 < n; i0 += BlockSize)
         {
             int i1 = Math.Min(n, i0 + BlockSize);
-            for (int i = i0; i < i1; i++)
-            {
-                ref T rowB = ref At(ref b, ldb, i, 0);
-                Level1.Scale(T.One / At(ref t, ldt, i, i), ref rowB, m, path);
-                for (int k = i + 1; k < i1; k++)
-                {
-                    Level1.Axpy(-At(ref t, ldt, i, k), ref rowB, ref At(ref b, ldb, k, 0), m, path);
-                }
-            }
+            int nb = i1 - i0;
+            FactorTranspose.UpperToLower(ref At(ref t, ldt, i0, i0), ldt, ref lower, nb, nb, nb, path);
+            TriangularColumns.SolveLeft(ref lower, nb, ref At(ref b, ldb, i0, 0), ldb, nb, m, backward: false, path);
 
             if (i1 < n)
             {
@@ -178,52 +173,43 @@ internal static class TriangularSolve
         }
     }
 
-    /// <summary><c>X·U = B</c>: forward over column blocks; <c>B[:,J] -= X[:,0:j0]·U[0:j0,J]</c>, then per row <c>x_j = b_j / u_jj</c>, <c>b[j+1:j1] -= x_j·u[j,j+1:j1]</c>.</summary>
+    /// <summary><c>X·U = B</c>: forward over column blocks; <c>B[:,J] -= X[:,0:j0]·U[0:j0,J]</c>, then the diagonal block as <c>X·Lᵀ = B</c> with <c>L = Uᵀ</c> (<see cref="TriangularColumns.SolveRight"/>).</summary>
+    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RightUpper<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        Span<T> transposed = stackalloc T[BlockSize * BlockSize];
+        ref T lower = ref MemoryMarshal.GetReference(transposed);
         for (int j0 = 0; j0 < n; j0 += BlockSize)
         {
             int j1 = Math.Min(n, j0 + BlockSize);
-            FactorGemm.SubtractNN(ref b, ldb, 1, ref At(ref t, ldt, 0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, j0, path);
-            for (int r = 0; r < m; r++)
-            {
-                ref T x = ref At(ref b, ldb, r, 0);
-                for (int j = j0; j < j1; j++)
-                {
-                    ref T rowT = ref At(ref t, ldt, j, 0);
-                    T xj = Unsafe.Add(ref x, j) / Unsafe.Add(ref rowT, j);
-                    Unsafe.Add(ref x, j) = xj;
-                    Level1.Axpy(-xj, ref Unsafe.Add(ref rowT, j + 1), ref Unsafe.Add(ref x, j + 1), j1 - j - 1, path);
-                }
-            }
+            int nb = j1 - j0;
+            FactorGemm.SubtractNN(ref b, ldb, 1, ref At(ref t, ldt, 0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, nb, j0, path);
+            FactorTranspose.UpperToLower(ref At(ref t, ldt, j0, j0), ldt, ref lower, nb, nb, nb, path);
+            TriangularColumns.SolveRight(ref lower, nb, ref At(ref b, ldb, 0, j0), ldb, m, nb, forward: true, backward: false, path);
         }
     }
 
-    /// <summary><c>X·Uᵀ = B</c>: backward over column blocks; <c>B[:,J] -= X[:,j1:n]·U[J,j1:n]ᵀ</c>, then per row <c>x_j = (b_j - u[j,j+1:j1]·x[j+1:j1]) / u_jj</c>.</summary>
+    /// <summary><c>X·Uᵀ = B</c>: backward over column blocks; <c>B[:,J] -= X[:,j1:n]·U[J,j1:n]ᵀ</c>, then the diagonal block as <c>X·L = B</c> with <c>L = Uᵀ</c> (<see cref="TriangularColumns.SolveRight"/>).</summary>
+    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RightUpperTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        Span<T> transposed = stackalloc T[BlockSize * BlockSize];
+        ref T lower = ref MemoryMarshal.GetReference(transposed);
         for (int j1 = n; j1 > 0; j1 -= BlockSize)
         {
             int j0 = Math.Max(0, j1 - BlockSize);
+            int nb = j1 - j0;
             if (j1 < n)
             {
-                FactorGemm.SubtractNT(ref At(ref b, ldb, 0, j1), ldb, ref At(ref t, ldt, j0, j1), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, n - j1, lowerOnly: false, path);
+                FactorGemm.SubtractNT(ref At(ref b, ldb, 0, j1), ldb, ref At(ref t, ldt, j0, j1), ldt, ref At(ref b, ldb, 0, j0), ldb, m, nb, n - j1, lowerOnly: false, path);
             }
 
-            for (int r = 0; r < m; r++)
-            {
-                ref T x = ref At(ref b, ldb, r, 0);
-                for (int j = j1 - 1; j >= j0; j--)
-                {
-                    ref T rowT = ref At(ref t, ldt, j, 0);
-                    T dot = Level1.Dot(ref Unsafe.Add(ref rowT, j + 1), ref Unsafe.Add(ref x, j + 1), j1 - j - 1, path);
-                    Unsafe.Add(ref x, j) = (Unsafe.Add(ref x, j) - dot) / Unsafe.Add(ref rowT, j);
-                }
-            }
+            FactorTranspose.UpperToLower(ref At(ref t, ldt, j0, j0), ldt, ref lower, nb, nb, nb, path);
+            TriangularColumns.SolveRight(ref lower, nb, ref At(ref b, ldb, 0, j0), ldb, m, nb, forward: false, backward: true, path);
         }
     }
 }

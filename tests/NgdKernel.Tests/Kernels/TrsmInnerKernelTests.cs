@@ -108,4 +108,75 @@ public class TrsmInnerKernelTests
             }
         }
     }
+    [Theory, MemberData(nameof(Paths))]
+    public void Trsm_Transpositions_MoveExactlyTheirElements_EveryShapeTo13(KernelPath path)
+    {
+        Transpositions<float>(path);
+        Transpositions<double>(path);
+    }
+
+    private static void Transpositions<T>(KernelPath path)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        var random = new Random(10);
+        T sentinel = T.CreateTruncating(-7.5);
+        for (int rows = 0; rows <= 13; rows++)
+        {
+            for (int columns = 0; columns <= 13; columns++)
+            {
+                int lds = columns + 2, ldd = rows + 3;
+                T[] source = [.. Enumerable.Range(0, (rows * lds) + 1).Select(_ => T.CreateTruncating(random.NextDouble()))];
+                T[] destination = [.. Enumerable.Repeat(sentinel, (columns * ldd) + 1)];
+                FactorTranspose.Transpose(ref source[0], lds, ref destination[0], ldd, rows, columns, path);
+                for (int j = 0; j < columns; j++)
+                {
+                    for (int i = 0; i < ldd && (j * ldd) + i < destination.Length - 1; i++)
+                    {
+                        T expected = i < rows ? source[(i * lds) + j] : sentinel;
+                        Assert.Equal(expected, destination[(j * ldd) + i]);
+                    }
+                }
+
+                Assert.Equal(sentinel, destination[^1]);
+            }
+
+            // Triangles: the source's other triangle holds NaN (never read), the destination's
+            // other triangle holds the sentinel (never written), except the zeros UpperToLower owes.
+            int n = rows, ld = n + 2;
+            T[] lower = [.. Enumerable.Range(0, (n * ld) + 1).Select(_ => T.NaN)];
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j <= i; j++)
+                {
+                    lower[(i * ld) + j] = T.CreateTruncating(random.NextDouble());
+                }
+            }
+
+            T[] upper = [.. Enumerable.Repeat(sentinel, (n * ld) + 1)];
+            FactorTranspose.LowerToUpper(ref lower[0], ld, ref upper[0], ld, n, path);
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    Assert.Equal(j >= i ? lower[(j * ld) + i] : sentinel, upper[(i * ld) + j]);
+                }
+            }
+
+            for (int finished = 0; finished <= n; finished++)
+            {
+                T[] back = [.. Enumerable.Repeat(sentinel, (n * ld) + 1)];
+                FactorTranspose.UpperToLower(ref upper[0], ld, ref back[0], ld, n, finished, path);
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j < ld - 2; j++)
+                    {
+                        T expected = i >= finished ? sentinel : j <= i ? lower[(i * ld) + j] : T.Zero;
+                        Assert.Equal(expected, back[(i * ld) + j]);
+                    }
+                }
+
+                Assert.Equal(sentinel, back[^1]);
+            }
+        }
+    }
 }
