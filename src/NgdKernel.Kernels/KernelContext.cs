@@ -78,6 +78,37 @@ public sealed class KernelContext : IDisposable
     }
 
     /// <summary>
+    /// Runs <c>job.Execute(part, partCount)</c> for every part in [0, <paramref name="partCount"/>),
+    /// spread over the worker threads with part 0 on the caller; when the pool is busy (another
+    /// call on this context overlaps) or absent, every part runs on the caller, in order. Either way
+    /// each part runs once with the same <paramref name="partCount"/>, so a job whose parts are
+    /// independent gives the same bits. Allocates nothing.
+    /// </summary>
+    /// <param name="job">A preallocated job; see <see cref="IParallelJob.Execute"/>.</param>
+    /// <param name="partCount">Parts, at most <see cref="ThreadCount"/>.</param>
+    /// <returns>Whether the parts ran on more than one thread.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="partCount"/> is not in [1, <see cref="ThreadCount"/>].</exception>
+    internal bool Run(IParallelJob job, int partCount)
+    {
+        if ((uint)(partCount - 1) >= (uint)ThreadCount)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange_ThreadCount(nameof(partCount), partCount, ThreadCount);
+        }
+
+        if (partCount > 1 && Pool is WorkerPool workers && workers.TryRun(job, partCount))
+        {
+            return true;
+        }
+
+        for (int part = 0; part < partCount; part++)
+        {
+            job.Execute(part, partCount);
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Stops the worker threads. Call it only when no kernel call is running on this context.
     /// <see cref="Default"/> ignores this call.
     /// </summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.ExceptionServices;
 
 namespace NgdKernel.Kernels.Internals;
 
@@ -7,9 +8,10 @@ namespace NgdKernel.Kernels.Internals;
 /// <c>partCount</c> parts; the calling thread runs part 0 and waits for the others.
 /// </summary>
 /// <remarks>
-/// A job is an unmanaged function pointer plus a pointer to a state struct on the caller's stack
-/// (the caller blocks until every part has finished, so the struct outlives the job). Nothing is
-/// allocated per job: no delegates, no closures, no tasks. Workers block on a semaphore between
+/// A kernel's job is an unmanaged function pointer plus a pointer to a state struct on the caller's
+/// stack (the caller blocks until every part has finished, so the struct outlives the job); the
+/// network and optimizer layers pass a preallocated <see cref="IParallelJob"/> object instead.
+/// Nothing is allocated per job: no delegates, no closures, no tasks. Workers block on a semaphore between
 /// jobs (with <see cref="SemaphoreSlim"/>'s short spin first, which keeps back-to-back kernel calls
 /// cheap); the caller spins until its workers are done. Parts are assigned to fixed threads, so a
 /// job runs the same way every time.
@@ -20,6 +22,8 @@ internal sealed unsafe class WorkerPool : IDisposable
     private readonly Gate[] start;
     private delegate*<void*, int, int, void> job;
     private void* state;
+    private IParallelJob? jobObject;
+    private Exception? jobError;
     private int partCount;
     private int pending;
     private int busy;
@@ -88,6 +92,64 @@ internal sealed unsafe class WorkerPool : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Runs <c>work.Execute(part, parts)</c> for every part in [0, parts), part 0 on the calling
+    /// thread; false (running nothing) if another caller is using the pool. An exception from any
+    /// part is rethrown here, after every part has finished (the first worker's, else the caller's).
+    /// </summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Rethrown once every part has finished.")]
+    public bool TryRun(IParallelJob work, int parts)
+    {
+        if (parts > Capacity || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        Exception? error = null;
+        try
+        {
+            jobObject = work;
+            jobError = null;
+            partCount = parts;
+            Volatile.Write(ref pending, parts - 1);
+            for (int i = 0; i < parts - 1; i++)
+            {
+                start[i].Release();
+            }
+
+            try
+            {
+                work.Execute(0, parts);
+            }
+            catch (Exception exception)
+            {
+                // The workers still read the job's fields: wait for them before unwinding.
+                error = exception;
+            }
+
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref pending) != 0)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+
+            error = jobError ?? error;
+        }
+        finally
+        {
+            jobObject = null;
+            jobError = null;
+            Volatile.Write(ref busy, 0);
+        }
+
+        if (error is not null)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
+
+        return true;
+    }
+
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A worker must never die silently and deadlock the caller.")]
     private void WorkerLoop(object? boxedIndex)
     {
@@ -101,14 +163,29 @@ internal sealed unsafe class WorkerPool : IDisposable
                 return;
             }
 
-            try
+            if (jobObject is IParallelJob work)
             {
-                job(state, index + 1, partCount);
+                try
+                {
+                    work.Execute(index + 1, partCount);
+                }
+                catch (Exception exception)
+                {
+                    // Handed to the caller, which rethrows it once every part has finished.
+                    Interlocked.CompareExchange(ref jobError, exception, null);
+                }
             }
-            catch (Exception exception)
+            else
             {
-                // Kernels validate before they run and never throw; reaching here is a bug.
-                Environment.FailFast("NgdKernel worker failed.", exception);
+                try
+                {
+                    job(state, index + 1, partCount);
+                }
+                catch (Exception exception)
+                {
+                    // Kernels validate before they run and never throw; reaching here is a bug.
+                    Environment.FailFast("NgdKernel worker failed.", exception);
+                }
             }
 
             Interlocked.Decrement(ref pending);

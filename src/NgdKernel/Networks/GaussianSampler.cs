@@ -1,6 +1,7 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
+using NgdKernel.LinearAlgebra;
 
 namespace NgdKernel.Networks;
 
@@ -25,10 +26,20 @@ namespace NgdKernel.Networks;
 /// <para>Values fill the destination row-major across rows, two per accepted pair (the second value
 /// of the last pair is dropped for an odd count), so the draws and the generator state after a call
 /// depend only on the number of values and the state before it.</para>
+/// <para>Large fills go by blocks (<see cref="GaussianFillJob{T}"/>) that threads can share.</para>
 /// </remarks>
 internal static class GaussianSampler
 {
+    /// <summary>
+    /// Values per block of a blocked fill: large enough that a block (about 100 us) dwarfs a worker's
+    /// wake-up (about 10 us), small enough that M = 1000 rows of 784 make 50 blocks, split evenly.
+    /// </summary>
+    public const int BlockValues = 1 << 14;
+
     private const float FloatScale = 2f / (1 << 24); // 24-bit uniforms on [-1, 1)
+
+    /// <summary>Rows per block of a blocked fill of rows of <paramref name="columns"/> values.</summary>
+    public static int BlockRows(int columns) => Math.Max(1, BlockValues / Math.Max(1, columns));
 
     // Accepted pairs per batch: three stack buffers of 128 doubles (3 KB).
     private const int Chunk = 128;
@@ -140,5 +151,105 @@ internal static class GaussianSampler
         }
 
         rng = local;
+    }
+}
+
+/// <summary>
+/// A fill of N(0, sd^2) draws by blocks of <see cref="GaussianSampler.BlockRows"/> rows, each from
+/// its own generator, as parts of a job on a <see cref="KernelContext"/>'s worker pool.
+/// </summary>
+/// <remarks>
+/// <para>One block is the plain <see cref="GaussianSampler.Fill{T}"/> from the caller's generator,
+/// so small fills (the online-learning sizes) draw what they always did, at no cost. With more
+/// blocks, block b is filled from a generator seeded (SplitMix64, as xoshiro's authors recommend)
+/// with the b-th of as many words drawn in order from the caller's generator. The draws and the
+/// generator state afterwards then depend on the shape and the state before, never on the thread
+/// count or on which thread fills which block: bit-identical at 1 and 2 threads.</para>
+/// <para>A job object is preallocated per network; a call allocates nothing once its seed buffer
+/// has grown to the largest block count (the first step). Without a job object (one thread, or
+/// another caller holds it) the blocks are filled in order on the calling thread, same bits.</para>
+/// </remarks>
+/// <typeparam name="T">float or double.</typeparam>
+internal sealed class GaussianFillJob<T> : IParallelJob
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private ulong[] _seeds = [];
+    private Matrix<T>? _target;
+    private int _rowOffset;
+    private int _rows;
+    private int _columns;
+    private int _blockRows;
+    private int _blockCount;
+    private T _standardDeviation;
+
+    /// <summary>
+    /// Fills rows <c>[rowOffset, rowOffset + rows)</c>, columns <c>[0, columns)</c> of
+    /// <paramref name="target"/> with N(0, <paramref name="standardDeviation"/>^2) draws, on the
+    /// threads of <paramref name="context"/> when <paramref name="job"/> is given.
+    /// </summary>
+    public static void Fill(ref Xoshiro256 rng, Matrix<T> target, int rowOffset, int rows, int columns,
+        T standardDeviation, KernelContext context, GaussianFillJob<T>? job)
+    {
+        int blockRows = GaussianSampler.BlockRows(columns);
+        int blockCount = (rows + blockRows - 1) / blockRows;
+        if (blockCount <= 1)
+        {
+            GaussianSampler.Fill(ref rng, target.Span.Slice(rowOffset, 0, rows, columns), standardDeviation);
+            return;
+        }
+
+        if (job is null || context.ThreadCount == 1)
+        {
+            Span2D<T> span = target.Span;
+            for (int row = 0; row < rows; row += blockRows)
+            {
+                var block = new Xoshiro256(rng.NextUInt64());
+                GaussianSampler.Fill(ref block, span.Slice(rowOffset + row, 0, Math.Min(blockRows, rows - row), columns),
+                    standardDeviation);
+            }
+
+            return;
+        }
+
+        if (job._seeds.Length < blockCount)
+        {
+            job._seeds = new ulong[blockCount];
+        }
+
+        for (int b = 0; b < blockCount; b++)
+        {
+            job._seeds[b] = rng.NextUInt64();
+        }
+
+        job._target = target;
+        job._rowOffset = rowOffset;
+        job._rows = rows;
+        job._columns = columns;
+        job._blockRows = blockRows;
+        job._blockCount = blockCount;
+        job._standardDeviation = standardDeviation;
+        try
+        {
+            context.Run(job, Math.Min(context.ThreadCount, blockCount));
+        }
+        finally
+        {
+            job._target = null;
+        }
+    }
+
+    /// <summary>Fills blocks <c>[part B / parts, (part + 1) B / parts)</c> of the B blocks.</summary>
+    public void Execute(int part, int partCount)
+    {
+        int first = (int)((long)part * _blockCount / partCount);
+        int end = (int)((long)(part + 1) * _blockCount / partCount);
+        Span2D<T> target = _target!.Span;
+        for (int b = first; b < end; b++)
+        {
+            int row = b * _blockRows;
+            var rng = new Xoshiro256(_seeds[b]);
+            GaussianSampler.Fill(ref rng, target.Slice(_rowOffset + row, 0, Math.Min(_blockRows, _rows - row), _columns),
+                _standardDeviation);
+        }
     }
 }

@@ -264,14 +264,7 @@ public sealed partial class Network<T>
             Span2D<T> z = output.Span.Slice(0, 0, rows, width);
             Gemm.Multiply(input.ReadOnlySpan.Slice(0, 0, rows, input.Columns), MatrixOp.None,
                 _weights[l].ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero, z, Context);
-            Activation activation = _activations[l];
-            if (activation != Activation.Identity)
-            {
-                for (int r = 0; r < rows; r++)
-                {
-                    ActivationFunctions.Apply(activation, z.GetRowSpan(r));
-                }
-            }
+            ApplyActivation(l, output, rows, width);
         }
     }
 
@@ -322,7 +315,7 @@ public sealed partial class Network<T>
 
         if (computeErrors)
         {
-            MultiplyByDerivative(LayerCount - 1, errors, output);
+            MultiplyByDerivative(LayerCount - 1, workspace.Errors[LayerCount - 1], 0, rows, nOut, workspace.Activations[LayerCount], rows);
         }
 
         return new LossValues(nll, mse);
@@ -337,21 +330,20 @@ public sealed partial class Network<T>
     {
         int nOut = OutputSize;
         Span2D<T> target = errors[LayerCount - 1].Span.Slice(offset, 0, rows, nOut);
-        Span2D<T> output = workspace.Activations[LayerCount].Span.Slice(0, 0, rows, nOut);
         if (_precision is null)
         {
-            GaussianSampler.Fill(ref rng, target, T.Sqrt(_precisionScale));
+            FillGaussian(ref rng, errors[LayerCount - 1], offset, rows, nOut, T.Sqrt(_precisionScale));
         }
         else
         {
             Span2D<T> z = workspace.Difference.Span.Slice(0, 0, rows, nOut);
-            GaussianSampler.Fill(ref rng, z, T.One);
+            FillGaussian(ref rng, workspace.Difference, 0, rows, nOut, T.One);
 
             // Row e = L_S z, i.e. E = Z L_S^T.
             Gemm.Multiply(z, MatrixOp.None, _precisionFactor!.ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero, target, Context);
         }
 
-        MultiplyByDerivative(LayerCount - 1, target, output);
+        MultiplyByDerivative(LayerCount - 1, errors[LayerCount - 1], offset, rows, nOut, workspace.Activations[LayerCount], rows);
     }
 
     /// <summary>
@@ -370,39 +362,26 @@ public sealed partial class Network<T>
             Span2D<T> below = errors[l - 1].Span.Slice(offset, 0, total, nIn);
             Gemm.Multiply(errors[l].ReadOnlySpan.Slice(offset, 0, total, _widths[l + 1]), MatrixOp.None,
                 _weights[l].ReadOnlySpan.Slice(0, 0, _widths[l + 1], nIn), MatrixOp.None, T.One, T.Zero, below, Context);
-            Span2D<T> outputs = workspace.Activations[l].Span.Slice(0, 0, rows, nIn);
-            for (int b = 0; b < blocks; b++)
-            {
-                MultiplyByDerivative(l - 1, below.Slice(b * rows, 0, rows, nIn), outputs);
-            }
+            MultiplyByDerivative(l - 1, errors[l - 1], offset, total, nIn, workspace.Activations[l], rows);
         }
     }
 
     /// <summary><c>G_l = E_l^T X_{l-1} / rows</c> (GEMM TN) into the workspace gradients.</summary>
     internal void Gradients(NetworkWorkspace<T> workspace, int rows)
     {
-        T scale = T.One / T.CreateChecked(rows);
         for (int l = 0; l < LayerCount; l++)
         {
-            Matrix<T> x = workspace.Activations[l];
-            Gemm.Multiply(workspace.Errors[l].ReadOnlySpan.Slice(0, 0, rows, _widths[l + 1]), MatrixOp.Transpose,
-                x.ReadOnlySpan.Slice(0, 0, rows, x.Columns), MatrixOp.None, scale, T.Zero,
-                workspace.Gradients[l].Span, Context);
+            Gradient(l, workspace, rows, Context);
         }
     }
 
-    private void MultiplyByDerivative(int layer, Span2D<T> errors, Span2D<T> outputs)
+    /// <summary>Layer <paramref name="layer"/>'s block of <see cref="Gradients"/>, on the threads of <paramref name="context"/>.</summary>
+    internal void Gradient(int layer, NetworkWorkspace<T> workspace, int rows, KernelContext context)
     {
-        Activation activation = _activations[layer];
-        if (activation == Activation.Identity)
-        {
-            return;
-        }
-
-        for (int r = 0; r < errors.Height; r++)
-        {
-            ActivationFunctions.MultiplyByDerivative(activation, outputs.GetRowSpan(r), errors.GetRowSpan(r));
-        }
+        Matrix<T> x = workspace.Activations[layer];
+        Gemm.Multiply(workspace.Errors[layer].ReadOnlySpan.Slice(0, 0, rows, _widths[layer + 1]), MatrixOp.Transpose,
+            x.ReadOnlySpan.Slice(0, 0, rows, x.Columns), MatrixOp.None, T.One / T.CreateChecked(rows), T.Zero,
+            workspace.Gradients[layer].Span, context);
     }
 
     internal void CheckBatch(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace)

@@ -1,28 +1,37 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
+using NgdKernel.LinearAlgebra;
 using NgdKernel.Networks;
 
 namespace NgdKernel.Optimizers;
 
-// The per-layer half of Eq. 20 (covariances, damped factors, solves), one layer after another or
-// split between the calling thread and LayerHelper's thread.
+// The per-layer half of Eq. 20 (covariances, damped factors, solves, or Sherman-Morrison running
+// inverses), one layer after another or split over the kernel context's worker threads.
 public sealed partial class NaturalGradientOptimizer<T>
 {
     /// <summary>
-    /// Estimated multiply-adds of all layers' covariances, factors and solves below which a second
-    /// thread does not pay (waking it costs some 10 us).
+    /// Estimated multiply-adds of all layers' gradient blocks, covariances, factors and solves below
+    /// which a second thread does not pay (waking it costs some 10 us).
     /// </summary>
     private const double ParallelLayerWorkThreshold = 2e7;
 
     private LayerSplit? _split;
 
-    /// <summary>Whether the last directions were computed on two threads (tests).</summary>
-    internal bool UsedLayerHelper { get; private set; }
+    /// <summary>
+    /// Whether the gradient blocks <c>G_l</c> of the last statistics are still to be computed: each
+    /// goes with its layer's direction, so on a split the eight TN products run one per thread in
+    /// the same job (one thread each scales better than two on one product) instead of as eight
+    /// two-thread calls.
+    /// </summary>
+    private bool _gradientsPending;
+
+    /// <summary>Whether the last directions were computed by layer groups on several threads (tests).</summary>
+    internal bool UsedLayerSplit { get; private set; }
 
     /// <summary>
     /// Eq. 20 with Cholesky inverses for every layer. With a multi-threaded context and enough work,
-    /// the layers are split between the calling thread and <see cref="LayerHelper"/>'s thread, every
+    /// the layers are split into groups run as parts of one job on the context's worker pool, every
     /// kernel single-threaded inside: the kernels' results do not depend on the thread count and each
     /// layer reads only the workspace and writes only its own buffers, so the bits are those of the
     /// sequential loop. Returns the first failing layer (the lowest index, as the loop would) or -1.
@@ -30,9 +39,10 @@ public sealed partial class NaturalGradientOptimizer<T>
     private int CholeskyDirections(NetworkWorkspace<T> workspace, int rows, T damping, ref CholeskyFailure failure)
     {
         LayerSplit? split = Network.Context.ThreadCount > 1 && _layers.Length > 1 ? Split(rows) : null;
-        UsedLayerHelper = split is not null && split.Work >= ParallelLayerWorkThreshold && split.Start(workspace, damping);
-        if (!UsedLayerHelper)
+        UsedLayerSplit = false;
+        if (split is null || split.Work < ParallelLayerWorkThreshold)
         {
+            EnsureGradients(workspace, rows);
             for (int l = 0; l < _layers.Length; l++)
             {
                 if (!CholeskyDirection(l, workspace, rows, damping, Network.Context, out failure))
@@ -44,14 +54,55 @@ public sealed partial class NaturalGradientOptimizer<T>
             return -1;
         }
 
-        split!.RunShare(mainThread: true);
-        split.Wait();
+        UsedLayerSplit = split.Run(workspace, damping, refresh: false, _gradientsPending);
+        _gradientsPending = false;
         return split.FirstFailure(ref failure);
     }
 
     /// <summary>
+    /// Sherman-Morrison directions of every layer (<see cref="LayerCurvature{T}.ShermanMorrisonDirection"/>),
+    /// split like <see cref="CholeskyDirections"/>: each layer updates only its own running state,
+    /// and each group of layers has its own scratch, so the bits are those of the sequential loop.
+    /// On a failure the layers after the failing one may have been updated too; the caller restores
+    /// every layer's running state then, as it does after a sequential failure.
+    /// </summary>
+    private int ShermanMorrisonDirections(NetworkWorkspace<T> workspace, int rows, T damping, bool refresh,
+        ref CholeskyFailure failure)
+    {
+        LayerSplit? split = Network.Context.ThreadCount > 1 && _layers.Length > 1 ? Split(rows) : null;
+        UsedLayerSplit = false;
+        if (split is null || split.Work < ParallelLayerWorkThreshold)
+        {
+            EnsureGradients(workspace, rows);
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                if (!ShermanMorrisonDirection(l, workspace, rows, damping, refresh, _scratch!, _rankOneWorkspace,
+                    Network.Context, out failure))
+                {
+                    return l;
+                }
+            }
+
+            return -1;
+        }
+
+        UsedLayerSplit = split.Run(workspace, damping, refresh, _gradientsPending);
+        _gradientsPending = false;
+        return split.FirstFailure(ref failure);
+    }
+
+    private void EnsureGradients(NetworkWorkspace<T> workspace, int rows)
+    {
+        if (_gradientsPending)
+        {
+            Network.Gradients(workspace, rows);
+            _gradientsPending = false;
+        }
+    }
+
+    /// <summary>
     /// The directions again from the statistics of the last <see cref="ComputeDirections(ReadOnlySpan2D{T}, ReadOnlySpan2D{T})"/>
-    /// (tests: on a split, only this part runs, without the kernels' own worker pool).
+    /// (tests: the layer loop alone, split or not, with the gradients already in place).
     /// </summary>
     internal int RecomputeDirections(int rows)
     {
@@ -70,6 +121,17 @@ public sealed partial class NaturalGradientOptimizer<T>
             context, out failure);
     }
 
+    private bool ShermanMorrisonDirection(int l, NetworkWorkspace<T> workspace, int rows, T damping, bool refresh,
+        Matrix<T> scratch, Span<T> rankOneWorkspace, KernelContext context, out CholeskyFailure failure)
+    {
+        LayerCurvature<T> layer = _layers[l];
+        int samples = rows * Options.SampleCount;
+        ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
+        ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
+        return layer.ShermanMorrisonDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, damping, DecayPerExample,
+            refresh, scratch, rankOneWorkspace, context, out failure);
+    }
+
     private LayerSplit Split(int rows)
     {
         if (_split is null || _split.Rows != rows)
@@ -81,19 +143,25 @@ public sealed partial class NaturalGradientOptimizer<T>
     }
 
     /// <summary>
-    /// The layers of one batch size split in two by estimated cost (longest first, each to the less
-    /// loaded side: deterministic), and the helper thread's share as a preallocated job.
+    /// The layers of one batch size split into one group per thread by estimated cost (longest
+    /// first, each to the least loaded group, ties to the lower group: deterministic), run as the
+    /// parts of one preallocated job on the context's worker pool. In Sherman-Morrison mode every
+    /// group but the first (which uses the optimizer's) has its own scratch and rank-1 workspace.
     /// </summary>
-    private sealed class LayerSplit : LayerHelper.IJob
+    private sealed class LayerSplit : IParallelJob
     {
         private readonly NaturalGradientOptimizer<T> _owner;
         private readonly KernelContext _serial;
-        private readonly int[] _mainLayers;
-        private readonly int[] _helperLayers;
+        private readonly int[][] _groups;
         private readonly bool[] _failed;
         private readonly CholeskyFailure[] _failures;
+        private readonly bool _sherman;
+        private readonly Matrix<T>?[] _scratch;
+        private readonly T[]?[] _rankOneWorkspaces;
         private NetworkWorkspace<T>? _workspace;
         private T _damping;
+        private bool _refresh;
+        private bool _gradients;
 
         public LayerSplit(NaturalGradientOptimizer<T> owner, int rows)
         {
@@ -103,36 +171,52 @@ public sealed partial class NaturalGradientOptimizer<T>
             int count = owner._layers.Length;
             _failed = new bool[count];
             _failures = new CholeskyFailure[count];
+            _sherman = owner.Options.Inverse == CurvatureInverse.ShermanMorrison;
             var cost = new double[count];
             var order = new int[count];
             for (int l = 0; l < count; l++)
             {
                 double a = owner._layers[l].InputWidth, b = owner._layers[l].OutputWidth, m = rows;
                 double s = m * owner.Options.SampleCount;
-                cost[l] = (m * a * a / 2) + (s * b * b / 2) + (((a * a * a) + (b * b * b)) / 3) + (a * b * (a + b));
+                // Sherman-Morrison: a rank-1 update per example and side (2 n^2) and the running syrk
+                // dominate; Cholesky: covariances, factors and solves.
+                // Both: the gradient block, m a b.
+                cost[l] = _sherman
+                    ? (2.5 * ((m * a * a) + (s * b * b))) + (a * b * (a + b)) + (m * a * b)
+                    : (m * a * a / 2) + (s * b * b / 2) + (((a * a * a) + (b * b * b)) / 3) + (a * b * (a + b)) + (m * a * b);
                 order[l] = l;
                 Work += cost[l];
             }
 
             Array.Sort(order, (x, y) => cost[y] != cost[x] ? cost[y].CompareTo(cost[x]) : x.CompareTo(y));
-            List<int> main = [], helper = [];
-            double mainLoad = 0, helperLoad = 0;
-            foreach (int l in order)
+            int groupCount = Math.Min(owner.Network.Context.ThreadCount, count);
+            var groups = new List<int>[groupCount];
+            var load = new double[groupCount];
+            for (int g = 0; g < groupCount; g++)
             {
-                if (mainLoad <= helperLoad)
-                {
-                    main.Add(l);
-                    mainLoad += cost[l];
-                }
-                else
-                {
-                    helper.Add(l);
-                    helperLoad += cost[l];
-                }
+                groups[g] = [];
             }
 
-            _mainLayers = [.. main];
-            _helperLayers = [.. helper];
+            foreach (int l in order)
+            {
+                int least = 0;
+                for (int g = 1; g < groupCount; g++)
+                {
+                    least = load[g] < load[least] ? g : least;
+                }
+
+                groups[least].Add(l);
+                load[least] += cost[l];
+            }
+
+            _groups = [.. groups.Select(g => g.ToArray())];
+            _scratch = new Matrix<T>?[groupCount];
+            _rankOneWorkspaces = new T[]?[groupCount];
+            for (int g = 1; _sherman && g < groupCount; g++)
+            {
+                _scratch[g] = new Matrix<T>(rows * owner.Options.SampleCount, owner._maxWidth);
+                _rankOneWorkspaces[g] = new T[owner._rankOneWorkspace.Length];
+            }
         }
 
         public int Rows { get; }
@@ -140,29 +224,39 @@ public sealed partial class NaturalGradientOptimizer<T>
         /// <summary>Estimated multiply-adds of all layers.</summary>
         public double Work { get; }
 
-        /// <summary>Hands the helper its share; false when the helper is busy (run sequentially then).</summary>
-        public bool Start(NetworkWorkspace<T> workspace, T damping)
+        /// <summary>Every layer's direction; whether the groups ran on several threads.</summary>
+        public bool Run(NetworkWorkspace<T> workspace, T damping, bool refresh, bool gradients)
         {
             _workspace = workspace;
             _damping = damping;
+            _refresh = refresh;
+            _gradients = gradients;
             Array.Clear(_failed);
-            return LayerHelper.TryStart(this);
-        }
-
-        public void Execute() => RunShare(mainThread: false);
-
-        public void RunShare(bool mainThread)
-        {
-            foreach (int l in mainThread ? _mainLayers : _helperLayers)
+            try
             {
-                _failed[l] = !_owner.CholeskyDirection(l, _workspace!, Rows, _damping, _serial, out _failures[l]);
+                return _owner.Network.Context.Run(this, _groups.Length);
+            }
+            finally
+            {
+                _workspace = null;
             }
         }
 
-        public void Wait()
+        public void Execute(int part, int partCount)
         {
-            LayerHelper.Wait();
-            _workspace = null;
+            foreach (int l in _groups[part])
+            {
+                if (_gradients)
+                {
+                    _owner.Network.Gradient(l, _workspace!, Rows, _serial);
+                }
+
+                _failed[l] = _sherman
+                    ? !_owner.ShermanMorrisonDirection(l, _workspace!, Rows, _damping, _refresh,
+                        _scratch[part] ?? _owner._scratch!, _rankOneWorkspaces[part] ?? _owner._rankOneWorkspace, _serial,
+                        out _failures[l])
+                    : !_owner.CholeskyDirection(l, _workspace!, Rows, _damping, _serial, out _failures[l]);
+            }
         }
 
         public int FirstFailure(ref CholeskyFailure failure)

@@ -329,16 +329,14 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         }
 
         Network.Backpropagate(workspace, workspace.Errors, 0, rows, 1 + Options.SampleCount);
-        Network.Gradients(workspace, rows);
+        _gradientsPending = true; // computed with the directions, on the layer split when there is one
         return loss;
     }
 
     /// <summary>Fills every layer's direction; returns the failing layer or -1.</summary>
     private int ComputeDirections(NetworkWorkspace<T> workspace, int rows, double damping, ref CholeskyFailure failure)
     {
-        int samples = rows * Options.SampleCount;
         T d = T.CreateChecked(Math.Sqrt(damping));
-        KernelContext context = Network.Context;
         bool sherman = Options.Inverse == CurvatureInverse.ShermanMorrison;
         bool refresh = false;
         if (sherman)
@@ -352,18 +350,10 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             return CholeskyDirections(workspace, rows, d, ref failure);
         }
 
-        for (int l = 0; l < _layers.Length; l++)
+        int failed = ShermanMorrisonDirections(workspace, rows, d, refresh, ref failure);
+        if (failed >= 0)
         {
-            LayerCurvature<T> layer = _layers[l];
-            Matrix<T> x = workspace.Activations[l];
-            ReadOnlySpan2D<T> inputs = x.ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
-            ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
-            ReadOnlySpan2D<T> gradient = workspace.Gradients[l].ReadOnlySpan;
-            if (!layer.ShermanMorrisonDirection(inputs, errors, gradient, d, DecayPerExample, refresh,
-                _scratch!, _rankOneWorkspace, context, out failure))
-            {
-                return l;
-            }
+            return failed;
         }
 
         if (sherman)

@@ -1,6 +1,7 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
+using NgdKernel.LinearAlgebra;
 using NgdKernel.Networks;
 using NgdKernel.Tests.Generators;
 
@@ -48,6 +49,88 @@ public sealed class GaussianSamplerTests
         Assert.Equal(a.NextUInt64(), b.NextUInt64());
     }
 
+    /// <summary>
+    /// A blocked fill (here 2^14 / 97 = 168 rows a block, 6 blocks and a part) gives the same values
+    /// and leaves the generator in the same state on 1, 2 and 3 threads, with or without a job
+    /// object (a busy network fills on its caller); rows outside the range are never written.
+    /// </summary>
+    [Fact]
+    public void FillJob_SameBitsOnAnyThreadCount()
+    {
+        const int Rows = 1001, Columns = 97, Offset = 3;
+        Assert.Equal(168, GaussianSampler.BlockRows(Columns));
+        float[]? expected = null;
+        ulong expectedNext = 0;
+        foreach ((int threads, bool withJob) in new[] { (1, false), (2, true), (2, false), (3, true) })
+        {
+            using var context = new KernelContext(threads);
+            var target = new Matrix<float>(Rows + 5, Columns);
+            var rng = new Xoshiro256(11);
+            GaussianFillJob<float>.Fill(ref rng, target, Offset, Rows, Columns, 1f, context, withJob ? new GaussianFillJob<float>() : null);
+            float[] values = target.AsSpan().ToArray();
+            Assert.All(values[..(Offset * Columns)], v => Assert.Equal(0f, v));
+            Assert.All(values[((Offset + Rows) * Columns)..], v => Assert.Equal(0f, v));
+            expected ??= values;
+            ulong next = rng.NextUInt64();
+            expectedNext = expectedNext == 0 ? next : expectedNext;
+            Assert.Equal(expected, values);
+            Assert.Equal(expectedNext, next);
+        }
+    }
+
+    /// <summary>A fill of one block is the plain polar-method fill from the caller's generator.</summary>
+    [Fact]
+    public void FillJob_OneBlock_IsThePlainFill()
+    {
+        using var context = new KernelContext(2);
+        var target = new Matrix<double>(40, 50);
+        var a = new Xoshiro256(5);
+        var b = new Xoshiro256(5);
+        GaussianFillJob<double>.Fill(ref a, target, 0, 40, 50, 2.0, context, new GaussianFillJob<double>());
+        var plain = new double[40, 50];
+        GaussianSampler.Fill(ref b, plain.AsSpan2D(), 2.0);
+        Assert.Equal(plain.Cast<double>(), target.AsSpan().ToArray());
+        Assert.Equal(a.NextUInt64(), b.NextUInt64());
+    }
+
+    /// <summary>
+    /// The blocks' generators give independent standard normals: over 12 blocks on two threads the
+    /// moments and the Kolmogorov-Smirnov distance pass the tests of <see cref="Fill_DrawsStandardNormals"/>,
+    /// and so does every block on its own (a block repeating another's stream would not change the
+    /// first but would show in <see cref="FillJob_BlocksDiffer"/>).
+    /// </summary>
+    [Fact]
+    public void FillJob_DrawsStandardNormals()
+    {
+        using var context = new KernelContext(2);
+        var target = new Matrix<double>(2000, 97);
+        var rng = new Xoshiro256(3);
+        GaussianFillJob<double>.Fill(ref rng, target, 0, 2000, 97, 1.0, context, new GaussianFillJob<double>());
+        AssertStandardNormal(target.AsSpan().ToArray());
+        int blockRows = GaussianSampler.BlockRows(97);
+        for (int row = 0; row < 2000; row += blockRows)
+        {
+            int count = Math.Min(blockRows, 2000 - row);
+            AssertStandardNormal(target.AsSpan().Slice(row * 97, count * 97).ToArray());
+        }
+    }
+
+    /// <summary>No two blocks start alike: each has its own generator.</summary>
+    [Fact]
+    public void FillJob_BlocksDiffer()
+    {
+        using var context = new KernelContext(2);
+        var target = new Matrix<float>(1000, 784);
+        var rng = new Xoshiro256(1);
+        GaussianFillJob<float>.Fill(ref rng, target, 0, 1000, 784, 1f, context, new GaussianFillJob<float>());
+        int blockRows = GaussianSampler.BlockRows(784);
+        var starts = new HashSet<float>();
+        for (int row = 0; row < 1000; row += blockRows)
+        {
+            Assert.True(starts.Add(target[row, 0]), $"block at row {row} starts like an earlier one");
+        }
+    }
+
     private static void AssertNormal<T>(double sd)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -66,6 +149,12 @@ public sealed class GaussianSamplerTests
             }
         }
 
+        AssertStandardNormal(z);
+    }
+
+    /// <summary>Moments within 5 standard errors and the KS distance below the 0.1% critical value.</summary>
+    private static void AssertStandardNormal(double[] z)
+    {
         int n = z.Length;
         double mean = z.Average();
         double variance = z.Select(v => v * v).Average();

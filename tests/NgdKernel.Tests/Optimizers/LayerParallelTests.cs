@@ -49,7 +49,7 @@ public sealed class LayerParallelTests
             var network = new Network<float>(Options, context);
             var optimizer = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions { Seed = 9 });
             optimizer.Step(new ReadOnlySpan2D<float>(inputs), new ReadOnlySpan2D<float>(targets));
-            Assert.True(optimizer.UsedLayerHelper);
+            Assert.True(optimizer.UsedLayerSplit);
             for (int step = 0; step < 4; step++)
             {
                 optimizer.Step(new ReadOnlySpan2D<float>(inputs), new ReadOnlySpan2D<float>(targets));
@@ -59,11 +59,89 @@ public sealed class LayerParallelTests
             int second = 0;
             long allocated = Allocations.Measure(() => second = optimizer.RecomputeDirections(Rows));
             Assert.Equal((-1, -1, 0L), (first, second, allocated));
-            Assert.True(optimizer.UsedLayerHelper);
+            Assert.True(optimizer.UsedLayerSplit);
             weights[run] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l => network.Weights(l).ToArray().Cast<float>())];
         }
 
         Assert.Equal(weights[0], weights[1]);
+    }
+
+    /// <summary>
+    /// Whole steps on two threads (kernels, layer split, sampling blocks and element-wise rows on
+    /// the worker pool) give the weights of one thread bit for bit, and after warm-up allocate
+    /// nothing on the caller.
+    /// </summary>
+    [Fact]
+    public void Steps_TwoThreads_EqualOneThreadAndAllocateNothing()
+    {
+        (double[,] x, double[,] y) = Batch(7);
+        double[,] inputs = x, targets = y;
+        var weights = new double[2][];
+        for (int threads = 1; threads <= 2; threads++)
+        {
+            using var context = new KernelContext(threads);
+            var network = new Network<double>(Options, context);
+            var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions { Seed = 2 });
+            for (int step = 0; step < 3; step++)
+            {
+                optimizer.Step(new ReadOnlySpan2D<double>(inputs), new ReadOnlySpan2D<double>(targets));
+            }
+
+            long allocated = Allocations.Measure(() =>
+            {
+                for (int step = 0; step < 3; step++)
+                {
+                    optimizer.Step(new ReadOnlySpan2D<double>(inputs), new ReadOnlySpan2D<double>(targets));
+                }
+            });
+            Assert.Equal(0, allocated);
+            Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
+            weights[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l => network.Weights(l).ToArray().Cast<double>())];
+        }
+
+        Assert.Equal(weights[0], weights[1]);
+    }
+
+    /// <summary>
+    /// Sherman-Morrison steps (running covariances, rank-1 updates, a refresh every third step) split
+    /// over two threads, each group with its own scratch, give the weights and running inverses of
+    /// one thread bit for bit, and allocate nothing after warm-up.
+    /// </summary>
+    [Fact]
+    public void ShermanMorrisonSteps_TwoThreads_EqualOneThreadAndAllocateNothing()
+    {
+        (double[,] x, double[,] y) = Batch(9);
+        float[,] inputs = Convert<float>(x), targets = Convert<float>(y);
+        var results = new float[2][];
+        for (int threads = 1; threads <= 2; threads++)
+        {
+            using var context = new KernelContext(threads);
+            var network = new Network<float>(Options, context);
+            var optimizer = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
+            {
+                Seed = 6, Inverse = CurvatureInverse.ShermanMorrison, RefreshInterval = 3, Window = 2000,
+            });
+            for (int step = 0; step < 3; step++)
+            {
+                optimizer.Step(new ReadOnlySpan2D<float>(inputs), new ReadOnlySpan2D<float>(targets));
+            }
+
+            long allocated = Allocations.Measure(() =>
+            {
+                for (int step = 0; step < 4; step++)
+                {
+                    optimizer.Step(new ReadOnlySpan2D<float>(inputs), new ReadOnlySpan2D<float>(targets));
+                }
+            });
+            Assert.Equal(0, allocated);
+            Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
+            results[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l =>
+                network.Weights(l).ToArray().Cast<float>()
+                    .Concat(optimizer.Curvature(l).RightFactor.AsSpan().ToArray())
+                    .Concat(optimizer.Curvature(l).LeftFactor.AsSpan().ToArray()))];
+        }
+
+        Assert.Equal(results[0], results[1]);
     }
 
     private static void AssertSameDirections<T>()
@@ -78,7 +156,7 @@ public sealed class LayerParallelTests
             var network = new Network<T>(Options, context);
             var optimizer = new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions { Seed = 4 });
             optimizer.ComputeDirections(new ReadOnlySpan2D<T>(inputs), new ReadOnlySpan2D<T>(targets));
-            Assert.Equal(threads == 2, optimizer.UsedLayerHelper);
+            Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
             directions[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).Select(l => optimizer.Direction(l).ToArray())];
         }
 
