@@ -106,6 +106,8 @@ public class GemmTests
             (2000, 15, 100), (2000, 16, 100),
             // Short products (MaxShortRows, float only), and single remainder rows of four vectors.
             (64, 100, 1000), (65, 100, 1000), (9, 100, 10), (49, 64, 30),
+            // Width 20 (shared tail vectors): 12-, 8- and 4-row tiles and the rows they leave.
+            (4, 20, 5), (6, 20, 3), (12, 20, 7), (13, 20, 9), (28, 20, 3), (29, 20, 11), (44, 20, 6),
         ];
         using var context = new KernelContext(1, path);
         int seed = 0;
@@ -272,20 +274,22 @@ public class GemmTests
         var c = new T[130, 140];
         T two = T.CreateTruncating(2);
         Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, T.One, T.Zero, c, context);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, T.One, T.Zero, c, context);
-        Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, two, T.One, c, context);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Allocations.Measure(() =>
+        {
+            Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, T.One, T.Zero, c, context);
+            Gemm.Multiply<T>(a, MatrixOp.Transpose, b, MatrixOp.None, two, T.One, c, context);
+        });
         Assert.Equal(0, allocated);
 
         // The unpacked small-problem path, including its stack transpose of B.
         T[,] small = RandomArray<T>(20, 20, 3);
         var smallC = new T[20, 20];
         Gemm.Multiply<T>(small, MatrixOp.Transpose, small, MatrixOp.Transpose, T.One, T.Zero, smallC, context);
-        before = GC.GetAllocatedBytesForCurrentThread();
-        Gemm.Multiply<T>(small, MatrixOp.None, small, MatrixOp.Transpose, T.One, T.Zero, smallC, context);
-        Gemm.Multiply<T>(small, MatrixOp.Transpose, small, MatrixOp.None, two, T.One, smallC, context);
-        allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        allocated = Allocations.Measure(() =>
+        {
+            Gemm.Multiply<T>(small, MatrixOp.None, small, MatrixOp.Transpose, T.One, T.Zero, smallC, context);
+            Gemm.Multiply<T>(small, MatrixOp.Transpose, small, MatrixOp.None, two, T.One, smallC, context);
+        });
         Assert.Equal(0, allocated);
     }
 
