@@ -108,6 +108,8 @@ public class GemmTests
             (64, 100, 1000), (65, 100, 1000), (9, 100, 10), (49, 64, 30),
             // Width 20 (shared tail vectors): 12-, 8- and 4-row tiles and the rows they leave.
             (4, 20, 5), (6, 20, 3), (12, 20, 7), (13, 20, 9), (28, 20, 3), (29, 20, 11), (44, 20, 6),
+            // Last rows in pairs and singles over 4, 2 and 1 vectors (float and double widths).
+            (10, 50, 7), (11, 50, 5), (7, 100, 6), (3, 112, 4), (6, 40, 9), (7, 24, 3), (2, 17, 8),
         ];
         using var context = new KernelContext(1, path);
         int seed = 0;
