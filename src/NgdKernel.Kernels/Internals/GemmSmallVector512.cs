@@ -66,6 +66,10 @@ internal static unsafe class GemmSmallVector512
             i = GemmSmallVector512Width20.Rows(a, aRow, aStep, b, ldb, alpha, beta, c, ldc, m, k);
         }
 
+        // Float n = 68, 100, 132, ...: the 8-row tiles share vectors for the 4-column tails (Zen 5,
+        // one thread, 100³ against OpenBLAS 0.88x -> 1.00x); n mod 16 = 4 with an odd number of whole vectors (and n = 36, one pass of
+        // three vectors) keeps the overlapped vector.
+        bool sharedTail = typeof(T) == typeof(float) && n % 32 == 4 && n > 32;
         for (; i + 8 <= m; i += 8)
         {
             // Eight rows: 16 (24 with three vectors) accumulators keep both FMA pipes busy through the
@@ -80,6 +84,20 @@ internal static unsafe class GemmSmallVector512
             }
 
             int v = 0;
+            if (sharedTail)
+            {
+                // Whole vectors in pairs, the last pair carrying the 4-column tails (float n mod 32 = 4).
+                for (; v + 2 < vectors - 1; v += 2)
+                {
+                    Tile8x2(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), ldb, k, ci + (v * w), ci + ((v + 1) * w), ldc, false, epilogue);
+                }
+
+                GemmSmallVector512Width20.Tile8x2Tail4(
+                    (float*)(ai), aRow, aStep, (float*)(b + (v * w)), (float*)(b + n - 4), ldb, k, (float*)(ci + (v * w)),
+                    (float*)(ci + n - 4), ldc, float.CreateTruncating(alpha), float.CreateTruncating(beta));
+                continue;
+            }
+
             for (; v + 2 <= vectors; v += 2)
             {
                 int j0 = v * w;
@@ -94,35 +112,48 @@ internal static unsafe class GemmSmallVector512
             }
         }
 
-        for (; i + 4 <= m; i += 4)
+        if (i + 4 <= m)
         {
-            T* ai = a + (i * aRow);
-            T* ci = c + (i * ldc);
-            int v = 0;
-            if (vectors == 3)
-            {
-                // One pass over k instead of two (n = 20 and 24 in double, 33..48 in float).
-                Tile4x3(ai, aRow, aStep, b, b + w, b + tail, ldb, k, ci, ci + w, ci + tail, ldc, epilogue);
-                continue;
-            }
-
-            for (; v + 2 <= vectors; v += 2)
-            {
-                int j0 = v * w;
-                int j1 = v + 1 == vectors - 1 ? tail : j0 + w;
-                Tile4x2(ai, aRow, aStep, b + j0, b + j1, ldb, k, ci + j0, ci + j1, ldc, v + 1 == vectors - 1, epilogue);
-            }
-
-            if (v < vectors)
-            {
-                int j0 = v == vectors - 1 ? tail : v * w;
-                Tile4x1(ai, aRow, aStep, b + j0, ldb, k, ci + j0, ldc, v == vectors - 1, epilogue);
-            }
+            FourRows(a + (i * aRow), aRow, aStep, b, ldb, c + (i * ldc), ldc, k, vectors, tail, epilogue);
+            i += 4;
         }
 
         if (i < m)
         {
             LastRows(a, aRow, aStep, b, ldb, c, ldc, i, m, k, vectors, tail, epilogue);
+        }
+    }
+
+    /// <summary>
+    /// Four rows of C (what the 8-row tiles leave when m mod 8 ≥ 4). Kept out of
+    /// <see cref="Rows{T}"/>, as <see cref="LastRows{T}"/>: in one method the JIT stopped inlining
+    /// the tiles (Tile4x1 ran as a call, 100³ float took 1.5x as long).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FourRows<T>(
+        T* ai, nint aRow, nint aStep, T* b, nint ldb, T* ci, nint ldc, int k, int vectors, int tail, Epilogue<T> epilogue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        int v = 0;
+        if (vectors == 3)
+        {
+            // One pass over k instead of two (n = 20 and 24 in double, 33..48 in float).
+            Tile4x3(ai, aRow, aStep, b, b + w, b + tail, ldb, k, ci, ci + w, ci + tail, ldc, epilogue);
+            return;
+        }
+
+        for (; v + 2 <= vectors; v += 2)
+        {
+            int j0 = v * w;
+            int j1 = v + 1 == vectors - 1 ? tail : j0 + w;
+            Tile4x2(ai, aRow, aStep, b + j0, b + j1, ldb, k, ci + j0, ci + j1, ldc, v + 1 == vectors - 1, epilogue);
+        }
+
+        if (v < vectors)
+        {
+            int j0 = v == vectors - 1 ? tail : v * w;
+            Tile4x1(ai, aRow, aStep, b + j0, ldb, k, ci + j0, ldc, v == vectors - 1, epilogue);
         }
     }
 
