@@ -67,8 +67,8 @@ internal static unsafe class GemmSmallVector512
         }
 
         // Float n = 68, 100, 132, ...: the 8-row tiles share vectors for the 4-column tails (Zen 5,
-        // one thread, 100³ against OpenBLAS 0.88x -> 1.00x); n mod 16 = 4 with an odd number of whole vectors (and n = 36, one pass of
-        // three vectors) keeps the overlapped vector.
+        // one thread, 100³ against OpenBLAS 0.88x -> 1.00x). n mod 16 = 4 with an odd number of
+        // whole vectors (and n = 36, one pass of three vectors) keeps the overlapped vector.
         bool sharedTail = typeof(T) == typeof(float) && n % 32 == 4 && n > 32;
         for (; i + 8 <= m; i += 8)
         {
