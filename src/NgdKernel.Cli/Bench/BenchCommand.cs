@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Numerics;
 using NgdKernel.Kernels;
 
@@ -112,16 +113,7 @@ internal static class BenchCommand
             }
         }
 
-        foreach (string name in (string[])["float", "double"])
-        {
-            BenchRow? sgd = rows.Find(r => r.Kernel == "step" && r.Op == "sgd" && r.Precision == name);
-            foreach (BenchRow row in rows.Where(r => r.Kernel == "step" && r.Op != "sgd" && r.Precision == name))
-            {
-                output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{name} {row.Op} / sgd step time at M={row.M}: {row.Seconds / sgd!.Seconds:F2}"));
-            }
-        }
-
+        WriteStepRatios(rows, output);
         if (jsonPath is not null)
         {
             using FileStream file = File.Create(jsonPath);
@@ -130,6 +122,34 @@ internal static class BenchCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Issue 5 item 5, per precision and NGD optimizer: the step time against SGD's at equal batch,
+    /// and the step's counted GFLOP/s against the rate of its own matrix products (row
+    /// <c>gemm step-shapes</c>), so the cost of everything that is not a GEMM reads as one number.
+    /// </summary>
+    private static void WriteStepRatios(List<BenchRow> rows, TextWriter output)
+    {
+        foreach (string name in (string[])["float", "double"])
+        {
+            BenchRow? sgd = rows.Find(r => r.Kernel == "step" && r.Op == "sgd" && r.Precision == name);
+            BenchRow? products = rows.Find(r => r.Kernel == "gemm" && r.Op == "step-shapes" && r.Precision == name);
+            foreach (BenchRow row in rows.Where(r => r.Kernel == "step" && r.Op != "sgd" && r.Precision == name))
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name} {row.Op} / sgd step time at M={row.M}: {row.Seconds / sgd!.Seconds:F2}"));
+            }
+
+            foreach (BenchRow row in rows.Where(r => r.Kernel == "step" && r.Op != "sgd" && r.Precision == name))
+            {
+                // Sherman-Morrison steps have no flop count (their rank-1 updates vary from step to step).
+                string rate = double.IsFinite(row.Gflops) && products is { Gflops: > 0 }
+                    ? (row.Gflops / products.Gflops).ToString("F2", CultureInfo.InvariantCulture)
+                    : "- (no flop count)";
+                output.WriteLine($"{name} {row.Op}: NGD step rate / GEMM rate at the step's shapes: {rate}");
+            }
+        }
     }
 
     private static IEnumerable<BenchRow> RunPrecision<T>(HashSet<string> kernels, BenchSettings settings)

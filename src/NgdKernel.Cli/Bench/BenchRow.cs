@@ -72,6 +72,7 @@ internal sealed record BenchRow(string Kernel, string Op, string Precision, int 
     {
         string shape = Kernel switch
         {
+            "gemm" when Op == "step-shapes" => $"mnist M={M}", // every product of one step, not one GEMM
             "gemm" => $"{M}x{K}x{N}",
             "syrk" => $"{K}x{N}",
             "chol" => $"{N}",

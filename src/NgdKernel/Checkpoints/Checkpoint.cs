@@ -10,8 +10,8 @@ using NgdKernel.Training;
 namespace NgdKernel.Checkpoints;
 
 /// <summary>
-/// Checkpoints of a network and its optimizer's full state, written atomically and verified on
-/// load; the format is <c>docs/checkpoint-format.md</c>.
+/// Checkpoints of a network and its optimizer's full state, or of a network alone, written
+/// atomically and verified on load; the library's one file format, <c>docs/checkpoint-format.md</c>.
 /// </summary>
 /// <remarks>
 /// <para><b>Exact resume.</b> Saving after N steps and loading into a fresh network and optimizer
@@ -127,11 +127,7 @@ public static class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (!stream.CanWrite)
-        {
-            throw new ArgumentException("The stream is not writable.", nameof(stream));
-        }
-
+        CheckWritable(stream);
         optimizer = Unwrap(optimizer);
         CheckpointCodec.KindOf(optimizer);
         CheckLittleEndian();
@@ -158,17 +154,75 @@ public static class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (!stream.CanRead)
-        {
-            throw new ArgumentException("The stream is not readable.", nameof(stream));
-        }
-
+        CheckReadable(stream);
         optimizer = Unwrap(optimizer);
         CheckpointCodec.KindOf(optimizer);
         byte[] application = [];
-        ReadVerified(stream, stream is FileStream file ? file.Name : "(stream)", -1,
+        ReadVerified(stream, NameOf(stream), -1,
             (payload, name, type) => application = CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
         return application;
+    }
+
+    /// <summary>
+    /// Writes the network's architecture and weights (no optimizer state) to <paramref name="stream"/>
+    /// at its current position: the bytes of a weights-only checkpoint file.
+    /// </summary>
+    /// <remarks>
+    /// Not atomic, as <see cref="Save{T}(Stream, IOptimizer{T}, ReadOnlySpan{byte})"/>; files should
+    /// be written with <see cref="Save{T}(string, Network{T})"/>, which is.
+    /// </remarks>
+    /// <param name="stream">A writable stream; it is left open, positioned after the checkpoint.</param>
+    /// <param name="network">The network to save.</param>
+    /// <exception cref="ArgumentException">The stream is not writable.</exception>
+    /// <exception cref="InvalidOperationException">A weight is NaN or infinite (named); nothing is written.</exception>
+    /// <exception cref="IOException">Writing failed.</exception>
+    public static void Save<T>(Stream stream, Network<T> network)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(network);
+        CheckWritable(stream);
+        CheckLittleEndian();
+        CheckpointCodec.CheckFinite<T>(network, null);
+        WriteTo<T>(stream, network, null, default);
+    }
+
+    /// <summary>
+    /// Restores only the weights of <paramref name="network"/> from a checkpoint at the stream's
+    /// current position (any optimizer state in it is verified and ignored).
+    /// </summary>
+    /// <param name="stream">A readable stream; it is left open, positioned after the checkpoint.</param>
+    /// <param name="network">A network with the checkpoint's architecture and element type.</param>
+    /// <exception cref="ArgumentException">The stream is not readable.</exception>
+    /// <exception cref="CheckpointFormatException">
+    /// As for <see cref="Load{T}(Stream, IOptimizer{T})"/>, or an architecture that does not match
+    /// <paramref name="network"/>; the network is unchanged.
+    /// </exception>
+    public static void Load<T>(Stream stream, Network<T> network)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(network);
+        CheckReadable(stream);
+        ReadVerified(stream, NameOf(stream), -1, (payload, name, type) => CheckpointCodec.LoadInto<T>(payload, name, type, network, null));
+    }
+
+    /// <summary>
+    /// Builds a network with the architecture and weights of the checkpoint at the stream's current
+    /// position (any optimizer state in it is verified and ignored).
+    /// </summary>
+    /// <param name="stream">A readable stream; it is left open, positioned after the checkpoint.</param>
+    /// <param name="context">Kernel options of the new network; null for <see cref="KernelContext.Default"/>.</param>
+    /// <exception cref="ArgumentException">The stream is not readable.</exception>
+    /// <exception cref="CheckpointFormatException">As for <see cref="Load{T}(Stream, IOptimizer{T})"/>.</exception>
+    public static Network<T> LoadNetwork<T>(Stream stream, KernelContext? context = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        CheckReadable(stream);
+        Network<T>? network = null;
+        ReadVerified(stream, NameOf(stream), -1, (payload, name, type) => network = CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
+        return network!;
     }
 
     /// <summary>Builds a network with the checkpoint's architecture and weights.</summary>
@@ -288,6 +342,25 @@ public static class Checkpoint
         }
     }
 
+    private static void CheckWritable(Stream stream)
+    {
+        if (!stream.CanWrite)
+        {
+            throw new ArgumentException("The stream is not writable.", nameof(stream));
+        }
+    }
+
+    private static void CheckReadable(Stream stream)
+    {
+        if (!stream.CanRead)
+        {
+            throw new ArgumentException("The stream is not readable.", nameof(stream));
+        }
+    }
+
+    /// <summary>The name errors give: a file stream's path, else "(stream)".</summary>
+    private static string NameOf(Stream stream) => stream is FileStream file ? file.Name : "(stream)";
+
     private static void CheckLittleEndian()
     {
         if (!BitConverter.IsLittleEndian)
@@ -394,7 +467,8 @@ public static class Checkpoint
     {
         if (header.Length < HeaderLength)
         {
-            bool magicPrefix = header.SequenceEqual(Magic[..Math.Min(header.Length, Magic.Length)]);
+            int prefix = Math.Min(header.Length, Magic.Length);
+            bool magicPrefix = header[..prefix].SequenceEqual(Magic[..prefix]);
             throw new CheckpointFormatException(name, header.Length, string.Create(CultureInfo.InvariantCulture,
                 $"the file is {fileLength} bytes; a checkpoint starts with a {HeaderLength}-byte header{(magicPrefix ? " (it is truncated)" : " and this is not a checkpoint")}."));
         }

@@ -166,7 +166,7 @@ internal static class CheckpointCodec
         {
             int index = FirstNonFinite(values);
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"Not saving a checkpoint: the {what} {layer} holds {values[index]} at [{index / matrix.Columns}, {index % matrix.Columns}]. The file on disk is unchanged."));
+                $"Not saving a checkpoint: the {what} {layer} holds {values[index]} at [{index / matrix.Columns}, {index % matrix.Columns}]. Nothing was written."));
         }
     }
 

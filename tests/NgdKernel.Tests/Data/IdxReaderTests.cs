@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using NgdKernel.Data;
+using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Data;
 
@@ -66,9 +67,9 @@ public sealed class IdxReaderTests : IDisposable
     public void Idx_BadFile_NamesFileAndOffset(string name, byte[] bytes, int? rank, long offset, string reason)
     {
         string path = Write(name.Replace(' ', '-'), bytes);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<DataFileException>(() => IdxReader.Read(path, rank));
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        DataFileException? e = null;
+        long allocated = Allocations.Measure(() => e = Assert.Throws<DataFileException>(() => IdxReader.Read(path, rank)));
+        Assert.NotNull(e);
         Assert.Equal(path, e.FilePath);
         Assert.Equal(offset, e.Offset);
         Assert.Contains(reason, e.Message, StringComparison.Ordinal);

@@ -167,13 +167,14 @@ public class CholeskyBoundaryAndThreadTests
                 }
             }
 
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            foreach (Action run in work)
+            long allocated = Allocations.Measure(() =>
             {
-                run();
-            }
-
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                foreach (Action run in work)
+                {
+                    run();
+                }
+            });
+            Assert.Equal(0, allocated);
         }
     }
 }

@@ -192,8 +192,6 @@ public class ShermanMorrisonTests
         }
 
         Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.Measure(Run));
     }
 }

@@ -203,8 +203,6 @@ public class SymmetricEigenTests
         }
 
         Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.Measure(Run));
     }
 }

@@ -1,4 +1,5 @@
 using NgdKernel.Kernels;
+using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Kernels;
 
@@ -93,8 +94,6 @@ public class VectorMathTests
         }
 
         Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.Measure(Run));
     }
 }

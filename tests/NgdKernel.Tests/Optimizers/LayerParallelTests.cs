@@ -2,6 +2,7 @@ using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
+using NgdKernel.Tests.Generators;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;
@@ -55,9 +56,8 @@ public sealed class LayerParallelTests
             }
 
             int first = optimizer.RecomputeDirections(Rows); // JIT of the test-only entry point
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            int second = optimizer.RecomputeDirections(Rows);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            int second = 0;
+            long allocated = Allocations.Measure(() => second = optimizer.RecomputeDirections(Rows));
             Assert.Equal((-1, -1, 0L), (first, second, allocated));
             Assert.True(optimizer.UsedLayerHelper);
             weights[run] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l => network.Weights(l).ToArray().Cast<float>())];

@@ -7,6 +7,7 @@ using NgdKernel.CheckpointWriter;
 using NgdKernel.Data;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
+using NgdKernel.Tests.Generators;
 using Xunit.Abstractions;
 
 namespace NgdKernel.Tests.Reliability;
@@ -59,30 +60,35 @@ public sealed class FileFuzzTests(ITestOutputHelper output)
             }
 
             int entry = random.Next(3);
-            long allocated = GC.GetAllocatedBytesForCurrentThread();
-            long start = Stopwatch.GetTimestamp();
-            string outcome;
-            try
+            string outcome = "";
+            Exception? wrong = null;
+            long ticks = 0;
+            long used = Allocations.Measure(() =>
             {
-                LoadInMemory(scenario, bytes, entry);
-                outcome = "loaded";
-            }
-            catch (CheckpointFormatException e) when (e.FilePath == Name && e.Offset >= 0 && e.Offset <= bytes.Length)
-            {
-                outcome = Category(e.Reason);
-            }
-            catch (Exception e)
-            {
-                outcome = "WRONG " + e.GetType().Name;
-                if (failures.Count < 10)
+                long start = Stopwatch.GetTimestamp();
+                try
                 {
-                    failures.Add($"case {c} ({scenario}, {mutation}, entry {entry}): {e}");
+                    LoadInMemory(scenario, bytes, entry);
+                    outcome = "loaded";
                 }
+                catch (CheckpointFormatException e) when (e.FilePath == Name && e.Offset >= 0 && e.Offset <= bytes.Length)
+                {
+                    outcome = Category(e.Reason);
+                }
+                catch (Exception e)
+                {
+                    outcome = "WRONG " + e.GetType().Name;
+                    wrong = e;
+                }
+
+                ticks = Stopwatch.GetTimestamp() - start;
+            });
+            maxTicks = Math.Max(maxTicks, ticks);
+            if (wrong is not null && failures.Count < 10)
+            {
+                failures.Add($"case {c} ({scenario}, {mutation}, entry {entry}): {wrong}");
             }
 
-            long ticks = Stopwatch.GetTimestamp() - start;
-            maxTicks = Math.Max(maxTicks, ticks);
-            long used = GC.GetAllocatedBytesForCurrentThread() - allocated;
             if (used > (64 * 1024) + (8L * bytes.Length) && failures.Count < 10)
             {
                 failures.Add($"case {c} ({scenario}, {mutation}): allocated {used} bytes for a {bytes.Length}-byte file");
@@ -161,31 +167,38 @@ public sealed class FileFuzzTests(ITestOutputHelper output)
         {
             byte[] original = bases[random.Next(bases.Length)];
             (byte[] bytes, string mutation) = Mutate(original, random, IdxFields);
-            long allocated = GC.GetAllocatedBytesForCurrentThread();
-            long start = Stopwatch.GetTimestamp();
-            string outcome;
-            try
+            int? rank = random.Next(3) == 0 ? original[3] : null;
+            string outcome = "";
+            Exception? wrong = null;
+            long ticks = 0;
+            long used = Allocations.Measure(() =>
             {
-                using var stream = new MemoryStream(bytes, writable: false);
-                IdxArray array = IdxReader.Read(stream, Name, random.Next(3) == 0 ? original[3] : null);
-                long product = array.Dimensions.Aggregate(1L, (p, d) => p * d);
-                outcome = product == array.Data.Length ? "loaded" : "WRONG shape";
-            }
-            catch (DataFileException e) when (e.FilePath == Name && e.Offset >= 0 && e.Offset <= bytes.Length)
-            {
-                outcome = Category(e.Reason);
-            }
-            catch (Exception e)
-            {
-                outcome = "WRONG " + e.GetType().Name;
-                if (failures.Count < 10)
+                long start = Stopwatch.GetTimestamp();
+                try
                 {
-                    failures.Add($"case {c} ({mutation}): {e}");
+                    using var stream = new MemoryStream(bytes, writable: false);
+                    IdxArray array = IdxReader.Read(stream, Name, rank);
+                    long product = array.Dimensions.Aggregate(1L, (p, d) => p * d);
+                    outcome = product == array.Data.Length ? "loaded" : "WRONG shape";
                 }
+                catch (DataFileException e) when (e.FilePath == Name && e.Offset >= 0 && e.Offset <= bytes.Length)
+                {
+                    outcome = Category(e.Reason);
+                }
+                catch (Exception e)
+                {
+                    outcome = "WRONG " + e.GetType().Name;
+                    wrong = e;
+                }
+
+                ticks = Stopwatch.GetTimestamp() - start;
+            });
+            maxTicks = Math.Max(maxTicks, ticks);
+            if (wrong is not null && failures.Count < 10)
+            {
+                failures.Add($"case {c} ({mutation}): {wrong}");
             }
 
-            maxTicks = Math.Max(maxTicks, Stopwatch.GetTimestamp() - start);
-            long used = GC.GetAllocatedBytesForCurrentThread() - allocated;
             if (used > (64 * 1024) + (8L * bytes.Length) && failures.Count < 10)
             {
                 failures.Add($"case {c} ({mutation}): allocated {used} bytes for a {bytes.Length}-byte file");

@@ -1,6 +1,7 @@
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
+using NgdKernel.Tests.Generators;
 using NgdKernel.Training;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
@@ -54,10 +55,12 @@ public sealed class TrainerTests
         float[,] y = Convert<float>(Gaussian(64, 3, 4, 0.3));
         trainer.RunEpoch(new ReadOnlySpan2D<float>(x), new ReadOnlySpan2D<float>(y));
         trainer.Evaluate(new ReadOnlySpan2D<float>(x), new ReadOnlySpan2D<float>(y));
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.RunEpoch(new ReadOnlySpan2D<float>(x), new ReadOnlySpan2D<float>(y));
-        trainer.Evaluate(new ReadOnlySpan2D<float>(x), new ReadOnlySpan2D<float>(y));
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        long allocated = Allocations.Measure(() =>
+        {
+            trainer.RunEpoch(new ReadOnlySpan2D<float>(x), new ReadOnlySpan2D<float>(y));
+            trainer.Evaluate(new ReadOnlySpan2D<float>(x), new ReadOnlySpan2D<float>(y));
+        });
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
