@@ -33,7 +33,19 @@ internal static unsafe class GemmSmallVector512
         nint aRow = transposeA ? 1 : lda, aStep = transposeA ? lda : 1;
         if (!transposeB)
         {
-            Rows(a, aRow, aStep, b, ldb, alpha, beta, c, ldc, m, n, k);
+            int i = 0;
+            if (n == GemmSmallVector512Width20.Columns)
+            {
+                // Width 20 straight from here: entering Rows (a large frame, the overlap mask) cost
+                // about 5% of a 20³ product when every row goes to the width-20 tiles.
+                i = GemmSmallVector512Width20.Rows(a, aRow, aStep, b, ldb, alpha, beta, c, ldc, m, k);
+                if (i == m)
+                {
+                    return;
+                }
+            }
+
+            Rows(a + (i * aRow), aRow, aStep, b, ldb, alpha, beta, c + (i * ldc), ldc, m - i, n, k);
             return;
         }
 
@@ -59,15 +71,18 @@ internal static unsafe class GemmSmallVector512
         int overlap = (vectors * w) - n;    // lanes of the last vector already stored by its neighbour
         var epilogue = new Epilogue<T>(alpha, beta, overlap);
         int i = 0;
-        if (typeof(T) == typeof(float) && n == GemmSmallVector512Width20.Columns)
+        if (n == GemmSmallVector512Width20.Columns && m >= 8)
         {
-            // Width 20 in float: the 4-column tails of four rows share a vector (1.14-1.3x on 20³
-            // and 1000×20×20, Zen 5); the last m mod 8 rows take the general tiles below.
-            i = GemmSmallVector512Width20.Rows(
-                (float*)a, aRow, aStep, (float*)b, ldb, float.CreateTruncating(alpha), float.CreateTruncating(beta),
-                (float*)c, ldc, m, k);
+            // Width 20: the 4-column tails of several rows share a vector (float 1.14-1.3x on 20³ and
+            // 1000×20×20, Zen 5); the rows it leaves take the general tiles below. (A transposed B
+            // arrives here in chunks of k; an untransposed one has had its width-20 rows done by Run.)
+            i = GemmSmallVector512Width20.Rows(a, aRow, aStep, b, ldb, alpha, beta, c, ldc, m, k);
         }
 
+        // Float n = 68, 100, 132, ...: the 8-row tiles share vectors for the 4-column tails (Zen 5,
+        // one thread, 100³ against OpenBLAS 0.88x -> 1.00x). n mod 16 = 4 with an odd number of
+        // whole vectors (and n = 36, one pass of three vectors) keeps the overlapped vector.
+        bool sharedTail = typeof(T) == typeof(float) && n % 32 == 4 && n > 32;
         for (; i + 8 <= m; i += 8)
         {
             // Eight rows: 16 (24 with three vectors) accumulators keep both FMA pipes busy through the
@@ -82,6 +97,20 @@ internal static unsafe class GemmSmallVector512
             }
 
             int v = 0;
+            if (sharedTail)
+            {
+                // Whole vectors in pairs, the last pair carrying the 4-column tails (float n mod 32 = 4).
+                for (; v + 2 < vectors - 1; v += 2)
+                {
+                    Tile8x2(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), ldb, k, ci + (v * w), ci + ((v + 1) * w), ldc, false, epilogue);
+                }
+
+                GemmSmallVector512Width20.Tile8x2Tail4(
+                    (float*)(ai), aRow, aStep, (float*)(b + (v * w)), (float*)(b + n - 4), ldb, k, (float*)(ci + (v * w)),
+                    (float*)(ci + n - 4), ldc, float.CreateTruncating(alpha), float.CreateTruncating(beta));
+                continue;
+            }
+
             for (; v + 2 <= vectors; v += 2)
             {
                 int j0 = v * w;
@@ -96,40 +125,98 @@ internal static unsafe class GemmSmallVector512
             }
         }
 
-        for (; i + 4 <= m; i += 4)
+        if (i + 4 <= m)
+        {
+            FourRows(a + (i * aRow), aRow, aStep, b, ldb, c + (i * ldc), ldc, k, vectors, tail, epilogue);
+            i += 4;
+        }
+
+        if (i < m)
+        {
+            LastRows(a, aRow, aStep, b, ldb, c, ldc, i, m, k, vectors, tail, epilogue);
+        }
+    }
+
+    /// <summary>
+    /// Four rows of C (what the 8-row tiles leave when m mod 8 ≥ 4). Kept out of
+    /// <see cref="Rows{T}"/>, as <see cref="LastRows{T}"/>: in one method the JIT stopped inlining
+    /// the tiles (Tile4x1 ran as a call, 100³ float took 1.5x as long).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FourRows<T>(
+        T* ai, nint aRow, nint aStep, T* b, nint ldb, T* ci, nint ldc, int k, int vectors, int tail, Epilogue<T> epilogue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        int v = 0;
+        if (vectors == 3)
+        {
+            // One pass over k instead of two (n = 20 and 24 in double, 33..48 in float).
+            Tile4x3(ai, aRow, aStep, b, b + w, b + tail, ldb, k, ci, ci + w, ci + tail, ldc, epilogue);
+            return;
+        }
+
+        for (; v + 2 <= vectors; v += 2)
+        {
+            int j0 = v * w;
+            int j1 = v + 1 == vectors - 1 ? tail : j0 + w;
+            Tile4x2(ai, aRow, aStep, b + j0, b + j1, ldb, k, ci + j0, ci + j1, ldc, v + 1 == vectors - 1, epilogue);
+        }
+
+        if (v < vectors)
+        {
+            int j0 = v == vectors - 1 ? tail : v * w;
+            Tile4x1(ai, aRow, aStep, b + j0, ldb, k, ci + j0, ldc, v == vectors - 1, epilogue);
+        }
+    }
+
+    /// <summary>
+    /// The last m mod 4 rows: pairs of rows over four, two or one vectors, then a single row over
+    /// four or one. A lone row has one FMA chain per vector, bound by the 4-cycle FMA latency: the
+    /// two last rows of 50³ in double (7 vectors) as single rows took a sixth of the product's
+    /// time, as pairs (8, 4 and 2 chains) half of that. Kept out of <see cref="Rows{T}"/> so that
+    /// the JIT still inlines every tile there (it stopped inlining loads, stores and FMAs of the
+    /// single-row tiles once the method grew).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void LastRows<T>(
+        T* a, nint aRow, nint aStep, T* b, nint ldb, T* c, nint ldc, int i, int m, int k, int vectors, int tail,
+        Epilogue<T> epilogue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        for (; i + 2 <= m; i += 2)
         {
             T* ai = a + (i * aRow);
             T* ci = c + (i * ldc);
             int v = 0;
-            if (vectors == 3)
+            for (; v + 4 <= vectors; v += 4)
             {
-                // One pass over k instead of two (n = 20 and 24 in double, 33..48 in float).
-                Tile4x3(ai, aRow, aStep, b, b + w, b + tail, ldb, k, ci, ci + w, ci + tail, ldc, epilogue);
-                continue;
+                int j3 = v + 3 == vectors - 1 ? tail : (v + 3) * w;
+                Tile2x4(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), b + ((v + 2) * w), b + j3, ldb, k, ci + (v * w),
+                    j3 - (v * w), ldc, v + 3 == vectors - 1, epilogue);
             }
 
             for (; v + 2 <= vectors; v += 2)
             {
-                int j0 = v * w;
-                int j1 = v + 1 == vectors - 1 ? tail : j0 + w;
-                Tile4x2(ai, aRow, aStep, b + j0, b + j1, ldb, k, ci + j0, ci + j1, ldc, v + 1 == vectors - 1, epilogue);
+                int j1 = v + 1 == vectors - 1 ? tail : (v + 1) * w;
+                Tile2x2(ai, aRow, aStep, b + (v * w), b + j1, ldb, k, ci + (v * w), ci + j1, ldc, v + 1 == vectors - 1, epilogue);
             }
 
             if (v < vectors)
             {
                 int j0 = v == vectors - 1 ? tail : v * w;
-                Tile4x1(ai, aRow, aStep, b + j0, ldb, k, ci + j0, ldc, v == vectors - 1, epilogue);
+                Tile2x2(ai, aRow, aStep, b + j0, b + j0, ldb, k, ci + j0, ci + j0, ldc, v == vectors - 1, epilogue);
             }
         }
 
-        for (; i < m; i++)
+        if (i < m)
         {
             T* ai = a + (i * aRow);
             T* ci = c + (i * ldc);
             int v = 0;
 
-            // Four vectors of one row at a time: four independent FMA chains instead of one, which
-            // a single row's 4-cycle FMA latency otherwise bounds (the last rows of m = 50).
+            // Four vectors of one row at a time: four independent FMA chains instead of one.
             for (; v + 4 <= vectors; v += 4)
             {
                 int j3 = v + 3 == vectors - 1 ? tail : (v + 3) * w;
@@ -143,6 +230,86 @@ internal static unsafe class GemmSmallVector512
                 Tile1x1(ai, aStep, b + j0, ldb, k, ci + j0, v == vectors - 1, epilogue);
             }
         }
+    }
+
+    /// <summary>
+    /// Two rows of C, four vectors: columns c0, c0 + w, c0 + 2w and c0 + lastOffset (the last may
+    /// overlap the third when it is C's tail).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile2x4<T>(
+        T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, T* b3, nint ldb, int k, T* c0, nint lastOffset, nint ldc, bool last,
+        Epilogue<T> epilogue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Vector512<T> x0 = default, x1 = default, x2 = default, x3 = default;
+        Vector512<T> y0 = default, y1 = default, y2 = default, y3 = default;
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Vector512<T> v0 = Vector512.Load(b0 + offset);
+            Vector512<T> v1 = Vector512.Load(b1 + offset);
+            Vector512<T> v2 = Vector512.Load(b2 + offset);
+            Vector512<T> v3 = Vector512.Load(b3 + offset);
+            Vector512<T> s = Vector512.Create(a[0]);
+            x0 = Fma.MultiplyAdd(s, v0, x0);
+            x1 = Fma.MultiplyAdd(s, v1, x1);
+            x2 = Fma.MultiplyAdd(s, v2, x2);
+            x3 = Fma.MultiplyAdd(s, v3, x3);
+            s = Vector512.Create(a[aRow]);
+            y0 = Fma.MultiplyAdd(s, v0, y0);
+            y1 = Fma.MultiplyAdd(s, v1, y1);
+            y2 = Fma.MultiplyAdd(s, v2, y2);
+            y3 = Fma.MultiplyAdd(s, v3, y3);
+            a += aStep;
+            offset += ldb;
+        }
+
+        nint w = Vector512<T>.Count;
+        epilogue.Store(x0, c0, false);
+        epilogue.Store(x1, c0 + w, false);
+        epilogue.Store(x2, c0 + (2 * w), false);
+        epilogue.Store(x3, c0 + lastOffset, last);
+        T* d0 = c0 + ldc;
+        epilogue.Store(y0, d0, false);
+        epilogue.Store(y1, d0 + w, false);
+        epilogue.Store(y2, d0 + (2 * w), false);
+        epilogue.Store(y3, d0 + lastOffset, last);
+    }
+
+    /// <summary>
+    /// Two rows of C, two vectors at c0 and c1 (c1 may overlap c0 when it is C's tail; c1 = c0
+    /// computes one vector twice, the second store writing the same values).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile2x2<T>(
+        T* a, nint aRow, nint aStep, T* b0, T* b1, nint ldb, int k, T* c0, T* c1, nint ldc, bool last, Epilogue<T> epilogue)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Vector512<T> x0 = default, x1 = default, y0 = default, y1 = default;
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Vector512<T> v0 = Vector512.Load(b0 + offset);
+            Vector512<T> v1 = Vector512.Load(b1 + offset);
+            Vector512<T> s = Vector512.Create(a[0]);
+            x0 = Fma.MultiplyAdd(s, v0, x0);
+            x1 = Fma.MultiplyAdd(s, v1, x1);
+            s = Vector512.Create(a[aRow]);
+            y0 = Fma.MultiplyAdd(s, v0, y0);
+            y1 = Fma.MultiplyAdd(s, v1, y1);
+            a += aStep;
+            offset += ldb;
+        }
+
+        if (c1 != c0)
+        {
+            epilogue.Store(x0, c0, false);
+            epilogue.Store(y0, c0 + ldc, false);
+        }
+
+        epilogue.Store(x1, c1, last);
+        epilogue.Store(y1, c1 + ldc, last);
     }
 
     /// <summary>

@@ -1,22 +1,28 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NgdKernel.Kernels.Internals;
 
 /// <summary>
-/// Vector512 small-problem GEMM for float rows of 20 columns (the paper's linear networks, width 20):
-/// each row of C is one vector of 16 plus a 4-column tail, and the tails of 4 rows share one vector.
+/// Vector512 small-problem GEMM for rows of 20 columns (the paper's linear networks, width 20): each
+/// row of C is whole vectors plus a 4-column tail, and the tails of several rows share one vector
+/// (four rows in float, 16 + 4; two rows in double, 8 + 8 + 4).
 /// </summary>
 /// <remarks>
 /// <code>
-///   main vector, row i:  C[i, 0..16)  += a(i,p) * B[p, 0..16)            (broadcast a, one FMA per row)
-///   tail vector, rows i..i+3:
+///   float, main vector, row i:  C[i, 0..16)  += a(i,p) * B[p, 0..16)     (broadcast a, one FMA per row)
+///   float, tail vector, rows i..i+3:
 ///     [ C[i,16..20) | C[i+1,16..20) | C[i+2,16..20) | C[i+3,16..20) ]
 ///                        += [ a(i,p) x4 | a(i+1,p) x4 | a(i+2,p) x4 | a(i+3,p) x4 ] * [ B[p,16..20) x4 ]
+///   double, tail vector, rows i, i+1:
+///     [ C[i,16..20) | C[i+1,16..20) ] += [ a(i,p) x4 | a(i+1,p) x4 ] * [ B[p,16..20) x2 ]
 /// </code>
-/// Five FMAs per 4 rows and k step instead of eight with an overlapping second vector (a 20³ product
-/// is FMA-bound: 500 FMAs against 800). The spread of the four broadcasts is three blends, which
-/// run beside the FMAs. Every element is still the FMA chain over p in order, as on the general tiles.
+/// A 20³ product is FMA-bound: per row and k step this costs 1.25 FMAs in float (2 with an
+/// overlapping second vector) and 2.5 in double (3). The spread of the broadcasts is one blend
+/// per pair of rows, which runs beside the FMAs. Every element is still the FMA chain over p in
+/// order, as on the general tiles.
 /// </remarks>
 internal static unsafe class GemmSmallVector512Width20
 {
@@ -24,25 +30,59 @@ internal static unsafe class GemmSmallVector512Width20
     public const int Columns = 20;
 
     /// <summary>
-    /// C = alpha·op(A)·B + beta·C on the first rows of C, in blocks of 8; returns the rows done (m
-    /// rounded down to a multiple of 8). B is [k, 20] with row stride ldb. A 4-row version (5
-    /// accumulators, latency-bound) ran 3x slower than the general 4×2 tile, so the rest of the
-    /// rows take the general tiles.
+    /// C = alpha·op(A)·B + beta·C on the first rows of C; returns the rows done. B is [k, 20] with
+    /// row stride ldb. Float takes 8-row tiles and one 12-row tile where m mod 8 ≥ 4 (m = 20 is
+    /// 12 + 8: 25 FMAs per k step for the 20 rows, where 8 + 8 + a general 4×2 tile took 28);
+    /// double takes 8-row tiles and one 4-row tile (10 accumulators keep the FMA latency covered).
+    /// A float 4-row tile has only 5 accumulators and ran 3x slower than the general 4×2 tile, so
+    /// the last m mod 4 rows (float: m mod 8 below 4) take the general tiles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Rows(float* a, nint aRow, nint aStep, float* b, nint ldb, float alpha, float beta, float* c, nint ldc, int m, int k)
+    public static int Rows<T>(T* a, nint aRow, nint aStep, T* b, nint ldb, T alpha, T beta, T* c, nint ldc, int m, int k)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var epilogue = new Epilogue(alpha, beta);
+        var epilogue = new Epilogue<T>(alpha, beta);
         int i = 0;
+        if (typeof(T) == typeof(float))
+        {
+            var fa = (float*)a;
+            var fb = (float*)b;
+            var fc = (float*)c;
+            while (m - i >= 8)
+            {
+                if ((m - i) % 8 >= 4 && m - i >= 12)
+                {
+                    Tile12(fa + (i * aRow), aRow, aStep, fb, ldb, k, fc + (i * ldc), ldc, epilogue.As<float>());
+                    i += 12;
+                }
+                else
+                {
+                    Tile8(fa + (i * aRow), aRow, aStep, fb, ldb, k, fc + (i * ldc), ldc, epilogue.As<float>());
+                    i += 8;
+                }
+            }
+
+            return i;
+        }
+
+        var da = (double*)a;
+        var db = (double*)b;
+        var dc = (double*)c;
         for (; i + 8 <= m; i += 8)
         {
-            Tile8(a + (i * aRow), aRow, aStep, b, ldb, k, c + (i * ldc), ldc, epilogue);
+            Tile8(da + (i * aRow), aRow, aStep, db, ldb, k, dc + (i * ldc), ldc, epilogue.As<double>());
+        }
+
+        if (i + 4 <= m)
+        {
+            Tile4(da + (i * aRow), aRow, aStep, db, ldb, k, dc + (i * ldc), ldc, epilogue.As<double>());
+            i += 4;
         }
 
         return i;
     }
 
-    /// <summary>[s0 x4 | s1 x4 | s2 x4 | s3 x4] from four broadcasts.</summary>
+    /// <summary>[s0 x4 | s1 x4 | s2 x4 | s3 x4] from four float broadcasts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Spread(
         Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3, in Masks masks)
@@ -52,13 +92,14 @@ internal static unsafe class GemmSmallVector512Width20
         return Vector512.ConditionalSelect(masks.Below8, low, high);
     }
 
-    /// <summary>Lane masks of <see cref="Spread"/>, made once per tile (lanes below 4, 8 and 12).</summary>
+    /// <summary>Lane masks of <see cref="Spread"/>, made once per tile (float lanes below 4, 8 and 12).</summary>
     private readonly struct Masks
     {
         public readonly Vector512<float> Below4;
         public readonly Vector512<float> Below8;
         public readonly Vector512<float> Below12;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Masks()
         {
             Below4 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(4)).AsSingle();
@@ -67,8 +108,25 @@ internal static unsafe class GemmSmallVector512Width20
         }
     }
 
+    /// <summary>
+    /// B[p, 16..20) repeated four times (float) or twice (double): one broadcast load, where
+    /// <c>Vector512.Create(Vector256.Create(v128))</c> compiled to four shuffles on the FP pipes
+    /// beside the 10 FMAs of an 8-row k step.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile8(float* a, nint aRow, nint aStep, float* b, nint ldb, int k, float* c, nint ldc, Epilogue epilogue)
+    private static Vector512<float> TailRow(float* b) =>
+        Avx512F.IsSupported ? Avx512F.BroadcastVector128ToVector512(b + 16)
+            : Vector512.Create(Vector256.Create(Vector128.Load(b + 16)));
+
+    /// <summary>
+    /// B[p, 16..20) twice (two inserts beside 20 FMAs). Not Avx512F.BroadcastVector256ToVector512:
+    /// on .NET 10 it produced wrong tails here (20³ double, every path test failed at C[0,16]).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> TailRow(double* b) => Vector512.Create(Vector256.Load(b + 16));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile8(float* a, nint aRow, nint aStep, float* b, nint ldb, int k, float* c, nint ldc, Epilogue<float> epilogue)
     {
         Vector512<float> x0 = default;
         Vector512<float> x1 = default;
@@ -86,7 +144,7 @@ internal static unsafe class GemmSmallVector512Width20
         for (int p = 0; p < k; p++)
         {
             Vector512<float> v = Vector512.Load(b + offset);
-            Vector512<float> vt = Vector512.Create(Vector256.Create(Vector128.Load(b + offset + 16)));
+            Vector512<float> vt = TailRow(b + offset);
             Vector512<float> s0 = Vector512.Create(a[0]);
             x0 = Fma.MultiplyAdd(s0, v, x0);
             Vector512<float> s1 = Vector512.Create(a[aRow]);
@@ -118,28 +176,310 @@ internal static unsafe class GemmSmallVector512Width20
         epilogue.Store(x5, c + (5 * ldc));
         epilogue.Store(x6, c + (6 * ldc));
         epilogue.Store(x7, c + (7 * ldc));
-        epilogue.StoreTails(t0, c + 16, ldc);
-        epilogue.StoreTails(t1, c + (4 * ldc) + 16, ldc);
+        epilogue.StoreTails4(t0, c + 16, ldc);
+        epilogue.StoreTails4(t1, c + (4 * ldc) + 16, ldc);
     }
 
-    /// <summary>C = alpha·x + beta·C (beta = 0: C not read) for main vectors and packed tails.</summary>
-    private readonly struct Epilogue
+    /// <summary>
+    /// Eight float rows of a C with n mod 16 = 4 (n = 36, 68, 100, ...): two whole vectors at
+    /// <paramref name="b"/> / <paramref name="c"/> and the rows' 4-column tails at
+    /// <paramref name="bTail"/> / <paramref name="cTail"/> in two shared vectors, on the broadcasts
+    /// the whole vectors load anyway. The overlapped last vector it replaces cost 8 FMAs per k step
+    /// (4 useful columns) in a pass of its own; this costs 2 FMAs and 6 blends.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile8x2Tail4(
+        float* a, nint aRow, nint aStep, float* b, float* bTail, nint ldb, int k, float* c, float* cTail, nint ldc,
+        float alpha, float beta)
     {
-        private readonly Vector512<float> _alpha;
-        private readonly Vector512<float> _beta;
+        var epilogue = new Epilogue<float>(alpha, beta);
+        Vector512<float> x00 = default, x01 = default, x10 = default, x11 = default;
+        Vector512<float> x20 = default, x21 = default, x30 = default, x31 = default;
+        Vector512<float> x40 = default, x41 = default, x50 = default, x51 = default;
+        Vector512<float> x60 = default, x61 = default, x70 = default, x71 = default;
+        Vector512<float> t0 = default, t1 = default;
+        float* a4 = a + (4 * aRow);
+        var masks = new Masks();
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Vector512<float> v0 = Vector512.Load(b + offset);
+            Vector512<float> v1 = Vector512.Load(b + offset + 16);
+            Vector512<float> vt = Avx512F.IsSupported ? Avx512F.BroadcastVector128ToVector512(bTail + offset)
+                : Vector512.Create(Vector256.Create(Vector128.Load(bTail + offset)));
+            Vector512<float> s0 = Vector512.Create(a[0]);
+            x00 = Fma.MultiplyAdd(s0, v0, x00);
+            x01 = Fma.MultiplyAdd(s0, v1, x01);
+            Vector512<float> s1 = Vector512.Create(a[aRow]);
+            x10 = Fma.MultiplyAdd(s1, v0, x10);
+            x11 = Fma.MultiplyAdd(s1, v1, x11);
+            Vector512<float> s2 = Vector512.Create(a[2 * aRow]);
+            x20 = Fma.MultiplyAdd(s2, v0, x20);
+            x21 = Fma.MultiplyAdd(s2, v1, x21);
+            Vector512<float> s3 = Vector512.Create(a[3 * aRow]);
+            x30 = Fma.MultiplyAdd(s3, v0, x30);
+            x31 = Fma.MultiplyAdd(s3, v1, x31);
+            t0 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t0);
+            s0 = Vector512.Create(a4[0]);
+            x40 = Fma.MultiplyAdd(s0, v0, x40);
+            x41 = Fma.MultiplyAdd(s0, v1, x41);
+            s1 = Vector512.Create(a4[aRow]);
+            x50 = Fma.MultiplyAdd(s1, v0, x50);
+            x51 = Fma.MultiplyAdd(s1, v1, x51);
+            s2 = Vector512.Create(a4[2 * aRow]);
+            x60 = Fma.MultiplyAdd(s2, v0, x60);
+            x61 = Fma.MultiplyAdd(s2, v1, x61);
+            s3 = Vector512.Create(a4[3 * aRow]);
+            x70 = Fma.MultiplyAdd(s3, v0, x70);
+            x71 = Fma.MultiplyAdd(s3, v1, x71);
+            t1 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t1);
+            a += aStep;
+            a4 += aStep;
+            offset += ldb;
+        }
+
+        epilogue.Store(x00, c);
+        epilogue.Store(x01, c + 16);
+        epilogue.Store(x10, c + ldc);
+        epilogue.Store(x11, c + ldc + 16);
+        epilogue.Store(x20, c + (2 * ldc));
+        epilogue.Store(x21, c + (2 * ldc) + 16);
+        epilogue.Store(x30, c + (3 * ldc));
+        epilogue.Store(x31, c + (3 * ldc) + 16);
+        epilogue.Store(x40, c + (4 * ldc));
+        epilogue.Store(x41, c + (4 * ldc) + 16);
+        epilogue.Store(x50, c + (5 * ldc));
+        epilogue.Store(x51, c + (5 * ldc) + 16);
+        epilogue.Store(x60, c + (6 * ldc));
+        epilogue.Store(x61, c + (6 * ldc) + 16);
+        epilogue.Store(x70, c + (7 * ldc));
+        epilogue.Store(x71, c + (7 * ldc) + 16);
+        epilogue.StoreTails4(t0, cTail, ldc);
+        epilogue.StoreTails4(t1, cTail + (4 * ldc), ldc);
+    }
+
+    /// <summary>Twelve float rows: 15 accumulators, 14 loads and broadcasts per 15 FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile12(float* a, nint aRow, nint aStep, float* b, nint ldb, int k, float* c, nint ldc, Epilogue<float> epilogue)
+    {
+        Vector512<float> x0 = default, x1 = default, x2 = default, x3 = default;
+        Vector512<float> x4 = default, x5 = default, x6 = default, x7 = default;
+        Vector512<float> x8 = default, x9 = default, x10 = default, x11 = default;
+        Vector512<float> t0 = default, t1 = default, t2 = default;
+        float* a4 = a + (4 * aRow);
+        float* a8 = a + (8 * aRow);
+        var masks = new Masks();
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Vector512<float> v = Vector512.Load(b + offset);
+            Vector512<float> vt = TailRow(b + offset);
+            Vector512<float> s0 = Vector512.Create(a[0]);
+            x0 = Fma.MultiplyAdd(s0, v, x0);
+            Vector512<float> s1 = Vector512.Create(a[aRow]);
+            x1 = Fma.MultiplyAdd(s1, v, x1);
+            Vector512<float> s2 = Vector512.Create(a[2 * aRow]);
+            x2 = Fma.MultiplyAdd(s2, v, x2);
+            Vector512<float> s3 = Vector512.Create(a[3 * aRow]);
+            x3 = Fma.MultiplyAdd(s3, v, x3);
+            t0 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t0);
+            s0 = Vector512.Create(a4[0]);
+            x4 = Fma.MultiplyAdd(s0, v, x4);
+            s1 = Vector512.Create(a4[aRow]);
+            x5 = Fma.MultiplyAdd(s1, v, x5);
+            s2 = Vector512.Create(a4[2 * aRow]);
+            x6 = Fma.MultiplyAdd(s2, v, x6);
+            s3 = Vector512.Create(a4[3 * aRow]);
+            x7 = Fma.MultiplyAdd(s3, v, x7);
+            t1 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t1);
+            s0 = Vector512.Create(a8[0]);
+            x8 = Fma.MultiplyAdd(s0, v, x8);
+            s1 = Vector512.Create(a8[aRow]);
+            x9 = Fma.MultiplyAdd(s1, v, x9);
+            s2 = Vector512.Create(a8[2 * aRow]);
+            x10 = Fma.MultiplyAdd(s2, v, x10);
+            s3 = Vector512.Create(a8[3 * aRow]);
+            x11 = Fma.MultiplyAdd(s3, v, x11);
+            t2 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t2);
+            a += aStep;
+            a4 += aStep;
+            a8 += aStep;
+            offset += ldb;
+        }
+
+        epilogue.Store(x0, c);
+        epilogue.Store(x1, c + ldc);
+        epilogue.Store(x2, c + (2 * ldc));
+        epilogue.Store(x3, c + (3 * ldc));
+        epilogue.Store(x4, c + (4 * ldc));
+        epilogue.Store(x5, c + (5 * ldc));
+        epilogue.Store(x6, c + (6 * ldc));
+        epilogue.Store(x7, c + (7 * ldc));
+        epilogue.Store(x8, c + (8 * ldc));
+        epilogue.Store(x9, c + (9 * ldc));
+        epilogue.Store(x10, c + (10 * ldc));
+        epilogue.Store(x11, c + (11 * ldc));
+        epilogue.StoreTails4(t0, c + 16, ldc);
+        epilogue.StoreTails4(t1, c + (4 * ldc) + 16, ldc);
+        epilogue.StoreTails4(t2, c + (8 * ldc) + 16, ldc);
+    }
+
+    /// <summary>Eight double rows: 16 main and 4 tail accumulators, 11 loads and broadcasts per 20 FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile8(double* a, nint aRow, nint aStep, double* b, nint ldb, int k, double* c, nint ldc, Epilogue<double> epilogue)
+    {
+        Vector512<double> x00 = default, x01 = default, x10 = default, x11 = default;
+        Vector512<double> x20 = default, x21 = default, x30 = default, x31 = default;
+        Vector512<double> x40 = default, x41 = default, x50 = default, x51 = default;
+        Vector512<double> x60 = default, x61 = default, x70 = default, x71 = default;
+        Vector512<double> t0 = default, t1 = default, t2 = default, t3 = default;
+        double* a4 = a + (4 * aRow);
+        Vector512<double> below4 = Vector512.LessThan(Vector512<long>.Indices, Vector512.Create(4L)).AsDouble();
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Vector512<double> v0 = Vector512.Load(b + offset);
+            Vector512<double> v1 = Vector512.Load(b + offset + 8);
+            Vector512<double> vt = TailRow(b + offset);
+            Vector512<double> s0 = Vector512.Create(a[0]);
+            x00 = Fma.MultiplyAdd(s0, v0, x00);
+            x01 = Fma.MultiplyAdd(s0, v1, x01);
+            Vector512<double> s1 = Vector512.Create(a[aRow]);
+            x10 = Fma.MultiplyAdd(s1, v0, x10);
+            x11 = Fma.MultiplyAdd(s1, v1, x11);
+            t0 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t0);
+            s0 = Vector512.Create(a[2 * aRow]);
+            x20 = Fma.MultiplyAdd(s0, v0, x20);
+            x21 = Fma.MultiplyAdd(s0, v1, x21);
+            s1 = Vector512.Create(a[3 * aRow]);
+            x30 = Fma.MultiplyAdd(s1, v0, x30);
+            x31 = Fma.MultiplyAdd(s1, v1, x31);
+            t1 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t1);
+            s0 = Vector512.Create(a4[0]);
+            x40 = Fma.MultiplyAdd(s0, v0, x40);
+            x41 = Fma.MultiplyAdd(s0, v1, x41);
+            s1 = Vector512.Create(a4[aRow]);
+            x50 = Fma.MultiplyAdd(s1, v0, x50);
+            x51 = Fma.MultiplyAdd(s1, v1, x51);
+            t2 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t2);
+            s0 = Vector512.Create(a4[2 * aRow]);
+            x60 = Fma.MultiplyAdd(s0, v0, x60);
+            x61 = Fma.MultiplyAdd(s0, v1, x61);
+            s1 = Vector512.Create(a4[3 * aRow]);
+            x70 = Fma.MultiplyAdd(s1, v0, x70);
+            x71 = Fma.MultiplyAdd(s1, v1, x71);
+            t3 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t3);
+            a += aStep;
+            a4 += aStep;
+            offset += ldb;
+        }
+
+        epilogue.Store(x00, c);
+        epilogue.Store(x01, c + 8);
+        epilogue.Store(x10, c + ldc);
+        epilogue.Store(x11, c + ldc + 8);
+        epilogue.Store(x20, c + (2 * ldc));
+        epilogue.Store(x21, c + (2 * ldc) + 8);
+        epilogue.Store(x30, c + (3 * ldc));
+        epilogue.Store(x31, c + (3 * ldc) + 8);
+        epilogue.Store(x40, c + (4 * ldc));
+        epilogue.Store(x41, c + (4 * ldc) + 8);
+        epilogue.Store(x50, c + (5 * ldc));
+        epilogue.Store(x51, c + (5 * ldc) + 8);
+        epilogue.Store(x60, c + (6 * ldc));
+        epilogue.Store(x61, c + (6 * ldc) + 8);
+        epilogue.Store(x70, c + (7 * ldc));
+        epilogue.Store(x71, c + (7 * ldc) + 8);
+        epilogue.StoreTails2(t0, c + 16, ldc);
+        epilogue.StoreTails2(t1, c + (2 * ldc) + 16, ldc);
+        epilogue.StoreTails2(t2, c + (4 * ldc) + 16, ldc);
+        epilogue.StoreTails2(t3, c + (6 * ldc) + 16, ldc);
+    }
+
+    /// <summary>Four double rows: 10 accumulators, enough to cover the FMA latency.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile4(double* a, nint aRow, nint aStep, double* b, nint ldb, int k, double* c, nint ldc, Epilogue<double> epilogue)
+    {
+        Vector512<double> x00 = default, x01 = default, x10 = default, x11 = default;
+        Vector512<double> x20 = default, x21 = default, x30 = default, x31 = default;
+        Vector512<double> t0 = default, t1 = default;
+        Vector512<double> below4 = Vector512.LessThan(Vector512<long>.Indices, Vector512.Create(4L)).AsDouble();
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Vector512<double> v0 = Vector512.Load(b + offset);
+            Vector512<double> v1 = Vector512.Load(b + offset + 8);
+            Vector512<double> vt = TailRow(b + offset);
+            Vector512<double> s0 = Vector512.Create(a[0]);
+            x00 = Fma.MultiplyAdd(s0, v0, x00);
+            x01 = Fma.MultiplyAdd(s0, v1, x01);
+            Vector512<double> s1 = Vector512.Create(a[aRow]);
+            x10 = Fma.MultiplyAdd(s1, v0, x10);
+            x11 = Fma.MultiplyAdd(s1, v1, x11);
+            t0 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t0);
+            s0 = Vector512.Create(a[2 * aRow]);
+            x20 = Fma.MultiplyAdd(s0, v0, x20);
+            x21 = Fma.MultiplyAdd(s0, v1, x21);
+            s1 = Vector512.Create(a[3 * aRow]);
+            x30 = Fma.MultiplyAdd(s1, v0, x30);
+            x31 = Fma.MultiplyAdd(s1, v1, x31);
+            t1 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t1);
+            a += aStep;
+            offset += ldb;
+        }
+
+        epilogue.Store(x00, c);
+        epilogue.Store(x01, c + 8);
+        epilogue.Store(x10, c + ldc);
+        epilogue.Store(x11, c + ldc + 8);
+        epilogue.Store(x20, c + (2 * ldc));
+        epilogue.Store(x21, c + (2 * ldc) + 8);
+        epilogue.Store(x30, c + (3 * ldc));
+        epilogue.Store(x31, c + (3 * ldc) + 8);
+        epilogue.StoreTails2(t0, c + 16, ldc);
+        epilogue.StoreTails2(t1, c + (2 * ldc) + 16, ldc);
+    }
+
+    /// <summary>
+    /// C = alpha·x + beta·C (beta = 0: C not read; alpha = 1: no multiply, 25 of them on a 20³
+    /// float product, on the FMA pipes) for main vectors and packed tails.
+    /// </summary>
+    private readonly struct Epilogue<T>
+        where T : unmanaged
+    {
+        private readonly Vector512<T> _alpha;
+        private readonly Vector512<T> _beta;
+        private readonly bool _alphaOne;
         private readonly bool _betaZero;
 
-        public Epilogue(float alpha, float beta)
+        public Epilogue(T alpha, T beta)
         {
             _alpha = Vector512.Create(alpha);
             _beta = Vector512.Create(beta);
-            _betaZero = beta == 0;
+            _alphaOne = Vector512.EqualsAll(_alpha, Vector512<T>.One);
+            _betaZero = Vector512.EqualsAll(_beta, Vector512<T>.Zero);
+        }
+
+        private Epilogue(Vector512<T> alpha, Vector512<T> beta, bool alphaOne, bool betaZero)
+        {
+            _alpha = alpha;
+            _beta = beta;
+            _alphaOne = alphaOne;
+            _betaZero = betaZero;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Store(Vector512<float> x, float* c)
+        public Epilogue<TTo> As<TTo>()
+            where TTo : unmanaged =>
+            new(_alpha.As<T, TTo>(), _beta.As<T, TTo>(), _alphaOne, _betaZero);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector512<T> Scale(Vector512<T> x) => _alphaOne ? x : _alpha * x;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(Vector512<T> x, T* c)
         {
-            Vector512<float> product = _alpha * x;
+            Vector512<T> product = Scale(x);
             if (!_betaZero)
             {
                 product = Fma.MultiplyAdd(_beta, Vector512.Load(c), product);
@@ -148,24 +488,38 @@ internal static unsafe class GemmSmallVector512Width20
             product.Store(c);
         }
 
-        /// <summary>Stores the four 4-column tails of <paramref name="x"/> to rows c, c + ldc, ...</summary>
+        /// <summary>Stores the four 4-column float tails of <paramref name="x"/> to rows c, c + ldc, ...</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void StoreTails(Vector512<float> x, float* c, nint ldc)
+        public void StoreTails4(Vector512<T> x, T* c, nint ldc)
         {
-            Vector512<float> product = _alpha * x;
+            Vector512<T> product = Scale(x);
             if (!_betaZero)
             {
-                Vector512<float> old = Vector512.Create(
+                Vector512<T> old = Vector512.Create(
                     Vector256.Create(Vector128.Load(c), Vector128.Load(c + ldc)),
                     Vector256.Create(Vector128.Load(c + (2 * ldc)), Vector128.Load(c + (3 * ldc))));
                 product = Fma.MultiplyAdd(_beta, old, product);
             }
 
-            Vector256<float> lower = product.GetLower(), upper = product.GetUpper();
+            Vector256<T> lower = product.GetLower(), upper = product.GetUpper();
             lower.GetLower().Store(c);
             lower.GetUpper().Store(c + ldc);
             upper.GetLower().Store(c + (2 * ldc));
             upper.GetUpper().Store(c + (3 * ldc));
+        }
+
+        /// <summary>Stores the two 4-column double tails of <paramref name="x"/> to rows c and c + ldc.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void StoreTails2(Vector512<T> x, T* c, nint ldc)
+        {
+            Vector512<T> product = Scale(x);
+            if (!_betaZero)
+            {
+                product = Fma.MultiplyAdd(_beta, Vector512.Create(Vector256.Load(c), Vector256.Load(c + ldc)), product);
+            }
+
+            product.GetLower().Store(c);
+            product.GetUpper().Store(c + ldc);
         }
     }
 }

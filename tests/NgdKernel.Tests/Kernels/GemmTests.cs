@@ -106,6 +106,12 @@ public class GemmTests
             (2000, 15, 100), (2000, 16, 100),
             // Short products (MaxShortRows, float only), and single remainder rows of four vectors.
             (64, 100, 1000), (65, 100, 1000), (9, 100, 10), (49, 64, 30),
+            // Width 20 (shared tail vectors): 12-, 8- and 4-row tiles and the rows they leave.
+            (4, 20, 5), (6, 20, 3), (12, 20, 7), (13, 20, 9), (28, 20, 3), (29, 20, 11), (44, 20, 6),
+            // Last rows in pairs and singles over 4, 2 and 1 vectors (float and double widths).
+            (10, 50, 7), (11, 50, 5), (7, 100, 6), (3, 112, 4), (6, 40, 9), (7, 24, 3), (2, 17, 8),
+            // Float rows with n mod 32 = 4: 8-row tiles carrying the 4-column tails of their rows.
+            (17, 68, 5), (8, 132, 3), (13, 164, 2), (16, 36, 4),
         ];
         using var context = new KernelContext(1, path);
         int seed = 0;
