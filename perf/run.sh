@@ -27,8 +27,10 @@ if [[ ${#benches[@]} -eq 0 ]]; then
 fi
 
 # The job: short enough that the whole suite stays near 15 minutes, long enough (100 ms
-# iterations, 5 of them after 2 warm-ups) for ratios that hold up on a shared machine.
-job=(--launchCount 1 --warmupCount 2 --iterationCount 5 --iterationTime 100)
+# iterations, 5 of them) for ratios that hold up on a shared machine. Five warm-ups of 100 ms:
+# with two, a process that calls only a 20³ GEMM was still timing code the tiered JIT had not yet
+# recompiled (295 ns per call, against 117 ns after about 0.3 s).
+job=(--launchCount 1 --warmupCount 5 --iterationCount 5 --iterationTime 100)
 
 # CPU folder name: model name, plus the AMD Zen generation that its CPUID family implies
 # (virtual machines often report only "AMD EPYC").
