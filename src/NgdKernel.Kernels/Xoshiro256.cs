@@ -32,6 +32,8 @@ public struct Xoshiro256
 
     /// <summary>The next 64 uniformly distributed bits.</summary>
     /// <returns>A uniformly distributed <see cref="ulong"/>.</returns>
+    /// <remarks>Inlined: called from another assembly's loops, the call and the state's trip through memory cost more than the update.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong NextUInt64()
     {
         ulong result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;

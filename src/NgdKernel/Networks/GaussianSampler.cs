@@ -1,28 +1,31 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
+using NgdKernel.Kernels.Internals;
 using NgdKernel.LinearAlgebra;
 
 namespace NgdKernel.Networks;
 
 /// <summary>
 /// Standard normal draws for the sampled backward passes (paper Eq. 20, <c>y ~ N(x_L, SigmaT)</c>)
-/// by Marsaglia's polar method, in double, written straight into the destination rows.
+/// by Marsaglia's polar method, in the precision of the destination, written straight into its rows.
 /// </summary>
 /// <remarks>
-/// <para><see cref="Xoshiro256.FillGaussian{T}"/> evaluates <c>ln</c>, <c>sqrt</c>, <c>cos</c> and
-/// <c>sin</c> per pair (Box-Muller): about 25 ns a value, 12 ms of the MNIST autoencoder's
-/// 784 x 1000 output draws per step, a tenth of the whole NGD step. The polar method needs one
-/// <c>ln</c> and one <c>sqrt</c> per pair and no trigonometry: a pair <c>(v1, v2)</c> uniform in the
-/// square <c>(-1, 1)^2</c> is kept when <c>0 &lt; s = v1^2 + v2^2 &lt; 1</c> (probability pi/4), and
-/// <c>v sqrt(-2 ln s / s)</c> are two independent N(0, 1) values.</para>
-/// <para>Vector transcendental functions (TensorPrimitives.Log, Sin, Cos) would be faster still, but
-/// their results may change in the last bit when the JIT recompiles them at a higher tier
-/// (multiply-add estimates fused or not), which breaks the same-seed, same-bits contract within a
-/// run; <see cref="Math.Log(double)"/> is the same function at every tier.</para>
-/// <para>For float, one 64-bit word gives both 24-bit coordinates and <see cref="MathF.Log(float)"/>
-/// the logarithm (the smallest accepted <c>s</c>, 2^-46, caps draws at 8 sigma); for double, each
-/// coordinate takes a word's top 53 bits.</para>
+/// <para>A pair <c>(v1, v2)</c> uniform in the square <c>(-1, 1)^2</c> is kept when
+/// <c>0 &lt; s = v1^2 + v2^2 &lt; 1</c> (probability pi/4), and <c>v sqrt(-2 ln s / s)</c> are two
+/// independent N(0, 1) values: one <c>ln</c> and one <c>sqrt</c> per pair and no trigonometry
+/// (Box-Muller's <see cref="Xoshiro256.FillGaussian{T}"/> needs <c>ln</c>, <c>sqrt</c>, <c>cos</c>
+/// and <c>sin</c>).</para>
+/// <para>The radii of a batch of accepted pairs are computed by <see cref="PolarTransform"/>, vector
+/// by vector, with a logarithm written out in fused multiply-adds: the same bits on every path, tier
+/// and run (the runtime's vector logarithm may change in the last bit when the JIT recompiles it at a
+/// higher tier). Scalar, a float draw cost 10-18 ns, most of it the serial <c>ln</c>, division and
+/// square root of each pair.</para>
+/// <para>For float, one 64-bit word gives both 24-bit coordinates (the smallest accepted <c>s</c>,
+/// 2^-46, caps draws at 8 sigma); for double, each coordinate takes a word's top 53 bits.</para>
 /// <para>Values fill the destination row-major across rows, two per accepted pair (the second value
 /// of the last pair is dropped for an odd count), so the draws and the generator state after a call
 /// depend only on the number of values and the state before it.</para>
@@ -31,32 +34,33 @@ namespace NgdKernel.Networks;
 internal static class GaussianSampler
 {
     /// <summary>
-    /// Values per block of a blocked fill: large enough that a block (about 100 us) dwarfs a worker's
-    /// wake-up (about 10 us), small enough that M = 1000 rows of 784 make 50 blocks, split evenly.
+    /// Values per block of a blocked fill: large enough that a block dwarfs a worker's wake-up
+    /// (about 10 us), small enough that M = 1000 rows of 784 make 50 blocks, split evenly.
     /// </summary>
     public const int BlockValues = 1 << 14;
 
     private const float FloatScale = 2f / (1 << 24); // 24-bit uniforms on [-1, 1)
+    private const double DoubleScale = 2.0 / (1UL << 53); // 53-bit uniforms on [-1, 1)
+
+    // Accepted pairs per batch: the coordinates and radii of a batch take 3 KB of stack in double.
+    private const int Chunk = 128;
 
     /// <summary>Rows per block of a blocked fill of rows of <paramref name="columns"/> values.</summary>
     public static int BlockRows(int columns) => Math.Max(1, BlockValues / Math.Max(1, columns));
 
-    // Accepted pairs per batch: three stack buffers of 128 doubles (3 KB).
-    private const int Chunk = 128;
-
     /// <summary>Fills <paramref name="destination"/> with N(0, <paramref name="standardDeviation"/>^2) draws.</summary>
     /// <remarks>
-    /// Two passes per batch of pairs. The first draws candidates until the batch has enough accepted
-    /// ones, without a branch on acceptance: every candidate is written at the next free slot and
-    /// the slot advances only when it is accepted, so the 21 % of rejections are no longer
-    /// mispredicted jumps. The second evaluates the independent logarithms and square roots back to
-    /// back. The generator is consumed and the values computed exactly as by a loop that transforms
-    /// each pair as soon as it is accepted (tests compare the two bit for bit).
+    /// Three passes per batch of pairs. The first draws candidates until the batch has enough accepted
+    /// ones, without a branch on acceptance: every candidate is written at the next free slot and the
+    /// slot advances only when it is accepted, so the 21 % of rejections are no longer mispredicted
+    /// jumps. The second turns the batch's <c>s</c> into radii, a vector at a time; the third scales
+    /// the coordinates in place and copies them into the rows. The generator is consumed and the
+    /// values computed exactly as by a loop that transforms each pair as soon as it is accepted
+    /// (tests compare the two bit for bit, and the paths with each other).
     /// </remarks>
-    public static void Fill<T>(ref Xoshiro256 rng, Span2D<T> destination, T standardDeviation)
+    public static void Fill<T>(ref Xoshiro256 rng, Span2D<T> destination, T standardDeviation, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        const double scale = 2.0 / (1UL << 53); // 53-bit uniforms on [-1, 1)
         int height = destination.Height;
         int width = destination.Width;
         long remaining = (long)height * width;
@@ -65,92 +69,151 @@ internal static class GaussianSampler
             return;
         }
 
-        double sd = double.CreateTruncating(standardDeviation);
-        Span<double> first = stackalloc double[Chunk];
-        Span<double> second = stackalloc double[Chunk];
-        Span<double> radius = stackalloc double[Chunk];
+        Span<T> coordinates = stackalloc T[2 * Chunk]; // (v1, v2) of accepted pairs, interleaved
+        Span<T> radius = stackalloc T[Chunk];
         Xoshiro256 local = rng; // a local copy keeps the state in registers through the loop
         int r = 0, c = 0;
         Span<T> row = destination.GetRowSpan(0);
         while (remaining > 0)
         {
             int need = (int)Math.Min(Chunk, (remaining + 1) / 2);
-            int count = 0;
             if (typeof(T) == typeof(float))
             {
-                // One word gives both 24-bit uniforms, and float's logarithm is enough for float draws.
-                while (count < need)
-                {
-                    ulong bits = local.NextUInt64();
-                    float f1 = ((int)(bits >> 40) * FloatScale) - 1f;
-                    float f2 = ((int)((bits >> 16) & 0xFFFFFF) * FloatScale) - 1f;
-                    float fs = (f1 * f1) + (f2 * f2);
-                    first[count] = f1;
-                    second[count] = f2;
-                    radius[count] = fs;
-                    count += fs < 1f && fs != 0f ? 1 : 0;
-                }
-
-                for (int p = 0; p < need; p++)
-                {
-                    float fs = (float)radius[p];
-                    radius[p] = sd * MathF.Sqrt(-2f * MathF.Log(fs) / fs);
-                }
+                Span<float> pairs = MemoryMarshal.Cast<T, float>(coordinates);
+                Span<float> s = MemoryMarshal.Cast<T, float>(radius)[..need];
+                DrawFloat(ref local, pairs, s);
+                PolarTransform.Radius(s, float.CreateTruncating(standardDeviation), path);
+                Scale(pairs, s, path);
             }
             else
             {
-                while (count < need)
-                {
-                    double v1 = ((local.NextUInt64() >> 11) * scale) - 1.0;
-                    double v2 = ((local.NextUInt64() >> 11) * scale) - 1.0;
-                    double s = (v1 * v1) + (v2 * v2);
-                    first[count] = v1;
-                    second[count] = v2;
-                    radius[count] = s;
-                    count += s < 1.0 && s != 0.0 ? 1 : 0;
-                }
-
-                for (int p = 0; p < need; p++)
-                {
-                    double s = radius[p];
-                    radius[p] = sd * Math.Sqrt(-2.0 * Math.Log(s) / s);
-                }
+                Span<double> pairs = MemoryMarshal.Cast<T, double>(coordinates);
+                Span<double> s = MemoryMarshal.Cast<T, double>(radius)[..need];
+                DrawDouble(ref local, pairs, s);
+                PolarTransform.Radius(s, double.CreateTruncating(standardDeviation), path);
+                Scale(pairs, s, path);
             }
 
-            // Row-major across rows, two values per pair; the second value of the last pair is
-            // dropped when the count is odd.
-            for (int p = 0; p < need; p++)
+            // Row-major across rows; the second value of the last pair is dropped when the count is odd.
+            int produced = (int)Math.Min(2L * need, remaining);
+            for (int offset = 0; offset < produced;)
             {
-                double factor = radius[p];
-                row[c++] = T.CreateTruncating(first[p] * factor);
-                if (c == width)
+                int take = Math.Min(width - c, produced - offset);
+                coordinates.Slice(offset, take).CopyTo(row.Slice(c, take));
+                offset += take;
+                c += take;
+                if (c == width && ++r < height)
                 {
                     c = 0;
-                    if (++r == height)
-                    {
-                        break;
-                    }
-
-                    row = destination.GetRowSpan(r);
-                }
-
-                row[c++] = T.CreateTruncating(second[p] * factor);
-                if (c == width)
-                {
-                    c = 0;
-                    if (++r == height)
-                    {
-                        break;
-                    }
-
                     row = destination.GetRowSpan(r);
                 }
             }
 
-            remaining -= 2L * need;
+            remaining -= produced;
         }
 
         rng = local;
+    }
+
+    /// <summary>Accepted float candidates into <paramref name="pairs"/> (interleaved) and their <c>s</c>.</summary>
+    /// <remarks>
+    /// The generator is copied into a local so that its state stays in registers (through the ref, every
+    /// update went through memory, a store-to-load forwarding chain per word). Acceptance,
+    /// <c>0 &lt; s &lt; 1</c> for <c>s &gt;= 0</c>, is one unsigned compare of the bits, so no branch.
+    /// </remarks>
+    private static void DrawFloat(ref Xoshiro256 rng, Span<float> pairs, Span<float> s)
+    {
+        Xoshiro256 local = rng;
+        ref float v = ref MemoryMarshal.GetReference(pairs);
+        ref float s0 = ref MemoryMarshal.GetReference(s);
+        int need = Math.Min(s.Length, pairs.Length / 2);
+        int count = 0;
+        while (count < need)
+        {
+            // One word gives both 24-bit uniforms.
+            ulong bits = local.NextUInt64();
+            float f1 = ((int)(bits >> 40) * FloatScale) - 1f;
+            float f2 = ((int)((bits >> 16) & 0xFFFFFF) * FloatScale) - 1f;
+            float fs = (f1 * f1) + (f2 * f2);
+            Unsafe.Add(ref v, 2 * count) = f1;
+            Unsafe.Add(ref v, (2 * count) + 1) = f2;
+            Unsafe.Add(ref s0, count) = fs;
+            count += (uint)BitConverter.SingleToInt32Bits(fs) - 1u < 0x3F7FFFFFu ? 1 : 0;
+        }
+
+        rng = local;
+    }
+
+    /// <summary>Accepted double candidates into <paramref name="pairs"/> (interleaved) and their <c>s</c>.</summary>
+    /// <remarks>As <see cref="DrawFloat"/>, two words per candidate.</remarks>
+    private static void DrawDouble(ref Xoshiro256 rng, Span<double> pairs, Span<double> s)
+    {
+        Xoshiro256 local = rng;
+        ref double v = ref MemoryMarshal.GetReference(pairs);
+        ref double s0 = ref MemoryMarshal.GetReference(s);
+        int need = Math.Min(s.Length, pairs.Length / 2);
+        int count = 0;
+        while (count < need)
+        {
+            double v1 = ((local.NextUInt64() >> 11) * DoubleScale) - 1.0;
+            double v2 = ((local.NextUInt64() >> 11) * DoubleScale) - 1.0;
+            double ds = (v1 * v1) + (v2 * v2);
+            Unsafe.Add(ref v, 2 * count) = v1;
+            Unsafe.Add(ref v, (2 * count) + 1) = v2;
+            Unsafe.Add(ref s0, count) = ds;
+            count += (ulong)BitConverter.DoubleToInt64Bits(ds) - 1ul < 0x3FEFFFFFFFFFFFFFul ? 1 : 0;
+        }
+
+        rng = local;
+    }
+
+    /// <summary><c>pairs[2p + j] *= radius[p]</c> for the first <c>radius.Length</c> pairs.</summary>
+    private static void Scale<T>(Span<T> pairs, ReadOnlySpan<T> radius, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T v0 = ref MemoryMarshal.GetReference(pairs);
+        ref T r0 = ref MemoryMarshal.GetReference(radius);
+        int n = radius.Length;
+        int p = 0;
+        if (path == KernelPath.Vector512 && Vector512.IsHardwareAccelerated)
+        {
+            // Each radius is duplicated into the two lanes of its pair.
+            int w = Vector512<T>.Count;
+            for (; p + w <= n; p += w)
+            {
+                Vector512<T> r = Vector512.LoadUnsafe(ref r0, (nuint)p);
+                (Vector512<T> low, Vector512<T> high) = Duplicate(r);
+                ref T v = ref Unsafe.Add(ref v0, 2 * p);
+                (Vector512.LoadUnsafe(ref v) * low).StoreUnsafe(ref v);
+                (Vector512.LoadUnsafe(ref v, (nuint)w) * high).StoreUnsafe(ref v, (nuint)w);
+            }
+        }
+
+        for (; p < n; p++)
+        {
+            T r = Unsafe.Add(ref r0, p);
+            Unsafe.Add(ref v0, 2 * p) *= r;
+            Unsafe.Add(ref v0, (2 * p) + 1) *= r;
+        }
+    }
+
+    /// <summary>The lanes of <paramref name="r"/> each written twice: (r0 r0 r1 r1 ...), then the upper half likewise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<T> Low, Vector512<T> High) Duplicate<T>(Vector512<T> r)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector512<float> f = r.AsSingle();
+            Vector512<float> low = Vector512.Shuffle(f, Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
+            Vector512<float> high = Vector512.Shuffle(f, Vector512.Create(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15));
+            return (low.As<float, T>(), high.As<float, T>());
+        }
+
+        Vector512<double> d = r.AsDouble();
+        Vector512<double> lowD = Vector512.Shuffle(d, Vector512.Create(0L, 0, 1, 1, 2, 2, 3, 3));
+        Vector512<double> highD = Vector512.Shuffle(d, Vector512.Create(4L, 4, 5, 5, 6, 6, 7, 7));
+        return (lowD.As<double, T>(), highD.As<double, T>());
     }
 }
 
@@ -181,6 +244,7 @@ internal sealed class GaussianFillJob<T> : IParallelJob
     private int _blockRows;
     private int _blockCount;
     private T _standardDeviation;
+    private KernelPath _path;
 
     /// <summary>
     /// Fills rows <c>[rowOffset, rowOffset + rows)</c>, columns <c>[0, columns)</c> of
@@ -194,7 +258,7 @@ internal sealed class GaussianFillJob<T> : IParallelJob
         int blockCount = (rows + blockRows - 1) / blockRows;
         if (blockCount <= 1)
         {
-            GaussianSampler.Fill(ref rng, target.Span.Slice(rowOffset, 0, rows, columns), standardDeviation);
+            GaussianSampler.Fill(ref rng, target.Span.Slice(rowOffset, 0, rows, columns), standardDeviation, context.Path);
             return;
         }
 
@@ -205,7 +269,7 @@ internal sealed class GaussianFillJob<T> : IParallelJob
             {
                 var block = new Xoshiro256(rng.NextUInt64());
                 GaussianSampler.Fill(ref block, span.Slice(rowOffset + row, 0, Math.Min(blockRows, rows - row), columns),
-                    standardDeviation);
+                    standardDeviation, context.Path);
             }
 
             return;
@@ -228,6 +292,7 @@ internal sealed class GaussianFillJob<T> : IParallelJob
         job._blockRows = blockRows;
         job._blockCount = blockCount;
         job._standardDeviation = standardDeviation;
+        job._path = context.Path;
         try
         {
             context.Run(job, Math.Min(context.ThreadCount, blockCount));
@@ -249,7 +314,7 @@ internal sealed class GaussianFillJob<T> : IParallelJob
             int row = b * _blockRows;
             var rng = new Xoshiro256(_seeds[b]);
             GaussianSampler.Fill(ref rng, target.Slice(_rowOffset + row, 0, Math.Min(_blockRows, _rows - row), _columns),
-                _standardDeviation);
+                _standardDeviation, _path);
         }
     }
 }

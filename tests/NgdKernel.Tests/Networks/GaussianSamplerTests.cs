@@ -43,8 +43,8 @@ public sealed class GaussianSamplerTests
         var tall = new double[181, 3];
         var a = new Xoshiro256(42);
         var b = new Xoshiro256(42);
-        GaussianSampler.Fill(ref a, wide.AsSpan2D(), 1.0);
-        GaussianSampler.Fill(ref b, tall.AsSpan2D(), 1.0);
+        GaussianSampler.Fill(ref a, wide.AsSpan2D(), 1.0, KernelPaths.Best);
+        GaussianSampler.Fill(ref b, tall.AsSpan2D(), 1.0, KernelPaths.Best);
         Assert.Equal(wide.Cast<double>(), tall.Cast<double>());
         Assert.Equal(a.NextUInt64(), b.NextUInt64());
     }
@@ -88,7 +88,7 @@ public sealed class GaussianSamplerTests
         var b = new Xoshiro256(5);
         GaussianFillJob<double>.Fill(ref a, target, 0, 40, 50, 2.0, context, new GaussianFillJob<double>());
         var plain = new double[40, 50];
-        GaussianSampler.Fill(ref b, plain.AsSpan2D(), 2.0);
+        GaussianSampler.Fill(ref b, plain.AsSpan2D(), 2.0, context.Path);
         Assert.Equal(plain.Cast<double>(), target.AsSpan().ToArray());
         Assert.Equal(a.NextUInt64(), b.NextUInt64());
     }
@@ -137,7 +137,7 @@ public sealed class GaussianSamplerTests
         var layout = new ViewLayout(1001, 97, 5, 3, 4, 1);
         GuardedMatrix<T> matrix = layout.Create<T>();
         var rng = new Xoshiro256(7);
-        GaussianSampler.Fill(ref rng, matrix.Span, T.CreateChecked(sd));
+        GaussianSampler.Fill(ref rng, matrix.Span, T.CreateChecked(sd), KernelPaths.Best);
         matrix.AssertGuardsUntouched();
 
         var z = new double[layout.Rows * layout.Columns];
@@ -208,18 +208,21 @@ public sealed class GaussianSamplerTests
     [InlineData(0, 4)]
     public void Fill_MatchesOnePairAtATimePolarLoop(int rows, int columns)
     {
-        SameAsReference<float>(rows, columns, 0.7f);
-        SameAsReference<double>(rows, columns, 1.3);
+        foreach (KernelPath path in KernelPaths.Supported)
+        {
+            SameAsReference<float>(rows, columns, 0.7f, path);
+            SameAsReference<double>(rows, columns, 1.3, path);
+        }
     }
 
-    private static void SameAsReference<T>(int rows, int columns, T sd)
+    private static void SameAsReference<T>(int rows, int columns, T sd, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var rng = new Xoshiro256(((ulong)rows * 1000) + (ulong)columns);
         Xoshiro256 reference = rng;
         var actual = new T[rows, columns];
         var expected = new T[rows, columns];
-        GaussianSampler.Fill(ref rng, new Span2D<T>(actual), sd);
+        GaussianSampler.Fill(ref rng, new Span2D<T>(actual), sd, path);
         Reference.ReferencePolarSampler.Fill(ref reference, new Span2D<T>(expected), sd);
         Assert.Equal(expected, actual);
         Assert.Equal(reference.NextUInt64(), rng.NextUInt64());

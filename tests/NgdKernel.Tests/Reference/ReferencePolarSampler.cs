@@ -1,13 +1,15 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
+using NgdKernel.Kernels.Internals;
 
 namespace NgdKernel.Tests.Reference;
 
 /// <summary>
 /// Marsaglia's polar method one pair at a time, each pair transformed as soon as it is accepted:
 /// the plain loop that the batched <c>NgdKernel.Networks.GaussianSampler</c> must reproduce bit
-/// for bit (same generator words, same expressions).
+/// for bit (same generator words, same expressions). The logarithm is the scalar one of
+/// <c>PolarTransform</c>, tested on its own against <see cref="Math.Log(double)"/>.
 /// </summary>
 internal static class ReferencePolarSampler
 {
@@ -17,26 +19,25 @@ internal static class ReferencePolarSampler
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         const double scale = 2.0 / (1UL << 53); // 53-bit uniforms on [-1, 1)
-        double sd = double.CreateTruncating(standardDeviation);
         Xoshiro256 local = rng; // a local copy keeps the state in registers through the loop
         bool pending = false;
-        double spare = 0;
+        T spare = T.Zero;
         for (int r = 0; r < destination.Height; r++)
         {
             Span<T> row = destination.GetRowSpan(r);
             int c = 0;
             if (pending && row.Length > 0)
             {
-                row[c++] = T.CreateTruncating(spare);
+                row[c++] = spare;
                 pending = false;
             }
 
             while (c < row.Length)
             {
-                double v1, v2, factor;
+                T first, second;
                 if (typeof(T) == typeof(float))
                 {
-                    // One word gives both 24-bit uniforms, and float's logarithm is enough for float draws.
+                    // One word gives both 24-bit uniforms.
                     float f1, f2, fs;
                     do
                     {
@@ -47,13 +48,13 @@ internal static class ReferencePolarSampler
                     }
                     while (fs >= 1f || fs == 0f);
 
-                    v1 = f1;
-                    v2 = f2;
-                    factor = sd * MathF.Sqrt(-2f * MathF.Log(fs) / fs);
+                    float factor = MathF.Sqrt(PolarTransform.Log(fs) * -2f / fs) * float.CreateTruncating(standardDeviation);
+                    first = T.CreateTruncating(f1 * factor);
+                    second = T.CreateTruncating(f2 * factor);
                 }
                 else
                 {
-                    double s;
+                    double v1, v2, s;
                     do
                     {
                         v1 = ((local.NextUInt64() >> 11) * scale) - 1.0;
@@ -62,17 +63,19 @@ internal static class ReferencePolarSampler
                     }
                     while (s >= 1.0 || s == 0.0);
 
-                    factor = sd * Math.Sqrt(-2.0 * Math.Log(s) / s);
+                    double factor = Math.Sqrt(PolarTransform.Log(s) * -2.0 / s) * double.CreateTruncating(standardDeviation);
+                    first = T.CreateTruncating(v1 * factor);
+                    second = T.CreateTruncating(v2 * factor);
                 }
 
-                row[c++] = T.CreateTruncating(v1 * factor);
+                row[c++] = first;
                 if (c < row.Length)
                 {
-                    row[c++] = T.CreateTruncating(v2 * factor);
+                    row[c++] = second;
                 }
                 else
                 {
-                    spare = v2 * factor;
+                    spare = second;
                     pending = true;
                 }
             }
