@@ -353,29 +353,6 @@ public static partial class Cholesky
         nint ld = StridedView.Stride(factor);
         ref T a0 = ref factor.DangerousGetReference();
         TriangularInverse.Invert(ref a0, ld, n, path);
-        MirrorLowerToUpper(ref a0, ld, n);
-    }
-
-    /// <summary>Copies the strict lower triangle onto the strict upper one, in 32×32 tiles.</summary>
-    internal static void MirrorLowerToUpper<T>(ref T a0, nint ld, int n)
-        where T : unmanaged
-    {
-        const int Tile = 32;
-        for (int i0 = 0; i0 < n; i0 += Tile)
-        {
-            int i1 = Math.Min(n, i0 + Tile);
-            for (int j0 = 0; j0 <= i0; j0 += Tile)
-            {
-                int j1 = Math.Min(n, j0 + Tile);
-                for (int i = i0; i < i1; i++)
-                {
-                    int jEnd = Math.Min(j1, i);
-                    for (int j = j0; j < jEnd; j++)
-                    {
-                        Unsafe.Add(ref a0, (j * ld) + i) = Unsafe.Add(ref a0, (i * ld) + j);
-                    }
-                }
-            }
-        }
+        FactorTranspose.MirrorLowerToUpper(ref a0, ld, n, path);
     }
 }

@@ -178,7 +178,7 @@ public static partial class ShermanMorrison
             Level1.Axpy(-factor * Unsafe.Add(ref w, i), ref w, ref row, i + 1, path);
         }
 
-        Cholesky.MirrorLowerToUpper(ref a0, ld, n);
+        FactorTranspose.MirrorLowerToUpper(ref a0, ld, n, path);
         return true;
     }
 

@@ -176,7 +176,7 @@ public static partial class SymmetricEigen
             }
         }
 
-        Cholesky.MirrorLowerToUpper(ref d0, ld, n);
+        FactorTranspose.MirrorLowerToUpper(ref d0, ld, n, path);
         return n - first;
     }
 

@@ -64,33 +64,6 @@ public static class Syrk
     {
         MatrixOp opB = op == MatrixOp.None ? MatrixOp.Transpose : MatrixOp.None;
         GemmDriver.Run(a, op, a, opB, alpha, beta, c, path, context, lowerTriangleOnly: true);
-        MirrorLowerToUpper(c);
-    }
-
-    /// <summary>
-    /// C[j, i] = C[i, j] for i &gt; j, by 32×32 blocks: each block of the upper triangle is written one
-    /// column at a time, so its 32 rows stay in L1 (row by row over the whole matrix, the column walk
-    /// missed L1 on every element once n·64 bytes outgrew it).
-    /// </summary>
-    private static void MirrorLowerToUpper<T>(Span2D<T> c)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        const int Block = 32;
-        int n = c.Height;
-        for (int ib = 0; ib < n; ib += Block)
-        {
-            int iEnd = Math.Min(ib + Block, n);
-            for (int jb = 0; jb <= ib; jb += Block)
-            {
-                for (int i = ib; i < iEnd; i++)
-                {
-                    int jEnd = Math.Min(jb + Block, i);
-                    for (int j = jb; j < jEnd; j++)
-                    {
-                        c.DangerousGetReferenceAt(j, i) = c.DangerousGetReferenceAt(i, j);
-                    }
-                }
-            }
-        }
+        FactorTranspose.MirrorLowerToUpper(ref c.DangerousGetReference(), StridedView.Stride(c), c.Height, path);
     }
 }

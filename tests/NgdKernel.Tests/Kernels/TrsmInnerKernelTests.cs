@@ -179,4 +179,52 @@ public class TrsmInnerKernelTests
             }
         }
     }
+
+    /// <summary>
+    /// The in-place mirror copies exactly the strict lower triangle onto the strict upper one, at
+    /// sizes around the 4×4 tiles and the 32×32 blocks, with a row stride wider than n: the lower
+    /// triangle and the diagonal are unchanged, the gap after each row and past the end untouched.
+    /// </summary>
+    [Theory, MemberData(nameof(Paths))]
+    public void Trsm_Mirror_CopiesStrictLowerOntoUpper(KernelPath path)
+    {
+        foreach (int n in (int[])[0, 1, 2, 3, 4, 5, 7, 8, 13, 31, 32, 33, 63, 64, 65, 97])
+        {
+            Mirror<float>(n, path);
+            Mirror<double>(n, path);
+        }
+    }
+
+    private static void Mirror<T>(int n, KernelPath path)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        var random = new Random(n);
+        T sentinel = T.CreateTruncating(-7.5);
+        int ld = n + 3;
+        T[] a = [.. Enumerable.Repeat(sentinel, (n * ld) + 1)];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                a[(i * ld) + j] = j <= i ? T.CreateTruncating(random.NextDouble()) : T.NaN;
+            }
+        }
+
+        T[] original = (T[])a.Clone();
+        if (n > 0)
+        {
+            FactorTranspose.MirrorLowerToUpper(ref a[0], ld, n, path);
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < ld; j++)
+            {
+                T expected = j >= n ? sentinel : j <= i ? original[(i * ld) + j] : original[(j * ld) + i];
+                Assert.Equal(expected, a[(i * ld) + j]);
+            }
+        }
+
+        Assert.Equal(sentinel, a[^1]);
+    }
 }
