@@ -84,7 +84,7 @@ public class GemmTests
     {
         Assert.Equal(100L * 100 * 100, NgdKernel.Kernels.Internals.GemmSmall.MaxWork);
         Assert.Equal(32L * 32 * 32, NgdKernel.Kernels.Internals.GemmSmall.MaxTransposedWork);
-        Assert.Equal(1024, NgdKernel.Kernels.Internals.GemmSmall.MaxTransposedElements);
+        Assert.Equal(48 * 48, NgdKernel.Kernels.Internals.GemmSmall.MaxTransposedElements);
         Assert.Equal(256, NgdKernel.Kernels.Internals.GemmSmall.MaxColumns);
         Assert.Equal(8192, NgdKernel.Kernels.Internals.GemmSmall.MaxTallElements);
         Assert.Equal(128, NgdKernel.Kernels.Internals.GemmSmall.MaxTallColumns);
@@ -96,7 +96,7 @@ public class GemmTests
             (20, 20, 20), (1000, 20, 20), (20, 20, 1000), (100, 100, 100), (101, 100, 100),
             (32, 32, 32), (33, 32, 32), (16, 64, 16), (16, 65, 16), (4, 256, 4), (4, 257, 4),
             (5, 3, 7), (6, 7, 5), (7, 15, 3), (9, 17, 4), (3, 31, 2), (2, 33, 5), (1, 8, 4000),
-            (2, 16, 1000), (3, 31, 300),
+            (2, 16, 1000), (3, 31, 300), (32, 32, 33), (32, 48, 48), (32, 48, 49), (40, 49, 48),
             // Eight-row tiles with one, two and three vectors (float and double widths), then the
             // four-row and single-row remainders.
             (8, 16, 7), (8, 33, 3), (9, 40, 7), (17, 47, 12), (15, 20, 9), (13, 24, 5), (11, 8, 6),
