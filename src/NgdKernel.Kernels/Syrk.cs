@@ -28,7 +28,9 @@ public static class Syrk
     /// <remarks>
     /// <para>
     /// BLAS <c>?syrk</c> (row-major, lower triangle computed), then mirrored: only the tiles of C that touch
-    /// the lower triangle are computed, half the work of <see cref="Gemm"/>. With beta ≠ 0 the old C is read
+    /// the lower triangle are computed, half the work of <see cref="Gemm"/>. Small problems (n·n·k up to
+    /// 64³, or 40³ for <see cref="MatrixOp.None"/>) are computed whole by the unpacked GEMM kernels
+    /// instead, which beats packing half of them. With beta ≠ 0 the old C is read
     /// from its lower triangle only (the upper one is taken to be its mirror). Paper Eq. 20:
     /// <c>Lambda_i = &lt;x_{i-1} x_{i-1}^T&gt;</c> is <c>Multiply(x, Transpose, 1/M, 0, lambda)</c>.
     /// </para>

@@ -53,9 +53,12 @@ internal static unsafe class GemmDriver
         fixed (T* pb = &b.DangerousGetReference())
         fixed (T* pc = &c.DangerousGetReference())
         {
-            if (!lowerTriangleOnly && GemmSmall.IsSmall(m, n, k, opB == MatrixOp.Transpose, sizeof(T) == sizeof(float)))
+            if (lowerTriangleOnly
+                ? GemmSmall.IsSmallSyrk(n, k, opB == MatrixOp.Transpose)
+                : GemmSmall.IsSmall(m, n, k, opB == MatrixOp.Transpose, sizeof(T) == sizeof(float)))
             {
-                // Unpacked kernels: packing and the loop nest cost more than the arithmetic here.
+                // Unpacked kernels: packing and the loop nest cost more than the arithmetic here. A small
+                // SYRK is computed whole (its upper triangle is then overwritten by the mirror).
                 GemmSmall.Run(
                     pa, Check.RowStride(a), opA == MatrixOp.Transpose, pb, Check.RowStride(b), opB == MatrixOp.Transpose,
                     alpha, beta, pc, Check.RowStride<T>(c), m, n, k, path);

@@ -43,6 +43,40 @@ public class SyrkTests
         }
     }
 
+    /// <summary>
+    /// Both sides of the limits below which a SYRK is computed whole by the unpacked kernels
+    /// (GemmSmall.MaxSyrkWork for AᵀA, MaxSyrkTransposedWork for AAᵀ), with beta 0 and not,
+    /// strided views, on every path: same bound against the reference, exact symmetry.
+    /// </summary>
+    [Fact]
+    public void Syrk_MatchesReference_AroundSmallProblemLimits()
+    {
+        Assert.Equal(64L * 64 * 64, NgdKernel.Kernels.Internals.GemmSmall.MaxSyrkWork);
+        Assert.Equal(40L * 40 * 40, NgdKernel.Kernels.Internals.GemmSmall.MaxSyrkTransposedWork);
+        (int N, int K, MatrixOp Op)[] shapes =
+        [
+            (1, 1, MatrixOp.Transpose), (33, 32, MatrixOp.Transpose), (64, 64, MatrixOp.Transpose),
+            (64, 65, MatrixOp.Transpose), (17, 907, MatrixOp.Transpose), (18, 907, MatrixOp.Transpose),
+            (1, 1, MatrixOp.None), (32, 33, MatrixOp.None), (40, 40, MatrixOp.None), (40, 41, MatrixOp.None),
+            (200, 1, MatrixOp.None), (257, 1, MatrixOp.Transpose),
+        ];
+        foreach (KernelPath path in KernelPaths.Supported)
+        {
+            using var context = new KernelContext(1, path);
+            foreach ((int n, int k, MatrixOp op) in shapes)
+            {
+                foreach (double beta in (double[])[0, 0.5])
+                {
+                    (int rows, int columns) = op == MatrixOp.Transpose ? (k, n) : (n, k);
+                    var test = new SyrkCase(n, k, op, 1.0 / k, beta,
+                        new ViewLayout(rows, columns, 3, 1, 2, n + k), new ViewLayout(n, n, 2, 1, 1, n));
+                    Verify<float>(test, context);
+                    Verify<double>(test, context);
+                }
+            }
+        }
+    }
+
     private static void Verify<T>(SyrkCase test, KernelContext context)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
