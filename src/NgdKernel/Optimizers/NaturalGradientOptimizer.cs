@@ -33,6 +33,11 @@ namespace NgdKernel.Optimizers;
 /// <c>DW</c> the natural gradient including its 1/L. The authors' code uses <c>a = alpha/L</c> in
 /// place of alpha, which puts the model's minimum at <c>alpha = L</c>; we keep alpha, whose model
 /// minimum <c>alpha = 1</c> is the exact step of Eq. 18.</para>
+/// <para><b>Unresolved rho.</b> When the loss change or the predicted decrease is within a few units
+/// in the last place of the loss (<c>|before - after| &lt;= 4 eps |before|</c> or
+/// <c>|predicted| &lt;= 4 eps |before|</c>, eps of T), <c>rho</c> is rounding and Eq. 21 is not applied:
+/// <c>lambda</c> stays. This happens at convergence in float, where the rule would otherwise read
+/// <c>rho = 0</c> and raise <c>lambda</c> at every step to <see cref="NaturalGradientOptions.MaxDamping"/>.</para>
 /// <para><b>Rollback.</b> The weights before the update are kept, so <see cref="Rollback"/> is a copy.
 /// A step whose update or after-loss is not finite, or whose damped covariance fails to factor, is
 /// undone automatically, the damping raised and the step retried (<see cref="NaturalGradientOptions.MaxRetries"/>).</para>
@@ -165,9 +170,11 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                         if (Options.AdaptiveDamping)
                         {
                             rho = (before.Loss - after) / predicted;
-                            next = rho > Options.UpperRho ? damping * Options.DampingDecrease
+                            next = Resolved(before.Loss, after, predicted)
+                                ? rho > Options.UpperRho ? damping * Options.DampingDecrease
                                 : rho >= Options.LowerRho ? damping
-                                : damping * Options.DampingIncrease; // also NaN rho
+                                : damping * Options.DampingIncrease // also NaN rho
+                                : damping;
                             next = Math.Clamp(next, Options.MinDamping, Options.MaxDamping);
                         }
 
@@ -373,6 +380,34 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
         return -1;
     }
+
+    /// <summary>
+    /// Whether <c>rho</c> of Eq. 21 says anything: false when the actual change
+    /// <c>|before - after|</c> or the predicted decrease is within <see cref="LossResolutionUlps"/>
+    /// units in the last place of <typeparamref name="T"/> at the loss.
+    /// </summary>
+    /// <remarks>
+    /// Near a minimum in float the update falls below the weights' last bit, the loss stops changing
+    /// (after == before exactly) and <c>rho</c> reads 0, or 0/0, or the quotient of two rounding
+    /// errors. Eq. 21 would take that as a failed step and raise <c>lambda</c> by 3/2 every step up to
+    /// <see cref="NaturalGradientOptions.MaxDamping"/> for no reason the model gave; the damping is
+    /// kept instead. Both tests are needed: with Sherman-Morrison inverses the damping inside the
+    /// running inverses decays between refreshes, so a prediction kept below the resolution by a
+    /// large lambda grows back above it while the loss still does not move, and a test on the
+    /// prediction alone ratchets lambda up once per refresh cycle. Steps whose loss changes and
+    /// prediction both exceed the resolution follow Eq. 21 unchanged.
+    /// </remarks>
+    internal static bool Resolved(double before, double after, double predicted)
+    {
+        double resolution = LossResolutionUlps * Epsilon * Math.Abs(before);
+        return Math.Abs(before - after) > resolution && Math.Abs(predicted) > resolution;
+    }
+
+    /// <summary>Units in the last place of the loss below which a change is rounding (Eq. 21 guard).</summary>
+    internal const double LossResolutionUlps = 4;
+
+    /// <summary>Machine epsilon of <typeparamref name="T"/> (not <c>T.Epsilon</c>, the smallest subnormal).</summary>
+    private static readonly double Epsilon = double.CreateTruncating(T.BitIncrement(T.One) - T.One);
 
     /// <summary><c>W += scale N</c>.</summary>
     /// <remarks>

@@ -12,6 +12,9 @@ public enum CurvatureInverse
     /// Running estimates of <c>(Lambda_i + d I)^-1</c> and <c>(LambdaT_i + d I)^-1</c> updated by
     /// Sherman-Morrison rank-1 steps per example (paper Sec. 7), refreshed by Cholesky every
     /// <see cref="NaturalGradientOptions.RefreshInterval"/> steps and whenever the damping changes.
+    /// Between refreshes, a side of width n whose batch brings m samples with <c>3m &gt;= n</c> gets the
+    /// same running inverse (decayed damping included) by Cholesky, which then costs less than m
+    /// rank-1 updates.
     /// </summary>
     ShermanMorrison = 1,
 }
@@ -56,7 +59,12 @@ public sealed record NaturalGradientOptions
     /// <summary>Upper bound of <c>lambda</c>. Default 1e8.</summary>
     public double MaxDamping { get; init; } = 1e8;
 
-    /// <summary>Whether <c>lambda</c> adapts by Eq. 21 (costs one extra forward pass per step). Default true.</summary>
+    /// <summary>
+    /// Whether <c>lambda</c> adapts by Eq. 21 (costs one extra forward pass per step). Default true.
+    /// A step whose loss change or predicted decrease is within 4 units in the last place of the loss
+    /// (in the element type) leaves <c>lambda</c> unchanged: <c>rho</c> is then rounding, not a measure
+    /// of the quadratic model.
+    /// </summary>
     public bool AdaptiveDamping { get; init; } = true;
 
     /// <summary>Factor on <c>lambda</c> when <c>rho</c> &lt; <see cref="LowerRho"/> (or is NaN). Default 3/2.</summary>

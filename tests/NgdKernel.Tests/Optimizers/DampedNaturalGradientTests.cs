@@ -131,10 +131,15 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
     /// <summary>
     /// Sherman-Morrison running inverses against a fresh Cholesky inverse of the same matrix
     /// <c>C + d_eff I</c> after every step, over rank-1 updates and refreshes: error &lt;=
-    /// <c>c k n eps kappa</c> with k rank-1 updates since the refresh.
+    /// <c>c k n eps kappa</c> with k rank-1 updates since the refresh. With 2 examples per step the
+    /// sides of width 7, 8 and 9 follow by rank-1 updates and the error side of width 4 by Cholesky of
+    /// the running covariance (<see cref="LayerCurvature{T}.PreferRankOneUpdates"/>: 3m &lt; n); with
+    /// 10 every side does.
     /// </summary>
-    [Fact]
-    public void DampedNaturalGradient_ShermanMorrison_StaysCloseToCholesky()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(10)]
+    public void DampedNaturalGradient_ShermanMorrison_StaysCloseToCholesky(int rows)
     {
         NetworkOptions options = Tanh([6, 8, 4]);
         var optimizer = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
@@ -145,15 +150,15 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         double worst = 0;
         for (int t = 0; t < 30; t++)
         {
-            (double[,] xa, double[,] ya) = Batch(options, 10, 100 + t);
+            (double[,] xa, double[,] ya) = Batch(options, rows, 100 + t);
         var x = new ReadOnlySpan2D<double>(xa);
         var y = new ReadOnlySpan2D<double>(ya);
             optimizer.Step(x, y);
             for (int l = 0; l < 2; l++)
             {
                 LayerCurvature<double> c = optimizer.Curvature(l);
-                Check(c.RightCovariance.ReadOnlySpan, c.RightEffectiveDamping, c.RightFactor.ReadOnlySpan, 10);
-                Check(c.LeftCovariance.ReadOnlySpan, c.LeftEffectiveDamping, c.LeftFactor.ReadOnlySpan, 10);
+                Check(c.RightCovariance.ReadOnlySpan, c.RightEffectiveDamping, c.RightFactor.ReadOnlySpan, rows);
+                Check(c.LeftCovariance.ReadOnlySpan, c.LeftEffectiveDamping, c.LeftFactor.ReadOnlySpan, rows);
             }
         }
 
@@ -214,6 +219,58 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"damping raised {raised} times, lowered {lowered} times, final lambda {optimizer.Damping:E3}");
+    }
+
+    /// <summary>
+    /// A float student already at its minimum (targets are its own outputs computed in double): the
+    /// update falls below the weights' last bit, the loss does not change and <c>rho</c> is 0, which
+    /// Eq. 21 would read as a failed step and answer with lambda * 3/2 at every step, up to
+    /// <see cref="NaturalGradientOptions.MaxDamping"/> (reached from 1 in 46 steps). A step that leaves
+    /// the loss within rounding must keep lambda.
+    /// </summary>
+    [Theory]
+    [InlineData(CurvatureInverse.Cholesky)]
+    [InlineData(CurvatureInverse.ShermanMorrison)]
+    public void DampedNaturalGradient_UnresolvedRho_KeepsDampingBelowMax(CurvatureInverse inverse)
+    {
+        NetworkOptions options = Tanh([3, 4, 2]);
+        var network = new Network<float>(options);
+        var settings = new NaturalGradientOptions { Inverse = inverse, Window = 20 };
+        var optimizer = new NaturalGradientOptimizer<float>(network, settings);
+        double[,] xd = Gaussian(8, 3, 11);
+        var x = new ReadOnlySpan2D<float>(Convert<float>(xd));
+        var y = new ReadOnlySpan2D<float>(Convert<float>(TeacherTargets(options, xd, options.Seed, 0, 12)));
+        int unchanged = 0, kept = 0;
+        StepResult r = default;
+        for (int t = 0; t < 100; t++)
+        {
+            r = optimizer.Step(x, y);
+            unchanged += r.LossAfter == r.Loss ? 1 : 0;
+            kept += r.NextDamping == r.Damping ? 1 : 0;
+            Assert.True(r.NextDamping < settings.MaxDamping, $"step {t}: lambda {r.NextDamping:E3}, rho {r.Rho}");
+        }
+
+        output.WriteLine($"loss {r.Loss:E3}, unchanged by {unchanged} of 100 steps; lambda kept {kept} times, final {r.NextDamping:E3}");
+        Assert.True(unchanged > 0, "the student should sit at its float minimum, where some steps leave the loss as it was");
+        Assert.True(kept >= unchanged, $"lambda changed on {unchanged - kept} or more steps that left the loss as it was");
+    }
+
+    /// <summary>Eq. 21 applies only when both the loss change and the prediction exceed the rounding of the loss.</summary>
+    [Fact]
+    public void DampedNaturalGradient_RhoResolution_NeedsChangeAndPredictionAboveRounding()
+    {
+        double loss = 1e-3;
+        double ulp = loss * FloatEpsilon;
+        double within = NaturalGradientOptimizer<float>.LossResolutionUlps * ulp;
+        Assert.False(NaturalGradientOptimizer<float>.Resolved(loss, loss, 0));
+        Assert.False(NaturalGradientOptimizer<float>.Resolved(0, 0, 0));
+        Assert.False(NaturalGradientOptimizer<float>.Resolved(loss, loss, 1)); // loss unchanged, prediction large
+        Assert.False(NaturalGradientOptimizer<float>.Resolved(loss, loss - (within / 2), 2 * within));
+        Assert.False(NaturalGradientOptimizer<float>.Resolved(loss, loss + (2 * within), within / 2));
+        Assert.True(NaturalGradientOptimizer<float>.Resolved(loss, loss + (2 * within), 2 * within)); // a rise: Eq. 21 raises lambda
+        Assert.True(NaturalGradientOptimizer<float>.Resolved(loss, loss - (2 * within), 2 * within));
+        // The same numbers are far above double's rounding.
+        Assert.True(NaturalGradientOptimizer<double>.Resolved(loss, loss - (within / 2), within / 2));
     }
 
     [Fact]
