@@ -17,15 +17,32 @@ namespace NgdKernel.Benchmarks;
 /// BenchmarkDotNet reports means, not tails, so this is a plain timed loop
 /// (<c>NgdKernel.Benchmarks latency [steps]</c>, run by <c>perf/run.sh Latency</c>).
 /// </summary>
+/// <remarks>
+/// The three optimizers, each on its own copy of the network, step in turn (SGD, NGD Cholesky,
+/// NGD Sherman-Morrison, SGD, ...), so a slow phase of the shared machine falls on all three
+/// alike and each ratio to SGD compares steps taken within microseconds of each other; run one
+/// after another, 10^5 steps each, the SGD and NGD medians came from phases minutes apart and the
+/// float NGD ratio read 3.62 and 3.90 in two runs on the Intel machine. The three networks and their
+/// optimizer buffers together stay well inside the 2 MiB L2.
+/// Allocated sums the thread's allocation counter read around each Step call alone, outside the
+/// timed window: read around the whole loop, it once showed 12,336 B in double that no Step call
+/// had allocated in a rerun counting each call.
+/// </remarks>
 public static class LatencyRun
 {
     private const int Batch = 32;
 
+    private const int WarmupSteps = 1000;
+
+    private static readonly string[] Names = ["SGD", "NGD Cholesky", "NGD Sherman-Morrison"];
+
     /// <summary>Runs every optimizer in float and double and prints a Markdown table.</summary>
     public static void Run(int steps, TextWriter output)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         output.WriteLine($"Network {string.Join('-', Architecture.Small.Widths)}, tanh hidden, biases, M = {Batch}, " +
-            $"{steps:N0} timed steps after 1,000 warm-up steps, 1 thread, path {BenchContext.Path}.");
+            $"{steps:N0} timed steps per optimizer after {WarmupSteps:N0} warm-up steps, the three optimizers " +
+            $"stepping in turn, 1 thread, path {BenchContext.Path}. GCs count collections during all three optimizers' timed steps; Allocated sums the bytes each optimizer's own Step calls allocated.");
         output.WriteLine();
         output.WriteLine("| Precision | Optimizer | p50 (us) | p99 (us) | max (us) | mean (us) | Ratio p50 to SGD | GCs (gen0/1/2) | Allocated |");
         output.WriteLine("|---------- |---------- |---------:|---------:|---------:|----------:|-----------------:|:--------------:|----------:|");
@@ -39,11 +56,11 @@ public static class LatencyRun
         Architecture architecture = Architecture.Small;
         using var context = new KernelContext(1, BenchContext.Path);
         (Matrix<T> inputs, Matrix<T> targets) = StepData.Create<T>(architecture, Batch, context);
-        double sgdMedian = double.NaN;
-        foreach (string name in (string[])["SGD", "NGD Cholesky", "NGD Sherman-Morrison"])
+        var optimizers = new IOptimizer<T>[Names.Length];
+        for (int o = 0; o < optimizers.Length; o++)
         {
             var network = new Network<T>(architecture.Options(seed: 1), context);
-            IOptimizer<T> optimizer = name switch
+            optimizers[o] = Names[o] switch
             {
                 "SGD" => new SgdOptimizer<T>(network, new SgdOptions { LearningRate = architecture.SgdLearningRate }),
                 "NGD Cholesky" => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
@@ -51,36 +68,50 @@ public static class LatencyRun
                 _ => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
                 { InitialDamping = architecture.InitialDamping, Inverse = CurvatureInverse.ShermanMorrison }),
             };
+        }
 
-            for (int i = 0; i < 1000; i++)
+        for (int i = 0; i < WarmupSteps; i++)
+        {
+            foreach (IOptimizer<T> optimizer in optimizers)
             {
                 optimizer.Step(inputs.ReadOnlySpan, targets.ReadOnlySpan);
             }
+        }
 
-            long[] ticks = new long[steps];
-            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
-            long allocated = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < steps; i++)
+        long[][] ticks = [.. optimizers.Select(_ => new long[steps])];
+        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+        long[] allocated = new long[optimizers.Length];
+        for (int i = 0; i < steps; i++)
+        {
+            for (int o = 0; o < optimizers.Length; o++)
             {
+                long bytes = GC.GetAllocatedBytesForCurrentThread();
                 long start = Stopwatch.GetTimestamp();
-                optimizer.Step(inputs.ReadOnlySpan, targets.ReadOnlySpan);
-                ticks[i] = Stopwatch.GetTimestamp() - start;
+                optimizers[o].Step(inputs.ReadOnlySpan, targets.ReadOnlySpan);
+                long end = Stopwatch.GetTimestamp();
+                allocated[o] += GC.GetAllocatedBytesForCurrentThread() - bytes;
+                ticks[o][i] = end - start;
             }
+        }
 
-            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
-            string collections = $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}";
-            double mean = ticks.Average() * 1e6 / Stopwatch.Frequency;
-            Array.Sort(ticks);
-            double Micro(long t) => t * 1e6 / Stopwatch.Frequency;
-            double p50 = Micro(ticks[steps / 2]), p99 = Micro(ticks[(int)Math.Min(steps - 1, (long)steps * 99 / 100)]);
-            double max = Micro(ticks[^1]);
-            if (name == "SGD")
+        string collections = $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}";
+        double sgdMedian = double.NaN;
+        for (int o = 0; o < optimizers.Length; o++)
+        {
+            long[] times = ticks[o];
+            double mean = times.Average() * 1e6 / Stopwatch.Frequency;
+            Array.Sort(times);
+            double p50 = Micro(times[steps / 2]), p99 = Micro(times[(int)Math.Min(steps - 1, (long)steps * 99 / 100)]);
+            double max = Micro(times[^1]);
+            if (o == 0)
             {
                 sgdMedian = p50;
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {precision} | {name} | {p50:F1} | {p99:F1} | {max:F1} | {mean:F1} | {p50 / sgdMedian:F2} | {collections} | {allocated} B |"));
+                $"| {precision} | {Names[o]} | {p50:F1} | {p99:F1} | {max:F1} | {mean:F1} | {p50 / sgdMedian:F2} | {collections} | {allocated[o]} B |"));
         }
+
+        static double Micro(long t) => t * 1e6 / Stopwatch.Frequency;
     }
 }
