@@ -34,8 +34,6 @@ public static class LatencyRun
 
     private const int WarmupSteps = 1000;
 
-    private static readonly string[] Names = ["SGD", "NGD Cholesky", "NGD Sherman-Morrison"];
-
     /// <summary>Runs every optimizer in float and double and prints a Markdown table.</summary>
     public static void Run(int steps, TextWriter output)
     {
@@ -56,19 +54,16 @@ public static class LatencyRun
         Architecture architecture = Architecture.Small;
         using var context = new KernelContext(1, BenchContext.Path);
         (Matrix<T> inputs, Matrix<T> targets) = StepData.Create<T>(architecture, Batch, context);
-        var optimizers = new IOptimizer<T>[Names.Length];
-        for (int o = 0; o < optimizers.Length; o++)
-        {
-            var network = new Network<T>(architecture.Options(seed: 1), context);
-            optimizers[o] = Names[o] switch
-            {
-                "SGD" => new SgdOptimizer<T>(network, new SgdOptions { LearningRate = architecture.SgdLearningRate }),
-                "NGD Cholesky" => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
-                { InitialDamping = architecture.InitialDamping, Inverse = CurvatureInverse.Cholesky }),
-                _ => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
-                { InitialDamping = architecture.InitialDamping, Inverse = CurvatureInverse.ShermanMorrison }),
-            };
-        }
+        // The first is the baseline of the ratio column.
+        (string Name, Func<Network<T>, IOptimizer<T>> Create)[] cases =
+        [
+            ("SGD", network => new SgdOptimizer<T>(network, new SgdOptions { LearningRate = architecture.SgdLearningRate })),
+            ("NGD Cholesky", network => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
+            { InitialDamping = architecture.InitialDamping, Inverse = CurvatureInverse.Cholesky })),
+            ("NGD Sherman-Morrison", network => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
+            { InitialDamping = architecture.InitialDamping, Inverse = CurvatureInverse.ShermanMorrison })),
+        ];
+        IOptimizer<T>[] optimizers = [.. cases.Select(c => c.Create(new Network<T>(architecture.Options(seed: 1), context)))];
 
         for (int i = 0; i < WarmupSteps; i++)
         {
@@ -99,7 +94,7 @@ public static class LatencyRun
         for (int o = 0; o < optimizers.Length; o++)
         {
             long[] times = ticks[o];
-            double mean = times.Average() * 1e6 / Stopwatch.Frequency;
+            double mean = Micro(times.Average());
             Array.Sort(times);
             double p50 = Micro(times[steps / 2]), p99 = Micro(times[(int)Math.Min(steps - 1, (long)steps * 99 / 100)]);
             double max = Micro(times[^1]);
@@ -109,9 +104,9 @@ public static class LatencyRun
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {precision} | {Names[o]} | {p50:F1} | {p99:F1} | {max:F1} | {mean:F1} | {p50 / sgdMedian:F2} | {collections} | {allocated[o]} B |"));
+                $"| {precision} | {cases[o].Name} | {p50:F1} | {p99:F1} | {max:F1} | {mean:F1} | {p50 / sgdMedian:F2} | {collections} | {allocated[o]} B |"));
         }
 
-        static double Micro(long t) => t * 1e6 / Stopwatch.Frequency;
+        static double Micro(double ticks) => ticks * 1e6 / Stopwatch.Frequency;
     }
 }
