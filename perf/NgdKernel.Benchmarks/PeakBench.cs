@@ -2,8 +2,9 @@ using System.Numerics;
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using NgdKernel.Perf.Cases;
 using NgdKernel.Benchmarks.Harness;
-using NgdKernel.Benchmarks.Peak;
+using NgdKernel.Perf.Peak;
 
 namespace NgdKernel.Benchmarks;
 

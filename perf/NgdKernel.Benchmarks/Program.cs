@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
+using NgdKernel.Perf.Cases;
 using NgdKernel.Benchmarks;
 using NgdKernel.Benchmarks.Harness;
-using NgdKernel.Benchmarks.OpenBlas;
+using NgdKernel.Perf.OpenBlas;
 
 // `latency [steps]` prints the step-latency table (tails, not means: not a BenchmarkDotNet job);
 // `probe [environment|automatic]` reports what OpenBLAS loads with (one selection per process,

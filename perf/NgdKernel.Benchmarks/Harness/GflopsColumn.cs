@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using NgdKernel.Perf.Cases;
 
 namespace NgdKernel.Benchmarks.Harness;
 

@@ -1,13 +1,14 @@
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using NgdKernel.Benchmarks.Peak;
+using NgdKernel.Perf.Cases;
+using NgdKernel.Perf.Peak;
 
 namespace NgdKernel.Benchmarks.Harness;
 
 /// <summary>
 /// GFLOP/s as a fraction of the machine's FMA peak for the case's element type and thread count:
-/// threads x the single-thread peak that <see cref="FmaPeak.MeasureSingleThreadPeak{T}"/> measures
+/// threads x the single-thread peak that <see cref="FmaPeak.Measure{T}"/> measures
 /// in the host process (the best of several short runs of the widest vector kernel with 12
 /// independent accumulators, the same kernel as <c>PeakBench</c>).
 /// </summary>
@@ -16,8 +17,8 @@ public sealed class PeakFractionColumn : IColumn
     /// <summary>The single instance.</summary>
     public static readonly PeakFractionColumn Instance = new();
 
-    private static readonly Lazy<double> FloatPeak = new(FmaPeak.MeasureSingleThreadPeak<float>);
-    private static readonly Lazy<double> DoublePeak = new(FmaPeak.MeasureSingleThreadPeak<double>);
+    private static readonly Lazy<double> FloatPeak = new(() => FmaPeak.Measure<float>());
+    private static readonly Lazy<double> DoublePeak = new(() => FmaPeak.Measure<double>());
 
     /// <inheritdoc/>
     public string Id => nameof(PeakFractionColumn);

@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
 using NgdKernel.Kernels;
+using NgdKernel.Perf.Cases;
+using NgdKernel.Perf.OpenBlas;
+using NgdKernel.Perf.Peak;
 
 namespace NgdKernel.Cli.Bench;
 
@@ -82,13 +85,14 @@ internal static class BenchCommand
             kernels = ["gemm", "syrk", "chol", "step"];
         }
 
-        string? openBlas = OpenBlasInterop.Load(automatic, threads);
-        output.WriteLine(openBlas ?? $"OpenBLAS not installed (no OpenBLAS columns); install it with: {OpenBlasInterop.InstallHint}");
+        OpenBlasProbe probe = OpenBlasLibrary.Load(
+            automatic ? OpenBlasCoreSelection.Automatic : OpenBlasCoreSelection.Environment, threads);
+        string? openBlas = probe.IsInstalled
+            ? $"OpenBLAS core {probe.CoreName} ({(probe.Settings.Count == 0 ? "no OPENBLAS_* settings" : string.Join(' ', probe.Settings))}), {threads} thread(s)"
+            : null;
+        output.WriteLine(openBlas ?? $"OpenBLAS not installed (no OpenBLAS columns); install it with: {OpenBlasLibrary.InstallHint}");
 
-        // The widest path unless NGD_KERNEL_PATH forces one (named explicitly, not left to a default).
-        KernelPath path = string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(KernelPaths.EnvironmentVariable))
-            ? KernelPaths.Widest
-            : KernelPaths.Best;
+        KernelPath path = BenchContext.Path;
         output.WriteLine($"NgdKernel path {path}, {threads} thread(s), {Environment.ProcessorCount} cores");
         output.WriteLine();
         output.WriteLine(BenchRow.Header);
@@ -125,7 +129,7 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// Issue 5 item 5, per precision and NGD optimizer: the step time against SGD's at equal batch,
+    /// Per precision and NGD optimizer: the step time against SGD's at equal batch,
     /// and the step's counted GFLOP/s against the rate of its own matrix products (row
     /// <c>gemm step-shapes</c>), so the cost of everything that is not a GEMM reads as one number.
     /// </summary>

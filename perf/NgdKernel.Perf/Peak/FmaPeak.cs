@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace NgdKernel.Benchmarks.Peak;
+namespace NgdKernel.Perf.Peak;
 
 /// <summary>
 /// The achieved FMA peak: <see cref="Accumulators"/> independent accumulator registers, each
@@ -28,7 +28,7 @@ public static class FmaPeak
 
     /// <summary>Runs <paramref name="iterations"/> x 12 Vector512 FMAs; returns a value that depends on all of them.</summary>
     /// <remarks>
-    /// Compiled fully optimised on first call: <see cref="MeasureSingleThreadPeak{T}"/> calls it fewer
+    /// Compiled fully optimised on first call: <see cref="Measure{T}"/> calls it fewer
     /// times than tiering needs to reach tier 1, and its tier-0/OSR code read 182 GFLOP/s float on
     /// Zen 5 against 214 optimised.
     /// </remarks>
@@ -80,32 +80,71 @@ public static class FmaPeak
         return Vector256.Sum(sum);
     }
 
+    /// <summary>The vector width <see cref="Measure{T}"/> uses, as an op name.</summary>
+    public static string Width => Vector512.IsHardwareAccelerated ? "V512" : "V256";
+
     /// <summary>
-    /// Best single-thread GFLOP/s of the widest accelerated kernel over 10 runs of about 3 ms:
-    /// the peak is a maximum, so the best run is the least disturbed one on a shared machine.
+    /// Best total GFLOP/s of the widest accelerated kernel over 10 runs of about 3 ms each with
+    /// <paramref name="threads"/> threads at once: the peak is a maximum, so the best run is the
+    /// least disturbed one on a shared machine.
     /// </summary>
-    public static double MeasureSingleThreadPeak<T>()
+    /// <remarks>
+    /// The threads are started once and released together for every run by a barrier, so thread
+    /// start-up is not timed (a <c>Parallel.For</c>, tried first, also left the second thread's
+    /// share on the first). The first run, which includes the JIT, is not counted.
+    /// </remarks>
+    public static double Measure<T>(int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        bool wide = Vector512.IsHardwareAccelerated;
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         const long iterations = 1_000_000;
-        double flops = wide ? FlopsVector512<T>(iterations) : FlopsVector256<T>(iterations);
-        double best = 0;
-        T sink = T.Zero;
-        for (int run = 0; run < 11; run++)
+        const int runs = 10;
+        bool wide = Vector512.IsHardwareAccelerated;
+        double flops = threads * (wide ? FlopsVector512<T>(iterations) : FlopsVector256<T>(iterations));
+
+        // One barrier phase starts a run on every thread, the next one ends it; the caller times
+        // from the first to the second.
+        using var barrier = new Barrier(threads);
+        var helpers = new Thread[threads - 1];
+        for (int i = 0; i < helpers.Length; i++)
         {
+            helpers[i] = new Thread(() =>
+            {
+                for (int run = 0; run <= runs; run++)
+                {
+                    barrier.SignalAndWait();
+                    Consume(wide ? RunVector512<T>(iterations) : RunVector256<T>(iterations));
+                    barrier.SignalAndWait();
+                }
+            })
+            { IsBackground = true };
+            helpers[i].Start();
+        }
+
+        double best = 0;
+        for (int run = 0; run <= runs; run++)
+        {
+            barrier.SignalAndWait();
             long start = Stopwatch.GetTimestamp();
-            sink += wide ? RunVector512<T>(iterations) : RunVector256<T>(iterations);
+            Consume(wide ? RunVector512<T>(iterations) : RunVector256<T>(iterations));
+            barrier.SignalAndWait();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (run > 0) // the first run includes the JIT
+            if (run > 0)
             {
                 best = Math.Max(best, flops / seconds / 1e9);
             }
         }
 
-        GC.KeepAlive(sink);
+        foreach (Thread helper in helpers)
+        {
+            helper.Join();
+        }
+
         return best;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Consume<T>(T value) => _ = value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Fma<T>(Vector512<T> x, Vector512<T> m, Vector512<T> a)

@@ -1,6 +1,21 @@
+using System.Numerics;
 using NgdKernel.Networks;
+using NgdKernel.Optimizers;
 
-namespace NgdKernel.Benchmarks.Harness;
+namespace NgdKernel.Perf.Cases;
+
+/// <summary>The optimizers a step benchmark compares.</summary>
+public enum StepMethod
+{
+    /// <summary>Plain SGD, the baseline of every step ratio.</summary>
+    Sgd = 0,
+
+    /// <summary>Damped NGD (Eq. 20-21) with a fresh Cholesky factor of each covariance per step.</summary>
+    NgdCholesky = 1,
+
+    /// <summary>Damped NGD with Sherman-Morrison running inverses (Sec. 7).</summary>
+    NgdShermanMorrison = 2,
+}
 
 /// <summary>One of the paper's Fig. 1 networks, with the settings its experiment uses.</summary>
 /// <param name="Name">fig1a, fig1b, fig1c or mnist.</param>
@@ -14,7 +29,7 @@ public sealed record Architecture(string Name, int[] Widths, bool Tanh, bool Bia
     double InitialDamping, double SgdLearningRate)
 {
     /// <summary>
-    /// The four architectures of the paper's Fig. 1 (DESIGN.md, Paper experiments). The linear
+    /// The four architectures of the paper's Fig. 1. The linear
     /// networks use output variance 1 here, not the experiments' 1e-6: a step costs the same, but
     /// with 1e-6 the first damped NGD step on these 12-16-layer linear networks does not factor
     /// (non-positive pivot after the optimizer's 4 retries) in float, and for fig1a in double too.
@@ -27,8 +42,11 @@ public sealed record Architecture(string Name, int[] Widths, bool Tanh, bool Bia
         new("mnist", [784, 400, 200, 100, 50, 100, 200, 400, 784], true, true, 1.0, 1.0, 0.01),
     ];
 
-    /// <summary>Issue 5's embedded case: 4 tanh layers of width 32 with biases.</summary>
+    /// <summary>The embedded online-learning case: 4 tanh layers of width 32 with biases.</summary>
     public static readonly Architecture Small = new("small", [32, 32, 32, 32, 32], true, true, 1.0, 1.0, 0.01);
+
+    /// <summary>The MNIST autoencoder of Fig. 1D.</summary>
+    public static Architecture Mnist => Paper[^1];
 
     /// <summary>Number of layers L.</summary>
     public int Layers => Widths.Length - 1;
@@ -43,6 +61,19 @@ public sealed record Architecture(string Name, int[] Widths, bool Tanh, bool Bia
         OutputCovariance = OutputCovariance.Isotropic(NoiseVariance),
         Seed = seed,
     };
+
+    /// <summary>The optimizer of <paramref name="method"/> with this architecture's learning rate
+    /// or initial damping.</summary>
+    public IOptimizer<T> CreateOptimizer<T>(StepMethod method, Network<T> network)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => method switch
+        {
+            StepMethod.Sgd => new SgdOptimizer<T>(network, new SgdOptions { LearningRate = SgdLearningRate }),
+            StepMethod.NgdCholesky => new NaturalGradientOptimizer<T>(network,
+                new NaturalGradientOptions { InitialDamping = InitialDamping, Inverse = CurvatureInverse.Cholesky }),
+            StepMethod.NgdShermanMorrison => new NaturalGradientOptimizer<T>(network,
+                new NaturalGradientOptions { InitialDamping = InitialDamping, Inverse = CurvatureInverse.ShermanMorrison }),
+            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown step method."),
+        };
 
     /// <summary>
     /// Flops of one SGD step at batch M: per layer (a inputs with bias, b outputs) forward 2Mab,
