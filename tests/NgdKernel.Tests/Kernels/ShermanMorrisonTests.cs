@@ -62,7 +62,7 @@ public class ShermanMorrisonTests
         }
 
         double error = R.Norm1(R.Subtract(view.ToDouble(), expected)) / R.Norm1(expected);
-        double bound = FactorTolerances.Threshold * kappa * c.N * FactorTolerances.Epsilon<T>();
+        double bound = Tolerances.FactorThreshold * kappa * c.N * Tolerances.Epsilon<T>();
         Assert.True(error <= bound, $"{c} {path}: error {error} > {bound} (κ {kappa:E2})");
         return true;
     }
@@ -106,7 +106,7 @@ public class ShermanMorrisonTests
 
         double kappa = Math.Max(R.Norm1(updated) * R.Norm1(expected), R.Norm1(a) * R.Norm1(R.Inverse(a)));
         double error = c.N == 0 ? 0 : R.Norm1(R.Subtract(actual, expected)) / R.Norm1(expected);
-        double bound = FactorTolerances.Threshold * kappa * Math.Max(c.N, 1) * FactorTolerances.Epsilon<T>();
+        double bound = Tolerances.FactorThreshold * kappa * Math.Max(c.N, 1) * Tolerances.Epsilon<T>();
         Assert.True(error <= bound, $"{c} {path}: error {error} > {bound}");
         return true;
     }

@@ -53,7 +53,7 @@ public class SymmetricEigenTests
         input.AssertGuardsIntact();
         vectors.AssertGuardsIntact();
 
-        double eps = FactorTolerances.Epsilon<T>();
+        double eps = Tolerances.Epsilon<T>();
         double[,] v = vectors.ToDouble();
         double[] w = [.. values.Select(double.CreateTruncating)];
         for (int i = 1; i < n; i++)
@@ -71,16 +71,16 @@ public class SymmetricEigenTests
         }
 
         double normA = R.Norm1(a);
-        double residual = FactorTolerances.CholeskyRatio(R.Norm1(R.Subtract(R.Multiply(a, v), vw)), n, normA, eps);
-        Assert.True(residual <= FactorTolerances.Threshold, $"{c} {path}: residual ratio {residual}");
+        double residual = Tolerances.CholeskyRatio(R.Norm1(R.Subtract(R.Multiply(a, v), vw)), n, normA, eps);
+        Assert.True(residual <= Tolerances.FactorThreshold, $"{c} {path}: residual ratio {residual}");
         double orthogonality = R.Norm1(R.Subtract(R.Multiply(R.Transpose(v), v), R.Identity(n))) / (Math.Max(n, 1) * eps);
-        Assert.True(orthogonality <= FactorTolerances.Threshold, $"{c} {path}: orthogonality ratio {orthogonality}");
+        Assert.True(orthogonality <= Tolerances.FactorThreshold, $"{c} {path}: orthogonality ratio {orthogonality}");
 
         double[] sorted = [.. lambda.Order()];
         for (int k = 0; k < n; k++)
         {
             double error = Math.Abs(w[k] - sorted[k]) / (Math.Max(n, 1) * eps * Math.Max(normA, double.Epsilon));
-            Assert.True(error <= FactorTolerances.Threshold, $"{c} {path}: eigenvalue {k} {w[k]} vs {sorted[k]}, ratio {error}");
+            Assert.True(error <= Tolerances.FactorThreshold, $"{c} {path}: eigenvalue {k} {w[k]} vs {sorted[k]}, ratio {error}");
         }
 
         return true;
@@ -103,7 +103,7 @@ public class SymmetricEigenTests
         var input = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
         var output = new FactorGuardedMatrix<T>(n, n, c.Pitch, c.Offset + 1);
         var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
-        double eps = FactorTolerances.Epsilon<T>();
+        double eps = Tolerances.Epsilon<T>();
         T cutoff = T.CreateTruncating(Math.Max(n, 1) * eps * 10);
         int actualRank = SymmetricEigen.PseudoInverseOnPath(input.ReadOnlySpan, cutoff, output.Span, workspace, path);
         Assert.Equal(rank, actualRank);
@@ -121,7 +121,7 @@ public class SymmetricEigenTests
         double p4 = Ratio(R.Norm1(R.Subtract(R.Transpose(xa), xa)), scale * kappa);
         foreach ((string name, double ratio) in new[] { ("AXA=A", p1), ("XAX=X", p2), ("(AX)ᵀ=AX", p3), ("(XA)ᵀ=XA", p4) })
         {
-            Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path} rank {rank}: {name} ratio {ratio}");
+            Assert.True(ratio <= Tolerances.FactorThreshold, $"{c} {path} rank {rank}: {name} ratio {ratio}");
         }
 
         return true;
