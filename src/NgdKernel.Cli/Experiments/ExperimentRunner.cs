@@ -182,7 +182,7 @@ internal static class ExperimentRunner
             application = Checkpoint.Load(path, scratch.Optimizer);
         }
 
-        ResumeState state = ResumeState.FromBytes(application, path);
+        ResumeState state = ResumeState.Read(application, path);
         string expected = ResumeState.FingerprintOf(settings);
         if (state.Fingerprint != expected)
         {
@@ -276,7 +276,9 @@ internal static class ExperimentRunner
                 InitialTest = initialTest,
                 Runs = [.. context.Finished, run],
             };
-            Checkpoint.Save(checkpointPath!, trainer.Optimizer, state.ToBytes());
+            var application = new ApplicationDataWriter();
+            state.WriteTo(application);
+            Checkpoint.Save(checkpointPath!, trainer.Optimizer, application.WrittenSpan);
         }
 
         while (true)

@@ -72,8 +72,5 @@ internal static class NetworkTestData
         return targets;
     }
 
-    /// <summary>Machine epsilon of float, 2^-23.</summary>
-    public static double FloatEpsilon => MathF.BitIncrement(1f) - 1f;
-
     public static NetworkOptions Linear(params int[] widths) => new() { Widths = widths, Seed = 3 };
 }

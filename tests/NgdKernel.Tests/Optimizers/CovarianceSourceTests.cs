@@ -32,7 +32,7 @@ public sealed class CovarianceSourceTests(ITestOutputHelper output)
         {
             double[,] a = ToDouble(closed.InputCovarianceOf(l)), b = ToDouble(batch.InputCovarianceOf(l));
             double error = Dense.RelativeDifference(a, b);
-            Assert.True(error <= 100 * 20 * Dense.Epsilon, $"layer {l}: {error:E2}");
+            Assert.True(error <= 100 * 20 * Tolerances.Epsilon<double>(), $"layer {l}: {error:E2}");
         }
 
         // Directions agree up to the pseudo-inverses' sensitivity to that rounding.
@@ -40,7 +40,7 @@ public sealed class CovarianceSourceTests(ITestOutputHelper output)
         {
             double error = Dense.RelativeDifference(ToDouble(closed.Direction(l)), ToDouble(batch.Direction(l)));
             double kappa = Dense.PseudoCondition(ToDouble(batch.ErrorCovarianceOf(l))) * Dense.PseudoCondition(ToDouble(batch.InputCovarianceOf(l)));
-            double bound = 100 * 20 * Dense.Epsilon * kappa;
+            double bound = 100 * 20 * Tolerances.Epsilon<double>() * kappa;
             output.WriteLine($"layer {l}: direction difference {error:E2} (bound {bound:E2})");
             Assert.True(error <= bound);
         }

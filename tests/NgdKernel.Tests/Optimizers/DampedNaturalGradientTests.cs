@@ -48,7 +48,7 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
             LayerCurvature<double> c = optimizer.Curvature(l);
             double a = Dense.SpectralNorm(ToDouble<double>(c.RightCovariance.ReadOnlySpan)) / d;
             double b = Dense.SpectralNorm(ToDouble<double>(c.LeftCovariance.ReadOnlySpan)) / d;
-            double bound = ((1 + (a / (1 - a))) * (1 + (b / (1 - b)))) - 1 + (100 * Dense.Epsilon);
+            double bound = ((1 + (a / (1 - a))) * (1 + (b / (1 - b)))) - 1 + (100 * Tolerances.Epsilon<double>());
             double error = Dense.RelativeDifference(Dense.Scale(ToDouble(optimizer.Direction(l)), lambda), gradient[l]);
             output.WriteLine($"layer {l}: ||lambda N - G|| / ||G|| = {error:E2} (bound {bound:E2})");
             Assert.True(error <= bound);
@@ -84,7 +84,7 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
             double[,] lambdaErr = ToDouble(exact.ErrorCovarianceOf(l));
             double invIn = 1 / Dense.SymmetricEigen(lambdaIn).Values[0];
             double invErr = 1 / Dense.SymmetricEigen(lambdaErr).Values[0];
-            double bound = (2 * d * (invIn + invErr)) + (100 * 4 * Dense.Epsilon * Dense.Condition(lambdaIn) * Dense.Condition(lambdaErr));
+            double bound = (2 * d * (invIn + invErr)) + (100 * 4 * Tolerances.Epsilon<double>() * Dense.Condition(lambdaIn) * Dense.Condition(lambdaErr));
             double error = Dense.RelativeDifference(ToDouble(damped.Direction(l)), ToDouble(exact.Direction(l)));
             output.WriteLine($"layer {l}: damped(lambda=1e-20) vs exact: {error:E2} (bound {bound:E2})");
             Assert.True(error <= bound);
@@ -121,7 +121,7 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
             Assert.True(sample.Curvature(l).RightInSampleSpace, "Auto should choose sample space for M = 8 < n");
             double kappa = (1 + (Dense.SpectralNorm(ToDouble<double>(c.RightCovariance.ReadOnlySpan)) / d))
                            * (1 + (Dense.SpectralNorm(ToDouble<double>(c.LeftCovariance.ReadOnlySpan)) / d));
-            double bound = 100 * 41 * Dense.Epsilon * kappa;
+            double bound = 100 * 41 * Tolerances.Epsilon<double>() * kappa;
             double error = Dense.RelativeDifference(ToDouble(sample.Direction(l)), ToDouble(covariance.Direction(l)));
             output.WriteLine($"lambda {lambda}, layer {l} (sample space: right {sample.Curvature(l).RightInSampleSpace}, left {sample.Curvature(l).LeftInSampleSpace}): {error:E2} (bound {bound:E2})");
             Assert.True(error <= bound);
@@ -170,7 +170,7 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
             double[,] expected = Dense.Inverse(a);
             double error = Dense.RelativeDifference(ToDouble(inverse), expected);
             worst = Math.Max(worst, error);
-            double bound = 100 * 7 * perStep * covariance.Height * Dense.Epsilon * Dense.Condition(a);
+            double bound = 100 * 7 * perStep * covariance.Height * Tolerances.Epsilon<double>() * Dense.Condition(a);
             Assert.True(error <= bound, $"{error:E3} > {bound:E3}");
         }
     }
@@ -260,7 +260,7 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
     public void DampedNaturalGradient_RhoResolution_NeedsChangeAndPredictionAboveRounding()
     {
         double loss = 1e-3;
-        double ulp = loss * FloatEpsilon;
+        double ulp = loss * Tolerances.Epsilon<float>();
         double within = NaturalGradientOptimizer<float>.LossResolutionUlps * ulp;
         Assert.False(NaturalGradientOptimizer<float>.Resolved(loss, loss, 0));
         Assert.False(NaturalGradientOptimizer<float>.Resolved(0, 0, 0));
