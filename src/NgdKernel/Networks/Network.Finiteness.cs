@@ -4,7 +4,7 @@ using CommunityToolkit.HighPerformance;
 
 namespace NgdKernel.Networks;
 
-// Finiteness checks of caller data (DESIGN.md contract: NaN/Inf in inputs, targets or weights is
+// Finiteness checks of caller data (the contract: NaN/Inf in inputs, targets or weights is
 // reported with where it was found). One vectorized pass per row; the search for the exact element
 // and the message are built only on failure, so the check allocates nothing.
 public sealed partial class Network<T>

@@ -13,7 +13,7 @@ namespace NgdKernel.Optimizers;
 /// optional heavy-ball momentum <c>V = mu V + G; W += alpha V</c>.
 /// </summary>
 /// <remarks>
-/// The gradient is divided by the batch size once (unlike the authors' code, see DESIGN.md), so
+/// The gradient is divided by the batch size once (the authors' code divides it twice), so
 /// learning rates are on the scale of the loss of Eq. 6. A step allocates nothing once a batch of
 /// its size has been seen.
 /// </remarks>
