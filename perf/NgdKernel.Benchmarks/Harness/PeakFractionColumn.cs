@@ -1,4 +1,3 @@
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using NgdKernel.Perf.Cases;
@@ -12,7 +11,7 @@ namespace NgdKernel.Benchmarks.Harness;
 /// in the host process (the best of several short runs of the widest vector kernel with 12
 /// independent accumulators, the same kernel as <c>PeakBench</c>).
 /// </summary>
-public sealed class PeakFractionColumn : IColumn
+public sealed class PeakFractionColumn() : MetricColumn("Peak", 1)
 {
     /// <summary>The single instance.</summary>
     public static readonly PeakFractionColumn Instance = new();
@@ -21,39 +20,12 @@ public sealed class PeakFractionColumn : IColumn
     private static readonly Lazy<double> DoublePeak = new(() => FmaPeak.Measure<double>());
 
     /// <inheritdoc/>
-    public string Id => nameof(PeakFractionColumn);
-
-    /// <inheritdoc/>
-    public string ColumnName => "Peak";
-
-    /// <inheritdoc/>
-    public bool AlwaysShow => true;
-
-    /// <inheritdoc/>
-    public ColumnCategory Category => ColumnCategory.Custom;
-
-    /// <inheritdoc/>
-    public int PriorityInCategory => 1;
-
-    /// <inheritdoc/>
-    public bool IsNumeric => true;
-
-    /// <inheritdoc/>
-    public UnitType UnitType => UnitType.Dimensionless;
-
-    /// <inheritdoc/>
-    public string Legend =>
+    public override string Legend =>
         $"GFLOP/s as a fraction of threads x the single-thread FMA peak measured by the host " +
         $"(float {FloatPeak.Value:F1}, double {DoublePeak.Value:F1} GFLOP/s per thread)";
 
     /// <inheritdoc/>
-    public bool IsAvailable(Summary summary) => true;
-
-    /// <inheritdoc/>
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-
-    /// <inheritdoc/>
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+    public override string GetValue(Summary summary, BenchmarkCase benchmarkCase)
     {
         double gflops = GflopsColumn.Gflops(summary, benchmarkCase);
         Type? element = ElementType(benchmarkCase);
@@ -65,10 +37,6 @@ public sealed class PeakFractionColumn : IColumn
         double peak = (element == typeof(float) ? FloatPeak.Value : DoublePeak.Value) * Threads(benchmarkCase);
         return (gflops / peak).ToString("P0", System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    /// <inheritdoc/>
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
-        GetValue(summary, benchmarkCase);
 
     /// <summary>The case's thread count: an <see cref="IThreadCount"/> parameter, else an <c>int</c>
     /// parameter named <c>Threads</c>, else 1.</summary>
@@ -96,7 +64,4 @@ public sealed class PeakFractionColumn : IColumn
         Type[] arguments = type.IsGenericType ? type.GetGenericArguments() : [];
         return arguments is [Type t] && (t == typeof(float) || t == typeof(double)) ? t : null;
     }
-
-    /// <inheritdoc/>
-    public override string ToString() => ColumnName;
 }

@@ -20,9 +20,43 @@ public interface IKernelCase : IDisposable
     int RunOpenBlas();
 }
 
+/// <summary>A case's operand buffers, all freed by <see cref="Dispose"/>.</summary>
+/// <typeparam name="T">float or double.</typeparam>
+public abstract class KernelCase<T> : IKernelCase
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly List<NativeBuffer<T>> buffers = [];
+
+    /// <inheritdoc/>
+    public abstract void RunNgdKernel(KernelContext? context);
+
+    /// <inheritdoc/>
+    public abstract int RunOpenBlas();
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (NativeBuffer<T> buffer in buffers)
+        {
+            buffer.Dispose();
+        }
+
+        buffers.Clear();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A zeroed buffer of <paramref name="length"/> elements, owned by this case.</summary>
+    protected NativeBuffer<T> Buffer(int length)
+    {
+        var buffer = new NativeBuffer<T>(length);
+        buffers.Add(buffer);
+        return buffer;
+    }
+}
+
 /// <summary><c>C = op(A) op(B)</c>, alpha 1, beta 0, against <c>cblas_?gemm</c>.</summary>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed unsafe class GemmCase<T> : IKernelCase
+public sealed unsafe class GemmCase<T> : KernelCase<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly GemmShape shape;
@@ -34,13 +68,13 @@ public sealed unsafe class GemmCase<T> : IKernelCase
     public GemmCase(GemmShape shape)
     {
         this.shape = shape;
-        a = new NativeBuffer<T>(shape.RowsA * shape.ColumnsA).FillUniform(1);
-        b = new NativeBuffer<T>(shape.RowsB * shape.ColumnsB).FillUniform(2);
-        c = new NativeBuffer<T>(shape.M * shape.N);
+        a = Buffer(shape.RowsA * shape.ColumnsA).FillUniform(1);
+        b = Buffer(shape.RowsB * shape.ColumnsB).FillUniform(2);
+        c = Buffer(shape.M * shape.N);
     }
 
     /// <inheritdoc/>
-    public void RunNgdKernel(KernelContext? context)
+    public override void RunNgdKernel(KernelContext? context)
     {
         GemmShape s = shape;
         Gemm.Multiply(
@@ -50,20 +84,12 @@ public sealed unsafe class GemmCase<T> : IKernelCase
     }
 
     /// <inheritdoc/>
-    public int RunOpenBlas()
+    public override int RunOpenBlas()
     {
         GemmShape s = shape;
         OpenBlasLibrary.Gemm(s.OpA == MatrixOp.Transpose, s.OpB == MatrixOp.Transpose, s.M, s.N, s.K,
             a.Pointer, s.ColumnsA, b.Pointer, s.ColumnsB, c.Pointer, s.N);
         return 0;
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        a.Dispose();
-        b.Dispose();
-        c.Dispose();
     }
 }
 
@@ -72,7 +98,7 @@ public sealed unsafe class GemmCase<T> : IKernelCase
 /// triangles written) against <c>cblas_?syrk</c> (lower triangle only).
 /// </summary>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed unsafe class SyrkCase<T> : IKernelCase
+public sealed unsafe class SyrkCase<T> : KernelCase<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly SyrkShape shape;
@@ -83,12 +109,12 @@ public sealed unsafe class SyrkCase<T> : IKernelCase
     public SyrkCase(SyrkShape shape)
     {
         this.shape = shape;
-        a = new NativeBuffer<T>(shape.Rows * shape.Columns).FillUniform(3);
-        c = new NativeBuffer<T>(shape.Columns * shape.Columns);
+        a = Buffer(shape.Rows * shape.Columns).FillUniform(3);
+        c = Buffer(shape.Columns * shape.Columns);
     }
 
     /// <inheritdoc/>
-    public void RunNgdKernel(KernelContext? context)
+    public override void RunNgdKernel(KernelContext? context)
     {
         SyrkShape s = shape;
         Syrk.Multiply(new ReadOnlySpan2D<T>(a.Pointer, s.Rows, s.Columns, 0), MatrixOp.Transpose,
@@ -96,18 +122,11 @@ public sealed unsafe class SyrkCase<T> : IKernelCase
     }
 
     /// <inheritdoc/>
-    public int RunOpenBlas()
+    public override int RunOpenBlas()
     {
         SyrkShape s = shape;
         OpenBlasLibrary.SyrkTransposed(s.Columns, s.Rows, a.Pointer, s.Columns, c.Pointer, s.Columns);
         return 0;
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        a.Dispose();
-        c.Dispose();
     }
 }
 
@@ -119,7 +138,7 @@ public sealed unsafe class SyrkCase<T> : IKernelCase
 /// from pristine copies (2 n^2 copies, on both sides).
 /// </summary>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed unsafe class CholeskyCase<T> : IKernelCase
+public sealed unsafe class CholeskyCase<T> : KernelCase<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly int n;
@@ -133,14 +152,14 @@ public sealed unsafe class CholeskyCase<T> : IKernelCase
     public CholeskyCase(CholeskyShape shape)
     {
         n = shape.N;
-        pristineA = new NativeBuffer<T>(n * n).FillSymmetricPositiveDefinite(n, 4);
-        pristineG = new NativeBuffer<T>(n * n).FillUniform(5);
-        a = new NativeBuffer<T>(n * n);
-        g = new NativeBuffer<T>(n * n);
+        pristineA = Buffer(n * n).FillSymmetricPositiveDefinite(n, 4);
+        pristineG = Buffer(n * n).FillUniform(5);
+        a = Buffer(n * n);
+        g = Buffer(n * n);
     }
 
     /// <inheritdoc/>
-    public void RunNgdKernel(KernelContext? context)
+    public override void RunNgdKernel(KernelContext? context)
     {
         Restore();
         var factor = new Span2D<T>(a.Pointer, n, n, 0);
@@ -151,20 +170,11 @@ public sealed unsafe class CholeskyCase<T> : IKernelCase
     }
 
     /// <inheritdoc/>
-    public int RunOpenBlas()
+    public override int RunOpenBlas()
     {
         Restore();
         int info = OpenBlasLibrary.CholeskyFactor(n, a.Pointer);
         return info != 0 ? info : OpenBlasLibrary.CholeskySolveBothSides(n, a.Pointer, g.Pointer);
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        pristineA.Dispose();
-        pristineG.Dispose();
-        a.Dispose();
-        g.Dispose();
     }
 
     private void Restore()

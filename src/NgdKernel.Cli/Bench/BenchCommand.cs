@@ -164,36 +164,19 @@ internal static class BenchCommand
         yield return new BenchRow("peak", FmaPeak.Width, settings.PrecisionName, 0, 0, 0, settings.Threads,
             peak, null, peak, 0);
 
-        if (kernels.Contains("gemm"))
+        foreach ((string name, Func<BenchSettings, double, IEnumerable<BenchRow>> cases) in Cases<T>())
         {
-            foreach (BenchRow row in KernelCases.Gemm<T>(settings, peak))
+            if (kernels.Contains(name))
             {
-                yield return row;
-            }
-        }
-
-        if (kernels.Contains("syrk"))
-        {
-            foreach (BenchRow row in KernelCases.Syrk<T>(settings, peak))
-            {
-                yield return row;
-            }
-        }
-
-        if (kernels.Contains("chol"))
-        {
-            foreach (BenchRow row in KernelCases.Cholesky<T>(settings, peak))
-            {
-                yield return row;
-            }
-        }
-
-        if (kernels.Contains("step"))
-        {
-            foreach (BenchRow row in StepCases.Run<T>(settings, peak))
-            {
-                yield return row;
+                foreach (BenchRow row in cases(settings, peak))
+                {
+                    yield return row;
+                }
             }
         }
     }
+
+    private static (string Name, Func<BenchSettings, double, IEnumerable<BenchRow>> Cases)[] Cases<T>()
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        [("gemm", KernelCases.Gemm<T>), ("syrk", KernelCases.Syrk<T>), ("chol", KernelCases.Cholesky<T>), ("step", StepCases.Run<T>)];
 }
