@@ -1,11 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics;
-using NgdKernel.Perf.Cases;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 
 namespace NgdKernel.Benchmarks;
 

@@ -1,9 +1,5 @@
-using System.Numerics;
 using System.Runtime.Intrinsics;
-using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using NgdKernel.Perf.Cases;
-using NgdKernel.Benchmarks.Harness;
 using NgdKernel.Perf.Peak;
 
 namespace NgdKernel.Benchmarks;

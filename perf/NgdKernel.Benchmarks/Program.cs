@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Running;
-using NgdKernel.Perf.Cases;
 using NgdKernel.Benchmarks;
-using NgdKernel.Benchmarks.Harness;
 using NgdKernel.Perf.OpenBlas;
 
 // `latency [steps]` prints the step-latency table (tails, not means: not a BenchmarkDotNet job);

@@ -1,11 +1,4 @@
-using System.Numerics;
-using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using NgdKernel.Perf.Cases;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 
 namespace NgdKernel.Benchmarks;
 

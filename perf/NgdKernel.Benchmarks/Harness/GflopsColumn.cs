@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using NgdKernel.Perf.Cases;
 
 namespace NgdKernel.Benchmarks.Harness;
 

@@ -1,8 +1,4 @@
-using System.Numerics;
-using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using NgdKernel.Kernels;
-using NgdKernel.Perf.Cases;
 using NgdKernel.Perf.OpenBlas;
 
 namespace NgdKernel.Benchmarks.Harness;

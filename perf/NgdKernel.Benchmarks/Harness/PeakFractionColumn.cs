@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using NgdKernel.Perf.Cases;
 using NgdKernel.Perf.Peak;
 
 namespace NgdKernel.Benchmarks.Harness;
