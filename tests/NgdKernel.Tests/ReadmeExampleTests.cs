@@ -1,6 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 using Xunit.Abstractions;
 
 namespace NgdKernel.Tests;

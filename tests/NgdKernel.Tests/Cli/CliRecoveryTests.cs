@@ -1,10 +1,6 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Cli.Experiments;
 using NgdKernel.Cli.Progress;
 using NgdKernel.Data;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 using NgdKernel.Training;
 
 namespace NgdKernel.Tests.Cli;

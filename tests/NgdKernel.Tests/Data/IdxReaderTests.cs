@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using NgdKernel.Data;
-using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Data;
 

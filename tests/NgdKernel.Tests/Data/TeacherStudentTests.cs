@@ -1,4 +1,3 @@
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Data;
 
 namespace NgdKernel.Tests.Data;

@@ -1,7 +1,3 @@
-using System.Numerics;
-using NgdKernel.Networks;
-using NgdKernel.Tests.Reference;
-
 namespace NgdKernel.Tests.Networks;
 
 /// <summary>Seeded random data and conversions shared by the network and optimizer tests.</summary>

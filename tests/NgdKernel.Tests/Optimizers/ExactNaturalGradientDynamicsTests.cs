@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Reference;
 using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 

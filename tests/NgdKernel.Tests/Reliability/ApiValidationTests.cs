@@ -1,8 +1,5 @@
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Checkpoints;
 using NgdKernel.Data;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 using NgdKernel.Training;
 
 namespace NgdKernel.Tests.Reliability;

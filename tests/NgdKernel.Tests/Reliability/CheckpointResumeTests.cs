@@ -1,8 +1,5 @@
-using System.Numerics;
 using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 
 namespace NgdKernel.Tests.Reliability;
 

@@ -1,9 +1,5 @@
 using System.Buffers.Binary;
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Checkpoints;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Generators;
 using NgdKernel.Training;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 

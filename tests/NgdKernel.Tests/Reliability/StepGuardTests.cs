@@ -1,8 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 using NgdKernel.Training;
 
 namespace NgdKernel.Tests.Reliability;
