@@ -264,18 +264,9 @@ internal static class ExperimentRunner
 
         void Save()
         {
-            var state = new ResumeState
-            {
-                Fingerprint = ResumeState.FingerprintOf(settings),
-                RunIndex = context.Index,
-                Examples = examples,
-                SamplerRows = examples,
-                NextEvaluation = nextEvaluation,
-                NextCheckpoint = nextCheckpoint,
-                Seconds = Seconds(),
-                InitialTest = initialTest,
-                Runs = [.. context.Finished, run],
-            };
+            var state = new ResumeState(ResumeState.FingerprintOf(settings), RunIndex: context.Index, Examples: examples,
+                SamplerRows: examples, NextEvaluation: nextEvaluation, NextCheckpoint: nextCheckpoint, Seconds: Seconds(),
+                InitialTest: initialTest, Runs: [.. context.Finished, run]);
             var application = new ApplicationDataWriter();
             state.WriteTo(application);
             Checkpoint.Save(checkpointPath!, trainer.Optimizer, application.WrittenSpan);

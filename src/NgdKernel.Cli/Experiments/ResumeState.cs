@@ -14,31 +14,19 @@ internal sealed record CheckpointSettings(string? Path, long Every, string? Resu
 /// grid is in progress, its examples, clock, batch-order position and evaluation schedule, and the
 /// rows of every run evaluated so far (so the outputs of a resumed run are complete).
 /// </summary>
-internal sealed class ResumeState
+/// <param name="Fingerprint">The options that decide the results; a resume must use the same ones.</param>
+/// <param name="RunIndex">Index of the run in progress in the order of the grid (ngd, then each SGD rate).</param>
+/// <param name="Examples">Training examples seen by the run in progress.</param>
+/// <param name="SamplerRows">Rows of the training set drawn by the batch sampler so far.</param>
+/// <param name="NextEvaluation">Example count of the next evaluation.</param>
+/// <param name="NextCheckpoint">Example count of the next checkpoint.</param>
+/// <param name="Seconds">Training seconds of the run in progress.</param>
+/// <param name="InitialTest">The first test loss (the divergence test's reference).</param>
+/// <param name="Runs">Finished runs, then the run in progress (its points so far).</param>
+internal sealed record ResumeState(string Fingerprint, int RunIndex, long Examples, long SamplerRows, long NextEvaluation,
+    long NextCheckpoint, double Seconds, double InitialTest, IReadOnlyList<OptimizerRun> Runs)
 {
     private const string Magic = "ngd-cli-resume/2";
-
-    /// <summary>The options that decide the results; a resume must use the same ones.</summary>
-    public required string Fingerprint { get; init; }
-
-    /// <summary>Index of the run in progress in the order of the grid (ngd, then each SGD rate).</summary>
-    public required int RunIndex { get; init; }
-
-    public required long Examples { get; init; }
-
-    /// <summary>Rows of the training set drawn by the batch sampler so far.</summary>
-    public required long SamplerRows { get; init; }
-
-    public required long NextEvaluation { get; init; }
-
-    public required long NextCheckpoint { get; init; }
-
-    public required double Seconds { get; init; }
-
-    public required double InitialTest { get; init; }
-
-    /// <summary>Finished runs, then the run in progress (its points so far).</summary>
-    public required IReadOnlyList<OptimizerRun> Runs { get; init; }
 
     public static string FingerprintOf(ExperimentSettings s) => string.Create(CultureInfo.InvariantCulture,
         $"{s.Spec.Id} seed={s.Seed} precision={s.Precision} optimizers={string.Join(',', s.Optimizers)} " +
@@ -128,18 +116,8 @@ internal sealed class ResumeState
             }
 
             r.EnsureEnd();
-            return new ResumeState
-            {
-                Fingerprint = fingerprint,
-                RunIndex = runIndex,
-                Examples = examples,
-                SamplerRows = samplerRows,
-                NextEvaluation = nextEvaluation,
-                NextCheckpoint = nextCheckpoint,
-                Seconds = seconds,
-                InitialTest = initialTest,
-                Runs = runs,
-            };
+            return new ResumeState(fingerprint, runIndex, examples, samplerRows, nextEvaluation, nextCheckpoint, seconds,
+                initialTest, runs);
         }
         catch (CheckpointFormatException e)
         {
