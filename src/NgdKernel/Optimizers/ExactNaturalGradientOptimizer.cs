@@ -22,6 +22,9 @@ namespace NgdKernel.Optimizers;
 /// <para>Pseudo-inverses use <see cref="SymmetricEigen.PseudoInverse"/> (O(n^3) per layer and side); this
 /// optimizer is the theory's reference, the damped <see cref="NaturalGradientOptimizer{T}"/> is the
 /// practical one. Steps allocate nothing after the first.</para>
+/// <para><b>Not thread-safe</b> (see <see cref="IOptimizer{T}"/>): a Step, Rollback or checkpoint load that enters while another call is
+/// inside this optimizer throws <see cref="InvalidOperationException"/> naming the type before touching any
+/// state, detected by one interlocked flag without lock or allocation.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
@@ -43,6 +46,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     private Matrix<T>[] _sampledErrors = [];
     private long _previousStepCount;
     private bool _canRollBack;
+    private ReentrancyGuard _guard;
 
     /// <summary>Creates the optimizer.</summary>
     /// <exception cref="ArgumentException">
@@ -125,6 +129,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         long start = Stopwatch.GetTimestamp();
         _previousStepCount = StepCount;
         _rng.GetState(_previousRngState);
@@ -146,6 +151,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public void Rollback()
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         if (!_canRollBack)
         {
             throw new InvalidOperationException("There is no step to roll back.");

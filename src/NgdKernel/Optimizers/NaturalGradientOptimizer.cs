@@ -43,6 +43,9 @@ namespace NgdKernel.Optimizers;
 /// undone automatically, the damping raised and the step retried (<see cref="NaturalGradientOptions.MaxRetries"/>).</para>
 /// <para>After the first step of a given batch size, a step allocates nothing. Same seed and thread
 /// count give bit-identical weights.</para>
+/// <para><b>Not thread-safe</b> (see <see cref="IOptimizer{T}"/>): a Step, Rollback, Damping change or checkpoint load that enters while another call is
+/// inside this optimizer throws <see cref="InvalidOperationException"/> naming the type before touching any
+/// state, detected by one interlocked flag without lock or allocation.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
@@ -66,6 +69,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     private int _previousStepsSinceRefresh;
     private double _previousRefreshedDamping;
     private bool _canRollBack;
+    private ReentrancyGuard _guard;
 
     /// <summary>Creates the optimizer for <paramref name="network"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
@@ -106,6 +110,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         get => _damping;
         set
         {
+            using ReentrancyGuard.Scope busy = _guard.Enter(this);
             NaturalGradientOptions.Positive(value, nameof(Damping));
             _damping = Math.Clamp(value, Options.MinDamping, Options.MaxDamping);
         }
@@ -114,6 +119,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         long start = Stopwatch.GetTimestamp();
         NetworkWorkspace<T> workspace = Prepare(inputs.Height);
         Network.CheckBatch(inputs, targets, workspace);
@@ -209,6 +215,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public void Rollback()
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         if (!_canRollBack)
         {
             throw new InvalidOperationException("There is no step to roll back.");
@@ -298,6 +305,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <summary>Statistics and directions for a batch, without updating the weights (tests).</summary>
     internal void ComputeDirections(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         NetworkWorkspace<T> workspace = Prepare(inputs.Height);
         Network.CheckBatch(inputs, targets, workspace);
         ComputeStatistics(inputs, targets, workspace);

@@ -16,6 +16,9 @@ namespace NgdKernel.Optimizers;
 /// The gradient is divided by the batch size once (unlike the authors' code, see DESIGN.md), so
 /// learning rates are on the scale of the loss of Eq. 6. A step allocates nothing once a batch of
 /// its size has been seen.
+/// <para><b>Not thread-safe</b> (see <see cref="IOptimizer{T}"/>): a Step, Rollback or checkpoint load that enters while another call is
+/// inside this optimizer throws <see cref="InvalidOperationException"/> naming the type before touching any
+/// state, detected by one interlocked flag without lock or allocation.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed partial class SgdOptimizer<T> : IOptimizer<T>
@@ -28,6 +31,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     private readonly T _momentum;
     private NetworkWorkspace<T>? _workspace;
     private bool _canRollBack;
+    private ReentrancyGuard _guard;
 
     /// <summary>Creates an SGD optimizer for <paramref name="network"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (named in the message).</exception>
@@ -60,6 +64,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         long start = Stopwatch.GetTimestamp();
         NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, inputs.Height);
         LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
@@ -122,6 +127,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public void Rollback()
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         if (!_canRollBack)
         {
             throw new InvalidOperationException("There is no step to roll back.");
