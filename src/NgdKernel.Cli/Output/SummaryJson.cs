@@ -11,7 +11,7 @@ namespace NgdKernel.Cli.Output;
 /// was not reached, and <c>"status"</c>: "examples" or "seconds" (budget reached), "diverged", "failed" or
 /// "interrupted". For SGD the entry is the best learning rate of the grid (diverged rates last).
 /// <c>"runs"</c> lists every member of the grid, diverged ones included:
-/// <c>{"name", "learningRate", "batch", "status", "examplesSeen", "seconds", "finalTestLoss"}</c>, with
+/// <c>{"name", "learningRate", "batch", "examplesSeen", "seconds", "finalTestLoss", "status"}</c>, with
 /// <c>examplesSeen</c> the example count where the run stopped.
 /// </summary>
 internal static class SummaryJson
@@ -39,13 +39,7 @@ internal static class SummaryJson
             foreach (OptimizerRun run in result.Runs)
             {
                 json.WriteStartObject();
-                json.WriteString("name", run.Name);
-                json.WriteNumber("learningRate", run.LearningRate);
-                json.WriteNumber("batch", run.Batch);
-                json.WriteString("status", run.StopReason);
-                json.WriteNumber("examplesSeen", run.ExamplesSeen);
-                json.WriteNumber("seconds", Math.Round(run.Seconds, 3));
-                WriteNumberOrNull(json, "finalTestLoss", run.FinalTestLoss);
+                WriteOutcome(json, run);
                 json.WriteEndObject();
             }
 
@@ -60,13 +54,7 @@ internal static class SummaryJson
     private static void WriteRun(Utf8JsonWriter json, OptimizerRun run, IReadOnlyList<Threshold> thresholds)
     {
         json.WriteStartObject();
-        json.WriteString("name", run.Name);
-        json.WriteNumber("learningRate", run.LearningRate);
-        json.WriteNumber("batch", run.Batch);
-        json.WriteNumber("examplesSeen", run.ExamplesSeen);
-        json.WriteNumber("seconds", Math.Round(run.Seconds, 3));
-        WriteNumberOrNull(json, "finalTestLoss", run.FinalTestLoss);
-        json.WriteString("status", run.StopReason);
+        WriteOutcome(json, run);
         foreach (Threshold threshold in thresholds)
         {
             EvaluationPoint? reached = run.FirstAtOrBelow(threshold.Value);
@@ -85,6 +73,18 @@ internal static class SummaryJson
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>The keys every run entry has: name, learningRate, batch, examplesSeen, seconds, finalTestLoss, status.</summary>
+    private static void WriteOutcome(Utf8JsonWriter json, OptimizerRun run)
+    {
+        json.WriteString("name", run.Name);
+        json.WriteNumber("learningRate", run.LearningRate);
+        json.WriteNumber("batch", run.Batch);
+        json.WriteNumber("examplesSeen", run.ExamplesSeen);
+        json.WriteNumber("seconds", Math.Round(run.Seconds, 3));
+        WriteNumberOrNull(json, "finalTestLoss", run.FinalTestLoss);
+        json.WriteString("status", run.StopReason);
     }
 
     private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)
