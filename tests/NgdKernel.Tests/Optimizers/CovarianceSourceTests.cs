@@ -61,7 +61,7 @@ public sealed class CovarianceSourceTests(ITestOutputHelper output)
             SampleCount = samples, SampleSpace = SampleSpacePolicy.Never, Seed = 5,
         });
         optimizer.ComputeDirections(new ReadOnlySpan2D<double>(Gaussian(rows, 2, 1)), new ReadOnlySpan2D<double>(Gaussian(rows, 3, 2)));
-        double[,] estimate = ToDouble<double>(optimizer.Curvature(0).LeftCovariance.ReadOnlySpan);
+        double[,] estimate = ToDouble<double>(optimizer.Curvature(0).ErrorCovariance.ReadOnlySpan);
         double[,] s = Dense.Inverse(sigmaT);
         int n = rows * samples;
         for (int i = 0; i < 3; i++)

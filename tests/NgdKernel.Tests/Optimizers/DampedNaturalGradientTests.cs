@@ -42,8 +42,8 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         for (int l = 0; l < network.LayerCount; l++)
         {
             LayerCurvature<double> c = optimizer.Curvature(l);
-            double a = Dense.SpectralNorm(ToDouble<double>(c.RightCovariance.ReadOnlySpan)) / d;
-            double b = Dense.SpectralNorm(ToDouble<double>(c.LeftCovariance.ReadOnlySpan)) / d;
+            double a = Dense.SpectralNorm(ToDouble<double>(c.InputCovariance.ReadOnlySpan)) / d;
+            double b = Dense.SpectralNorm(ToDouble<double>(c.ErrorCovariance.ReadOnlySpan)) / d;
             double bound = ((1 + (a / (1 - a))) * (1 + (b / (1 - b)))) - 1 + (100 * Tolerances.Epsilon<double>());
             double error = Dense.RelativeDifference(Dense.Scale(ToDouble(optimizer.Direction(l)), lambda), gradient[l]);
             output.WriteLine($"layer {l}: ||lambda N - G|| / ||G|| = {error:E2} (bound {bound:E2})");
@@ -114,12 +114,12 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         for (int l = 0; l < 2; l++)
         {
             LayerCurvature<double> c = covariance.Curvature(l);
-            Assert.True(sample.Curvature(l).RightInSampleSpace, "Auto should choose sample space for M = 8 < n");
-            double kappa = (1 + (Dense.SpectralNorm(ToDouble<double>(c.RightCovariance.ReadOnlySpan)) / d))
-                           * (1 + (Dense.SpectralNorm(ToDouble<double>(c.LeftCovariance.ReadOnlySpan)) / d));
+            Assert.True(sample.Curvature(l).InputInSampleSpace, "Auto should choose sample space for M = 8 < n");
+            double kappa = (1 + (Dense.SpectralNorm(ToDouble<double>(c.InputCovariance.ReadOnlySpan)) / d))
+                           * (1 + (Dense.SpectralNorm(ToDouble<double>(c.ErrorCovariance.ReadOnlySpan)) / d));
             double bound = 100 * 41 * Tolerances.Epsilon<double>() * kappa;
             double error = Dense.RelativeDifference(ToDouble(sample.Direction(l)), ToDouble(covariance.Direction(l)));
-            output.WriteLine($"lambda {lambda}, layer {l} (sample space: right {sample.Curvature(l).RightInSampleSpace}, left {sample.Curvature(l).LeftInSampleSpace}): {error:E2} (bound {bound:E2})");
+            output.WriteLine($"lambda {lambda}, layer {l} (sample space: right {sample.Curvature(l).InputInSampleSpace}, left {sample.Curvature(l).ErrorInSampleSpace}): {error:E2} (bound {bound:E2})");
             Assert.True(error <= bound);
         }
     }
@@ -153,8 +153,8 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
             for (int l = 0; l < 2; l++)
             {
                 LayerCurvature<double> c = optimizer.Curvature(l);
-                Check(c.RightCovariance.ReadOnlySpan, c.RightEffectiveDamping, c.RightFactor.ReadOnlySpan, rows);
-                Check(c.LeftCovariance.ReadOnlySpan, c.LeftEffectiveDamping, c.LeftFactor.ReadOnlySpan, rows);
+                Check(c.InputCovariance.ReadOnlySpan, c.InputEffectiveDamping, c.InputFactor.ReadOnlySpan, rows);
+                Check(c.ErrorCovariance.ReadOnlySpan, c.ErrorEffectiveDamping, c.ErrorFactor.ReadOnlySpan, rows);
             }
         }
 
@@ -185,8 +185,8 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         var x = new ReadOnlySpan2D<double>(xa);
         var y = new ReadOnlySpan2D<double>(ya);
             StepResult r = optimizer.Step(x, y);
-            double effective = optimizer.Curvature(0).RightEffectiveDamping;
-            if (t == 0 || r.Damping != optimizer.Curvature(0).RightEffectiveDamping)
+            double effective = optimizer.Curvature(0).InputEffectiveDamping;
+            if (t == 0 || r.Damping != optimizer.Curvature(0).InputEffectiveDamping)
             {
                 // Refreshed this step (first step, or the damping changed since the last step).
                 Assert.Equal(Math.Sqrt(r.Damping), effective, 12);

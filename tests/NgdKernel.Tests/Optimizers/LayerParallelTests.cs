@@ -132,8 +132,8 @@ public sealed class LayerParallelTests
             Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
             results[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l =>
                 network.Weights(l).ToArray().Cast<float>()
-                    .Concat(optimizer.Curvature(l).RightFactor.AsSpan().ToArray())
-                    .Concat(optimizer.Curvature(l).LeftFactor.AsSpan().ToArray()))];
+                    .Concat(optimizer.Curvature(l).InputFactor.AsSpan().ToArray())
+                    .Concat(optimizer.Curvature(l).ErrorFactor.AsSpan().ToArray()))];
         }
 
         Assert.Equal(results[0], results[1]);
