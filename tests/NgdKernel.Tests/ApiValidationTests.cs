@@ -2,7 +2,7 @@ using NgdKernel.Checkpoints;
 using NgdKernel.Data;
 using NgdKernel.Training;
 
-namespace NgdKernel.Tests.Reliability;
+namespace NgdKernel.Tests;
 
 /// <summary>
 /// Audit of the public entry points of NgdKernel: every bad shape, option and value gives an

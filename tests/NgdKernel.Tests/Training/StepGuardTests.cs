@@ -1,6 +1,6 @@
 using NgdKernel.Training;
 
-namespace NgdKernel.Tests.Reliability;
+namespace NgdKernel.Tests.Training;
 
 /// <summary>
 /// Surviving bad steps: non-finite inputs and targets are refused with row and column; poisoned

@@ -1,7 +1,7 @@
 using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
 
-namespace NgdKernel.Tests.Reliability;
+namespace NgdKernel.Tests.Checkpoints;
 
 /// <summary>
 /// Resume is exact: N steps, save, load into a fresh network and optimizer, M more steps gives the

@@ -3,7 +3,7 @@ using NgdKernel.Checkpoints;
 using NgdKernel.Training;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
-namespace NgdKernel.Tests.Reliability;
+namespace NgdKernel.Tests.Checkpoints;
 
 /// <summary>
 /// Checkpoints through a stream (the one state format, without the atomic file replacement): exact

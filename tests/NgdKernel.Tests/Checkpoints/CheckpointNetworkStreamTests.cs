@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using NgdKernel.Checkpoints;
 
-namespace NgdKernel.Tests.Reliability;
+namespace NgdKernel.Tests.Checkpoints;
 
 /// <summary>
 /// A network alone through a stream, in the one checkpoint format (weights-only, optimizer kind 0):
