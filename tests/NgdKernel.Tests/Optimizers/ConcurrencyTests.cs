@@ -70,8 +70,10 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         optimizer.Step(new ReadOnlySpan2D<double>(x), new ReadOnlySpan2D<double>(y)); // buffers and JIT before the race
         int completed = 1, refused = 0, rounds = 0;
         var unexpected = new List<Exception>();
-        const int StepsPerThread = 100;
-        while (refused == 0 && rounds < 20)
+        // Rounds long enough to span several scheduler time slices: on a loaded machine one thread may
+        // otherwise finish a short round before the other is scheduled at all.
+        const int StepsPerThread = 1000;
+        while (refused == 0 && rounds < 50)
         {
             rounds++;
             using var start = new Barrier(2);
