@@ -360,19 +360,26 @@ public static partial class SymmetricEigen
         // Each rotation's c² + s² is 1 only to rounding, and those errors drift the same way over
         // the several·n rotations a vector receives: left alone, ‖v_k‖² - 1 reaches about 100·eps at
         // n = 100 (most of ‖VᵀV - I‖_F, and of the error of projectors built from V). Normalizing
-        // each vector once, with its squared norm summed in double in a fixed order (so every
-        // path gives the same bits), removes that drift for n² work.
+        // each vector once removes that drift for n² work. The squared norm is summed in double
+        // with error-free transformations (TwoProduct by FMA, TwoSum), so it is exact to a few
+        // units of 2⁻¹⁰⁶ and only the scale and the n products round: |‖v_k‖² - 1| ≤ 6u = 3·eps
+        // (double), 4u = 2·eps (float). Scalar and in a fixed order, so every path gives the same bits.
         for (int k = 0; k < n; k++)
         {
             ref T row = ref Unsafe.Add(ref vt, k * n);
-            double squared = 0;
+            double sum = 0, compensation = 0;
             for (int j = 0; j < n; j++)
             {
                 double value = double.CreateTruncating(Unsafe.Add(ref row, j));
-                squared += value * value;
+                double product = value * value;
+                double productError = Math.FusedMultiplyAdd(value, value, -product);
+                double total = sum + product;
+                double part = total - sum;
+                compensation += (sum - (total - part)) + (product - part) + productError;
+                sum = total;
             }
 
-            Level1.Scale(T.CreateTruncating(1 / Math.Sqrt(squared)), ref row, n, path);
+            Level1.Scale(T.CreateTruncating(1 / Math.Sqrt(sum + compensation)), ref row, n, path);
         }
 
         // Selection sort, ascending, moving rows of Vᵀ along (n swaps of n elements).
