@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Numerics;
 using NgdKernel.LinearAlgebra;
-using NgdKernel.Optimizers;
 using NgdKernel.Networks;
+using NgdKernel.Optimizers;
 using NgdKernel.Perf.Cases;
 
 namespace NgdKernel.Cli.Bench;

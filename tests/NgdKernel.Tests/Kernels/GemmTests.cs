@@ -3,9 +3,9 @@ using CommunityToolkit.HighPerformance;
 using FsCheck;
 using FsCheck.Fluent;
 using NgdKernel.Kernels;
-using BlockSizes = NgdKernel.Kernels.Internals.BlockSizes;
 using NgdKernel.Tests.Generators;
 using static NgdKernel.Tests.Kernels.GemmTestSupport;
+using BlockSizes = NgdKernel.Kernels.Internals.BlockSizes;
 
 namespace NgdKernel.Tests.Kernels;
 

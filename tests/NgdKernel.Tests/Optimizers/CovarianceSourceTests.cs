@@ -53,12 +53,16 @@ public sealed class CovarianceSourceTests(ITestOutputHelper output)
         double[,] sigmaT = { { 2.0, 0.6, 0.0 }, { 0.6, 1.0, -0.3 }, { 0.0, -0.3, 0.5 } };
         var network = new Network<double>(new NetworkOptions
         {
-            Widths = [2, 3], OutputCovariance = OutputCovariance.Full(sigmaT), Seed = 3,
+            Widths = [2, 3],
+            OutputCovariance = OutputCovariance.Full(sigmaT),
+            Seed = 3,
         });
         const int rows = 50, samples = 200;
         var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions
         {
-            SampleCount = samples, SampleSpace = SampleSpacePolicy.Never, Seed = 5,
+            SampleCount = samples,
+            SampleSpace = SampleSpacePolicy.Never,
+            Seed = 5,
         });
         optimizer.ComputeDirections(new ReadOnlySpan2D<double>(Gaussian(rows, 2, 1)), new ReadOnlySpan2D<double>(Gaussian(rows, 3, 2)));
         double[,] estimate = ToDouble<double>(optimizer.Curvature(0).ErrorCovariance.ReadOnlySpan);

@@ -31,7 +31,10 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         const double lambda = 1e10;
         var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions
         {
-            InitialDamping = lambda, MaxDamping = 1e12, SampleSpace = SampleSpacePolicy.Never, SampleCount = 2,
+            InitialDamping = lambda,
+            MaxDamping = 1e12,
+            SampleSpace = SampleSpacePolicy.Never,
+            SampleCount = 2,
         });
         (double[,] xa, double[,] ya) = Batch(options, 16, 1);
         var x = new ReadOnlySpan2D<double>(xa);
@@ -62,11 +65,17 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         var options = new NetworkOptions { Widths = [4, 4, 4, 4], Seed = 7 };
         var damped = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            InitialDamping = 1e-20, MinDamping = 1e-30, SampleSpace = SampleSpacePolicy.Never, SampleCount = 3, Seed = 77,
+            InitialDamping = 1e-20,
+            MinDamping = 1e-30,
+            SampleSpace = SampleSpacePolicy.Never,
+            SampleCount = 3,
+            Seed = 77,
         });
         var exact = new ExactNaturalGradientOptimizer<double>(new Network<double>(options), new ExactNaturalGradientOptions
         {
-            ErrorCovariance = CovarianceSource.Samples, SampleCount = 3, Seed = 77,
+            ErrorCovariance = CovarianceSource.Samples,
+            SampleCount = 3,
+            Seed = 77,
         });
         (double[,] xa, double[,] ya) = Batch(options, 12, 3);
         var x = new ReadOnlySpan2D<double>(xa);
@@ -102,11 +111,15 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         var y = new ReadOnlySpan2D<double>(ya);
         var sample = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            InitialDamping = lambda, SampleCount = 2, SampleSpace = SampleSpacePolicy.Auto,
+            InitialDamping = lambda,
+            SampleCount = 2,
+            SampleSpace = SampleSpacePolicy.Auto,
         });
         var covariance = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            InitialDamping = lambda, SampleCount = 2, SampleSpace = SampleSpacePolicy.Never,
+            InitialDamping = lambda,
+            SampleCount = 2,
+            SampleSpace = SampleSpacePolicy.Never,
         });
         sample.ComputeDirections(x, y);
         covariance.ComputeDirections(x, y);
@@ -140,15 +153,19 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         NetworkOptions options = Tanh([6, 8, 4]);
         var optimizer = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            Inverse = CurvatureInverse.ShermanMorrison, AdaptiveDamping = false, InitialDamping = 0.1,
-            RefreshInterval = 7, Window = 40, LearningRate = 0.5,
+            Inverse = CurvatureInverse.ShermanMorrison,
+            AdaptiveDamping = false,
+            InitialDamping = 0.1,
+            RefreshInterval = 7,
+            Window = 40,
+            LearningRate = 0.5,
         });
         double worst = 0;
         for (int t = 0; t < 30; t++)
         {
             (double[,] xa, double[,] ya) = Batch(options, rows, 100 + t);
-        var x = new ReadOnlySpan2D<double>(xa);
-        var y = new ReadOnlySpan2D<double>(ya);
+            var x = new ReadOnlySpan2D<double>(xa);
+            var y = new ReadOnlySpan2D<double>(ya);
             optimizer.Step(x, y);
             for (int l = 0; l < 2; l++)
             {
@@ -177,13 +194,15 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         NetworkOptions options = Tanh([5, 6, 3]);
         var optimizer = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            Inverse = CurvatureInverse.ShermanMorrison, RefreshInterval = 1000, Window = 50,
+            Inverse = CurvatureInverse.ShermanMorrison,
+            RefreshInterval = 1000,
+            Window = 50,
         });
         for (int t = 0; t < 10; t++)
         {
             (double[,] xa, double[,] ya) = Batch(options, 10, 200 + t);
-        var x = new ReadOnlySpan2D<double>(xa);
-        var y = new ReadOnlySpan2D<double>(ya);
+            var x = new ReadOnlySpan2D<double>(xa);
+            var y = new ReadOnlySpan2D<double>(ya);
             StepResult r = optimizer.Step(x, y);
             double effective = optimizer.Curvature(0).InputEffectiveDamping;
             if (t == 0 || r.Damping != optimizer.Curvature(0).InputEffectiveDamping)
@@ -203,8 +222,8 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         for (int t = 0; t < 40; t++)
         {
             (double[,] xa, double[,] ya) = Batch(options, 32, 300 + (t % 3));
-        var x = new ReadOnlySpan2D<double>(xa);
-        var y = new ReadOnlySpan2D<double>(ya);
+            var x = new ReadOnlySpan2D<double>(xa);
+            var y = new ReadOnlySpan2D<double>(ya);
             StepResult r = optimizer.Step(x, y);
             Assert.False(double.IsNaN(r.Rho));
             double expected = r.Rho < 0.25 ? r.Damping * 1.5 : r.Rho > 0.75 ? r.Damping * 2 / 3 : r.Damping;
@@ -275,7 +294,9 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         NetworkOptions options = Tanh([3, 4, 2]);
         var optimizer = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            InitialDamping = 1e-2, MinDamping = 1e-3, MaxDamping = 1e-1,
+            InitialDamping = 1e-2,
+            MinDamping = 1e-3,
+            MaxDamping = 1e-1,
         });
         (double[,] xa, double[,] ya) = Batch(options, 20, 5);
         var x = new ReadOnlySpan2D<double>(xa);
@@ -303,7 +324,10 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         var network = new Network<double>(options);
         var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions
         {
-            Inverse = inverse, SampleSpace = policy, Window = 64, InitialDamping = 1,
+            Inverse = inverse,
+            SampleSpace = policy,
+            Window = 64,
+            InitialDamping = 1,
         });
         double[,] data = Dense.Multiply(Gaussian(256, 3, 8), Gaussian(3, 8, 9, 0.5)); // rank-3 data
         double first = 0, last = 0;
@@ -326,7 +350,9 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         var network = new Network<double>(options);
         var optimizer = new ExactNaturalGradientOptimizer<double>(network, new ExactNaturalGradientOptions
         {
-            ErrorCovariance = CovarianceSource.Samples, SampleCount = 4, LearningRate = 0.1,
+            ErrorCovariance = CovarianceSource.Samples,
+            SampleCount = 4,
+            LearningRate = 0.1,
         });
         double[,] data = Dense.Multiply(Gaussian(128, 3, 18), Gaussian(3, 6, 19, 0.4));
         var batch = new ReadOnlySpan2D<double>(data);
@@ -393,7 +419,10 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         var network = new Network<float>(Tanh([2, 3, 2]));
         var optimizer = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
         {
-            MaxRetries = 2, InitialDamping = 1e-20, MinDamping = 1e-30, SampleSpace = SampleSpacePolicy.Never,
+            MaxRetries = 2,
+            InitialDamping = 1e-20,
+            MinDamping = 1e-30,
+            SampleSpace = SampleSpacePolicy.Never,
         });
         var x = new float[6, 2];
         for (int r = 0; r < 6; r++)

@@ -9,7 +9,10 @@ public sealed class LayerParallelTests
 
     private static NetworkOptions Options => new()
     {
-        Widths = [200, 150, 120, 150, 200], HiddenActivation = Activation.Tanh, Bias = true, Seed = 21,
+        Widths = [200, 150, 120, 150, 200],
+        HiddenActivation = Activation.Tanh,
+        Bias = true,
+        Seed = 21,
     };
 
     private static (double[,] Inputs, double[,] Targets) Batch(int seed) =>
@@ -114,7 +117,10 @@ public sealed class LayerParallelTests
             var network = new Network<float>(Options, context);
             var optimizer = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
             {
-                Seed = 6, Inverse = CurvatureInverse.ShermanMorrison, RefreshInterval = 3, Window = 2000,
+                Seed = 6,
+                Inverse = CurvatureInverse.ShermanMorrison,
+                RefreshInterval = 3,
+                Window = 2000,
             });
             for (int step = 0; step < 3; step++)
             {
