@@ -10,7 +10,7 @@ using NgdKernel.Optimizers;
 namespace NgdKernel.Benchmarks;
 
 /// <summary>
-/// Step latency for embedded online learning (issue 5, item 7): the small network of
+/// Step latency for embedded online learning: the small network of
 /// <see cref="Architecture.Small"/> (4 tanh layers of width 32, biases) at M = 32, stepping
 /// 10^5 times per optimizer after 10^3 warm-up steps; reports p50, p99 and max of the individual
 /// step times, the garbage collections and the bytes allocated during the timed steps.

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NgdKernel.Experiments;
 using NgdKernel.Checkpoints;
 using NgdKernel.Cli.Experiments;
 using NgdKernel.Cli.Output;

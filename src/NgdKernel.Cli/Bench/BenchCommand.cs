@@ -125,7 +125,7 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// Issue 5 item 5, per precision and NGD optimizer: the step time against SGD's at equal batch,
+    /// Per precision and NGD optimizer: the step time against SGD's at equal batch,
     /// and the step's counted GFLOP/s against the rate of its own matrix products (row
     /// <c>gemm step-shapes</c>), so the cost of everything that is not a GEMM reads as one number.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
+using NgdKernel.Experiments;
 using NgdKernel.Kernels;
 using NgdKernel.LinearAlgebra;
 using NgdKernel.Networks;
@@ -24,7 +25,8 @@ internal static class StepCases
 {
     private const int Batch = 1000;
     private const int Rounds = 9;
-    private static readonly int[] Widths = [784, 400, 200, 100, 50, 100, 200, 400, 784];
+    private static readonly PaperNetwork Architecture = PaperNetwork.MnistAutoencoder;
+    private static readonly IReadOnlyList<int> Widths = Architecture.Widths;
     private static readonly string[] Names = ["sgd", "ngd-cholesky", "ngd-sherman-morrison"];
 
     public static IEnumerable<BenchRow> Run<T>(BenchSettings settings, double peak)
@@ -40,15 +42,7 @@ internal static class StepCases
         var flops = new double[Names.Length + 1];
         for (int c = 0; c < Names.Length; c++)
         {
-            var network = new Network<T>(new NetworkOptions
-            {
-                Widths = Widths,
-                HiddenActivation = Activation.Tanh,
-                OutputActivation = Activation.Identity,
-                Bias = true,
-                OutputCovariance = OutputCovariance.Isotropic(1.0),
-                Seed = 1,
-            }, settings.Context);
+            var network = new Network<T>(Architecture.Options(outputVariance: 1.0, seed: 1), settings.Context);
             (optimizers[c], flops[c]) = Names[c] switch
             {
                 "sgd" => Create(new SgdOptimizer<T>(network, new SgdOptions { LearningRate = 0.01 })),
@@ -117,19 +111,19 @@ internal static class StepCases
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         private readonly KernelContext _context;
-        private readonly Matrix<T>[] _activations = new Matrix<T>[Widths.Length];
-        private readonly Matrix<T>[] _weights = new Matrix<T>[Widths.Length - 1];
-        private readonly Matrix<T>[] _gradients = new Matrix<T>[Widths.Length - 1];
+        private readonly Matrix<T>[] _activations = new Matrix<T>[Widths.Count];
+        private readonly Matrix<T>[] _weights = new Matrix<T>[Widths.Count - 1];
+        private readonly Matrix<T>[] _gradients = new Matrix<T>[Widths.Count - 1];
 
         public StepProducts(KernelContext context)
         {
             _context = context;
-            for (int l = 0; l < Widths.Length; l++)
+            for (int l = 0; l < Widths.Count; l++)
             {
-                _activations[l] = Filled(Batch, Widths[l] + (l + 1 < Widths.Length ? 1 : 0), l);
+                _activations[l] = Filled(Batch, Widths[l] + (l + 1 < Widths.Count ? 1 : 0), l);
             }
 
-            for (int l = 0; l + 1 < Widths.Length; l++)
+            for (int l = 0; l + 1 < Widths.Count; l++)
             {
                 _weights[l] = Filled(Widths[l + 1], Widths[l] + 1, 100 + l);
                 _gradients[l] = new Matrix<T>(Widths[l + 1], Widths[l] + 1);
@@ -143,14 +137,14 @@ internal static class StepCases
 
         public void Run()
         {
-            for (int l = 0; l + 1 < Widths.Length; l++)
+            for (int l = 0; l + 1 < Widths.Count; l++)
             {
                 Matrix<T> x = _activations[l];
                 Gemm.Multiply(x.ReadOnlySpan, MatrixOp.None, _weights[l].ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero,
                     _activations[l + 1].Span.Slice(0, 0, Batch, Widths[l + 1]), _context);
             }
 
-            for (int l = Widths.Length - 2; l >= 0; l--)
+            for (int l = Widths.Count - 2; l >= 0; l--)
             {
                 Matrix<T> errors = _activations[l + 1];
                 ReadOnlySpan2D<T> e = errors.ReadOnlySpan.Slice(0, 0, Batch, Widths[l + 1]);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
+using NgdKernel.Experiments;
 using NgdKernel.Checkpoints;
 using NgdKernel.Cli.Progress;
 using NgdKernel.Data;

@@ -13,9 +13,9 @@ namespace NgdKernel.Optimizers;
 /// optional heavy-ball momentum <c>V = mu V + G; W += alpha V</c>.
 /// </summary>
 /// <remarks>
-/// The gradient is divided by the batch size once (unlike the authors' code, see DESIGN.md), so
-/// learning rates are on the scale of the loss of Eq. 6. A step allocates nothing once a batch of
-/// its size has been seen.
+/// The gradient is divided by the batch size once (the authors' SGD baseline divides it twice, so
+/// the paper's learning rates are not comparable as numbers), so learning rates are on the scale
+/// of the loss of Eq. 6. A step allocates nothing once a batch of its size has been seen.
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed partial class SgdOptimizer<T> : IOptimizer<T>

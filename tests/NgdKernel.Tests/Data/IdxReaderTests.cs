@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NgdKernel.Experiments;
 using NgdKernel.Data;
 using NgdKernel.Tests.Generators;
 

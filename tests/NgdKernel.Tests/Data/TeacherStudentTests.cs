@@ -1,4 +1,5 @@
 using CommunityToolkit.HighPerformance;
+using NgdKernel.Experiments;
 using NgdKernel.Data;
 
 namespace NgdKernel.Tests.Data;

@@ -1,4 +1,5 @@
 using CommunityToolkit.HighPerformance;
+using NgdKernel.Experiments;
 using NgdKernel.Checkpoints;
 using NgdKernel.Data;
 using NgdKernel.Networks;

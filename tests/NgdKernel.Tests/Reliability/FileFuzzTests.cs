@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
+using NgdKernel.Experiments;
 using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
 using NgdKernel.Data;

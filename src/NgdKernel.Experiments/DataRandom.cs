@@ -1,4 +1,4 @@
-namespace NgdKernel.Data;
+namespace NgdKernel.Experiments;
 
 /// <summary>
 /// The data generator's own seedable source: xoshiro256** seeded through SplitMix64, Gaussians by
