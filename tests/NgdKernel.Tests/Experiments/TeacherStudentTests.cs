@@ -2,7 +2,7 @@ using CommunityToolkit.HighPerformance;
 using NgdKernel.Experiments;
 using NgdKernel.Data;
 
-namespace NgdKernel.Tests.Data;
+namespace NgdKernel.Tests.Experiments;
 
 public class TeacherStudentTests
 {
