@@ -1,7 +1,6 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Experiments;
-using NgdKernel.Data;
 
 namespace NgdKernel.Cli.Experiments;
 

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
-using NgdKernel.Experiments;
 using NgdKernel.Checkpoints;
 using NgdKernel.Cli.Progress;
-using NgdKernel.Data;
+using NgdKernel.Experiments;
 using NgdKernel.Training;
 
 namespace NgdKernel.Cli.Experiments;

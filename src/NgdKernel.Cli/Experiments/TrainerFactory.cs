@@ -1,7 +1,6 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Experiments;
-using NgdKernel.Data;
 using NgdKernel.Kernels;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;

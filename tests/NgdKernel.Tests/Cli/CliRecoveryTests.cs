@@ -1,9 +1,8 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
-using NgdKernel.Experiments;
 using NgdKernel.Cli.Experiments;
 using NgdKernel.Cli.Progress;
-using NgdKernel.Data;
+using NgdKernel.Experiments;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 using NgdKernel.Training;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using NgdKernel.Experiments;
 using NgdKernel.Data;
+using NgdKernel.Experiments;
 using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Data;

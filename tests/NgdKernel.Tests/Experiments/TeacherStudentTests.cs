@@ -1,6 +1,5 @@
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Experiments;
-using NgdKernel.Data;
 
 namespace NgdKernel.Tests.Experiments;
 

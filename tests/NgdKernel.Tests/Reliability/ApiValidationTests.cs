@@ -1,7 +1,7 @@
 using CommunityToolkit.HighPerformance;
-using NgdKernel.Experiments;
 using NgdKernel.Checkpoints;
 using NgdKernel.Data;
+using NgdKernel.Experiments;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 using NgdKernel.Training;
