@@ -20,7 +20,7 @@ public sealed record TrainerOptions
     /// <summary>Seed of the shuffling. Default 1.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Rows per forward pass in <see cref="Trainer{T}.Evaluate"/>. Default 1000.</summary>
+    /// <summary>Rows per forward pass in <see cref="Trainer{T}.Evaluate(CommunityToolkit.HighPerformance.ReadOnlySpan2D{T}, CommunityToolkit.HighPerformance.ReadOnlySpan2D{T})"/>. Default 1000.</summary>
     public int EvaluationBatchSize { get; init; } = 1000;
 
     /// <summary>Throws when an option is out of range.</summary>
@@ -71,7 +71,7 @@ public readonly record struct EpochSummary(int Epoch, int Steps, double MeanLoss
 /// batch buffer. A step allocates nothing in steady state.
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed class Trainer<T>
+public sealed partial class Trainer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Matrix<T> _batchInputs;

@@ -6,6 +6,7 @@ using NgdKernel.Kernels;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 using NgdKernel.Tests.Generators;
+using NgdKernel.Training;
 
 namespace NgdKernel.Tests.Networks;
 
@@ -43,6 +44,35 @@ public class NetworkTensorSpanTests
     {
         Steps<float>(kind);
         Steps<double>(kind);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Trainer_TensorSpan_RunEpochAndEvaluate_BitIdenticalToSpan(bool shuffle)
+    {
+        var options = new TrainerOptions { BatchSize = 4, EvaluationBatchSize = 5, Shuffle = shuffle, Seed = 8 };
+        var spanTrainer = new Trainer<double>(new NaturalGradientOptimizer<double>(new Network<double>(Options)), options);
+        var tensorTrainer = new Trainer<double>(new NaturalGradientOptimizer<double>(new Network<double>(Options)), options);
+        StridedBuffer<double> inputs = StridedBuffer<double>.Create(23, 7, 3, 2, 30);
+        StridedBuffer<double> targets = StridedBuffer<double>.Create(23, 5, 1, 1, 31);
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            EpochSummary expected = spanTrainer.RunEpoch(inputs.Span, targets.Span);
+            EpochSummary actual = tensorTrainer.RunEpoch(inputs.ReadOnlyTensor, targets.ReadOnlyTensor);
+            Assert.Equal(expected with { Elapsed = default }, actual with { Elapsed = default });
+        }
+
+        Assert.Equal(spanTrainer.Evaluate(inputs.Span, targets.Span), tensorTrainer.Evaluate(inputs.ReadOnlyTensor, targets.ReadOnlyTensor));
+        Network<double> spanNetwork = spanTrainer.Optimizer.Network, tensorNetwork = tensorTrainer.Optimizer.Network;
+        for (int l = 0; l < spanNetwork.LayerCount; l++)
+        {
+            Assert.True(Bits(spanNetwork.Weights(l).ToArray()).SequenceEqual(Bits(tensorNetwork.Weights(l).ToArray())), $"layer {l}");
+        }
+
+        ArgumentException e = Assert.Throws<ArgumentException>(() =>
+            tensorTrainer.RunEpoch(inputs.ReadOnlyTensor, new ReadOnlyTensorSpan<double>(new double[5 * 23], 0, [23, 5], [1, 23])));
+        Assert.Equal("targets", e.ParamName);
     }
 
     [Fact]
