@@ -6,8 +6,8 @@
 #   <!-- paper-results end -->
 # from those files alone, so the README never carries a hand-typed figure.
 #
-#   scripts/refresh-readme.sh               run fig1a, fig1b, fig1c and mnist (mnist: ~40 min, needs
-#                                           scripts/get-mnist.sh), then render
+#   scripts/refresh-readme.sh               run fig1a, fig1b, fig1c and mnist (the long one; its
+#                                           data come from scripts/get-mnist.sh), then render
 #   scripts/refresh-readme.sh --skip-mnist  run the three synthetic figures; keep the last mnist run
 #   scripts/refresh-readme.sh mnist         run the experiments named (fig1a fig1b fig1c mnist) only
 #   scripts/refresh-readme.sh --render      render from docs/results/ without running anything
