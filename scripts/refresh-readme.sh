@@ -94,7 +94,8 @@ render() {
   for id in "${ids[@]}"; do
     awk -v id="$id" -f /dev/stdin "$results/$id.json" <<'AWK'
 # The summary is written by Utf8JsonWriter with indentation: one token per line. Keys at depth 1
-# belong to the experiment, keys at depth 3 to one optimizer run; deeper values are ignored.
+# belong to the experiment, keys at depth 3 of the "optimizers" array to one optimizer run (NGD,
+# then the best SGD rate); other arrays and deeper values are ignored.
 function group(n,   s, grouped) {
   s = sprintf("%d", n); grouped = ""
   while (length(s) > 3) { grouped = "," substr(s, length(s) - 2) grouped; s = substr(s, 1, length(s) - 3) }
@@ -121,10 +122,11 @@ function flush(   text, i) {
   key = ""; value = line
   if (match(line, /^"[^"]+": */)) { key = substr(line, 2, index(line, "\":") - 2); value = substr(line, RLENGTH + 1) }
   opens = (value ~ /[{[]$/); closes = (value ~ /^[]}]/)
-  if (closes) { if (depth == 3) flush(); depth--; next }
+  if (closes) { if (depth == 3 && array == "optimizers") flush(); depth--; next }
+  if (depth == 1 && opens) array = key
   if (depth == 1 && key == "minLoss") first = "`" id "`" (value == "null" ? "" : ", floor " sprintf("%.4g", value))
   if (depth == 1 && key == "experiment" && first == "") first = "`" id "`"
-  if (depth == 3) {
+  if (depth == 3 && array == "optimizers") {
     gsub(/"/, "", value)
     if (key == "name") name = value
     else if (key == "learningRate") lr = value
