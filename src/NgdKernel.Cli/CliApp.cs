@@ -5,6 +5,7 @@ using NgdKernel.Cli.Experiments;
 using NgdKernel.Cli.Output;
 using NgdKernel.Cli.Progress;
 using NgdKernel.Data;
+using NgdKernel.Experiments;
 
 namespace NgdKernel.Cli;
 

@@ -11,7 +11,7 @@ namespace NgdKernel.Kernels;
 /// <remarks>
 /// The natural-gradient step (paper Eq. 20) needs <c>(Λ̃ + √λ·I)⁻¹ · G · (Λ + √λ·I)⁻¹</c>:
 /// factor both damped covariances with <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>,
-/// then apply <see cref="SolveLeft{T}"/> and <see cref="SolveRight{T}"/> to G, without forming
+/// then apply <see cref="SolveLeft{T}(ReadOnlySpan2D{T}, Span2D{T}, KernelContext)"/> and <see cref="SolveRight{T}(ReadOnlySpan2D{T}, Span2D{T}, KernelContext)"/> to G, without forming
 /// an inverse. A matrix that is not positive definite is an expected outcome, reported with the
 /// failing pivot (LAPACK's INFO) rather than NaN. None of these methods allocate.
 /// </remarks>

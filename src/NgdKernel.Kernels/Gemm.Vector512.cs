@@ -7,7 +7,7 @@ namespace NgdKernel.Kernels;
 public static partial class Gemm
 {
     /// <summary>
-    /// <see cref="Multiply{T}"/> forced onto the Vector512 path, single-threaded (tests and benchmarks compare
+    /// <see cref="Multiply{T}(ReadOnlySpan2D{T}, MatrixOp, ReadOnlySpan2D{T}, MatrixOp, T, T, Span2D{T}, KernelContext)"/> forced onto the Vector512 path, single-threaded (tests and benchmarks compare
     /// paths through these entry points). The caller must check <see cref="KernelPaths.IsSupported"/>.
     /// </summary>
     internal static void MultiplyVector512<T>(

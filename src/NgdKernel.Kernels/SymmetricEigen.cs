@@ -21,7 +21,7 @@ public static partial class SymmetricEigen
 {
     private const int MaxSweeps = 60;
 
-    /// <summary>Workspace length (in elements of T) that <see cref="Decompose{T}"/> and <see cref="PseudoInverse{T}"/> need for an <c>n×n</c> input: <c>2n² + 3n</c>.</summary>
+    /// <summary>Workspace length (in elements of T) that <see cref="Decompose{T}(ReadOnlySpan2D{T}, Span{T}, Span2D{T}, Span{T}, KernelContext)"/> and <see cref="PseudoInverse{T}(ReadOnlySpan2D{T}, T, Span2D{T}, Span{T}, KernelContext)"/> need for an <c>n×n</c> input: <c>2n² + 3n</c>.</summary>
     /// <param name="n">The order of the matrix, <c>&gt;= 0</c>.</param>
     /// <returns><c>2n² + 3n</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative.</exception>
@@ -78,7 +78,7 @@ public static partial class SymmetricEigen
     /// <param name="workspace">At least <see cref="WorkspaceLength"/>(n) elements, overlapping nothing else.</param>
     /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread only.</param>
     /// <returns>The numerical rank: how many eigenvalues (of either sign) were kept.</returns>
-    /// <exception cref="ArgumentException">Shapes or workspace as in <see cref="Decompose{T}"/>.</exception>
+    /// <exception cref="ArgumentException">Shapes or workspace as in <see cref="Decompose{T}(ReadOnlySpan2D{T}, Span{T}, Span2D{T}, Span{T}, KernelContext)"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="relativeCutoff"/> is negative, NaN or infinite.</exception>
     /// <remarks>
     /// <para>LAPACK equivalent: <c>dsyev</c> followed by the truncated sum (what numpy's

@@ -8,7 +8,7 @@ namespace NgdKernel.Kernels;
 /// Symmetric rank-k update <c>C = alpha * op(A) * op(A)^T + beta * C</c> (BLAS <c>ssyrk</c>/<c>dsyrk</c>):
 /// the covariances <c>&lt;x x^T&gt;</c> of the natural-gradient step.
 /// </summary>
-public static class Syrk
+public static partial class Syrk
 {
     /// <summary>Computes <c>C = alpha * op(A) * op(A)^T + beta * C</c> and writes both triangles of C.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -35,7 +35,7 @@ public static class Syrk
     /// <c>Lambda_i = &lt;x_{i-1} x_{i-1}^T&gt;</c> is <c>Multiply(x, Transpose, 1/M, 0, lambda)</c>.
     /// </para>
     /// <para>
-    /// Same machinery, allocation and determinism guarantees as <see cref="Gemm.Multiply{T}"/>: the result
+    /// Same machinery, allocation and determinism guarantees as <see cref="Gemm.Multiply{T}(ReadOnlySpan2D{T}, MatrixOp, ReadOnlySpan2D{T}, MatrixOp, T, T, Span2D{T}, KernelContext)"/>: the result
     /// is exactly symmetric and bit-identical across runs and thread counts on one path.
     /// </para>
     /// </remarks>

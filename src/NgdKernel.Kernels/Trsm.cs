@@ -12,7 +12,7 @@ namespace NgdKernel.Kernels;
 /// Blocked so that most flops are GEMM-shaped register tiles (see <see cref="Cholesky"/> for
 /// the solves with a Cholesky factor). Allocates nothing.
 /// </remarks>
-public static class Trsm
+public static partial class Trsm
 {
     /// <summary>Solves a triangular system with many right-hand sides in place.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>

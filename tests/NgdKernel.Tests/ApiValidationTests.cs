@@ -1,5 +1,8 @@
 using NgdKernel.Checkpoints;
 using NgdKernel.Data;
+using NgdKernel.Experiments;
+using NgdKernel.Networks;
+using NgdKernel.Optimizers;
 using NgdKernel.Training;
 
 namespace NgdKernel.Tests;
@@ -150,7 +153,7 @@ public sealed class ApiValidationTests
             "copy weights destination" => () => Net.CopyWeights(0, new Span2D<double>(new double[6], 2, 3)),
             "workspace output rows" => () => _ = workspace.Output(9),
             "workspace output negative" => () => _ = workspace.Output(-1),
-            "workspace gradient layer" => () => _ = workspace.Gradient(2),
+            "workspace gradient layer" => () => _ = workspace.NegativeGradient(2),
             "initialize scale NaN" => () => Net.Initialize(1, double.NaN),
             "initialize scale negative" => () => Net.Initialize(1, -1),
             "teacher train count zero" => () => TeacherStudentProblem.Generate(new TeacherStudentOptions { Widths = [2, 2], TrainCount = 0 }),
@@ -180,7 +183,7 @@ public sealed class ApiValidationTests
         NetworkWorkspace<double> workspace = network.CreateWorkspace(4);
         Assert.Equal(0, workspace.Output(0).Height);
         Assert.Equal(4, workspace.Output(4).Height);
-        ReadOnlySpan2D<double> gradient = workspace.Gradient(1);
+        ReadOnlySpan2D<double> gradient = workspace.NegativeGradient(1);
         Assert.Equal((2, 5), (gradient.Height, gradient.Width));
     }
 

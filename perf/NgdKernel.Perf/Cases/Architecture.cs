@@ -1,4 +1,5 @@
 using System.Numerics;
+using NgdKernel.Experiments;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 
@@ -17,50 +18,47 @@ public enum StepMethod
     NgdShermanMorrison = 2,
 }
 
-/// <summary>One of the paper's Fig. 1 networks, with the settings its experiment uses.</summary>
-/// <param name="Name">fig1a, fig1b, fig1c or mnist.</param>
-/// <param name="Widths">n_0 .. n_L.</param>
-/// <param name="Tanh">tanh on hidden layers (else linear).</param>
-/// <param name="Bias">Whether layers have biases.</param>
+/// <summary>One of the paper's networks, with the settings its benchmark uses.</summary>
+/// <param name="Network">The architecture (widths, activations, bias).</param>
 /// <param name="NoiseVariance">sigma^2 of the output density.</param>
 /// <param name="InitialDamping">NGD's lambda_0.</param>
 /// <param name="SgdLearningRate">A stable SGD learning rate on this loss scale.</param>
-public sealed record Architecture(string Name, int[] Widths, bool Tanh, bool Bias, double NoiseVariance,
-    double InitialDamping, double SgdLearningRate)
+public sealed record Architecture(PaperNetwork Network, double NoiseVariance, double InitialDamping, double SgdLearningRate)
 {
     /// <summary>
-    /// The four architectures of the paper's Fig. 1. The linear
-    /// networks use output variance 1 here, not the experiments' 1e-6: a step costs the same, but
-    /// with 1e-6 the first damped NGD step on these 12-16-layer linear networks does not factor
-    /// (non-positive pivot after the optimizer's 4 retries) in float, and for fig1a in double too.
+    /// The four architectures of the paper's Fig. 1. The linear networks use output variance 1
+    /// here, not the experiments' 1e-6: a step costs the same, but with 1e-6 the first damped NGD
+    /// step on these 12-16-layer linear networks does not factor (non-positive pivot after the
+    /// optimizer's 4 retries) in float, and for fig1a in double too.
     /// </summary>
     public static readonly Architecture[] Paper =
     [
-        new("fig1a", [.. Enumerable.Repeat(20, 17)], false, false, 1.0, 1e-2, 1e-3),
-        new("fig1b", [20, 30, 40, 50, 60, 70, 80, 90, 100, 90, 80, 70, 60, 50, 40, 30, 20], false, false, 1.0, 1e-2, 1e-3),
-        new("fig1c", [200, 80, 34, 20, 10, 5, 2, 5, 10, 20, 34, 80, 200], false, false, 1.0, 1e-2, 1e-3),
-        new("mnist", [784, 400, 200, 100, 50, 100, 200, 400, 784], true, true, 1.0, 1.0, 0.01),
+        new(PaperNetwork.Fig1A, 1.0, 1e-2, 1e-3),
+        new(PaperNetwork.Fig1B, 1.0, 1e-2, 1e-3),
+        new(PaperNetwork.Fig1C, 1.0, 1e-2, 1e-3),
+        new(PaperNetwork.MnistAutoencoder, 1.0, 1.0, 0.01),
     ];
 
-    /// <summary>The embedded online-learning case: 4 tanh layers of width 32 with biases.</summary>
-    public static readonly Architecture Small = new("small", [32, 32, 32, 32, 32], true, true, 1.0, 1.0, 0.01);
+    /// <summary>The step-latency case: 4 tanh layers of width 32 with biases.</summary>
+    public static readonly Architecture Small = new(PaperNetwork.Small, 1.0, 1.0, 0.01);
 
     /// <summary>The MNIST autoencoder of Fig. 1D.</summary>
     public static Architecture Mnist => Paper[^1];
 
+    /// <summary>fig1a, fig1b, fig1c, mnist or small.</summary>
+    public string Name => Network.Name;
+
+    /// <summary>n_0 .. n_L.</summary>
+    public IReadOnlyList<int> Widths => Network.Widths;
+
+    /// <summary>Whether layers have biases.</summary>
+    public bool Bias => Network.Bias;
+
     /// <summary>Number of layers L.</summary>
-    public int Layers => Widths.Length - 1;
+    public int Layers => Network.LayerCount;
 
     /// <summary>The network options (student seed 1; a teacher uses another seed).</summary>
-    public NetworkOptions Options(ulong seed) => new()
-    {
-        Widths = Widths,
-        HiddenActivation = Tanh ? Activation.Tanh : Activation.Identity,
-        OutputActivation = Activation.Identity,
-        Bias = Bias,
-        OutputCovariance = OutputCovariance.Isotropic(NoiseVariance),
-        Seed = seed,
-    };
+    public NetworkOptions Options(ulong seed) => Network.Options(NoiseVariance, seed);
 
     /// <summary>The optimizer of <paramref name="method"/> with this architecture's learning rate
     /// or initial damping.</summary>

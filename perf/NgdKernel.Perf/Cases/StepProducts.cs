@@ -16,7 +16,7 @@ public sealed class StepProducts<T>
 {
     private readonly KernelContext context;
     private readonly int batch;
-    private readonly int[] widths;
+    private readonly IReadOnlyList<int> widths;
     private readonly Matrix<T>[] activations;
     private readonly Matrix<T>[] weights;
     private readonly Matrix<T>[] gradients;
@@ -29,15 +29,15 @@ public sealed class StepProducts<T>
         this.context = context;
         this.batch = batch;
         widths = architecture.Widths;
-        activations = new Matrix<T>[widths.Length];
-        weights = new Matrix<T>[widths.Length - 1];
-        gradients = new Matrix<T>[widths.Length - 1];
-        for (int l = 0; l < widths.Length; l++)
+        activations = new Matrix<T>[widths.Count];
+        weights = new Matrix<T>[widths.Count - 1];
+        gradients = new Matrix<T>[widths.Count - 1];
+        for (int l = 0; l < widths.Count; l++)
         {
-            activations[l] = Filled(batch, widths[l] + (l + 1 < widths.Length ? 1 : 0), (ulong)l);
+            activations[l] = Filled(batch, widths[l] + (l + 1 < widths.Count ? 1 : 0), (ulong)l);
         }
 
-        for (int l = 0; l + 1 < widths.Length; l++)
+        for (int l = 0; l + 1 < widths.Count; l++)
         {
             weights[l] = Filled(widths[l + 1], widths[l] + 1, (ulong)(100 + l));
             gradients[l] = new Matrix<T>(widths[l + 1], widths[l] + 1);
@@ -52,13 +52,13 @@ public sealed class StepProducts<T>
     /// <summary>Runs every product once.</summary>
     public void Run()
     {
-        for (int l = 0; l + 1 < widths.Length; l++)
+        for (int l = 0; l + 1 < widths.Count; l++)
         {
             Gemm.Multiply(activations[l].ReadOnlySpan, MatrixOp.None, weights[l].ReadOnlySpan, MatrixOp.Transpose,
                 T.One, T.Zero, activations[l + 1].Span.Slice(0, 0, batch, widths[l + 1]), context);
         }
 
-        for (int l = widths.Length - 2; l >= 0; l--)
+        for (int l = widths.Count - 2; l >= 0; l--)
         {
             var errors = activations[l + 1].ReadOnlySpan.Slice(0, 0, batch, widths[l + 1]);
             Gemm.Multiply(errors, MatrixOp.Transpose, activations[l].ReadOnlySpan, MatrixOp.None, T.One, T.Zero,

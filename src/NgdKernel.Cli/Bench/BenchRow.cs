@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace NgdKernel.Cli.Bench;
 
-/// <summary>One line of <c>ngd bench</c>'s table and JSON output.</summary>
+/// <summary>One line of <c>ngd bench</c>'s table and JSON output (stable keys that result scripts read).</summary>
 /// <param name="Kernel"><c>peak</c>, <c>gemm</c>, <c>syrk</c>, <c>chol</c> or <c>step</c>.</param>
 /// <param name="Op">The variant: <c>NN</c>/<c>NT</c>/<c>TN</c>, <c>AtA</c>, <c>potrf+2potrs</c>, <c>V512</c>, <c>ngd-cholesky</c>...</param>
 /// <param name="Precision"><c>float</c> or <c>double</c>.</param>

@@ -34,7 +34,7 @@ internal static class StepCases
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Architecture mnist = Architecture.Mnist;
-        int[] widths = mnist.Widths;
+        IReadOnlyList<int> widths = mnist.Widths;
         (Matrix<T> inputs, Matrix<T> targets) = StepData.Create<T>(mnist, Batch, settings.Context);
         var optimizers = new IOptimizer<T>[Methods.Length];
         var flops = new double[Methods.Length + 1];

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using NgdKernel.Checkpoints;
 using NgdKernel.Cli.Progress;
-using NgdKernel.Data;
+using NgdKernel.Experiments;
 using NgdKernel.Optimizers;
 using NgdKernel.Training;
 

@@ -1,3 +1,5 @@
+using NgdKernel.Experiments;
+
 namespace NgdKernel.Cli.Experiments;
 
 /// <summary>Which data an experiment trains on.</summary>
@@ -23,13 +25,11 @@ internal sealed record ExperimentSpec
 
     public required ExperimentTask Task { get; init; }
 
+    /// <summary>The architecture: widths, activations and bias.</summary>
+    public required PaperNetwork Network { get; init; }
+
     /// <summary>Widths n0..nL.</summary>
-    public required int[] Widths { get; init; }
-
-    /// <summary>tanh on hidden layers (MNIST); otherwise linear everywhere.</summary>
-    public bool TanhHidden { get; init; }
-
-    public bool Bias { get; init; }
+    public IReadOnlyList<int> Widths => Network.Widths;
 
     /// <summary>Noise variance of the synthetic data's targets (SigmaT = s I): 1e-6 (paper); unused for MNIST.</summary>
     public required double NoiseVariance { get; init; }
@@ -74,7 +74,7 @@ internal sealed record ExperimentSpec
             Id = "fig1a",
             Description = "Fig. 1A: deep linear network, L=16, all widths 20, no bias, synthetic teacher-student data.",
             Task = ExperimentTask.TeacherStudent,
-            Widths = [20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20],
+            Network = PaperNetwork.Fig1A,
             NoiseVariance = 1e-6,
             Examples = 200_000,
             Seconds = 30,
@@ -88,7 +88,7 @@ internal sealed record ExperimentSpec
             Id = "fig1b",
             Description = "Fig. 1B: deep linear network, L=16, widths 20,30,...,100,...,30,20, no bias, synthetic data.",
             Task = ExperimentTask.TeacherStudent,
-            Widths = [20, 30, 40, 50, 60, 70, 80, 90, 100, 90, 80, 70, 60, 50, 40, 30, 20],
+            Network = PaperNetwork.Fig1B,
             NoiseVariance = 1e-6,
             Examples = 200_000,
             Seconds = 60,
@@ -102,7 +102,7 @@ internal sealed record ExperimentSpec
             Id = "fig1c",
             Description = "Fig. 1C: bottleneck linear network, L=12, widths 200,80,34,20,10,5,2,5,10,20,34,80,200, synthetic data.",
             Task = ExperimentTask.TeacherStudent,
-            Widths = [200, 80, 34, 20, 10, 5, 2, 5, 10, 20, 34, 80, 200],
+            Network = PaperNetwork.Fig1C,
             NoiseVariance = 1e-6,
             Examples = 200_000,
             Seconds = 60,
@@ -116,9 +116,7 @@ internal sealed record ExperimentSpec
             Id = "mnist",
             Description = "Fig. 1D: MNIST autoencoder 784-400-200-100-50-100-200-400-784, tanh except the last layer, biases.",
             Task = ExperimentTask.MnistAutoencoder,
-            Widths = [784, 400, 200, 100, 50, 100, 200, 400, 784],
-            TanhHidden = true,
-            Bias = true,
+            Network = PaperNetwork.MnistAutoencoder,
             NoiseVariance = 1.0,
             Examples = 300_000,
             Seconds = 3600,

@@ -1,6 +1,6 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
-using NgdKernel.Data;
+using NgdKernel.Experiments;
 
 namespace NgdKernel.Cli.Experiments;
 

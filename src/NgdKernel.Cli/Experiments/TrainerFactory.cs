@@ -1,6 +1,6 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
-using NgdKernel.Data;
+using NgdKernel.Experiments;
 using NgdKernel.Kernels;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;
@@ -42,17 +42,7 @@ internal static class TrainerFactory
         {
             ExperimentSpec spec = settings.Spec;
             context = new KernelContext(settings.Threads);
-            var network = new Network<T>(
-                new NetworkOptions
-                {
-                    Widths = spec.Widths,
-                    HiddenActivation = spec.TanhHidden ? Activation.Tanh : Activation.Identity,
-                    OutputActivation = Activation.Identity,
-                    Bias = spec.Bias,
-                    OutputCovariance = OutputCovariance.Isotropic(settings.ModelVariance),
-                    Seed = NetworkSeed(settings.Seed),
-                },
-                context);
+            var network = new Network<T>(spec.Network.Options(settings.ModelVariance, NetworkSeed(settings.Seed)), context);
             if (name == "ngd")
             {
                 naturalGradient = new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions

@@ -1,3 +1,4 @@
+using System.Globalization;
 using NgdKernel.Networks;
 
 namespace NgdKernel.Checkpoints;
@@ -52,4 +53,12 @@ public sealed record CheckpointInfo(
     CheckpointOptimizerKind Optimizer,
     long StepCount,
     long ApplicationDataLength,
-    long Length);
+    long Length)
+{
+    /// <summary>Every field, with the widths and activations listed (<c>Widths = [784, 400, 784]</c>).</summary>
+    /// <returns>One line, invariant culture.</returns>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"CheckpointInfo {{ FilePath = {FilePath}, FormatVersion = {FormatVersion}, ElementType = {ElementType}, " +
+        $"Widths = [{string.Join(", ", Widths)}], Activations = [{string.Join(", ", Activations)}], Bias = {Bias}, " +
+        $"Optimizer = {Optimizer}, StepCount = {StepCount}, ApplicationDataLength = {ApplicationDataLength}, Length = {Length} }}");
+}

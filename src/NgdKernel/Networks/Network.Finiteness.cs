@@ -4,9 +4,10 @@ using CommunityToolkit.HighPerformance;
 
 namespace NgdKernel.Networks;
 
-// Finiteness checks of caller data (the contract: NaN/Inf in inputs, targets or weights is
-// reported with where it was found). One vectorized pass per row; the search for the exact element
-// and the message are built only on failure, so the check allocates nothing.
+// Finiteness checks of caller data: NaN/Inf in inputs, targets or weights is reported with where
+// it was found, before it can reach the weights or the covariances of Eq. 20. One vectorized pass
+// per row; the search for the exact element and the message are built only on failure, so the
+// check allocates nothing.
 public sealed partial class Network<T>
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first NaN or infinity of <paramref name="values"/> by row and column.</summary>

@@ -25,7 +25,7 @@ namespace NgdKernel.Networks;
 /// it (each optimizer detects only overlapping calls on itself). To train in parallel, give each
 /// thread its own network (<see cref="CopyWeightsTo"/> clones the weights) and optimizer.</para>
 /// </remarks>
-/// <typeparam name="T">float or double.</typeparam>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>; any other type is rejected by the constructor.</typeparam>
 public sealed partial class Network<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -39,9 +39,11 @@ public sealed partial class Network<T>
     /// <summary>Builds and initialises a network (<c>W ~ N(0, InitScale^2 / n_in)</c>, biases 0).</summary>
     /// <param name="options">Architecture, output covariance and seed; validated here.</param>
     /// <param name="context">Kernel options (threads, path) for every pass; null for <see cref="KernelContext.Default"/>.</param>
+    /// <exception cref="NotSupportedException">T is neither <see cref="float"/> nor <see cref="double"/> (for example <see cref="Half"/>).</exception>
     /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
     public Network(NetworkOptions options, KernelContext? context = null)
     {
+        SupportedElementType.ThrowIfUnsupported<T>("Network");
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
@@ -237,7 +239,8 @@ public sealed partial class Network<T>
 
     /// <summary>
     /// Forward pass, output errors against <paramref name="targets"/> and backward pass (Eq. 7-8):
-    /// fills <see cref="NetworkWorkspace{T}.Gradient"/> with <c>G_i = &lt;e_i x_{i-1}^T&gt;</c> over the batch.
+    /// fills <see cref="NetworkWorkspace{T}.NegativeGradient"/> with <c>G_i = -dL/dW_i = &lt;e_i x_{i-1}^T&gt;</c>
+    /// averaged over the batch.
     /// </summary>
     /// <returns>The batch loss before any update.</returns>
     /// <exception cref="ArgumentException">Shape mismatch or batch larger than the workspace.</exception>

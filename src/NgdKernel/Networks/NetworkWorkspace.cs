@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Numerics.Tensors;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.LinearAlgebra;
 
@@ -13,8 +14,8 @@ namespace NgdKernel.Networks;
 /// Layout (row-major, one example per row): <c>Activations[l]</c> is <c>x_l</c> as
 /// <c>[Capacity, n_l (+1)]</c>, where the extra last column holds the constant 1 of a folded bias
 /// (set once here and never overwritten). <c>Errors[l]</c> is <c>e_{l+1}</c> as
-/// <c>[Capacity, n_{l+1}]</c> (times 1 + K for a natural-gradient optimizer's K sampled passes); <c>Gradients[l]</c> is <c>G_{l+1} = &lt;e x^T&gt;</c> with the shape
-/// of the weights. A workspace is not thread-safe; use one per concurrent caller.
+/// <c>[Capacity, n_{l+1}]</c> (times 1 + K for a natural-gradient optimizer's K sampled passes); <c>Gradients[l]</c> is the negative gradient
+/// <c>G_{l+1} = &lt;e x^T&gt;</c> (Eq. 7-8) with the shape of the weights. A workspace is not thread-safe; use one per concurrent caller.
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed class NetworkWorkspace<T>
@@ -82,12 +83,26 @@ public sealed class NetworkWorkspace<T>
         return Activations[^1].ReadOnlySpan.Slice(0, 0, rows, Activations[^1].Columns);
     }
 
+    /// <summary><see cref="Output"/> as a dense tensor span <c>[rows, n_L]</c>; rows already checked.</summary>
+    internal ReadOnlyTensorSpan<T> OutputTensor(int rows)
+    {
+        Matrix<T> output = Activations[^1];
+        int columns = output.Columns;
+        return new ReadOnlyTensorSpan<T>(output.AsSpan()[..(rows * columns)], [rows, columns], [columns, 1]);
+    }
+
     /// <summary>
-    /// Gradient block <c>G_{l+1} = &lt;e_{l+1} x_l^T&gt;</c> of layer <paramref name="layer"/> from the last
-    /// <see cref="Network{T}.ComputeGradient"/>: the <em>negative</em> loss gradient (paper Eq. 7).
+    /// The negative loss gradient of layer <paramref name="layer"/>'s weights from the last
+    /// <see cref="Network{T}.ComputeGradient(CommunityToolkit.HighPerformance.ReadOnlySpan2D{T}, CommunityToolkit.HighPerformance.ReadOnlySpan2D{T}, NetworkWorkspace{T})"/>: <c>G_i = -dL/dW_i = &lt;e_i x_{i-1}^T&gt;</c> (paper
+    /// Eq. 7-8, <c>i = layer + 1</c>), averaged over the batch, <c>[n_{l+1}, n_l (+1)]</c> like the weights.
     /// </summary>
+    /// <remarks>
+    /// The sign is the paper's: <c>e_i</c> are the back-propagated output errors <c>y - x_L</c>, so this
+    /// block is the steepest-descent direction, and SGD's update is <c>W_i += alpha G_i</c>. Negate it
+    /// for <c>dL/dW_i</c>. A view into the workspace, valid until its next pass.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not a layer of the network.</exception>
-    public ReadOnlySpan2D<T> Gradient(int layer)
+    public ReadOnlySpan2D<T> NegativeGradient(int layer)
     {
         Network<T>.CheckLayer(layer, Gradients.Length);
         return Gradients[layer].ReadOnlySpan;

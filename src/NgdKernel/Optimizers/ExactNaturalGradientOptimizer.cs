@@ -19,7 +19,7 @@ namespace NgdKernel.Optimizers;
 /// the end-to-end product follows <c>dW/dt = -W + &lt;y x^T&gt; Sigma^-1</c> (Eq. 18). When every hidden
 /// width is at least <c>max(n_0, n_L)</c> the product moves exactly as under <c>F^+ g</c>. With a
 /// bottleneck it follows Eq. 19 instead, which is a descent direction but not <c>F^+ g</c>.</para>
-/// <para>Pseudo-inverses use <see cref="SymmetricEigen.PseudoInverse"/> (O(n^3) per layer and side); this
+/// <para>Pseudo-inverses use <see cref="SymmetricEigen.PseudoInverse{T}(CommunityToolkit.HighPerformance.ReadOnlySpan2D{T}, T, CommunityToolkit.HighPerformance.Span2D{T}, Span{T}, KernelContext)"/> (O(n^3) per layer and side); this
 /// optimizer is the theory's reference, the damped <see cref="NaturalGradientOptimizer{T}"/> is the
 /// practical one. Steps allocate nothing after the first.</para>
 /// <para><b>Not thread-safe</b> (see <see cref="IOptimizer{T}"/>): a Step, Rollback or checkpoint load that enters while another call is

@@ -13,9 +13,9 @@ namespace NgdKernel.Optimizers;
 /// optional heavy-ball momentum <c>V = mu V + G; W += alpha V</c>.
 /// </summary>
 /// <remarks>
-/// The gradient is divided by the batch size once (the authors' code divides it twice), so
-/// learning rates are on the scale of the loss of Eq. 6. A step allocates nothing once a batch of
-/// its size has been seen.
+/// The gradient is divided by the batch size once (the authors' SGD baseline divides it twice, so
+/// the paper's learning rates are not comparable as numbers), so learning rates are on the scale
+/// of the loss of Eq. 6. A step allocates nothing once a batch of its size has been seen.
 /// <para><b>Not thread-safe</b> (see <see cref="IOptimizer{T}"/>): a Step, Rollback or checkpoint load that enters while another call is
 /// inside this optimizer throws <see cref="InvalidOperationException"/> naming the type before touching any
 /// state, detected by one interlocked flag without lock or allocation.</para>

@@ -20,7 +20,7 @@ public sealed record TrainerOptions
     /// <summary>Seed of the shuffling. Default 1.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Rows per forward pass in <see cref="Trainer{T}.Evaluate"/>. Default 1000.</summary>
+    /// <summary>Rows per forward pass in <see cref="Trainer{T}.Evaluate(CommunityToolkit.HighPerformance.ReadOnlySpan2D{T}, CommunityToolkit.HighPerformance.ReadOnlySpan2D{T})"/>. Default 1000.</summary>
     public int EvaluationBatchSize { get; init; } = 1000;
 
     /// <summary>Throws when an option is out of range.</summary>
@@ -71,12 +71,12 @@ public readonly record struct EpochSummary(int Epoch, int Steps, double MeanLoss
 /// batch buffer. A step allocates nothing in steady state.
 /// <para><b>Not thread-safe.</b> A trainer, its optimizer and its network belong to one thread at a time;
 /// to train in parallel use one trainer (with its own optimizer and network) per thread. A second
-/// concurrent <see cref="RunEpoch"/> reaches the optimizer's <c>Step</c> while the first is inside it and
+/// concurrent <see cref="RunEpoch(CommunityToolkit.HighPerformance.ReadOnlySpan2D{T}, CommunityToolkit.HighPerformance.ReadOnlySpan2D{T})"/> reaches the optimizer's <c>Step</c> while the first is inside it and
 /// throws <see cref="InvalidOperationException"/> there, before the optimizer changes any state; the
 /// trainer's own batch buffers and counters are not guarded.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed class Trainer<T>
+public sealed partial class Trainer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Matrix<T> _batchInputs;

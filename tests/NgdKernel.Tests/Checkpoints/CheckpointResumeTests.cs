@@ -91,7 +91,10 @@ public sealed class CheckpointResumeTests
         Network<float> loaded = Checkpoint.LoadNetwork<float>(path);
         Assert.False(loaded.Options.OutputCovariance.IsIsotropic);
         Assert.Equal(network.WeightMatrix(1).AsSpan().ToArray(), loaded.WeightMatrix(1).AsSpan().ToArray());
-        Assert.Equal(CheckpointOptimizerKind.None, Checkpoint.ReadInfo(path).Optimizer);
+        CheckpointInfo info = Checkpoint.ReadInfo(path);
+        Assert.Equal(CheckpointOptimizerKind.None, info.Optimizer);
+        Assert.Contains("Widths = [3, 5, 2], Activations = [Logistic, Identity], Bias = False", info.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"FilePath = {path}, FormatVersion = 1, ElementType = Float32", info.ToString(), StringComparison.Ordinal);
 
         var other = new Network<float>(network.Options with { Seed = 10 });
         Checkpoint.Load(path, other);

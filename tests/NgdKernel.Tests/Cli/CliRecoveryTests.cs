@@ -1,6 +1,9 @@
 using NgdKernel.Cli.Experiments;
 using NgdKernel.Cli.Progress;
 using NgdKernel.Data;
+using NgdKernel.Experiments;
+using NgdKernel.Networks;
+using NgdKernel.Optimizers;
 using NgdKernel.Training;
 
 namespace NgdKernel.Tests.Cli;

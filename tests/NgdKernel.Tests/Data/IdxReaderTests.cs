@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using NgdKernel.Data;
+using NgdKernel.Experiments;
+using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Data;
 

@@ -46,7 +46,7 @@ public sealed class NetworkTests
         double h = Math.Cbrt(Tolerances.Epsilon<double>());
         for (int l = 0; l < network.LayerCount; l++)
         {
-            double[,] analytic = ToDouble(workspace.Gradient(l));
+            double[,] analytic = ToDouble(workspace.NegativeGradient(l));
             double scale = Math.Max(Math.Abs(loss), Dense.FrobeniusNorm(analytic));
             for (int r = 0; r < analytic.Rows(); r++)
             {

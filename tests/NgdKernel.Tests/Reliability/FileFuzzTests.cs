@@ -2,8 +2,13 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using NgdKernel.Checkpoints;
+using System.Numerics;
 using NgdKernel.CheckpointWriter;
 using NgdKernel.Data;
+using NgdKernel.Experiments;
+using NgdKernel.Networks;
+using NgdKernel.Optimizers;
+using NgdKernel.Tests.Generators;
 using Xunit.Abstractions;
 
 namespace NgdKernel.Tests.Reliability;

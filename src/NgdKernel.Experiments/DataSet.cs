@@ -1,7 +1,7 @@
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
 
-namespace NgdKernel.Data;
+namespace NgdKernel.Experiments;
 
 /// <summary>
 /// A supervised data set held in memory: <see cref="Count"/> examples, one per row, inputs

@@ -1,6 +1,6 @@
 using CommunityToolkit.HighPerformance;
 
-namespace NgdKernel.Data;
+namespace NgdKernel.Experiments;
 
 /// <summary>
 /// Settings of the paper's synthetic teacher-student regression task (Section 5, Fig. 1A-C).

@@ -1,6 +1,7 @@
 using System.Numerics;
+using NgdKernel.Data;
 
-namespace NgdKernel.Data;
+namespace NgdKernel.Experiments;
 
 /// <summary>One MNIST split: <c>Count</c> images of <c>Rows x Columns</c> bytes and their labels.</summary>
 /// <param name="Count">Number of images.</param>

@@ -1,6 +1,8 @@
 using NgdKernel.Data;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Experiments;
 
-namespace NgdKernel.Tests.Data;
+namespace NgdKernel.Tests.Experiments;
 
 public class TeacherStudentTests
 {
