@@ -94,7 +94,7 @@ public sealed unsafe class GemmCase<T> : KernelCase<T>
 }
 
 /// <summary>
-/// The trainer's covariance <c>C = A^T A</c> over a batch: <see cref="Syrk.Multiply{T}"/> (both
+/// The trainer's covariance <c>C = A^T A</c> over a batch: <c>Syrk.Multiply</c> (both
 /// triangles written) against <c>cblas_?syrk</c> (lower triangle only).
 /// </summary>
 /// <typeparam name="T">float or double.</typeparam>
