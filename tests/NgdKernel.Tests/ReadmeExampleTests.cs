@@ -1,5 +1,5 @@
-using Xunit.Abstractions;
 using NgdKernel.Tests.Data;
+using Xunit.Abstractions;
 
 namespace NgdKernel.Tests;
 

@@ -1,5 +1,5 @@
-using NgdKernel.Data;
 using CommunityToolkit.HighPerformance;
+using NgdKernel.Data;
 using NgdKernel.Experiments;
 
 namespace NgdKernel.Tests.Experiments;

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using NgdKernel.Checkpoints;
 using System.Numerics;
+using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
 using NgdKernel.Data;
 using NgdKernel.Experiments;
