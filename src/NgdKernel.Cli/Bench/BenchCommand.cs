@@ -90,11 +90,12 @@ internal static class BenchCommand
             ? KernelPaths.Widest
             : KernelPaths.Best;
         output.WriteLine($"NgdKernel path {path}, {threads} thread(s), {Environment.ProcessorCount} cores");
+        using var context = new KernelContext(threads, path);
+        output.WriteLine(KernelPathLine.Describe(context.Path));
         output.WriteLine();
         output.WriteLine(BenchRow.Header);
 
         List<BenchRow> rows = [];
-        using var context = new KernelContext(threads, path);
         foreach (string name in (string[])["float", "double"])
         {
             if (precision != "both" && precision != name)
@@ -111,6 +112,12 @@ internal static class BenchCommand
                 output.WriteLine(row.ToLine());
                 rows.Add(row);
             }
+        }
+
+        if (rows.Any(r => r.FractionOfPeak > 1))
+        {
+            output.WriteLine($"{BenchRow.AbovePeakMark} above the FMA peak measured on the same path: the peak run was " +
+                "slowed (another process on the core, or a clock change); the fraction shows 100 %. Rerun on a quiet machine.");
         }
 
         WriteStepRatios(rows, output);
@@ -156,8 +163,8 @@ internal static class BenchCommand
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelCases.LetOpenBlasThreadsPark(settings); // after the other precision's OpenBLAS cases
-        double peak = FmaPeak.Measure<T>(settings.Threads);
-        yield return new BenchRow("peak", FmaPeak.Width, settings.PrecisionName, 0, 0, 0, settings.Threads,
+        double peak = FmaPeak.Measure<T>(settings.Threads, settings.Context.Path);
+        yield return new BenchRow("peak", FmaPeak.Width(settings.Context.Path), settings.PrecisionName, 0, 0, 0, settings.Threads,
             peak, null, peak, 0);
 
         if (kernels.Contains("gemm"))
