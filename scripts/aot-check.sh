@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Native AOT against the JIT, side by side: the kernel path each picks and GEMM GFLOP/s at
 # 1000x784x400 (NN) in float and double, from `ngd bench gemm`, the JIT build and the Native AOT
-# build run alternately ROUNDS times (default 3); the table gives medians and the AOT/JIT ratio.
+# build run alternately ROUNDS times (default 5); the table gives medians and the AOT/JIT ratio.
 # Publishes the CLI with Native AOT first (installing clang and zlib1g-dev with apt-get if missing)
 # and fails when the publish prints a warning, when the paths differ or when AOT is below 0.9x.
 # The dated table goes to OUT_DIR/table.md and into docs/deployment.md between its aotcheck markers.
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-out/aot-check}"
-rounds="${ROUNDS:-3}"
+rounds="${ROUNDS:-5}"
 mkdir -p "$out"
 
 if ! command -v clang >/dev/null || [ ! -e /usr/include/zlib.h ]; then
@@ -29,7 +29,7 @@ fi
 
 # One bench run: prints "<path> <float GFLOP/s> <double GFLOP/s>" for the 1000x784x400 NN case.
 bench() {
-  "$@" bench gemm | awk '
+  "$@" bench gemm --shape 1000x784x400 | awk '
     /^NgdKernel path / { path = $3; sub(/,$/, "", path) }
     $1 == "gemm" && $2 == "NN" && $4 == "1000x784x400" { rate[$3] = $6 }
     END { print path, rate["float"], rate["double"] }'
@@ -51,7 +51,7 @@ awk -v date="$(date -u +%Y-%m-%d)" -v cpu="$cpu" -v rounds="$rounds" '
   { path[$1] = path[$1] == "" || path[$1] == $2 ? $2 : path[$1] "/" $2; n[$1]++; f[$1, n[$1]] = $3; d[$1, n[$1]] = $4 }
   END {
     for (mode in n) { for (i = 1; i <= n[mode]; i++) { ff[i] = f[mode, i]; dd[i] = d[mode, i] }; mf[mode] = median(ff, n[mode]); md[mode] = median(dd, n[mode]) }
-    printf "Run %s on %s, `ngd bench gemm`, GEMM NN 1000x784x400, 1 thread, median of %d runs each, JIT and Native AOT alternating.\n\n", date, cpu, rounds
+    printf "Run %s on %s, `ngd bench gemm --shape 1000x784x400`, GEMM NN 1000x784x400, 1 thread, median of %d runs each, JIT and Native AOT alternating.\n\n", date, cpu, rounds
     print "| Build | Kernel path | float GFLOP/s | double GFLOP/s |"
     print "|-------|-------------|--------------:|---------------:|"
     printf "| JIT | %s | %.1f | %.1f |\n", path["jit"], mf["jit"], md["jit"]
