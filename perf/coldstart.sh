@@ -7,7 +7,7 @@
 # Writes the dated table to OUT (default out/coldstart/table.md) and splices it into
 # docs/deployment.md between its coldstart markers.
 #
-# Usage: perf/coldstart.sh   (ROUNDS=N, STEPS=N to change; needs clang and zlib1g-dev for Native AOT,
+# Usage: perf/coldstart.sh   (ROUNDS=N, STEPS=N to change; TABLE_ONLY=1 to redo the table from the last run; needs clang and zlib1g-dev for Native AOT,
 #                             which scripts/aot-check.sh installs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,7 @@ steps="${STEPS:-20000}"
 project=perf/NgdKernel.ColdStart/NgdKernel.ColdStart.csproj
 mkdir -p "$out"
 
+if [ -z "${TABLE_ONLY:-}" ]; then  # TABLE_ONLY=1: only rebuild the table from OUT/runs.txt
 dotnet build -c Release "$project" -o "$out/jit" >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 dotnet publish -c Release "$project" -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/r2r" \
   >"$out/publish-r2r.log" 2>&1 || { cat "$out/publish-r2r.log"; exit 1; }
@@ -45,6 +46,7 @@ for round in $(seq 1 "$rounds"); do
     done
   done
 done
+fi
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 {
@@ -76,7 +78,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
         early = median(row SUBSEP "p50_10_100"); middle = median(row SUBSEP "p50_100_1000"); steady = median(row SUBSEP "p50_steady")
         warm = median(row SUBSEP "warmupMs")
         printf "| %s | %s | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %s |\n", names[1], names[2], median(row SUBSEP "first") / 1000,
-          early, middle, steady, early / steady, middle / steady, warm > 0 ? sprintf("%.0f", warm) : "-"
+          early, middle, steady, early / steady, middle / steady, (warm > 0 ? sprintf("%.0f", warm) : "-")
       }
     }' "$out/runs.txt"
 } | tee "$out/table.md"
