@@ -124,10 +124,10 @@ internal static unsafe class GemmDriver
         switch (problem.Path)
         {
             case KernelPath.Vector512:
-                RunPart<T, GemmVector512Tile12x2W<T>>(ref problem, part, parts);
+                RunPart<T, GemmVectorTile<Simd512<T>, Vector512<T>, T, Twelve>>(ref problem, part, parts);
                 break;
             case KernelPath.Vector256:
-                RunPart<T, GemmVector256Tile6x2W<T>>(ref problem, part, parts);
+                RunPart<T, GemmVectorTile<Simd256<T>, Vector256<T>, T, Six>>(ref problem, part, parts);
                 break;
             default:
                 RunPart<T, GemmScalarTile4x4<T>>(ref problem, part, parts);

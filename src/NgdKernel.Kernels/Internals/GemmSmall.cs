@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NgdKernel.Kernels.Internals;
 
@@ -126,10 +127,10 @@ internal static unsafe class GemmSmall
         switch (path)
         {
             case KernelPath.Vector512:
-                GemmSmallVector512.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
+                GemmSmallVector<Simd512<T>, Vector512<T>, T>.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
                 break;
             case KernelPath.Vector256:
-                GemmSmallVector256.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
+                GemmSmallVector<Simd256<T>, Vector256<T>, T>.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
                 break;
             default:
                 GemmSmallScalar.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);

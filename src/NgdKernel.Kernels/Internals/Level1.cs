@@ -12,42 +12,6 @@ namespace NgdKernel.Kernels.Internals;
 /// </summary>
 internal static class Level1
 {
-    // ---------------------------------------------------------------- fused multiply-add
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(double))
-        {
-            return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        }
-
-        if (typeof(T) == typeof(float))
-        {
-            return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        }
-
-        return (a * b) + c;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(double))
-        {
-            return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        }
-
-        if (typeof(T) == typeof(float))
-        {
-            return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        }
-
-        return (a * b) + c;
-    }
-
     // ---------------------------------------------------------------- dot
 
     /// <summary><c>sum_i x[i] y[i]</c> over <paramref name="length"/> contiguous elements.</summary>
@@ -95,15 +59,15 @@ internal static class Level1
         nuint w = (nuint)width;
         for (; i + (4 * w) <= n; i += 4 * w)
         {
-            a0 = Fma(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), a0);
-            a1 = Fma(Vector256.LoadUnsafe(ref x, i + w), Vector256.LoadUnsafe(ref y, i + w), a1);
-            a2 = Fma(Vector256.LoadUnsafe(ref x, i + (2 * w)), Vector256.LoadUnsafe(ref y, i + (2 * w)), a2);
-            a3 = Fma(Vector256.LoadUnsafe(ref x, i + (3 * w)), Vector256.LoadUnsafe(ref y, i + (3 * w)), a3);
+            a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), a0);
+            a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i + w), Vector256.LoadUnsafe(ref y, i + w), a1);
+            a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i + (2 * w)), Vector256.LoadUnsafe(ref y, i + (2 * w)), a2);
+            a3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i + (3 * w)), Vector256.LoadUnsafe(ref y, i + (3 * w)), a3);
         }
 
         for (; i + w <= n; i += w)
         {
-            a0 = Fma(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), a0);
+            a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), a0);
         }
 
         T tail = T.Zero;
@@ -130,15 +94,15 @@ internal static class Level1
         nuint w = (nuint)width;
         for (; i + (4 * w) <= n; i += 4 * w)
         {
-            a0 = Fma(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i), a0);
-            a1 = Fma(Vector512.LoadUnsafe(ref x, i + w), Vector512.LoadUnsafe(ref y, i + w), a1);
-            a2 = Fma(Vector512.LoadUnsafe(ref x, i + (2 * w)), Vector512.LoadUnsafe(ref y, i + (2 * w)), a2);
-            a3 = Fma(Vector512.LoadUnsafe(ref x, i + (3 * w)), Vector512.LoadUnsafe(ref y, i + (3 * w)), a3);
+            a0 = Fma.MultiplyAdd(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i), a0);
+            a1 = Fma.MultiplyAdd(Vector512.LoadUnsafe(ref x, i + w), Vector512.LoadUnsafe(ref y, i + w), a1);
+            a2 = Fma.MultiplyAdd(Vector512.LoadUnsafe(ref x, i + (2 * w)), Vector512.LoadUnsafe(ref y, i + (2 * w)), a2);
+            a3 = Fma.MultiplyAdd(Vector512.LoadUnsafe(ref x, i + (3 * w)), Vector512.LoadUnsafe(ref y, i + (3 * w)), a3);
         }
 
         for (; i + w <= n; i += w)
         {
-            a0 = Fma(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i), a0);
+            a0 = Fma.MultiplyAdd(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i), a0);
         }
 
         T tail = T.Zero;
@@ -182,13 +146,13 @@ internal static class Level1
         Vector256<T> a = Vector256.Create(alpha);
         for (; i + (2 * w) <= n; i += 2 * w)
         {
-            Fma(a, Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
-            Fma(a, Vector256.LoadUnsafe(ref x, i + w), Vector256.LoadUnsafe(ref y, i + w)).StoreUnsafe(ref y, i + w);
+            Fma.MultiplyAdd(a, Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+            Fma.MultiplyAdd(a, Vector256.LoadUnsafe(ref x, i + w), Vector256.LoadUnsafe(ref y, i + w)).StoreUnsafe(ref y, i + w);
         }
 
         for (; i + w <= n; i += w)
         {
-            Fma(a, Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+            Fma.MultiplyAdd(a, Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
         }
 
         // An overlapped last vector would update some elements twice, so the tail is scalar.
@@ -207,13 +171,13 @@ internal static class Level1
         Vector512<T> a = Vector512.Create(alpha);
         for (; i + (2 * w) <= n; i += 2 * w)
         {
-            Fma(a, Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
-            Fma(a, Vector512.LoadUnsafe(ref x, i + w), Vector512.LoadUnsafe(ref y, i + w)).StoreUnsafe(ref y, i + w);
+            Fma.MultiplyAdd(a, Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+            Fma.MultiplyAdd(a, Vector512.LoadUnsafe(ref x, i + w), Vector512.LoadUnsafe(ref y, i + w)).StoreUnsafe(ref y, i + w);
         }
 
         for (; i + w <= n; i += w)
         {
-            Fma(a, Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+            Fma.MultiplyAdd(a, Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
         }
 
         if (i < n)

@@ -5,28 +5,43 @@ using System.Runtime.Intrinsics;
 namespace NgdKernel.Kernels.Internals;
 
 /// <summary>
-/// Vector512 small-problem GEMM (see <see cref="GemmSmall"/>): 8 (then 4) rows × 1, 2 or 3 vectors of C in registers,
-/// one broadcast of op(A) and one row load of op(B) per multiply-add column.
+/// The vector small-problem GEMM (see <see cref="GemmSmall"/>), one body for 512 and 256 bits: 8
+/// (512 bits only) then 4 rows × 1, 2 or 3 vectors of C in registers, one broadcast of op(A) and one
+/// row load of op(B) per multiply-add column.
 /// </summary>
 /// <remarks>
 /// Columns of C are covered by whole vectors, the last one overlapping its neighbour when n is not
 /// a multiple of the width w (TensorPrimitives' tail). Overlapped lanes are computed by the same
 /// operations as in the neighbour, so with beta = 0 the tail simply stores them again; with
 /// beta ≠ 0 they keep the value already stored, so that beta never scales an element twice.
-/// n below w runs on <see cref="GemmSmallVector256"/>.
+/// n below w runs on the next narrower body (256 bits, then <see cref="GemmSmallScalar"/>). Every
+/// tile computes each element as the FMA chain over k in order, so the tiling never changes a bit.
 /// </remarks>
-internal static unsafe class GemmSmallVector512
+internal static unsafe class GemmSmallVector<TSimd, TVector, T>
+    where TSimd : ISimd<TVector, T>
+    where TVector : struct
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    /// <summary>Whether this is the 512-bit body, which adds the 8-row tiles and the width-20 kernels.</summary>
+    private static bool Wide => typeof(TVector) == typeof(Vector512<T>);
+
     /// <inheritdoc cref="GemmSmall.Run{T}"/>
     [SkipLocalsInit]
-    public static void Run<T>(
+    public static void Run(
         T* a, nint lda, bool transposeA, T* b, nint ldb, bool transposeB, T alpha, T beta,
         T* c, nint ldc, int m, int n, int k)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (n < Vector512<T>.Count)
+        if (n < (int)TSimd.Count)
         {
-            GemmSmallVector256.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
+            if (Wide)
+            {
+                GemmSmallVector<Simd256<T>, Vector256<T>, T>.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
+            }
+            else
+            {
+                GemmSmallScalar.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
+            }
+
             return;
         }
 
@@ -34,7 +49,7 @@ internal static unsafe class GemmSmallVector512
         if (!transposeB)
         {
             int i = 0;
-            if (n == GemmSmallVector512Width20.Columns)
+            if (Wide && n == GemmSmallVector512Width20.Columns)
             {
                 // Width 20 straight from here: entering Rows (a large frame, the overlap mask) cost
                 // about 5% of a 20³ product when every row goes to the width-20 tiles.
@@ -61,17 +76,16 @@ internal static unsafe class GemmSmallVector512
 
     /// <summary>C = alpha·op(A)·B + beta·C for B [k, n] with row stride ldb.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows<T>(
+    private static void Rows(
         T* a, nint aRow, nint aStep, T* b, nint ldb, T alpha, T beta, T* c, nint ldc, int m, int n, int k)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int w = Vector512<T>.Count;
+        int w = (int)TSimd.Count;
         int vectors = (n + w - 1) / w;
         int tail = n - w;                   // start of the last vector
         int overlap = (vectors * w) - n;    // lanes of the last vector already stored by its neighbour
-        var epilogue = new Epilogue<T>(alpha, beta, overlap);
+        var epilogue = new Epilogue(alpha, beta, overlap);
         int i = 0;
-        if (n == GemmSmallVector512Width20.Columns && m >= 8)
+        if (Wide && n == GemmSmallVector512Width20.Columns && m >= 8)
         {
             // Width 20: the 4-column tails of several rows share a vector (float 1.14-1.3x on 20³ and
             // 1000×20×20, Zen 5); the rows it leaves take the general tiles below. (A transposed B
@@ -82,8 +96,8 @@ internal static unsafe class GemmSmallVector512
         // Float n = 68, 100, 132, ...: the 8-row tiles share vectors for the 4-column tails (Zen 5,
         // one thread, 100³ against OpenBLAS 0.88x -> 1.00x). n mod 16 = 4 with an odd number of
         // whole vectors (and n = 36, one pass of three vectors) keeps the overlapped vector.
-        bool sharedTail = typeof(T) == typeof(float) && n % 32 == 4 && n > 32;
-        for (; i + 8 <= m; i += 8)
+        bool sharedTail = Wide && typeof(T) == typeof(float) && n % 32 == 4 && n > 32;
+        for (; Wide && i + 8 <= m; i += 8)
         {
             // Eight rows: 16 (24 with three vectors) accumulators keep both FMA pipes busy through the
             // 4-cycle latency, and each row of B loaded is used eight times. Zen 5, float, one thread:
@@ -125,10 +139,11 @@ internal static unsafe class GemmSmallVector512
             }
         }
 
-        if (i + 4 <= m)
+        // Four-row tiles: once after the 8-row tiles, or all the way on 256 bits (AVX2's 16 registers
+        // hold 4×3 accumulators, not 8×2).
+        for (; i + 4 <= m; i += 4)
         {
             FourRows(a + (i * aRow), aRow, aStep, b, ldb, c + (i * ldc), ldc, k, vectors, tail, epilogue);
-            i += 4;
         }
 
         if (i < m)
@@ -139,15 +154,14 @@ internal static unsafe class GemmSmallVector512
 
     /// <summary>
     /// Four rows of C (what the 8-row tiles leave when m mod 8 ≥ 4). Kept out of
-    /// <see cref="Rows{T}"/>, as <see cref="LastRows{T}"/>: in one method the JIT stopped inlining
+    /// <see cref="Rows"/>, as <see cref="LastRows"/>: in one method the JIT stopped inlining
     /// the tiles (Tile4x1 ran as a call, 100³ float took 1.5x as long).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void FourRows<T>(
-        T* ai, nint aRow, nint aStep, T* b, nint ldb, T* ci, nint ldc, int k, int vectors, int tail, Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void FourRows(
+        T* ai, nint aRow, nint aStep, T* b, nint ldb, T* ci, nint ldc, int k, int vectors, int tail, Epilogue epilogue)
     {
-        int w = Vector512<T>.Count;
+        int w = (int)TSimd.Count;
         int v = 0;
         if (vectors == 3)
         {
@@ -174,17 +188,16 @@ internal static unsafe class GemmSmallVector512
     /// The last m mod 4 rows: pairs of rows over four, two or one vectors, then a single row over
     /// four or one. A lone row has one FMA chain per vector, bound by the 4-cycle FMA latency: the
     /// two last rows of 50³ in double (7 vectors) as single rows took a sixth of the product's
-    /// time, as pairs (8, 4 and 2 chains) half of that. Kept out of <see cref="Rows{T}"/> so that
+    /// time, as pairs (8, 4 and 2 chains) half of that. Kept out of <see cref="Rows"/> so that
     /// the JIT still inlines every tile there (it stopped inlining loads, stores and FMAs of the
     /// single-row tiles once the method grew).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void LastRows<T>(
+    private static void LastRows(
         T* a, nint aRow, nint aStep, T* b, nint ldb, T* c, nint ldc, int i, int m, int k, int vectors, int tail,
-        Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        Epilogue epilogue)
     {
-        int w = Vector512<T>.Count;
+        int w = (int)TSimd.Count;
         for (; i + 2 <= m; i += 2)
         {
             T* ai = a + (i * aRow);
@@ -237,35 +250,34 @@ internal static unsafe class GemmSmallVector512
     /// overlap the third when it is C's tail).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile2x4<T>(
+    private static void Tile2x4(
         T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, T* b3, nint ldb, int k, T* c0, nint lastOffset, nint ldc, bool last,
-        Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        Epilogue epilogue)
     {
-        Vector512<T> x0 = default, x1 = default, x2 = default, x3 = default;
-        Vector512<T> y0 = default, y1 = default, y2 = default, y3 = default;
+        TVector x0 = default, x1 = default, x2 = default, x3 = default;
+        TVector y0 = default, y1 = default, y2 = default, y3 = default;
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
-            Vector512<T> v0 = Vector512.Load(b0 + offset);
-            Vector512<T> v1 = Vector512.Load(b1 + offset);
-            Vector512<T> v2 = Vector512.Load(b2 + offset);
-            Vector512<T> v3 = Vector512.Load(b3 + offset);
-            Vector512<T> s = Vector512.Create(a[0]);
-            x0 = Fma.MultiplyAdd(s, v0, x0);
-            x1 = Fma.MultiplyAdd(s, v1, x1);
-            x2 = Fma.MultiplyAdd(s, v2, x2);
-            x3 = Fma.MultiplyAdd(s, v3, x3);
-            s = Vector512.Create(a[aRow]);
-            y0 = Fma.MultiplyAdd(s, v0, y0);
-            y1 = Fma.MultiplyAdd(s, v1, y1);
-            y2 = Fma.MultiplyAdd(s, v2, y2);
-            y3 = Fma.MultiplyAdd(s, v3, y3);
+            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
+            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
+            TVector v2 = TSimd.Load(ref *(b2 + offset), 0);
+            TVector v3 = TSimd.Load(ref *(b3 + offset), 0);
+            TVector s = TSimd.Broadcast(a[0]);
+            x0 = TSimd.Fma(s, v0, x0);
+            x1 = TSimd.Fma(s, v1, x1);
+            x2 = TSimd.Fma(s, v2, x2);
+            x3 = TSimd.Fma(s, v3, x3);
+            s = TSimd.Broadcast(a[aRow]);
+            y0 = TSimd.Fma(s, v0, y0);
+            y1 = TSimd.Fma(s, v1, y1);
+            y2 = TSimd.Fma(s, v2, y2);
+            y3 = TSimd.Fma(s, v3, y3);
             a += aStep;
             offset += ldb;
         }
 
-        nint w = Vector512<T>.Count;
+        nint w = (int)TSimd.Count;
         epilogue.Store(x0, c0, false);
         epilogue.Store(x1, c0 + w, false);
         epilogue.Store(x2, c0 + (2 * w), false);
@@ -282,22 +294,21 @@ internal static unsafe class GemmSmallVector512
     /// computes one vector twice, the second store writing the same values).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile2x2<T>(
-        T* a, nint aRow, nint aStep, T* b0, T* b1, nint ldb, int k, T* c0, T* c1, nint ldc, bool last, Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Tile2x2(
+        T* a, nint aRow, nint aStep, T* b0, T* b1, nint ldb, int k, T* c0, T* c1, nint ldc, bool last, Epilogue epilogue)
     {
-        Vector512<T> x0 = default, x1 = default, y0 = default, y1 = default;
+        TVector x0 = default, x1 = default, y0 = default, y1 = default;
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
-            Vector512<T> v0 = Vector512.Load(b0 + offset);
-            Vector512<T> v1 = Vector512.Load(b1 + offset);
-            Vector512<T> s = Vector512.Create(a[0]);
-            x0 = Fma.MultiplyAdd(s, v0, x0);
-            x1 = Fma.MultiplyAdd(s, v1, x1);
-            s = Vector512.Create(a[aRow]);
-            y0 = Fma.MultiplyAdd(s, v0, y0);
-            y1 = Fma.MultiplyAdd(s, v1, y1);
+            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
+            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
+            TVector s = TSimd.Broadcast(a[0]);
+            x0 = TSimd.Fma(s, v0, x0);
+            x1 = TSimd.Fma(s, v1, x1);
+            s = TSimd.Broadcast(a[aRow]);
+            y0 = TSimd.Fma(s, v0, y0);
+            y1 = TSimd.Fma(s, v1, y1);
             a += aStep;
             offset += ldb;
         }
@@ -317,24 +328,23 @@ internal static unsafe class GemmSmallVector512
     /// overlap the third when it is C's tail).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile1x4<T>(
-        T* a, nint aStep, T* b0, T* b1, T* b2, T* b3, nint ldb, int k, T* c0, nint lastOffset, bool last, Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Tile1x4(
+        T* a, nint aStep, T* b0, T* b1, T* b2, T* b3, nint ldb, int k, T* c0, nint lastOffset, bool last, Epilogue epilogue)
     {
-        Vector512<T> x0 = default, x1 = default, x2 = default, x3 = default;
+        TVector x0 = default, x1 = default, x2 = default, x3 = default;
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
-            Vector512<T> s = Vector512.Create(*a);
-            x0 = Fma.MultiplyAdd(s, Vector512.Load(b0 + offset), x0);
-            x1 = Fma.MultiplyAdd(s, Vector512.Load(b1 + offset), x1);
-            x2 = Fma.MultiplyAdd(s, Vector512.Load(b2 + offset), x2);
-            x3 = Fma.MultiplyAdd(s, Vector512.Load(b3 + offset), x3);
+            TVector s = TSimd.Broadcast(*a);
+            x0 = TSimd.Fma(s, TSimd.Load(ref *(b0 + offset), 0), x0);
+            x1 = TSimd.Fma(s, TSimd.Load(ref *(b1 + offset), 0), x1);
+            x2 = TSimd.Fma(s, TSimd.Load(ref *(b2 + offset), 0), x2);
+            x3 = TSimd.Fma(s, TSimd.Load(ref *(b3 + offset), 0), x3);
             a += aStep;
             offset += ldb;
         }
 
-        nint w = Vector512<T>.Count;
+        nint w = (int)TSimd.Count;
         epilogue.Store(x0, c0, false);
         epilogue.Store(x1, c0 + w, false);
         epilogue.Store(x2, c0 + (2 * w), false);
@@ -343,48 +353,47 @@ internal static unsafe class GemmSmallVector512
 
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile8x2<T>(
-        T* a, nint aRow, nint aStep, T* b0, T* b1, nint ldb, int k, T* c0, T* c1, nint ldc, bool last, Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Tile8x2(
+        T* a, nint aRow, nint aStep, T* b0, T* b1, nint ldb, int k, T* c0, T* c1, nint ldc, bool last, Epilogue epilogue)
     {
-        Vector512<T> x00 = default; Vector512<T> x01 = default;
-        Vector512<T> x10 = default; Vector512<T> x11 = default;
-        Vector512<T> x20 = default; Vector512<T> x21 = default;
-        Vector512<T> x30 = default; Vector512<T> x31 = default;
-        Vector512<T> x40 = default; Vector512<T> x41 = default;
-        Vector512<T> x50 = default; Vector512<T> x51 = default;
-        Vector512<T> x60 = default; Vector512<T> x61 = default;
-        Vector512<T> x70 = default; Vector512<T> x71 = default;
+        TVector x00 = default; TVector x01 = default;
+        TVector x10 = default; TVector x11 = default;
+        TVector x20 = default; TVector x21 = default;
+        TVector x30 = default; TVector x31 = default;
+        TVector x40 = default; TVector x41 = default;
+        TVector x50 = default; TVector x51 = default;
+        TVector x60 = default; TVector x61 = default;
+        TVector x70 = default; TVector x71 = default;
         T* a4 = a + (4 * aRow);
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
-            Vector512<T> v0 = Vector512.Load(b0 + offset);
-            Vector512<T> v1 = Vector512.Load(b1 + offset);
-            Vector512<T> s = Vector512.Create(a[0]);
-            x00 = Fma.MultiplyAdd(s, v0, x00);
-            x01 = Fma.MultiplyAdd(s, v1, x01);
-            s = Vector512.Create(a[aRow]);
-            x10 = Fma.MultiplyAdd(s, v0, x10);
-            x11 = Fma.MultiplyAdd(s, v1, x11);
-            s = Vector512.Create(a[2 * aRow]);
-            x20 = Fma.MultiplyAdd(s, v0, x20);
-            x21 = Fma.MultiplyAdd(s, v1, x21);
-            s = Vector512.Create(a[3 * aRow]);
-            x30 = Fma.MultiplyAdd(s, v0, x30);
-            x31 = Fma.MultiplyAdd(s, v1, x31);
-            s = Vector512.Create(a4[0]);
-            x40 = Fma.MultiplyAdd(s, v0, x40);
-            x41 = Fma.MultiplyAdd(s, v1, x41);
-            s = Vector512.Create(a4[aRow]);
-            x50 = Fma.MultiplyAdd(s, v0, x50);
-            x51 = Fma.MultiplyAdd(s, v1, x51);
-            s = Vector512.Create(a4[2 * aRow]);
-            x60 = Fma.MultiplyAdd(s, v0, x60);
-            x61 = Fma.MultiplyAdd(s, v1, x61);
-            s = Vector512.Create(a4[3 * aRow]);
-            x70 = Fma.MultiplyAdd(s, v0, x70);
-            x71 = Fma.MultiplyAdd(s, v1, x71);
+            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
+            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
+            TVector s = TSimd.Broadcast(a[0]);
+            x00 = TSimd.Fma(s, v0, x00);
+            x01 = TSimd.Fma(s, v1, x01);
+            s = TSimd.Broadcast(a[aRow]);
+            x10 = TSimd.Fma(s, v0, x10);
+            x11 = TSimd.Fma(s, v1, x11);
+            s = TSimd.Broadcast(a[2 * aRow]);
+            x20 = TSimd.Fma(s, v0, x20);
+            x21 = TSimd.Fma(s, v1, x21);
+            s = TSimd.Broadcast(a[3 * aRow]);
+            x30 = TSimd.Fma(s, v0, x30);
+            x31 = TSimd.Fma(s, v1, x31);
+            s = TSimd.Broadcast(a4[0]);
+            x40 = TSimd.Fma(s, v0, x40);
+            x41 = TSimd.Fma(s, v1, x41);
+            s = TSimd.Broadcast(a4[aRow]);
+            x50 = TSimd.Fma(s, v0, x50);
+            x51 = TSimd.Fma(s, v1, x51);
+            s = TSimd.Broadcast(a4[2 * aRow]);
+            x60 = TSimd.Fma(s, v0, x60);
+            x61 = TSimd.Fma(s, v1, x61);
+            s = TSimd.Broadcast(a4[3 * aRow]);
+            x70 = TSimd.Fma(s, v0, x70);
+            x71 = TSimd.Fma(s, v1, x71);
             a += aStep;
             a4 += aStep;
             offset += ldb;
@@ -410,57 +419,56 @@ internal static unsafe class GemmSmallVector512
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile8x3<T>(
-        T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, nint ldb, int k, T* c0, T* c1, T* c2, nint ldc, Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Tile8x3(
+        T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, nint ldb, int k, T* c0, T* c1, T* c2, nint ldc, Epilogue epilogue)
     {
-        Vector512<T> x00 = default; Vector512<T> x01 = default; Vector512<T> x02 = default;
-        Vector512<T> x10 = default; Vector512<T> x11 = default; Vector512<T> x12 = default;
-        Vector512<T> x20 = default; Vector512<T> x21 = default; Vector512<T> x22 = default;
-        Vector512<T> x30 = default; Vector512<T> x31 = default; Vector512<T> x32 = default;
-        Vector512<T> x40 = default; Vector512<T> x41 = default; Vector512<T> x42 = default;
-        Vector512<T> x50 = default; Vector512<T> x51 = default; Vector512<T> x52 = default;
-        Vector512<T> x60 = default; Vector512<T> x61 = default; Vector512<T> x62 = default;
-        Vector512<T> x70 = default; Vector512<T> x71 = default; Vector512<T> x72 = default;
+        TVector x00 = default; TVector x01 = default; TVector x02 = default;
+        TVector x10 = default; TVector x11 = default; TVector x12 = default;
+        TVector x20 = default; TVector x21 = default; TVector x22 = default;
+        TVector x30 = default; TVector x31 = default; TVector x32 = default;
+        TVector x40 = default; TVector x41 = default; TVector x42 = default;
+        TVector x50 = default; TVector x51 = default; TVector x52 = default;
+        TVector x60 = default; TVector x61 = default; TVector x62 = default;
+        TVector x70 = default; TVector x71 = default; TVector x72 = default;
         T* a4 = a + (4 * aRow);
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
-            Vector512<T> v0 = Vector512.Load(b0 + offset);
-            Vector512<T> v1 = Vector512.Load(b1 + offset);
-            Vector512<T> v2 = Vector512.Load(b2 + offset);
-            Vector512<T> s = Vector512.Create(a[0]);
-            x00 = Fma.MultiplyAdd(s, v0, x00);
-            x01 = Fma.MultiplyAdd(s, v1, x01);
-            x02 = Fma.MultiplyAdd(s, v2, x02);
-            s = Vector512.Create(a[aRow]);
-            x10 = Fma.MultiplyAdd(s, v0, x10);
-            x11 = Fma.MultiplyAdd(s, v1, x11);
-            x12 = Fma.MultiplyAdd(s, v2, x12);
-            s = Vector512.Create(a[2 * aRow]);
-            x20 = Fma.MultiplyAdd(s, v0, x20);
-            x21 = Fma.MultiplyAdd(s, v1, x21);
-            x22 = Fma.MultiplyAdd(s, v2, x22);
-            s = Vector512.Create(a[3 * aRow]);
-            x30 = Fma.MultiplyAdd(s, v0, x30);
-            x31 = Fma.MultiplyAdd(s, v1, x31);
-            x32 = Fma.MultiplyAdd(s, v2, x32);
-            s = Vector512.Create(a4[0]);
-            x40 = Fma.MultiplyAdd(s, v0, x40);
-            x41 = Fma.MultiplyAdd(s, v1, x41);
-            x42 = Fma.MultiplyAdd(s, v2, x42);
-            s = Vector512.Create(a4[aRow]);
-            x50 = Fma.MultiplyAdd(s, v0, x50);
-            x51 = Fma.MultiplyAdd(s, v1, x51);
-            x52 = Fma.MultiplyAdd(s, v2, x52);
-            s = Vector512.Create(a4[2 * aRow]);
-            x60 = Fma.MultiplyAdd(s, v0, x60);
-            x61 = Fma.MultiplyAdd(s, v1, x61);
-            x62 = Fma.MultiplyAdd(s, v2, x62);
-            s = Vector512.Create(a4[3 * aRow]);
-            x70 = Fma.MultiplyAdd(s, v0, x70);
-            x71 = Fma.MultiplyAdd(s, v1, x71);
-            x72 = Fma.MultiplyAdd(s, v2, x72);
+            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
+            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
+            TVector v2 = TSimd.Load(ref *(b2 + offset), 0);
+            TVector s = TSimd.Broadcast(a[0]);
+            x00 = TSimd.Fma(s, v0, x00);
+            x01 = TSimd.Fma(s, v1, x01);
+            x02 = TSimd.Fma(s, v2, x02);
+            s = TSimd.Broadcast(a[aRow]);
+            x10 = TSimd.Fma(s, v0, x10);
+            x11 = TSimd.Fma(s, v1, x11);
+            x12 = TSimd.Fma(s, v2, x12);
+            s = TSimd.Broadcast(a[2 * aRow]);
+            x20 = TSimd.Fma(s, v0, x20);
+            x21 = TSimd.Fma(s, v1, x21);
+            x22 = TSimd.Fma(s, v2, x22);
+            s = TSimd.Broadcast(a[3 * aRow]);
+            x30 = TSimd.Fma(s, v0, x30);
+            x31 = TSimd.Fma(s, v1, x31);
+            x32 = TSimd.Fma(s, v2, x32);
+            s = TSimd.Broadcast(a4[0]);
+            x40 = TSimd.Fma(s, v0, x40);
+            x41 = TSimd.Fma(s, v1, x41);
+            x42 = TSimd.Fma(s, v2, x42);
+            s = TSimd.Broadcast(a4[aRow]);
+            x50 = TSimd.Fma(s, v0, x50);
+            x51 = TSimd.Fma(s, v1, x51);
+            x52 = TSimd.Fma(s, v2, x52);
+            s = TSimd.Broadcast(a4[2 * aRow]);
+            x60 = TSimd.Fma(s, v0, x60);
+            x61 = TSimd.Fma(s, v1, x61);
+            x62 = TSimd.Fma(s, v2, x62);
+            s = TSimd.Broadcast(a4[3 * aRow]);
+            x70 = TSimd.Fma(s, v0, x70);
+            x71 = TSimd.Fma(s, v1, x71);
+            x72 = TSimd.Fma(s, v2, x72);
             a += aStep;
             a4 += aStep;
             offset += ldb;
@@ -494,39 +502,38 @@ internal static unsafe class GemmSmallVector512
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile8x1<T>(
-        T* a, nint aRow, nint aStep, T* b0, nint ldb, int k, T* c0, nint ldc, bool last, Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Tile8x1(
+        T* a, nint aRow, nint aStep, T* b0, nint ldb, int k, T* c0, nint ldc, bool last, Epilogue epilogue)
     {
-        Vector512<T> x00 = default;
-        Vector512<T> x10 = default;
-        Vector512<T> x20 = default;
-        Vector512<T> x30 = default;
-        Vector512<T> x40 = default;
-        Vector512<T> x50 = default;
-        Vector512<T> x60 = default;
-        Vector512<T> x70 = default;
+        TVector x00 = default;
+        TVector x10 = default;
+        TVector x20 = default;
+        TVector x30 = default;
+        TVector x40 = default;
+        TVector x50 = default;
+        TVector x60 = default;
+        TVector x70 = default;
         T* a4 = a + (4 * aRow);
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
-            Vector512<T> v0 = Vector512.Load(b0 + offset);
-            Vector512<T> s = Vector512.Create(a[0]);
-            x00 = Fma.MultiplyAdd(s, v0, x00);
-            s = Vector512.Create(a[aRow]);
-            x10 = Fma.MultiplyAdd(s, v0, x10);
-            s = Vector512.Create(a[2 * aRow]);
-            x20 = Fma.MultiplyAdd(s, v0, x20);
-            s = Vector512.Create(a[3 * aRow]);
-            x30 = Fma.MultiplyAdd(s, v0, x30);
-            s = Vector512.Create(a4[0]);
-            x40 = Fma.MultiplyAdd(s, v0, x40);
-            s = Vector512.Create(a4[aRow]);
-            x50 = Fma.MultiplyAdd(s, v0, x50);
-            s = Vector512.Create(a4[2 * aRow]);
-            x60 = Fma.MultiplyAdd(s, v0, x60);
-            s = Vector512.Create(a4[3 * aRow]);
-            x70 = Fma.MultiplyAdd(s, v0, x70);
+            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
+            TVector s = TSimd.Broadcast(a[0]);
+            x00 = TSimd.Fma(s, v0, x00);
+            s = TSimd.Broadcast(a[aRow]);
+            x10 = TSimd.Fma(s, v0, x10);
+            s = TSimd.Broadcast(a[2 * aRow]);
+            x20 = TSimd.Fma(s, v0, x20);
+            s = TSimd.Broadcast(a[3 * aRow]);
+            x30 = TSimd.Fma(s, v0, x30);
+            s = TSimd.Broadcast(a4[0]);
+            x40 = TSimd.Fma(s, v0, x40);
+            s = TSimd.Broadcast(a4[aRow]);
+            x50 = TSimd.Fma(s, v0, x50);
+            s = TSimd.Broadcast(a4[2 * aRow]);
+            x60 = TSimd.Fma(s, v0, x60);
+            s = TSimd.Broadcast(a4[3 * aRow]);
+            x70 = TSimd.Fma(s, v0, x70);
             a += aStep;
             a4 += aStep;
             offset += ldb;
@@ -544,29 +551,28 @@ internal static unsafe class GemmSmallVector512
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile4x2<T>(
-        T* a, nint aRow, nint aStep, T* b0, T* b1, nint ldb, int k, T* c0, T* c1, nint ldc, bool last, Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Tile4x2(
+        T* a, nint aRow, nint aStep, T* b0, T* b1, nint ldb, int k, T* c0, T* c1, nint ldc, bool last, Epilogue epilogue)
     {
-        Vector512<T> x00 = default, x01 = default, x10 = default, x11 = default;
-        Vector512<T> x20 = default, x21 = default, x30 = default, x31 = default;
+        TVector x00 = default, x01 = default, x10 = default, x11 = default;
+        TVector x20 = default, x21 = default, x30 = default, x31 = default;
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
-            Vector512<T> v0 = Vector512.Load(b0 + offset);
-            Vector512<T> v1 = Vector512.Load(b1 + offset);
-            Vector512<T> s = Vector512.Create(a[0]);
-            x00 = Fma.MultiplyAdd(s, v0, x00);
-            x01 = Fma.MultiplyAdd(s, v1, x01);
-            s = Vector512.Create(a[aRow]);
-            x10 = Fma.MultiplyAdd(s, v0, x10);
-            x11 = Fma.MultiplyAdd(s, v1, x11);
-            s = Vector512.Create(a[2 * aRow]);
-            x20 = Fma.MultiplyAdd(s, v0, x20);
-            x21 = Fma.MultiplyAdd(s, v1, x21);
-            s = Vector512.Create(a[3 * aRow]);
-            x30 = Fma.MultiplyAdd(s, v0, x30);
-            x31 = Fma.MultiplyAdd(s, v1, x31);
+            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
+            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
+            TVector s = TSimd.Broadcast(a[0]);
+            x00 = TSimd.Fma(s, v0, x00);
+            x01 = TSimd.Fma(s, v1, x01);
+            s = TSimd.Broadcast(a[aRow]);
+            x10 = TSimd.Fma(s, v0, x10);
+            x11 = TSimd.Fma(s, v1, x11);
+            s = TSimd.Broadcast(a[2 * aRow]);
+            x20 = TSimd.Fma(s, v0, x20);
+            x21 = TSimd.Fma(s, v1, x21);
+            s = TSimd.Broadcast(a[3 * aRow]);
+            x30 = TSimd.Fma(s, v0, x30);
+            x31 = TSimd.Fma(s, v1, x31);
             a += aStep;
             offset += ldb;
         }
@@ -583,35 +589,34 @@ internal static unsafe class GemmSmallVector512
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile4x3<T>(
+    private static void Tile4x3(
         T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, nint ldb, int k, T* c0, T* c1, T* c2, nint ldc,
-        Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        Epilogue epilogue)
     {
-        Vector512<T> x00 = default, x01 = default, x02 = default, x10 = default, x11 = default, x12 = default;
-        Vector512<T> x20 = default, x21 = default, x22 = default, x30 = default, x31 = default, x32 = default;
+        TVector x00 = default, x01 = default, x02 = default, x10 = default, x11 = default, x12 = default;
+        TVector x20 = default, x21 = default, x22 = default, x30 = default, x31 = default, x32 = default;
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
-            Vector512<T> v0 = Vector512.Load(b0 + offset);
-            Vector512<T> v1 = Vector512.Load(b1 + offset);
-            Vector512<T> v2 = Vector512.Load(b2 + offset);
-            Vector512<T> s = Vector512.Create(a[0]);
-            x00 = Fma.MultiplyAdd(s, v0, x00);
-            x01 = Fma.MultiplyAdd(s, v1, x01);
-            x02 = Fma.MultiplyAdd(s, v2, x02);
-            s = Vector512.Create(a[aRow]);
-            x10 = Fma.MultiplyAdd(s, v0, x10);
-            x11 = Fma.MultiplyAdd(s, v1, x11);
-            x12 = Fma.MultiplyAdd(s, v2, x12);
-            s = Vector512.Create(a[2 * aRow]);
-            x20 = Fma.MultiplyAdd(s, v0, x20);
-            x21 = Fma.MultiplyAdd(s, v1, x21);
-            x22 = Fma.MultiplyAdd(s, v2, x22);
-            s = Vector512.Create(a[3 * aRow]);
-            x30 = Fma.MultiplyAdd(s, v0, x30);
-            x31 = Fma.MultiplyAdd(s, v1, x31);
-            x32 = Fma.MultiplyAdd(s, v2, x32);
+            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
+            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
+            TVector v2 = TSimd.Load(ref *(b2 + offset), 0);
+            TVector s = TSimd.Broadcast(a[0]);
+            x00 = TSimd.Fma(s, v0, x00);
+            x01 = TSimd.Fma(s, v1, x01);
+            x02 = TSimd.Fma(s, v2, x02);
+            s = TSimd.Broadcast(a[aRow]);
+            x10 = TSimd.Fma(s, v0, x10);
+            x11 = TSimd.Fma(s, v1, x11);
+            x12 = TSimd.Fma(s, v2, x12);
+            s = TSimd.Broadcast(a[2 * aRow]);
+            x20 = TSimd.Fma(s, v0, x20);
+            x21 = TSimd.Fma(s, v1, x21);
+            x22 = TSimd.Fma(s, v2, x22);
+            s = TSimd.Broadcast(a[3 * aRow]);
+            x30 = TSimd.Fma(s, v0, x30);
+            x31 = TSimd.Fma(s, v1, x31);
+            x32 = TSimd.Fma(s, v2, x32);
             a += aStep;
             offset += ldb;
         }
@@ -632,19 +637,18 @@ internal static unsafe class GemmSmallVector512
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile4x1<T>(
-        T* a, nint aRow, nint aStep, T* b0, nint ldb, int k, T* c0, nint ldc, bool last, Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Tile4x1(
+        T* a, nint aRow, nint aStep, T* b0, nint ldb, int k, T* c0, nint ldc, bool last, Epilogue epilogue)
     {
-        Vector512<T> x0 = default, x1 = default, x2 = default, x3 = default;
+        TVector x0 = default, x1 = default, x2 = default, x3 = default;
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
-            Vector512<T> v0 = Vector512.Load(b0 + offset);
-            x0 = Fma.MultiplyAdd(Vector512.Create(a[0]), v0, x0);
-            x1 = Fma.MultiplyAdd(Vector512.Create(a[aRow]), v0, x1);
-            x2 = Fma.MultiplyAdd(Vector512.Create(a[2 * aRow]), v0, x2);
-            x3 = Fma.MultiplyAdd(Vector512.Create(a[3 * aRow]), v0, x3);
+            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
+            x0 = TSimd.Fma(TSimd.Broadcast(a[0]), v0, x0);
+            x1 = TSimd.Fma(TSimd.Broadcast(a[aRow]), v0, x1);
+            x2 = TSimd.Fma(TSimd.Broadcast(a[2 * aRow]), v0, x2);
+            x3 = TSimd.Fma(TSimd.Broadcast(a[3 * aRow]), v0, x3);
             a += aStep;
             offset += ldb;
         }
@@ -656,14 +660,13 @@ internal static unsafe class GemmSmallVector512
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile1x1<T>(T* a, nint aStep, T* b0, nint ldb, int k, T* c0, bool last, Epilogue<T> epilogue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Tile1x1(T* a, nint aStep, T* b0, nint ldb, int k, T* c0, bool last, Epilogue epilogue)
     {
-        Vector512<T> x0 = default;
+        TVector x0 = default;
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
-            x0 = Fma.MultiplyAdd(Vector512.Create(*a), Vector512.Load(b0 + offset), x0);
+            x0 = TSimd.Fma(TSimd.Broadcast(*a), TSimd.Load(ref *(b0 + offset), 0), x0);
             a += aStep;
             offset += ldb;
         }
@@ -672,40 +675,39 @@ internal static unsafe class GemmSmallVector512
     }
 
     /// <summary>C = alpha·x + beta·C for one vector; the last vector keeps its overlapped lanes.</summary>
-    private readonly struct Epilogue<T>
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private readonly struct Epilogue
     {
-        private readonly Vector512<T> _alpha;
-        private readonly Vector512<T> _beta;
-        private readonly Vector512<T> _fresh;   // lanes of the last vector not stored before
+        private readonly TVector _alpha;
+        private readonly TVector _beta;
+        private readonly TVector _fresh;   // lanes of the last vector not stored before
         private readonly bool _betaZero;
 
         public Epilogue(T alpha, T beta, int overlap)
         {
-            _alpha = Vector512.Create(alpha);
-            _beta = Vector512.Create(beta);
-            _fresh = Vector512.GreaterThanOrEqual(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(overlap)));
+            _alpha = TSimd.Broadcast(alpha);
+            _beta = TSimd.Broadcast(beta);
+            _fresh = TSimd.LanesFrom(overlap);
             _betaZero = T.IsZero(beta);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Store(Vector512<T> x, T* c, bool last)
+        public void Store(TVector x, T* c, bool last)
         {
-            Vector512<T> product = _alpha * x;
+            TVector product = TSimd.Multiply(_alpha, x);
             if (_betaZero)
             {
-                product.Store(c);
+                TSimd.Store(product, ref *c, 0);
                 return;
             }
 
-            Vector512<T> old = Vector512.Load(c);
-            Vector512<T> result = Fma.MultiplyAdd(_beta, old, product);
+            TVector old = TSimd.Load(ref *c, 0);
+            TVector result = TSimd.Fma(_beta, old, product);
             if (last)
             {
-                result = Vector512.ConditionalSelect(_fresh, result, old);
+                result = TSimd.Select(_fresh, result, old);
             }
 
-            result.Store(c);
+            TSimd.Store(result, ref *c, 0);
         }
     }
 }
