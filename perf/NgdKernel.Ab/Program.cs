@@ -13,7 +13,7 @@ namespace NgdKernel.Ab;
 /// </summary>
 /// <remarks>
 /// <code>
-///   dotnet run -c Release --project perf/NgdKernel.Ab -- --old DIR [--new DIR] [--rounds N] [--filter S]
+///   dotnet run -c Release --project perf/NgdKernel.Ab -- --old DIR [--new DIR] [--rounds N] [--filter S1|S2]
 /// </code>
 /// DIR holds a Release build's NgdKernel.Kernels.dll and NgdKernel.dll; --new defaults to the
 /// build next to this program. Nothing from either build is loaded into the default context.
@@ -41,7 +41,7 @@ internal static class Program
 
         if (oldDirectory is null)
         {
-            Console.Error.WriteLine("usage: --old DIR [--new DIR] [--rounds N] [--filter S]");
+            Console.Error.WriteLine("usage: --old DIR [--new DIR] [--rounds N] [--filter S1|S2]");
             return 2;
         }
 
@@ -51,12 +51,13 @@ internal static class Program
         Console.WriteLine($"|---|---:|---:|---:|---:|");
         foreach (string name in Cases.Names)
         {
-            if (!name.Contains(filter, StringComparison.Ordinal))
+            if (!filter.Split('|').Any(f => name.Contains(f, StringComparison.Ordinal)))
             {
                 continue;
             }
 
             Action runOld = createOld(name), runNew = createNew(name);
+            Calibrate(runNew);
             (int calls, int batches) = Calibrate(runOld);
             var ratios = new double[rounds];
             for (int r = 0; r < rounds; r++)
@@ -92,15 +93,16 @@ internal static class Program
     /// </summary>
     private static (int Calls, int Batches) Calibrate(Action run)
     {
-        for (int i = 0; i < 3; i++)
+        // Warm-up: enough calls for tiered compilation to reach tier 1 (with dynamic PGO) and the
+        // pauses to let the background compiler finish.
+        for (int round = 0; round < 3; round++)
         {
-            Time(run, 1);
-        }
+            for (int i = 0; i < 50 || (i < 5000 && Time(run, 1) < 1e-3); i++)
+            {
+                Time(run, 1);
+            }
 
-        Thread.Sleep(200); // let tier-1 compilation of the hot methods finish
-        for (int i = 0; i < 3; i++)
-        {
-            Time(run, 1);
+            Thread.Sleep(100);
         }
 
         double once = Math.Max(Time(run, 3) / 3, 1e-7);

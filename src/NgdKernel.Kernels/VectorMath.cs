@@ -32,7 +32,7 @@ public static class VectorMath
     public static void Axpy<T>(T alpha, ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(y, nameof(y), x, nameof(x));
+        Check.SameLength(y, nameof(y), x, nameof(x));
         TensorPrimitives.MultiplyAdd(x, alpha, y, y);
     }
 
@@ -46,7 +46,7 @@ public static class VectorMath
     public static void Scale<T>(ReadOnlySpan<T> x, T alpha, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), x, nameof(x));
+        Check.SameLength(destination, nameof(destination), x, nameof(x));
         TensorPrimitives.Multiply(x, alpha, destination);
     }
 
@@ -59,7 +59,7 @@ public static class VectorMath
     public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), x, nameof(x));
+        Check.SameLength(destination, nameof(destination), x, nameof(x));
         TensorPrimitives.Tanh(x, destination);
     }
 
@@ -72,7 +72,7 @@ public static class VectorMath
     public static void TanhDerivative<T>(ReadOnlySpan<T> output, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), output, nameof(output));
+        Check.SameLength(destination, nameof(destination), output, nameof(output));
         TensorPrimitives.Multiply(output, output, destination);
         TensorPrimitives.Subtract(T.One, destination, destination);
     }
@@ -88,8 +88,8 @@ public static class VectorMath
     public static void TanhBackward<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> gradient, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(output, nameof(output), gradient, nameof(gradient));
-        FactorCheck.SameLength(destination, nameof(destination), gradient, nameof(gradient));
+        Check.SameLength(output, nameof(output), gradient, nameof(gradient));
+        Check.SameLength(destination, nameof(destination), gradient, nameof(gradient));
         CheckAliasing(output, destination);
         CheckAliasing(gradient, destination);
         Span<T> buffer = stackalloc T[Chunk];
@@ -112,7 +112,7 @@ public static class VectorMath
     public static void Logistic<T>(ReadOnlySpan<T> x, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), x, nameof(x));
+        Check.SameLength(destination, nameof(destination), x, nameof(x));
         if (!x.IsEmpty)
         {
             // TensorPrimitives.Sigmoid rejects empty spans; an empty layer is valid here.
@@ -130,7 +130,7 @@ public static class VectorMath
     public static void LogisticDerivative<T>(ReadOnlySpan<T> output, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), output, nameof(output));
+        Check.SameLength(destination, nameof(destination), output, nameof(output));
         CheckAliasing(output, destination);
         Span<T> buffer = stackalloc T[Chunk];
         for (int start = 0; start < output.Length; start += Chunk)
@@ -151,7 +151,7 @@ public static class VectorMath
     public static void Relu<T>(ReadOnlySpan<T> x, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), x, nameof(x));
+        Check.SameLength(destination, nameof(destination), x, nameof(x));
         TensorPrimitives.Max(x, T.Zero, destination);
     }
 
@@ -164,7 +164,7 @@ public static class VectorMath
     public static void ReluDerivative<T>(ReadOnlySpan<T> x, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), x, nameof(x));
+        Check.SameLength(destination, nameof(destination), x, nameof(x));
         CheckAliasing(x, destination);
         ref T x0 = ref MemoryMarshal.GetReference(x);
         ref T d0 = ref MemoryMarshal.GetReference(destination);

@@ -106,7 +106,7 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
             T* ci = c + (i * ldc);
             if (vectors == 3)
             {
-                Tile8x3(ai, aRow, aStep, b, b + w, b + tail, ldb, k, ci, ci + w, ci + tail, ldc, epilogue);
+                Tile<Eight, Three>(ai, aRow, aStep, b, b + w, b + tail, null, ldb, k, ci, ci + w, ci + tail, null, ldc, true, epilogue);
                 continue;
             }
 
@@ -116,7 +116,7 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
                 // Whole vectors in pairs, the last pair carrying the 4-column tails (float n mod 32 = 4).
                 for (; v + 2 < vectors - 1; v += 2)
                 {
-                    Tile8x2(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), ldb, k, ci + (v * w), ci + ((v + 1) * w), ldc, false, epilogue);
+                    Tile<Eight, Two>(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), null, null, ldb, k, ci + (v * w), ci + ((v + 1) * w), null, null, ldc, false, epilogue);
                 }
 
                 GemmSmallVector512Width20.Tile8x2Tail4(
@@ -129,13 +129,13 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
             {
                 int j0 = v * w;
                 int j1 = v + 1 == vectors - 1 ? tail : j0 + w;
-                Tile8x2(ai, aRow, aStep, b + j0, b + j1, ldb, k, ci + j0, ci + j1, ldc, v + 1 == vectors - 1, epilogue);
+                Tile<Eight, Two>(ai, aRow, aStep, b + j0, b + j1, null, null, ldb, k, ci + j0, ci + j1, null, null, ldc, v + 1 == vectors - 1, epilogue);
             }
 
             if (v < vectors)
             {
                 int j0 = v == vectors - 1 ? tail : v * w;
-                Tile8x1(ai, aRow, aStep, b + j0, ldb, k, ci + j0, ldc, v == vectors - 1, epilogue);
+                Tile<Eight, One>(ai, aRow, aStep, b + j0, null, null, null, ldb, k, ci + j0, null, null, null, ldc, v == vectors - 1, epilogue);
             }
         }
 
@@ -166,7 +166,7 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
         if (vectors == 3)
         {
             // One pass over k instead of two (n = 20 and 24 in double, 33..48 in float).
-            Tile4x3(ai, aRow, aStep, b, b + w, b + tail, ldb, k, ci, ci + w, ci + tail, ldc, epilogue);
+            Tile<Four, Three>(ai, aRow, aStep, b, b + w, b + tail, null, ldb, k, ci, ci + w, ci + tail, null, ldc, true, epilogue);
             return;
         }
 
@@ -174,13 +174,13 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
         {
             int j0 = v * w;
             int j1 = v + 1 == vectors - 1 ? tail : j0 + w;
-            Tile4x2(ai, aRow, aStep, b + j0, b + j1, ldb, k, ci + j0, ci + j1, ldc, v + 1 == vectors - 1, epilogue);
+            Tile<Four, Two>(ai, aRow, aStep, b + j0, b + j1, null, null, ldb, k, ci + j0, ci + j1, null, null, ldc, v + 1 == vectors - 1, epilogue);
         }
 
         if (v < vectors)
         {
             int j0 = v == vectors - 1 ? tail : v * w;
-            Tile4x1(ai, aRow, aStep, b + j0, ldb, k, ci + j0, ldc, v == vectors - 1, epilogue);
+            Tile<Four, One>(ai, aRow, aStep, b + j0, null, null, null, ldb, k, ci + j0, null, null, null, ldc, v == vectors - 1, epilogue);
         }
     }
 
@@ -206,20 +206,20 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
             for (; v + 4 <= vectors; v += 4)
             {
                 int j3 = v + 3 == vectors - 1 ? tail : (v + 3) * w;
-                Tile2x4(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), b + ((v + 2) * w), b + j3, ldb, k, ci + (v * w),
-                    j3 - (v * w), ldc, v + 3 == vectors - 1, epilogue);
+                Tile<Two, Four>(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), b + ((v + 2) * w), b + j3, ldb, k,
+                    ci + (v * w), ci + ((v + 1) * w), ci + ((v + 2) * w), ci + j3, ldc, v + 3 == vectors - 1, epilogue);
             }
 
             for (; v + 2 <= vectors; v += 2)
             {
                 int j1 = v + 1 == vectors - 1 ? tail : (v + 1) * w;
-                Tile2x2(ai, aRow, aStep, b + (v * w), b + j1, ldb, k, ci + (v * w), ci + j1, ldc, v + 1 == vectors - 1, epilogue);
+                Tile<Two, Two>(ai, aRow, aStep, b + (v * w), b + j1, null, null, ldb, k, ci + (v * w), ci + j1, null, null, ldc, v + 1 == vectors - 1, epilogue);
             }
 
             if (v < vectors)
             {
                 int j0 = v == vectors - 1 ? tail : v * w;
-                Tile2x2(ai, aRow, aStep, b + j0, b + j0, ldb, k, ci + j0, ci + j0, ldc, v == vectors - 1, epilogue);
+                Tile<Two, One>(ai, aRow, aStep, b + j0, null, null, null, ldb, k, ci + j0, null, null, null, ldc, v == vectors - 1, epilogue);
             }
         }
 
@@ -233,445 +233,138 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
             for (; v + 4 <= vectors; v += 4)
             {
                 int j3 = v + 3 == vectors - 1 ? tail : (v + 3) * w;
-                Tile1x4(ai, aStep, b + (v * w), b + ((v + 1) * w), b + ((v + 2) * w), b + j3, ldb, k, ci + (v * w), j3 - (v * w),
-                    v + 3 == vectors - 1, epilogue);
+                Tile<One, Four>(ai, 0, aStep, b + (v * w), b + ((v + 1) * w), b + ((v + 2) * w), b + j3, ldb, k,
+                    ci + (v * w), ci + ((v + 1) * w), ci + ((v + 2) * w), ci + j3, 0, v + 3 == vectors - 1, epilogue);
             }
 
             for (; v < vectors; v++)
             {
                 int j0 = v == vectors - 1 ? tail : v * w;
-                Tile1x1(ai, aStep, b + j0, ldb, k, ci + j0, v == vectors - 1, epilogue);
+                Tile<One, One>(ai, 0, aStep, b + j0, null, null, null, ldb, k, ci + j0, null, null, null, 0, v == vectors - 1, epilogue);
             }
         }
     }
 
     /// <summary>
-    /// Two rows of C, four vectors: columns c0, c0 + w, c0 + 2w and c0 + lastOffset (the last may
-    /// overlap the third when it is C's tail).
+    /// <typeparamref name="TRows"/> (1, 2, 4 or 8) rows × <typeparamref name="TColumns"/> (1 to 4)
+    /// vectors of C at c0 .. c3, from the vectors of B's rows at b0 .. b3 (unused pointers are
+    /// null). Row i of op(A) is at <c>a + i·aRow</c>, its k-th element <c>aStep</c> further per k.
+    /// The last vector may overlap its left neighbour when it is C's tail (<paramref name="last"/>),
+    /// so each row is stored left to right. Compiled on its own per shape: inlined into
+    /// <see cref="Rows"/>, the tiles exhaust the JIT's inlining budget and their helpers stay calls.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile2x4(
-        T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, T* b3, nint ldb, int k, T* c0, nint lastOffset, nint ldc, bool last,
-        Epilogue epilogue)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<TRows, TColumns>(
+        T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, T* b3, nint ldb, int k,
+        T* c0, T* c1, T* c2, T* c3, nint ldc, bool last, in Epilogue epilogue)
+        where TRows : IConstant
+        where TColumns : IConstant
     {
-        TVector x0 = default, x1 = default, x2 = default, x3 = default;
-        TVector y0 = default, y1 = default, y2 = default, y3 = default;
+        int rows = TRows.Value, columns = TColumns.Value;
+        TVector x00 = default, x01 = default, x02 = default, x03 = default, x10 = default, x11 = default, x12 = default, x13 = default;
+        TVector x20 = default, x21 = default, x22 = default, x23 = default, x30 = default, x31 = default, x32 = default, x33 = default;
+        TVector x40 = default, x41 = default, x42 = default, x43 = default, x50 = default, x51 = default, x52 = default, x53 = default;
+        TVector x60 = default, x61 = default, x62 = default, x63 = default, x70 = default, x71 = default, x72 = default, x73 = default;
+        T* a4 = rows > 4 ? a + (4 * aRow) : a;
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
             TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
-            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
-            TVector v2 = TSimd.Load(ref *(b2 + offset), 0);
-            TVector v3 = TSimd.Load(ref *(b3 + offset), 0);
-            TVector s = TSimd.Broadcast(a[0]);
-            x0 = TSimd.Fma(s, v0, x0);
+            TVector v1 = columns > 1 ? TSimd.Load(ref *(b1 + offset), 0) : default;
+            TVector v2 = columns > 2 ? TSimd.Load(ref *(b2 + offset), 0) : default;
+            TVector v3 = columns > 3 ? TSimd.Load(ref *(b3 + offset), 0) : default;
+            Row<TColumns>(a[0], v0, v1, v2, v3, ref x00, ref x01, ref x02, ref x03);
+            if (rows > 1)
+            {
+                Row<TColumns>(a[aRow], v0, v1, v2, v3, ref x10, ref x11, ref x12, ref x13);
+            }
+
+            if (rows > 2)
+            {
+                Row<TColumns>(a[2 * aRow], v0, v1, v2, v3, ref x20, ref x21, ref x22, ref x23);
+                Row<TColumns>(a[3 * aRow], v0, v1, v2, v3, ref x30, ref x31, ref x32, ref x33);
+            }
+
+            if (rows > 4)
+            {
+                Row<TColumns>(a4[0], v0, v1, v2, v3, ref x40, ref x41, ref x42, ref x43);
+                Row<TColumns>(a4[aRow], v0, v1, v2, v3, ref x50, ref x51, ref x52, ref x53);
+                Row<TColumns>(a4[2 * aRow], v0, v1, v2, v3, ref x60, ref x61, ref x62, ref x63);
+                Row<TColumns>(a4[3 * aRow], v0, v1, v2, v3, ref x70, ref x71, ref x72, ref x73);
+                a4 += aStep;
+            }
+
+            a += aStep;
+            offset += ldb;
+        }
+
+        StoreRow<TColumns>(in epilogue, x00, x01, x02, x03, c0, c1, c2, c3, last);
+        if (rows > 1)
+        {
+            StoreRow<TColumns>(in epilogue, x10, x11, x12, x13, c0 + ldc, c1 + ldc, c2 + ldc, c3 + ldc, last);
+        }
+
+        if (rows > 2)
+        {
+            StoreRow<TColumns>(in epilogue, x20, x21, x22, x23, c0 + (2 * ldc), c1 + (2 * ldc), c2 + (2 * ldc), c3 + (2 * ldc), last);
+            StoreRow<TColumns>(in epilogue, x30, x31, x32, x33, c0 + (3 * ldc), c1 + (3 * ldc), c2 + (3 * ldc), c3 + (3 * ldc), last);
+        }
+
+        if (rows > 4)
+        {
+            StoreRow<TColumns>(in epilogue, x40, x41, x42, x43, c0 + (4 * ldc), c1 + (4 * ldc), c2 + (4 * ldc), c3 + (4 * ldc), last);
+            StoreRow<TColumns>(in epilogue, x50, x51, x52, x53, c0 + (5 * ldc), c1 + (5 * ldc), c2 + (5 * ldc), c3 + (5 * ldc), last);
+            StoreRow<TColumns>(in epilogue, x60, x61, x62, x63, c0 + (6 * ldc), c1 + (6 * ldc), c2 + (6 * ldc), c3 + (6 * ldc), last);
+            StoreRow<TColumns>(in epilogue, x70, x71, x72, x73, c0 + (7 * ldc), c1 + (7 * ldc), c2 + (7 * ldc), c3 + (7 * ldc), last);
+        }
+    }
+
+    /// <summary>One row's multiply-adds for one k: a broadcast element of op(A) times each vector of B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<TColumns>(
+        T a, TVector v0, TVector v1, TVector v2, TVector v3, ref TVector x0, ref TVector x1, ref TVector x2, ref TVector x3)
+        where TColumns : IConstant
+    {
+        TVector s = TSimd.Broadcast(a);
+        x0 = TSimd.Fma(s, v0, x0);
+        if (TColumns.Value > 1)
+        {
             x1 = TSimd.Fma(s, v1, x1);
+        }
+
+        if (TColumns.Value > 2)
+        {
             x2 = TSimd.Fma(s, v2, x2);
+        }
+
+        if (TColumns.Value > 3)
+        {
             x3 = TSimd.Fma(s, v3, x3);
-            s = TSimd.Broadcast(a[aRow]);
-            y0 = TSimd.Fma(s, v0, y0);
-            y1 = TSimd.Fma(s, v1, y1);
-            y2 = TSimd.Fma(s, v2, y2);
-            y3 = TSimd.Fma(s, v3, y3);
-            a += aStep;
-            offset += ldb;
         }
-
-        nint w = (int)TSimd.Count;
-        epilogue.Store(x0, c0, false);
-        epilogue.Store(x1, c0 + w, false);
-        epilogue.Store(x2, c0 + (2 * w), false);
-        epilogue.Store(x3, c0 + lastOffset, last);
-        T* d0 = c0 + ldc;
-        epilogue.Store(y0, d0, false);
-        epilogue.Store(y1, d0 + w, false);
-        epilogue.Store(y2, d0 + (2 * w), false);
-        epilogue.Store(y3, d0 + lastOffset, last);
     }
 
-    /// <summary>
-    /// Two rows of C, two vectors at c0 and c1 (c1 may overlap c0 when it is C's tail; c1 = c0
-    /// computes one vector twice, the second store writing the same values).
-    /// </summary>
+    /// <summary>Stores one row of a tile left to right; only its last vector may be C's overlapping tail.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile2x2(
-        T* a, nint aRow, nint aStep, T* b0, T* b1, nint ldb, int k, T* c0, T* c1, nint ldc, bool last, Epilogue epilogue)
+    private static void StoreRow<TColumns>(
+        in Epilogue epilogue, TVector x0, TVector x1, TVector x2, TVector x3, T* c0, T* c1, T* c2, T* c3, bool last)
+        where TColumns : IConstant
     {
-        TVector x0 = default, x1 = default, y0 = default, y1 = default;
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
+        int columns = TColumns.Value;
+        epilogue.Store(x0, c0, last && columns == 1);
+        if (columns > 1)
         {
-            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
-            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
-            TVector s = TSimd.Broadcast(a[0]);
-            x0 = TSimd.Fma(s, v0, x0);
-            x1 = TSimd.Fma(s, v1, x1);
-            s = TSimd.Broadcast(a[aRow]);
-            y0 = TSimd.Fma(s, v0, y0);
-            y1 = TSimd.Fma(s, v1, y1);
-            a += aStep;
-            offset += ldb;
+            epilogue.Store(x1, c1, last && columns == 2);
         }
 
-        if (c1 != c0)
+        if (columns > 2)
         {
-            epilogue.Store(x0, c0, false);
-            epilogue.Store(y0, c0 + ldc, false);
+            epilogue.Store(x2, c2, last && columns == 3);
         }
 
-        epilogue.Store(x1, c1, last);
-        epilogue.Store(y1, c1 + ldc, last);
-    }
-
-    /// <summary>
-    /// One row of C, four vectors: columns c0, c0 + w, c0 + 2w and c0 + lastOffset (the last may
-    /// overlap the third when it is C's tail).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile1x4(
-        T* a, nint aStep, T* b0, T* b1, T* b2, T* b3, nint ldb, int k, T* c0, nint lastOffset, bool last, Epilogue epilogue)
-    {
-        TVector x0 = default, x1 = default, x2 = default, x3 = default;
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
+        if (columns > 3)
         {
-            TVector s = TSimd.Broadcast(*a);
-            x0 = TSimd.Fma(s, TSimd.Load(ref *(b0 + offset), 0), x0);
-            x1 = TSimd.Fma(s, TSimd.Load(ref *(b1 + offset), 0), x1);
-            x2 = TSimd.Fma(s, TSimd.Load(ref *(b2 + offset), 0), x2);
-            x3 = TSimd.Fma(s, TSimd.Load(ref *(b3 + offset), 0), x3);
-            a += aStep;
-            offset += ldb;
+            epilogue.Store(x3, c3, last);
         }
-
-        nint w = (int)TSimd.Count;
-        epilogue.Store(x0, c0, false);
-        epilogue.Store(x1, c0 + w, false);
-        epilogue.Store(x2, c0 + (2 * w), false);
-        epilogue.Store(x3, c0 + lastOffset, last);
-    }
-
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile8x2(
-        T* a, nint aRow, nint aStep, T* b0, T* b1, nint ldb, int k, T* c0, T* c1, nint ldc, bool last, Epilogue epilogue)
-    {
-        TVector x00 = default; TVector x01 = default;
-        TVector x10 = default; TVector x11 = default;
-        TVector x20 = default; TVector x21 = default;
-        TVector x30 = default; TVector x31 = default;
-        TVector x40 = default; TVector x41 = default;
-        TVector x50 = default; TVector x51 = default;
-        TVector x60 = default; TVector x61 = default;
-        TVector x70 = default; TVector x71 = default;
-        T* a4 = a + (4 * aRow);
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
-        {
-            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
-            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
-            TVector s = TSimd.Broadcast(a[0]);
-            x00 = TSimd.Fma(s, v0, x00);
-            x01 = TSimd.Fma(s, v1, x01);
-            s = TSimd.Broadcast(a[aRow]);
-            x10 = TSimd.Fma(s, v0, x10);
-            x11 = TSimd.Fma(s, v1, x11);
-            s = TSimd.Broadcast(a[2 * aRow]);
-            x20 = TSimd.Fma(s, v0, x20);
-            x21 = TSimd.Fma(s, v1, x21);
-            s = TSimd.Broadcast(a[3 * aRow]);
-            x30 = TSimd.Fma(s, v0, x30);
-            x31 = TSimd.Fma(s, v1, x31);
-            s = TSimd.Broadcast(a4[0]);
-            x40 = TSimd.Fma(s, v0, x40);
-            x41 = TSimd.Fma(s, v1, x41);
-            s = TSimd.Broadcast(a4[aRow]);
-            x50 = TSimd.Fma(s, v0, x50);
-            x51 = TSimd.Fma(s, v1, x51);
-            s = TSimd.Broadcast(a4[2 * aRow]);
-            x60 = TSimd.Fma(s, v0, x60);
-            x61 = TSimd.Fma(s, v1, x61);
-            s = TSimd.Broadcast(a4[3 * aRow]);
-            x70 = TSimd.Fma(s, v0, x70);
-            x71 = TSimd.Fma(s, v1, x71);
-            a += aStep;
-            a4 += aStep;
-            offset += ldb;
-        }
-
-        // Left to right in each row: the last vector may overlap its left neighbour.
-        epilogue.Store(x00, c0, false);
-        epilogue.Store(x01, c1, last);
-        epilogue.Store(x10, c0 + ldc, false);
-        epilogue.Store(x11, c1 + ldc, last);
-        epilogue.Store(x20, c0 + (2 * ldc), false);
-        epilogue.Store(x21, c1 + (2 * ldc), last);
-        epilogue.Store(x30, c0 + (3 * ldc), false);
-        epilogue.Store(x31, c1 + (3 * ldc), last);
-        epilogue.Store(x40, c0 + (4 * ldc), false);
-        epilogue.Store(x41, c1 + (4 * ldc), last);
-        epilogue.Store(x50, c0 + (5 * ldc), false);
-        epilogue.Store(x51, c1 + (5 * ldc), last);
-        epilogue.Store(x60, c0 + (6 * ldc), false);
-        epilogue.Store(x61, c1 + (6 * ldc), last);
-        epilogue.Store(x70, c0 + (7 * ldc), false);
-        epilogue.Store(x71, c1 + (7 * ldc), last);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile8x3(
-        T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, nint ldb, int k, T* c0, T* c1, T* c2, nint ldc, Epilogue epilogue)
-    {
-        TVector x00 = default; TVector x01 = default; TVector x02 = default;
-        TVector x10 = default; TVector x11 = default; TVector x12 = default;
-        TVector x20 = default; TVector x21 = default; TVector x22 = default;
-        TVector x30 = default; TVector x31 = default; TVector x32 = default;
-        TVector x40 = default; TVector x41 = default; TVector x42 = default;
-        TVector x50 = default; TVector x51 = default; TVector x52 = default;
-        TVector x60 = default; TVector x61 = default; TVector x62 = default;
-        TVector x70 = default; TVector x71 = default; TVector x72 = default;
-        T* a4 = a + (4 * aRow);
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
-        {
-            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
-            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
-            TVector v2 = TSimd.Load(ref *(b2 + offset), 0);
-            TVector s = TSimd.Broadcast(a[0]);
-            x00 = TSimd.Fma(s, v0, x00);
-            x01 = TSimd.Fma(s, v1, x01);
-            x02 = TSimd.Fma(s, v2, x02);
-            s = TSimd.Broadcast(a[aRow]);
-            x10 = TSimd.Fma(s, v0, x10);
-            x11 = TSimd.Fma(s, v1, x11);
-            x12 = TSimd.Fma(s, v2, x12);
-            s = TSimd.Broadcast(a[2 * aRow]);
-            x20 = TSimd.Fma(s, v0, x20);
-            x21 = TSimd.Fma(s, v1, x21);
-            x22 = TSimd.Fma(s, v2, x22);
-            s = TSimd.Broadcast(a[3 * aRow]);
-            x30 = TSimd.Fma(s, v0, x30);
-            x31 = TSimd.Fma(s, v1, x31);
-            x32 = TSimd.Fma(s, v2, x32);
-            s = TSimd.Broadcast(a4[0]);
-            x40 = TSimd.Fma(s, v0, x40);
-            x41 = TSimd.Fma(s, v1, x41);
-            x42 = TSimd.Fma(s, v2, x42);
-            s = TSimd.Broadcast(a4[aRow]);
-            x50 = TSimd.Fma(s, v0, x50);
-            x51 = TSimd.Fma(s, v1, x51);
-            x52 = TSimd.Fma(s, v2, x52);
-            s = TSimd.Broadcast(a4[2 * aRow]);
-            x60 = TSimd.Fma(s, v0, x60);
-            x61 = TSimd.Fma(s, v1, x61);
-            x62 = TSimd.Fma(s, v2, x62);
-            s = TSimd.Broadcast(a4[3 * aRow]);
-            x70 = TSimd.Fma(s, v0, x70);
-            x71 = TSimd.Fma(s, v1, x71);
-            x72 = TSimd.Fma(s, v2, x72);
-            a += aStep;
-            a4 += aStep;
-            offset += ldb;
-        }
-
-        // Left to right in each row: the last vector may overlap its left neighbour.
-        epilogue.Store(x00, c0, false);
-        epilogue.Store(x01, c1, false);
-        epilogue.Store(x02, c2, true);
-        epilogue.Store(x10, c0 + ldc, false);
-        epilogue.Store(x11, c1 + ldc, false);
-        epilogue.Store(x12, c2 + ldc, true);
-        epilogue.Store(x20, c0 + (2 * ldc), false);
-        epilogue.Store(x21, c1 + (2 * ldc), false);
-        epilogue.Store(x22, c2 + (2 * ldc), true);
-        epilogue.Store(x30, c0 + (3 * ldc), false);
-        epilogue.Store(x31, c1 + (3 * ldc), false);
-        epilogue.Store(x32, c2 + (3 * ldc), true);
-        epilogue.Store(x40, c0 + (4 * ldc), false);
-        epilogue.Store(x41, c1 + (4 * ldc), false);
-        epilogue.Store(x42, c2 + (4 * ldc), true);
-        epilogue.Store(x50, c0 + (5 * ldc), false);
-        epilogue.Store(x51, c1 + (5 * ldc), false);
-        epilogue.Store(x52, c2 + (5 * ldc), true);
-        epilogue.Store(x60, c0 + (6 * ldc), false);
-        epilogue.Store(x61, c1 + (6 * ldc), false);
-        epilogue.Store(x62, c2 + (6 * ldc), true);
-        epilogue.Store(x70, c0 + (7 * ldc), false);
-        epilogue.Store(x71, c1 + (7 * ldc), false);
-        epilogue.Store(x72, c2 + (7 * ldc), true);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile8x1(
-        T* a, nint aRow, nint aStep, T* b0, nint ldb, int k, T* c0, nint ldc, bool last, Epilogue epilogue)
-    {
-        TVector x00 = default;
-        TVector x10 = default;
-        TVector x20 = default;
-        TVector x30 = default;
-        TVector x40 = default;
-        TVector x50 = default;
-        TVector x60 = default;
-        TVector x70 = default;
-        T* a4 = a + (4 * aRow);
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
-        {
-            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
-            TVector s = TSimd.Broadcast(a[0]);
-            x00 = TSimd.Fma(s, v0, x00);
-            s = TSimd.Broadcast(a[aRow]);
-            x10 = TSimd.Fma(s, v0, x10);
-            s = TSimd.Broadcast(a[2 * aRow]);
-            x20 = TSimd.Fma(s, v0, x20);
-            s = TSimd.Broadcast(a[3 * aRow]);
-            x30 = TSimd.Fma(s, v0, x30);
-            s = TSimd.Broadcast(a4[0]);
-            x40 = TSimd.Fma(s, v0, x40);
-            s = TSimd.Broadcast(a4[aRow]);
-            x50 = TSimd.Fma(s, v0, x50);
-            s = TSimd.Broadcast(a4[2 * aRow]);
-            x60 = TSimd.Fma(s, v0, x60);
-            s = TSimd.Broadcast(a4[3 * aRow]);
-            x70 = TSimd.Fma(s, v0, x70);
-            a += aStep;
-            a4 += aStep;
-            offset += ldb;
-        }
-
-        // Left to right in each row: the last vector may overlap its left neighbour.
-        epilogue.Store(x00, c0, last);
-        epilogue.Store(x10, c0 + ldc, last);
-        epilogue.Store(x20, c0 + (2 * ldc), last);
-        epilogue.Store(x30, c0 + (3 * ldc), last);
-        epilogue.Store(x40, c0 + (4 * ldc), last);
-        epilogue.Store(x50, c0 + (5 * ldc), last);
-        epilogue.Store(x60, c0 + (6 * ldc), last);
-        epilogue.Store(x70, c0 + (7 * ldc), last);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile4x2(
-        T* a, nint aRow, nint aStep, T* b0, T* b1, nint ldb, int k, T* c0, T* c1, nint ldc, bool last, Epilogue epilogue)
-    {
-        TVector x00 = default, x01 = default, x10 = default, x11 = default;
-        TVector x20 = default, x21 = default, x30 = default, x31 = default;
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
-        {
-            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
-            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
-            TVector s = TSimd.Broadcast(a[0]);
-            x00 = TSimd.Fma(s, v0, x00);
-            x01 = TSimd.Fma(s, v1, x01);
-            s = TSimd.Broadcast(a[aRow]);
-            x10 = TSimd.Fma(s, v0, x10);
-            x11 = TSimd.Fma(s, v1, x11);
-            s = TSimd.Broadcast(a[2 * aRow]);
-            x20 = TSimd.Fma(s, v0, x20);
-            x21 = TSimd.Fma(s, v1, x21);
-            s = TSimd.Broadcast(a[3 * aRow]);
-            x30 = TSimd.Fma(s, v0, x30);
-            x31 = TSimd.Fma(s, v1, x31);
-            a += aStep;
-            offset += ldb;
-        }
-
-        // Left vector first: a tail on the right may overlap it and must see its final values.
-        epilogue.Store(x00, c0, false);
-        epilogue.Store(x01, c1, last);
-        epilogue.Store(x10, c0 + ldc, false);
-        epilogue.Store(x11, c1 + ldc, last);
-        epilogue.Store(x20, c0 + (2 * ldc), false);
-        epilogue.Store(x21, c1 + (2 * ldc), last);
-        epilogue.Store(x30, c0 + (3 * ldc), false);
-        epilogue.Store(x31, c1 + (3 * ldc), last);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile4x3(
-        T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, nint ldb, int k, T* c0, T* c1, T* c2, nint ldc,
-        Epilogue epilogue)
-    {
-        TVector x00 = default, x01 = default, x02 = default, x10 = default, x11 = default, x12 = default;
-        TVector x20 = default, x21 = default, x22 = default, x30 = default, x31 = default, x32 = default;
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
-        {
-            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
-            TVector v1 = TSimd.Load(ref *(b1 + offset), 0);
-            TVector v2 = TSimd.Load(ref *(b2 + offset), 0);
-            TVector s = TSimd.Broadcast(a[0]);
-            x00 = TSimd.Fma(s, v0, x00);
-            x01 = TSimd.Fma(s, v1, x01);
-            x02 = TSimd.Fma(s, v2, x02);
-            s = TSimd.Broadcast(a[aRow]);
-            x10 = TSimd.Fma(s, v0, x10);
-            x11 = TSimd.Fma(s, v1, x11);
-            x12 = TSimd.Fma(s, v2, x12);
-            s = TSimd.Broadcast(a[2 * aRow]);
-            x20 = TSimd.Fma(s, v0, x20);
-            x21 = TSimd.Fma(s, v1, x21);
-            x22 = TSimd.Fma(s, v2, x22);
-            s = TSimd.Broadcast(a[3 * aRow]);
-            x30 = TSimd.Fma(s, v0, x30);
-            x31 = TSimd.Fma(s, v1, x31);
-            x32 = TSimd.Fma(s, v2, x32);
-            a += aStep;
-            offset += ldb;
-        }
-
-        // Left to right in each row: the last vector may overlap the middle one.
-        epilogue.Store(x00, c0, false);
-        epilogue.Store(x01, c1, false);
-        epilogue.Store(x02, c2, true);
-        epilogue.Store(x10, c0 + ldc, false);
-        epilogue.Store(x11, c1 + ldc, false);
-        epilogue.Store(x12, c2 + ldc, true);
-        epilogue.Store(x20, c0 + (2 * ldc), false);
-        epilogue.Store(x21, c1 + (2 * ldc), false);
-        epilogue.Store(x22, c2 + (2 * ldc), true);
-        epilogue.Store(x30, c0 + (3 * ldc), false);
-        epilogue.Store(x31, c1 + (3 * ldc), false);
-        epilogue.Store(x32, c2 + (3 * ldc), true);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile4x1(
-        T* a, nint aRow, nint aStep, T* b0, nint ldb, int k, T* c0, nint ldc, bool last, Epilogue epilogue)
-    {
-        TVector x0 = default, x1 = default, x2 = default, x3 = default;
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
-        {
-            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
-            x0 = TSimd.Fma(TSimd.Broadcast(a[0]), v0, x0);
-            x1 = TSimd.Fma(TSimd.Broadcast(a[aRow]), v0, x1);
-            x2 = TSimd.Fma(TSimd.Broadcast(a[2 * aRow]), v0, x2);
-            x3 = TSimd.Fma(TSimd.Broadcast(a[3 * aRow]), v0, x3);
-            a += aStep;
-            offset += ldb;
-        }
-
-        epilogue.Store(x0, c0, last);
-        epilogue.Store(x1, c0 + ldc, last);
-        epilogue.Store(x2, c0 + (2 * ldc), last);
-        epilogue.Store(x3, c0 + (3 * ldc), last);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile1x1(T* a, nint aStep, T* b0, nint ldb, int k, T* c0, bool last, Epilogue epilogue)
-    {
-        TVector x0 = default;
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
-        {
-            x0 = TSimd.Fma(TSimd.Broadcast(*a), TSimd.Load(ref *(b0 + offset), 0), x0);
-            a += aStep;
-            offset += ldb;
-        }
-
-        epilogue.Store(x0, c0, last);
     }
 
     /// <summary>C = alpha·x + beta·C for one vector; the last vector keeps its overlapped lanes.</summary>

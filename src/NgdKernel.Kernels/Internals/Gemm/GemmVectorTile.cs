@@ -140,15 +140,3 @@ internal readonly struct GemmVectorTile<TSimd, TVector, T, TRows> : IGemmMicroKe
         }
     }
 }
-
-/// <summary>The row counts of the vector micro-tiles.</summary>
-internal readonly struct Six : IConstant
-{
-    public static int Value => 6;
-}
-
-/// <inheritdoc cref="Six"/>
-internal readonly struct Twelve : IConstant
-{
-    public static int Value => 12;
-}

@@ -32,6 +32,11 @@ internal interface ISimd<TVector, T>
 
     static abstract TVector Subtract(TVector a, TVector b);
 
+    static abstract TVector Add(TVector a, TVector b);
+
+    /// <summary>The sum of the lanes (in the order <see cref="Vector512.Sum{T}(Vector512{T})"/> and its kin use).</summary>
+    static abstract T Sum(TVector value);
+
     /// <summary>A mask of the lanes whose index is at least <paramref name="first"/>.</summary>
     static abstract TVector LanesFrom(int first);
 
@@ -62,6 +67,12 @@ internal readonly struct Simd512<T> : ISimd<Vector512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Subtract(Vector512<T> a, Vector512<T> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector512<T> value) => Vector512.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> LanesFrom(int first) => Vector512.GreaterThanOrEqual(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(first)));
@@ -95,6 +106,12 @@ internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     public static Vector256<T> Subtract(Vector256<T> a, Vector256<T> b) => a - b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector256<T> value) => Vector256.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> LanesFrom(int first) => Vector256.GreaterThanOrEqual(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(first)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -124,6 +141,12 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Subtract(Vector128<T> a, Vector128<T> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector128<T> value) => Vector128.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> LanesFrom(int first) => Vector128.GreaterThanOrEqual(Vector128<T>.Indices, Vector128.Create(T.CreateTruncating(first)));
@@ -156,4 +179,19 @@ internal readonly struct Three : IConstant
 internal readonly struct Four : IConstant
 {
     public static int Value => 4;
+}
+
+internal readonly struct Six : IConstant
+{
+    public static int Value => 6;
+}
+
+internal readonly struct Eight : IConstant
+{
+    public static int Value => 8;
+}
+
+internal readonly struct Twelve : IConstant
+{
+    public static int Value => 12;
 }

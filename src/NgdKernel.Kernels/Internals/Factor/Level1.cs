@@ -19,8 +19,8 @@ internal static class Level1
     public static T Dot<T>(ref T x, ref T y, int length, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => path switch
         {
-            KernelPath.Vector512 => DotVector512(ref x, ref y, length),
-            KernelPath.Vector256 => DotVector256(ref x, ref y, length),
+            KernelPath.Vector512 => Dot<Simd512<T>, Vector512<T>, T>(ref x, ref y, length),
+            KernelPath.Vector256 => Dot<Simd256<T>, Vector256<T>, T>(ref x, ref y, length),
             _ => DotScalar(ref x, ref y, length),
         };
 
@@ -44,30 +44,34 @@ internal static class Level1
         return s0 + s1;
     }
 
-    public static T DotVector256<T>(ref T x, ref T y, int length)
+    /// <summary>The vector dot: four accumulators, then one, then a scalar tail; a short x goes to the next narrower path.</summary>
+    public static T Dot<TSimd, TVector, T>(ref T x, ref T y, int length)
+        where TSimd : ISimd<TVector, T>
+        where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int width = Vector256<T>.Count;
-        if (length < width)
+        nuint w = TSimd.Count;
+        if ((nuint)length < w)
         {
-            return DotScalar(ref x, ref y, length);
+            return typeof(TVector) == typeof(Vector512<T>)
+                ? Dot<Simd256<T>, Vector256<T>, T>(ref x, ref y, length)
+                : DotScalar(ref x, ref y, length);
         }
 
-        Vector256<T> a0 = Vector256<T>.Zero, a1 = Vector256<T>.Zero, a2 = Vector256<T>.Zero, a3 = Vector256<T>.Zero;
+        TVector a0 = default, a1 = default, a2 = default, a3 = default;
         nuint i = 0;
         nuint n = (nuint)length;
-        nuint w = (nuint)width;
         for (; i + (4 * w) <= n; i += 4 * w)
         {
-            a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), a0);
-            a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i + w), Vector256.LoadUnsafe(ref y, i + w), a1);
-            a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i + (2 * w)), Vector256.LoadUnsafe(ref y, i + (2 * w)), a2);
-            a3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i + (3 * w)), Vector256.LoadUnsafe(ref y, i + (3 * w)), a3);
+            a0 = TSimd.Fma(TSimd.Load(ref x, i), TSimd.Load(ref y, i), a0);
+            a1 = TSimd.Fma(TSimd.Load(ref x, i + w), TSimd.Load(ref y, i + w), a1);
+            a2 = TSimd.Fma(TSimd.Load(ref x, i + (2 * w)), TSimd.Load(ref y, i + (2 * w)), a2);
+            a3 = TSimd.Fma(TSimd.Load(ref x, i + (3 * w)), TSimd.Load(ref y, i + (3 * w)), a3);
         }
 
         for (; i + w <= n; i += w)
         {
-            a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), a0);
+            a0 = TSimd.Fma(TSimd.Load(ref x, i), TSimd.Load(ref y, i), a0);
         }
 
         T tail = T.Zero;
@@ -76,42 +80,7 @@ internal static class Level1
             tail = T.FusedMultiplyAdd(Unsafe.Add(ref x, i), Unsafe.Add(ref y, i), tail);
         }
 
-        return Vector256.Sum((a0 + a1) + (a2 + a3)) + tail;
-    }
-
-    public static T DotVector512<T>(ref T x, ref T y, int length)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int width = Vector512<T>.Count;
-        if (length < width)
-        {
-            return DotVector256(ref x, ref y, length);
-        }
-
-        Vector512<T> a0 = Vector512<T>.Zero, a1 = Vector512<T>.Zero, a2 = Vector512<T>.Zero, a3 = Vector512<T>.Zero;
-        nuint i = 0;
-        nuint n = (nuint)length;
-        nuint w = (nuint)width;
-        for (; i + (4 * w) <= n; i += 4 * w)
-        {
-            a0 = Fma.MultiplyAdd(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i), a0);
-            a1 = Fma.MultiplyAdd(Vector512.LoadUnsafe(ref x, i + w), Vector512.LoadUnsafe(ref y, i + w), a1);
-            a2 = Fma.MultiplyAdd(Vector512.LoadUnsafe(ref x, i + (2 * w)), Vector512.LoadUnsafe(ref y, i + (2 * w)), a2);
-            a3 = Fma.MultiplyAdd(Vector512.LoadUnsafe(ref x, i + (3 * w)), Vector512.LoadUnsafe(ref y, i + (3 * w)), a3);
-        }
-
-        for (; i + w <= n; i += w)
-        {
-            a0 = Fma.MultiplyAdd(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i), a0);
-        }
-
-        T tail = T.Zero;
-        for (; i < n; i++)
-        {
-            tail = T.FusedMultiplyAdd(Unsafe.Add(ref x, i), Unsafe.Add(ref y, i), tail);
-        }
-
-        return Vector512.Sum((a0 + a1) + (a2 + a3)) + tail;
+        return TSimd.Sum(TSimd.Add(TSimd.Add(a0, a1), TSimd.Add(a2, a3))) + tail;
     }
 
     // ---------------------------------------------------------------- axpy: y += alpha x
@@ -122,8 +91,8 @@ internal static class Level1
     {
         switch (path)
         {
-            case KernelPath.Vector512: AxpyVector512(alpha, ref x, ref y, length); break;
-            case KernelPath.Vector256: AxpyVector256(alpha, ref x, ref y, length); break;
+            case KernelPath.Vector512: Axpy<Simd512<T>, Vector512<T>, T>(alpha, ref x, ref y, length); break;
+            case KernelPath.Vector256: Axpy<Simd256<T>, Vector256<T>, T>(alpha, ref x, ref y, length); break;
             default: AxpyScalar(alpha, ref x, ref y, length); break;
         }
     }
@@ -137,52 +106,38 @@ internal static class Level1
         }
     }
 
-    public static void AxpyVector256<T>(T alpha, ref T x, ref T y, int length)
+    /// <summary>The vector axpy: two vectors, then one; the rest on the next narrower path.</summary>
+    public static void Axpy<TSimd, TVector, T>(T alpha, ref T x, ref T y, int length)
+        where TSimd : ISimd<TVector, T>
+        where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        nuint w = (nuint)Vector256<T>.Count;
+        nuint w = TSimd.Count;
         nuint n = (nuint)length;
         nuint i = 0;
-        Vector256<T> a = Vector256.Create(alpha);
+        TVector a = TSimd.Broadcast(alpha);
         for (; i + (2 * w) <= n; i += 2 * w)
         {
-            Fma.MultiplyAdd(a, Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
-            Fma.MultiplyAdd(a, Vector256.LoadUnsafe(ref x, i + w), Vector256.LoadUnsafe(ref y, i + w)).StoreUnsafe(ref y, i + w);
+            TSimd.Store(TSimd.Fma(a, TSimd.Load(ref x, i), TSimd.Load(ref y, i)), ref y, i);
+            TSimd.Store(TSimd.Fma(a, TSimd.Load(ref x, i + w), TSimd.Load(ref y, i + w)), ref y, i + w);
         }
 
         for (; i + w <= n; i += w)
         {
-            Fma.MultiplyAdd(a, Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+            TSimd.Store(TSimd.Fma(a, TSimd.Load(ref x, i), TSimd.Load(ref y, i)), ref y, i);
         }
 
-        // An overlapped last vector would update some elements twice, so the tail is scalar.
-        for (; i < n; i++)
-        {
-            Unsafe.Add(ref y, i) = T.FusedMultiplyAdd(alpha, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
-        }
-    }
-
-    public static void AxpyVector512<T>(T alpha, ref T x, ref T y, int length)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        nuint w = (nuint)Vector512<T>.Count;
-        nuint n = (nuint)length;
-        nuint i = 0;
-        Vector512<T> a = Vector512.Create(alpha);
-        for (; i + (2 * w) <= n; i += 2 * w)
-        {
-            Fma.MultiplyAdd(a, Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
-            Fma.MultiplyAdd(a, Vector512.LoadUnsafe(ref x, i + w), Vector512.LoadUnsafe(ref y, i + w)).StoreUnsafe(ref y, i + w);
-        }
-
-        for (; i + w <= n; i += w)
-        {
-            Fma.MultiplyAdd(a, Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
-        }
-
+        // An overlapped last vector would update some elements twice, so the tail is narrower.
         if (i < n)
         {
-            AxpyVector256(alpha, ref Unsafe.Add(ref x, i), ref Unsafe.Add(ref y, i), (int)(n - i));
+            if (typeof(TVector) == typeof(Vector512<T>))
+            {
+                Axpy<Simd256<T>, Vector256<T>, T>(alpha, ref Unsafe.Add(ref x, i), ref Unsafe.Add(ref y, i), (int)(n - i));
+            }
+            else
+            {
+                AxpyScalar(alpha, ref Unsafe.Add(ref x, i), ref Unsafe.Add(ref y, i), (int)(n - i));
+            }
         }
     }
 

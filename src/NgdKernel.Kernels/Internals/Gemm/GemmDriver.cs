@@ -60,21 +60,21 @@ internal static unsafe class GemmDriver
                 // Unpacked kernels: packing and the loop nest cost more than the arithmetic here. A small
                 // SYRK is computed whole (its upper triangle is then overwritten by the mirror).
                 GemmSmall.Run(
-                    pa, Check.RowStride(a), opA == MatrixOp.Transpose, pb, Check.RowStride(b), opB == MatrixOp.Transpose,
-                    alpha, beta, pc, Check.RowStride<T>(c), m, n, k, path);
+                    pa, StridedView.Stride(a), opA == MatrixOp.Transpose, pb, StridedView.Stride(b), opB == MatrixOp.Transpose,
+                    alpha, beta, pc, StridedView.Stride(c), m, n, k, path);
                 return;
             }
 
             var problem = new GemmProblem<T>
             {
                 A = pa,
-                Lda = Check.RowStride(a),
+                Lda = StridedView.Stride(a),
                 TransposeA = opA == MatrixOp.Transpose,
                 B = pb,
-                Ldb = Check.RowStride(b),
+                Ldb = StridedView.Stride(b),
                 TransposeB = opB == MatrixOp.Transpose,
                 C = pc,
-                Ldc = Check.RowStride<T>(c),
+                Ldc = StridedView.Stride(c),
                 M = m,
                 N = n,
                 K = k,
