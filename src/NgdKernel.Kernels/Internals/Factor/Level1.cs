@@ -147,29 +147,31 @@ internal static class Level1
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint n = (nuint)length;
-        nuint i = 0;
-        if (path == KernelPath.Vector512)
+        nuint i = path switch
         {
-            Vector512<T> a = Vector512.Create(alpha);
-            for (; i + (nuint)Vector512<T>.Count <= n; i += (nuint)Vector512<T>.Count)
-            {
-                (Vector512.LoadUnsafe(ref x, i) * a).StoreUnsafe(ref x, i);
-            }
-        }
-
-        if (path != KernelPath.Scalar)
-        {
-            Vector256<T> a = Vector256.Create(alpha);
-            for (; i + (nuint)Vector256<T>.Count <= n; i += (nuint)Vector256<T>.Count)
-            {
-                (Vector256.LoadUnsafe(ref x, i) * a).StoreUnsafe(ref x, i);
-            }
-        }
-
+            KernelPath.Vector512 => Scale<Simd256<T>, Vector256<T>, T>(alpha, ref x, Scale<Simd512<T>, Vector512<T>, T>(alpha, ref x, 0, n), n),
+            KernelPath.Vector256 => Scale<Simd256<T>, Vector256<T>, T>(alpha, ref x, 0, n),
+            _ => 0,
+        };
         for (; i < n; i++)
         {
             Unsafe.Add(ref x, i) *= alpha;
         }
+    }
+
+    /// <summary>Scales whole vectors from <paramref name="i"/>; returns where the next narrower path goes on.</summary>
+    private static nuint Scale<TSimd, TVector, T>(T alpha, ref T x, nuint i, nuint n)
+        where TSimd : ISimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TVector a = TSimd.Broadcast(alpha);
+        for (; i + TSimd.Count <= n; i += TSimd.Count)
+        {
+            TSimd.Store(TSimd.Multiply(TSimd.Load(ref x, i), a), ref x, i);
+        }
+
+        return i;
     }
 
     // ---------------------------------------------------------------- plane rotation
@@ -182,31 +184,12 @@ internal static class Level1
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint n = (nuint)length;
-        nuint i = 0;
-        if (path == KernelPath.Vector512)
+        nuint i = path switch
         {
-            Vector512<T> vc = Vector512.Create(c), vs = Vector512.Create(s);
-            for (; i + (nuint)Vector512<T>.Count <= n; i += (nuint)Vector512<T>.Count)
-            {
-                Vector512<T> xv = Vector512.LoadUnsafe(ref x, i);
-                Vector512<T> yv = Vector512.LoadUnsafe(ref y, i);
-                ((vc * xv) - (vs * yv)).StoreUnsafe(ref x, i);
-                ((vs * xv) + (vc * yv)).StoreUnsafe(ref y, i);
-            }
-        }
-
-        if (path != KernelPath.Scalar)
-        {
-            Vector256<T> vc = Vector256.Create(c), vs = Vector256.Create(s);
-            for (; i + (nuint)Vector256<T>.Count <= n; i += (nuint)Vector256<T>.Count)
-            {
-                Vector256<T> xv = Vector256.LoadUnsafe(ref x, i);
-                Vector256<T> yv = Vector256.LoadUnsafe(ref y, i);
-                ((vc * xv) - (vs * yv)).StoreUnsafe(ref x, i);
-                ((vs * xv) + (vc * yv)).StoreUnsafe(ref y, i);
-            }
-        }
-
+            KernelPath.Vector512 => Rotate<Simd256<T>, Vector256<T>, T>(ref x, ref y, Rotate<Simd512<T>, Vector512<T>, T>(ref x, ref y, 0, n, c, s), n, c, s),
+            KernelPath.Vector256 => Rotate<Simd256<T>, Vector256<T>, T>(ref x, ref y, 0, n, c, s),
+            _ => 0,
+        };
         for (; i < n; i++)
         {
             T xv = Unsafe.Add(ref x, i);
@@ -214,5 +197,23 @@ internal static class Level1
             Unsafe.Add(ref x, i) = (c * xv) - (s * yv);
             Unsafe.Add(ref y, i) = (s * xv) + (c * yv);
         }
+    }
+
+    /// <summary>Rotates whole vectors from <paramref name="i"/>; returns where the next narrower path goes on.</summary>
+    private static nuint Rotate<TSimd, TVector, T>(ref T x, ref T y, nuint i, nuint n, T c, T s)
+        where TSimd : ISimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TVector vc = TSimd.Broadcast(c), vs = TSimd.Broadcast(s);
+        for (; i + TSimd.Count <= n; i += TSimd.Count)
+        {
+            TVector xv = TSimd.Load(ref x, i);
+            TVector yv = TSimd.Load(ref y, i);
+            TSimd.Store(TSimd.Subtract(TSimd.Multiply(vc, xv), TSimd.Multiply(vs, yv)), ref x, i);
+            TSimd.Store(TSimd.Add(TSimd.Multiply(vs, xv), TSimd.Multiply(vc, yv)), ref y, i);
+        }
+
+        return i;
     }
 }

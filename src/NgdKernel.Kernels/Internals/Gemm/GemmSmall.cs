@@ -137,19 +137,4 @@ internal static unsafe class GemmSmall
                 break;
         }
     }
-
-    /// <summary>
-    /// Copies op(B)[pc .. pc+kc, 0 .. n) of a transposed B ([n, k] as stored) into
-    /// <paramref name="buffer"/> as kc rows of n (row stride n).
-    /// </summary>
-    /// <code>
-    ///   B as stored [n, k]            buffer [kc, n]
-    ///   row j: b[j,pc] .. b[j,pc+kc)  -> column j of buffer
-    /// </code>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeB<T>(T* b, nint ldb, int pc, int kc, int n, T* buffer)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        // 4×4 blocks transposed in registers, as in B's packing: the element-by-element copy took
-        // about a third of a 20³ NT product.
-        GemmPack.PackStrided(b + pc, ldb, kc, n, n, buffer);
 }

@@ -69,7 +69,9 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
         for (int pc = 0; pc < k; pc += kcStep)
         {
             int kc = Math.Min(kcStep, k - pc);
-            GemmSmall.TransposeB(b, ldb, pc, kc, n, (T*)buffer);
+            // op(B)[pc .. pc+kc, 0 .. n) as kc rows of n, by the 4×4 register transposes of B's packing
+            // (an element-by-element copy took about a third of a 20³ NT product).
+            GemmPack.PackStrided(b + pc, ldb, kc, n, n, (T*)buffer);
             Rows(a + (pc * aStep), aRow, aStep, (T*)buffer, n, alpha, pc == 0 ? beta : T.One, c, ldc, m, n, kc);
         }
     }
@@ -102,48 +104,14 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
             // Eight rows: 16 (24 with three vectors) accumulators keep both FMA pipes busy through the
             // 4-cycle latency, and each row of B loaded is used eight times. Zen 5, float, one thread:
             // 32³ 161 -> 205 GFLOP/s, 50³ 126 -> 150, 100³ 158 -> 181 against four-row tiles.
-            T* ai = a + (i * aRow);
-            T* ci = c + (i * ldc);
-            if (vectors == 3)
-            {
-                Tile<Eight, Three>(ai, aRow, aStep, b, b + w, b + tail, null, ldb, k, ci, ci + w, ci + tail, null, ldc, true, epilogue);
-                continue;
-            }
-
-            int v = 0;
-            if (sharedTail)
-            {
-                // Whole vectors in pairs, the last pair carrying the 4-column tails (float n mod 32 = 4).
-                for (; v + 2 < vectors - 1; v += 2)
-                {
-                    Tile<Eight, Two>(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), null, null, ldb, k, ci + (v * w), ci + ((v + 1) * w), null, null, ldc, false, epilogue);
-                }
-
-                GemmSmallVector512Width20.Tile8x2Tail4(
-                    (float*)(ai), aRow, aStep, (float*)(b + (v * w)), (float*)(b + n - 4), ldb, k, (float*)(ci + (v * w)),
-                    (float*)(ci + n - 4), ldc, float.CreateTruncating(alpha), float.CreateTruncating(beta));
-                continue;
-            }
-
-            for (; v + 2 <= vectors; v += 2)
-            {
-                int j0 = v * w;
-                int j1 = v + 1 == vectors - 1 ? tail : j0 + w;
-                Tile<Eight, Two>(ai, aRow, aStep, b + j0, b + j1, null, null, ldb, k, ci + j0, ci + j1, null, null, ldc, v + 1 == vectors - 1, epilogue);
-            }
-
-            if (v < vectors)
-            {
-                int j0 = v == vectors - 1 ? tail : v * w;
-                Tile<Eight, One>(ai, aRow, aStep, b + j0, null, null, null, ldb, k, ci + j0, null, null, null, ldc, v == vectors - 1, epilogue);
-            }
+            RowBlock<Eight>(a + (i * aRow), aRow, aStep, b, ldb, c + (i * ldc), ldc, k, n, vectors, tail, sharedTail, alpha, beta, epilogue);
         }
 
         // Four-row tiles: once after the 8-row tiles, or all the way on 256 bits (AVX2's 16 registers
         // hold 4×3 accumulators, not 8×2).
         for (; i + 4 <= m; i += 4)
         {
-            FourRows(a + (i * aRow), aRow, aStep, b, ldb, c + (i * ldc), ldc, k, vectors, tail, epilogue);
+            RowBlock<Four>(a + (i * aRow), aRow, aStep, b, ldb, c + (i * ldc), ldc, k, n, vectors, tail, false, alpha, beta, epilogue);
         }
 
         if (i < m)
@@ -153,20 +121,37 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
     }
 
     /// <summary>
-    /// Four rows of C (what the 8-row tiles leave when m mod 8 ≥ 4). Kept out of
-    /// <see cref="Rows"/>, as <see cref="LastRows"/>: in one method the JIT stopped inlining
-    /// the tiles (Tile4x1 ran as a call, 100³ float took 1.5x as long).
+    /// One block of <typeparamref name="TRows"/> (8 or 4) rows of C across all its columns: three
+    /// vectors in one pass over k, else pairs of vectors and a last single one; with
+    /// <paramref name="sharedTail"/> (float, 8 rows, n mod 32 = 4) the last pair carries the
+    /// 4-column tails. Kept out of <see cref="Rows"/>, as <see cref="LastRows"/>: in one method the
+    /// JIT stopped inlining the tiles (100³ float took 1.5x as long).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void FourRows(
-        T* ai, nint aRow, nint aStep, T* b, nint ldb, T* ci, nint ldc, int k, int vectors, int tail, Epilogue epilogue)
+    private static void RowBlock<TRows>(
+        T* ai, nint aRow, nint aStep, T* b, nint ldb, T* ci, nint ldc, int k, int n, int vectors, int tail, bool sharedTail,
+        T alpha, T beta, in Epilogue epilogue)
+        where TRows : IConstant
     {
         int w = (int)TSimd.Count;
         int v = 0;
         if (vectors == 3)
         {
             // One pass over k instead of two (n = 20 and 24 in double, 33..48 in float).
-            Tile<Four, Three>(ai, aRow, aStep, b, b + w, b + tail, null, ldb, k, ci, ci + w, ci + tail, null, ldc, true, epilogue);
+            Tile<TRows, Three>(ai, aRow, aStep, b, b + w, b + tail, null, ldb, k, ci, ci + w, ci + tail, null, ldc, true, epilogue);
+            return;
+        }
+
+        if (sharedTail)
+        {
+            for (; v + 2 < vectors - 1; v += 2)
+            {
+                Tile<TRows, Two>(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), null, null, ldb, k, ci + (v * w), ci + ((v + 1) * w), null, null, ldc, false, epilogue);
+            }
+
+            GemmSmallVector512Width20.Tile8x2Tail4(
+                (float*)ai, aRow, aStep, (float*)(b + (v * w)), (float*)(b + n - 4), ldb, k, (float*)(ci + (v * w)),
+                (float*)(ci + n - 4), ldc, float.CreateTruncating(alpha), float.CreateTruncating(beta));
             return;
         }
 
@@ -174,13 +159,13 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
         {
             int j0 = v * w;
             int j1 = v + 1 == vectors - 1 ? tail : j0 + w;
-            Tile<Four, Two>(ai, aRow, aStep, b + j0, b + j1, null, null, ldb, k, ci + j0, ci + j1, null, null, ldc, v + 1 == vectors - 1, epilogue);
+            Tile<TRows, Two>(ai, aRow, aStep, b + j0, b + j1, null, null, ldb, k, ci + j0, ci + j1, null, null, ldc, v + 1 == vectors - 1, epilogue);
         }
 
         if (v < vectors)
         {
             int j0 = v == vectors - 1 ? tail : v * w;
-            Tile<Four, One>(ai, aRow, aStep, b + j0, null, null, null, ldb, k, ci + j0, null, null, null, ldc, v == vectors - 1, epilogue);
+            Tile<TRows, One>(ai, aRow, aStep, b + j0, null, null, null, ldb, k, ci + j0, null, null, null, ldc, v == vectors - 1, epilogue);
         }
     }
 
@@ -195,7 +180,7 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void LastRows(
         T* a, nint aRow, nint aStep, T* b, nint ldb, T* c, nint ldc, int i, int m, int k, int vectors, int tail,
-        Epilogue epilogue)
+        in Epilogue epilogue)
     {
         int w = (int)TSimd.Count;
         for (; i + 2 <= m; i += 2)
