@@ -4,6 +4,7 @@ using NgdKernel.Benchmarks.Harness;
 using NgdKernel.Benchmarks.OpenBlas;
 
 // `latency [steps]` prints the step-latency table (tails, not means: not a BenchmarkDotNet job);
+// `eigen-accuracy` prints SymmetricEigen's accuracy beside LAPACK ?syevr on the same inputs;
 // `probe [environment|automatic]` reports what OpenBLAS loads with (one selection per process,
 // because OpenBLAS reads OPENBLAS_CORETYPE once, when it loads); anything else goes to
 // BenchmarkDotNet's switcher.
@@ -19,6 +20,12 @@ if (args is ["probe", ..])
         Console.WriteLine($"self-check: {OpenBlasSelfCheck.Run() ?? "ok"}");
     }
 
+    return 0;
+}
+
+if (args is ["eigen-accuracy", ..])
+{
+    EigenAccuracy.Run(Console.Out);
     return 0;
 }
 

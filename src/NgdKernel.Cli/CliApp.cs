@@ -122,10 +122,10 @@ internal static class CliApp
             result = ExperimentRunner.Run(settings, new PlainProgressSink(output), invocation.Cancellation);
         }
 
-        string stem = Path.Combine(settings.OutputDirectory, settings.Spec.Id);
-        CsvOutput.Write(result!, stem + ".csv");
-        SummaryJson.Write(result!, stem + ".json");
-        PlotOutput.Write(result!, stem + ".png");
+        // Results are written before anything decides the exit code, and a file the output folder refuses
+        // goes to a temporary folder instead: no run's results are lost.
+        ResultFiles.Outcome files = ResultFiles.Write(result!, settings.OutputDirectory, invocation.Error);
+        string where = files.Written.Count == 0 ? "nowhere (see above)" : string.Join(", ", files.Written);
         if (result!.Interrupted)
         {
             OptimizerRun last = result.Runs[^1];
@@ -134,19 +134,19 @@ internal static class CliApp
                 : "; no checkpoint (use --checkpoint FILE to be able to resume)";
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"interrupted: {last.Label} at {last.ExamplesSeen} examples; partial results in {stem}.csv, {stem}.png, {stem}.json{saved}"));
+                $"interrupted: {last.Label} at {last.ExamplesSeen} examples; partial results in {where}{saved}"));
             return ExitInterrupted;
         }
 
+        WriteSummary(result, output);
         if (result.Failure is string failure)
         {
-            invocation.Error.WriteLine($"ngd: {OneLine(failure)} Results so far in {stem}.csv, {stem}.png, {stem}.json.");
+            invocation.Error.WriteLine($"ngd: {OneLine(failure)} Results so far in {where}.");
             return ExitFailure;
         }
 
-        WriteSummary(result, output);
-        output.WriteLine($"wrote {stem}.csv, {stem}.png, {stem}.json");
-        return ExitSuccess;
+        output.WriteLine($"wrote {where}");
+        return files.FellBack ? ExitFailure : ExitSuccess;
     }
 
     /// <summary>Fails fast, before any training, on an unwritable output folder or missing data.</summary>
@@ -240,6 +240,14 @@ internal static class CliApp
             }
 
             output.WriteLine(line.ToString());
+        }
+
+        foreach (OptimizerRun run in result.Runs)
+        {
+            if (run.Diverged)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Label} (M={run.Batch}): diverged at {run.ExamplesSeen} examples"));
+            }
         }
     }
 }

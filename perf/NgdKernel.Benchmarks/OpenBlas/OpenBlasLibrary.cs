@@ -259,6 +259,35 @@ public static unsafe class OpenBlasLibrary
         throw new NotSupportedException(typeof(T).Name);
     }
 
+    /// <summary>
+    /// All eigenvalues (ascending) and eigenvectors of the symmetric n x n matrix at
+    /// <paramref name="a"/> (row-major, lower triangle read, destroyed) by <c>LAPACKE_?syevr</c>
+    /// (Householder tridiagonalization, then MRRR). Row-major <paramref name="z"/> receives the
+    /// vectors as columns. Returns LAPACK's INFO.
+    /// </summary>
+    public static int SymmetricEigen<T>(int n, T* a, T* w, T* z)
+        where T : unmanaged
+    {
+        int found;
+        int[] support = new int[2 * Math.Max(n, 1)];
+        fixed (int* isuppz = support)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                return OpenBlasNative.Ssyevr(OpenBlasNative.LapackRowMajor, (byte)'V', (byte)'A', (byte)'L', n, (float*)a, n,
+                    0f, 0f, 0, 0, 0f, &found, (float*)w, (float*)z, n, isuppz);
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                return OpenBlasNative.Dsyevr(OpenBlasNative.LapackRowMajor, (byte)'V', (byte)'A', (byte)'L', n, (double*)a, n,
+                    0d, 0d, 0, 0, 0d, &found, (double*)w, (double*)z, n, isuppz);
+            }
+        }
+
+        throw new NotSupportedException(typeof(T).Name);
+    }
+
     /// <summary>Describes the probe as text, one fact per line, for logs and the CLI.</summary>
     public static string Describe(OpenBlasProbe probe)
     {

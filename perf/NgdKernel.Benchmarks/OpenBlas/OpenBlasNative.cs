@@ -74,6 +74,14 @@ internal static unsafe partial class OpenBlasNative
     public static partial int Dpotrs(int layout, byte uplo, int n, int nrhs, double* a, int lda,
         double* b, int ldb);
 
+    [LibraryImport(LapackeLibrary, EntryPoint = "LAPACKE_ssyevr")]
+    public static partial int Ssyevr(int layout, byte jobz, byte range, byte uplo, int n, float* a, int lda,
+        float vl, float vu, int il, int iu, float abstol, int* m, float* w, float* z, int ldz, int* isuppz);
+
+    [LibraryImport(LapackeLibrary, EntryPoint = "LAPACKE_dsyevr")]
+    public static partial int Dsyevr(int layout, byte jobz, byte range, byte uplo, int n, double* a, int lda,
+        double vl, double vu, int il, int iu, double abstol, int* m, double* w, double* z, int ldz, int* isuppz);
+
     /// <summary>glibc <c>unsetenv</c>: the only way to change what a native library's
     /// <c>getenv</c> sees (the managed <see cref="Environment"/> keeps its own copy).</summary>
     [LibraryImport("libc", EntryPoint = "unsetenv", StringMarshalling = StringMarshalling.Utf8)]

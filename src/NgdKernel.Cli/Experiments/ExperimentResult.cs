@@ -26,6 +26,12 @@ internal sealed class OptimizerRun(string name, double learningRate, int batch)
     /// <summary>Why the run stopped: "examples", "seconds", "diverged", "interrupted", "failed".</summary>
     public string StopReason { get; set; } = "examples";
 
+    /// <summary>The step failure that ended a diverged or failed run (one line), or null.</summary>
+    public string? StopMessage { get; set; }
+
+    /// <summary>Whether the run diverged (a non-finite or exploding loss): an outcome of the grid, not an error.</summary>
+    public bool Diverged => StopReason == "diverged";
+
     public double FinalTestLoss => Points.Count == 0 ? double.NaN : Points[^1].TestLoss;
 
     public string Label => Name == "sgd" ? FormattableString.Invariant($"sgd lr={LearningRate:G3}") : Name;
@@ -73,9 +79,13 @@ internal sealed record ExperimentResult
 
     public OptimizerRun? Ngd => Runs.FirstOrDefault(r => r.Name == "ngd");
 
-    /// <summary>The SGD run of the grid with the lowest final test loss (non-finite counts as worst).</summary>
+    /// <summary>
+    /// The SGD run of the grid with the lowest final test loss; diverged runs and non-finite losses count
+    /// as worst (a diverged run's last evaluation may predate the divergence).
+    /// </summary>
     public OptimizerRun? BestSgd =>
         Runs.Where(r => r.Name == "sgd")
-            .OrderBy(r => double.IsFinite(r.FinalTestLoss) ? r.FinalTestLoss : double.MaxValue)
+            .OrderBy(r => r.Diverged ? 1 : 0)
+            .ThenBy(r => double.IsFinite(r.FinalTestLoss) ? r.FinalTestLoss : double.MaxValue)
             .FirstOrDefault();
 }

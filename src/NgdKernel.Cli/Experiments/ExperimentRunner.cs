@@ -4,6 +4,7 @@ using System.Numerics;
 using NgdKernel.Checkpoints;
 using NgdKernel.Cli.Progress;
 using NgdKernel.Data;
+using NgdKernel.Optimizers;
 using NgdKernel.Training;
 
 namespace NgdKernel.Cli.Experiments;
@@ -279,6 +280,25 @@ internal static class ExperimentRunner
             Checkpoint.Save(checkpointPath!, trainer.Optimizer, state.ToBytes());
         }
 
+        // A checkpoint that cannot be written stops the experiment loudly: the file is replaced by an
+        // atomic rename, so the previous checkpoint is intact, and the results so far are still written.
+        bool TrySave()
+        {
+            try
+            {
+                Save();
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                run.StopReason = "failed";
+                run.StopMessage = context.Failure = string.Create(CultureInfo.InvariantCulture,
+                    $"{run.Label} stopped at {examples} examples: checkpoint '{checkpointPath}' could not be written ({e.Message}); the previous checkpoint, if any, is intact.");
+                progress.Message(run.StopMessage);
+                return false;
+            }
+        }
+
         while (true)
         {
             if (examples >= nextEvaluation)
@@ -317,16 +337,19 @@ internal static class ExperimentRunner
             if (checkpointPath is not null && examples >= nextCheckpoint)
             {
                 nextCheckpoint = ((examples / checkpointEvery) + 1) * checkpointEvery;
-                Save();
+                if (!TrySave())
+                {
+                    break;
+                }
             }
 
             if (cancellation.IsCancellationRequested)
             {
                 // A step boundary: the state is consistent, so the final checkpoint resumes exactly.
                 run.StopReason = "interrupted";
-                if (checkpointPath is not null)
+                if (checkpointPath is not null && !TrySave())
                 {
-                    Save();
+                    run.StopReason = "interrupted"; // the failed checkpoint was reported; the run still ends as interrupted
                 }
 
                 break;
@@ -340,10 +363,23 @@ internal static class ExperimentRunner
             }
             catch (StepFailedException e)
             {
-                // The guard gave up; the network is as before the step and the rows so far stand.
+                // The guard gave up; the network is as before the step and the rows so far stand. A
+                // non-finite loss, update or weights is divergence, an ordinary outcome of a learning-rate
+                // grid: recorded, and the experiment goes on. Anything else (a covariance that no damping
+                // makes positive definite) is a failure that ends the experiment.
                 clock.Stop();
-                run.StopReason = "failed";
-                context.Failure = $"{run.Label} stopped at {examples} examples: {e.Message}";
+                run.StopMessage = $"{run.Label} stopped at {examples} examples: {e.Message}";
+                if (e.Quantity is StepQuantity.Loss or StepQuantity.LossAfter or StepQuantity.Update or StepQuantity.Weights)
+                {
+                    run.StopReason = "diverged";
+                    progress.Message($"{run.StopMessage} Recorded as diverged; the experiment goes on.");
+                }
+                else
+                {
+                    run.StopReason = "failed";
+                    context.Failure = run.StopMessage;
+                }
+
                 break;
             }
 

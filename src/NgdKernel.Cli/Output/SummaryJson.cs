@@ -8,7 +8,11 @@ namespace NgdKernel.Cli.Output;
 /// <c>{"experiment", "precision", "minLoss", "optimizers": [{"name", "learningRate", "batch",
 /// "examplesSeen", "seconds", "finalTestLoss", "examplesTo&lt;T&gt;", "secondsTo&lt;T&gt;", ...}]}</c>
 /// with T = 10xMin, 2xMin (synthetic) or Mse0.02, Mse0.015, Mse0.01 (MNIST); null where a threshold
-/// was not reached. For SGD the entry is the best learning rate of the grid.
+/// was not reached, and <c>"status"</c>: "examples" or "seconds" (budget reached), "diverged", "failed" or
+/// "interrupted". For SGD the entry is the best learning rate of the grid (diverged rates last).
+/// <c>"runs"</c> lists every member of the grid, diverged ones included:
+/// <c>{"name", "learningRate", "batch", "examplesSeen", "seconds", "finalTestLoss", "status"}</c>, with
+/// <c>examplesSeen</c> the example count where the run stopped.
 /// </summary>
 internal static class SummaryJson
 {
@@ -31,6 +35,15 @@ internal static class SummaryJson
             }
 
             json.WriteEndArray();
+            json.WriteStartArray("runs");
+            foreach (OptimizerRun run in result.Runs)
+            {
+                json.WriteStartObject();
+                WriteOutcome(json, run);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteEndObject();
         }
 
@@ -41,12 +54,7 @@ internal static class SummaryJson
     private static void WriteRun(Utf8JsonWriter json, OptimizerRun run, IReadOnlyList<Threshold> thresholds)
     {
         json.WriteStartObject();
-        json.WriteString("name", run.Name);
-        json.WriteNumber("learningRate", run.LearningRate);
-        json.WriteNumber("batch", run.Batch);
-        json.WriteNumber("examplesSeen", run.ExamplesSeen);
-        json.WriteNumber("seconds", Math.Round(run.Seconds, 3));
-        WriteNumberOrNull(json, "finalTestLoss", run.FinalTestLoss);
+        WriteOutcome(json, run);
         foreach (Threshold threshold in thresholds)
         {
             EvaluationPoint? reached = run.FirstAtOrBelow(threshold.Value);
@@ -65,6 +73,18 @@ internal static class SummaryJson
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>The keys every run entry has: name, learningRate, batch, examplesSeen, seconds, finalTestLoss, status.</summary>
+    private static void WriteOutcome(Utf8JsonWriter json, OptimizerRun run)
+    {
+        json.WriteString("name", run.Name);
+        json.WriteNumber("learningRate", run.LearningRate);
+        json.WriteNumber("batch", run.Batch);
+        json.WriteNumber("examplesSeen", run.ExamplesSeen);
+        json.WriteNumber("seconds", Math.Round(run.Seconds, 3));
+        WriteNumberOrNull(json, "finalTestLoss", run.FinalTestLoss);
+        json.WriteString("status", run.StopReason);
     }
 
     private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)

@@ -19,6 +19,11 @@ namespace NgdKernel.Networks;
 /// <c>[n_{l+1}, n_l]</c>, or <c>[n_{l+1}, n_l + 1]</c> with the bias as the last column.</para>
 /// <para>All passes write into a <see cref="NetworkWorkspace{T}"/> and allocate nothing.
 /// Results are deterministic for a fixed <see cref="KernelContext"/> thread count.</para>
+/// <para><b>Not thread-safe.</b> Use a network, its workspaces and its optimizer from one thread at a
+/// time; the kernels inside each pass already use the threads of its <see cref="KernelContext"/>, whose
+/// worker pool runs one job at a time. Two optimizers stepping one network from two threads corrupt
+/// it (each optimizer detects only overlapping calls on itself). To train in parallel, give each
+/// thread its own network (<see cref="CopyWeightsTo"/> clones the weights) and optimizer.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed partial class Network<T>

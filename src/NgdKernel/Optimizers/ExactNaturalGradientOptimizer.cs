@@ -22,6 +22,9 @@ namespace NgdKernel.Optimizers;
 /// <para>Pseudo-inverses use <see cref="SymmetricEigen.PseudoInverse"/> (O(n^3) per layer and side); this
 /// optimizer is the theory's reference, the damped <see cref="NaturalGradientOptimizer{T}"/> is the
 /// practical one. Steps allocate nothing after the first.</para>
+/// <para><b>Not thread-safe</b> (see <see cref="IOptimizer{T}"/>): a Step, Rollback or checkpoint load that enters while another call is
+/// inside this optimizer throws <see cref="InvalidOperationException"/> naming the type before touching any
+/// state, detected by one interlocked flag without lock or allocation.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
@@ -43,6 +46,9 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     private Matrix<T>[] _sampledErrors = [];
     private long _previousStepCount;
     private bool _canRollBack;
+    private readonly long _memoryLimit;
+    private int _checkedRows;
+    private ReentrancyGuard _guard;
 
     /// <summary>Creates the optimizer.</summary>
     /// <exception cref="ArgumentException">
@@ -77,7 +83,14 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
                         $"'InputCovariance' has {options.InputCovariance.Length} entries but the input width is {n0}: it must be {n0}x{n0} = {n0 * n0}."),
                     nameof(options));
             }
+        }
 
+        Network = network;
+        Options = options;
+        _memoryLimit = OptimizerMemory.Limit(options.MemoryLimit);
+        CheckMemory(0, nameof(network));
+        if (options.InputCovariance is not null)
+        {
             _sigma = new Matrix<T>(n0, n0);
             Span<T> s = _sigma.AsSpan();
             for (int i = 0; i < s.Length; i++)
@@ -86,8 +99,6 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
             }
         }
 
-        Network = network;
-        Options = options;
         _rng = new Xoshiro256(options.Seed);
         int layers = network.LayerCount;
         _inputCovariance = new Matrix<T>[layers];
@@ -113,6 +124,73 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
         _eigenWorkspace = new T[SymmetricEigen.WorkspaceLength(maxWidth)];
     }
 
+    /// <summary>
+    /// The memory this optimizer allocates for <paramref name="network"/> at batches of
+    /// <paramref name="batchSize"/> examples, buffer by buffer, with what sets each buffer's size
+    /// (per layer the two covariances and their pseudo-inverses, direction, product and undo copy of the weights, eigen workspace, and the network workspace for the batch).
+    /// The constructor checks the buffers that do not depend on the batch and the first step of each batch
+    /// size the whole estimate, against <see cref="ExactNaturalGradientOptions.MemoryLimit"/>, before allocating anything.
+    /// </summary>
+    /// <param name="network">The network to train.</param>
+    /// <param name="batchSize">Examples per step M (0: only the buffers that do not depend on it).</param>
+    /// <param name="options">The options (null: defaults); they are validated.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is negative, or an option is out of range.</exception>
+    public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, ExactNaturalGradientOptions? options = null)
+    {
+        OptimizerMemory.CheckEstimateArguments(network, batchSize);
+        options ??= new ExactNaturalGradientOptions();
+        options.Validate();
+        MemoryList list = OptimizerMemory.List(network, batchSize, options.ErrorCovariance == CovarianceSource.Samples ? options.SampleCount : 0);
+        DescribeMemory(ref list, network, options, batchSize);
+        return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(ExactNaturalGradientOptimizer<T>)), batchSize, options.ErrorCovariance == CovarianceSource.Samples ? options.SampleCount : 0, list.Items,
+            OptimizerMemory.Limit(options.MemoryLimit));
+    }
+
+    /// <summary>Throws <see cref="MemoryLimitException"/> when the buffers for <paramref name="rows"/> exceed the limit.</summary>
+    private void CheckMemory(int rows, string paramName)
+    {
+        var total = default(MemoryTotal);
+        DescribeMemory(ref total, Network, Options, rows);
+        if (!OptimizerMemory.Fits<T>(total, _memoryLimit))
+        {
+            throw EstimateMemory(Network, rows, Options).Exceeded(paramName, "ExactNaturalGradientOptions.MemoryLimit");
+        }
+    }
+
+    private static void DescribeMemory<TSink>(ref TSink sink, Network<T> network, ExactNaturalGradientOptions options, int rows)
+        where TSink : struct, IMemorySink
+    {
+        if (options.InputCovariance is not null)
+        {
+            sink.Add("input covariance Sigma", 0, network.InputSize, network.InputSize, MemorySize.InputWidth);
+        }
+
+        for (int l = 0; l < network.LayerCount; l++)
+        {
+            sink.Add("input covariance and its pseudo-inverse", l, 2L * network.InputWidth(l), network.InputWidth(l), MemorySize.InputWidth);
+            sink.Add("error covariance and its pseudo-inverse", l, 2L * network.Widths[l + 1], network.Widths[l + 1], MemorySize.OutputWidth);
+        }
+
+        OptimizerMemory.WeightsLike(ref sink, network, "direction");
+        OptimizerMemory.WeightsLike(ref sink, network, "product");
+        OptimizerMemory.WeightsLike(ref sink, network, "weights before the step (undo copy)");
+        int maxWidth = OptimizerMemory.MaxWidth(network);
+        sink.Add("scratch", -1, maxWidth, maxWidth, MemorySize.MaxWidth);
+        sink.Add("eigendecomposition workspace", -1, 1, SymmetricEigen.WorkspaceLength(maxWidth), MemorySize.MaxWidth);
+        if (rows > 0)
+        {
+            OptimizerMemory.Workspace(ref sink, network, rows, 0);
+            if (options.ErrorCovariance == CovarianceSource.Samples)
+            {
+                for (int l = 0; l < network.LayerCount; l++)
+                {
+                    sink.Add("sampled errors", l, (long)rows * options.SampleCount, network.Widths[l + 1], MemorySize.SampledBatch);
+                }
+            }
+        }
+    }
+
     /// <inheritdoc/>
     public Network<T> Network { get; }
 
@@ -125,6 +203,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         long start = Stopwatch.GetTimestamp();
         _previousStepCount = StepCount;
         _rng.GetState(_previousRngState);
@@ -146,6 +225,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public void Rollback()
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         if (!_canRollBack)
         {
             throw new InvalidOperationException("There is no step to roll back.");
@@ -167,6 +247,12 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     /// <summary>Covariances, pseudo-inverses and directions for a batch; weights untouched.</summary>
     internal LossValues ComputeDirections(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
+        if (inputs.Height != _checkedRows && inputs.Height > 0)
+        {
+            CheckMemory(inputs.Height, nameof(inputs));
+            _checkedRows = inputs.Height;
+        }
+
         NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, inputs.Height);
         Network.CheckBatch(inputs, targets, workspace);
         KernelContext context = Network.Context;

@@ -37,6 +37,16 @@ public sealed record ExactNaturalGradientOptions
     public int SampleCount { get; init; } = 1;
 
     /// <summary>
+    /// Bytes the optimizer may allocate (its buffers and the network workspace, not the network's
+    /// weights), checked at construction and at the first step of each batch size before anything is
+    /// allocated; beyond it a <see cref="MemoryLimitException"/> names the layer width, batch size or
+    /// <see cref="SampleCount"/> that sizes the largest buffer. Null (the default) means
+    /// <see cref="MemoryEstimate.DefaultLimit"/>, 75 % of the memory available to the process.
+    /// <see cref="ExactNaturalGradientOptimizer{T}.EstimateMemory"/> lists the buffers.
+    /// </summary>
+    public long? MemoryLimit { get; init; }
+
+    /// <summary>
     /// Eigenvalues at or below <c>cutoff * max</c> are dropped by the pseudo-inverses. Null (default):
     /// <c>100 n eps</c> of the element type, n the covariance's size.
     /// </summary>
@@ -55,6 +65,7 @@ public sealed record ExactNaturalGradientOptions
             throw NaturalGradientOptions.Range(nameof(ErrorCovariance), ErrorCovariance, "not a CovarianceSource");
         }
 
+        OptimizerMemory.ValidateLimit(MemoryLimit);
         if (SampleCount < 1)
         {
             throw NaturalGradientOptions.Range(nameof(SampleCount), SampleCount, "it must be >= 1");

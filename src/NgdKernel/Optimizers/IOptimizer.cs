@@ -11,6 +11,14 @@ namespace NgdKernel.Optimizers;
 /// <see cref="Checkpoints.Checkpoint"/>, to a file (atomically) or a stream, in the one checksummed
 /// format of <c>docs/checkpoint-format.md</c>; loading it into a fresh network and optimizer with the
 /// same options resumes training bit-identically.
+/// <para><b>Not thread-safe.</b> An optimizer and the network it trains belong to one thread at a time:
+/// no two of <see cref="Step"/>, <see cref="Rollback"/>, checkpoint saves or loads, or changes of its
+/// settings may overlap (one after another from different threads is fine). The library's optimizers
+/// detect an overlapping <see cref="Step"/> or <see cref="Rollback"/> with one interlocked flag (no lock,
+/// no allocation) and throw <see cref="InvalidOperationException"/> naming the type in the call that
+/// came second, before it touches any state; the call already inside finishes normally. Training
+/// several models in parallel takes one network and one optimizer per thread; the kernels inside a
+/// step use the threads of the network's <c>KernelContext</c>.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public interface IOptimizer<T>
@@ -34,12 +42,16 @@ public interface IOptimizer<T>
     /// say where; a <see cref="CurvatureFactorizationException"/> when a damped covariance is not positive
     /// definite); the weights and optimizer state are as before the step.
     /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// Another thread is inside <see cref="Step"/> or <see cref="Rollback"/> of this optimizer (the message
+    /// names its type); this call changed nothing.
+    /// </exception>
     StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets);
 
     /// <summary>
     /// Restores the weights and optimizer state from before the last <see cref="Step"/> (one level of undo).
     /// </summary>
-    /// <exception cref="InvalidOperationException">No step to roll back.</exception>
+    /// <exception cref="InvalidOperationException">No step to roll back, or another thread is inside <see cref="Step"/> or <see cref="Rollback"/>.</exception>
     void Rollback();
 }
 

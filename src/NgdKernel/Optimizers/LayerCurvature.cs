@@ -31,17 +31,28 @@ internal sealed partial class LayerCurvature<T>
     private double _savedRightDamping;
     private double _savedLeftDamping;
 
+    private Matrix<T>? _rightCovariance;
+    private Matrix<T>? _leftCovariance;
+    private Matrix<T>? _rightFactor;
+    private Matrix<T>? _leftFactor;
+
+    /// <remarks>
+    /// The <c>[in, in]</c> and <c>[out, out]</c> covariance-space buffers are allocated by the first
+    /// direction that solves that side in covariance space (in Sherman-Morrison mode, here): a side solved
+    /// in sample space never needs them, and at wide layers they are the largest buffers of all.
+    /// <see cref="DescribeMemory"/> lists the same buffers for the memory check.
+    /// </remarks>
     public LayerCurvature(int outputWidth, int inputWidth, CurvatureInverse inverse)
     {
         OutputWidth = outputWidth;
         InputWidth = inputWidth;
         Direction = new Matrix<T>(outputWidth, inputWidth);
-        RightCovariance = new Matrix<T>(inputWidth, inputWidth);
-        LeftCovariance = new Matrix<T>(outputWidth, outputWidth);
-        RightFactor = new Matrix<T>(inputWidth, inputWidth);
-        LeftFactor = new Matrix<T>(outputWidth, outputWidth);
         if (inverse == CurvatureInverse.ShermanMorrison)
         {
+            _ = RightCovariance;
+            _ = LeftCovariance;
+            _ = RightFactor;
+            _ = LeftFactor;
             _savedRightCovariance = new Matrix<T>(inputWidth, inputWidth);
             _savedLeftCovariance = new Matrix<T>(outputWidth, outputWidth);
             _savedRightInverse = new Matrix<T>(inputWidth, inputWidth);
@@ -57,17 +68,17 @@ internal sealed partial class LayerCurvature<T>
     /// <summary><c>N = (LambdaT + dI)^-1 G (Lambda + dI)^-1</c>, <c>[out, in]</c>.</summary>
     public Matrix<T> Direction { get; }
 
-    /// <summary><c>Lambda</c> of the batch (Cholesky mode) or the running estimate (Sherman-Morrison).</summary>
-    public Matrix<T> RightCovariance { get; }
+    /// <summary><c>Lambda</c> of the batch (Cholesky mode) or the running estimate (Sherman-Morrison); allocated on first use.</summary>
+    public Matrix<T> RightCovariance => _rightCovariance ??= new Matrix<T>(InputWidth, InputWidth);
 
-    /// <summary><c>LambdaT</c> of the batch (Cholesky mode) or the running estimate (Sherman-Morrison).</summary>
-    public Matrix<T> LeftCovariance { get; }
+    /// <summary><c>LambdaT</c> of the batch (Cholesky mode) or the running estimate (Sherman-Morrison); allocated on first use.</summary>
+    public Matrix<T> LeftCovariance => _leftCovariance ??= new Matrix<T>(OutputWidth, OutputWidth);
 
-    /// <summary>Cholesky factor, or in Sherman-Morrison mode the running inverse, of the right side.</summary>
-    public Matrix<T> RightFactor { get; }
+    /// <summary>Cholesky factor, or in Sherman-Morrison mode the running inverse, of the right side; allocated on first use.</summary>
+    public Matrix<T> RightFactor => _rightFactor ??= new Matrix<T>(InputWidth, InputWidth);
 
-    /// <summary>Cholesky factor, or in Sherman-Morrison mode the running inverse, of the left side.</summary>
-    public Matrix<T> LeftFactor { get; }
+    /// <summary>Cholesky factor, or in Sherman-Morrison mode the running inverse, of the left side; allocated on first use.</summary>
+    public Matrix<T> LeftFactor => _leftFactor ??= new Matrix<T>(OutputWidth, OutputWidth);
 
     /// <summary>Whether the last Cholesky-mode direction used sample space on each side.</summary>
     public bool RightInSampleSpace { get; private set; }
@@ -99,6 +110,59 @@ internal sealed partial class LayerCurvature<T>
         return sample < covariance;
     }
 
+    /// <summary>Whether a side of <paramref name="n"/> columns with <paramref name="samples"/> rows is solved in sample space.</summary>
+    public static bool UsesSampleSpace(SampleSpacePolicy policy, int samples, int n, int other) =>
+        policy == SampleSpacePolicy.Always || (policy == SampleSpacePolicy.Auto && PreferSampleSpace(samples, n, other));
+
+    /// <summary>
+    /// The buffers of one layer (as the constructor and the directions allocate them) for batches of
+    /// <paramref name="rows"/> examples; <paramref name="rows"/> = 0 lists those that do not depend on the batch.
+    /// </summary>
+    public static void DescribeMemory<TSink>(ref TSink sink, int layer, int outputWidth, int inputWidth,
+        NaturalGradientOptions options, int rows)
+        where TSink : struct, IMemorySink
+    {
+        sink.Add("direction", layer, outputWidth, inputWidth, MemorySize.LayerWidths);
+        if (options.Inverse == CurvatureInverse.ShermanMorrison)
+        {
+            // Running covariance, running inverse and the undo copy of each.
+            sink.Add("running input covariance and inverse, with undo copies", layer, 4L * inputWidth, inputWidth, MemorySize.InputWidth);
+            sink.Add("running error covariance and inverse, with undo copies", layer, 4L * outputWidth, outputWidth, MemorySize.OutputWidth);
+            sink.Add("preconditioned gradient", layer, outputWidth, inputWidth, MemorySize.LayerWidths);
+            return;
+        }
+
+        if (rows == 0)
+        {
+            return;
+        }
+
+        int samples = rows * options.SampleCount;
+        if (UsesSampleSpace(options.SampleSpace, rows, inputWidth, outputWidth))
+        {
+            sink.Add("input Gram matrix (sample space)", layer, rows, rows, MemorySize.Batch);
+            sink.Add("input-side product (sample space)", layer, outputWidth, rows, MemorySize.Batch);
+        }
+        else
+        {
+            sink.Add("input covariance and its factor", layer, 2L * inputWidth, inputWidth, MemorySize.InputWidth);
+            if (inputWidth > DirectRightSolveMaxWidth)
+            {
+                sink.Add("transposed gradient", layer, inputWidth, outputWidth, MemorySize.LayerWidths);
+            }
+        }
+
+        if (UsesSampleSpace(options.SampleSpace, samples, outputWidth, inputWidth))
+        {
+            sink.Add("error Gram matrix (sample space)", layer, samples, samples, MemorySize.SampledBatch);
+            sink.Add("error-side product (sample space)", layer, samples, inputWidth, MemorySize.SampledBatch);
+        }
+        else
+        {
+            sink.Add("error covariance and its factor", layer, 2L * outputWidth, outputWidth, MemorySize.OutputWidth);
+        }
+    }
+
     /// <summary>Eq. 20 by Cholesky solves, each side in covariance or sample space.</summary>
     public bool CholeskyDirection(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> errors, ReadOnlySpan2D<T> gradient,
         T damping, SampleSpacePolicy policy, KernelContext context, out CholeskyFailure failure)
@@ -107,8 +171,7 @@ internal sealed partial class LayerCurvature<T>
         int n = errors.Height;
         Span2D<T> u = Direction.Span;
 
-        RightInSampleSpace = policy == SampleSpacePolicy.Always
-            || (policy == SampleSpacePolicy.Auto && PreferSampleSpace(m, InputWidth, OutputWidth));
+        RightInSampleSpace = UsesSampleSpace(policy, m, InputWidth, OutputWidth);
         if (RightInSampleSpace)
         {
             gradient.CopyTo(u);
@@ -160,8 +223,7 @@ internal sealed partial class LayerCurvature<T>
             }
         }
 
-        LeftInSampleSpace = policy == SampleSpacePolicy.Always
-            || (policy == SampleSpacePolicy.Auto && PreferSampleSpace(n, OutputWidth, InputWidth));
+        LeftInSampleSpace = UsesSampleSpace(policy, n, OutputWidth, InputWidth);
         if (LeftInSampleSpace)
         {
             // (E^T E/n + dI)^-1 U = (U - E^T K^-1 (E U)) / d with K = dn I + E E^T.

@@ -22,6 +22,7 @@ public sealed partial class NaturalGradientOptimizer<T>
     internal void RestoreState(long stepCount, double damping, ReadOnlySpan<ulong> generator,
         double refreshedDamping, int stepsSinceRefresh, long examplesSinceRefresh)
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         StepCount = stepCount;
         _damping = damping;
         _rng.SetState(generator);

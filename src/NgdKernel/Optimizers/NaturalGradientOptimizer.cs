@@ -43,6 +43,9 @@ namespace NgdKernel.Optimizers;
 /// undone automatically, the damping raised and the step retried (<see cref="NaturalGradientOptions.MaxRetries"/>).</para>
 /// <para>After the first step of a given batch size, a step allocates nothing. Same seed and thread
 /// count give bit-identical weights.</para>
+/// <para><b>Not thread-safe</b> (see <see cref="IOptimizer{T}"/>): a Step, Rollback, Damping change or checkpoint load that enters while another call is
+/// inside this optimizer throws <see cref="InvalidOperationException"/> naming the type before touching any
+/// state, detected by one interlocked flag without lock or allocation.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
@@ -53,6 +56,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     private readonly ulong[] _previousRngState = new ulong[4];
     private readonly T[] _rankOneWorkspace;
     private readonly int _maxWidth;
+    private readonly long _memoryLimit;
+    private int _checkedRows;
     private Xoshiro256 _rng;
     private NetworkWorkspace<T>? _workspace;
     private Matrix<T>? _scratch;
@@ -66,6 +71,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     private int _previousStepsSinceRefresh;
     private double _previousRefreshedDamping;
     private bool _canRollBack;
+    private ReentrancyGuard _guard;
 
     /// <summary>Creates the optimizer for <paramref name="network"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
@@ -78,17 +84,89 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         Options = options;
         _damping = options.InitialDamping;
         _rng = new Xoshiro256(options.Seed);
+        _memoryLimit = OptimizerMemory.Limit(options.MemoryLimit);
+        CheckMemory(0, nameof(network));
         _previousWeights = OptimizerBuffers.LikeWeights(network);
         _layers = new LayerCurvature<T>[network.LayerCount];
-        int maxWidth = 1;
         for (int l = 0; l < _layers.Length; l++)
         {
             _layers[l] = new LayerCurvature<T>(network.Widths[l + 1], network.InputWidth(l), options.Inverse);
-            maxWidth = Math.Max(maxWidth, Math.Max(network.Widths[l + 1], network.InputWidth(l)));
         }
 
-        _maxWidth = maxWidth;
-        _rankOneWorkspace = new T[2 * maxWidth];
+        _maxWidth = OptimizerMemory.MaxWidth(network);
+        _rankOneWorkspace = new T[2 * _maxWidth];
+    }
+
+    /// <summary>
+    /// The memory this optimizer allocates for <paramref name="network"/> at batches of
+    /// <paramref name="batchSize"/> examples, buffer by buffer, with what sets each buffer's size.
+    /// </summary>
+    /// <remarks>
+    /// <para>Per layer of <c>a</c> inputs (bias included) and <c>b</c> outputs, at M examples and
+    /// S = K M sampled errors: the direction and the undo copy of the weights (<c>a b</c> each) and the
+    /// gradient; with <see cref="CurvatureInverse.Cholesky"/>, on each side the form
+    /// <see cref="NaturalGradientOptions.SampleSpace"/> chooses at this batch size: covariance space
+    /// <c>2 a^2</c> (covariance and factor), or sample space an <c>M x M</c> Gram matrix and a <c>b x M</c>
+    /// product (error side: <c>S x S</c> and <c>S x a</c>); with <see cref="CurvatureInverse.ShermanMorrison"/>
+    /// the running covariances and inverses with their undo copies, <c>4 (a^2 + b^2)</c>, whatever the
+    /// batch. Plus the network workspace (activations, errors of the true and K sampled passes).</para>
+    /// <para>The constructor checks the buffers that do not depend on the batch, and the first step of
+    /// each batch size checks the whole estimate for that size, both against
+    /// <see cref="NaturalGradientOptions.MemoryLimit"/> before allocating anything. Buffers are
+    /// allocated by the first step that needs them; after that a step of that size allocates nothing.</para>
+    /// </remarks>
+    /// <param name="network">The network to train.</param>
+    /// <param name="batchSize">Examples per step M (0: only the buffers that do not depend on it).</param>
+    /// <param name="options">The options (null: defaults); they are validated.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is negative, or an option is out of range.</exception>
+    public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, NaturalGradientOptions? options = null)
+    {
+        OptimizerMemory.CheckEstimateArguments(network, batchSize);
+        options ??= new NaturalGradientOptions();
+        options.Validate();
+        MemoryList list = OptimizerMemory.List(network, batchSize, options.SampleCount);
+        DescribeMemory(ref list, network, options, batchSize);
+        return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(NaturalGradientOptimizer<T>)), batchSize, options.SampleCount,
+            list.Items, OptimizerMemory.Limit(options.MemoryLimit));
+    }
+
+    private static void DescribeMemory<TSink>(ref TSink sink, Network<T> network, NaturalGradientOptions options, int rows)
+        where TSink : struct, IMemorySink
+    {
+        OptimizerMemory.WeightsLike(ref sink, network, "weights before the step (undo copy)");
+        int maxWidth = OptimizerMemory.MaxWidth(network);
+        sink.Add("rank-1 update workspace", -1, 1, 2L * maxWidth, MemorySize.MaxWidth);
+        for (int l = 0; l < network.LayerCount; l++)
+        {
+            LayerCurvature<T>.DescribeMemory(ref sink, l, network.Widths[l + 1], network.InputWidth(l), options, rows);
+        }
+
+        if (rows > 0)
+        {
+            OptimizerMemory.Workspace(ref sink, network, rows, options.SampleCount);
+            if (options.Inverse == CurvatureInverse.ShermanMorrison)
+            {
+                // One scratch for the optimizer and one per further group of a layer split.
+                int groups = network.LayerCount > 1 ? Math.Min(network.Context.ThreadCount, network.LayerCount) : 1;
+                sink.Add("weighted samples for the running covariances", -1, (long)groups * rows * options.SampleCount, maxWidth,
+                    MemorySize.SampledBatch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="MemoryLimitException"/> when the buffers for batches of <paramref name="rows"/>
+    /// (0: those that do not depend on the batch) exceed the limit; allocates nothing otherwise.
+    /// </summary>
+    private void CheckMemory(int rows, string paramName)
+    {
+        var total = default(MemoryTotal);
+        DescribeMemory(ref total, Network, Options, rows);
+        if (!OptimizerMemory.Fits<T>(total, _memoryLimit))
+        {
+            throw EstimateMemory(Network, rows, Options).Exceeded(paramName, "NaturalGradientOptions.MemoryLimit");
+        }
     }
 
     /// <inheritdoc/>
@@ -106,6 +184,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         get => _damping;
         set
         {
+            using ReentrancyGuard.Scope busy = _guard.Enter(this);
             NaturalGradientOptions.Positive(value, nameof(Damping));
             _damping = Math.Clamp(value, Options.MinDamping, Options.MaxDamping);
         }
@@ -114,6 +193,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         long start = Stopwatch.GetTimestamp();
         NetworkWorkspace<T> workspace = Prepare(inputs.Height);
         Network.CheckBatch(inputs, targets, workspace);
@@ -209,6 +289,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public void Rollback()
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         if (!_canRollBack)
         {
             throw new InvalidOperationException("There is no step to roll back.");
@@ -298,6 +379,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <summary>Statistics and directions for a batch, without updating the weights (tests).</summary>
     internal void ComputeDirections(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         NetworkWorkspace<T> workspace = Prepare(inputs.Height);
         Network.CheckBatch(inputs, targets, workspace);
         ComputeStatistics(inputs, targets, workspace);
@@ -311,6 +393,12 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
     private NetworkWorkspace<T> Prepare(int rows)
     {
+        if (rows != _checkedRows && rows > 0)
+        {
+            CheckMemory(rows, "inputs");
+            _checkedRows = rows;
+        }
+
         NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, rows, Options.SampleCount);
         int sampled = workspace.Capacity * Options.SampleCount;
         if (Options.Inverse == CurvatureInverse.ShermanMorrison && (_scratch is null || _scratch.Rows < sampled))

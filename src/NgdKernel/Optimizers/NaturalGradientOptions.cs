@@ -103,6 +103,16 @@ public sealed record NaturalGradientOptions
     /// <summary>Seed of the model-sampled targets. Default 1.</summary>
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Bytes the optimizer may allocate (its buffers and the network workspace, not the network's
+    /// weights), checked at construction and at the first step of each batch size before anything is
+    /// allocated; beyond it a <see cref="MemoryLimitException"/> names the layer width, batch size or
+    /// <see cref="SampleCount"/> that sizes the largest buffer. Null (the default) means
+    /// <see cref="MemoryEstimate.DefaultLimit"/>, 75 % of the memory available to the process.
+    /// <see cref="NaturalGradientOptimizer{T}.EstimateMemory"/> lists the buffers.
+    /// </summary>
+    public long? MemoryLimit { get; init; }
+
     /// <summary>Throws when an option is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The message names the option and its value.</exception>
     public void Validate()
@@ -168,6 +178,8 @@ public sealed record NaturalGradientOptions
         {
             throw Range(nameof(MaxRetries), MaxRetries, "it must be >= 0");
         }
+
+        OptimizerMemory.ValidateLimit(MemoryLimit);
     }
 
     internal static void Positive(double value, string name)

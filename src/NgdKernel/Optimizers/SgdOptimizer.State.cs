@@ -11,6 +11,7 @@ public sealed partial class SgdOptimizer<T>
     /// <summary>Restores the step count of a checkpoint (velocity is written by the caller); clears the undo point.</summary>
     internal void RestoreState(long stepCount)
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         StepCount = stepCount;
         _canRollBack = false;
     }

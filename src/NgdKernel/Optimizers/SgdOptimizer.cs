@@ -16,6 +16,9 @@ namespace NgdKernel.Optimizers;
 /// The gradient is divided by the batch size once (unlike the authors' code, see DESIGN.md), so
 /// learning rates are on the scale of the loss of Eq. 6. A step allocates nothing once a batch of
 /// its size has been seen.
+/// <para><b>Not thread-safe</b> (see <see cref="IOptimizer{T}"/>): a Step, Rollback or checkpoint load that enters while another call is
+/// inside this optimizer throws <see cref="InvalidOperationException"/> naming the type before touching any
+/// state, detected by one interlocked flag without lock or allocation.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed partial class SgdOptimizer<T> : IOptimizer<T>
@@ -28,6 +31,9 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     private readonly T _momentum;
     private NetworkWorkspace<T>? _workspace;
     private bool _canRollBack;
+    private readonly long _memoryLimit;
+    private int _checkedRows;
+    private ReentrancyGuard _guard;
 
     /// <summary>Creates an SGD optimizer for <paramref name="network"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (named in the message).</exception>
@@ -40,11 +46,63 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
         Options = options;
         _learningRate = T.CreateChecked(options.LearningRate);
         _momentum = T.CreateChecked(options.Momentum);
+        _memoryLimit = OptimizerMemory.Limit(options.MemoryLimit);
+        CheckMemory(0, nameof(network));
         _previousWeights = OptimizerBuffers.LikeWeights(network);
         if (options.Momentum > 0)
         {
             _velocity = OptimizerBuffers.LikeWeights(network);
             _previousVelocity = OptimizerBuffers.LikeWeights(network);
+        }
+    }
+
+    /// <summary>
+    /// The memory this optimizer allocates for <paramref name="network"/> at batches of
+    /// <paramref name="batchSize"/> examples, buffer by buffer, with what sets each buffer's size
+    /// (undo copy of the weights, momentum and its undo copy, and the network workspace for the batch).
+    /// The constructor checks the buffers that do not depend on the batch and the first step of each batch
+    /// size the whole estimate, against <see cref="SgdOptions.MemoryLimit"/>, before allocating anything.
+    /// </summary>
+    /// <param name="network">The network to train.</param>
+    /// <param name="batchSize">Examples per step M (0: only the buffers that do not depend on it).</param>
+    /// <param name="options">The options (null: defaults); they are validated.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is negative, or an option is out of range.</exception>
+    public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, SgdOptions? options = null)
+    {
+        OptimizerMemory.CheckEstimateArguments(network, batchSize);
+        options ??= new SgdOptions();
+        options.Validate();
+        MemoryList list = OptimizerMemory.List(network, batchSize, 0);
+        DescribeMemory(ref list, network, options, batchSize);
+        return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(SgdOptimizer<T>)), batchSize, 0, list.Items,
+            OptimizerMemory.Limit(options.MemoryLimit));
+    }
+
+    /// <summary>Throws <see cref="MemoryLimitException"/> when the buffers for <paramref name="rows"/> exceed the limit.</summary>
+    private void CheckMemory(int rows, string paramName)
+    {
+        var total = default(MemoryTotal);
+        DescribeMemory(ref total, Network, Options, rows);
+        if (!OptimizerMemory.Fits<T>(total, _memoryLimit))
+        {
+            throw EstimateMemory(Network, rows, Options).Exceeded(paramName, "SgdOptions.MemoryLimit");
+        }
+    }
+
+    private static void DescribeMemory<TSink>(ref TSink sink, Network<T> network, SgdOptions options, int rows)
+        where TSink : struct, IMemorySink
+    {
+        OptimizerMemory.WeightsLike(ref sink, network, "weights before the step (undo copy)");
+        if (options.Momentum > 0)
+        {
+            OptimizerMemory.WeightsLike(ref sink, network, "velocity");
+            OptimizerMemory.WeightsLike(ref sink, network, "velocity before the step (undo copy)");
+        }
+
+        if (rows > 0)
+        {
+            OptimizerMemory.Workspace(ref sink, network, rows, 0);
         }
     }
 
@@ -60,7 +118,14 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         long start = Stopwatch.GetTimestamp();
+        if (inputs.Height != _checkedRows && inputs.Height > 0)
+        {
+            CheckMemory(inputs.Height, nameof(inputs));
+            _checkedRows = inputs.Height;
+        }
+
         NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, inputs.Height);
         LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
         if (!double.IsFinite(loss.Loss))
@@ -122,6 +187,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public void Rollback()
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         if (!_canRollBack)
         {
             throw new InvalidOperationException("There is no step to roll back.");

@@ -11,6 +11,15 @@ public sealed record SgdOptions
     /// <summary>Heavy-ball momentum <c>mu</c> in [0, 1). Default 0 (plain SGD, the paper's baseline).</summary>
     public double Momentum { get; init; }
 
+    /// <summary>
+    /// Bytes the optimizer may allocate (its buffers and the network workspace, not the network's
+    /// weights), checked at construction and at the first step of each batch size before anything is
+    /// allocated; beyond it a <see cref="MemoryLimitException"/> names the layer width or batch size that
+    /// sizes the largest buffer. Null (the default) means <see cref="MemoryEstimate.DefaultLimit"/>, 75 % of
+    /// the memory available to the process. <see cref="SgdOptimizer{T}.EstimateMemory"/> lists the buffers.
+    /// </summary>
+    public long? MemoryLimit { get; init; }
+
     /// <summary>Throws when an option is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The message names the option and its value.</exception>
     public void Validate()
@@ -26,5 +35,7 @@ public sealed record SgdOptions
             throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum,
                 string.Create(CultureInfo.InvariantCulture, $"'{nameof(Momentum)}' is {Momentum}: it must be in [0, 1)."));
         }
+
+        OptimizerMemory.ValidateLimit(MemoryLimit);
     }
 }

@@ -140,11 +140,16 @@ public sealed class StepFailedException : ArithmeticException
 /// reported at once, since retrying the same step would fail the same way.</para>
 /// <para>Allocates nothing per step unless a step fails. The damping stays within the optimizer's
 /// <see cref="NaturalGradientOptions.MinDamping"/> and <see cref="NaturalGradientOptions.MaxDamping"/>.</para>
+/// <para><b>Not thread-safe</b>, like the optimizer it wraps: call <see cref="Step"/> and <see cref="Rollback"/>
+/// from one thread at a time. A second call that enters while one is running throws
+/// <see cref="InvalidOperationException"/> before touching any state.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed class GuardedOptimizer<T> : IOptimizer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    private ReentrancyGuard _guard;
+
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public GuardedOptimizer(IOptimizer<T> inner, StepGuardOptions? options = null)
@@ -179,6 +184,7 @@ public sealed class GuardedOptimizer<T> : IOptimizer<T>
     /// <exception cref="StepFailedException">The step kept failing; the state is as before the step.</exception>
     public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
         long step = Inner.StepCount + 1;
         if (Options.CheckWeights && Network.FindNonFiniteWeight() is { } poisoned)
         {
@@ -249,7 +255,11 @@ public sealed class GuardedOptimizer<T> : IOptimizer<T>
     }
 
     /// <inheritdoc/>
-    public void Rollback() => Inner.Rollback();
+    public void Rollback()
+    {
+        using ReentrancyGuard.Scope busy = _guard.Enter(this);
+        Inner.Rollback();
+    }
 
     private void Report(long step, int retries, StepQuantity quantity, int layer, double damping, string message) =>
         Recovered?.Invoke(this, new StepRecoveredEventArgs(step, retries, quantity, layer, damping, message));

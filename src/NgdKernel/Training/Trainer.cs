@@ -69,6 +69,11 @@ public readonly record struct EpochSummary(int Epoch, int Steps, double MeanLoss
 /// Data are row-major views <c>[examples, n_0]</c> and <c>[examples, n_L]</c>. Without shuffling a batch
 /// is a slice of the caller's views (no copy); with shuffling rows are gathered into a preallocated
 /// batch buffer. A step allocates nothing in steady state.
+/// <para><b>Not thread-safe.</b> A trainer, its optimizer and its network belong to one thread at a time;
+/// to train in parallel use one trainer (with its own optimizer and network) per thread. A second
+/// concurrent <see cref="RunEpoch"/> reaches the optimizer's <c>Step</c> while the first is inside it and
+/// throws <see cref="InvalidOperationException"/> there, before the optimizer changes any state; the
+/// trainer's own batch buffers and counters are not guarded.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed class Trainer<T>

@@ -72,20 +72,22 @@ public sealed class CliCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void Cli_GuardGivesUp_OneLineExitCode1_GoodPartWritten()
+    public void Cli_GuardGivesUp_RecordedAsDiverged_ExitCode0_GoodPartWritten()
     {
         // A learning rate of 1e300 overflows the outputs on the second step: SGD has no damping to
-        // raise, so the guard rolls the step back and stops.
+        // raise, so the guard rolls the step back and stops the run, which is recorded as diverged.
         (int code, string output, string error) = Run(
             ["fig1a", "--optimizers", "sgd", "--sgd-lr", "1e300", "--examples", "2000", "--eval-every", "500", "--out", folder],
             CancellationToken.None,
             null);
-        Assert.True(code == 1, $"exit {code}: {error}\n{output}");
-        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("ngd: sgd lr=1E+300 stopped at ", line, StringComparison.Ordinal);
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        Assert.Equal(string.Empty, error);
+        string line = Assert.Single(output.Split('\n'), l => l.StartsWith("sgd lr=1E+300 stopped at ", StringComparison.Ordinal));
         Assert.Contains("not finite", line, StringComparison.Ordinal);
+        Assert.Contains("sgd lr=1E+300 (M=20): diverged at ", output, StringComparison.Ordinal);
         string[] csv = File.ReadAllLines(Path.Combine(folder, "fig1a.csv"));
-        Assert.Equal(2, csv.Length);
+        Assert.Equal(3, csv.Length);
+        Assert.EndsWith(",,,,diverged", csv[^1], StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(folder, "fig1a.json")));
         Assert.True(File.Exists(Path.Combine(folder, "fig1a.png")));
     }

@@ -21,9 +21,10 @@ public sealed class CliEndToEndTests : IDisposable
 
         // CSV: the documented columns, one row per evaluation of every run.
         string[] lines = File.ReadAllLines(Path.Combine(folder, "fig1a.csv"));
-        Assert.Equal("optimizer,learningRate,examplesSeen,seconds,trainLoss,testLoss,lambda", lines[0]);
+        Assert.Equal("optimizer,learningRate,examplesSeen,seconds,trainLoss,testLoss,lambda,status", lines[0]);
         string[][] rows = [.. lines.Skip(1).Select(l => l.Split(','))];
-        Assert.All(rows, r => Assert.Equal(7, r.Length));
+        Assert.All(rows, r => Assert.Equal(8, r.Length));
+        Assert.All(rows, r => Assert.Equal(string.Empty, r[7]));
         double[] ngdTest = [.. rows.Where(r => r[0] == "ngd").Select(r => double.Parse(r[5], CultureInfo.InvariantCulture))];
         long[] ngdExamples = [.. rows.Where(r => r[0] == "ngd").Select(r => long.Parse(r[2], CultureInfo.InvariantCulture))];
         Assert.Equal(7, ngdTest.Length);
@@ -35,7 +36,8 @@ public sealed class CliEndToEndTests : IDisposable
         // JSON: exactly the documented keys.
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "fig1a.json")));
         JsonElement root = json.RootElement;
-        Assert.Equal(["experiment", "precision", "minLoss", "optimizers"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["experiment", "precision", "minLoss", "optimizers", "runs"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(3, root.GetProperty("runs").GetArrayLength());
         Assert.Equal("fig1a", root.GetProperty("experiment").GetString());
         Assert.Equal("double", root.GetProperty("precision").GetString());
         Assert.InRange(root.GetProperty("minLoss").GetDouble(), 9, 11);
@@ -43,7 +45,7 @@ public sealed class CliEndToEndTests : IDisposable
         Assert.Equal(["ngd", "sgd"], optimizers.Select(o => o.GetProperty("name").GetString()));
         string[] keys =
         [
-            "name", "learningRate", "batch", "examplesSeen", "seconds", "finalTestLoss",
+            "name", "learningRate", "batch", "examplesSeen", "seconds", "finalTestLoss", "status",
             "examplesTo10xMin", "secondsTo10xMin", "examplesTo2xMin", "secondsTo2xMin",
         ];
         Assert.All(optimizers, o => Assert.Equal(keys, o.EnumerateObject().Select(p => p.Name)));

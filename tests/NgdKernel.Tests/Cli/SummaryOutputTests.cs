@@ -63,7 +63,7 @@ public sealed class SummaryOutputTests : IDisposable
         JsonElement[] optimizers = [.. root.GetProperty("optimizers").EnumerateArray()];
         Assert.Equal(
             [
-                "name", "learningRate", "batch", "examplesSeen", "seconds", "finalTestLoss",
+                "name", "learningRate", "batch", "examplesSeen", "seconds", "finalTestLoss", "status",
                 "examplesToMse0.02", "secondsToMse0.02", "examplesToMse0.015", "secondsToMse0.015",
                 "examplesToMse0.01", "secondsToMse0.01",
             ],
@@ -80,8 +80,8 @@ public sealed class SummaryOutputTests : IDisposable
         string[] lines = File.ReadAllLines(csv);
         Assert.Equal(CsvOutput.Header, lines[0]);
         Assert.Equal(8, lines.Length);
-        Assert.Equal("ngd,1,1000,2.5,0.018,0.017,0.5", lines[2]);
-        Assert.Equal("sgd,0.02,2000,1,0.019,0.019,", lines[^1]);
+        Assert.Equal("ngd,1,1000,2.5,0.018,0.017,0.5,", lines[2]);
+        Assert.Equal("sgd,0.02,2000,1,0.019,0.019,,", lines[^1]);
     }
 
     [Fact]

@@ -7,51 +7,7 @@ namespace NgdKernel.Tests.Generators;
 internal static class SpdGenerators
 {
     /// <summary>A random orthogonal matrix: Gram-Schmidt (twice, for orthogonality to rounding) on Gaussian columns.</summary>
-    public static double[,] RandomOrthogonal(int n, Random random)
-    {
-        var q = new double[n, n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                q[i, j] = Gaussian(random);
-            }
-        }
-
-        for (int j = 0; j < n; j++)
-        {
-            for (int pass = 0; pass < 2; pass++)
-            {
-                for (int k = 0; k < j; k++)
-                {
-                    double dot = 0;
-                    for (int i = 0; i < n; i++)
-                    {
-                        dot += q[i, k] * q[i, j];
-                    }
-
-                    for (int i = 0; i < n; i++)
-                    {
-                        q[i, j] -= dot * q[i, k];
-                    }
-                }
-            }
-
-            double norm = 0;
-            for (int i = 0; i < n; i++)
-            {
-                norm += q[i, j] * q[i, j];
-            }
-
-            norm = Math.Sqrt(norm);
-            for (int i = 0; i < n; i++)
-            {
-                q[i, j] /= norm;
-            }
-        }
-
-        return q;
-    }
+    public static double[,] RandomOrthogonal(int n, Random random) => ExactEigen.RandomOrthogonal(n, random);
 
     /// <summary>Eigenvalues log-spaced from 1 down to 1/κ (κ = condition number), largest first.</summary>
     public static double[] LogSpaced(int n, double condition)
@@ -66,27 +22,7 @@ internal static class SpdGenerators
     }
 
     /// <summary><c>Q·diag(λ)·Qᵀ</c>, exactly symmetric.</summary>
-    public static double[,] FromEigen(double[,] q, double[] lambda)
-    {
-        int n = lambda.Length;
-        var a = new double[n, n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j <= i; j++)
-            {
-                double s = 0;
-                for (int k = 0; k < n; k++)
-                {
-                    s += q[i, k] * lambda[k] * q[j, k];
-                }
-
-                a[i, j] = s;
-                a[j, i] = s;
-            }
-        }
-
-        return a;
-    }
+    public static double[,] FromEigen(double[,] q, double[] lambda) => ExactEigen.FromEigen(q, lambda);
 
     /// <summary>An SPD matrix with condition number about κ (eigenvalues in [1/κ, 1]).</summary>
     public static double[,] Spd(int n, double condition, Random random) =>
@@ -115,12 +51,7 @@ internal static class SpdGenerators
         return a;
     }
 
-    public static double Gaussian(Random random)
-    {
-        double u1 = 1.0 - random.NextDouble();
-        double u2 = random.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-    }
+    public static double Gaussian(Random random) => ExactEigen.Gaussian(random);
 
     /// <summary>Sizes worth testing: tiny, primes, vector widths ±1, block size ±1.</summary>
     public static readonly int[] InterestingSizes =

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using NgdKernel.Kernels;
 using NgdKernel.Tests.Generators;
 
@@ -79,6 +80,60 @@ public class VectorMathTests
         Assert.Throws<ArgumentException>(() => VectorMath.ReluDerivative(buffer.AsSpan(0, 5), buffer.AsSpan(1, 5)));
         Assert.Throws<ArgumentException>(() => VectorMath.LogisticDerivative(buffer.AsSpan(0, 5), buffer.AsSpan(2, 5)));
     }
+
+    public static TheoryData<KernelPath, int> PathsAndLengths()
+    {
+        var data = new TheoryData<KernelPath, int>();
+        foreach (KernelPath path in KernelPaths.Supported)
+        {
+            foreach (int n in new[] { 0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 255, 257, 1000 })
+            {
+                data.Add(path, n);
+            }
+        }
+
+        return data;
+    }
+
+    // The one-pass derivatives replace TensorPrimitives compositions on the claim that they
+    // round identically (no fused multiply-add): checked bit for bit on every path, with exact
+    // aliasing of the destination, and with NaN, ±0 and ±1 among the inputs.
+    [Theory, MemberData(nameof(PathsAndLengths))]
+    public void VectorMath_FusedDerivatives_BitIdenticalToTensorPrimitives(KernelPath path, int n)
+    {
+        Fused<double>(path, n);
+        Fused<float>(path, n);
+    }
+
+    private static void Fused<T>(KernelPath path, int n)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        var random = new Random(n + 17);
+        T[] special = [T.NaN, T.Zero, T.NegativeZero, T.One, -T.One];
+        T[] y = [.. Enumerable.Range(0, n).Select(i => i % 11 == 5 ? special[i % special.Length] : T.CreateTruncating((random.NextDouble() * 2.2) - 1.1))];
+        T[] g = [.. Enumerable.Range(0, n).Select(_ => T.CreateTruncating((random.NextDouble() * 6) - 3))];
+
+        T[] expected = new T[n], actual = new T[n];
+        TensorPrimitives.Multiply<T>(y, y, expected);
+        TensorPrimitives.Subtract(T.One, expected, expected);
+        VectorMath.Fused<VectorMath.TanhDerivativeOp, T>(y, y, actual, path);
+        Assert.Equal(Bits(expected), Bits(actual));
+
+        TensorPrimitives.Multiply<T>(expected, g, expected);
+        actual = (T[])g.Clone();
+        VectorMath.Fused<VectorMath.TanhBackwardOp, T>(y, actual, actual, path);   // destination = gradient
+        Assert.Equal(Bits(expected), Bits(actual));
+
+        TensorPrimitives.Subtract(T.One, y, expected);
+        TensorPrimitives.Multiply<T>(expected, y, expected);
+        actual = (T[])y.Clone();
+        VectorMath.Fused<VectorMath.LogisticDerivativeOp, T>(actual, actual, actual, path);   // destination = output
+        Assert.Equal(Bits(expected), Bits(actual));
+    }
+
+    private static ulong[] Bits<T>(T[] values)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T> =>
+        [.. values.Select(v => typeof(T) == typeof(float) ? BitConverter.SingleToUInt32Bits(float.CreateTruncating(v)) : BitConverter.DoubleToUInt64Bits(double.CreateTruncating(v)))];
 
     [Fact]
     public void VectorMath_AllocatesNothing()
