@@ -235,10 +235,9 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
     /// vectors of C at c0 .. c3, from the vectors of B's rows at b0 .. b3 (unused pointers are
     /// null). Row i of op(A) is at <c>a + i·aRow</c>, its k-th element <c>aStep</c> further per k.
     /// The last vector may overlap its left neighbour when it is C's tail (<paramref name="last"/>),
-    /// so each row is stored left to right. Compiled on its own per shape: inlined into
-    /// <see cref="Rows"/>, the tiles exhaust the JIT's inlining budget and their helpers stay calls.
+    /// so each row is stored left to right.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile<TRows, TColumns>(
         T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, T* b3, nint ldb, int k,
         T* c0, T* c1, T* c2, T* c3, nint ldc, bool last, in Epilogue epilogue)
