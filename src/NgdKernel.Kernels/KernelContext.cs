@@ -106,7 +106,7 @@ public sealed class KernelContext : IDisposable
     /// <param name="partCount">Parts, at most <see cref="ThreadCount"/>.</param>
     /// <returns>Whether the parts ran on more than one thread.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="partCount"/> is not in [1, <see cref="ThreadCount"/>].</exception>
-    internal bool Run(IParallelJob job, int partCount)
+    public bool Run(IParallelJob job, int partCount)
     {
         if ((uint)(partCount - 1) >= (uint)ThreadCount)
         {
