@@ -6,7 +6,7 @@ namespace NgdKernel.Benchmarks.Harness;
 
 /// <summary>
 /// GFLOP/s as a fraction of the machine's FMA peak for the case's element type and thread count:
-/// threads x the single-thread peak that <see cref="FmaPeak.Measure{T}"/> measures
+/// threads x the single-thread peak that <see cref="FmaPeak.Measure{T}(int)"/> measures
 /// in the host process (the best of several short runs of the widest vector kernel with 12
 /// independent accumulators, the same kernel as <c>PeakBench</c>).
 /// </summary>

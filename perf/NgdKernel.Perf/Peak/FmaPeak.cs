@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using NgdKernel.Kernels;
 
 namespace NgdKernel.Perf.Peak;
 
@@ -36,8 +37,18 @@ public static class FmaPeak
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         Run<T, Vector256<T>, Width256<T>>(iterations);
 
-    /// <summary>The vector width <see cref="Measure{T}"/> uses, as an op name.</summary>
-    public static string Width => Vector512.IsHardwareAccelerated ? "V512" : "V256";
+    /// <summary>The vector width <see cref="Measure{T}(int, KernelPath)"/> uses on <paramref name="path"/>, as an op name.</summary>
+    public static string Width(KernelPath path) => path switch
+    {
+        KernelPath.Vector512 => "V512",
+        KernelPath.Vector256 => "V256",
+        _ => "scalar",
+    };
+
+    /// <summary>Best total GFLOP/s of the widest accelerated vector, see <see cref="Measure{T}(int, KernelPath)"/>.</summary>
+    public static double Measure<T>(int threads = 1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Measure<T>(threads, Vector512.IsHardwareAccelerated ? KernelPath.Vector512 : KernelPath.Vector256);
 
     /// <summary>
     /// Best total GFLOP/s of the widest accelerated kernel over 10 runs of about 3 ms each with
@@ -49,14 +60,24 @@ public static class FmaPeak
     /// start-up is not timed (a <c>Parallel.For</c>, tried first, also left the second thread's
     /// share on the first). The first run, which includes the JIT, is not counted.
     /// </remarks>
-    public static double Measure<T>(int threads = 1)
+    /// <remarks>
+    /// Measured on the kernels' own path: a peak measured on another path than the one the kernels
+    /// run is no yardstick (a Native AOT build without AVX once timed emulated 256-bit vectors at
+    /// 0.65 GFLOP/s against scalar kernels at 9, and printed 1,423 % of "peak").
+    /// </remarks>
+    public static double Measure<T>(int threads, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         const long iterations = 1_000_000;
         const int runs = 10;
-        bool wide = Vector512.IsHardwareAccelerated;
-        double flops = threads * (wide ? FlopsVector512<T>(iterations) : FlopsVector256<T>(iterations));
+        int lanes = path switch
+        {
+            KernelPath.Vector512 => Vector512<T>.Count,
+            KernelPath.Vector256 => Vector256<T>.Count,
+            _ => 1,
+        };
+        double flops = 2.0 * Accumulators * lanes * iterations * threads;
 
         // One barrier phase starts a run on every thread, the next one ends it; the caller times
         // from the first to the second.
@@ -69,7 +90,7 @@ public static class FmaPeak
                 for (int run = 0; run <= runs; run++)
                 {
                     barrier.SignalAndWait();
-                    Consume(wide ? RunVector512<T>(iterations) : RunVector256<T>(iterations));
+                    Consume(RunOn<T>(path, iterations));
                     barrier.SignalAndWait();
                 }
             })
@@ -82,7 +103,7 @@ public static class FmaPeak
         {
             barrier.SignalAndWait();
             long start = Stopwatch.GetTimestamp();
-            Consume(wide ? RunVector512<T>(iterations) : RunVector256<T>(iterations));
+            Consume(RunOn<T>(path, iterations));
             barrier.SignalAndWait();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             if (run > 0)
@@ -102,9 +123,17 @@ public static class FmaPeak
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Consume<T>(T value) => _ = value;
 
+    private static T RunOn<T>(KernelPath path, long iterations)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => path switch
+        {
+            KernelPath.Vector512 => RunVector512<T>(iterations),
+            KernelPath.Vector256 => RunVector256<T>(iterations),
+            _ => Run<T, T, WidthScalar<T>>(iterations),
+        };
+
     /// <summary>The FMA loop, one body for every vector width.</summary>
     /// <remarks>
-    /// Compiled fully optimised on first call: <see cref="Measure{T}"/> calls it fewer times than
+    /// Compiled fully optimised on first call: <see cref="Measure{T}(int, KernelPath)"/> calls it fewer times than
     /// tiering needs to reach tier 1, and its tier-0/OSR code read 182 GFLOP/s float on Zen 5
     /// against 214 optimised. The width is a struct type argument, so each instantiation is
     /// compiled separately with its vector operations inlined.
@@ -157,6 +186,19 @@ public static class FmaPeak
         public static Vector512<T> Fma(Vector512<T> x, Vector512<T> m, Vector512<T> a) => typeof(T) == typeof(float)
             ? Vector512.FusedMultiplyAdd(x.AsSingle(), m.AsSingle(), a.AsSingle()).As<float, T>()
             : Vector512.FusedMultiplyAdd(x.AsDouble(), m.AsDouble(), a.AsDouble()).As<double, T>();
+    }
+
+    /// <summary>The scalar path: a multiply and an add, as the scalar kernels compute.</summary>
+    private readonly struct WidthScalar<T> : IWidth<T, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public static T Create(double value) => T.CreateTruncating(value);
+
+        public static T Add(T x, T y) => x + y;
+
+        public static T Sum(T x) => x;
+
+        public static T Fma(T x, T m, T a) => (x * m) + a;
     }
 
     private readonly struct Width256<T> : IWidth<T, Vector256<T>>

@@ -24,7 +24,9 @@ internal static class KernelCases
 
     public static IEnumerable<BenchRow> Gemm<T>(BenchSettings settings, double peak)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        GemmShape.Quick(settings.Threads).Select(s => Row<T>("gemm", s.Ops, s.M, s.N, s.K, s, settings, peak));
+        GemmShape.Quick(settings.Threads)
+            .Where(s => settings.GemmShape is not string only || only == $"{s.M}x{s.K}x{s.N}")
+            .Select(s => Row<T>("gemm", s.Ops, s.M, s.N, s.K, s, settings, peak));
 
     public static IEnumerable<BenchRow> Syrk<T>(BenchSettings settings, double peak)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
