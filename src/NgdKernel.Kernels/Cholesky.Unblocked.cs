@@ -52,8 +52,8 @@ public static partial class Cholesky
 
         int pivot = path switch
         {
-            KernelPath.Vector512 => FactorUpper<FactorSimd512<T>, Vector512<T>, T>(ref u, stride, n, out pivotValue),
-            KernelPath.Vector256 => FactorUpper<FactorSimd256<T>, Vector256<T>, T>(ref u, stride, n, out pivotValue),
+            KernelPath.Vector512 => FactorUpper<Simd512<T>, Vector512<T>, T>(ref u, stride, n, out pivotValue),
+            KernelPath.Vector256 => FactorUpper<Simd256<T>, Vector256<T>, T>(ref u, stride, n, out pivotValue),
             _ => FactorUpperScalar(ref u, stride, n, out pivotValue),
         };
 
@@ -72,7 +72,7 @@ public static partial class Cholesky
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FactorUpper<TOps, TVector, T>(ref T u, int stride, int n, out T pivotValue)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -85,14 +85,14 @@ public static partial class Cholesky
             {
                 for (; column + (4 * w) <= stride; column += 4 * w)
                 {
-                    UpdateRows<TOps, TVector, FourVectors, T>(ref u, stride, i, column);
+                    UpdateRows<TOps, TVector, Four, T>(ref u, stride, i, column);
                 }
 
                 switch ((stride - column) / w)
                 {
-                    case 1: UpdateRows<TOps, TVector, OneVector, T>(ref u, stride, i, column); break;
-                    case 2: UpdateRows<TOps, TVector, TwoVectors, T>(ref u, stride, i, column); break;
-                    case 3: UpdateRows<TOps, TVector, ThreeVectors, T>(ref u, stride, i, column); break;
+                    case 1: UpdateRows<TOps, TVector, One, T>(ref u, stride, i, column); break;
+                    case 2: UpdateRows<TOps, TVector, Two, T>(ref u, stride, i, column); break;
+                    case 3: UpdateRows<TOps, TVector, Three, T>(ref u, stride, i, column); break;
                     default: break;
                 }
             }
@@ -124,7 +124,7 @@ public static partial class Cholesky
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool FinishRow<TOps, TVector, T>(ref T u, int stride, int i, int kStart, out T pivotValue)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -136,14 +136,14 @@ public static partial class Cholesky
             int column = start;
             for (; column + (4 * w) <= stride; column += 4 * w)
             {
-                UpdateRow<TOps, TVector, FourVectors, T>(ref u, stride, i, kStart, column);
+                UpdateRow<TOps, TVector, Four, T>(ref u, stride, i, kStart, column);
             }
 
             switch ((stride - column) / w)
             {
-                case 1: UpdateRow<TOps, TVector, OneVector, T>(ref u, stride, i, kStart, column); break;
-                case 2: UpdateRow<TOps, TVector, TwoVectors, T>(ref u, stride, i, kStart, column); break;
-                case 3: UpdateRow<TOps, TVector, ThreeVectors, T>(ref u, stride, i, kStart, column); break;
+                case 1: UpdateRow<TOps, TVector, One, T>(ref u, stride, i, kStart, column); break;
+                case 2: UpdateRow<TOps, TVector, Two, T>(ref u, stride, i, kStart, column); break;
+                case 3: UpdateRow<TOps, TVector, Three, T>(ref u, stride, i, kStart, column); break;
                 default: break;
             }
         }
@@ -169,9 +169,9 @@ public static partial class Cholesky
     /// <summary><c>u[i, c:c+count·w] -= Σ_{kStart&lt;=k&lt;i} u[k,i]·u[k, c:c+count·w]</c>, one register chain per vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void UpdateRow<TOps, TVector, TCount, T>(ref T u, int stride, int i, int kStart, int column)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IVectorCount
+        where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int count = TCount.Value;
@@ -228,9 +228,9 @@ public static partial class Cholesky
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void UpdateRows<TOps, TVector, TCount, T>(ref T u, int stride, int i, int column)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IVectorCount
+        where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int count = TCount.Value;

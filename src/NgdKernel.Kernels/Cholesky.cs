@@ -156,19 +156,19 @@ public static partial class Cholesky
     private static bool TryFactorChecked<T>(Span2D<T> a, T damping, KernelPath path, KernelContext? context, out CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.Square<T>(a, nameof(a));
-        FactorCheck.FiniteNonNegative(damping, nameof(damping));
-        FactorCheck.Path(path, nameof(path));
+        Check.Square<T>(a, nameof(a));
+        Check.FiniteNonNegative(damping, nameof(damping));
+        Check.PathSupported(path, nameof(path));
         return FactorCore(a, damping, path, context, out failure);
     }
 
     private static void SolveLeftChecked<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path, KernelContext? context)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.Square(factor, nameof(factor));
-        FactorCheck.Rows<T>(b, nameof(b), factor, nameof(factor), factor.Height);
-        FactorCheck.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
-        FactorCheck.Path(path, nameof(path));
+        Check.Square(factor, nameof(factor));
+        Check.Rows<T>(b, nameof(b), factor, nameof(factor), factor.Height);
+        Check.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
+        Check.PathSupported(path, nameof(path));
         if (b.Height == 0 || b.Width == 0 || TrySolveInParallel(factor, b, left: true, context))
         {
             return;
@@ -182,10 +182,10 @@ public static partial class Cholesky
     private static void SolveRightChecked<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path, KernelContext? context)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.Square(factor, nameof(factor));
-        FactorCheck.Columns<T>(b, nameof(b), factor, nameof(factor), factor.Height);
-        FactorCheck.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
-        FactorCheck.Path(path, nameof(path));
+        Check.Square(factor, nameof(factor));
+        Check.Columns<T>(b, nameof(b), factor, nameof(factor), factor.Height);
+        Check.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
+        Check.PathSupported(path, nameof(path));
         if (b.Height == 0 || b.Width == 0 || TrySolveInParallel(factor, b, left: false, context))
         {
             return;
@@ -200,8 +200,8 @@ public static partial class Cholesky
     internal static void InvertOnPath<T>(Span2D<T> factor, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.Square<T>(factor, nameof(factor));
-        FactorCheck.Path(path, nameof(path));
+        Check.Square<T>(factor, nameof(factor));
+        Check.PathSupported(path, nameof(path));
         InvertCore(factor, path);
     }
 

@@ -4,7 +4,7 @@ namespace NgdKernel.Kernels;
 /// Work that <see cref="KernelContext.Run"/> splits into parts over the context's worker threads:
 /// a preallocated object whose fields hold the job's inputs, so a run allocates nothing.
 /// </summary>
-internal interface IParallelJob
+public interface IParallelJob
 {
     /// <summary>
     /// Runs part <paramref name="part"/> of <paramref name="partCount"/>. Parts must be independent

@@ -54,14 +54,32 @@ public sealed class KernelContext : IDisposable
         pool = threadCount > 1 ? new WorkerPool(threadCount - 1) : null;
     }
 
+    // Created on first use, not by a static initialiser: a bad NGD_KERNEL_PATH then surfaces as
+    // KernelPaths.Best's own InvalidOperationException, not wrapped in a TypeInitializationException.
+    private static KernelContext? defaultContext;
+
     /// <summary>One thread, <see cref="KernelPaths.Best"/>; used when a kernel gets no context. Never disposed.</summary>
-    public static KernelContext Default { get; } = new(1, null, isDefault: true);
+    /// <exception cref="InvalidOperationException">As <see cref="KernelPaths.Best"/> (a bad <see cref="KernelPaths.EnvironmentVariable"/>).</exception>
+    public static KernelContext Default => defaultContext ?? CreateDefault();
+
+    /// <summary>
+    /// Why <see cref="Path"/> is narrower than the CPU allows (<see cref="KernelPaths.Hardware"/>),
+    /// or <see langword="null"/> when it is not; see <see cref="KernelPaths.DescribeNarrowing"/>.
+    /// </summary>
+    public string? NarrowingReason => KernelPaths.DescribeNarrowing(Path);
 
     /// <summary>Threads a kernel call may use, the calling thread included.</summary>
     public int ThreadCount { get; }
 
     /// <summary>The instruction-set path the kernels run on.</summary>
     public KernelPath Path { get; }
+
+    private static KernelContext CreateDefault()
+    {
+        // Losing the race leaves one unused single-thread context (no workers) to the collector.
+        Interlocked.CompareExchange(ref defaultContext, new KernelContext(1, null, isDefault: true), null);
+        return defaultContext;
+    }
 
     /// <summary>The worker pool, or null for a single-threaded context.</summary>
     internal WorkerPool? Pool
@@ -88,7 +106,7 @@ public sealed class KernelContext : IDisposable
     /// <param name="partCount">Parts, at most <see cref="ThreadCount"/>.</param>
     /// <returns>Whether the parts ran on more than one thread.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="partCount"/> is not in [1, <see cref="ThreadCount"/>].</exception>
-    internal bool Run(IParallelJob job, int partCount)
+    public bool Run(IParallelJob job, int partCount)
     {
         if ((uint)(partCount - 1) >= (uint)ThreadCount)
         {

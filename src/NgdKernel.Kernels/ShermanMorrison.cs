@@ -83,18 +83,18 @@ public static partial class ShermanMorrison
         Span2D<T> inverse, ReadOnlySpan<T> u, ReadOnlySpan<T> v, T scale, Span<T> workspace, KernelPath path, out T denominator)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.Square<T>(inverse, nameof(inverse));
+        Check.Square<T>(inverse, nameof(inverse));
         int n = inverse.Height;
-        FactorCheck.Length(u, nameof(u), inverse, nameof(inverse), n);
-        FactorCheck.Length(v, nameof(v), inverse, nameof(inverse), n);
-        FactorCheck.Workspace<T>(workspace, nameof(workspace), 2 * n, "2n for A⁻¹u and vᵀA⁻¹");
-        FactorCheck.Finite(scale, nameof(scale));
-        FactorCheck.NoOverlap(u, nameof(u), inverse, nameof(inverse));
-        FactorCheck.NoOverlap(v, nameof(v), inverse, nameof(inverse));
-        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), inverse, nameof(inverse));
-        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), u, nameof(u));
-        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), v, nameof(v));
-        FactorCheck.Path(path, nameof(path));
+        Check.Length(u, nameof(u), inverse, nameof(inverse), n);
+        Check.Length(v, nameof(v), inverse, nameof(inverse), n);
+        Check.Workspace<T>(workspace, nameof(workspace), 2 * n, "2n for A⁻¹u and vᵀA⁻¹");
+        Check.Finite(scale, nameof(scale));
+        Check.NoOverlap(u, nameof(u), inverse, nameof(inverse));
+        Check.NoOverlap(v, nameof(v), inverse, nameof(inverse));
+        Check.NoOverlap<T>(workspace, nameof(workspace), inverse, nameof(inverse));
+        Check.NoOverlap<T>(workspace, nameof(workspace), u, nameof(u));
+        Check.NoOverlap<T>(workspace, nameof(workspace), v, nameof(v));
+        Check.PathSupported(path, nameof(path));
 
         nint ld = StridedView.Stride(inverse);
         ref T a0 = ref inverse.DangerousGetReference();
@@ -134,19 +134,19 @@ public static partial class ShermanMorrison
         Span2D<T> inverse, ReadOnlySpan<T> u, T beta, Span<T> workspace, KernelPath path, out T denominator)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.Square<T>(inverse, nameof(inverse));
+        Check.Square<T>(inverse, nameof(inverse));
         int n = inverse.Height;
-        FactorCheck.Length(u, nameof(u), inverse, nameof(inverse), n);
-        FactorCheck.Workspace<T>(workspace, nameof(workspace), n, "n for A⁻¹u");
+        Check.Length(u, nameof(u), inverse, nameof(inverse), n);
+        Check.Workspace<T>(workspace, nameof(workspace), n, "n for A⁻¹u");
         if (!(beta > T.Zero && beta <= T.One))
         {
             ThrowHelper.ThrowArgumentOutOfRange_Interval(nameof(beta), double.CreateTruncating(beta), "(0, 1]");
         }
 
-        FactorCheck.NoOverlap(u, nameof(u), inverse, nameof(inverse));
-        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), inverse, nameof(inverse));
-        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), u, nameof(u));
-        FactorCheck.Path(path, nameof(path));
+        Check.NoOverlap(u, nameof(u), inverse, nameof(inverse));
+        Check.NoOverlap<T>(workspace, nameof(workspace), inverse, nameof(inverse));
+        Check.NoOverlap<T>(workspace, nameof(workspace), u, nameof(u));
+        Check.PathSupported(path, nameof(path));
 
         nint ld = StridedView.Stride(inverse);
         ref T a0 = ref inverse.DangerousGetReference();

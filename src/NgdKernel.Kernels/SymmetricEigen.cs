@@ -99,22 +99,22 @@ public static partial class SymmetricEigen
         ReadOnlySpan2D<T> a, Span<T> eigenvalues, Span2D<T> eigenvectors, Span<T> workspace, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.Square(a, nameof(a));
+        Check.Square(a, nameof(a));
         int n = a.Height;
-        FactorCheck.Length<T>(eigenvalues, nameof(eigenvalues), a, nameof(a), n);
-        FactorCheck.SameShape<T>(eigenvectors, nameof(eigenvectors), a, nameof(a));
-        FactorCheck.Workspace<T>(workspace, nameof(workspace), WorkspaceLength(n), "SymmetricEigen.WorkspaceLength(n) = 2n² + 3n");
-        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), a, nameof(a));
-        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), eigenvectors, nameof(eigenvectors));
-        FactorCheck.NoOverlap<T>(eigenvalues, nameof(eigenvalues), a, nameof(a));
-        FactorCheck.NoOverlap<T>(eigenvalues, nameof(eigenvalues), eigenvectors, nameof(eigenvectors));
-        FactorCheck.NoOverlap<T>(eigenvalues, nameof(eigenvalues), workspace, nameof(workspace));
+        Check.Length<T>(eigenvalues, nameof(eigenvalues), a, nameof(a), n);
+        Check.SameShape<T>(eigenvectors, nameof(eigenvectors), a, nameof(a));
+        Check.Workspace<T>(workspace, nameof(workspace), WorkspaceLength(n), "SymmetricEigen.WorkspaceLength(n) = 2n² + 3n");
+        Check.NoOverlap<T>(workspace, nameof(workspace), a, nameof(a));
+        Check.NoOverlap<T>(workspace, nameof(workspace), eigenvectors, nameof(eigenvectors));
+        Check.NoOverlap<T>(eigenvalues, nameof(eigenvalues), a, nameof(a));
+        Check.NoOverlap<T>(eigenvalues, nameof(eigenvalues), eigenvectors, nameof(eigenvectors));
+        Check.NoOverlap<T>(eigenvalues, nameof(eigenvalues), workspace, nameof(workspace));
         if (!IsSameView(a, eigenvectors))
         {
-            FactorCheck.NoOverlap<T>(eigenvectors, nameof(eigenvectors), a, nameof(a));
+            Check.NoOverlap<T>(eigenvectors, nameof(eigenvectors), a, nameof(a));
         }
 
-        FactorCheck.Path(path, nameof(path));
+        Check.PathSupported(path, nameof(path));
 
         Jacobi(a, workspace, path);
         ref T w = ref MemoryMarshal.GetReference(workspace);
@@ -136,19 +136,19 @@ public static partial class SymmetricEigen
         ReadOnlySpan2D<T> a, T relativeCutoff, Span2D<T> destination, Span<T> workspace, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.Square(a, nameof(a));
+        Check.Square(a, nameof(a));
         int n = a.Height;
-        FactorCheck.SameShape<T>(destination, nameof(destination), a, nameof(a));
-        FactorCheck.FiniteNonNegative(relativeCutoff, nameof(relativeCutoff));
-        FactorCheck.Workspace<T>(workspace, nameof(workspace), WorkspaceLength(n), "SymmetricEigen.WorkspaceLength(n) = 2n² + 3n");
-        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), a, nameof(a));
-        FactorCheck.NoOverlap<T>(workspace, nameof(workspace), destination, nameof(destination));
+        Check.SameShape<T>(destination, nameof(destination), a, nameof(a));
+        Check.FiniteNonNegative(relativeCutoff, nameof(relativeCutoff));
+        Check.Workspace<T>(workspace, nameof(workspace), WorkspaceLength(n), "SymmetricEigen.WorkspaceLength(n) = 2n² + 3n");
+        Check.NoOverlap<T>(workspace, nameof(workspace), a, nameof(a));
+        Check.NoOverlap<T>(workspace, nameof(workspace), destination, nameof(destination));
         if (!IsSameView(a, destination))
         {
-            FactorCheck.NoOverlap<T>(destination, nameof(destination), a, nameof(a));
+            Check.NoOverlap<T>(destination, nameof(destination), a, nameof(a));
         }
 
-        FactorCheck.Path(path, nameof(path));
+        Check.PathSupported(path, nameof(path));
 
         Jacobi(a, workspace, path);
         ref T w = ref MemoryMarshal.GetReference(workspace);

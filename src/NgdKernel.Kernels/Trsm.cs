@@ -45,7 +45,7 @@ public static partial class Trsm
         ReadOnlySpan2D<T> triangle, TrsmTriangle part, MatrixOp op, TrsmSide side, Span2D<T> b, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.Square(triangle, nameof(triangle));
+        Check.Square(triangle, nameof(triangle));
         if (part is not (TrsmTriangle.Lower or TrsmTriangle.Upper))
         {
             ThrowHelper.ThrowArgument_UndefinedEnum(nameof(part), (int)part, nameof(TrsmTriangle));
@@ -63,15 +63,15 @@ public static partial class Trsm
 
         if (side == TrsmSide.Left)
         {
-            FactorCheck.Rows<T>(b, nameof(b), triangle, nameof(triangle), triangle.Height);
+            Check.Rows<T>(b, nameof(b), triangle, nameof(triangle), triangle.Height);
         }
         else
         {
-            FactorCheck.Columns<T>(b, nameof(b), triangle, nameof(triangle), triangle.Height);
+            Check.Columns<T>(b, nameof(b), triangle, nameof(triangle), triangle.Height);
         }
 
-        FactorCheck.NoOverlap<T>(b, nameof(b), triangle, nameof(triangle));
-        FactorCheck.Path(path, nameof(path));
+        Check.NoOverlap<T>(b, nameof(b), triangle, nameof(triangle));
+        Check.PathSupported(path, nameof(path));
         Cholesky.SolveCore(triangle, part == TrsmTriangle.Lower, op == MatrixOp.Transpose, side == TrsmSide.Left, b, path);
     }
 }

@@ -39,7 +39,7 @@ public static class VectorMath
     public static void Axpy<T>(T alpha, ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(y, nameof(y), x, nameof(x));
+        Check.SameLength(y, nameof(y), x, nameof(x));
         TensorPrimitives.MultiplyAdd(x, alpha, y, y);
     }
 
@@ -53,7 +53,7 @@ public static class VectorMath
     public static void Scale<T>(ReadOnlySpan<T> x, T alpha, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), x, nameof(x));
+        Check.SameLength(destination, nameof(destination), x, nameof(x));
         TensorPrimitives.Multiply(x, alpha, destination);
     }
 
@@ -66,7 +66,7 @@ public static class VectorMath
     public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), x, nameof(x));
+        Check.SameLength(destination, nameof(destination), x, nameof(x));
         TensorPrimitives.Tanh(x, destination);
     }
 
@@ -84,7 +84,7 @@ public static class VectorMath
     public static void TanhDerivative<T>(ReadOnlySpan<T> output, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), output, nameof(output));
+        Check.SameLength(destination, nameof(destination), output, nameof(output));
         CheckAliasing(output, destination);
         Fused<TanhDerivativeOp, T>(output, output, destination);
     }
@@ -104,8 +104,8 @@ public static class VectorMath
     public static void TanhBackward<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> gradient, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(output, nameof(output), gradient, nameof(gradient));
-        FactorCheck.SameLength(destination, nameof(destination), gradient, nameof(gradient));
+        Check.SameLength(output, nameof(output), gradient, nameof(gradient));
+        Check.SameLength(destination, nameof(destination), gradient, nameof(gradient));
         CheckAliasing(output, destination);
         CheckAliasing(gradient, destination);
         Fused<TanhBackwardOp, T>(output, gradient, destination);
@@ -120,7 +120,7 @@ public static class VectorMath
     public static void Logistic<T>(ReadOnlySpan<T> x, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), x, nameof(x));
+        Check.SameLength(destination, nameof(destination), x, nameof(x));
         if (!x.IsEmpty)
         {
             // TensorPrimitives.Sigmoid rejects empty spans; an empty layer is valid here.
@@ -141,7 +141,7 @@ public static class VectorMath
     public static void LogisticDerivative<T>(ReadOnlySpan<T> output, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), output, nameof(output));
+        Check.SameLength(destination, nameof(destination), output, nameof(output));
         CheckAliasing(output, destination);
         Fused<LogisticDerivativeOp, T>(output, output, destination);
     }
@@ -155,7 +155,7 @@ public static class VectorMath
     public static void Relu<T>(ReadOnlySpan<T> x, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), x, nameof(x));
+        Check.SameLength(destination, nameof(destination), x, nameof(x));
         TensorPrimitives.Max(x, T.Zero, destination);
     }
 
@@ -168,7 +168,7 @@ public static class VectorMath
     public static void ReluDerivative<T>(ReadOnlySpan<T> x, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.SameLength(destination, nameof(destination), x, nameof(x));
+        Check.SameLength(destination, nameof(destination), x, nameof(x));
         CheckAliasing(x, destination);
         ref T x0 = ref MemoryMarshal.GetReference(x);
         ref T d0 = ref MemoryMarshal.GetReference(destination);
@@ -207,8 +207,8 @@ public static class VectorMath
         nuint n = (nuint)destination.Length;
         nuint i = (path ?? KernelContext.Default.Path) switch
         {
-            KernelPath.Vector512 => FusedVectors<TOp, Vector512<T>, FactorSimd512<T>, T>(ref y0, ref g0, ref d0, n),
-            KernelPath.Vector256 => FusedVectors<TOp, Vector256<T>, FactorSimd256<T>, T>(ref y0, ref g0, ref d0, n),
+            KernelPath.Vector512 => FusedVectors<TOp, Vector512<T>, Simd512<T>, T>(ref y0, ref g0, ref d0, n),
+            KernelPath.Vector256 => FusedVectors<TOp, Vector256<T>, Simd256<T>, T>(ref y0, ref g0, ref d0, n),
             _ => 0,
         };
 
@@ -221,7 +221,7 @@ public static class VectorMath
     private static nuint FusedVectors<TOp, TVector, TSimd, T>(ref T y, ref T g, ref T d, nuint n)
         where TOp : struct, IFusedOp
         where TVector : struct
-        where TSimd : struct, IFactorSimd<TVector, T>
+        where TSimd : struct, ISimd<TVector, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TVector one = TSimd.Broadcast(T.One);
@@ -242,7 +242,7 @@ public static class VectorMath
 
         static abstract TVector Apply<TVector, TSimd, T>(TVector y, TVector g, TVector one)
             where TVector : struct
-            where TSimd : struct, IFactorSimd<TVector, T>
+            where TSimd : struct, ISimd<TVector, T>
             where T : unmanaged, IBinaryFloatingPointIeee754<T>;
     }
 
@@ -256,7 +256,7 @@ public static class VectorMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector Apply<TVector, TSimd, T>(TVector y, TVector g, TVector one)
             where TVector : struct
-            where TSimd : struct, IFactorSimd<TVector, T>
+            where TSimd : struct, ISimd<TVector, T>
             where T : unmanaged, IBinaryFloatingPointIeee754<T> => TSimd.Subtract(one, TSimd.Multiply(y, y));
     }
 
@@ -270,7 +270,7 @@ public static class VectorMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector Apply<TVector, TSimd, T>(TVector y, TVector g, TVector one)
             where TVector : struct
-            where TSimd : struct, IFactorSimd<TVector, T>
+            where TSimd : struct, ISimd<TVector, T>
             where T : unmanaged, IBinaryFloatingPointIeee754<T> => TSimd.Multiply(TSimd.Subtract(one, TSimd.Multiply(y, y)), g);
     }
 
@@ -284,7 +284,7 @@ public static class VectorMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector Apply<TVector, TSimd, T>(TVector y, TVector g, TVector one)
             where TVector : struct
-            where TSimd : struct, IFactorSimd<TVector, T>
+            where TSimd : struct, ISimd<TVector, T>
             where T : unmanaged, IBinaryFloatingPointIeee754<T> => TSimd.Multiply(TSimd.Subtract(one, y), y);
     }
 

@@ -68,8 +68,8 @@ public struct Xoshiro256
     public void FillGaussian<T>(Span<T> destination, T mean, T standardDeviation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        FactorCheck.Finite(mean, nameof(mean));
-        FactorCheck.FiniteNonNegative(standardDeviation, nameof(standardDeviation));
+        Check.Finite(mean, nameof(mean));
+        Check.FiniteNonNegative(standardDeviation, nameof(standardDeviation));
         double mu = double.CreateTruncating(mean);
         double sigma = double.CreateTruncating(standardDeviation);
         int i = 0;

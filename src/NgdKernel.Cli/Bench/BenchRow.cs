@@ -80,11 +80,18 @@ internal sealed record BenchRow(string Kernel, string Op, string Precision, int 
             _ => "",
         };
         string openBlas = OpenBlasGflops is double o ? F(o) : "-";
-        string peak = double.IsFinite(FractionOfPeak) ? FractionOfPeak.ToString("P0", CultureInfo.InvariantCulture) : "-";
+        // The peak is measured on the kernels' path, so a fraction above 1 is a disturbed peak run,
+        // shown as 100 % with a mark the table explains, never as a rate faster than the hardware.
+        string peak = !double.IsFinite(FractionOfPeak) ? "-"
+            : FractionOfPeak > 1 ? $"100 %{AbovePeakMark}"
+            : FractionOfPeak.ToString("P0", CultureInfo.InvariantCulture);
         string ratio = OpenBlasGflops is double r && r > 0 ? (Gflops / r).ToString("F2", CultureInfo.InvariantCulture) : "-";
         return string.Create(CultureInfo.InvariantCulture,
             $"{Kernel,-5} {Op,-20} {Precision,-6} {shape,-14} {Threads,3} {F(Gflops),9} {openBlas,9} {ratio,6} {peak,6} {Seconds * 1e3,10:F3}");
     }
+
+    /// <summary>Marks a fraction of peak above 100 % (shown as 100 %).</summary>
+    public const string AbovePeakMark = "*";
 
     /// <summary>The header matching <see cref="ToLine"/>.</summary>
     public static string Header =>

@@ -37,6 +37,11 @@ internal static class KernelCases
     {
         foreach ((string op, int m, int k, int n) in GemmShapes)
         {
+            if (settings.GemmShape is string only && only != $"{m}x{k}x{n}")
+            {
+                continue;
+            }
+
             bool ta = op[0] == 'T', tb = op[1] == 'T';
             T[] a = Random<T>(m * k, 1), b = Random<T>(k * n, 2), c = new T[m * n];
             int lda = ta ? m : k, ldb = tb ? k : n;

@@ -4,6 +4,7 @@ using System.Numerics;
 using NgdKernel.Checkpoints;
 using NgdKernel.Cli.Progress;
 using NgdKernel.Experiments;
+using NgdKernel.Kernels;
 using NgdKernel.Optimizers;
 using NgdKernel.Training;
 
@@ -118,6 +119,7 @@ internal static class ExperimentRunner
                 CultureInfo.InvariantCulture, $"{settings.Spec.Id}: {data.Train.Count} train / {data.Test.Count} test examples"));
         }
 
+        progress.Message(KernelPathLine.Describe(KernelPaths.Best)); // the path every run's context takes
         var runs = new List<OptimizerRun>();
         int first = 0;
         if (resume is not null)

@@ -4,7 +4,6 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
-using NgdKernel.Kernels.Internals;
 using NgdKernel.LinearAlgebra;
 
 namespace NgdKernel.Networks;

@@ -1,8 +1,10 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using CommunityToolkit.HighPerformance;
 using FsCheck;
 using FsCheck.Fluent;
 using NgdKernel.Kernels;
+using Internals = NgdKernel.Kernels.Internals;
 using BlockSizes = NgdKernel.Kernels.Internals.BlockSizes;
 using NgdKernel.Tests.Generators;
 using static NgdKernel.Tests.Kernels.GemmTestSupport;
@@ -140,19 +142,7 @@ public class GemmTests
         var direct = new double[29, 33];
         using var context = new KernelContext(1, path);
         Gemm.Multiply<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, viaContext, context);
-        switch (path)
-        {
-            case KernelPath.Vector512:
-                Gemm.MultiplyVector512<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, direct);
-                break;
-            case KernelPath.Vector256:
-                Gemm.MultiplyVector256<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, direct);
-                break;
-            default:
-                Gemm.MultiplyScalar<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, direct);
-                break;
-        }
-
+        Gemm.MultiplyOnPath<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, direct, path);
         Assert.Equal(viaContext, direct);
     }
 
@@ -160,10 +150,10 @@ public class GemmTests
     public void Gemm_BlockSizes_MatchMicroKernels()
     {
         // One table drives packing and the micro-kernels read the panels: their tiles must agree.
-        Assert.Equal((NgdKernel.Kernels.Internals.GemmVector512Tile12x2W<float>.Mr, NgdKernel.Kernels.Internals.GemmVector512Tile12x2W<float>.Nr), Tile<float>(KernelPath.Vector512));
-        Assert.Equal((NgdKernel.Kernels.Internals.GemmVector512Tile12x2W<double>.Mr, NgdKernel.Kernels.Internals.GemmVector512Tile12x2W<double>.Nr), Tile<double>(KernelPath.Vector512));
-        Assert.Equal((NgdKernel.Kernels.Internals.GemmVector256Tile6x2W<float>.Mr, NgdKernel.Kernels.Internals.GemmVector256Tile6x2W<float>.Nr), Tile<float>(KernelPath.Vector256));
-        Assert.Equal((NgdKernel.Kernels.Internals.GemmVector256Tile6x2W<double>.Mr, NgdKernel.Kernels.Internals.GemmVector256Tile6x2W<double>.Nr), Tile<double>(KernelPath.Vector256));
+        Assert.Equal(Tile512<float>(), Tile<float>(KernelPath.Vector512));
+        Assert.Equal(Tile512<double>(), Tile<double>(KernelPath.Vector512));
+        Assert.Equal(Tile256<float>(), Tile<float>(KernelPath.Vector256));
+        Assert.Equal(Tile256<double>(), Tile<double>(KernelPath.Vector256));
         Assert.Equal((NgdKernel.Kernels.Internals.GemmScalarTile4x4<float>.Mr, NgdKernel.Kernels.Internals.GemmScalarTile4x4<float>.Nr), Tile<float>(KernelPath.Scalar));
         foreach (KernelPath path in Enum.GetValues<KernelPath>())
         {
@@ -175,6 +165,16 @@ public class GemmTests
                 Assert.True(blocks.Mr * blocks.Nr <= BlockSizes.MaxTileElements);
             }
         }
+
+        static (int, int) Tile512<T>()
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+            (Internals.GemmVectorTile<Internals.Simd512<T>, Vector512<T>, T, Internals.Twelve>.Mr,
+                Internals.GemmVectorTile<Internals.Simd512<T>, Vector512<T>, T, Internals.Twelve>.Nr);
+
+        static (int, int) Tile256<T>()
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+            (Internals.GemmVectorTile<Internals.Simd256<T>, Vector256<T>, T, Internals.Six>.Mr,
+                Internals.GemmVectorTile<Internals.Simd256<T>, Vector256<T>, T, Internals.Six>.Nr);
 
         static (int, int) Tile<T>(KernelPath path)
             where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NgdKernel.Kernels.Internals;
 
@@ -126,29 +127,14 @@ internal static unsafe class GemmSmall
         switch (path)
         {
             case KernelPath.Vector512:
-                GemmSmallVector512.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
+                GemmSmallVector<Simd512<T>, Vector512<T>, T>.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
                 break;
             case KernelPath.Vector256:
-                GemmSmallVector256.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
+                GemmSmallVector<Simd256<T>, Vector256<T>, T>.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
                 break;
             default:
                 GemmSmallScalar.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
                 break;
         }
     }
-
-    /// <summary>
-    /// Copies op(B)[pc .. pc+kc, 0 .. n) of a transposed B ([n, k] as stored) into
-    /// <paramref name="buffer"/> as kc rows of n (row stride n).
-    /// </summary>
-    /// <code>
-    ///   B as stored [n, k]            buffer [kc, n]
-    ///   row j: b[j,pc] .. b[j,pc+kc)  -> column j of buffer
-    /// </code>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeB<T>(T* b, nint ldb, int pc, int kc, int n, T* buffer)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        // 4×4 blocks transposed in registers, as in B's packing: the element-by-element copy took
-        // about a third of a 20³ NT product.
-        GemmPack.PackStrided(b + pc, ldb, kc, n, n, buffer);
 }

@@ -52,15 +52,15 @@ internal static class TriangularInverse
         int j = 0;
         if (path == KernelPath.Vector512)
         {
-            j = Chunks<FactorSimd512<T>, Vector512<T>, T>(ref a, ld, n, i, width, j, inverseStep, scale);
+            j = Chunks<Simd512<T>, Vector512<T>, T>(ref a, ld, n, i, width, j, inverseStep, scale);
         }
 
         if (path != KernelPath.Scalar && j < width)
         {
-            j = Chunks<FactorSimd256<T>, Vector256<T>, T>(ref a, ld, n, i, width, j, inverseStep, scale);
+            j = Chunks<Simd256<T>, Vector256<T>, T>(ref a, ld, n, i, width, j, inverseStep, scale);
             if (j < width)
             {
-                j = Chunks<FactorSimd128<T>, Vector128<T>, T>(ref a, ld, n, i, width, j, inverseStep, scale);
+                j = Chunks<Simd128<T>, Vector128<T>, T>(ref a, ld, n, i, width, j, inverseStep, scale);
             }
         }
 
@@ -85,7 +85,7 @@ internal static class TriangularInverse
     /// <summary>Columns <c>[j, width)</c> in chunks of up to four vectors when one fits; returns the first column not done.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Chunks<TOps, TVector, T>(ref T a, nint ld, int n, int i, int width, int j, bool inverseStep, T scale)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -100,12 +100,12 @@ internal static class TriangularInverse
         {
             if (width - j - (4 * w) >= w)
             {
-                Chunk<TOps, TVector, FourVectors, T>(ref a, ld, n, i, j, uw, 2 * uw, 3 * uw, inverseStep, scale);
+                Chunk<TOps, TVector, Four, T>(ref a, ld, n, i, j, uw, 2 * uw, 3 * uw, inverseStep, scale);
                 j += 4 * w;
             }
             else
             {
-                Chunk<TOps, TVector, ThreeVectors, T>(ref a, ld, n, i, j, uw, 2 * uw, 0, inverseStep, scale);
+                Chunk<TOps, TVector, Three, T>(ref a, ld, n, i, j, uw, 2 * uw, 0, inverseStep, scale);
                 j += 3 * w;
             }
         }
@@ -114,10 +114,10 @@ internal static class TriangularInverse
         nuint last = (nuint)(rest - w);
         switch ((rest + w - 1) / w)
         {
-            case 1: Chunk<TOps, TVector, OneVector, T>(ref a, ld, n, i, j, 0, 0, 0, inverseStep, scale); break;
-            case 2: Chunk<TOps, TVector, TwoVectors, T>(ref a, ld, n, i, j, last, 0, 0, inverseStep, scale); break;
-            case 3: Chunk<TOps, TVector, ThreeVectors, T>(ref a, ld, n, i, j, uw, last, 0, inverseStep, scale); break;
-            default: Chunk<TOps, TVector, FourVectors, T>(ref a, ld, n, i, j, uw, 2 * uw, last, inverseStep, scale); break;
+            case 1: Chunk<TOps, TVector, One, T>(ref a, ld, n, i, j, 0, 0, 0, inverseStep, scale); break;
+            case 2: Chunk<TOps, TVector, Two, T>(ref a, ld, n, i, j, last, 0, 0, inverseStep, scale); break;
+            case 3: Chunk<TOps, TVector, Three, T>(ref a, ld, n, i, j, uw, last, 0, inverseStep, scale); break;
+            default: Chunk<TOps, TVector, Four, T>(ref a, ld, n, i, j, uw, 2 * uw, last, inverseStep, scale); break;
         }
 
         return width;
@@ -130,9 +130,9 @@ internal static class TriangularInverse
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Chunk<TOps, TVector, TCount, T>(ref T a, nint ld, int n, int i, int column, nuint o1, nuint o2, nuint o3, bool inverseStep, T scale)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IVectorCount
+        where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int count = TCount.Value;

@@ -17,7 +17,7 @@ namespace NgdKernel.Kernels.Internals;
 /// loads of B per k step for 8 FMAs.</item>
 /// </list>
 /// In BLIS terms MR = 4, NR = 2w (w = vector width), and for the packed form KC = NC = 64.
-/// One generic body serves both vector widths (<see cref="IFactorSimd{TVector, T}"/>).
+/// One generic body serves both vector widths (<see cref="ISimd{TVector, T}"/>).
 /// Callers validate; nothing is checked here.
 /// </summary>
 internal static class FactorGemm
@@ -100,8 +100,8 @@ internal static class FactorGemm
 
         switch (path)
         {
-            case KernelPath.Vector512: SubtractNNVector<FactorSimd512<T>, Vector512<T>, T>(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
-            case KernelPath.Vector256: SubtractNNVector<FactorSimd256<T>, Vector256<T>, T>(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
+            case KernelPath.Vector512: SubtractNNVector<Simd512<T>, Vector512<T>, T>(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
+            case KernelPath.Vector256: SubtractNNVector<Simd256<T>, Vector256<T>, T>(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
             default: SubtractNNScalar(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
         }
     }
@@ -166,11 +166,11 @@ internal static class FactorGemm
         }
     }
 
-    // ---------------------------------------------------------------- vector paths (one body, IFactorSimd)
+    // ---------------------------------------------------------------- vector paths (one body, ISimd)
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SubtractNNVector<TOps, TVector, T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -197,13 +197,13 @@ internal static class FactorGemm
             {
                 for (; j + (nuint)Vector256<T>.Count <= (nuint)n; j += (nuint)Vector256<T>.Count)
                 {
-                    BroadcastTile4x1<FactorSimd256<T>, Vector256<T>, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
+                    BroadcastTile4x1<Simd256<T>, Vector256<T>, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
                 }
             }
 
             for (; j + (nuint)Vector128<T>.Count <= (nuint)n; j += (nuint)Vector128<T>.Count)
             {
-                BroadcastTile4x1<FactorSimd128<T>, Vector128<T>, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
+                BroadcastTile4x1<Simd128<T>, Vector128<T>, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
             }
 
             if (j < (nuint)n)
@@ -239,7 +239,7 @@ internal static class FactorGemm
     /// <summary><c>C[0:4, 0:2w] -= A[0:4, 0:k] · B[0:k, 0:2w]</c>: broadcast a[r,p], two vector loads of row p of B, 8 FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void BroadcastTile4x2<TOps, TVector, T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int k)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -280,7 +280,7 @@ internal static class FactorGemm
     /// <summary><c>C[0:4, 0:w] -= A[0:4, 0:k] · B[0:k, 0:w]</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void BroadcastTile4x1<TOps, TVector, T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int k)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

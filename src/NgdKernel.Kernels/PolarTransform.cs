@@ -1,8 +1,11 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace NgdKernel.Kernels.Internals;
+using NgdKernel.Kernels.Internals;
+
+namespace NgdKernel.Kernels;
 
 /// <summary>
 /// The radius of Marsaglia's polar method, <c>r = sd · sqrt(-2 ln s / s)</c>, for a batch of accepted
@@ -21,7 +24,7 @@ namespace NgdKernel.Kernels.Internals;
 /// with R of degree 7; within 1 ulp. Both require a positive, normal, finite argument, which the
 /// polar method guarantees (<c>s &gt;= 2^-46</c> in float, <c>2^-106</c> in double).</para>
 /// </remarks>
-internal static class PolarTransform
+public static class PolarTransform
 {
     // Cephes logf.
     private const float P0 = 7.0376836292E-2f, P1 = -1.1514610310E-1f, P2 = 1.1676998740E-1f;
@@ -39,8 +42,15 @@ internal static class PolarTransform
     private const long SqrtHalfBits = 0x3FE6A09E667F3BCD; // √½ rounded to double
 
     /// <summary><c>s[p] &lt;- sd · sqrt(-2 ln s[p] / s[p])</c> for every p, on <paramref name="path"/>.</summary>
+    /// <param name="s">The accepted <c>s = v1² + v2²</c> of the polar method, each a normal number in (0, 1]; overwritten by the radii.</param>
+    /// <param name="sd">Standard deviation of the Gaussian samples; finite and not negative.</param>
+    /// <param name="path">Instruction-set path; the bits are the same on every path.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An element of <paramref name="s"/> is not a normal number in (0, 1], or <paramref name="sd"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is not supported by this machine.</exception>
+    /// <remarks>Allocates nothing. A Gaussian pair is then <c>(v1, v2) · radius</c>.</remarks>
     public static void Radius(Span<float> s, float sd, KernelPath path)
     {
+        Validate<float>(s, sd, path);
         ref float s0 = ref MemoryMarshal.GetReference(s);
         int n = s.Length;
         int p = 0;
@@ -76,6 +86,7 @@ internal static class PolarTransform
     /// <inheritdoc cref="Radius(Span{float}, float, KernelPath)"/>
     public static void Radius(Span<double> s, double sd, KernelPath path)
     {
+        Validate<double>(s, sd, path);
         ref double s0 = ref MemoryMarshal.GetReference(s);
         int n = s.Length;
         int p = 0;
@@ -108,9 +119,23 @@ internal static class PolarTransform
         }
     }
 
+    private static void Validate<T>(ReadOnlySpan<T> s, T sd, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Check.PathSupported(path, nameof(path));
+        Check.FiniteNonNegative(sd, nameof(sd));
+        for (int p = 0; p < s.Length; p++)
+        {
+            if (!(T.IsNormal(s[p]) && s[p] > T.Zero && s[p] <= T.One))
+            {
+                ThrowHelper.ThrowArgumentOutOfRange_Interval($"{nameof(s)}[{p}]", double.CreateTruncating(s[p]), "(0, 1] and normal");
+            }
+        }
+    }
+
     /// <summary>Natural logarithm of a positive, normal, finite float (Cephes logf).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Log(float x)
+    internal static float Log(float x)
     {
         // m = x·2^-e in [√½, √2): subtracting √½'s bits makes the exponent field e exactly.
         int bits = BitConverter.SingleToInt32Bits(x);
@@ -134,7 +159,7 @@ internal static class PolarTransform
 
     /// <inheritdoc cref="Log(float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Log(Vector512<float> x)
+    internal static Vector512<float> Log(Vector512<float> x)
     {
         Vector512<int> bits = x.AsInt32();
         Vector512<int> e = Vector512.ShiftRightArithmetic(bits - Vector512.Create(SqrtHalfBitsF), 23);
@@ -157,7 +182,7 @@ internal static class PolarTransform
 
     /// <inheritdoc cref="Log(float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Log(Vector256<float> x)
+    internal static Vector256<float> Log(Vector256<float> x)
     {
         Vector256<int> bits = x.AsInt32();
         Vector256<int> e = Vector256.ShiftRightArithmetic(bits - Vector256.Create(SqrtHalfBitsF), 23);
@@ -180,7 +205,7 @@ internal static class PolarTransform
 
     /// <summary>Natural logarithm of a positive, normal, finite double (fdlibm __ieee754_log).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Log(double x)
+    internal static double Log(double x)
     {
         long bits = BitConverter.DoubleToInt64Bits(x);
         long e = (bits - SqrtHalfBits) >> 52;
@@ -199,7 +224,7 @@ internal static class PolarTransform
 
     /// <inheritdoc cref="Log(double)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Log(Vector512<double> x)
+    internal static Vector512<double> Log(Vector512<double> x)
     {
         Vector512<long> bits = x.AsInt64();
         Vector512<long> e = Vector512.ShiftRightArithmetic(bits - Vector512.Create(SqrtHalfBits), 52);
@@ -221,7 +246,7 @@ internal static class PolarTransform
 
     /// <inheritdoc cref="Log(double)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Log(Vector256<double> x)
+    internal static Vector256<double> Log(Vector256<double> x)
     {
         Vector256<long> bits = x.AsInt64();
         Vector256<long> e = Vector256.ShiftRightArithmetic(bits - Vector256.Create(SqrtHalfBits), 52);

@@ -50,15 +50,15 @@ internal static class TriangularColumns
         int j = 0;
         if (path == KernelPath.Vector512)
         {
-            j = Chunks<FactorSimd512<T>, Vector512<T>, T>(ref t, ldt, ref b, ldb, n, m, j, backward);
+            j = Chunks<Simd512<T>, Vector512<T>, T>(ref t, ldt, ref b, ldb, n, m, j, backward);
         }
 
         if (path != KernelPath.Scalar && j < m)
         {
-            j = Chunks<FactorSimd256<T>, Vector256<T>, T>(ref t, ldt, ref b, ldb, n, m, j, backward);
+            j = Chunks<Simd256<T>, Vector256<T>, T>(ref t, ldt, ref b, ldb, n, m, j, backward);
             if (j < m)
             {
-                j = Chunks<FactorSimd128<T>, Vector128<T>, T>(ref t, ldt, ref b, ldb, n, m, j, backward);
+                j = Chunks<Simd128<T>, Vector128<T>, T>(ref t, ldt, ref b, ldb, n, m, j, backward);
             }
         }
 
@@ -121,7 +121,7 @@ internal static class TriangularColumns
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Chunks<TOps, TVector, T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, int j, bool backward)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -139,12 +139,12 @@ internal static class TriangularColumns
             ref T bj = ref Unsafe.Add(ref b, j);
             if (m - j - (4 * w) >= w)
             {
-                Kernel<TOps, TVector, FourVectors, T>(ref t, ldt, ref bj, ldb, n, uw, 2 * uw, 3 * uw, backward);
+                Kernel<TOps, TVector, Four, T>(ref t, ldt, ref bj, ldb, n, uw, 2 * uw, 3 * uw, backward);
                 j += 4 * w;
             }
             else
             {
-                Kernel<TOps, TVector, ThreeVectors, T>(ref t, ldt, ref bj, ldb, n, uw, 2 * uw, 0, backward);
+                Kernel<TOps, TVector, Three, T>(ref t, ldt, ref bj, ldb, n, uw, 2 * uw, 0, backward);
                 j += 3 * w;
             }
         }
@@ -154,10 +154,10 @@ internal static class TriangularColumns
         ref T bl = ref Unsafe.Add(ref b, j);
         switch ((rest + w - 1) / w)
         {
-            case 1: Kernel<TOps, TVector, OneVector, T>(ref t, ldt, ref bl, ldb, n, 0, 0, 0, backward); break;
-            case 2: Kernel<TOps, TVector, TwoVectors, T>(ref t, ldt, ref bl, ldb, n, last, 0, 0, backward); break;
-            case 3: Kernel<TOps, TVector, ThreeVectors, T>(ref t, ldt, ref bl, ldb, n, uw, last, 0, backward); break;
-            default: Kernel<TOps, TVector, FourVectors, T>(ref t, ldt, ref bl, ldb, n, uw, 2 * uw, last, backward); break;
+            case 1: Kernel<TOps, TVector, One, T>(ref t, ldt, ref bl, ldb, n, 0, 0, 0, backward); break;
+            case 2: Kernel<TOps, TVector, Two, T>(ref t, ldt, ref bl, ldb, n, last, 0, 0, backward); break;
+            case 3: Kernel<TOps, TVector, Three, T>(ref t, ldt, ref bl, ldb, n, uw, last, 0, backward); break;
+            default: Kernel<TOps, TVector, Four, T>(ref t, ldt, ref bl, ldb, n, uw, 2 * uw, last, backward); break;
         }
 
         return m;
@@ -177,9 +177,9 @@ internal static class TriangularColumns
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel<TOps, TVector, TCount, T>(ref T t, nint ldt, ref T b, nint ldb, int n, nuint o1, nuint o2, nuint o3, bool backward)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IVectorCount
+        where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int done = 0;
@@ -204,9 +204,9 @@ internal static class TriangularColumns
     /// <summary>Rows <c>i0..i0+3</c> of <c>L·X = B</c>, rows above solved.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void BlockForward<TOps, TVector, TCount, T>(ref T t, nint ldt, ref T b, nint ldb, int i0, nuint o1, nuint o2, nuint o3)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IVectorCount
+        where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref T b0 = ref Unsafe.Add(ref b, i0 * ldb);
@@ -248,9 +248,9 @@ internal static class TriangularColumns
     /// <summary>Rows <c>i0..i0+3</c> of <c>Lᵀ·X = B</c>, rows below solved; coefficients <c>l_k,i0..i0+3</c> are adjacent in row k of L.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void BlockBackward<TOps, TVector, TCount, T>(ref T t, nint ldt, ref T b, nint ldb, int n, int i0, nuint o1, nuint o2, nuint o3)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IVectorCount
+        where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref T b0 = ref Unsafe.Add(ref b, i0 * ldb);
@@ -293,9 +293,9 @@ internal static class TriangularColumns
     /// <summary>Row i alone (the last <c>n % 4</c> rows).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SingleRow<TOps, TVector, TCount, T>(ref T t, nint ldt, ref T b, nint ldb, int n, int i, nuint o1, nuint o2, nuint o3, bool backward)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IVectorCount
+        where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref T bi = ref Unsafe.Add(ref b, i * ldb);
@@ -321,9 +321,9 @@ internal static class TriangularColumns
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Load<TOps, TVector, TCount, T>(ref T row, nuint o1, nuint o2, nuint o3, out TVector v0, out TVector v1, out TVector v2, out TVector v3)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IVectorCount
+        where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         v0 = TOps.Load(ref row, 0);
@@ -335,9 +335,9 @@ internal static class TriangularColumns
     /// <summary><c>a -= coefficient·x</c> on each of the chunk's vectors (one FMA with the negated coefficient).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update<TOps, TVector, TCount, T>(T coefficient, TVector x0, TVector x1, TVector x2, TVector x3, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IVectorCount
+        where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TVector l = TOps.Broadcast(-coefficient);
@@ -361,9 +361,9 @@ internal static class TriangularColumns
     /// <summary><c>a *= 1/diagonal</c>, stored to the row: the solved row, also left in <c>a</c> for the rows after it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Finish<TOps, TVector, TCount, T>(T diagonal, ref T row, nuint o1, nuint o2, nuint o3, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
-        where TOps : IFactorSimd<TVector, T>
+        where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IVectorCount
+        where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TVector inverse = TOps.Broadcast(T.One / diagonal);

@@ -5,14 +5,14 @@ using System.Runtime.Intrinsics;
 namespace NgdKernel.Kernels.Internals;
 
 /// <summary>
-/// The few vector operations the factorization kernels need, as static abstract members so that
-/// one generic kernel body serves <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/> and
+/// The few vector operations the kernels need, as static abstract members so that one generic
+/// kernel body serves <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/> and
 /// <see cref="Vector128{T}"/> (the JIT specializes each struct instantiation and inlines every
 /// member, as System.Numerics.Tensors' operator structs do).
 /// </summary>
 /// <typeparam name="TVector">The vector type.</typeparam>
 /// <typeparam name="T">float or double.</typeparam>
-internal interface IFactorSimd<TVector, T>
+internal interface ISimd<TVector, T>
     where TVector : struct
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -31,10 +31,21 @@ internal interface IFactorSimd<TVector, T>
     static abstract TVector Multiply(TVector a, TVector b);
 
     static abstract TVector Subtract(TVector a, TVector b);
+
+    static abstract TVector Add(TVector a, TVector b);
+
+    /// <summary>The sum of the lanes (in the order <see cref="Vector512.Sum{T}(Vector512{T})"/> and its kin use).</summary>
+    static abstract T Sum(TVector value);
+
+    /// <summary>A mask of the lanes whose index is at least <paramref name="first"/>.</summary>
+    static abstract TVector LanesFrom(int first);
+
+    /// <summary>Lanes of <paramref name="whenTrue"/> where <paramref name="mask"/> is set, else of <paramref name="whenFalse"/>.</summary>
+    static abstract TVector Select(TVector mask, TVector whenTrue, TVector whenFalse);
 }
 
 /// <summary>512-bit operations.</summary>
-internal readonly struct FactorSimd512<T> : IFactorSimd<Vector512<T>, T>
+internal readonly struct Simd512<T> : ISimd<Vector512<T>, T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static nuint Count => (nuint)Vector512<T>.Count;
@@ -49,17 +60,29 @@ internal readonly struct FactorSimd512<T> : IFactorSimd<Vector512<T>, T>
     public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c) => Level1.Fma(a, b, c);
+    public static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c) => Internals.Fma.MultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Subtract(Vector512<T> a, Vector512<T> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector512<T> value) => Vector512.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LanesFrom(int first) => Vector512.GreaterThanOrEqual(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(first)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Select(Vector512<T> mask, Vector512<T> whenTrue, Vector512<T> whenFalse) => Vector512.ConditionalSelect(mask, whenTrue, whenFalse);
 }
 
 /// <summary>256-bit operations.</summary>
-internal readonly struct FactorSimd256<T> : IFactorSimd<Vector256<T>, T>
+internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static nuint Count => (nuint)Vector256<T>.Count;
@@ -74,17 +97,29 @@ internal readonly struct FactorSimd256<T> : IFactorSimd<Vector256<T>, T>
     public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c) => Level1.Fma(a, b, c);
+    public static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c) => Internals.Fma.MultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Multiply(Vector256<T> a, Vector256<T> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Subtract(Vector256<T> a, Vector256<T> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector256<T> value) => Vector256.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LanesFrom(int first) => Vector256.GreaterThanOrEqual(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(first)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Select(Vector256<T> mask, Vector256<T> whenTrue, Vector256<T> whenFalse) => Vector256.ConditionalSelect(mask, whenTrue, whenFalse);
 }
 
 /// <summary>128-bit operations: the narrow tail of the 256-bit path (4 floats or 2 doubles).</summary>
-internal readonly struct FactorSimd128<T> : IFactorSimd<Vector128<T>, T>
+internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public static nuint Count => (nuint)Vector128<T>.Count;
@@ -99,50 +134,64 @@ internal readonly struct FactorSimd128<T> : IFactorSimd<Vector128<T>, T>
     public static Vector128<T> Broadcast(T value) => Vector128.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> Fma(Vector128<T> a, Vector128<T> b, Vector128<T> c)
-    {
-        if (typeof(T) == typeof(double))
-        {
-            return Vector128.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        }
-
-        if (typeof(T) == typeof(float))
-        {
-            return Vector128.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        }
-
-        return (a * b) + c;
-    }
+    public static Vector128<T> Fma(Vector128<T> a, Vector128<T> b, Vector128<T> c) => Internals.Fma.MultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Multiply(Vector128<T> a, Vector128<T> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Subtract(Vector128<T> a, Vector128<T> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector128<T> value) => Vector128.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LanesFrom(int first) => Vector128.GreaterThanOrEqual(Vector128<T>.Indices, Vector128.Create(T.CreateTruncating(first)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Select(Vector128<T> mask, Vector128<T> whenTrue, Vector128<T> whenFalse) => Vector128.ConditionalSelect(mask, whenTrue, whenFalse);
 }
 
-/// <summary>A compile-time vector count (1 to 4) for the register-blocked kernels.</summary>
-internal interface IVectorCount
+/// <summary>A compile-time count (rows or vectors of a register tile), folded by the JIT.</summary>
+internal interface IConstant
 {
     static abstract int Value { get; }
 }
 
-internal readonly struct OneVector : IVectorCount
+internal readonly struct One : IConstant
 {
     public static int Value => 1;
 }
 
-internal readonly struct TwoVectors : IVectorCount
+internal readonly struct Two : IConstant
 {
     public static int Value => 2;
 }
 
-internal readonly struct ThreeVectors : IVectorCount
+internal readonly struct Three : IConstant
 {
     public static int Value => 3;
 }
 
-internal readonly struct FourVectors : IVectorCount
+internal readonly struct Four : IConstant
 {
     public static int Value => 4;
+}
+
+internal readonly struct Six : IConstant
+{
+    public static int Value => 6;
+}
+
+internal readonly struct Eight : IConstant
+{
+    public static int Value => 8;
+}
+
+internal readonly struct Twelve : IConstant
+{
+    public static int Value => 12;
 }

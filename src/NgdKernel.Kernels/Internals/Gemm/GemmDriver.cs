@@ -60,21 +60,21 @@ internal static unsafe class GemmDriver
                 // Unpacked kernels: packing and the loop nest cost more than the arithmetic here. A small
                 // SYRK is computed whole (its upper triangle is then overwritten by the mirror).
                 GemmSmall.Run(
-                    pa, Check.RowStride(a), opA == MatrixOp.Transpose, pb, Check.RowStride(b), opB == MatrixOp.Transpose,
-                    alpha, beta, pc, Check.RowStride<T>(c), m, n, k, path);
+                    pa, StridedView.Stride(a), opA == MatrixOp.Transpose, pb, StridedView.Stride(b), opB == MatrixOp.Transpose,
+                    alpha, beta, pc, StridedView.Stride(c), m, n, k, path);
                 return;
             }
 
             var problem = new GemmProblem<T>
             {
                 A = pa,
-                Lda = Check.RowStride(a),
+                Lda = StridedView.Stride(a),
                 TransposeA = opA == MatrixOp.Transpose,
                 B = pb,
-                Ldb = Check.RowStride(b),
+                Ldb = StridedView.Stride(b),
                 TransposeB = opB == MatrixOp.Transpose,
                 C = pc,
-                Ldc = Check.RowStride<T>(c),
+                Ldc = StridedView.Stride(c),
                 M = m,
                 N = n,
                 K = k,
@@ -124,10 +124,10 @@ internal static unsafe class GemmDriver
         switch (problem.Path)
         {
             case KernelPath.Vector512:
-                RunPart<T, GemmVector512Tile12x2W<T>>(ref problem, part, parts);
+                RunPart<T, GemmVectorTile<Simd512<T>, Vector512<T>, T, Twelve>>(ref problem, part, parts);
                 break;
             case KernelPath.Vector256:
-                RunPart<T, GemmVector256Tile6x2W<T>>(ref problem, part, parts);
+                RunPart<T, GemmVectorTile<Simd256<T>, Vector256<T>, T, Six>>(ref problem, part, parts);
                 break;
             default:
                 RunPart<T, GemmScalarTile4x4<T>>(ref problem, part, parts);

@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Runtime.Loader;
+
+namespace NgdKernel.Ab;
+
+/// <summary>
+/// Same-process A/B of two builds of NgdKernel.Kernels and NgdKernel: each build is loaded into its
+/// own <see cref="AssemblyLoadContext"/> together with a copy of this assembly (whose
+/// <see cref="Cases"/> then binds to that build), and the two run the same case in alternation, so
+/// that both see the same machine load. Reports the median over rounds of time(new) / time(old).
+/// </summary>
+/// <remarks>
+/// <code>
+///   dotnet run -c Release --project perf/NgdKernel.Ab -- --old DIR [--new DIR] [--rounds N] [--filter S1|S2]
+/// </code>
+/// DIR holds a Release build's NgdKernel.Kernels.dll and NgdKernel.dll; --new defaults to the
+/// build next to this program. Nothing from either build is loaded into the default context.
+/// Times are the calling thread's CPU time (Linux clock_gettime), so cases run single-threaded.
+/// </remarks>
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        string? oldDirectory = null;
+        string newDirectory = AppContext.BaseDirectory;
+        int rounds = 41;
+        string filter = "";
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--old": oldDirectory = args[i + 1]; break;
+                case "--new": newDirectory = args[i + 1]; break;
+                case "--rounds": rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--filter": filter = args[i + 1]; break;
+                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+            }
+        }
+
+        if (oldDirectory is null)
+        {
+            Console.Error.WriteLine("usage: --old DIR [--new DIR] [--rounds N] [--filter S1|S2]");
+            return 2;
+        }
+
+        Func<string, Action> createOld = Load("old", oldDirectory);
+        Func<string, Action> createNew = Load("new", newDirectory);
+        Console.WriteLine($"| case | median new/old | p25 | p75 | rounds × batches × calls |");
+        Console.WriteLine($"|---|---:|---:|---:|---:|");
+        foreach (string name in Cases.Names)
+        {
+            if (!filter.Split('|').Any(f => name.Contains(f, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            Action runOld = createOld(name), runNew = createNew(name);
+            Calibrate(runNew);
+            (int calls, int batches) = Calibrate(runOld);
+            var ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++)
+            {
+                // Alternate which build goes first, so that neither always follows the other.
+                double tOld, tNew;
+                if (r % 2 == 0)
+                {
+                    tOld = Fastest(runOld, calls, batches);
+                    tNew = Fastest(runNew, calls, batches);
+                }
+                else
+                {
+                    tNew = Fastest(runNew, calls, batches);
+                    tOld = Fastest(runOld, calls, batches);
+                }
+
+                ratios[r] = tNew / tOld;
+            }
+
+            Array.Sort(ratios);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {ratios[rounds / 2]:F3} | {ratios[rounds / 4]:F3} | {ratios[3 * rounds / 4]:F3} | {rounds} × {batches} × {calls} |"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Calls per timed batch (about 0.2 ms, or one call) and batches per round (about 20 ms in all),
+    /// after warm-up and tiering. A round keeps its fastest batch: on a shared machine the
+    /// interference only ever adds time.
+    /// </summary>
+    private static (int Calls, int Batches) Calibrate(Action run)
+    {
+        // Warm-up: enough calls for tiered compilation to reach tier 1 (with dynamic PGO) and the
+        // pauses to let the background compiler finish.
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < 50 || (i < 5000 && Time(run, 1) < 1e-3); i++)
+            {
+                Time(run, 1);
+            }
+
+            Thread.Sleep(100);
+        }
+
+        double once = Math.Max(Time(run, 3) / 3, 1e-7);
+        int calls = Math.Clamp((int)(2e-4 / once), 1, 100_000);
+        int batches = Math.Clamp((int)(0.02 / (once * calls)), 3, 1000);
+        return (calls, batches);
+    }
+
+    private static double Fastest(Action run, int calls, int batches)
+    {
+        double best = double.MaxValue;
+        for (int i = 0; i < batches; i++)
+        {
+            best = Math.Min(best, Time(run, calls));
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// CPU time of this thread over <paramref name="calls"/> calls: with many processes sharing the
+    /// cores, wall time mostly measures the scheduler. Every case runs on the calling thread only.
+    /// </summary>
+    private static double Time(Action run, int calls)
+    {
+        double start = ThreadCpuSeconds();
+        for (int i = 0; i < calls; i++)
+        {
+            run();
+        }
+
+        return ThreadCpuSeconds() - start;
+    }
+
+    private static unsafe double ThreadCpuSeconds()
+    {
+        const int ClockThreadCpuTimeId = 3;
+        TimeSpec time;
+        if (ClockGetTime(ClockThreadCpuTimeId, &time) != 0)
+        {
+            throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        }
+
+        return time.Seconds + (time.Nanoseconds * 1e-9);
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern unsafe int ClockGetTime(int clock, TimeSpec* time);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    private static Func<string, Action> Load(string name, string directory)
+    {
+        var context = new BuildContext(name, Path.GetFullPath(directory));
+        Assembly self = context.LoadFromAssemblyPath(typeof(Program).Assembly.Location);
+        MethodInfo create = self.GetType(typeof(Cases).FullName!, throwOnError: true)!
+            .GetMethod(nameof(Cases.Create), BindingFlags.Public | BindingFlags.Static)!;
+        return caseName => (Action)create.Invoke(null, [caseName])!;
+    }
+
+    /// <summary>Resolves the two library assemblies from one build directory; everything else from the default context.</summary>
+    private sealed class BuildContext(string name, string directory) : AssemblyLoadContext(name)
+    {
+        protected override Assembly? Load(AssemblyName assemblyName) =>
+            assemblyName.Name is "NgdKernel.Kernels" or "NgdKernel"
+                ? LoadFromAssemblyPath(Path.Combine(directory, assemblyName.Name + ".dll"))
+                : null;
+    }
+}
