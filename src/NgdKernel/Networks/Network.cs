@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
 using NgdKernel.LinearAlgebra;
+using NgdKernel.Optimizers;
 
 namespace NgdKernel.Networks;
 
@@ -41,11 +43,22 @@ public sealed partial class Network<T>
     /// <param name="context">Kernel options (threads, path) for every pass; null for <see cref="KernelContext.Default"/>.</param>
     /// <exception cref="NotSupportedException">T is neither <see cref="float"/> nor <see cref="double"/> (for example <see cref="Half"/>).</exception>
     /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
+    /// <exception cref="MemoryLimitException">
+    /// The weights exceed <see cref="NetworkOptions.MemoryLimit"/>, or one layer's weights exceed one .NET
+    /// array; thrown before anything is allocated, naming the widths that size the buffer.
+    /// </exception>
     public Network(NetworkOptions options, KernelContext? context = null)
     {
         SupportedElementType.ThrowIfUnsupported<T>("Network");
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var total = default(MemoryTotal);
+        AddBuffers(ref total, options);
+        if (!OptimizerMemory.Fits<T>(total, OptimizerMemory.Limit(options.MemoryLimit)))
+        {
+            throw EstimateMemory(options).Exceeded(nameof(options), "NetworkOptions.MemoryLimit");
+        }
+
         Options = options;
         Context = context ?? KernelContext.Default;
         LayerCount = options.LayerCount;
@@ -86,6 +99,41 @@ public sealed partial class Network<T>
 
     /// <summary>Number of layers <c>L</c>.</summary>
     public int LayerCount { get; }
+
+    /// <summary>
+    /// The buffers the constructor would allocate for <paramref name="options"/> (each layer's weights, and
+    /// the output precision and its factor for a full covariance), checked against
+    /// <see cref="NetworkOptions.MemoryLimit"/> before allocating anything. Workspaces and optimizers
+    /// allocate on top of this (see their own <c>EstimateMemory</c>).
+    /// </summary>
+    /// <param name="options">The architecture; validated here.</param>
+    /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
+    public static MemoryEstimate EstimateMemory(NetworkOptions options)
+    {
+        SupportedElementType.ThrowIfUnsupported<T>("Network");
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var list = new MemoryList(options.Widths, options.Bias, 0, 0, Unsafe.SizeOf<T>());
+        AddBuffers(ref list, options);
+        return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(Network<T>)), 0, 0, list.Items, OptimizerMemory.Limit(options.MemoryLimit));
+    }
+
+    private static void AddBuffers<TSink>(ref TSink sink, NetworkOptions options)
+        where TSink : struct, IMemorySink
+    {
+        int layers = options.LayerCount;
+        for (int l = 0; l < layers; l++)
+        {
+            sink.Add("weights", l, options.Widths[l + 1], options.Widths[l] + (options.Bias ? 1 : 0), MemorySize.LayerWidths);
+        }
+
+        if (!options.OutputCovariance.IsIsotropic)
+        {
+            int nOut = options.Widths[layers];
+            sink.Add("output precision", layers - 1, nOut, nOut, MemorySize.OutputWidth);
+            sink.Add("output precision factor", layers - 1, nOut, nOut, MemorySize.OutputWidth);
+        }
+    }
 
     /// <summary>Widths <c>n_0 .. n_L</c>.</summary>
     public ReadOnlySpan<int> Widths => _widths;

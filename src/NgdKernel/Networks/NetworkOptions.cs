@@ -46,6 +46,15 @@ public sealed record NetworkOptions
     /// </summary>
     public double InitScale { get; init; } = 1.0;
 
+    /// <summary>
+    /// Bytes the network may allocate for its weights (and the output precision matrices of a full
+    /// <see cref="OutputCovariance"/>), checked by the constructor before allocating; beyond it, or for a
+    /// layer whose weights exceed one .NET array, a <see cref="Optimizers.MemoryLimitException"/> names the
+    /// widths that size it. Null (the default) means <see cref="Optimizers.MemoryEstimate.DefaultLimit"/>.
+    /// <see cref="Network{T}.EstimateMemory"/> lists the buffers.
+    /// </summary>
+    public long? MemoryLimit { get; init; }
+
     /// <summary>Number of layers <c>L</c>.</summary>
     public int LayerCount => Widths.Count - 1;
 
@@ -64,6 +73,8 @@ public sealed record NetworkOptions
                 $"'{nameof(Widths)}' has {Widths?.Count ?? 0} entries: give at least the input and output widths.",
                 nameof(Widths));
         }
+
+        Optimizers.OptimizerMemory.ValidateLimit(MemoryLimit);
 
         for (int l = 0; l < Widths.Count; l++)
         {

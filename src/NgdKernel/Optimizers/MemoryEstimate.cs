@@ -23,7 +23,8 @@ public readonly record struct MemoryItem(string Buffer, int Layer, long Rows, lo
 /// The memory an optimizer allocates for a network and a batch size, buffer by buffer: what
 /// <c>EstimateMemory</c> of <see cref="SgdOptimizer{T}"/>, <see cref="NaturalGradientOptimizer{T}"/> and
 /// <see cref="ExactNaturalGradientOptimizer{T}"/> return, and what their memory check compares with the
-/// limit before allocating.
+/// limit before allocating; <see cref="Networks.Network{T}.EstimateMemory"/> returns the same for a
+/// network's weights.
 /// </summary>
 /// <remarks>
 /// <para>Counted: every buffer the optimizer allocates (undo copies, directions, covariances, factors,

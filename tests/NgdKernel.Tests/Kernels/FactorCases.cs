@@ -32,7 +32,7 @@ internal static class FactorCases
          select new FactorCase(n, m, pitch, offset, seed, logK / 10.0)).ToArbitrary();
 
     public static void Check(Arbitrary<FactorCase> cases, Func<FactorCase, bool> property, int maxTest) =>
-        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(maxTest), Prop.ForAll(cases, property));
+        FsCheck.Check.One(PropertyConfig.Quick(maxTest), Prop.ForAll(cases, property));
 
     public static TheoryData<KernelPath> Paths()
     {

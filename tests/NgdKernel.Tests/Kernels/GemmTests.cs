@@ -24,7 +24,7 @@ public class GemmTests
     {
         using var context = new KernelContext(threads, path);
         Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(40),
+            PropertyConfig.Quick(40),
             Prop.ForAll(Arb.From(GemmCases.Gemm()), (GemmCase test) =>
             {
                 VerifyGemm<float>(test, context);

@@ -11,9 +11,13 @@ public class ShermanMorrisonTests
     public static TheoryData<KernelPath> Paths => FactorCases.Paths();
 
     // Against a fresh inverse of the updated matrix: ‖X - X_ref‖₁ / ‖X_ref‖₁ ≤ c·κ·n·eps with
-    // c = 30 (LAPACK's threshold). κ is the larger of κ₁(A) and κ₁(A + s·u·vᵀ): the input A⁻¹
-    // carries an error of order κ(A)·eps (it is itself a computed inverse), and the output is
-    // as sensitive as the inverse of the updated matrix.
+    // c = 30 (LAPACK's threshold). κ is the largest of κ₁(A), κ₁(A + s·u·vᵀ) and
+    // (1 + |s|·|v|ᵀ|A⁻¹||u|) / |d|: the input A⁻¹ carries an error of order κ(A)·eps (it is itself a
+    // computed inverse), the output is as sensitive as the inverse of the updated matrix, and the
+    // computed denominator d = 1 + s·vᵀA⁻¹u has an absolute error of order n·eps·(1 + |s|·|v|ᵀ|A⁻¹||u|)
+    // which the update divides by d. Gaussian u and v put d near zero now and then (a near-singular
+    // update); the kernel then refuses, and a refusal is checked against the kernel's documented guard
+    // |d| ≤ sqrt(eps)·(1 + |s|·Σ|v_i (A⁻¹u)_i|) evaluated in double, widened by that same rounding.
     [Theory, MemberData(nameof(Paths))]
     public void ShermanMorrison_Update_MatchesFreshInverse_Double(KernelPath path) =>
         FactorCases.Check(FactorCases.Cases(150, 4), c => Update<double>(c, path), 15);
@@ -34,7 +38,7 @@ public class ShermanMorrisonTests
         double[,] a = SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random);
         double[] u = [.. Enumerable.Range(0, c.N).Select(_ => SpdGenerators.Gaussian(random))];
         double[] v = [.. Enumerable.Range(0, c.N).Select(_ => SpdGenerators.Gaussian(random))];
-        double scale = 0.3;
+        double scale = double.CreateTruncating(T.CreateTruncating(0.3));
         double[,] inverse = FactorGuardedMatrix<T>.Rounded(R.Inverse(a));
         var view = new FactorGuardedMatrix<T>(inverse, c.Pitch, c.Offset);
         T[] ut = [.. u.Select(T.CreateTruncating)];
@@ -51,20 +55,59 @@ public class ShermanMorrisonTests
         }
 
         double[,] expected = R.Inverse(updated);
-        double kappa = Math.Max(R.Norm1(updated) * R.Norm1(expected), R.Norm1(a) * R.Norm1(inverse));
+        double eps = Tolerances.Epsilon<T>();
+        double[] ud = [.. ut.Select(double.CreateTruncating)];
+        double[] vd = [.. vt.Select(double.CreateTruncating)];
+        double[] inverseU = MatrixVector(inverse, ud, absolute: false);
+        double exactDenominator = 1 + (scale * Dot(vd, inverseU, absolute: false));
+        double magnitude = Dot(vd, inverseU, absolute: true);
+        double termScale = 1 + (scale * Dot(vd, MatrixVector(inverse, ud, absolute: true), absolute: true));
+        double rounding = 2 * (c.N + 2) * eps * termScale;
         bool ok = ShermanMorrison.TryUpdateOnPath(view.Span, ut, vt, T.CreateTruncating(scale), workspace, path, out T denominator);
         view.AssertGuardsIntact();
         if (!ok)
         {
-            // Refused: the denominator must really be small next to its terms.
-            Assert.True(double.CreateTruncating(T.Abs(denominator)) < 1e-2, $"{c}: refused with denominator {denominator}");
+            // Refused: the exact denominator must fail the documented guard, up to rounding.
+            double guard = (Math.Sqrt(eps) * (1 + (scale * magnitude))) + rounding;
+            Assert.True(
+                Math.Abs(exactDenominator) <= guard,
+                $"{c} {path}: refused with denominator {denominator} (exact {exactDenominator:E3}) above the guard {guard:E3}");
+            Assert.Equal(inverse, view.ToDouble());
             return true;
         }
 
+        double kappa = Math.Max(
+            Math.Max(R.Norm1(updated) * R.Norm1(expected), R.Norm1(a) * R.Norm1(inverse)),
+            termScale / Math.Abs(exactDenominator));
         double error = R.Norm1(R.Subtract(view.ToDouble(), expected)) / R.Norm1(expected);
-        double bound = Tolerances.FactorThreshold * kappa * c.N * Tolerances.Epsilon<T>();
-        Assert.True(error <= bound, $"{c} {path}: error {error} > {bound} (κ {kappa:E2})");
+        double bound = Tolerances.FactorThreshold * kappa * c.N * eps;
+        Assert.True(error <= bound, $"{c} {path}: error {error} > {bound} (κ {kappa:E2}, d {exactDenominator:E2})");
         return true;
+    }
+
+    private static double[] MatrixVector(double[,] m, double[] x, bool absolute)
+    {
+        double[] y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            for (int j = 0; j < x.Length; j++)
+            {
+                y[i] += absolute ? Math.Abs(m[i, j] * x[j]) : m[i, j] * x[j];
+            }
+        }
+
+        return y;
+    }
+
+    private static double Dot(double[] x, double[] y, bool absolute)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            sum += absolute ? Math.Abs(x[i] * y[i]) : x[i] * y[i];
+        }
+
+        return sum;
     }
 
     [Theory, MemberData(nameof(Paths))]
@@ -127,6 +170,13 @@ public class ShermanMorrisonTests
         // Nearly singular: denominator 1e-12 relative to terms of size 1.
         Assert.False(ShermanMorrison.TryUpdateOnPath(inverse.Span, e0, e0, -1.0 + 1e-12, workspace, path, out denominator));
         Assert.Equal(1e-12, denominator, 1e-15);
+
+        // The guard's edge: with A = I and u = v = e0 the terms sum to 1, so the guard is
+        // sqrt(eps)·(1 + |s|) ≈ 2·sqrt(eps); a denominator at twice that is accepted, at half refused.
+        double root = Math.Sqrt(ShermanMorrison.MachineEpsilon<double>());
+        Assert.True(ShermanMorrison.TryUpdateOnPath(new FactorGuardedMatrix<double>(R.Identity(N), 0, 0).Span, e0, e0, -1.0 + (4 * root), workspace, path, out denominator));
+        Assert.False(ShermanMorrison.TryUpdateOnPath(inverse.Span, e0, e0, -1.0 + root, workspace, path, out denominator));
+        Assert.Equal(R.Identity(N), inverse.ToDouble());
 
         // NaN in u is refused too.
         double[] bad = new double[N];

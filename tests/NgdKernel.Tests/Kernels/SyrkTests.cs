@@ -19,7 +19,7 @@ public class SyrkTests
     {
         using var context = new KernelContext(threads, path);
         Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(30),
+            PropertyConfig.Quick(30),
             Prop.ForAll(Arb.From(GemmCases.Syrk()), (SyrkCase test) =>
             {
                 Verify<float>(test, context);

@@ -28,7 +28,7 @@ public class TensorSpanKernelTests
     {
         using var context = new KernelContext(2, path);
         Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(25),
+            PropertyConfig.Quick(25),
             Prop.ForAll(Arb.From(GemmCases.Gemm(maxWork: 300_000)), (GemmCase test) =>
             {
                 CompareGemm<float>(test, context);
@@ -42,7 +42,7 @@ public class TensorSpanKernelTests
     {
         using var context = new KernelContext(2, path);
         Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(25),
+            PropertyConfig.Quick(25),
             Prop.ForAll(Arb.From(GemmCases.Syrk(maxWork: 300_000)), (SyrkCase test) =>
             {
                 CompareSyrk<float>(test, context);
