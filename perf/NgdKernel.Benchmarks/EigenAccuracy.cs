@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
-using NgdKernel.Benchmarks.OpenBlas;
 using NgdKernel.Kernels;
+using NgdKernel.Perf.OpenBlas;
 using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Benchmarks;

@@ -1,11 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics;
-using NgdKernel.Benchmarks.Harness;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 
 namespace NgdKernel.Benchmarks;
 
@@ -55,15 +49,12 @@ public static class LatencyRun
         using var context = new KernelContext(1, BenchContext.Path);
         (Matrix<T> inputs, Matrix<T> targets) = StepData.Create<T>(architecture, Batch, context);
         // The first is the baseline of the ratio column.
-        (string Name, Func<Network<T>, IOptimizer<T>> Create)[] cases =
+        (string Name, StepMethod Method)[] cases =
         [
-            ("SGD", network => new SgdOptimizer<T>(network, new SgdOptions { LearningRate = architecture.SgdLearningRate })),
-            ("NGD Cholesky", network => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
-            { InitialDamping = architecture.InitialDamping, Inverse = CurvatureInverse.Cholesky })),
-            ("NGD Sherman-Morrison", network => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
-            { InitialDamping = architecture.InitialDamping, Inverse = CurvatureInverse.ShermanMorrison })),
+            ("SGD", StepMethod.Sgd), ("NGD Cholesky", StepMethod.NgdCholesky),
+            ("NGD Sherman-Morrison", StepMethod.NgdShermanMorrison),
         ];
-        IOptimizer<T>[] optimizers = [.. cases.Select(c => c.Create(new Network<T>(architecture.Options(seed: 1), context)))];
+        IOptimizer<T>[] optimizers = [.. cases.Select(c => architecture.CreateOptimizer(c.Method, new Network<T>(architecture.Options(seed: 1), context)))];
 
         for (int i = 0; i < WarmupSteps; i++)
         {

@@ -1,9 +1,6 @@
-using System.Numerics;
 using System.Runtime.Intrinsics;
-using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using NgdKernel.Benchmarks.Harness;
-using NgdKernel.Benchmarks.Peak;
+using NgdKernel.Perf.Peak;
 
 namespace NgdKernel.Benchmarks;
 

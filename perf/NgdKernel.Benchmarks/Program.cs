@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Running;
 using NgdKernel.Benchmarks;
-using NgdKernel.Benchmarks.Harness;
-using NgdKernel.Benchmarks.OpenBlas;
+using NgdKernel.Perf.OpenBlas;
 
 // `latency [steps]` prints the step-latency table (tails, not means: not a BenchmarkDotNet job);
 // `eigen-accuracy` prints SymmetricEigen's accuracy beside LAPACK ?syevr on the same inputs;

@@ -1,12 +1,4 @@
-using System.Numerics;
-using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Benchmarks.Harness;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 
 namespace NgdKernel.Benchmarks;
 
@@ -39,18 +31,15 @@ public class TrainStepBench<T> : IDisposable
 
     /// <summary>SGD optimizer.</summary>
     [GlobalSetup(Target = nameof(Sgd))]
-    public void SetupSgd() => Setup(network => new SgdOptimizer<T>(network,
-        new SgdOptions { LearningRate = Case.Network.SgdLearningRate }));
+    public void SetupSgd() => Setup(StepMethod.Sgd);
 
     /// <summary>NGD with a fresh Cholesky per step.</summary>
     [GlobalSetup(Target = nameof(NgdCholesky))]
-    public void SetupNgdCholesky() => Setup(network => new NaturalGradientOptimizer<T>(network,
-        new NaturalGradientOptions { InitialDamping = Case.Network.InitialDamping, Inverse = CurvatureInverse.Cholesky }));
+    public void SetupNgdCholesky() => Setup(StepMethod.NgdCholesky);
 
     /// <summary>NGD with Sherman-Morrison running inverses.</summary>
     [GlobalSetup(Target = nameof(NgdShermanMorrison))]
-    public void SetupNgdShermanMorrison() => Setup(network => new NaturalGradientOptimizer<T>(network,
-        new NaturalGradientOptions { InitialDamping = Case.Network.InitialDamping, Inverse = CurvatureInverse.ShermanMorrison }));
+    public void SetupNgdShermanMorrison() => Setup(StepMethod.NgdShermanMorrison);
 
     /// <summary>One SGD step.</summary>
     [Benchmark(Baseline = true)]
@@ -75,48 +64,12 @@ public class TrainStepBench<T> : IDisposable
 
     private StepResult Step() => optimizer!.Step(inputs!.ReadOnlySpan, targets!.ReadOnlySpan);
 
-    private void Setup(Func<Network<T>, IOptimizer<T>> create)
+    private void Setup(StepMethod method)
     {
         Architecture architecture = Case.Network;
         context = BenchContext.Create(Case.Threads);
         (inputs, targets) = StepData.Create<T>(architecture, Case.Batch, context);
-        optimizer = create(new Network<T>(architecture.Options(seed: 1), context));
+        optimizer = architecture.CreateOptimizer(method, new Network<T>(architecture.Options(seed: 1), context));
         optimizer.Step(inputs.ReadOnlySpan, targets.ReadOnlySpan);
-    }
-}
-
-/// <summary>Deterministic training data for a step benchmark.</summary>
-public static class StepData
-{
-    /// <summary>
-    /// Inputs N(0, 1) (MNIST: uniform [0, 1] pixels, with targets = inputs as in the autoencoder);
-    /// otherwise targets from a teacher of the same architecture (seed 2), as in Fig. 1A-C.
-    /// </summary>
-    public static (Matrix<T> Inputs, Matrix<T> Targets) Create<T>(Architecture architecture, int batch, KernelContext context)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        var inputs = new Matrix<T>(batch, architecture.Widths[0]);
-        var targets = new Matrix<T>(batch, architecture.Widths[^1]);
-        var random = new Xoshiro256(3);
-        if (architecture.Name == "mnist")
-        {
-            Span<T> values = inputs.AsSpan();
-            for (int i = 0; i < values.Length; i++)
-            {
-                values[i] = T.CreateTruncating(random.NextDouble());
-            }
-
-            inputs.CopyTo(targets);
-        }
-        else
-        {
-            random.FillGaussian(inputs.AsSpan(), T.Zero, T.One);
-            var teacher = new Network<T>(architecture.Options(seed: 2), context);
-            NetworkWorkspace<T> workspace = teacher.CreateWorkspace(batch);
-            ReadOnlySpan2D<T> output = teacher.Forward(inputs.ReadOnlySpan, workspace);
-            output.CopyTo(targets.Span);
-        }
-
-        return (inputs, targets);
     }
 }

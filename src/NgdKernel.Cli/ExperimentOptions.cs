@@ -17,155 +17,43 @@ internal sealed class ExperimentOptions
     public ExperimentOptions(ExperimentSpec spec)
     {
         this.spec = spec;
-        Optimizers = new Option<string>("--optimizers")
-        {
-            Description = "Comma-separated optimizers to run: ngd, sgd.",
-            DefaultValueFactory = _ => "ngd,sgd",
-            HelpName = "list",
-        };
-        Optimizers.Validators.Add(r => Validate(r, Optimizers, v => ParseOptimizers(v) is null ? "expected a comma-separated list of 'ngd' and 'sgd'" : null));
-
-        Examples = new Option<long>("--examples")
-        {
-            Description = "Budget of training examples seen, per optimizer run.",
-            DefaultValueFactory = _ => spec.Examples,
-            HelpName = "N",
-        };
-        Examples.Validators.Add(r => Validate(r, Examples, v => v >= 1 ? null : "must be at least 1"));
-
-        Seconds = new Option<double>("--seconds")
-        {
-            Description = "Wall-clock cap in seconds per optimizer run (training time; evaluation excluded).",
-            DefaultValueFactory = _ => spec.Seconds,
-            HelpName = "S",
-        };
-        Seconds.Validators.Add(r => Validate(r, Seconds, v => v > 0 && double.IsFinite(v) ? null : "must be a positive number"));
-
-        Seed = new Option<ulong>("--seed")
-        {
-            Description = "Seed of data, initial weights, batch order and sampling.",
-            DefaultValueFactory = _ => 1UL,
-        };
-
-        PrecisionOption = new Option<string>("--precision")
-        {
-            Description = "Element type: float or double.",
-            DefaultValueFactory = _ => "double",
-            HelpName = "float|double",
-        };
+        Optimizers = Define("--optimizers", "Comma-separated optimizers to run: ngd, sgd.", "ngd,sgd", "list",
+            v => ParseOptimizers(v) is null ? "expected a comma-separated list of 'ngd' and 'sgd'" : null);
+        Examples = Define("--examples", "Budget of training examples seen, per optimizer run.", spec.Examples, "N", AtLeastOne);
+        Seconds = Define("--seconds", "Wall-clock cap in seconds per optimizer run (training time; evaluation excluded).",
+            spec.Seconds, "S", PositiveNumber);
+        Seed = Define("--seed", "Seed of data, initial weights, batch order and sampling.", 1UL, null);
+        PrecisionOption = Define("--precision", "Element type: float or double.", "double", "float|double");
         PrecisionOption.AcceptOnlyFromAmong("float", "double");
-
-        Threads = new Option<int>("--threads")
-        {
-            Description = "Kernel worker threads.",
-            DefaultValueFactory = _ => 1,
-            HelpName = "N",
-        };
-        Threads.Validators.Add(r => Validate(r, Threads, v => v is >= 1 and <= 256 ? null : "must be between 1 and 256"));
-
-        Out = new Option<string>("--out")
-        {
-            Description = "Output folder for <experiment>.csv, .png and .json.",
-            DefaultValueFactory = _ => "out",
-            HelpName = "DIR",
-        };
-
-        SgdLearningRates = new Option<string>("--sgd-lr")
-        {
-            Description = "SGD learning rate, or a comma-separated grid searched by final test loss.",
-            DefaultValueFactory = _ => string.Join(',', spec.SgdLearningRates.Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
-            HelpName = "list",
-        };
-        SgdLearningRates.Validators.Add(r => Validate(r, SgdLearningRates, v => ParsePositiveList(v) is null ? "expected positive numbers separated by commas" : null));
-
-        SgdBatch = new Option<int>("--sgd-batch")
-        {
-            Description = "SGD minibatch size M.",
-            DefaultValueFactory = _ => spec.SgdBatch,
-            HelpName = "M",
-        };
-        SgdBatch.Validators.Add(r => Validate(r, SgdBatch, v => v >= 1 ? null : "must be at least 1"));
-
-        NgdLearningRate = new Option<double>("--ngd-lr")
-        {
-            Description = "NGD learning rate alpha.",
-            DefaultValueFactory = _ => spec.NgdLearningRate,
-            HelpName = "alpha",
-        };
-        NgdLearningRate.Validators.Add(r => Validate(r, NgdLearningRate, v => v > 0 && double.IsFinite(v) ? null : "must be a positive number"));
-
-        Batch = new Option<int>("--batch")
-        {
-            Description = "NGD minibatch size M.",
-            DefaultValueFactory = _ => spec.NgdBatch,
-            HelpName = "M",
-        };
-        Batch.Validators.Add(r => Validate(r, Batch, v => v >= 1 ? null : "must be at least 1"));
-
-        SampledPasses = new Option<int>("--k")
-        {
-            Description = "NGD backward passes with targets sampled from the model (K).",
-            DefaultValueFactory = _ => spec.SampledPasses,
-            HelpName = "K",
-        };
-        SampledPasses.Validators.Add(r => Validate(r, SampledPasses, v => v >= 1 ? null : "must be at least 1"));
-
-        Inverse = new Option<string>("--inverse")
-        {
-            Description = "How NGD inverts the damped covariances.",
-            DefaultValueFactory = _ => "cholesky",
-            HelpName = "cholesky|sherman-morrison",
-        };
+        Threads = Define("--threads", "Kernel worker threads.", 1, "N", v => v is >= 1 and <= 256 ? null : "must be between 1 and 256");
+        Out = Define("--out", "Output folder for <experiment>.csv, .png and .json.", "out", "DIR");
+        SgdLearningRates = Define("--sgd-lr", "SGD learning rate, or a comma-separated grid searched by final test loss.",
+            string.Join(',', spec.SgdLearningRates.Select(v => v.ToString("R", CultureInfo.InvariantCulture))), "list",
+            v => ParsePositiveList(v) is null ? "expected positive numbers separated by commas" : null);
+        SgdBatch = Define("--sgd-batch", "SGD minibatch size M.", spec.SgdBatch, "M", AtLeastOne);
+        NgdLearningRate = Define("--ngd-lr", "NGD learning rate alpha.", spec.NgdLearningRate, "alpha", PositiveNumber);
+        Batch = Define("--batch", "NGD minibatch size M.", spec.NgdBatch, "M", AtLeastOne);
+        SampledPasses = Define("--k", "NGD backward passes with targets sampled from the model (K).", spec.SampledPasses, "K", AtLeastOne);
+        Inverse = Define("--inverse", "How NGD inverts the damped covariances.", "cholesky", "cholesky|sherman-morrison");
         Inverse.AcceptOnlyFromAmong("cholesky", "sherman-morrison");
-
-        Damping = new Option<double>("--damping")
-        {
-            Description = "Initial adaptive damping lambda of NGD.",
-            DefaultValueFactory = _ => spec.InitialDamping,
-            HelpName = "lambda",
-        };
-        Damping.Validators.Add(r => Validate(r, Damping, v => v > 0 && double.IsFinite(v) ? null : "must be a positive number"));
-
-        ModelVariance = new Option<double>("--model-variance")
-        {
-            Description = "Variance s of the student's output density N(x_L, s I) used by the optimizers (authors' code: 1).",
-            DefaultValueFactory = _ => spec.ModelVariance,
-            HelpName = "s",
-        };
-        ModelVariance.Validators.Add(r => Validate(r, ModelVariance, v => v > 0 && double.IsFinite(v) ? null : "must be a positive number"));
-
-        EvaluateEvery = new Option<long>("--eval-every")
-        {
-            Description = "Evaluate train and test loss every N training examples.",
-            DefaultValueFactory = _ => spec.EvaluateEvery,
-            HelpName = "N",
-        };
-        EvaluateEvery.Validators.Add(r => Validate(r, EvaluateEvery, v => v >= 1 ? null : "must be at least 1"));
-
-        Data = new Option<string>("--data")
-        {
-            Description = spec.Task == ExperimentTask.MnistAutoencoder
+        Damping = Define("--damping", "Initial adaptive damping lambda of NGD.", spec.InitialDamping, "lambda", PositiveNumber);
+        ModelVariance = Define("--model-variance",
+            "Variance s of the student's output density N(x_L, s I) used by the optimizers (authors' code: 1).",
+            spec.ModelVariance, "s", PositiveNumber);
+        EvaluateEvery = Define("--eval-every", "Evaluate train and test loss every N training examples.", spec.EvaluateEvery, "N", AtLeastOne);
+        Data = Define("--data", spec.Task == ExperimentTask.MnistAutoencoder
                 ? "Folder with the four MNIST IDX files (fetch: scripts/get-mnist.sh)."
                 : "Folder with the MNIST IDX files (used by 'mnist' only).",
-            DefaultValueFactory = _ => Path.Combine("data", "mnist"),
-            HelpName = "DIR",
-        };
-
+            Path.Combine("data", "mnist"), "DIR");
         CheckpointFile = new Option<string?>("--checkpoint")
         {
             Description = "Checkpoint file (network, optimizer state and the run's progress), rewritten atomically every " +
                 "--checkpoint-every examples and on Ctrl+C. Default: none, or the --resume file when resuming.",
             HelpName = "FILE",
         };
-
-        CheckpointEvery = new Option<long>("--checkpoint-every")
-        {
-            Description = "Training examples between checkpoints (needs --checkpoint or --resume); default: 10 evaluations.",
-            DefaultValueFactory = _ => 10 * spec.EvaluateEvery,
-            HelpName = "N",
-        };
-        CheckpointEvery.Validators.Add(r => Validate(r, CheckpointEvery, v => v >= 1 ? null : "must be at least 1"));
-
+        CheckpointEvery = Define("--checkpoint-every",
+            "Training examples between checkpoints (needs --checkpoint or --resume); default: 10 evaluations.",
+            10 * spec.EvaluateEvery, "N", AtLeastOne);
         Resume = new Option<string?>("--resume")
         {
             Description = "Continue the interrupted run saved in this checkpoint (same experiment, options, precision and --threads " +
@@ -306,6 +194,29 @@ internal sealed class ExperimentOptions
         }
 
         return values.Count == 0 ? null : values;
+    }
+
+    private static string? AtLeastOne<TValue>(TValue value)
+        where TValue : System.Numerics.IBinaryInteger<TValue> => value >= TValue.One ? null : "must be at least 1";
+
+    private static string? PositiveNumber(double value) => value > 0 && double.IsFinite(value) ? null : "must be a positive number";
+
+    /// <summary>An option with its default (shown by --help) and, when given, a check run while parsing.</summary>
+    private static Option<TValue> Define<TValue>(string name, string description, TValue defaultValue, string? helpName,
+        Func<TValue, string?>? check = null)
+    {
+        var option = new Option<TValue>(name)
+        {
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            HelpName = helpName,
+        };
+        if (check is not null)
+        {
+            option.Validators.Add(r => Validate(r, option, check));
+        }
+
+        return option;
     }
 
     private static void Validate<TValue>(OptionResult result, Option<TValue> option, Func<TValue, string?> check)

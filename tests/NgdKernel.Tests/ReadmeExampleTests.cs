@@ -1,4 +1,5 @@
 using NgdKernel.Tests.Data;
+using Xunit.Abstractions;
 
 namespace NgdKernel.Tests;
 

@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace NgdKernel.Tests;
 
 /// <summary>
@@ -30,4 +28,25 @@ public static class Tolerances
     /// <param name="magnitude"><c>M_ij</c> as above, computed in double by the reference.</param>
     public static double GemmElement<T>(int k, double magnitude)
         where T : IBinaryFloatingPointIeee754<T> => GemmFactor * (k + 3) * Epsilon<T>() * magnitude;
+
+    /// <summary>
+    /// LAPACK's test threshold for the residual ratios of the factorization family (TESTING/LIN
+    /// dpot01, dpot03): each ratio is O(1) for a backward-stable algorithm.
+    /// </summary>
+    public const double FactorThreshold = 30;
+
+    /// <summary>dpot01: <c>‖L·Lᵀ - A‖₁ / (n·‖A‖₁·eps)</c>.</summary>
+    public static double CholeskyRatio(double residualNorm, int n, double normA, double eps) =>
+        residualNorm == 0 ? 0 : residualNorm / (Math.Max(n, 1) * Math.Max(normA, double.Epsilon) * eps);
+
+    /// <summary>dpot03: <c>‖I - A·A⁻¹‖₁ / (n·‖A‖₁·‖A⁻¹‖₁·eps)</c>.</summary>
+    public static double InverseRatio(double residualNorm, int n, double normA, double normInverse, double eps) =>
+        residualNorm == 0 ? 0 : residualNorm / (Math.Max(n, 1) * Math.Max(normA * normInverse, double.Epsilon) * eps);
+
+    /// <summary>
+    /// Solve error bound for <c>X = A⁻¹B</c> computed by a backward-stable method:
+    /// forward error <c>‖X - X_ref‖ / ‖X_ref‖ ≤ c·n·κ(A)·eps</c> (dpot02/dget04's ratio).
+    /// </summary>
+    public static double SolveRatio(double errorNorm, double referenceNorm, int n, double condition, double eps) =>
+        errorNorm == 0 ? 0 : errorNorm / (Math.Max(n, 1) * Math.Max(condition, 1) * Math.Max(referenceNorm, double.Epsilon) * eps);
 }

@@ -3,7 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Reports;
-using NgdKernel.Benchmarks.OpenBlas;
+using NgdKernel.Perf.OpenBlas;
 
 namespace NgdKernel.Benchmarks.Harness;
 

@@ -1,4 +1,3 @@
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
@@ -8,64 +7,19 @@ namespace NgdKernel.Benchmarks.Harness;
 /// GFLOP/s of a case: the <see cref="IFlopCount.Flops"/> of its parameter divided by the mean
 /// time (Sep's MB/s column, for flops). Shows "-" for cases without a flop count.
 /// </summary>
-public sealed class GflopsColumn : IColumn
+public sealed class GflopsColumn() : MetricColumn("GFLOP/s", 0)
 {
     /// <summary>The single instance.</summary>
     public static readonly GflopsColumn Instance = new();
 
     /// <inheritdoc/>
-    public string Id => nameof(GflopsColumn);
-
-    /// <inheritdoc/>
-    public string ColumnName => "GFLOP/s";
-
-    /// <inheritdoc/>
-    public bool AlwaysShow => true;
-
-    /// <inheritdoc/>
-    public ColumnCategory Category => ColumnCategory.Custom;
-
-    /// <inheritdoc/>
-    public int PriorityInCategory => 0;
-
-    /// <inheritdoc/>
-    public bool IsNumeric => true;
-
-    /// <inheritdoc/>
-    public UnitType UnitType => UnitType.Dimensionless;
-
-    /// <inheritdoc/>
-    public string Legend =>
+    public override string Legend =>
         "Billions of floating-point operations per second: the case's flop count (GEMM 2mnk, SYRK n(n+1)k, " +
         "Cholesky + two-sided solve n^3/3 + 4n^3, peak 2 x lanes x FMAs) over the mean time";
 
     /// <inheritdoc/>
-    public bool IsAvailable(Summary summary) => true;
-
-    /// <inheritdoc/>
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-
-    /// <inheritdoc/>
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) =>
+    public override string GetValue(Summary summary, BenchmarkCase benchmarkCase) =>
         Format(Gflops(summary, benchmarkCase));
-
-    /// <inheritdoc/>
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
-        GetValue(summary, benchmarkCase);
-
-    /// <summary>The case's flop count, if one of its parameters has one.</summary>
-    public static IFlopCount? FlopCount(BenchmarkCase benchmarkCase)
-    {
-        foreach (var item in benchmarkCase.Parameters.Items)
-        {
-            if (item.Value is IFlopCount count)
-            {
-                return count;
-            }
-        }
-
-        return null;
-    }
 
     /// <summary>GFLOP/s of the case, or NaN when it has no flop count or no result.</summary>
     public static double Gflops(Summary summary, BenchmarkCase benchmarkCase)
@@ -91,7 +45,4 @@ public sealed class GflopsColumn : IColumn
 
     internal static string Format(double value) =>
         double.IsNaN(value) ? "-" : value.ToString(value >= 100 ? "F1" : "F2", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <inheritdoc/>
-    public override string ToString() => ColumnName;
 }

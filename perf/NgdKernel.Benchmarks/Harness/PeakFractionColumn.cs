@@ -1,58 +1,30 @@
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using NgdKernel.Benchmarks.Peak;
+using NgdKernel.Perf.Peak;
 
 namespace NgdKernel.Benchmarks.Harness;
 
 /// <summary>
 /// GFLOP/s as a fraction of the machine's FMA peak for the case's element type and thread count:
-/// threads x the single-thread peak that <see cref="FmaPeak.MeasureSingleThreadPeak{T}"/> measures
+/// threads x the single-thread peak that <see cref="FmaPeak.Measure{T}(int)"/> measures
 /// in the host process (the best of several short runs of the widest vector kernel with 12
 /// independent accumulators, the same kernel as <c>PeakBench</c>).
 /// </summary>
-public sealed class PeakFractionColumn : IColumn
+public sealed class PeakFractionColumn() : MetricColumn("Peak", 1)
 {
     /// <summary>The single instance.</summary>
     public static readonly PeakFractionColumn Instance = new();
 
-    private static readonly Lazy<double> FloatPeak = new(FmaPeak.MeasureSingleThreadPeak<float>);
-    private static readonly Lazy<double> DoublePeak = new(FmaPeak.MeasureSingleThreadPeak<double>);
+    private static readonly Lazy<double> FloatPeak = new(() => FmaPeak.Measure<float>());
+    private static readonly Lazy<double> DoublePeak = new(() => FmaPeak.Measure<double>());
 
     /// <inheritdoc/>
-    public string Id => nameof(PeakFractionColumn);
-
-    /// <inheritdoc/>
-    public string ColumnName => "Peak";
-
-    /// <inheritdoc/>
-    public bool AlwaysShow => true;
-
-    /// <inheritdoc/>
-    public ColumnCategory Category => ColumnCategory.Custom;
-
-    /// <inheritdoc/>
-    public int PriorityInCategory => 1;
-
-    /// <inheritdoc/>
-    public bool IsNumeric => true;
-
-    /// <inheritdoc/>
-    public UnitType UnitType => UnitType.Dimensionless;
-
-    /// <inheritdoc/>
-    public string Legend =>
+    public override string Legend =>
         $"GFLOP/s as a fraction of threads x the single-thread FMA peak measured by the host " +
         $"(float {FloatPeak.Value:F1}, double {DoublePeak.Value:F1} GFLOP/s per thread)";
 
     /// <inheritdoc/>
-    public bool IsAvailable(Summary summary) => true;
-
-    /// <inheritdoc/>
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-
-    /// <inheritdoc/>
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+    public override string GetValue(Summary summary, BenchmarkCase benchmarkCase)
     {
         double gflops = GflopsColumn.Gflops(summary, benchmarkCase);
         Type? element = ElementType(benchmarkCase);
@@ -64,10 +36,6 @@ public sealed class PeakFractionColumn : IColumn
         double peak = (element == typeof(float) ? FloatPeak.Value : DoublePeak.Value) * Threads(benchmarkCase);
         return (gflops / peak).ToString("P0", System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    /// <inheritdoc/>
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
-        GetValue(summary, benchmarkCase);
 
     /// <summary>The case's thread count: an <see cref="IThreadCount"/> parameter, else an <c>int</c>
     /// parameter named <c>Threads</c>, else 1.</summary>
@@ -95,7 +63,4 @@ public sealed class PeakFractionColumn : IColumn
         Type[] arguments = type.IsGenericType ? type.GetGenericArguments() : [];
         return arguments is [Type t] && (t == typeof(float) || t == typeof(double)) ? t : null;
     }
-
-    /// <inheritdoc/>
-    public override string ToString() => ColumnName;
 }

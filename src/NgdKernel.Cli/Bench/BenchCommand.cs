@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
 using NgdKernel.Kernels;
+using NgdKernel.Perf.Cases;
+using NgdKernel.Perf.OpenBlas;
+using NgdKernel.Perf.Peak;
 
 namespace NgdKernel.Cli.Bench;
 
@@ -88,13 +91,14 @@ internal static class BenchCommand
             kernels = ["gemm", "syrk", "chol", "step"];
         }
 
-        string? openBlas = OpenBlasInterop.Load(automatic, threads);
-        output.WriteLine(openBlas ?? $"OpenBLAS not installed (no OpenBLAS columns); install it with: {OpenBlasInterop.InstallHint}");
+        OpenBlasProbe probe = OpenBlasLibrary.Load(
+            automatic ? OpenBlasCoreSelection.Automatic : OpenBlasCoreSelection.Environment, threads);
+        string? openBlas = probe.IsInstalled
+            ? $"OpenBLAS core {probe.CoreName} ({(probe.Settings.Count == 0 ? "no OPENBLAS_* settings" : string.Join(' ', probe.Settings))}), {threads} thread(s)"
+            : null;
+        output.WriteLine(openBlas ?? $"OpenBLAS not installed (no OpenBLAS columns); install it with: {OpenBlasLibrary.InstallHint}");
 
-        // The widest path unless NGD_KERNEL_PATH forces one (named explicitly, not left to a default).
-        KernelPath path = string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(KernelPaths.EnvironmentVariable))
-            ? KernelPaths.Widest
-            : KernelPaths.Best;
+        KernelPath path = BenchContext.Path;
         output.WriteLine($"NgdKernel path {path}, {threads} thread(s), {Environment.ProcessorCount} cores");
         using var context = new KernelContext(threads, path);
         output.WriteLine(KernelPathLine.Describe(context.Path));
@@ -173,36 +177,19 @@ internal static class BenchCommand
         yield return new BenchRow("peak", FmaPeak.Width(settings.Context.Path), settings.PrecisionName, 0, 0, 0, settings.Threads,
             peak, null, peak, 0);
 
-        if (kernels.Contains("gemm"))
+        foreach ((string name, Func<BenchSettings, double, IEnumerable<BenchRow>> cases) in Cases<T>())
         {
-            foreach (BenchRow row in KernelCases.Gemm<T>(settings, peak))
+            if (kernels.Contains(name))
             {
-                yield return row;
-            }
-        }
-
-        if (kernels.Contains("syrk"))
-        {
-            foreach (BenchRow row in KernelCases.Syrk<T>(settings, peak))
-            {
-                yield return row;
-            }
-        }
-
-        if (kernels.Contains("chol"))
-        {
-            foreach (BenchRow row in KernelCases.Cholesky<T>(settings, peak))
-            {
-                yield return row;
-            }
-        }
-
-        if (kernels.Contains("step"))
-        {
-            foreach (BenchRow row in StepCases.Run<T>(settings, peak))
-            {
-                yield return row;
+                foreach (BenchRow row in cases(settings, peak))
+                {
+                    yield return row;
+                }
             }
         }
     }
+
+    private static (string Name, Func<BenchSettings, double, IEnumerable<BenchRow>> Cases)[] Cases<T>()
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        [("gemm", KernelCases.Gemm<T>), ("syrk", KernelCases.Syrk<T>), ("chol", KernelCases.Cholesky<T>), ("step", StepCases.Run<T>)];
 }

@@ -185,7 +185,7 @@ internal static class ExperimentRunner
             application = Checkpoint.Load(path, scratch.Optimizer);
         }
 
-        ResumeState state = ResumeState.FromBytes(application, path);
+        ResumeState state = ResumeState.Read(application, path);
         string expected = ResumeState.FingerprintOf(settings);
         if (state.Fingerprint != expected)
         {
@@ -267,19 +267,12 @@ internal static class ExperimentRunner
 
         void Save()
         {
-            var state = new ResumeState
-            {
-                Fingerprint = ResumeState.FingerprintOf(settings),
-                RunIndex = context.Index,
-                Examples = examples,
-                SamplerRows = examples,
-                NextEvaluation = nextEvaluation,
-                NextCheckpoint = nextCheckpoint,
-                Seconds = Seconds(),
-                InitialTest = initialTest,
-                Runs = [.. context.Finished, run],
-            };
-            Checkpoint.Save(checkpointPath!, trainer.Optimizer, state.ToBytes());
+            var state = new ResumeState(ResumeState.FingerprintOf(settings), RunIndex: context.Index, Examples: examples,
+                SamplerRows: examples, NextEvaluation: nextEvaluation, NextCheckpoint: nextCheckpoint, Seconds: Seconds(),
+                InitialTest: initialTest, Runs: [.. context.Finished, run]);
+            var application = new ApplicationDataWriter();
+            state.WriteTo(application);
+            Checkpoint.Save(checkpointPath!, trainer.Optimizer, application.WrittenSpan);
         }
 
         // A checkpoint that cannot be written stops the experiment loudly: the file is replaced by an

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using NgdKernel.Checkpoints;
 
 namespace NgdKernel.Cli.Experiments;
 
@@ -14,31 +14,19 @@ internal sealed record CheckpointSettings(string? Path, long Every, string? Resu
 /// grid is in progress, its examples, clock, batch-order position and evaluation schedule, and the
 /// rows of every run evaluated so far (so the outputs of a resumed run are complete).
 /// </summary>
-internal sealed class ResumeState
+/// <param name="Fingerprint">The options that decide the results; a resume must use the same ones.</param>
+/// <param name="RunIndex">Index of the run in progress in the order of the grid (ngd, then each SGD rate).</param>
+/// <param name="Examples">Training examples seen by the run in progress.</param>
+/// <param name="SamplerRows">Rows of the training set drawn by the batch sampler so far.</param>
+/// <param name="NextEvaluation">Example count of the next evaluation.</param>
+/// <param name="NextCheckpoint">Example count of the next checkpoint.</param>
+/// <param name="Seconds">Training seconds of the run in progress.</param>
+/// <param name="InitialTest">The first test loss (the divergence test's reference).</param>
+/// <param name="Runs">Finished runs, then the run in progress (its points so far).</param>
+internal sealed record ResumeState(string Fingerprint, int RunIndex, long Examples, long SamplerRows, long NextEvaluation,
+    long NextCheckpoint, double Seconds, double InitialTest, IReadOnlyList<OptimizerRun> Runs)
 {
-    private const string Magic = "ngd-cli-resume/1";
-
-    /// <summary>The options that decide the results; a resume must use the same ones.</summary>
-    public required string Fingerprint { get; init; }
-
-    /// <summary>Index of the run in progress in the order of the grid (ngd, then each SGD rate).</summary>
-    public required int RunIndex { get; init; }
-
-    public required long Examples { get; init; }
-
-    /// <summary>Rows of the training set drawn by the batch sampler so far.</summary>
-    public required long SamplerRows { get; init; }
-
-    public required long NextEvaluation { get; init; }
-
-    public required long NextCheckpoint { get; init; }
-
-    public required double Seconds { get; init; }
-
-    public required double InitialTest { get; init; }
-
-    /// <summary>Finished runs, then the run in progress (its points so far).</summary>
-    public required IReadOnlyList<OptimizerRun> Runs { get; init; }
+    private const string Magic = "ngd-cli-resume/2";
 
     public static string FingerprintOf(ExperimentSettings s) => string.Create(CultureInfo.InvariantCulture,
         $"{s.Spec.Id} seed={s.Seed} precision={s.Precision} optimizers={string.Join(',', s.Optimizers)} " +
@@ -46,120 +34,92 @@ internal sealed class ResumeState
         $"ngd-lr={s.NgdLearningRate:R} batch={s.NgdBatch} k={s.SampledPasses} inverse={s.Inverse} damping={s.InitialDamping:R} " +
         $"model-variance={s.ModelVariance:R} eval-every={s.EvaluateEvery}");
 
-    public byte[] ToBytes()
+    /// <summary>Writes the state in the checkpoint's application-data encoding.</summary>
+    public void WriteTo(ApplicationDataWriter w)
     {
-        using var stream = new MemoryStream();
-        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        w.Write(Magic);
+        w.Write(Fingerprint);
+        w.Write(RunIndex);
+        w.Write(Examples);
+        w.Write(SamplerRows);
+        w.Write(NextEvaluation);
+        w.Write(NextCheckpoint);
+        w.Write(Seconds);
+        w.Write(InitialTest);
+        w.Write(Runs.Count);
+        foreach (OptimizerRun run in Runs)
         {
-            w.Write(Magic);
-            w.Write(Fingerprint);
-            w.Write(RunIndex);
-            w.Write(Examples);
-            w.Write(SamplerRows);
-            w.Write(NextEvaluation);
-            w.Write(NextCheckpoint);
-            w.Write(Seconds);
-            w.Write(InitialTest);
-            w.Write(Runs.Count);
-            foreach (OptimizerRun run in Runs)
+            w.Write(run.Name);
+            w.Write(run.LearningRate);
+            w.Write(run.Batch);
+            w.Write(run.ExamplesSeen);
+            w.Write(run.Seconds);
+            w.Write(run.StopReason);
+            w.Write(run.Points.Count);
+            foreach (EvaluationPoint p in run.Points)
             {
-                w.Write(run.Name);
-                w.Write(run.LearningRate);
-                w.Write(run.Batch);
-                w.Write(run.ExamplesSeen);
-                w.Write(run.Seconds);
-                w.Write(run.StopReason);
-                w.Write(run.Points.Count);
-                foreach (EvaluationPoint p in run.Points)
-                {
-                    w.Write(p.Examples);
-                    w.Write(p.Seconds);
-                    w.Write(p.TrainLoss);
-                    w.Write(p.TestLoss);
-                    w.Write(p.Lambda.HasValue);
-                    w.Write(p.Lambda ?? 0.0);
-                }
+                w.Write(p.Examples);
+                w.Write(p.Seconds);
+                w.Write(p.TrainLoss);
+                w.Write(p.TestLoss);
+                w.Write(p.Lambda.HasValue);
+                w.Write(p.Lambda ?? 0.0);
             }
         }
-
-        return stream.ToArray();
     }
 
-    /// <summary>Reads the state written by <see cref="ToBytes"/>.</summary>
+    /// <summary>Reads the state written by <see cref="WriteTo"/>.</summary>
     /// <exception cref="UsageException">The bytes are not a resume state of this version of ngd.</exception>
-    public static ResumeState FromBytes(byte[] bytes, string file)
+    public static ResumeState Read(ReadOnlySpan<byte> bytes, string file)
     {
         try
         {
-            using var stream = new MemoryStream(bytes, writable: false);
-            using var r = new BinaryReader(stream, Encoding.UTF8);
-            if (r.ReadString() != Magic)
+            var r = new ApplicationDataReader(bytes, file);
+            if (r.ReadString("resume-state tag") != Magic)
             {
-                throw new InvalidDataException("unknown resume-state tag");
+                throw new UsageException($"'{file}' is a valid checkpoint but holds no resume state of 'ngd' (unknown resume-state tag).");
             }
 
-            string fingerprint = r.ReadString();
-            int runIndex = r.ReadInt32();
-            long examples = r.ReadInt64();
-            long samplerRows = r.ReadInt64();
-            long nextEvaluation = r.ReadInt64();
-            long nextCheckpoint = r.ReadInt64();
-            double seconds = r.ReadDouble();
-            double initialTest = r.ReadDouble();
-            int count = r.ReadInt32();
-            if (count < 1 || count > 10_000 || runIndex != count - 1 || examples < 0 || samplerRows < 0)
-            {
-                throw new InvalidDataException("inconsistent run counters");
-            }
-
+            string fingerprint = r.ReadString("fingerprint");
+            int runIndex = r.ReadInt32("run index", 0, 9_999);
+            long examples = r.ReadInt64("examples", 0);
+            long samplerRows = r.ReadInt64("sampler rows", 0);
+            long nextEvaluation = r.ReadInt64("next evaluation");
+            long nextCheckpoint = r.ReadInt64("next checkpoint");
+            double seconds = r.ReadDouble("seconds");
+            double initialTest = r.ReadDouble("initial test loss");
+            int count = r.ReadInt32("run count", runIndex + 1, runIndex + 1);
             var runs = new List<OptimizerRun>(count);
             for (int i = 0; i < count; i++)
             {
-                var run = new OptimizerRun(r.ReadString(), r.ReadDouble(), r.ReadInt32())
+                var run = new OptimizerRun(r.ReadString("run name"), r.ReadDouble("learning rate"), r.ReadInt32("batch"))
                 {
-                    ExamplesSeen = r.ReadInt64(),
-                    Seconds = r.ReadDouble(),
-                    StopReason = r.ReadString(),
+                    ExamplesSeen = r.ReadInt64("examples seen"),
+                    Seconds = r.ReadDouble("run seconds"),
+                    StopReason = r.ReadString("stop reason"),
                 };
-                int points = r.ReadInt32();
-                if (points < 0 || points > (bytes.Length - stream.Position) / 40)
-                {
-                    throw new InvalidDataException("bad point count");
-                }
 
+                // An evaluation point is 41 bytes, so the count cannot promise more than remains.
+                int points = r.ReadInt32("point count", 0, r.Remaining / 41);
                 for (int j = 0; j < points; j++)
                 {
-                    long ex = r.ReadInt64();
-                    double sec = r.ReadDouble();
-                    double train = r.ReadDouble();
-                    double test = r.ReadDouble();
-                    bool hasLambda = r.ReadBoolean();
-                    double lambda = r.ReadDouble();
+                    long ex = r.ReadInt64("point examples");
+                    double sec = r.ReadDouble("point seconds");
+                    double train = r.ReadDouble("train loss");
+                    double test = r.ReadDouble("test loss");
+                    bool hasLambda = r.ReadBoolean("has lambda");
+                    double lambda = r.ReadDouble("lambda");
                     run.Points.Add(new EvaluationPoint(ex, sec, train, test, hasLambda ? lambda : null));
                 }
 
                 runs.Add(run);
             }
 
-            if (stream.Position != bytes.Length)
-            {
-                throw new InvalidDataException("trailing bytes");
-            }
-
-            return new ResumeState
-            {
-                Fingerprint = fingerprint,
-                RunIndex = runIndex,
-                Examples = examples,
-                SamplerRows = samplerRows,
-                NextEvaluation = nextEvaluation,
-                NextCheckpoint = nextCheckpoint,
-                Seconds = seconds,
-                InitialTest = initialTest,
-                Runs = runs,
-            };
+            r.EnsureEnd();
+            return new ResumeState(fingerprint, runIndex, examples, samplerRows, nextEvaluation, nextCheckpoint, seconds,
+                initialTest, runs);
         }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or FormatException)
+        catch (CheckpointFormatException e)
         {
             throw new UsageException($"'{file}' is a valid checkpoint but holds no resume state of 'ngd' ({e.Message}).");
         }

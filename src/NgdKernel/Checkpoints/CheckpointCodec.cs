@@ -99,14 +99,14 @@ internal static class CheckpointCodec
                     {
                         LayerCurvature<T> layer = ngd.Curvature(l);
                         writer.WriteBoolean(layer.Initialized);
-                        writer.WriteDouble(layer.RightEffectiveDamping);
-                        writer.WriteDouble(layer.LeftEffectiveDamping);
+                        writer.WriteDouble(layer.InputEffectiveDamping);
+                        writer.WriteDouble(layer.ErrorEffectiveDamping);
                         if (layer.Initialized)
                         {
-                            writer.WriteElements<T>(layer.RightCovariance.AsSpan());
-                            writer.WriteElements<T>(layer.LeftCovariance.AsSpan());
-                            writer.WriteElements<T>(layer.RightFactor.AsSpan());
-                            writer.WriteElements<T>(layer.LeftFactor.AsSpan());
+                            writer.WriteElements<T>(layer.InputCovariance.AsSpan());
+                            writer.WriteElements<T>(layer.ErrorCovariance.AsSpan());
+                            writer.WriteElements<T>(layer.InputFactor.AsSpan());
+                            writer.WriteElements<T>(layer.ErrorFactor.AsSpan());
                         }
                     }
                 }
@@ -147,10 +147,10 @@ internal static class CheckpointCodec
                     LayerCurvature<T> layer = ngd.Curvature(l);
                     if (layer.Initialized)
                     {
-                        CheckFinite(layer.RightCovariance, "running input covariance of layer", l);
-                        CheckFinite(layer.LeftCovariance, "running error covariance of layer", l);
-                        CheckFinite(layer.RightFactor, "running input inverse of layer", l);
-                        CheckFinite(layer.LeftFactor, "running error inverse of layer", l);
+                        CheckFinite(layer.InputCovariance, "running input covariance of layer", l);
+                        CheckFinite(layer.ErrorCovariance, "running error covariance of layer", l);
+                        CheckFinite(layer.InputFactor, "running input inverse of layer", l);
+                        CheckFinite(layer.ErrorFactor, "running error inverse of layer", l);
                     }
                 }
 
@@ -481,10 +481,10 @@ internal static class CheckpointCodec
                 LayerCurvature<T>? layer = apply ? ngd?.Curvature(l) : null;
                 if (initialized)
                 {
-                    ReadMatrix(ref reader, input, input, "running input covariance of layer", l, layer is null ? default : layer.RightCovariance.AsSpan());
-                    ReadMatrix(ref reader, output, output, "running error covariance of layer", l, layer is null ? default : layer.LeftCovariance.AsSpan());
-                    ReadMatrix(ref reader, input, input, "running input inverse of layer", l, layer is null ? default : layer.RightFactor.AsSpan());
-                    ReadMatrix(ref reader, output, output, "running error inverse of layer", l, layer is null ? default : layer.LeftFactor.AsSpan());
+                    ReadMatrix(ref reader, input, input, "running input covariance of layer", l, layer is null ? default : layer.InputCovariance.AsSpan());
+                    ReadMatrix(ref reader, output, output, "running error covariance of layer", l, layer is null ? default : layer.ErrorCovariance.AsSpan());
+                    ReadMatrix(ref reader, input, input, "running input inverse of layer", l, layer is null ? default : layer.InputFactor.AsSpan());
+                    ReadMatrix(ref reader, output, output, "running error inverse of layer", l, layer is null ? default : layer.ErrorFactor.AsSpan());
                 }
 
                 layer?.RestoreRunningFlags(initialized, right, left);

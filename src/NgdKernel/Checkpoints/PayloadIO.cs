@@ -74,6 +74,19 @@ internal ref struct PayloadWriter
         Position += 8;
     }
 
+    /// <summary>Length in bytes (int32), then the UTF-8 bytes.</summary>
+    public void WriteString(string value)
+    {
+        int length = System.Text.Encoding.UTF8.GetByteCount(value);
+        WriteInt32(length);
+        if (!_measure)
+        {
+            System.Text.Encoding.UTF8.GetBytes(value, _buffer.Slice(Position, length));
+        }
+
+        Position += length;
+    }
+
     /// <summary>Zero bytes up to the next multiple of 8 (the payload starts at file offset 32, so file alignment too).</summary>
     public void Align8()
     {
@@ -175,6 +188,21 @@ internal ref struct PayloadReader
     public ulong ReadUInt64(string what) => BinaryPrimitives.ReadUInt64LittleEndian(Take(8, what));
 
     public double ReadDouble(string what) => BinaryPrimitives.ReadDoubleLittleEndian(Take(8, what));
+
+    /// <summary>A string written by <see cref="PayloadWriter.WriteString"/>: int32 length, then UTF-8.</summary>
+    public string ReadString(string what)
+    {
+        int length = ReadInt32(what + " length", 0, Remaining);
+        long offset = Offset;
+        try
+        {
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Take(length, what));
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw ErrorAt(offset, $"{what} is not valid UTF-8.");
+        }
+    }
 
     /// <summary>Zero padding up to the next multiple of 8.</summary>
     public void SkipPadding(string what)

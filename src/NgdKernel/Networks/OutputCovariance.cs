@@ -1,4 +1,6 @@
 using System.Globalization;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Kernels;
 
 namespace NgdKernel.Networks;
 
@@ -103,23 +105,24 @@ public sealed class OutputCovariance
             }
         }
 
-        // Precision S = SigmaT^-1 by a Cholesky factor of SigmaT (small, setup only).
-        double[] factor = (double[])c.Clone();
-        if (!DenseDouble.TryCholesky(factor, n, out int pivot))
+        // Precision S = SigmaT^-1 by a Cholesky factor of SigmaT, then the factor L_S of S that
+        // samples N(0, SigmaT) targets; the kernels zero the strict upper triangle of each factor.
+        double[] precision = (double[])c.Clone();
+        if (!Cholesky.TryFactor(new Span2D<double>(precision, n, n), 0.0, out CholeskyFailure failure))
         {
             throw new ArgumentException(
                 string.Create(CultureInfo.InvariantCulture,
-                    $"'covariance' is not positive definite: Cholesky pivot {pivot} is not > 0."), nameof(covariance));
+                    $"'covariance' is not positive definite: Cholesky pivot {failure.PivotIndex} is {failure.PivotValue}, not > 0."),
+                nameof(covariance));
         }
 
-        double[] precision = DenseDouble.InverseFromCholesky(factor, n);
-        DenseDouble.Symmetrize(precision, n);
+        Cholesky.Invert(new Span2D<double>(precision, n, n));
         double[] precisionFactor = (double[])precision.Clone();
-        if (!DenseDouble.TryCholesky(precisionFactor, n, out pivot))
+        if (!Cholesky.TryFactor(new Span2D<double>(precisionFactor, n, n), 0.0, out failure))
         {
             throw new ArgumentException(
                 string.Create(CultureInfo.InvariantCulture,
-                    $"'covariance' is too ill-conditioned: the Cholesky pivot {pivot} of its inverse is not > 0."),
+                    $"'covariance' is too ill-conditioned: the Cholesky pivot {failure.PivotIndex} of its inverse is {failure.PivotValue}, not > 0."),
                 nameof(covariance));
         }
 
@@ -166,101 +169,4 @@ public sealed class OutputCovariance
 
     /// <summary>Lower-triangular <c>L_S</c> with <c>S = L_S L_S^T</c> (row-major); null when isotropic.</summary>
     internal double[]? PrecisionFactor => _precisionFactor;
-}
-
-/// <summary>Tiny dense double routines for setup-time work (output covariance, checks).</summary>
-internal static class DenseDouble
-{
-    /// <summary>In-place lower Cholesky of row-major [n, n] <paramref name="a"/>; upper part zeroed.</summary>
-    public static bool TryCholesky(double[] a, int n, out int failedPivot)
-    {
-        for (int j = 0; j < n; j++)
-        {
-            double d = a[(j * n) + j];
-            for (int p = 0; p < j; p++)
-            {
-                d -= a[(j * n) + p] * a[(j * n) + p];
-            }
-
-            if (!(d > 0))
-            {
-                failedPivot = j;
-                return false;
-            }
-
-            d = Math.Sqrt(d);
-            a[(j * n) + j] = d;
-            for (int i = j + 1; i < n; i++)
-            {
-                double s = a[(i * n) + j];
-                for (int p = 0; p < j; p++)
-                {
-                    s -= a[(i * n) + p] * a[(j * n) + p];
-                }
-
-                a[(i * n) + j] = s / d;
-            }
-
-            for (int i = 0; i < j; i++)
-            {
-                a[(i * n) + j] = 0;
-            }
-        }
-
-        failedPivot = -1;
-        return true;
-    }
-
-    /// <summary><c>(L L^T)^-1</c> from a lower factor, by solving against the identity.</summary>
-    public static double[] InverseFromCholesky(double[] l, int n)
-    {
-        var inv = new double[n * n];
-        var column = new double[n];
-        for (int c = 0; c < n; c++)
-        {
-            Array.Clear(column);
-            column[c] = 1;
-            for (int i = 0; i < n; i++)
-            {
-                double s = column[i];
-                for (int p = 0; p < i; p++)
-                {
-                    s -= l[(i * n) + p] * column[p];
-                }
-
-                column[i] = s / l[(i * n) + i];
-            }
-
-            for (int i = n - 1; i >= 0; i--)
-            {
-                double s = column[i];
-                for (int p = i + 1; p < n; p++)
-                {
-                    s -= l[(p * n) + i] * column[p];
-                }
-
-                column[i] = s / l[(i * n) + i];
-            }
-
-            for (int i = 0; i < n; i++)
-            {
-                inv[(i * n) + c] = column[i];
-            }
-        }
-
-        return inv;
-    }
-
-    public static void Symmetrize(double[] a, int n)
-    {
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < i; j++)
-            {
-                double v = 0.5 * (a[(i * n) + j] + a[(j * n) + i]);
-                a[(i * n) + j] = v;
-                a[(j * n) + i] = v;
-            }
-        }
-    }
 }

@@ -10,8 +10,8 @@ namespace NgdKernel.Optimizers;
 /// </summary>
 /// <remarks>
 /// <para><see cref="OptimizerStepException.Quantity"/> is <see cref="StepQuantity.InputCovariance"/>
-/// (activation side, <c>Lambda_i + sqrt(lambda) I</c>, <c>[in, in]</c> with the bias component) or
-/// <see cref="StepQuantity.OutputCovariance"/> (error side, <c>LambdaT_i + sqrt(lambda) I</c>,
+/// (<c>Lambda_i + sqrt(lambda) I</c>, <c>[in, in]</c> with the bias component) or
+/// <see cref="StepQuantity.ErrorCovariance"/> (<c>LambdaT_i + sqrt(lambda) I</c>,
 /// <c>[out, out]</c>), the two factors of Eq. 20.</para>
 /// <para>In sample space (<see cref="SampleSpace"/>) the matrix factored is the Gram matrix
 /// <c>X X^T + m sqrt(lambda) I</c> of the <c>m</c> samples, so <see cref="PivotIndex"/> is a sample
@@ -20,7 +20,7 @@ namespace NgdKernel.Optimizers;
 public sealed class CurvatureFactorizationException : OptimizerStepException
 {
     /// <summary>Creates the exception with a message that names the layer, the side, the pivot and the damping.</summary>
-    /// <param name="quantity"><see cref="StepQuantity.InputCovariance"/> or <see cref="StepQuantity.OutputCovariance"/>.</param>
+    /// <param name="quantity"><see cref="StepQuantity.InputCovariance"/> or <see cref="StepQuantity.ErrorCovariance"/>.</param>
     /// <param name="layer">0-based layer.</param>
     /// <param name="pivotIndex">0-based index of the first pivot that is not positive.</param>
     /// <param name="pivotValue">That pivot after damping: zero, negative, NaN or infinite.</param>
@@ -74,10 +74,10 @@ public sealed class CurvatureFactorizationException : OptimizerStepException
     {
         string side = quantity switch
         {
-            StepQuantity.InputCovariance => "input-side (activation) covariance",
-            StepQuantity.OutputCovariance => "output-side (error) covariance",
+            StepQuantity.InputCovariance => "input covariance Lambda (of the activations)",
+            StepQuantity.ErrorCovariance => "error covariance LambdaT (of the sampled errors)",
             _ => throw new ArgumentOutOfRangeException(nameof(quantity), quantity,
-                "A factorization failure is of the input-side or the output-side covariance."),
+                "A factorization failure is of the input or the error covariance."),
         };
         string damped = sampleSpace
             ? ", factored in sample space as X X^T + m sqrt(lambda) I (pivot = sample),"

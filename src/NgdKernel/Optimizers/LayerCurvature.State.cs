@@ -4,13 +4,13 @@ namespace NgdKernel.Optimizers;
 internal sealed partial class LayerCurvature<T>
 {
     /// <summary>
-    /// Restores the running-estimate flags of a checkpoint; the matrices (<see cref="RightCovariance"/>,
-    /// <see cref="LeftCovariance"/>, <see cref="RightFactor"/>, <see cref="LeftFactor"/>) are written by the caller.
+    /// Restores the running-estimate flags of a checkpoint; the matrices (<see cref="InputCovariance"/>,
+    /// <see cref="ErrorCovariance"/>, <see cref="InputFactor"/>, <see cref="ErrorFactor"/>) are written by the caller.
     /// </summary>
-    public void RestoreRunningFlags(bool initialized, double rightEffectiveDamping, double leftEffectiveDamping)
+    public void RestoreRunningFlags(bool initialized, double inputEffectiveDamping, double errorEffectiveDamping)
     {
         Initialized = initialized;
-        RightEffectiveDamping = rightEffectiveDamping;
-        LeftEffectiveDamping = leftEffectiveDamping;
+        InputEffectiveDamping = inputEffectiveDamping;
+        ErrorEffectiveDamping = errorEffectiveDamping;
     }
 }

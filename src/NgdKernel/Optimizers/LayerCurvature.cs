@@ -8,33 +8,34 @@ namespace NgdKernel.Optimizers;
 /// <summary>
 /// One layer's curvature state for <see cref="NaturalGradientOptimizer{T}"/>: buffers for
 /// <c>N = (LambdaT + dI)^-1 G (Lambda + dI)^-1</c> in covariance space, sample space or by
-/// Sherman-Morrison running inverses. "Right" is the activation side <c>Lambda</c>
-/// (<c>[in, in]</c>, with the bias component), "left" the error side <c>LambdaT</c> (<c>[out, out]</c>).
+/// Sherman-Morrison running inverses. The two sides are named as in the paper: the input
+/// covariance <c>Lambda</c> of the layer's activations (<c>[in, in]</c>, with the bias component) and the
+/// error covariance <c>LambdaT</c> of its sampled errors (<c>[out, out]</c>).
 /// </summary>
 internal sealed partial class LayerCurvature<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    /// <summary>Input widths (bias included) up to which the right side is solved without transposing.</summary>
-    private const int DirectRightSolveMaxWidth = 48;
+    /// <summary>Input widths (bias included) up to which the input side is solved without transposing.</summary>
+    private const int DirectInputSolveMaxWidth = 48;
 
-    private Matrix<T>? _rightGram;
-    private Matrix<T>? _rightTemp;
-    private Matrix<T>? _leftGram;
-    private Matrix<T>? _leftTemp;
-    private Matrix<T>? _savedRightCovariance;
-    private Matrix<T>? _savedLeftCovariance;
-    private Matrix<T>? _savedRightInverse;
-    private Matrix<T>? _savedLeftInverse;
+    private Matrix<T>? _inputGram;
+    private Matrix<T>? _inputTemp;
+    private Matrix<T>? _errorGram;
+    private Matrix<T>? _errorTemp;
+    private Matrix<T>? _savedInputCovariance;
+    private Matrix<T>? _savedErrorCovariance;
+    private Matrix<T>? _savedInputInverse;
+    private Matrix<T>? _savedErrorInverse;
     private Matrix<T>? _product;
     private Matrix<T>? _transposed;
     private bool _savedInitialized;
-    private double _savedRightDamping;
-    private double _savedLeftDamping;
+    private double _savedInputDamping;
+    private double _savedErrorDamping;
 
-    private Matrix<T>? _rightCovariance;
-    private Matrix<T>? _leftCovariance;
-    private Matrix<T>? _rightFactor;
-    private Matrix<T>? _leftFactor;
+    private Matrix<T>? _inputCovariance;
+    private Matrix<T>? _errorCovariance;
+    private Matrix<T>? _inputFactor;
+    private Matrix<T>? _errorFactor;
 
     /// <remarks>
     /// The <c>[in, in]</c> and <c>[out, out]</c> covariance-space buffers are allocated by the first
@@ -49,14 +50,14 @@ internal sealed partial class LayerCurvature<T>
         Direction = new Matrix<T>(outputWidth, inputWidth);
         if (inverse == CurvatureInverse.ShermanMorrison)
         {
-            _ = RightCovariance;
-            _ = LeftCovariance;
-            _ = RightFactor;
-            _ = LeftFactor;
-            _savedRightCovariance = new Matrix<T>(inputWidth, inputWidth);
-            _savedLeftCovariance = new Matrix<T>(outputWidth, outputWidth);
-            _savedRightInverse = new Matrix<T>(inputWidth, inputWidth);
-            _savedLeftInverse = new Matrix<T>(outputWidth, outputWidth);
+            _ = InputCovariance;
+            _ = ErrorCovariance;
+            _ = InputFactor;
+            _ = ErrorFactor;
+            _savedInputCovariance = new Matrix<T>(inputWidth, inputWidth);
+            _savedErrorCovariance = new Matrix<T>(outputWidth, outputWidth);
+            _savedInputInverse = new Matrix<T>(inputWidth, inputWidth);
+            _savedErrorInverse = new Matrix<T>(outputWidth, outputWidth);
             _product = new Matrix<T>(outputWidth, inputWidth);
         }
     }
@@ -69,31 +70,31 @@ internal sealed partial class LayerCurvature<T>
     public Matrix<T> Direction { get; }
 
     /// <summary><c>Lambda</c> of the batch (Cholesky mode) or the running estimate (Sherman-Morrison); allocated on first use.</summary>
-    public Matrix<T> RightCovariance => _rightCovariance ??= new Matrix<T>(InputWidth, InputWidth);
+    public Matrix<T> InputCovariance => _inputCovariance ??= new Matrix<T>(InputWidth, InputWidth);
 
     /// <summary><c>LambdaT</c> of the batch (Cholesky mode) or the running estimate (Sherman-Morrison); allocated on first use.</summary>
-    public Matrix<T> LeftCovariance => _leftCovariance ??= new Matrix<T>(OutputWidth, OutputWidth);
+    public Matrix<T> ErrorCovariance => _errorCovariance ??= new Matrix<T>(OutputWidth, OutputWidth);
 
-    /// <summary>Cholesky factor, or in Sherman-Morrison mode the running inverse, of the right side; allocated on first use.</summary>
-    public Matrix<T> RightFactor => _rightFactor ??= new Matrix<T>(InputWidth, InputWidth);
+    /// <summary>Cholesky factor, or in Sherman-Morrison mode the running inverse, of the input covariance; allocated on first use.</summary>
+    public Matrix<T> InputFactor => _inputFactor ??= new Matrix<T>(InputWidth, InputWidth);
 
-    /// <summary>Cholesky factor, or in Sherman-Morrison mode the running inverse, of the left side; allocated on first use.</summary>
-    public Matrix<T> LeftFactor => _leftFactor ??= new Matrix<T>(OutputWidth, OutputWidth);
+    /// <summary>Cholesky factor, or in Sherman-Morrison mode the running inverse, of the error covariance; allocated on first use.</summary>
+    public Matrix<T> ErrorFactor => _errorFactor ??= new Matrix<T>(OutputWidth, OutputWidth);
 
     /// <summary>Whether the last Cholesky-mode direction used sample space on each side.</summary>
-    public bool RightInSampleSpace { get; private set; }
+    public bool InputInSampleSpace { get; private set; }
 
     /// <summary>Whether the last Cholesky-mode direction used sample space on the error side.</summary>
-    public bool LeftInSampleSpace { get; private set; }
+    public bool ErrorInSampleSpace { get; private set; }
 
     /// <summary>The side whose factorization failed in the last direction that returned false.</summary>
     public StepQuantity FailedSide { get; private set; }
 
-    /// <summary>Sherman-Morrison: the damping currently inside the running inverse of the right side.</summary>
-    public double RightEffectiveDamping { get; private set; }
+    /// <summary>Sherman-Morrison: the damping currently inside the running inverse of the input covariance.</summary>
+    public double InputEffectiveDamping { get; private set; }
 
-    /// <summary>Sherman-Morrison: the damping currently inside the running inverse of the left side.</summary>
-    public double LeftEffectiveDamping { get; private set; }
+    /// <summary>Sherman-Morrison: the damping currently inside the running inverse of the error covariance.</summary>
+    public double ErrorEffectiveDamping { get; private set; }
 
     public bool Initialized { get; private set; }
 
@@ -141,12 +142,12 @@ internal sealed partial class LayerCurvature<T>
         if (UsesSampleSpace(options.SampleSpace, rows, inputWidth, outputWidth))
         {
             sink.Add("input Gram matrix (sample space)", layer, rows, rows, MemorySize.Batch);
-            sink.Add("input-side product (sample space)", layer, outputWidth, rows, MemorySize.Batch);
+            sink.Add("input product (sample space)", layer, outputWidth, rows, MemorySize.Batch);
         }
         else
         {
             sink.Add("input covariance and its factor", layer, 2L * inputWidth, inputWidth, MemorySize.InputWidth);
-            if (inputWidth > DirectRightSolveMaxWidth)
+            if (inputWidth > DirectInputSolveMaxWidth)
             {
                 sink.Add("transposed gradient", layer, inputWidth, outputWidth, MemorySize.LayerWidths);
             }
@@ -155,7 +156,7 @@ internal sealed partial class LayerCurvature<T>
         if (UsesSampleSpace(options.SampleSpace, samples, outputWidth, inputWidth))
         {
             sink.Add("error Gram matrix (sample space)", layer, samples, samples, MemorySize.SampledBatch);
-            sink.Add("error-side product (sample space)", layer, samples, inputWidth, MemorySize.SampledBatch);
+            sink.Add("error product (sample space)", layer, samples, inputWidth, MemorySize.SampledBatch);
         }
         else
         {
@@ -171,14 +172,14 @@ internal sealed partial class LayerCurvature<T>
         int n = errors.Height;
         Span2D<T> u = Direction.Span;
 
-        RightInSampleSpace = UsesSampleSpace(policy, m, InputWidth, OutputWidth);
-        if (RightInSampleSpace)
+        InputInSampleSpace = UsesSampleSpace(policy, m, InputWidth, OutputWidth);
+        if (InputInSampleSpace)
         {
             gradient.CopyTo(u);
             // (X^T X/m + dI)^-1 = (I - X^T (dm I + X X^T)^-1 X) / d, applied from the right:
             // U = (G - (G X^T) K^-1 X) / d with K = dm I + X X^T.
-            EnsureSampleBuffers(ref _rightGram, ref _rightTemp, m, OutputWidth, m);
-            Span2D<T> gram = _rightGram!.Span.Slice(0, 0, m, m);
+            EnsureSampleBuffers(ref _inputGram, ref _inputTemp, m, OutputWidth, m);
+            Span2D<T> gram = _inputGram!.Span.Slice(0, 0, m, m);
             Syrk.Multiply(inputs, MatrixOp.None, T.One, T.Zero, gram, context);
             if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(m), out failure, context))
             {
@@ -186,7 +187,7 @@ internal sealed partial class LayerCurvature<T>
                 return false;
             }
 
-            Span2D<T> temp = _rightTemp!.Span.Slice(0, 0, OutputWidth, m);
+            Span2D<T> temp = _inputTemp!.Span.Slice(0, 0, OutputWidth, m);
             Gemm.Multiply(gradient, MatrixOp.None, inputs, MatrixOp.Transpose, T.One, T.Zero, temp, context);
             Cholesky.SolveRight(gram, temp, context);
             Gemm.Multiply(temp, MatrixOp.None, inputs, MatrixOp.None, T.NegativeOne, T.One, u, context);
@@ -194,9 +195,9 @@ internal sealed partial class LayerCurvature<T>
         }
         else
         {
-            Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(m), T.Zero, RightCovariance.Span, context);
-            RightCovariance.CopyTo(RightFactor);
-            if (!Cholesky.TryFactor(RightFactor.Span, damping, out failure, context))
+            Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(m), T.Zero, InputCovariance.Span, context);
+            InputCovariance.CopyTo(InputFactor);
+            if (!Cholesky.TryFactor(InputFactor.Span, damping, out failure, context))
             {
                 FailedSide = StepQuantity.InputCovariance;
                 return false;
@@ -208,35 +209,35 @@ internal sealed partial class LayerCurvature<T>
             // two solves cost about the same and the transposes are fixed cost (32-32-32-32-32 at
             // M = 32, one layer's direction, process CPU time on a shared machine: float 6.3-8.5 us
             // against 8.4-9.2 with the transposes, double 8.9-10.3 against 11.3-11.4).
-            if (InputWidth <= DirectRightSolveMaxWidth)
+            if (InputWidth <= DirectInputSolveMaxWidth)
             {
                 gradient.CopyTo(u);
-                Cholesky.SolveRight(RightFactor.ReadOnlySpan, u, context);
+                Cholesky.SolveRight(InputFactor.ReadOnlySpan, u, context);
             }
             else
             {
                 _transposed ??= new Matrix<T>(InputWidth, OutputWidth);
                 Span2D<T> transposed = _transposed.Span;
                 Transpose(gradient, transposed);
-                Cholesky.SolveLeft(RightFactor.ReadOnlySpan, transposed, context);
+                Cholesky.SolveLeft(InputFactor.ReadOnlySpan, transposed, context);
                 Transpose(transposed, u);
             }
         }
 
-        LeftInSampleSpace = UsesSampleSpace(policy, n, OutputWidth, InputWidth);
-        if (LeftInSampleSpace)
+        ErrorInSampleSpace = UsesSampleSpace(policy, n, OutputWidth, InputWidth);
+        if (ErrorInSampleSpace)
         {
             // (E^T E/n + dI)^-1 U = (U - E^T K^-1 (E U)) / d with K = dn I + E E^T.
-            EnsureSampleBuffers(ref _leftGram, ref _leftTemp, n, n, InputWidth);
-            Span2D<T> gram = _leftGram!.Span.Slice(0, 0, n, n);
+            EnsureSampleBuffers(ref _errorGram, ref _errorTemp, n, n, InputWidth);
+            Span2D<T> gram = _errorGram!.Span.Slice(0, 0, n, n);
             Syrk.Multiply(errors, MatrixOp.None, T.One, T.Zero, gram, context);
             if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(n), out failure, context))
             {
-                FailedSide = StepQuantity.OutputCovariance;
+                FailedSide = StepQuantity.ErrorCovariance;
                 return false;
             }
 
-            Span2D<T> temp = _leftTemp!.Span.Slice(0, 0, n, InputWidth);
+            Span2D<T> temp = _errorTemp!.Span.Slice(0, 0, n, InputWidth);
             Gemm.Multiply(errors, MatrixOp.None, u, MatrixOp.None, T.One, T.Zero, temp, context);
             Cholesky.SolveLeft(gram, temp, context);
             Gemm.Multiply(errors, MatrixOp.Transpose, temp, MatrixOp.None, T.NegativeOne, T.One, u, context);
@@ -244,15 +245,15 @@ internal sealed partial class LayerCurvature<T>
         }
         else
         {
-            Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(n), T.Zero, LeftCovariance.Span, context);
-            LeftCovariance.CopyTo(LeftFactor);
-            if (!Cholesky.TryFactor(LeftFactor.Span, damping, out failure, context))
+            Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(n), T.Zero, ErrorCovariance.Span, context);
+            ErrorCovariance.CopyTo(ErrorFactor);
+            if (!Cholesky.TryFactor(ErrorFactor.Span, damping, out failure, context))
             {
-                FailedSide = StepQuantity.OutputCovariance;
+                FailedSide = StepQuantity.ErrorCovariance;
                 return false;
             }
 
-            Cholesky.SolveLeft(LeftFactor.ReadOnlySpan, u, context);
+            Cholesky.SolveLeft(ErrorFactor.ReadOnlySpan, u, context);
         }
 
         failure = default;
@@ -271,58 +272,58 @@ internal sealed partial class LayerCurvature<T>
         T damping, double decay, bool refresh, Matrix<T> scratch, Span<T> rankOneWorkspace, KernelContext context,
         out CholeskyFailure failure)
     {
-        bool refreshRight = refresh;
-        bool refreshLeft = refresh;
+        bool refreshInput = refresh;
+        bool refreshError = refresh;
         if (!Initialized)
         {
-            Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(inputs.Height), T.Zero, RightCovariance.Span, context);
-            Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(errors.Height), T.Zero, LeftCovariance.Span, context);
-            refreshRight = refreshLeft = true;
+            Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(inputs.Height), T.Zero, InputCovariance.Span, context);
+            Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(errors.Height), T.Zero, ErrorCovariance.Span, context);
+            refreshInput = refreshError = true;
             Initialized = true;
         }
         else
         {
-            UpdateRunning(RightCovariance, inputs, decay, scratch, context);
-            UpdateRunning(LeftCovariance, errors, decay, scratch, context);
-            if (!refreshRight)
+            UpdateRunning(InputCovariance, inputs, decay, scratch, context);
+            UpdateRunning(ErrorCovariance, errors, decay, scratch, context);
+            if (!refreshInput)
             {
-                RightEffectiveDamping *= Math.Pow(decay, inputs.Height);
-                refreshRight = !FollowRunning(RightCovariance, RightFactor, inputs, decay, RightEffectiveDamping,
+                InputEffectiveDamping *= Math.Pow(decay, inputs.Height);
+                refreshInput = !FollowRunning(InputCovariance, InputFactor, inputs, decay, InputEffectiveDamping,
                     rankOneWorkspace, context);
             }
 
-            if (!refreshLeft)
+            if (!refreshError)
             {
-                LeftEffectiveDamping *= Math.Pow(decay, errors.Height);
-                refreshLeft = !FollowRunning(LeftCovariance, LeftFactor, errors, decay, LeftEffectiveDamping,
+                ErrorEffectiveDamping *= Math.Pow(decay, errors.Height);
+                refreshError = !FollowRunning(ErrorCovariance, ErrorFactor, errors, decay, ErrorEffectiveDamping,
                     rankOneWorkspace, context);
             }
         }
 
-        if (refreshRight)
+        if (refreshInput)
         {
-            if (!Refresh(RightCovariance, RightFactor, damping, context, out failure))
+            if (!Refresh(InputCovariance, InputFactor, damping, context, out failure))
             {
                 FailedSide = StepQuantity.InputCovariance;
                 return false;
             }
 
-            RightEffectiveDamping = double.CreateTruncating(damping);
+            InputEffectiveDamping = double.CreateTruncating(damping);
         }
 
-        if (refreshLeft)
+        if (refreshError)
         {
-            if (!Refresh(LeftCovariance, LeftFactor, damping, context, out failure))
+            if (!Refresh(ErrorCovariance, ErrorFactor, damping, context, out failure))
             {
-                FailedSide = StepQuantity.OutputCovariance;
+                FailedSide = StepQuantity.ErrorCovariance;
                 return false;
             }
 
-            LeftEffectiveDamping = double.CreateTruncating(damping);
+            ErrorEffectiveDamping = double.CreateTruncating(damping);
         }
 
-        Gemm.Multiply(gradient, MatrixOp.None, RightFactor.ReadOnlySpan, MatrixOp.None, T.One, T.Zero, _product!.Span, context);
-        Gemm.Multiply(LeftFactor.ReadOnlySpan, MatrixOp.None, _product.ReadOnlySpan, MatrixOp.None, T.One, T.Zero, Direction.Span, context);
+        Gemm.Multiply(gradient, MatrixOp.None, InputFactor.ReadOnlySpan, MatrixOp.None, T.One, T.Zero, _product!.Span, context);
+        Gemm.Multiply(ErrorFactor.ReadOnlySpan, MatrixOp.None, _product.ReadOnlySpan, MatrixOp.None, T.One, T.Zero, Direction.Span, context);
         failure = default;
         return true;
     }
@@ -330,28 +331,28 @@ internal sealed partial class LayerCurvature<T>
     public void SaveRunningState()
     {
         _savedInitialized = Initialized;
-        _savedRightDamping = RightEffectiveDamping;
-        _savedLeftDamping = LeftEffectiveDamping;
+        _savedInputDamping = InputEffectiveDamping;
+        _savedErrorDamping = ErrorEffectiveDamping;
         if (Initialized)
         {
-            RightCovariance.CopyTo(_savedRightCovariance!);
-            LeftCovariance.CopyTo(_savedLeftCovariance!);
-            RightFactor.CopyTo(_savedRightInverse!);
-            LeftFactor.CopyTo(_savedLeftInverse!);
+            InputCovariance.CopyTo(_savedInputCovariance!);
+            ErrorCovariance.CopyTo(_savedErrorCovariance!);
+            InputFactor.CopyTo(_savedInputInverse!);
+            ErrorFactor.CopyTo(_savedErrorInverse!);
         }
     }
 
     public void RestoreRunningState()
     {
         Initialized = _savedInitialized;
-        RightEffectiveDamping = _savedRightDamping;
-        LeftEffectiveDamping = _savedLeftDamping;
+        InputEffectiveDamping = _savedInputDamping;
+        ErrorEffectiveDamping = _savedErrorDamping;
         if (Initialized)
         {
-            _savedRightCovariance!.CopyTo(RightCovariance);
-            _savedLeftCovariance!.CopyTo(LeftCovariance);
-            _savedRightInverse!.CopyTo(RightFactor);
-            _savedLeftInverse!.CopyTo(LeftFactor);
+            _savedInputCovariance!.CopyTo(InputCovariance);
+            _savedErrorCovariance!.CopyTo(ErrorCovariance);
+            _savedInputInverse!.CopyTo(InputFactor);
+            _savedErrorInverse!.CopyTo(ErrorFactor);
         }
     }
 

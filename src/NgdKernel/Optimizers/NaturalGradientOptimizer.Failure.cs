@@ -20,7 +20,7 @@ public sealed partial class NaturalGradientOptimizer<T>
             LayerCurvature<T> curvature = _layers[layer];
             StepQuantity side = curvature.FailedSide;
             bool sampleSpace = Options.Inverse == CurvatureInverse.Cholesky
-                && (side == StepQuantity.InputCovariance ? curvature.RightInSampleSpace : curvature.LeftInSampleSpace);
+                && (side == StepQuantity.InputCovariance ? curvature.InputInSampleSpace : curvature.ErrorInSampleSpace);
 
             return new CurvatureFactorizationException(side, layer, failure.PivotIndex, failure.PivotValue, damping, sampleSpace, retries);
         }

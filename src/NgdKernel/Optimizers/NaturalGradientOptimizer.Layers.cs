@@ -107,7 +107,7 @@ public sealed partial class NaturalGradientOptimizer<T>
     internal int RecomputeDirections(int rows)
     {
         CholeskyFailure failure = default;
-        return CholeskyDirections(_workspace!, rows, T.CreateChecked(Math.Sqrt(_damping)), ref failure);
+        return CholeskyDirections(_workspace!, rows, T.CreateChecked(Math.Sqrt(_state.Damping)), ref failure);
     }
 
     private bool CholeskyDirection(int l, NetworkWorkspace<T> workspace, int rows, T damping, KernelContext context,

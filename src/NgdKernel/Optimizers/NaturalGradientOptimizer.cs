@@ -52,24 +52,15 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly LayerCurvature<T>[] _layers;
-    private readonly Matrix<T>[] _previousWeights;
-    private readonly ulong[] _previousRngState = new ulong[4];
+    private readonly Matrix<T>[] _undoWeights;
     private readonly T[] _rankOneWorkspace;
     private readonly int _maxWidth;
     private readonly long _memoryLimit;
     private int _checkedRows;
-    private Xoshiro256 _rng;
     private NetworkWorkspace<T>? _workspace;
     private Matrix<T>? _scratch;
-    private double _damping;
-    private double _previousDamping;
-    private long _previousStepCount;
-    private double _refreshedDamping = double.NaN;
-    private int _stepsSinceRefresh;
-    private long _examplesSinceRefresh;
-    private long _previousExamplesSinceRefresh;
-    private int _previousStepsSinceRefresh;
-    private double _previousRefreshedDamping;
+    private NaturalGradientState _state;
+    private NaturalGradientState _undo;
     private bool _canRollBack;
     private ReentrancyGuard _guard;
 
@@ -82,11 +73,15 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         options.Validate();
         Network = network;
         Options = options;
-        _damping = options.InitialDamping;
-        _rng = new Xoshiro256(options.Seed);
+        _state = new NaturalGradientState
+        {
+            Damping = options.InitialDamping,
+            Generator = new Xoshiro256(options.Seed),
+            Refresh = new RefreshSchedule { RefreshedDamping = double.NaN },
+        };
         _memoryLimit = OptimizerMemory.Limit(options.MemoryLimit);
         CheckMemory(0, nameof(network));
-        _previousWeights = OptimizerBuffers.LikeWeights(network);
+        _undoWeights = OptimizerBuffers.LikeWeights(network);
         _layers = new LayerCurvature<T>[network.LayerCount];
         for (int l = 0; l < _layers.Length; l++)
         {
@@ -176,17 +171,17 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     public NaturalGradientOptions Options { get; }
 
     /// <inheritdoc/>
-    public long StepCount { get; private set; }
+    public long StepCount => _state.StepCount;
 
     /// <summary>Current damping <c>lambda</c> (used by the next step).</summary>
     public double Damping
     {
-        get => _damping;
+        get => _state.Damping;
         set
         {
             using ReentrancyGuard.Scope busy = _guard.Enter(this);
             NaturalGradientOptions.Positive(value, nameof(Damping));
-            _damping = Math.Clamp(value, Options.MinDamping, Options.MaxDamping);
+            _state.Damping = Math.Clamp(value, Options.MinDamping, Options.MaxDamping);
         }
     }
 
@@ -199,18 +194,16 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         Network.CheckBatch(inputs, targets, workspace);
 
         // Undo point: weights, damping, generator and running inverses as before this step.
-        _previousDamping = _damping;
-        _previousStepCount = StepCount;
-        _rng.GetState(_previousRngState);
-        SaveRunningState();
-        OptimizerBuffers.CopyWeights(Network, _previousWeights);
+        _undo = _state;
+        SaveRunningCurvature();
+        OptimizerBuffers.CopyWeights(Network, _undoWeights);
 
         LossValues before = ComputeStatistics(inputs, targets, workspace);
         if (!double.IsFinite(before.Loss))
         {
-            _rng.SetState(_previousRngState);
+            _state.Generator = _undo.Generator;
             _canRollBack = false; // the undo buffers now hold the current state
-            StepFailures.ThrowNonFiniteLoss(Network, inputs, targets, before.Loss, _damping);
+            StepFailures.ThrowNonFiniteLoss(Network, inputs, targets, before.Loss, _state.Damping);
         }
 
         int rows = inputs.Height;
@@ -219,7 +212,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         double stepScale = alpha / Network.LayerCount;
         while (true)
         {
-            double damping = _damping;
+            double damping = _state.Damping;
             CholeskyFailure failure = default;
             int failedLayer = ComputeDirections(workspace, rows, damping, ref failure);
             double predicted = double.NaN;
@@ -236,14 +229,14 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 predicted = stepScale * (1 - (alpha / 2)) * dot;
                 if (double.IsFinite(predicted))
                 {
-                    bool finite = ApplyUpdate(T.CreateChecked(stepScale));
-                    if (finite && Options.AdaptiveDamping)
+                    ApplyUpdate(T.CreateChecked(stepScale));
+                    if (Options.AdaptiveDamping)
                     {
                         Network.ForwardUnchecked(inputs, workspace);
                         after = Network.OutputErrors(targets, workspace, computeErrors: false).Loss;
                     }
 
-                    if (finite && (!Options.AdaptiveDamping || double.IsFinite(after)))
+                    if (!Options.AdaptiveDamping || double.IsFinite(after))
                     {
                         double rho = double.NaN;
                         double next = damping;
@@ -258,30 +251,30 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                             next = Math.Clamp(next, Options.MinDamping, Options.MaxDamping);
                         }
 
-                        _damping = next;
-                        StepCount++;
+                        _state.Damping = next;
+                        _state.StepCount++;
                         _canRollBack = true;
-                        return new StepResult(StepCount, before.Loss, before.MeanSquaredError, after, damping, next, rho,
+                        return new StepResult(_state.StepCount, before.Loss, before.MeanSquaredError, after, damping, next, rho,
                             retries, Stopwatch.GetElapsedTime(start));
                     }
 
-                    OptimizerBuffers.RestoreWeights(Network, _previousWeights);
+                    OptimizerBuffers.RestoreWeights(Network, _undoWeights);
                 }
             }
 
             // Failed attempt: weights are as before; raise damping and retry.
-            if (retries >= Options.MaxRetries || _damping >= Options.MaxDamping)
+            if (retries >= Options.MaxRetries || _state.Damping >= Options.MaxDamping)
             {
-                _damping = _previousDamping;
-                _rng.SetState(_previousRngState);
-                RestoreRunningState();
+                _state = _undo;
+                RestoreRunningCurvature();
                 _canRollBack = false; // the undo buffers now hold the current state
                 throw StepFailure(failedLayer, failure, predicted, after, damping, retries);
             }
 
             retries++;
-            _damping = Math.Min(_damping * Options.DampingIncrease, Options.MaxDamping);
-            RestoreRunningState(); // the retry folds this batch into the running inverses afresh
+            _state.Damping = Math.Min(_state.Damping * Options.DampingIncrease, Options.MaxDamping);
+            _state.Refresh = _undo.Refresh; // the retry folds this batch into the running inverses afresh
+            RestoreRunningCurvature();
             Network.ForwardUnchecked(inputs, workspace); // activations again, for the covariances
         }
     }
@@ -295,11 +288,9 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             throw new InvalidOperationException("There is no step to roll back.");
         }
 
-        OptimizerBuffers.RestoreWeights(Network, _previousWeights);
-        _damping = _previousDamping;
-        StepCount = _previousStepCount;
-        _rng.SetState(_previousRngState);
-        RestoreRunningState();
+        OptimizerBuffers.RestoreWeights(Network, _undoWeights);
+        _state = _undo;
+        RestoreRunningCurvature();
         _canRollBack = false;
     }
 
@@ -372,7 +363,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
     internal LayerCurvature<T> Curvature(int layer) => _layers[layer];
 
-    internal long ExamplesSinceRefresh => _examplesSinceRefresh;
+    internal long ExamplesSinceRefresh => _state.Refresh.ExamplesSinceRefresh;
 
     internal double DecayPerExample => 1.0 - (1.0 / Options.Window);
 
@@ -384,10 +375,10 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         Network.CheckBatch(inputs, targets, workspace);
         ComputeStatistics(inputs, targets, workspace);
         CholeskyFailure failure = default;
-        int failed = ComputeDirections(workspace, inputs.Height, _damping, ref failure);
+        int failed = ComputeDirections(workspace, inputs.Height, _state.Damping, ref failure);
         if (failed >= 0)
         {
-            throw StepFailure(failed, failure, double.NaN, double.NaN, _damping, 0);
+            throw StepFailure(failed, failure, double.NaN, double.NaN, _state.Damping, 0);
         }
     }
 
@@ -420,7 +411,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         // backward pass propagates all of them.
         for (int k = 1; k <= Options.SampleCount; k++)
         {
-            Network.SampleOutputErrors(ref _rng, workspace, workspace.Errors, k * rows, rows);
+            Network.SampleOutputErrors(ref _state.Generator, workspace, workspace.Errors, k * rows, rows);
         }
 
         Network.Backpropagate(workspace, workspace.Errors, 0, rows, 1 + Options.SampleCount);
@@ -436,8 +427,9 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         bool refresh = false;
         if (sherman)
         {
-            refresh = double.IsNaN(_refreshedDamping) || damping != _refreshedDamping
-                || _stepsSinceRefresh + 1 >= Options.RefreshInterval;
+            ref RefreshSchedule schedule = ref _state.Refresh;
+            refresh = double.IsNaN(schedule.RefreshedDamping) || damping != schedule.RefreshedDamping
+                || schedule.StepsSinceRefresh + 1 >= Options.RefreshInterval;
         }
 
         if (!sherman)
@@ -453,17 +445,14 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
         if (sherman)
         {
-            if (refresh)
-            {
-                _refreshedDamping = damping;
-                _stepsSinceRefresh = 0;
-                _examplesSinceRefresh = 0;
-            }
-            else
-            {
-                _stepsSinceRefresh++;
-                _examplesSinceRefresh += rows;
-            }
+            _state.Refresh = refresh
+                ? new RefreshSchedule { RefreshedDamping = damping }
+                : new RefreshSchedule
+                {
+                    RefreshedDamping = _state.Refresh.RefreshedDamping,
+                    StepsSinceRefresh = _state.Refresh.StepsSinceRefresh + 1,
+                    ExamplesSinceRefresh = _state.Refresh.ExamplesSinceRefresh + rows,
+                };
         }
 
         return -1;
@@ -502,22 +491,18 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// Weights are not scanned here: a finite direction can still overflow the element type, which
     /// the adaptive after-loss catches, and otherwise the step guard of NgdKernel.Training does.
     /// </remarks>
-    private bool ApplyUpdate(T scale)
+    private void ApplyUpdate(T scale)
     {
         for (int l = 0; l < _layers.Length; l++)
         {
             Span<T> w = Network.WeightMatrix(l).AsSpan();
             TensorPrimitives.MultiplyAdd<T>(_layers[l].Direction.AsSpan(), scale, w, w);
         }
-
-        return true;
     }
 
-    private void SaveRunningState()
+    /// <summary>The undo point of the Sherman-Morrison running covariances and inverses.</summary>
+    private void SaveRunningCurvature()
     {
-        _previousRefreshedDamping = _refreshedDamping;
-        _previousStepsSinceRefresh = _stepsSinceRefresh;
-        _previousExamplesSinceRefresh = _examplesSinceRefresh;
         if (Options.Inverse == CurvatureInverse.ShermanMorrison)
         {
             foreach (LayerCurvature<T> layer in _layers)
@@ -527,11 +512,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         }
     }
 
-    private void RestoreRunningState()
+    private void RestoreRunningCurvature()
     {
-        _refreshedDamping = _previousRefreshedDamping;
-        _stepsSinceRefresh = _previousStepsSinceRefresh;
-        _examplesSinceRefresh = _previousExamplesSinceRefresh;
         if (Options.Inverse == CurvatureInverse.ShermanMorrison)
         {
             foreach (LayerCurvature<T> layer in _layers)

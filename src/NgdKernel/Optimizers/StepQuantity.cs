@@ -16,16 +16,16 @@ public enum StepQuantity
     Weights,
 
     /// <summary>
-    /// The damped input-side (activation) covariance <c>Lambda_i + sqrt(lambda) I</c> of a layer is
-    /// not positive definite.
+    /// The damped input covariance <c>Lambda_i + sqrt(lambda) I</c> of a layer (of its activations,
+    /// with the bias component) is not positive definite.
     /// </summary>
     InputCovariance,
 
     /// <summary>
-    /// The damped output-side (error) covariance <c>LambdaT_i + sqrt(lambda) I</c> of a layer is not
-    /// positive definite.
+    /// The damped error covariance <c>LambdaT_i + sqrt(lambda) I</c> of a layer (of its sampled
+    /// backpropagated errors) is not positive definite.
     /// </summary>
-    OutputCovariance,
+    ErrorCovariance,
 
     /// <summary>The batch loss after the update.</summary>
     LossAfter,

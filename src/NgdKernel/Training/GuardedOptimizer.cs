@@ -270,8 +270,8 @@ public sealed class GuardedOptimizer<T> : IOptimizer<T>
     private static string Describe(StepQuantity quantity) => quantity switch
     {
         StepQuantity.Gradient => "the gradient is not finite",
-        StepQuantity.InputCovariance => "the damped input-side covariance is not positive definite",
-        StepQuantity.OutputCovariance => "the damped output-side covariance is not positive definite",
+        StepQuantity.InputCovariance => "the damped input covariance is not positive definite",
+        StepQuantity.ErrorCovariance => "the damped error covariance is not positive definite",
         StepQuantity.Update => "the update is not finite",
         StepQuantity.LossAfter => "the loss after the update is not finite",
         StepQuantity.Weights => "the weights are not finite",

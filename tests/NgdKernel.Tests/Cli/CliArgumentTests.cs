@@ -1,7 +1,5 @@
 using NgdKernel.Checkpoints;
 using NgdKernel.Cli;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 
 namespace NgdKernel.Tests.Cli;
 

@@ -1,7 +1,6 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Cli.Experiments;
 using NgdKernel.Cli.Progress;
+using NgdKernel.Data;
 using NgdKernel.Experiments;
 using NgdKernel.Networks;
 using NgdKernel.Optimizers;

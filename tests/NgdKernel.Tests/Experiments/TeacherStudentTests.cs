@@ -1,4 +1,5 @@
 using CommunityToolkit.HighPerformance;
+using NgdKernel.Data;
 using NgdKernel.Experiments;
 
 namespace NgdKernel.Tests.Experiments;

@@ -1,6 +1,5 @@
 using FsCheck;
 using FsCheck.Fluent;
-using NgdKernel.Kernels;
 
 namespace NgdKernel.Tests.Generators;
 

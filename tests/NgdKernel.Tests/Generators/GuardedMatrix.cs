@@ -1,6 +1,4 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using CommunityToolkit.HighPerformance;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -1,6 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-
 namespace NgdKernel.Tests.Generators;
 
 /// <summary>Test matrices for the factorization family, made in double then rounded to T.</summary>

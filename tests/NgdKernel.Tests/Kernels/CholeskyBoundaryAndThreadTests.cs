@@ -129,8 +129,8 @@ public class CholeskyBoundaryAndThreadTests
         right.AssertGuardsIntact();
         double[,] l = factor.ToDouble();
         double residual = R.Norm1(R.Subtract(R.Multiply(l, R.Transpose(l)), rounded));
-        double ratio = FactorTolerances.CholeskyRatio(residual, n, R.Norm1(rounded), FactorTolerances.Epsilon<T>());
-        Assert.True(ratio <= FactorTolerances.Threshold, $"n={n} threads={context?.ThreadCount ?? 1} {path}: ratio {ratio}");
+        double ratio = Tolerances.CholeskyRatio(residual, n, R.Norm1(rounded), Tolerances.Epsilon<T>());
+        Assert.True(ratio <= Tolerances.FactorThreshold, $"n={n} threads={context?.ThreadCount ?? 1} {path}: ratio {ratio}");
         return [.. l.Cast<double>(), .. left.ToDouble().Cast<double>(), .. right.ToDouble().Cast<double>()];
     }
 

@@ -56,8 +56,8 @@ public class CholeskyTests
         }
 
         double residual = R.Norm1(R.Subtract(R.Multiply(l, R.Transpose(l)), damped));
-        double ratio = FactorTolerances.CholeskyRatio(residual, c.N, R.Norm1(damped), FactorTolerances.Epsilon<T>());
-        Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path}: ratio {ratio}");
+        double ratio = Tolerances.CholeskyRatio(residual, c.N, R.Norm1(damped), Tolerances.Epsilon<T>());
+        Assert.True(ratio <= Tolerances.FactorThreshold, $"{c} {path}: ratio {ratio}");
         return true;
     }
 
@@ -195,7 +195,7 @@ public class CholeskyTests
         var factor = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
         Assert.True(Cholesky.TryFactorOnPath(factor.Span, T.Zero, path, out _));
         double[,] inverse = R.Inverse(a);
-        double eps = FactorTolerances.Epsilon<T>();
+        double eps = Tolerances.Epsilon<T>();
         double kappa = R.Norm1(a) * R.Norm1(inverse);
 
         double[,] bl = FactorGuardedMatrix<T>.Rounded(SpdGenerators.RandomMatrix(c.N, c.M, random));
@@ -203,16 +203,16 @@ public class CholeskyTests
         Cholesky.SolveLeftOnPath(factor.ReadOnlySpan, left.Span, path);
         left.AssertGuardsIntact();
         double[,] expectedLeft = R.Multiply(inverse, bl);
-        double ratio = FactorTolerances.SolveRatio(R.Norm1(R.Subtract(left.ToDouble(), expectedLeft)), R.Norm1(expectedLeft), c.N, kappa, eps);
-        Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path} left: ratio {ratio}");
+        double ratio = Tolerances.SolveRatio(R.Norm1(R.Subtract(left.ToDouble(), expectedLeft)), R.Norm1(expectedLeft), c.N, kappa, eps);
+        Assert.True(ratio <= Tolerances.FactorThreshold, $"{c} {path} left: ratio {ratio}");
 
         double[,] br = FactorGuardedMatrix<T>.Rounded(SpdGenerators.RandomMatrix(c.M, c.N, random));
         var right = new FactorGuardedMatrix<T>(br, c.Pitch, c.Offset + 2);
         Cholesky.SolveRightOnPath(factor.ReadOnlySpan, right.Span, path);
         right.AssertGuardsIntact();
         double[,] expectedRight = R.Multiply(br, inverse);
-        ratio = FactorTolerances.SolveRatio(R.Norm1(R.Subtract(right.ToDouble(), expectedRight)), R.Norm1(expectedRight), c.N, kappa, eps);
-        Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path} right: ratio {ratio}");
+        ratio = Tolerances.SolveRatio(R.Norm1(R.Subtract(right.ToDouble(), expectedRight)), R.Norm1(expectedRight), c.N, kappa, eps);
+        Assert.True(ratio <= Tolerances.FactorThreshold, $"{c} {path} right: ratio {ratio}");
         factor.AssertGuardsIntact();
         return true;
     }
@@ -246,8 +246,8 @@ public class CholeskyTests
         }
 
         double residual = R.Norm1(R.Subtract(R.Identity(c.N), R.Multiply(a, inv)));
-        double ratio = FactorTolerances.InverseRatio(residual, c.N, R.Norm1(a), R.Norm1(inv), FactorTolerances.Epsilon<T>());
-        Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path}: ratio {ratio}");
+        double ratio = Tolerances.InverseRatio(residual, c.N, R.Norm1(a), R.Norm1(inv), Tolerances.Epsilon<T>());
+        Assert.True(ratio <= Tolerances.FactorThreshold, $"{c} {path}: ratio {ratio}");
         return true;
     }
 

@@ -4,10 +4,10 @@ using CommunityToolkit.HighPerformance;
 using FsCheck;
 using FsCheck.Fluent;
 using NgdKernel.Kernels;
-using Internals = NgdKernel.Kernels.Internals;
-using BlockSizes = NgdKernel.Kernels.Internals.BlockSizes;
 using NgdKernel.Tests.Generators;
 using static NgdKernel.Tests.Kernels.GemmTestSupport;
+using BlockSizes = NgdKernel.Kernels.Internals.BlockSizes;
+using Internals = NgdKernel.Kernels.Internals;
 
 namespace NgdKernel.Tests.Kernels;
 

@@ -43,9 +43,6 @@ public sealed class PolarTransformTests
         }
     }
 
-    // Unit roundoffs times two (the spacing of floats at 1).
-    private const double FloatEpsilon = 1.0 / (1 << 23);
-    private const double DoubleEpsilon = 1.0 / (1L << 52);
     private const float MinNormalFloat = 1.17549435e-38f; // 2^-126
 
     /// <summary>
@@ -82,10 +79,10 @@ public sealed class PolarTransformTests
         for (int i = 0; i < length; i++)
         {
             double expectedF = 0.7f * Math.Sqrt(-2 * Math.Log(sf[i]) / sf[i]);
-            Assert.True(Math.Abs(scalarF[i] - expectedF) <= 4 * FloatEpsilon * Math.Abs(expectedF),
+            Assert.True(Math.Abs(scalarF[i] - expectedF) <= 4 * Tolerances.Epsilon<float>() * Math.Abs(expectedF),
                 $"float radius of {sf[i]:R}: {scalarF[i]:R}, expected {expectedF:R}");
             double expectedD = 1.3 * Math.Sqrt(-2 * Math.Log(sd[i]) / sd[i]);
-            Assert.True(Math.Abs(scalarD[i] - expectedD) <= 4 * DoubleEpsilon * Math.Abs(expectedD),
+            Assert.True(Math.Abs(scalarD[i] - expectedD) <= 4 * Tolerances.Epsilon<double>() * Math.Abs(expectedD),
                 $"double radius of {sd[i]:R}: {scalarD[i]:R}, expected {expectedD:R}");
         }
 

@@ -55,7 +55,7 @@ public class ShermanMorrisonTests
         }
 
         double[,] expected = R.Inverse(updated);
-        double eps = FactorTolerances.Epsilon<T>();
+        double eps = Tolerances.Epsilon<T>();
         double[] ud = [.. ut.Select(double.CreateTruncating)];
         double[] vd = [.. vt.Select(double.CreateTruncating)];
         double[] inverseU = MatrixVector(inverse, ud, absolute: false);
@@ -80,7 +80,7 @@ public class ShermanMorrisonTests
             Math.Max(R.Norm1(updated) * R.Norm1(expected), R.Norm1(a) * R.Norm1(inverse)),
             termScale / Math.Abs(exactDenominator));
         double error = R.Norm1(R.Subtract(view.ToDouble(), expected)) / R.Norm1(expected);
-        double bound = FactorTolerances.Threshold * kappa * c.N * eps;
+        double bound = Tolerances.FactorThreshold * kappa * c.N * eps;
         Assert.True(error <= bound, $"{c} {path}: error {error} > {bound} (κ {kappa:E2}, d {exactDenominator:E2})");
         return true;
     }
@@ -149,7 +149,7 @@ public class ShermanMorrisonTests
 
         double kappa = Math.Max(R.Norm1(updated) * R.Norm1(expected), R.Norm1(a) * R.Norm1(R.Inverse(a)));
         double error = c.N == 0 ? 0 : R.Norm1(R.Subtract(actual, expected)) / R.Norm1(expected);
-        double bound = FactorTolerances.Threshold * kappa * Math.Max(c.N, 1) * FactorTolerances.Epsilon<T>();
+        double bound = Tolerances.FactorThreshold * kappa * Math.Max(c.N, 1) * Tolerances.Epsilon<T>();
         Assert.True(error <= bound, $"{c} {path}: error {error} > {bound}");
         return true;
     }

@@ -53,7 +53,7 @@ public class SymmetricEigenTests
         input.AssertGuardsIntact();
         vectors.AssertGuardsIntact();
 
-        double eps = FactorTolerances.Epsilon<T>();
+        double eps = Tolerances.Epsilon<T>();
         double[,] v = vectors.ToDouble();
         double[] w = [.. values.Select(double.CreateTruncating)];
         for (int i = 1; i < n; i++)
@@ -71,16 +71,16 @@ public class SymmetricEigenTests
         }
 
         double normA = R.Norm1(a);
-        double residual = FactorTolerances.CholeskyRatio(R.Norm1(R.Subtract(R.Multiply(a, v), vw)), n, normA, eps);
-        Assert.True(residual <= FactorTolerances.Threshold, $"{c} {path}: residual ratio {residual}");
+        double residual = Tolerances.CholeskyRatio(R.Norm1(R.Subtract(R.Multiply(a, v), vw)), n, normA, eps);
+        Assert.True(residual <= Tolerances.FactorThreshold, $"{c} {path}: residual ratio {residual}");
         double orthogonality = R.Norm1(R.Subtract(R.Multiply(R.Transpose(v), v), R.Identity(n))) / (Math.Max(n, 1) * eps);
-        Assert.True(orthogonality <= FactorTolerances.Threshold, $"{c} {path}: orthogonality ratio {orthogonality}");
+        Assert.True(orthogonality <= Tolerances.FactorThreshold, $"{c} {path}: orthogonality ratio {orthogonality}");
 
         double[] sorted = [.. lambda.Order()];
         for (int k = 0; k < n; k++)
         {
             double error = Math.Abs(w[k] - sorted[k]) / (Math.Max(n, 1) * eps * Math.Max(normA, double.Epsilon));
-            Assert.True(error <= FactorTolerances.Threshold, $"{c} {path}: eigenvalue {k} {w[k]} vs {sorted[k]}, ratio {error}");
+            Assert.True(error <= Tolerances.FactorThreshold, $"{c} {path}: eigenvalue {k} {w[k]} vs {sorted[k]}, ratio {error}");
         }
 
         return true;
@@ -105,7 +105,7 @@ public class SymmetricEigenTests
         var input = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
         var output = new FactorGuardedMatrix<T>(n, n, c.Pitch, c.Offset + 1);
         var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
-        double eps = FactorTolerances.Epsilon<T>();
+        double eps = Tolerances.Epsilon<T>();
         T cutoff = T.CreateTruncating(Math.Max(n, 1) * eps * 10);
         int actualRank = SymmetricEigen.PseudoInverseOnPath(input.ReadOnlySpan, cutoff, output.Span, workspace, path);
         Assert.Equal(rank, actualRank);
@@ -114,7 +114,7 @@ public class SymmetricEigenTests
         double[] penrose = ExactEigen.Penrose(a, output.ToDouble(), eps);
         for (int i = 0; i < 4; i++)
         {
-            Assert.True(penrose[i] <= FactorTolerances.Threshold, $"{c} {path} rank {rank}: {PenroseNames[i]} ratio {penrose[i]}");
+            Assert.True(penrose[i] <= Tolerances.FactorThreshold, $"{c} {path} rank {rank}: {PenroseNames[i]} ratio {penrose[i]}");
         }
 
         return true;
@@ -158,7 +158,7 @@ public class SymmetricEigenTests
         input.AssertGuardsIntact();
         vectors.AssertGuardsIntact();
 
-        double eps = FactorTolerances.Epsilon<T>();
+        double eps = Tolerances.Epsilon<T>();
         double[,] v = vectors.ToDouble();
         double[] w = [.. values.Select(double.CreateTruncating)];
         for (int k = 0; k < n; k++)
@@ -171,21 +171,21 @@ public class SymmetricEigenTests
         Assert.True(one <= OrthogonalityThreshold, $"{c} {path}: ‖VᵀV - I‖₁/(n·eps) = {one}");
         Assert.True(frobenius <= OrthogonalityThreshold, $"{c} {path}: ‖VᵀV - I‖_F/(n·eps) = {frobenius}");
         double residual = ExactEigen.Residual(a, v, w, eps);
-        Assert.True(residual <= FactorTolerances.Threshold, $"{c} {path}: residual ratio {residual}");
+        Assert.True(residual <= Tolerances.FactorThreshold, $"{c} {path}: residual ratio {residual}");
 
         double normA = Math.Max(R.Norm1(a), double.Epsilon);
         double[] sorted = [.. lambda.Order()];
         for (int k = 0; k < n; k++)
         {
             double error = Math.Abs(w[k] - sorted[k]) / (n * eps * normA);
-            Assert.True(error <= FactorTolerances.Threshold, $"{c} {path}: eigenvalue {k} {w[k]} vs {sorted[k]}, ratio {error}");
+            Assert.True(error <= Tolerances.FactorThreshold, $"{c} {path}: eigenvalue {k} {w[k]} vs {sorted[k]}, ratio {error}");
         }
 
         if (lambda.Contains(0))
         {
             double gap = lambda.Where(x => x != 0).Min(Math.Abs);
             double projector = ExactEigen.NullProjectorError(v, w, q, lambda, eps).One / (normA / gap);
-            Assert.True(projector <= FactorTolerances.Threshold, $"{c} {path}: null-cluster projector ratio {projector}");
+            Assert.True(projector <= Tolerances.FactorThreshold, $"{c} {path}: null-cluster projector ratio {projector}");
         }
 
         return true;
@@ -226,7 +226,7 @@ public class SymmetricEigenTests
         double[,] a = ExactEigen.FromEigen(q, lambda);
         var input = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
         var output = new FactorGuardedMatrix<T>(n, n, c.Pitch, c.Offset + 1);
-        double eps = FactorTolerances.Epsilon<T>();
+        double eps = Tolerances.Epsilon<T>();
         T cutoff = T.CreateTruncating(Math.Max(n, 1) * eps * 10);
         int kept = SymmetricEigen.PseudoInverseOnPath(input.ReadOnlySpan, cutoff, output.Span, new T[SymmetricEigen.WorkspaceLength(n)], path);
         output.AssertGuardsIntact();
@@ -236,13 +236,13 @@ public class SymmetricEigenTests
         double[] penrose = ExactEigen.Penrose(a, x, eps);
         for (int i = 0; i < 4; i++)
         {
-            Assert.True(penrose[i] <= FactorTolerances.Threshold, $"{c} {path} rank {rank}: {PenroseNames[i]} ratio {penrose[i]}");
+            Assert.True(penrose[i] <= Tolerances.FactorThreshold, $"{c} {path} rank {rank}: {PenroseNames[i]} ratio {penrose[i]}");
         }
 
         if (n > 0)
         {
             double error = ExactEigen.PseudoInverseError(x, q, lambda, R.Norm1(a), eps);
-            Assert.True(error <= FactorTolerances.Threshold, $"{c} {path} rank {rank}: ‖X - A⁺‖ ratio {error}");
+            Assert.True(error <= Tolerances.FactorThreshold, $"{c} {path} rank {rank}: ‖X - A⁺‖ ratio {error}");
         }
 
         return true;
@@ -261,7 +261,7 @@ public class SymmetricEigenTests
         var random = new Random(c.Seed);
         int rank = n == 0 ? 0 : random.Next(0, n + 1);
         T[,] a = ToT<T>(SpdGenerators.Psd(n, rank, Math.Pow(10, c.Log10Condition), random));
-        T cutoff = T.CreateTruncating(100 * Math.Max(n, 1) * FactorTolerances.Epsilon<T>());
+        T cutoff = T.CreateTruncating(100 * Math.Max(n, 1) * Tolerances.Epsilon<T>());
         var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
         var x = new T[n, n];
         int kept = SymmetricEigen.PseudoInverseOnPath(new ReadOnlySpan2D<T>(a), cutoff, new Span2D<T>(x), workspace, path);

@@ -56,9 +56,9 @@ public class TrsmTests
                     view.AssertGuardsIntact();
                     triangle.AssertGuardsIntact();
                     double[,] expected = R.TriangularSolve(t, lower, op == MatrixOp.Transpose, left, b);
-                    double ratio = FactorTolerances.SolveRatio(
-                        R.Norm1(R.Subtract(view.ToDouble(), expected)), R.Norm1(expected), n, kappa, FactorTolerances.Epsilon<T>());
-                    Assert.True(ratio <= FactorTolerances.Threshold, $"{c} {path} {part} {op} {side}: ratio {ratio}");
+                    double ratio = Tolerances.SolveRatio(
+                        R.Norm1(R.Subtract(view.ToDouble(), expected)), R.Norm1(expected), n, kappa, Tolerances.Epsilon<T>());
+                    Assert.True(ratio <= Tolerances.FactorThreshold, $"{c} {path} {part} {op} {side}: ratio {ratio}");
                 }
             }
         }

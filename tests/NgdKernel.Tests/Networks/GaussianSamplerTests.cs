@@ -1,9 +1,4 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
 using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Networks;
 

@@ -1,7 +1,3 @@
-using System.Numerics;
-using NgdKernel.Networks;
-using NgdKernel.Tests.Reference;
-
 namespace NgdKernel.Tests.Networks;
 
 /// <summary>Seeded random data and conversions shared by the network and optimizer tests.</summary>
@@ -71,9 +67,6 @@ internal static class NetworkTestData
 
         return targets;
     }
-
-    /// <summary>Machine epsilon of float, 2^-23.</summary>
-    public static double FloatEpsilon => MathF.BitIncrement(1f) - 1f;
 
     public static NetworkOptions Linear(params int[] widths) => new() { Widths = widths, Seed = 3 };
 }

@@ -1,6 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-using NgdKernel.Tests.Reference;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Networks;
@@ -46,7 +43,7 @@ public sealed class NetworkTests
 
         var reference = ReferenceNetwork.From(network);
         double loss = reference.Loss(x, y);
-        double h = Math.Cbrt(Dense.Epsilon);
+        double h = Math.Cbrt(Tolerances.Epsilon<double>());
         for (int l = 0; l < network.LayerCount; l++)
         {
             double[,] analytic = ToDouble(workspace.NegativeGradient(l));
@@ -63,7 +60,7 @@ public sealed class NetworkTests
                     double minus = reference.Loss(x, y);
                     reference.Weights[l][r, c] = saved;
                     double numeric = -(plus - minus) / (2 * step); // G = -dL/dW
-                    double bound = 100 * Math.Pow(Dense.Epsilon, 2.0 / 3.0) * scale;
+                    double bound = 100 * Math.Pow(Tolerances.Epsilon<double>(), 2.0 / 3.0) * scale;
                     Assert.True(Math.Abs(numeric - analytic[r, c]) <= bound,
                         $"layer {l} [{r},{c}]: finite difference {numeric}, backprop {analytic[r, c]}, bound {bound}");
                 }
@@ -85,7 +82,7 @@ public sealed class NetworkTests
         double expected = reference.Loss(x, y);
 
         // float: each output sums 8 products per layer over 2 layers; the loss adds 9 x 3 squares.
-        double bound = 64 * 30 * NetworkTestData.FloatEpsilon * Math.Max(expected, 1);
+        double bound = 64 * 30 * Tolerances.Epsilon<float>() * Math.Max(expected, 1);
         Assert.InRange(loss.Loss, expected - bound, expected + bound);
 
         double mse = 0;

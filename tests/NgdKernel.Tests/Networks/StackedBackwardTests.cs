@@ -1,6 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Networks;
@@ -31,7 +28,10 @@ public sealed class StackedBackwardTests
         const int rows = 5, blocks = 3;
         var network = new Network<T>(new NetworkOptions
         {
-            Widths = [7, 12, 17, 5, 9], HiddenActivation = activation, Bias = true, Seed = 3,
+            Widths = [7, 12, 17, 5, 9],
+            HiddenActivation = activation,
+            Bias = true,
+            Seed = 3,
         });
         var stacked = new NetworkWorkspace<T>(network, 8, blocks - 1);
         var single = new NetworkWorkspace<T>(network, 8);

@@ -1,9 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
 using NgdKernel.Training;
 using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;

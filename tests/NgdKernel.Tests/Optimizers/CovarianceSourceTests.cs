@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Reference;
 using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
@@ -32,7 +28,7 @@ public sealed class CovarianceSourceTests(ITestOutputHelper output)
         {
             double[,] a = ToDouble(closed.InputCovarianceOf(l)), b = ToDouble(batch.InputCovarianceOf(l));
             double error = Dense.RelativeDifference(a, b);
-            Assert.True(error <= 100 * 20 * Dense.Epsilon, $"layer {l}: {error:E2}");
+            Assert.True(error <= 100 * 20 * Tolerances.Epsilon<double>(), $"layer {l}: {error:E2}");
         }
 
         // Directions agree up to the pseudo-inverses' sensitivity to that rounding.
@@ -40,7 +36,7 @@ public sealed class CovarianceSourceTests(ITestOutputHelper output)
         {
             double error = Dense.RelativeDifference(ToDouble(closed.Direction(l)), ToDouble(batch.Direction(l)));
             double kappa = Dense.PseudoCondition(ToDouble(batch.ErrorCovarianceOf(l))) * Dense.PseudoCondition(ToDouble(batch.InputCovarianceOf(l)));
-            double bound = 100 * 20 * Dense.Epsilon * kappa;
+            double bound = 100 * 20 * Tolerances.Epsilon<double>() * kappa;
             output.WriteLine($"layer {l}: direction difference {error:E2} (bound {bound:E2})");
             Assert.True(error <= bound);
         }
@@ -57,15 +53,19 @@ public sealed class CovarianceSourceTests(ITestOutputHelper output)
         double[,] sigmaT = { { 2.0, 0.6, 0.0 }, { 0.6, 1.0, -0.3 }, { 0.0, -0.3, 0.5 } };
         var network = new Network<double>(new NetworkOptions
         {
-            Widths = [2, 3], OutputCovariance = OutputCovariance.Full(sigmaT), Seed = 3,
+            Widths = [2, 3],
+            OutputCovariance = OutputCovariance.Full(sigmaT),
+            Seed = 3,
         });
         const int rows = 50, samples = 200;
         var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions
         {
-            SampleCount = samples, SampleSpace = SampleSpacePolicy.Never, Seed = 5,
+            SampleCount = samples,
+            SampleSpace = SampleSpacePolicy.Never,
+            Seed = 5,
         });
         optimizer.ComputeDirections(new ReadOnlySpan2D<double>(Gaussian(rows, 2, 1)), new ReadOnlySpan2D<double>(Gaussian(rows, 3, 2)));
-        double[,] estimate = ToDouble<double>(optimizer.Curvature(0).LeftCovariance.ReadOnlySpan);
+        double[,] estimate = ToDouble<double>(optimizer.Curvature(0).ErrorCovariance.ReadOnlySpan);
         double[,] s = Dense.Inverse(sigmaT);
         int n = rows * samples;
         for (int i = 0; i < 3; i++)

@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Reference;
 using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
@@ -35,7 +31,10 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         const double lambda = 1e10;
         var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions
         {
-            InitialDamping = lambda, MaxDamping = 1e12, SampleSpace = SampleSpacePolicy.Never, SampleCount = 2,
+            InitialDamping = lambda,
+            MaxDamping = 1e12,
+            SampleSpace = SampleSpacePolicy.Never,
+            SampleCount = 2,
         });
         (double[,] xa, double[,] ya) = Batch(options, 16, 1);
         var x = new ReadOnlySpan2D<double>(xa);
@@ -46,9 +45,9 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         for (int l = 0; l < network.LayerCount; l++)
         {
             LayerCurvature<double> c = optimizer.Curvature(l);
-            double a = Dense.SpectralNorm(ToDouble<double>(c.RightCovariance.ReadOnlySpan)) / d;
-            double b = Dense.SpectralNorm(ToDouble<double>(c.LeftCovariance.ReadOnlySpan)) / d;
-            double bound = ((1 + (a / (1 - a))) * (1 + (b / (1 - b)))) - 1 + (100 * Dense.Epsilon);
+            double a = Dense.SpectralNorm(ToDouble<double>(c.InputCovariance.ReadOnlySpan)) / d;
+            double b = Dense.SpectralNorm(ToDouble<double>(c.ErrorCovariance.ReadOnlySpan)) / d;
+            double bound = ((1 + (a / (1 - a))) * (1 + (b / (1 - b)))) - 1 + (100 * Tolerances.Epsilon<double>());
             double error = Dense.RelativeDifference(Dense.Scale(ToDouble(optimizer.Direction(l)), lambda), gradient[l]);
             output.WriteLine($"layer {l}: ||lambda N - G|| / ||G|| = {error:E2} (bound {bound:E2})");
             Assert.True(error <= bound);
@@ -66,11 +65,17 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         var options = new NetworkOptions { Widths = [4, 4, 4, 4], Seed = 7 };
         var damped = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            InitialDamping = 1e-20, MinDamping = 1e-30, SampleSpace = SampleSpacePolicy.Never, SampleCount = 3, Seed = 77,
+            InitialDamping = 1e-20,
+            MinDamping = 1e-30,
+            SampleSpace = SampleSpacePolicy.Never,
+            SampleCount = 3,
+            Seed = 77,
         });
         var exact = new ExactNaturalGradientOptimizer<double>(new Network<double>(options), new ExactNaturalGradientOptions
         {
-            ErrorCovariance = CovarianceSource.Samples, SampleCount = 3, Seed = 77,
+            ErrorCovariance = CovarianceSource.Samples,
+            SampleCount = 3,
+            Seed = 77,
         });
         (double[,] xa, double[,] ya) = Batch(options, 12, 3);
         var x = new ReadOnlySpan2D<double>(xa);
@@ -84,7 +89,7 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
             double[,] lambdaErr = ToDouble(exact.ErrorCovarianceOf(l));
             double invIn = 1 / Dense.SymmetricEigen(lambdaIn).Values[0];
             double invErr = 1 / Dense.SymmetricEigen(lambdaErr).Values[0];
-            double bound = (2 * d * (invIn + invErr)) + (100 * 4 * Dense.Epsilon * Dense.Condition(lambdaIn) * Dense.Condition(lambdaErr));
+            double bound = (2 * d * (invIn + invErr)) + (100 * 4 * Tolerances.Epsilon<double>() * Dense.Condition(lambdaIn) * Dense.Condition(lambdaErr));
             double error = Dense.RelativeDifference(ToDouble(damped.Direction(l)), ToDouble(exact.Direction(l)));
             output.WriteLine($"layer {l}: damped(lambda=1e-20) vs exact: {error:E2} (bound {bound:E2})");
             Assert.True(error <= bound);
@@ -106,11 +111,15 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         var y = new ReadOnlySpan2D<double>(ya);
         var sample = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            InitialDamping = lambda, SampleCount = 2, SampleSpace = SampleSpacePolicy.Auto,
+            InitialDamping = lambda,
+            SampleCount = 2,
+            SampleSpace = SampleSpacePolicy.Auto,
         });
         var covariance = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            InitialDamping = lambda, SampleCount = 2, SampleSpace = SampleSpacePolicy.Never,
+            InitialDamping = lambda,
+            SampleCount = 2,
+            SampleSpace = SampleSpacePolicy.Never,
         });
         sample.ComputeDirections(x, y);
         covariance.ComputeDirections(x, y);
@@ -118,12 +127,12 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         for (int l = 0; l < 2; l++)
         {
             LayerCurvature<double> c = covariance.Curvature(l);
-            Assert.True(sample.Curvature(l).RightInSampleSpace, "Auto should choose sample space for M = 8 < n");
-            double kappa = (1 + (Dense.SpectralNorm(ToDouble<double>(c.RightCovariance.ReadOnlySpan)) / d))
-                           * (1 + (Dense.SpectralNorm(ToDouble<double>(c.LeftCovariance.ReadOnlySpan)) / d));
-            double bound = 100 * 41 * Dense.Epsilon * kappa;
+            Assert.True(sample.Curvature(l).InputInSampleSpace, "Auto should choose sample space for M = 8 < n");
+            double kappa = (1 + (Dense.SpectralNorm(ToDouble<double>(c.InputCovariance.ReadOnlySpan)) / d))
+                           * (1 + (Dense.SpectralNorm(ToDouble<double>(c.ErrorCovariance.ReadOnlySpan)) / d));
+            double bound = 100 * 41 * Tolerances.Epsilon<double>() * kappa;
             double error = Dense.RelativeDifference(ToDouble(sample.Direction(l)), ToDouble(covariance.Direction(l)));
-            output.WriteLine($"lambda {lambda}, layer {l} (sample space: right {sample.Curvature(l).RightInSampleSpace}, left {sample.Curvature(l).LeftInSampleSpace}): {error:E2} (bound {bound:E2})");
+            output.WriteLine($"lambda {lambda}, layer {l} (sample space: right {sample.Curvature(l).InputInSampleSpace}, left {sample.Curvature(l).ErrorInSampleSpace}): {error:E2} (bound {bound:E2})");
             Assert.True(error <= bound);
         }
     }
@@ -144,21 +153,25 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         NetworkOptions options = Tanh([6, 8, 4]);
         var optimizer = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            Inverse = CurvatureInverse.ShermanMorrison, AdaptiveDamping = false, InitialDamping = 0.1,
-            RefreshInterval = 7, Window = 40, LearningRate = 0.5,
+            Inverse = CurvatureInverse.ShermanMorrison,
+            AdaptiveDamping = false,
+            InitialDamping = 0.1,
+            RefreshInterval = 7,
+            Window = 40,
+            LearningRate = 0.5,
         });
         double worst = 0;
         for (int t = 0; t < 30; t++)
         {
             (double[,] xa, double[,] ya) = Batch(options, rows, 100 + t);
-        var x = new ReadOnlySpan2D<double>(xa);
-        var y = new ReadOnlySpan2D<double>(ya);
+            var x = new ReadOnlySpan2D<double>(xa);
+            var y = new ReadOnlySpan2D<double>(ya);
             optimizer.Step(x, y);
             for (int l = 0; l < 2; l++)
             {
                 LayerCurvature<double> c = optimizer.Curvature(l);
-                Check(c.RightCovariance.ReadOnlySpan, c.RightEffectiveDamping, c.RightFactor.ReadOnlySpan, rows);
-                Check(c.LeftCovariance.ReadOnlySpan, c.LeftEffectiveDamping, c.LeftFactor.ReadOnlySpan, rows);
+                Check(c.InputCovariance.ReadOnlySpan, c.InputEffectiveDamping, c.InputFactor.ReadOnlySpan, rows);
+                Check(c.ErrorCovariance.ReadOnlySpan, c.ErrorEffectiveDamping, c.ErrorFactor.ReadOnlySpan, rows);
             }
         }
 
@@ -170,7 +183,7 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
             double[,] expected = Dense.Inverse(a);
             double error = Dense.RelativeDifference(ToDouble(inverse), expected);
             worst = Math.Max(worst, error);
-            double bound = 100 * 7 * perStep * covariance.Height * Dense.Epsilon * Dense.Condition(a);
+            double bound = 100 * 7 * perStep * covariance.Height * Tolerances.Epsilon<double>() * Dense.Condition(a);
             Assert.True(error <= bound, $"{error:E3} > {bound:E3}");
         }
     }
@@ -181,16 +194,18 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         NetworkOptions options = Tanh([5, 6, 3]);
         var optimizer = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            Inverse = CurvatureInverse.ShermanMorrison, RefreshInterval = 1000, Window = 50,
+            Inverse = CurvatureInverse.ShermanMorrison,
+            RefreshInterval = 1000,
+            Window = 50,
         });
         for (int t = 0; t < 10; t++)
         {
             (double[,] xa, double[,] ya) = Batch(options, 10, 200 + t);
-        var x = new ReadOnlySpan2D<double>(xa);
-        var y = new ReadOnlySpan2D<double>(ya);
+            var x = new ReadOnlySpan2D<double>(xa);
+            var y = new ReadOnlySpan2D<double>(ya);
             StepResult r = optimizer.Step(x, y);
-            double effective = optimizer.Curvature(0).RightEffectiveDamping;
-            if (t == 0 || r.Damping != optimizer.Curvature(0).RightEffectiveDamping)
+            double effective = optimizer.Curvature(0).InputEffectiveDamping;
+            if (t == 0 || r.Damping != optimizer.Curvature(0).InputEffectiveDamping)
             {
                 // Refreshed this step (first step, or the damping changed since the last step).
                 Assert.Equal(Math.Sqrt(r.Damping), effective, 12);
@@ -207,8 +222,8 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         for (int t = 0; t < 40; t++)
         {
             (double[,] xa, double[,] ya) = Batch(options, 32, 300 + (t % 3));
-        var x = new ReadOnlySpan2D<double>(xa);
-        var y = new ReadOnlySpan2D<double>(ya);
+            var x = new ReadOnlySpan2D<double>(xa);
+            var y = new ReadOnlySpan2D<double>(ya);
             StepResult r = optimizer.Step(x, y);
             Assert.False(double.IsNaN(r.Rho));
             double expected = r.Rho < 0.25 ? r.Damping * 1.5 : r.Rho > 0.75 ? r.Damping * 2 / 3 : r.Damping;
@@ -260,7 +275,7 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
     public void DampedNaturalGradient_RhoResolution_NeedsChangeAndPredictionAboveRounding()
     {
         double loss = 1e-3;
-        double ulp = loss * FloatEpsilon;
+        double ulp = loss * Tolerances.Epsilon<float>();
         double within = NaturalGradientOptimizer<float>.LossResolutionUlps * ulp;
         Assert.False(NaturalGradientOptimizer<float>.Resolved(loss, loss, 0));
         Assert.False(NaturalGradientOptimizer<float>.Resolved(0, 0, 0));
@@ -279,7 +294,9 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         NetworkOptions options = Tanh([3, 4, 2]);
         var optimizer = new NaturalGradientOptimizer<double>(new Network<double>(options), new NaturalGradientOptions
         {
-            InitialDamping = 1e-2, MinDamping = 1e-3, MaxDamping = 1e-1,
+            InitialDamping = 1e-2,
+            MinDamping = 1e-3,
+            MaxDamping = 1e-1,
         });
         (double[,] xa, double[,] ya) = Batch(options, 20, 5);
         var x = new ReadOnlySpan2D<double>(xa);
@@ -307,7 +324,10 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         var network = new Network<double>(options);
         var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions
         {
-            Inverse = inverse, SampleSpace = policy, Window = 64, InitialDamping = 1,
+            Inverse = inverse,
+            SampleSpace = policy,
+            Window = 64,
+            InitialDamping = 1,
         });
         double[,] data = Dense.Multiply(Gaussian(256, 3, 8), Gaussian(3, 8, 9, 0.5)); // rank-3 data
         double first = 0, last = 0;
@@ -330,7 +350,9 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         var network = new Network<double>(options);
         var optimizer = new ExactNaturalGradientOptimizer<double>(network, new ExactNaturalGradientOptions
         {
-            ErrorCovariance = CovarianceSource.Samples, SampleCount = 4, LearningRate = 0.1,
+            ErrorCovariance = CovarianceSource.Samples,
+            SampleCount = 4,
+            LearningRate = 0.1,
         });
         double[,] data = Dense.Multiply(Gaussian(128, 3, 18), Gaussian(3, 6, 19, 0.4));
         var batch = new ReadOnlySpan2D<double>(data);
@@ -397,7 +419,10 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         var network = new Network<float>(Tanh([2, 3, 2]));
         var optimizer = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
         {
-            MaxRetries = 2, InitialDamping = 1e-20, MinDamping = 1e-30, SampleSpace = SampleSpacePolicy.Never,
+            MaxRetries = 2,
+            InitialDamping = 1e-20,
+            MinDamping = 1e-30,
+            SampleSpace = SampleSpacePolicy.Never,
         });
         var x = new float[6, 2];
         for (int r = 0; r < 6; r++)

@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Reference;
 using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
@@ -77,7 +73,7 @@ public sealed class ExactNaturalGradientDynamicsTests(ITestOutputHelper output)
         double[,] eq18 = Dense.Add(optimum, reference.Product(), -1);
         double kappa = Dense.Condition(sigma) * reference.Weights.Select(w => Dense.Condition(Dense.Multiply(w, Dense.Transpose(w)))).Max();
         double eq18Error = Dense.RelativeDifference(change, eq18);
-        double eq18Bound = 100 * 27 * Dense.Epsilon * kappa;
+        double eq18Bound = 100 * 27 * Tolerances.Epsilon<double>() * kappa;
         output.WriteLine($"Eq. 18 first-order product change: relative error {eq18Error:E2} (bound {eq18Bound:E2})");
         Assert.True(eq18Error <= eq18Bound);
 
@@ -103,7 +99,7 @@ public sealed class ExactNaturalGradientDynamicsTests(ITestOutputHelper output)
         // The neglected terms are quadratic in the product error, i.e. of relative size
         // sqrt(excess / excess_0) <= 1e-2 at the window's start and shrinking along it.
         Assert.True(Math.Abs((fitted / theory) - 1) <= 1e-2, $"fitted {fitted} vs theory {theory}");
-        Assert.True(excess[^1] >= -1e3 * Dense.Epsilon * minimum, "loss went below the least-squares minimum");
+        Assert.True(excess[^1] >= -1e3 * Tolerances.Epsilon<double>() * minimum, "loss went below the least-squares minimum");
     }
 
     /// <summary>
@@ -142,7 +138,7 @@ public sealed class ExactNaturalGradientDynamicsTests(ITestOutputHelper output)
         output.WriteLine($"L_min (full rank) = {minimum:F6}, best rank-2 L_2 = {lowRank:F6}, after 300 steps {last:F9} (relative gap {gap:E2}), lowest seen {lowest:F9}");
 
         // Never below the rank-2 optimum (up to the roundoff of a loss evaluation, ~ P eps L).
-        Assert.True(lowest >= lowRank * (1 - (1e3 * Dense.Epsilon)), $"{lowest} < {lowRank}");
+        Assert.True(lowest >= lowRank * (1 - (1e3 * Tolerances.Epsilon<double>())), $"{lowest} < {lowRank}");
         Assert.True(gap <= 1e-6, $"did not reach the rank-2 optimum: gap {gap:E2}");
     }
 }

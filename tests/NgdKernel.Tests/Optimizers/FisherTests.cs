@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Reference;
 using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
@@ -120,7 +116,7 @@ public sealed class FisherTests(ITestOutputHelper output)
 
         double[,] f = c.Fisher;
         double scale = Dense.FrobeniusNorm(f) * Dense.FrobeniusNorm(fg);
-        double bound = 10 * p * Dense.Epsilon * scale;
+        double bound = 10 * p * Tolerances.Epsilon<double>() * scale;
         double residual = Dense.FrobeniusNorm(Dense.Add(Dense.Multiply(f, fg, f), f, -1)) / Dense.FrobeniusNorm(f);
         output.WriteLine($"widths [{string.Join(",", widths)}], P = {p}: ||F Fg F - F||/||F|| = {residual:E2} (bound {bound:E2}, ||F|| ||Fg|| = {scale:E2})");
         Assert.True(residual <= bound, $"F Fg F != F: {residual:E3} > {bound:E3}");
@@ -150,7 +146,7 @@ public sealed class FisherTests(ITestOutputHelper output)
         double[,] actual = c.Reference.ProductChange(c.Eq10Step);
         double error = Dense.RelativeDifference(actual, expected);
         int p = c.Reference.ParameterCount;
-        double bound = 10 * p * Dense.Epsilon * condition;
+        double bound = 10 * p * Tolerances.Epsilon<double>() * condition;
         output.WriteLine($"widths [{string.Join(",", widths)}]: P = {p}, rank F = {rank}, kappa+(F) = {condition:E2}; " +
                          $"product change Eq10 vs F^+ g: {error:E2} relative (bound {bound:E2})");
         Assert.True(error <= bound, $"{error:E3} > {bound:E3}");
@@ -196,7 +192,7 @@ public sealed class FisherTests(ITestOutputHelper output)
         double[,] actual = net.ProductChange(c.Eq10Step);
         double error = Dense.RelativeDifference(actual, eq19);
         int p = net.ParameterCount;
-        double bound = 10 * p * Dense.Epsilon * conditioning;
+        double bound = 10 * p * Tolerances.Epsilon<double>() * conditioning;
 
         double[,] fPlus = Dense.PseudoInverse(c.Fisher, RankCutoff, out int rank);
         double[,] mp = net.ProductChange(net.Unflatten(Apply(fPlus, g)));

@@ -1,6 +1,3 @@
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Generators;
-
 namespace NgdKernel.Tests.Optimizers;
 
 /// <summary>Helpers of <see cref="LayerCurvature{T}"/> that the step tests reach only at some shapes.</summary>

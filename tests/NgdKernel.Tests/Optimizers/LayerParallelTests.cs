@@ -1,8 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Generators;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;
@@ -14,7 +9,10 @@ public sealed class LayerParallelTests
 
     private static NetworkOptions Options => new()
     {
-        Widths = [200, 150, 120, 150, 200], HiddenActivation = Activation.Tanh, Bias = true, Seed = 21,
+        Widths = [200, 150, 120, 150, 200],
+        HiddenActivation = Activation.Tanh,
+        Bias = true,
+        Seed = 21,
     };
 
     private static (double[,] Inputs, double[,] Targets) Batch(int seed) =>
@@ -119,7 +117,10 @@ public sealed class LayerParallelTests
             var network = new Network<float>(Options, context);
             var optimizer = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
             {
-                Seed = 6, Inverse = CurvatureInverse.ShermanMorrison, RefreshInterval = 3, Window = 2000,
+                Seed = 6,
+                Inverse = CurvatureInverse.ShermanMorrison,
+                RefreshInterval = 3,
+                Window = 2000,
             });
             for (int step = 0; step < 3; step++)
             {
@@ -137,8 +138,8 @@ public sealed class LayerParallelTests
             Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
             results[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l =>
                 network.Weights(l).ToArray().Cast<float>()
-                    .Concat(optimizer.Curvature(l).RightFactor.AsSpan().ToArray())
-                    .Concat(optimizer.Curvature(l).LeftFactor.AsSpan().ToArray()))];
+                    .Concat(optimizer.Curvature(l).InputFactor.AsSpan().ToArray())
+                    .Concat(optimizer.Curvature(l).ErrorFactor.AsSpan().ToArray()))];
         }
 
         Assert.Equal(results[0], results[1]);

@@ -146,7 +146,7 @@ public sealed class MemoryLimitTests(ITestOutputHelper output)
 
         var auto = new NaturalGradientOptimizer<double>(wide);
         StepResult r = auto.Step(new ReadOnlySpan2D<double>(x), new ReadOnlySpan2D<double>(y));
-        Assert.True(double.IsFinite(r.Loss) && auto.Curvature(0).RightInSampleSpace);
+        Assert.True(double.IsFinite(r.Loss) && auto.Curvature(0).InputInSampleSpace);
 
         Network<double> small = Wide([4, 3]);
         (double[,] bx, double[,] by) = Batch(small, 1000);

@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Reference;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;
@@ -31,7 +27,7 @@ public sealed class SgdTests
             {
                 velocity[l] = Dense.Add(Dense.Scale(velocity[l], momentum), g[l]);
                 double[,] expected = Dense.Add(reference.Weights[l], velocity[l], 0.3);
-                double bound = 100 * 7 * Dense.Epsilon * (Dense.FrobeniusNorm(reference.Weights[l]) + Dense.FrobeniusNorm(velocity[l]));
+                double bound = 100 * 7 * Tolerances.Epsilon<double>() * (Dense.FrobeniusNorm(reference.Weights[l]) + Dense.FrobeniusNorm(velocity[l]));
                 Assert.True(Dense.FrobeniusNorm(Dense.Add(ToDouble<double>(network.Weights(l)), expected, -1)) <= bound);
             }
         }

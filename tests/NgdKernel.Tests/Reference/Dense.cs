@@ -292,6 +292,4 @@ internal static class Dense
 
         return k;
     }
-
-    public static double Epsilon => Math.BitIncrement(1.0) - 1.0;
 }

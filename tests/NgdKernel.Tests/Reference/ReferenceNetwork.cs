@@ -1,6 +1,3 @@
-using System.Numerics;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Tests.Reference;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
 using NgdKernel.Kernels.Internals;
 
 namespace NgdKernel.Tests.Reference;

@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
-using NgdKernel.CheckpointWriter;
 using NgdKernel.Checkpoints;
+using NgdKernel.CheckpointWriter;
 using NgdKernel.Data;
 using NgdKernel.Experiments;
 using NgdKernel.Networks;
@@ -330,74 +330,74 @@ public sealed class FileFuzzTests(ITestOutputHelper output)
         switch (random.Next(7))
         {
             case 0:
-            {
-                int flips = 1 + random.Next(4);
-                for (int i = 0; i < flips; i++)
                 {
-                    bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+                    int flips = 1 + random.Next(4);
+                    for (int i = 0; i < flips; i++)
+                    {
+                        bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+                    }
+
+                    return (bytes, $"{flips} bit flips");
                 }
 
-                return (bytes, $"{flips} bit flips");
-            }
-
             case 1:
-            {
-                int at = random.Next(bytes.Length);
-                bytes[at] = (byte)random.Next(256);
-                return (bytes, $"byte {at} overwritten");
-            }
+                {
+                    int at = random.Next(bytes.Length);
+                    bytes[at] = (byte)random.Next(256);
+                    return (bytes, $"byte {at} overwritten");
+                }
 
             case 2:
-            {
-                int length = random.Next(bytes.Length);
-                return (bytes[..length], $"truncated to {length}");
-            }
+                {
+                    int length = random.Next(bytes.Length);
+                    return (bytes[..length], $"truncated to {length}");
+                }
 
             case 3:
-            {
-                int extra = 1 + random.Next(64);
-                var longer = new byte[bytes.Length + extra];
-                bytes.CopyTo(longer, 0);
-                random.NextBytes(longer.AsSpan(bytes.Length));
-                return (longer, $"extended by {extra}");
-            }
+                {
+                    int extra = 1 + random.Next(64);
+                    var longer = new byte[bytes.Length + extra];
+                    bytes.CopyTo(longer, 0);
+                    random.NextBytes(longer.AsSpan(bytes.Length));
+                    return (longer, $"extended by {extra}");
+                }
 
             case 4:
             case 5:
-            {
-                int[] huge = [int.MaxValue, int.MinValue, -1, 0, 1 << 24, (1 << 24) + 1, 1 << 30, 0x7FFFFFF0, random.Next()];
-                int value = huge[random.Next(huge.Length)];
-                int at = random.Next(2) == 0 ? fields[random.Next(fields.Length)] : random.Next(Math.Max(1, bytes.Length - 4));
-                if (at + 4 > bytes.Length)
                 {
-                    return (bytes, "unchanged (short file)");
-                }
+                    int[] huge = [int.MaxValue, int.MinValue, -1, 0, 1 << 24, (1 << 24) + 1, 1 << 30, 0x7FFFFFF0, random.Next()];
+                    int value = huge[random.Next(huge.Length)];
+                    int at = random.Next(2) == 0 ? fields[random.Next(fields.Length)] : random.Next(Math.Max(1, bytes.Length - 4));
+                    if (at + 4 > bytes.Length)
+                    {
+                        return (bytes, "unchanged (short file)");
+                    }
 
-                if (random.Next(2) == 0)
-                {
-                    BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at), value);
-                }
-                else
-                {
-                    BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(at), value);
-                }
+                    if (random.Next(2) == 0)
+                    {
+                        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at), value);
+                    }
+                    else
+                    {
+                        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(at), value);
+                    }
 
-                return (bytes, $"int {value} at {at}");
-            }
+                    return (bytes, $"int {value} at {at}");
+                }
 
             default:
-            {
-                long[] huge = [long.MaxValue, -1, 1L << 40, int.MaxValue + 1L, bytes.Length * 2L];
-                long value = huge[random.Next(huge.Length)];
-                int at = random.Next(2) == 0 ? 16 : random.Next(Math.Max(1, bytes.Length - 8));
-                if (at + 8 > bytes.Length)
                 {
-                    return (bytes, "unchanged (short file)");
-                }
+                    long[] huge = [long.MaxValue, -1, 1L << 40, int.MaxValue + 1L, bytes.Length * 2L];
+                    long value = huge[random.Next(huge.Length)];
+                    int at = random.Next(2) == 0 ? 16 : random.Next(Math.Max(1, bytes.Length - 8));
+                    if (at + 8 > bytes.Length)
+                    {
+                        return (bytes, "unchanged (short file)");
+                    }
 
-                BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(at), value);
-                return (bytes, $"long {value} at {at}");
-            }
+                    BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(at), value);
+                    return (bytes, $"long {value} at {at}");
+                }
         }
     }
 

@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Generators;
 using NgdKernel.Training;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 
 namespace NgdKernel.Kernels.Internals;
 

@@ -1,7 +1,22 @@
+using System.Numerics;
 using NgdKernel.Experiments;
 using NgdKernel.Networks;
+using NgdKernel.Optimizers;
 
-namespace NgdKernel.Benchmarks.Harness;
+namespace NgdKernel.Perf.Cases;
+
+/// <summary>The optimizers a step benchmark compares.</summary>
+public enum StepMethod
+{
+    /// <summary>Plain SGD, the baseline of every step ratio.</summary>
+    Sgd = 0,
+
+    /// <summary>Damped NGD (Eq. 20-21) with a fresh Cholesky factor of each covariance per step.</summary>
+    NgdCholesky = 1,
+
+    /// <summary>Damped NGD with Sherman-Morrison running inverses (Sec. 7).</summary>
+    NgdShermanMorrison = 2,
+}
 
 /// <summary>One of the paper's networks, with the settings its benchmark uses.</summary>
 /// <param name="Network">The architecture (widths, activations, bias).</param>
@@ -27,6 +42,9 @@ public sealed record Architecture(PaperNetwork Network, double NoiseVariance, do
     /// <summary>The step-latency case: 4 tanh layers of width 32 with biases.</summary>
     public static readonly Architecture Small = new(PaperNetwork.Small, 1.0, 1.0, 0.01);
 
+    /// <summary>The MNIST autoencoder of Fig. 1D.</summary>
+    public static Architecture Mnist => Paper[^1];
+
     /// <summary>fig1a, fig1b, fig1c, mnist or small.</summary>
     public string Name => Network.Name;
 
@@ -41,6 +59,19 @@ public sealed record Architecture(PaperNetwork Network, double NoiseVariance, do
 
     /// <summary>The network options (student seed 1; a teacher uses another seed).</summary>
     public NetworkOptions Options(ulong seed) => Network.Options(NoiseVariance, seed);
+
+    /// <summary>The optimizer of <paramref name="method"/> with this architecture's learning rate
+    /// or initial damping.</summary>
+    public IOptimizer<T> CreateOptimizer<T>(StepMethod method, Network<T> network)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => method switch
+        {
+            StepMethod.Sgd => new SgdOptimizer<T>(network, new SgdOptions { LearningRate = SgdLearningRate }),
+            StepMethod.NgdCholesky => new NaturalGradientOptimizer<T>(network,
+                new NaturalGradientOptions { InitialDamping = InitialDamping, Inverse = CurvatureInverse.Cholesky }),
+            StepMethod.NgdShermanMorrison => new NaturalGradientOptimizer<T>(network,
+                new NaturalGradientOptions { InitialDamping = InitialDamping, Inverse = CurvatureInverse.ShermanMorrison }),
+            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown step method."),
+        };
 
     /// <summary>
     /// Flops of one SGD step at batch M: per layer (a inputs with bias, b outputs) forward 2Mab,

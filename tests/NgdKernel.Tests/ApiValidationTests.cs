@@ -1,4 +1,3 @@
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Checkpoints;
 using NgdKernel.Data;
 using NgdKernel.Experiments;
@@ -6,7 +5,7 @@ using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 using NgdKernel.Training;
 
-namespace NgdKernel.Tests.Reliability;
+namespace NgdKernel.Tests;
 
 /// <summary>
 /// Audit of the public entry points of NgdKernel: every bad shape, option and value gives an

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace NgdKernel.Tests.Reliability;
+namespace NgdKernel.Tests;
 
 /// <summary>
 /// Starts the NgdKernel.CheckpointWriter helper (copied next to the test assembly by its project

@@ -1,8 +1,8 @@
-namespace NgdKernel.Benchmarks.Harness;
+namespace NgdKernel.Perf.Cases;
 
 /// <summary>
 /// A benchmark parameter that knows how many floating-point operations one invocation performs,
-/// so <see cref="GflopsColumn"/> can turn the mean time into GFLOP/s.
+/// so the GFLOP/s column can turn the mean time into GFLOP/s.
 /// </summary>
 public interface IFlopCount
 {

@@ -1,10 +1,7 @@
-using System.Numerics;
 using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 
-namespace NgdKernel.Tests.Reliability;
+namespace NgdKernel.Tests.Checkpoints;
 
 /// <summary>
 /// Resume is exact: N steps, save, load into a fresh network and optimizer, M more steps gives the

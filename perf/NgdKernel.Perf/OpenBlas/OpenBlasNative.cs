@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace NgdKernel.Benchmarks.OpenBlas;
+namespace NgdKernel.Perf.OpenBlas;
 
 /// <summary>
 /// P/Invoke declarations for Debian's OpenBLAS (<c>libopenblas0</c>) and LAPACKE

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace NgdKernel.Benchmarks.Harness;
+namespace NgdKernel.Perf.Cases;
 
 /// <summary>
 /// A 64-byte-aligned native array, so neither side of a comparison gets a luckier alignment and

@@ -1,11 +1,6 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 using NgdKernel.Training;
 
-namespace NgdKernel.Tests.Reliability;
+namespace NgdKernel.Tests.Training;
 
 /// <summary>
 /// Surviving bad steps: non-finite inputs and targets are refused with row and column; poisoned
@@ -149,7 +144,7 @@ public sealed class StepGuardTests
         Assert.Equal(StepQuantity.InputCovariance, e.Quantity);
         Assert.Equal(0, e.Layer);
         Assert.Contains("layer 0", e.Message, StringComparison.Ordinal);
-        Assert.Contains("input-side", e.Message, StringComparison.Ordinal);
+        Assert.Contains("input covariance", e.Message, StringComparison.Ordinal);
         Assert.Contains("pivot 1", e.Message, StringComparison.Ordinal);
         var cause = Assert.IsType<CurvatureFactorizationException>(e.InnerException);
         Assert.Equal((1, 0.0), (cause.PivotIndex, cause.PivotValue));
@@ -200,7 +195,7 @@ public sealed class StepGuardTests
         Assert.Equal(lastDamping, e.Damping);
         Assert.Equal(3, e.Retries);
         Assert.Equal(policy == SampleSpacePolicy.Always, e.SampleSpace);
-        Assert.Contains("input-side", e.Message, StringComparison.Ordinal);
+        Assert.Contains("input covariance", e.Message, StringComparison.Ordinal);
         Assert.Contains("layer 0 is not positive definite", e.Message, StringComparison.Ordinal);
         Assert.Contains(policy == SampleSpacePolicy.Always ? "sample space" : "sqrt(lambda)", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, Snapshot(network));
@@ -221,7 +216,7 @@ public sealed class StepGuardTests
         bool ok = curvature.CholeskyDirection(new ReadOnlySpan2D<float>(inputs, 4, 2), new ReadOnlySpan2D<float>(errors, 4, 2),
             new ReadOnlySpan2D<float>(gradient, 2, 2), 1e-10f, SampleSpacePolicy.Never, context, out CholeskyFailure failure);
         Assert.False(ok);
-        Assert.Equal(StepQuantity.OutputCovariance, curvature.FailedSide);
+        Assert.Equal(StepQuantity.ErrorCovariance, curvature.FailedSide);
         Assert.Equal(1, failure.PivotIndex);
 
         curvature = new LayerCurvature<float>(2, 2, CurvatureInverse.Cholesky);
@@ -235,9 +230,9 @@ public sealed class StepGuardTests
     [Fact]
     public void CurvatureFactorizationException_Message_NamesSideLayerPivotAndDamping()
     {
-        var e = new CurvatureFactorizationException(StepQuantity.OutputCovariance, 2, 5, -1.5e-3, 0.25, sampleSpace: false, retries: 4);
-        Assert.Equal((StepQuantity.OutputCovariance, 2, 5, -1.5e-3, 0.25, 4), (e.Quantity, e.Layer, e.PivotIndex, e.PivotValue, e.Damping, e.Retries));
-        Assert.Contains("output-side (error) covariance, shifted by sqrt(lambda), of layer 2 is not positive definite", e.Message, StringComparison.Ordinal);
+        var e = new CurvatureFactorizationException(StepQuantity.ErrorCovariance, 2, 5, -1.5e-3, 0.25, sampleSpace: false, retries: 4);
+        Assert.Equal((StepQuantity.ErrorCovariance, 2, 5, -1.5e-3, 0.25, 4), (e.Quantity, e.Layer, e.PivotIndex, e.PivotValue, e.Damping, e.Retries));
+        Assert.Contains("error covariance LambdaT (of the sampled errors), shifted by sqrt(lambda), of layer 2 is not positive definite", e.Message, StringComparison.Ordinal);
         Assert.Contains("pivot 5 = -0.0015", e.Message, StringComparison.Ordinal);
         Assert.Contains("lambda = 0.25", e.Message, StringComparison.Ordinal);
         Assert.Contains("after 4 retries", e.Message, StringComparison.Ordinal);
@@ -247,7 +242,7 @@ public sealed class StepGuardTests
     }
 
     [Theory]
-    [InlineData(StepQuantity.OutputCovariance, 2)]
+    [InlineData(StepQuantity.ErrorCovariance, 2)]
     [InlineData(StepQuantity.Gradient, 1)]
     [InlineData(StepQuantity.Loss, -1)]
     public void Guard_ReadsTheOptimizersTypedFailure_NotItsMessage(StepQuantity quantity, int layer)

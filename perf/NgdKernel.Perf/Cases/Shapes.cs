@@ -1,6 +1,24 @@
+using System.Numerics;
 using NgdKernel.Kernels;
 
-namespace NgdKernel.Benchmarks.Harness;
+namespace NgdKernel.Perf.Cases;
+
+/// <summary>A kernel case's parameters: its flop count, thread count and operands.</summary>
+public interface IKernelShape : IFlopCount, IThreadCount
+{
+    /// <summary>Allocates and fills the operands of this case in <typeparamref name="T"/>.</summary>
+    IKernelCase CreateCase<T>()
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+}
+
+/// <summary>A kernel shape type that lists the cases of the BenchmarkDotNet suite.</summary>
+/// <typeparam name="TSelf">The shape type.</typeparam>
+public interface IKernelShape<TSelf> : IKernelShape
+    where TSelf : IKernelShape<TSelf>
+{
+    /// <summary>Every case of the BenchmarkDotNet suite.</summary>
+    static abstract IEnumerable<TSelf> All();
+}
 
 /// <summary>
 /// A GEMM case <c>C[M, N] = op(A)[M, K] op(B)[K, N]</c> on <see cref="Threads"/> threads; shown
@@ -13,8 +31,7 @@ namespace NgdKernel.Benchmarks.Harness;
 /// <param name="K">Inner dimension.</param>
 /// <param name="N">Columns of C.</param>
 /// <param name="Threads">Threads for both libraries.</param>
-public sealed record GemmShape(MatrixOp OpA, MatrixOp OpB, int M, int K, int N, int Threads = 1)
-    : IFlopCount, IThreadCount
+public sealed record GemmShape(MatrixOp OpA, MatrixOp OpB, int M, int K, int N, int Threads = 1) : IKernelShape<GemmShape>
 {
     /// <inheritdoc/>
     public double Flops => 2.0 * M * N * K;
@@ -83,6 +100,31 @@ public sealed record GemmShape(MatrixOp OpA, MatrixOp OpB, int M, int K, int N, 
         }
     }
 
+    /// <summary>
+    /// The quick list of <c>ngd bench</c>: square 256 and 512, the MNIST layer 784 -> 400 at batch
+    /// 1000 in its three backprop forms, the next two layers, the paper's width-20 layer, and small
+    /// squares (20..100, the paper's linear networks, where call overhead counts).
+    /// </summary>
+    public static IEnumerable<GemmShape> Quick(int threads)
+    {
+        const MatrixOp No = MatrixOp.None, Tr = MatrixOp.Transpose;
+        foreach ((MatrixOp opA, MatrixOp opB, int m, int k, int n) in ((MatrixOp, MatrixOp, int, int, int)[])
+            [
+                (No, No, 256, 256, 256), (No, No, 512, 512, 512),
+                (No, No, 1000, 784, 400), (No, Tr, 1000, 784, 400), (Tr, No, 400, 1000, 784),
+                (No, No, 1000, 400, 200), (No, No, 1000, 100, 50), (No, No, 1000, 20, 20),
+                (No, No, 20, 20, 20), (No, Tr, 20, 20, 20), (Tr, No, 20, 20, 20),
+                (No, No, 32, 32, 32), (No, No, 50, 50, 50), (No, No, 100, 100, 100),
+            ])
+        {
+            yield return new(opA, opB, m, k, n, threads);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IKernelCase CreateCase<T>()
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => new GemmCase<T>(this);
+
     /// <inheritdoc/>
     public override string ToString() => $"{Ops}:{M}x{K}x{N} t{Threads}";
 
@@ -93,7 +135,7 @@ public sealed record GemmShape(MatrixOp OpA, MatrixOp OpB, int M, int K, int N, 
 /// <param name="Rows">Rows of A (the batch).</param>
 /// <param name="Columns">Columns of A (n, the layer width plus bias).</param>
 /// <param name="Threads">Threads for both libraries.</param>
-public sealed record SyrkShape(int Rows, int Columns, int Threads = 1) : IFlopCount, IThreadCount
+public sealed record SyrkShape(int Rows, int Columns, int Threads = 1) : IKernelShape<SyrkShape>
 {
     /// <inheritdoc/>
     public double Flops => (double)Columns * (Columns + 1) * Rows;
@@ -101,6 +143,13 @@ public sealed record SyrkShape(int Rows, int Columns, int Threads = 1) : IFlopCo
     /// <summary>The trainer's two largest covariances, 784 + 1 and 400 + 1 wide, over a batch of 1000.</summary>
     public static IEnumerable<SyrkShape> All() =>
         [new(1000, 785), new(1000, 401), new(1000, 785, 2), new(1000, 401, 2)];
+
+    /// <summary>The quick list of <c>ngd bench</c>: the two covariances on <paramref name="threads"/> threads.</summary>
+    public static IEnumerable<SyrkShape> Quick(int threads) => [new(1000, 785, threads), new(1000, 401, threads)];
+
+    /// <inheritdoc/>
+    public IKernelCase CreateCase<T>()
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => new SyrkCase<T>(this);
 
     /// <inheritdoc/>
     public override string ToString() => $"{Rows}x{Columns} t{Threads}";
@@ -112,7 +161,7 @@ public sealed record SyrkShape(int Rows, int Columns, int Threads = 1) : IFlopCo
 /// </summary>
 /// <param name="N">Order.</param>
 /// <param name="Threads">Threads for both libraries.</param>
-public sealed record CholeskyShape(int N, int Threads = 1) : IFlopCount, IThreadCount
+public sealed record CholeskyShape(int N, int Threads = 1) : IKernelShape<CholeskyShape>
 {
     /// <summary>Factor n^3/3, each of the two solves 2 n^3 (two triangular solves with n right-hand sides).</summary>
     public double Flops => ((double)N * N * N / 3) + (4.0 * N * N * N);
@@ -121,6 +170,15 @@ public sealed record CholeskyShape(int N, int Threads = 1) : IFlopCount, IThread
     /// 33 (a width-32 layer plus bias, the latency case), on one thread; 100, 400 and 785 also on two.</summary>
     public static IEnumerable<CholeskyShape> All() =>
         [new(20), new(33), new(100), new(200), new(400), new(785), new(100, 2), new(400, 2), new(785, 2)];
+
+    /// <summary>The quick list of <c>ngd bench</c>: 20 and 100 (the paper's linear widths), 33 (the
+    /// latency network's width plus bias) and 785, on <paramref name="threads"/> threads.</summary>
+    public static IEnumerable<CholeskyShape> Quick(int threads) =>
+        [new(20, threads), new(33, threads), new(100, threads), new(785, threads)];
+
+    /// <inheritdoc/>
+    public IKernelCase CreateCase<T>()
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => new CholeskyCase<T>(this);
 
     /// <inheritdoc/>
     public override string ToString() => $"{N} t{Threads}";

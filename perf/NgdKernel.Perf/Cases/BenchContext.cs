@@ -1,6 +1,6 @@
 using NgdKernel.Kernels;
 
-namespace NgdKernel.Benchmarks.Harness;
+namespace NgdKernel.Perf.Cases;
 
 /// <summary>The kernel context every NgdKernel benchmark case runs with.</summary>
 public static class BenchContext

@@ -1,4 +1,4 @@
-namespace NgdKernel.Benchmarks.OpenBlas;
+namespace NgdKernel.Perf.OpenBlas;
 
 /// <summary>
 /// Checks the wrappers' layout conventions against naive loops on small matrices, so a

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace NgdKernel.Benchmarks.OpenBlas;
+namespace NgdKernel.Perf.OpenBlas;
 
 /// <summary>How OpenBLAS chooses its kernels when it loads.</summary>
 public enum OpenBlasCoreSelection

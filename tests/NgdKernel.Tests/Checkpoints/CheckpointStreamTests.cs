@@ -1,13 +1,9 @@
 using System.Buffers.Binary;
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Checkpoints;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Generators;
 using NgdKernel.Training;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
-namespace NgdKernel.Tests.Reliability;
+namespace NgdKernel.Tests.Checkpoints;
 
 /// <summary>
 /// Checkpoints through a stream (the one state format, without the atomic file replacement): exact

@@ -1,11 +1,8 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using System.Runtime.InteropServices;
 using NgdKernel.Checkpoints;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 
-namespace NgdKernel.Tests.Reliability;
+namespace NgdKernel.Tests.Checkpoints;
 
 /// <summary>
 /// A network alone through a stream, in the one checkpoint format (weights-only, optimizer kind 0):

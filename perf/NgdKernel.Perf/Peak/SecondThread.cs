@@ -1,4 +1,4 @@
-namespace NgdKernel.Benchmarks.Peak;
+namespace NgdKernel.Perf.Peak;
 
 /// <summary>
 /// A persistent second thread that runs one fixed piece of work each time <see cref="RunBoth"/>
