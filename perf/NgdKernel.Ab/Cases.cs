@@ -31,6 +31,21 @@ public static class Cases
 
         names.Add("ngd mnist float M=1000 K=1");
         names.Add("ngd mnist double M=1000 K=1");
+
+        // The MNIST step's components, at its shapes: covariances of 1000 examples, their factors, the solves.
+        foreach (string type in (string[])["float", "double"])
+        {
+            foreach (int n in (int[])[784, 400, 50])
+            {
+                names.Add($"syrk {type} 1000x{n}");
+                names.Add($"chol {type} {n}");
+                names.Add($"solve {type} {n}x{n}");
+            }
+
+            names.Add($"tanhbackward {type} 1000x400");
+            names.Add($"tanhforward {type} 1000x400");
+        }
+
         return names;
     }
 
@@ -43,6 +58,16 @@ public static class Cases
         {
             ("gemm", true) => Gemm<float>(parts[2], parts[3]),
             ("gemm", false) => Gemm<double>(parts[2], parts[3]),
+            ("syrk", true) => SyrkCase<float>(parts[2]),
+            ("syrk", false) => SyrkCase<double>(parts[2]),
+            ("chol", true) => CholeskyCase<float>(int.Parse(parts[2])),
+            ("chol", false) => CholeskyCase<double>(int.Parse(parts[2])),
+            ("solve", true) => SolveCase<float>(parts[2]),
+            ("solve", false) => SolveCase<double>(parts[2]),
+            ("tanhbackward", true) => TanhBackwardCase<float>(parts[2]),
+            ("tanhbackward", false) => TanhBackwardCase<double>(parts[2]),
+            ("tanhforward", true) => TanhCase<float>(parts[2]),
+            ("tanhforward", false) => TanhCase<double>(parts[2]),
             (_, true) => NgdStep<float>(),
             _ => NgdStep<double>(),
         };
@@ -52,7 +77,7 @@ public static class Cases
     private static Action Gemm<T>(string ops, string shape)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int[] mnk = [.. shape.Split('x').Select(int.Parse)];
+        int[] mnk = Dimensions(shape);
         (int m, int n, int k) = (mnk[0], mnk[1], mnk[2]);
         MatrixOp opA = ops[0] == 'T' ? MatrixOp.Transpose : MatrixOp.None;
         MatrixOp opB = ops[1] == 'T' ? MatrixOp.Transpose : MatrixOp.None;
@@ -60,6 +85,81 @@ public static class Cases
         T[,] b = Fill<T>(opB == MatrixOp.None ? k : n, opB == MatrixOp.None ? n : k, 2);
         var c = new T[m, n];
         return () => Kernels.Gemm.Multiply(new ReadOnlySpan2D<T>(a), opA, new ReadOnlySpan2D<T>(b), opB, T.One, T.Zero, new Span2D<T>(c));
+    }
+
+    /// <summary><c>C = A^T A / m</c> for A [m, n], as the step's input and error covariances.</summary>
+    private static Action SyrkCase<T>(string shape)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int[] mn = Dimensions(shape);
+        T[,] a = Fill<T>(mn[0], mn[1], 4);
+        var c = new T[mn[1], mn[1]];
+        T scale = T.One / T.CreateChecked(mn[0]);
+        return () => Syrk.Multiply(new ReadOnlySpan2D<T>(a), MatrixOp.Transpose, scale, T.Zero, new Span2D<T>(c));
+    }
+
+    /// <summary>A damped covariance of 1000 examples, copied in and factored (the copy is the same in both builds).</summary>
+    private static Action CholeskyCase<T>(int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T[,] covariance = Covariance<T>(n);
+        var work = new T[n, n];
+        T damping = T.CreateTruncating(0.1);
+        return () =>
+        {
+            covariance.AsSpan2D().CopyTo(work.AsSpan2D());
+            Cholesky.Factor(new Span2D<T>(work), damping);
+        };
+    }
+
+    /// <summary><c>X L L^T = B</c> for B [n, n] with the factor of a damped covariance (the copy is the same in both builds).</summary>
+    private static Action SolveCase<T>(string shape)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int[] mn = Dimensions(shape);
+        T[,] factor = Covariance<T>(mn[1]);
+        Cholesky.Factor(new Span2D<T>(factor), T.CreateTruncating(0.1));
+        T[,] b = Fill<T>(mn[0], mn[1], 5);
+        var work = new T[mn[0], mn[1]];
+        return () =>
+        {
+            b.AsSpan2D().CopyTo(work.AsSpan2D());
+            Cholesky.SolveRight(new ReadOnlySpan2D<T>(factor), new Span2D<T>(work));
+        };
+    }
+
+    /// <summary>The tanh layers' backward pass (out of place, so that repeated calls do not drift into subnormals).</summary>
+    private static Action TanhBackwardCase<T>(string shape)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int[] mn = Dimensions(shape);
+        T[] output = Flat(Fill<T>(mn[0], mn[1], 6));
+        T[] error = Flat(Fill<T>(mn[0], mn[1], 7));
+        var destination = new T[error.Length];
+        return () => VectorMath.TanhBackward<T>(output, error, destination);
+    }
+
+    /// <summary>The tanh layers' forward activation.</summary>
+    private static Action TanhCase<T>(string shape)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int[] mn = Dimensions(shape);
+        T[] x = Flat(Fill<T>(mn[0], mn[1], 9));
+        var destination = new T[x.Length];
+        return () => VectorMath.Tanh<T>(x, destination);
+    }
+
+    private static T[] Flat<T>(T[,] a) => [.. a.Cast<T>()];
+
+    private static int[] Dimensions(string shape) => [.. shape.Split('x').Select(int.Parse)];
+
+    private static T[,] Covariance<T>(int n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T[,] a = Fill<T>(1000, n, 8);
+        var c = new T[n, n];
+        Syrk.Multiply(new ReadOnlySpan2D<T>(a), MatrixOp.Transpose, T.One / T.CreateChecked(1000), T.Zero, new Span2D<T>(c));
+        return c;
     }
 
     /// <summary>One NGD step (Cholesky inverse, one sample per example) of the MNIST autoencoder at M = 1000.</summary>
