@@ -33,13 +33,23 @@ internal static class ChildProcess
     public static (int ExitCode, string Output, string Error) Run(TimeSpan timeout, params string[] arguments)
     {
         using Process process = Start(arguments);
+        return WaitForOutput(process, timeout, $"checkpoint writer {string.Join(' ', arguments)}");
+    }
+
+    /// <summary>
+    /// Drains a started process's redirected stdout and stderr while waiting for it to exit; kills the
+    /// whole tree and throws <see cref="TimeoutException"/> naming <paramref name="what"/> after
+    /// <paramref name="timeout"/>.
+    /// </summary>
+    public static (int ExitCode, string Output, string Error) WaitForOutput(Process process, TimeSpan timeout, string what)
+    {
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            throw new TimeoutException($"checkpoint writer {string.Join(' ', arguments)} did not finish in {timeout}.");
+            throw new TimeoutException($"{what} did not finish in {timeout}.");
         }
 
         return (process.ExitCode, output.Result, error.Result);

@@ -20,15 +20,7 @@ internal static class Script
         }
 
         using Process process = Process.Start(info) ?? throw new InvalidOperationException($"could not start bash {script}");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            throw new TimeoutException($"{script} did not finish in {timeout}.");
-        }
-
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        (int exitCode, string output, string error) = ChildProcess.WaitForOutput(process, timeout, script);
+        return (exitCode, output + error);
     }
 }
