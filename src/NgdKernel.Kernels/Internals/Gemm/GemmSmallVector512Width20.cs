@@ -41,31 +41,143 @@ internal static unsafe class GemmSmallVector512Width20
     public static int Rows<T>(T* a, nint aRow, nint aStep, T* b, nint ldb, T alpha, T beta, T* c, nint ldc, int m, int k)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        // One call per tile shape (its k loop runs once per block of rows): each call to a tile
-        // costs its frame and argument moves, about 2% of a 20³ product.
         var epilogue = new Epilogue<T>(alpha, beta);
         int i = 0;
         if (typeof(T) == typeof(float))
         {
-            if (m % 8 >= 4 && m >= 12)
+            var fa = (float*)a;
+            var fb = (float*)b;
+            var fc = (float*)c;
+            while (m - i >= 8)
             {
-                Tile<T, Twelve, One>(a, aRow, aStep, b, b + 16, ldb, k, c, c + 16, ldc, epilogue);
-                i = 12;
+                if ((m - i) % 8 >= 4 && m - i >= 12)
+                {
+                    Tile12(fa + (i * aRow), aRow, aStep, fb, ldb, k, fc + (i * ldc), ldc, epilogue.As<float>());
+                    i += 12;
+                }
+                else
+                {
+                    Tile8(fa + (i * aRow), aRow, aStep, fb, ldb, k, fc + (i * ldc), ldc, epilogue.As<float>());
+                    i += 8;
+                }
             }
 
-            Tile<T, Eight, One>(a + (i * aRow), aRow, aStep, b, b + 16, ldb, k, c + (i * ldc), c + (i * ldc) + 16, ldc, epilogue, (m - i) / 8);
-            return i + ((m - i) / 8 * 8);
+            return i;
         }
 
-        Tile<T, Eight, Two>(a, aRow, aStep, b, b + 16, ldb, k, c, c + 16, ldc, epilogue, m / 8);
-        i = m / 8 * 8;
+        var da = (double*)a;
+        var db = (double*)b;
+        var dc = (double*)c;
+        for (; i + 8 <= m; i += 8)
+        {
+            Tile8(da + (i * aRow), aRow, aStep, db, ldb, k, dc + (i * ldc), ldc, epilogue.As<double>());
+        }
+
         if (i + 4 <= m)
         {
-            Tile<T, Four, Two>(a + (i * aRow), aRow, aStep, b, b + 16, ldb, k, c + (i * ldc), c + (i * ldc) + 16, ldc, epilogue);
+            Tile4(da + (i * aRow), aRow, aStep, db, ldb, k, dc + (i * ldc), ldc, epilogue.As<double>());
             i += 4;
         }
 
         return i;
+    }
+
+    /// <summary>[s0 x4 | s1 x4 | s2 x4 | s3 x4] from four float broadcasts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Spread(
+        Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3, in Masks masks)
+    {
+        Vector512<float> low = Vector512.ConditionalSelect(masks.Below4, s0, s1);
+        Vector512<float> high = Vector512.ConditionalSelect(masks.Below12, s2, s3);
+        return Vector512.ConditionalSelect(masks.Below8, low, high);
+    }
+
+    /// <summary>Lane masks of <see cref="Spread"/>, made once per tile (float lanes below 4, 8 and 12).</summary>
+    private readonly struct Masks
+    {
+        public readonly Vector512<float> Below4;
+        public readonly Vector512<float> Below8;
+        public readonly Vector512<float> Below12;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Masks()
+        {
+            Below4 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(4)).AsSingle();
+            Below8 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(8)).AsSingle();
+            Below12 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(12)).AsSingle();
+        }
+    }
+
+    /// <summary>
+    /// B[p, 16..20) repeated four times (float) or twice (double): one broadcast load, where
+    /// <c>Vector512.Create(Vector256.Create(v128))</c> compiled to four shuffles on the FP pipes
+    /// beside the 10 FMAs of an 8-row k step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> TailRow(float* b) =>
+        Avx512F.IsSupported ? Avx512F.BroadcastVector128ToVector512(b + 16)
+            : Vector512.Create(Vector256.Create(Vector128.Load(b + 16)));
+
+    /// <summary>
+    /// B[p, 16..20) twice (two inserts beside 20 FMAs). Not Avx512F.BroadcastVector256ToVector512:
+    /// on .NET 10 it produced wrong tails here (20³ double, every path test failed at C[0,16]).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> TailRow(double* b) => Vector512.Create(Vector256.Load(b + 16));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile8(float* a, nint aRow, nint aStep, float* b, nint ldb, int k, float* c, nint ldc, Epilogue<float> epilogue)
+    {
+        Vector512<float> x0 = default;
+        Vector512<float> x1 = default;
+        Vector512<float> x2 = default;
+        Vector512<float> x3 = default;
+        Vector512<float> x4 = default;
+        Vector512<float> x5 = default;
+        Vector512<float> x6 = default;
+        Vector512<float> x7 = default;
+        Vector512<float> t0 = default;
+        Vector512<float> t1 = default;
+        float* a4 = a + (4 * aRow);
+        var masks = new Masks();
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Vector512<float> v = Vector512.Load(b + offset);
+            Vector512<float> vt = TailRow(b + offset);
+            Vector512<float> s0 = Vector512.Create(a[0]);
+            x0 = Fma.MultiplyAdd(s0, v, x0);
+            Vector512<float> s1 = Vector512.Create(a[aRow]);
+            x1 = Fma.MultiplyAdd(s1, v, x1);
+            Vector512<float> s2 = Vector512.Create(a[2 * aRow]);
+            x2 = Fma.MultiplyAdd(s2, v, x2);
+            Vector512<float> s3 = Vector512.Create(a[3 * aRow]);
+            x3 = Fma.MultiplyAdd(s3, v, x3);
+            t0 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t0);
+            s0 = Vector512.Create(a4[0]);
+            x4 = Fma.MultiplyAdd(s0, v, x4);
+            s1 = Vector512.Create(a4[aRow]);
+            x5 = Fma.MultiplyAdd(s1, v, x5);
+            s2 = Vector512.Create(a4[2 * aRow]);
+            x6 = Fma.MultiplyAdd(s2, v, x6);
+            s3 = Vector512.Create(a4[3 * aRow]);
+            x7 = Fma.MultiplyAdd(s3, v, x7);
+            t1 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t1);
+            a += aStep;
+            a4 += aStep;
+            offset += ldb;
+        }
+
+        epilogue.Store(x0, c);
+        epilogue.Store(x1, c + ldc);
+        epilogue.Store(x2, c + (2 * ldc));
+        epilogue.Store(x3, c + (3 * ldc));
+        epilogue.Store(x4, c + (4 * ldc));
+        epilogue.Store(x5, c + (5 * ldc));
+        epilogue.Store(x6, c + (6 * ldc));
+        epilogue.Store(x7, c + (7 * ldc));
+        epilogue.StoreTails4(t0, c + 16, ldc);
+        epilogue.StoreTails4(t1, c + (4 * ldc) + 16, ldc);
     }
 
     /// <summary>
@@ -78,196 +190,254 @@ internal static unsafe class GemmSmallVector512Width20
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile8x2Tail4(
         float* a, nint aRow, nint aStep, float* b, float* bTail, nint ldb, int k, float* c, float* cTail, nint ldc,
-        float alpha, float beta) =>
-        Tile<float, Eight, Two>(a, aRow, aStep, b, bTail, ldb, k, c, cTail, ldc, new Epilogue<float>(alpha, beta));
-
-    /// <summary>
-    /// <paramref name="blocks"/> blocks of <typeparamref name="TRows"/> (4, 8 or 12) rows ×
-    /// <typeparamref name="TMain"/> (1 or 2) whole vectors at <paramref name="b"/> / <paramref name="c0"/>,
-    /// and the rows' 4-column tails at <paramref name="bTail"/> / <paramref name="cTail0"/> packed
-    /// into shared vectors: one per
-    /// <see cref="Group"/> of rows (four in float, two in double). Float 12×1: 15 accumulators, 14
-    /// loads and broadcasts per 15 FMAs; double 8×2: 16 main and 4 tail accumulators, 11 loads and
-    /// broadcasts per 20 FMAs; double 4×2: 10 accumulators, enough to cover the FMA latency. Its own
-    /// method: it has too many locals for the JIT to inline it into <see cref="Rows"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<T, TRows, TMain>(
-        T* a0, nint aRow, nint aStep, T* b, T* bTail, nint ldb, int k, T* c0, T* cTail0, nint ldc, in Epilogue<T> epilogue, int blocks = 1)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TRows : IConstant
-        where TMain : IConstant
+        float alpha, float beta)
     {
-        for (int block = 0; block < blocks; block++)
+        var epilogue = new Epilogue<float>(alpha, beta);
+        Vector512<float> x00 = default, x01 = default, x10 = default, x11 = default;
+        Vector512<float> x20 = default, x21 = default, x30 = default, x31 = default;
+        Vector512<float> x40 = default, x41 = default, x50 = default, x51 = default;
+        Vector512<float> x60 = default, x61 = default, x70 = default, x71 = default;
+        Vector512<float> t0 = default, t1 = default;
+        float* a4 = a + (4 * aRow);
+        var masks = new Masks();
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
         {
-            T* a = a0 + (block * TRows.Value * aRow);
-            T* c = c0 + (block * TRows.Value * ldc);
-            T* cTail = cTail0 + (block * TRows.Value * ldc);
-            int groups = TRows.Value / GroupRows<T>();
-            nint g = GroupRows<T>() * aRow;
-            Vector512<T> x00 = default, x01 = default, x10 = default, x11 = default, x20 = default, x21 = default, x30 = default, x31 = default, t0 = default;
-            Vector512<T> y00 = default, y01 = default, y10 = default, y11 = default, y20 = default, y21 = default, y30 = default, y31 = default, t1 = default;
-            Vector512<T> z00 = default, z01 = default, z10 = default, z11 = default, z20 = default, z21 = default, z30 = default, z31 = default, t2 = default;
-            Vector512<T> u00 = default, u01 = default, u10 = default, u11 = default, u20 = default, u21 = default, u30 = default, u31 = default, t3 = default;
-            var masks = new Masks<T>();
-            nint offset = 0;
-            for (int p = 0; p < k; p++)
-            {
-                Vector512<T> v0 = Vector512.Load(b + offset);
-                Vector512<T> v1 = TMain.Value > 1 ? Vector512.Load(b + offset + Vector512<T>.Count) : default;
-                Vector512<T> vt = TailRow(bTail + offset);
-                Group<T, TMain>(a, aRow, v0, v1, vt, masks, ref x00, ref x01, ref x10, ref x11, ref x20, ref x21, ref x30, ref x31, ref t0);
-                if (groups > 1)
-                {
-                    Group<T, TMain>(a + g, aRow, v0, v1, vt, masks, ref y00, ref y01, ref y10, ref y11, ref y20, ref y21, ref y30, ref y31, ref t1);
-                }
-
-                if (groups > 2)
-                {
-                    Group<T, TMain>(a + (2 * g), aRow, v0, v1, vt, masks, ref z00, ref z01, ref z10, ref z11, ref z20, ref z21, ref z30, ref z31, ref t2);
-                }
-
-                if (groups > 3)
-                {
-                    Group<T, TMain>(a + (3 * g), aRow, v0, v1, vt, masks, ref u00, ref u01, ref u10, ref u11, ref u20, ref u21, ref u30, ref u31, ref t3);
-                }
-
-                a += aStep;
-                offset += ldb;
-            }
-
-            nint gc = GroupRows<T>() * ldc;
-            StoreGroup<T, TMain>(epilogue, x00, x01, x10, x11, x20, x21, x30, x31, t0, c, cTail, ldc);
-            if (groups > 1)
-            {
-                StoreGroup<T, TMain>(epilogue, y00, y01, y10, y11, y20, y21, y30, y31, t1, c + gc, cTail + gc, ldc);
-            }
-
-            if (groups > 2)
-            {
-                StoreGroup<T, TMain>(epilogue, z00, z01, z10, z11, z20, z21, z30, z31, t2, c + (2 * gc), cTail + (2 * gc), ldc);
-            }
-
-            if (groups > 3)
-            {
-                StoreGroup<T, TMain>(epilogue, u00, u01, u10, u11, u20, u21, u30, u31, t3, c + (3 * gc), cTail + (3 * gc), ldc);
-            }
-        }
-    }
-
-    /// <summary>Rows whose 4-column tails share one vector: four in float, two in double.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int GroupRows<T>() => typeof(T) == typeof(float) ? 4 : 2;
-
-    /// <summary>
-    /// One k step of a group of rows (x·0 / x·1: a row's whole vectors): a broadcast of op(A) per row
-    /// times each whole vector, and the broadcasts spread over the shared tail vector, float
-    /// [s0 x4 | s1 x4 | s2 x4 | s3 x4], double [s0 x4 | s1 x4] (one blend per pair of rows, beside
-    /// the FMAs). Fifteen arguments: the JIT stops inlining at sixteen.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Group<T, TMain>(
-        T* a, nint aRow, Vector512<T> v0, Vector512<T> v1, Vector512<T> vt, in Masks<T> masks,
-        ref Vector512<T> x00, ref Vector512<T> x01, ref Vector512<T> x10, ref Vector512<T> x11,
-        ref Vector512<T> x20, ref Vector512<T> x21, ref Vector512<T> x30, ref Vector512<T> x31, ref Vector512<T> t)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TMain : IConstant
-    {
-        Vector512<T> s0 = Row<T, TMain>(a[0], v0, v1, ref x00, ref x01);
-        Vector512<T> s1 = Row<T, TMain>(a[aRow], v0, v1, ref x10, ref x11);
-        Vector512<T> spread = Vector512.ConditionalSelect(masks.Below4, s0, s1);
-        if (typeof(T) == typeof(float))
-        {
-            Vector512<T> s2 = Row<T, TMain>(a[2 * aRow], v0, v1, ref x20, ref x21);
-            Vector512<T> s3 = Row<T, TMain>(a[3 * aRow], v0, v1, ref x30, ref x31);
-            spread = Vector512.ConditionalSelect(masks.Below8, spread, Vector512.ConditionalSelect(masks.Below12, s2, s3));
+            Vector512<float> v0 = Vector512.Load(b + offset);
+            Vector512<float> v1 = Vector512.Load(b + offset + 16);
+            Vector512<float> vt = Avx512F.IsSupported ? Avx512F.BroadcastVector128ToVector512(bTail + offset)
+                : Vector512.Create(Vector256.Create(Vector128.Load(bTail + offset)));
+            Vector512<float> s0 = Vector512.Create(a[0]);
+            x00 = Fma.MultiplyAdd(s0, v0, x00);
+            x01 = Fma.MultiplyAdd(s0, v1, x01);
+            Vector512<float> s1 = Vector512.Create(a[aRow]);
+            x10 = Fma.MultiplyAdd(s1, v0, x10);
+            x11 = Fma.MultiplyAdd(s1, v1, x11);
+            Vector512<float> s2 = Vector512.Create(a[2 * aRow]);
+            x20 = Fma.MultiplyAdd(s2, v0, x20);
+            x21 = Fma.MultiplyAdd(s2, v1, x21);
+            Vector512<float> s3 = Vector512.Create(a[3 * aRow]);
+            x30 = Fma.MultiplyAdd(s3, v0, x30);
+            x31 = Fma.MultiplyAdd(s3, v1, x31);
+            t0 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t0);
+            s0 = Vector512.Create(a4[0]);
+            x40 = Fma.MultiplyAdd(s0, v0, x40);
+            x41 = Fma.MultiplyAdd(s0, v1, x41);
+            s1 = Vector512.Create(a4[aRow]);
+            x50 = Fma.MultiplyAdd(s1, v0, x50);
+            x51 = Fma.MultiplyAdd(s1, v1, x51);
+            s2 = Vector512.Create(a4[2 * aRow]);
+            x60 = Fma.MultiplyAdd(s2, v0, x60);
+            x61 = Fma.MultiplyAdd(s2, v1, x61);
+            s3 = Vector512.Create(a4[3 * aRow]);
+            x70 = Fma.MultiplyAdd(s3, v0, x70);
+            x71 = Fma.MultiplyAdd(s3, v1, x71);
+            t1 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t1);
+            a += aStep;
+            a4 += aStep;
+            offset += ldb;
         }
 
-        t = Fma.MultiplyAdd(spread, vt, t);
+        epilogue.Store(x00, c);
+        epilogue.Store(x01, c + 16);
+        epilogue.Store(x10, c + ldc);
+        epilogue.Store(x11, c + ldc + 16);
+        epilogue.Store(x20, c + (2 * ldc));
+        epilogue.Store(x21, c + (2 * ldc) + 16);
+        epilogue.Store(x30, c + (3 * ldc));
+        epilogue.Store(x31, c + (3 * ldc) + 16);
+        epilogue.Store(x40, c + (4 * ldc));
+        epilogue.Store(x41, c + (4 * ldc) + 16);
+        epilogue.Store(x50, c + (5 * ldc));
+        epilogue.Store(x51, c + (5 * ldc) + 16);
+        epilogue.Store(x60, c + (6 * ldc));
+        epilogue.Store(x61, c + (6 * ldc) + 16);
+        epilogue.Store(x70, c + (7 * ldc));
+        epilogue.Store(x71, c + (7 * ldc) + 16);
+        epilogue.StoreTails4(t0, cTail, ldc);
+        epilogue.StoreTails4(t1, cTail + (4 * ldc), ldc);
     }
 
-    /// <summary>One row's multiply-adds for one k; returns the row's broadcast for the tails.</summary>
+    /// <summary>Twelve float rows: 15 accumulators, 14 loads and broadcasts per 15 FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Row<T, TMain>(T a, Vector512<T> v0, Vector512<T> v1, ref Vector512<T> x0, ref Vector512<T> x1)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TMain : IConstant
+    private static void Tile12(float* a, nint aRow, nint aStep, float* b, nint ldb, int k, float* c, nint ldc, Epilogue<float> epilogue)
     {
-        Vector512<T> s = Vector512.Create(a);
-        x0 = Fma.MultiplyAdd(s, v0, x0);
-        if (TMain.Value > 1)
+        Vector512<float> x0 = default, x1 = default, x2 = default, x3 = default;
+        Vector512<float> x4 = default, x5 = default, x6 = default, x7 = default;
+        Vector512<float> x8 = default, x9 = default, x10 = default, x11 = default;
+        Vector512<float> t0 = default, t1 = default, t2 = default;
+        float* a4 = a + (4 * aRow);
+        float* a8 = a + (8 * aRow);
+        var masks = new Masks();
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
         {
-            x1 = Fma.MultiplyAdd(s, v1, x1);
+            Vector512<float> v = Vector512.Load(b + offset);
+            Vector512<float> vt = TailRow(b + offset);
+            Vector512<float> s0 = Vector512.Create(a[0]);
+            x0 = Fma.MultiplyAdd(s0, v, x0);
+            Vector512<float> s1 = Vector512.Create(a[aRow]);
+            x1 = Fma.MultiplyAdd(s1, v, x1);
+            Vector512<float> s2 = Vector512.Create(a[2 * aRow]);
+            x2 = Fma.MultiplyAdd(s2, v, x2);
+            Vector512<float> s3 = Vector512.Create(a[3 * aRow]);
+            x3 = Fma.MultiplyAdd(s3, v, x3);
+            t0 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t0);
+            s0 = Vector512.Create(a4[0]);
+            x4 = Fma.MultiplyAdd(s0, v, x4);
+            s1 = Vector512.Create(a4[aRow]);
+            x5 = Fma.MultiplyAdd(s1, v, x5);
+            s2 = Vector512.Create(a4[2 * aRow]);
+            x6 = Fma.MultiplyAdd(s2, v, x6);
+            s3 = Vector512.Create(a4[3 * aRow]);
+            x7 = Fma.MultiplyAdd(s3, v, x7);
+            t1 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t1);
+            s0 = Vector512.Create(a8[0]);
+            x8 = Fma.MultiplyAdd(s0, v, x8);
+            s1 = Vector512.Create(a8[aRow]);
+            x9 = Fma.MultiplyAdd(s1, v, x9);
+            s2 = Vector512.Create(a8[2 * aRow]);
+            x10 = Fma.MultiplyAdd(s2, v, x10);
+            s3 = Vector512.Create(a8[3 * aRow]);
+            x11 = Fma.MultiplyAdd(s3, v, x11);
+            t2 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t2);
+            a += aStep;
+            a4 += aStep;
+            a8 += aStep;
+            offset += ldb;
         }
 
-        return s;
-    }
-
-    /// <summary>Stores a group's whole vectors row by row, then its shared tail vector.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreGroup<T, TMain>(
-        in Epilogue<T> epilogue, Vector512<T> x00, Vector512<T> x01, Vector512<T> x10, Vector512<T> x11,
-        Vector512<T> x20, Vector512<T> x21, Vector512<T> x30, Vector512<T> x31, Vector512<T> t, T* c, T* cTail, nint ldc)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TMain : IConstant
-    {
-        StoreRow<T, TMain>(epilogue, x00, x01, c);
-        StoreRow<T, TMain>(epilogue, x10, x11, c + ldc);
-        if (typeof(T) == typeof(float))
-        {
-            StoreRow<T, TMain>(epilogue, x20, x21, c + (2 * ldc));
-            StoreRow<T, TMain>(epilogue, x30, x31, c + (3 * ldc));
-        }
-
-        epilogue.StoreTails(t, cTail, ldc);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<T, TMain>(in Epilogue<T> epilogue, Vector512<T> x0, Vector512<T> x1, T* c)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TMain : IConstant
-    {
         epilogue.Store(x0, c);
-        if (TMain.Value > 1)
-        {
-            epilogue.Store(x1, c + Vector512<T>.Count);
-        }
+        epilogue.Store(x1, c + ldc);
+        epilogue.Store(x2, c + (2 * ldc));
+        epilogue.Store(x3, c + (3 * ldc));
+        epilogue.Store(x4, c + (4 * ldc));
+        epilogue.Store(x5, c + (5 * ldc));
+        epilogue.Store(x6, c + (6 * ldc));
+        epilogue.Store(x7, c + (7 * ldc));
+        epilogue.Store(x8, c + (8 * ldc));
+        epilogue.Store(x9, c + (9 * ldc));
+        epilogue.Store(x10, c + (10 * ldc));
+        epilogue.Store(x11, c + (11 * ldc));
+        epilogue.StoreTails4(t0, c + 16, ldc);
+        epilogue.StoreTails4(t1, c + (4 * ldc) + 16, ldc);
+        epilogue.StoreTails4(t2, c + (8 * ldc) + 16, ldc);
     }
 
-    /// <summary>Lane masks of the tail spreads (lanes below 4, 8 and 12), made once per tile: made in the k loop, they were reloaded there.</summary>
-    private readonly struct Masks<T>
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        public readonly Vector512<T> Below4;
-        public readonly Vector512<T> Below8;
-        public readonly Vector512<T> Below12;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Masks()
-        {
-            Below4 = Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(4)));
-            Below8 = Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(8)));
-            Below12 = Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(12)));
-        }
-    }
-
-    /// <summary>
-    /// B[p, tail .. tail + 4) repeated four times (float) or twice (double). Float: one broadcast
-    /// load, where <c>Vector512.Create(Vector256.Create(v128))</c> compiled to four shuffles on the
-    /// FP pipes beside the 10 FMAs of an 8-row k step. Double: two inserts beside 20 FMAs; not
-    /// Avx512F.BroadcastVector256ToVector512, which on .NET 10 produced wrong tails here (20³
-    /// double, every path test failed at C[0,16]).
-    /// </summary>
+    /// <summary>Eight double rows: 16 main and 4 tail accumulators, 11 loads and broadcasts per 20 FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> TailRow<T>(T* b)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Tile8(double* a, nint aRow, nint aStep, double* b, nint ldb, int k, double* c, nint ldc, Epilogue<double> epilogue)
     {
-        if (typeof(T) == typeof(float))
+        Vector512<double> x00 = default, x01 = default, x10 = default, x11 = default;
+        Vector512<double> x20 = default, x21 = default, x30 = default, x31 = default;
+        Vector512<double> x40 = default, x41 = default, x50 = default, x51 = default;
+        Vector512<double> x60 = default, x61 = default, x70 = default, x71 = default;
+        Vector512<double> t0 = default, t1 = default, t2 = default, t3 = default;
+        double* a4 = a + (4 * aRow);
+        Vector512<double> below4 = Vector512.LessThan(Vector512<long>.Indices, Vector512.Create(4L)).AsDouble();
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
         {
-            return (Avx512F.IsSupported ? Avx512F.BroadcastVector128ToVector512((float*)b)
-                : Vector512.Create(Vector256.Create(Vector128.Load((float*)b)))).As<float, T>();
+            Vector512<double> v0 = Vector512.Load(b + offset);
+            Vector512<double> v1 = Vector512.Load(b + offset + 8);
+            Vector512<double> vt = TailRow(b + offset);
+            Vector512<double> s0 = Vector512.Create(a[0]);
+            x00 = Fma.MultiplyAdd(s0, v0, x00);
+            x01 = Fma.MultiplyAdd(s0, v1, x01);
+            Vector512<double> s1 = Vector512.Create(a[aRow]);
+            x10 = Fma.MultiplyAdd(s1, v0, x10);
+            x11 = Fma.MultiplyAdd(s1, v1, x11);
+            t0 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t0);
+            s0 = Vector512.Create(a[2 * aRow]);
+            x20 = Fma.MultiplyAdd(s0, v0, x20);
+            x21 = Fma.MultiplyAdd(s0, v1, x21);
+            s1 = Vector512.Create(a[3 * aRow]);
+            x30 = Fma.MultiplyAdd(s1, v0, x30);
+            x31 = Fma.MultiplyAdd(s1, v1, x31);
+            t1 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t1);
+            s0 = Vector512.Create(a4[0]);
+            x40 = Fma.MultiplyAdd(s0, v0, x40);
+            x41 = Fma.MultiplyAdd(s0, v1, x41);
+            s1 = Vector512.Create(a4[aRow]);
+            x50 = Fma.MultiplyAdd(s1, v0, x50);
+            x51 = Fma.MultiplyAdd(s1, v1, x51);
+            t2 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t2);
+            s0 = Vector512.Create(a4[2 * aRow]);
+            x60 = Fma.MultiplyAdd(s0, v0, x60);
+            x61 = Fma.MultiplyAdd(s0, v1, x61);
+            s1 = Vector512.Create(a4[3 * aRow]);
+            x70 = Fma.MultiplyAdd(s1, v0, x70);
+            x71 = Fma.MultiplyAdd(s1, v1, x71);
+            t3 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t3);
+            a += aStep;
+            a4 += aStep;
+            offset += ldb;
         }
 
-        return Vector512.Create(Vector256.Load(b));
+        epilogue.Store(x00, c);
+        epilogue.Store(x01, c + 8);
+        epilogue.Store(x10, c + ldc);
+        epilogue.Store(x11, c + ldc + 8);
+        epilogue.Store(x20, c + (2 * ldc));
+        epilogue.Store(x21, c + (2 * ldc) + 8);
+        epilogue.Store(x30, c + (3 * ldc));
+        epilogue.Store(x31, c + (3 * ldc) + 8);
+        epilogue.Store(x40, c + (4 * ldc));
+        epilogue.Store(x41, c + (4 * ldc) + 8);
+        epilogue.Store(x50, c + (5 * ldc));
+        epilogue.Store(x51, c + (5 * ldc) + 8);
+        epilogue.Store(x60, c + (6 * ldc));
+        epilogue.Store(x61, c + (6 * ldc) + 8);
+        epilogue.Store(x70, c + (7 * ldc));
+        epilogue.Store(x71, c + (7 * ldc) + 8);
+        epilogue.StoreTails2(t0, c + 16, ldc);
+        epilogue.StoreTails2(t1, c + (2 * ldc) + 16, ldc);
+        epilogue.StoreTails2(t2, c + (4 * ldc) + 16, ldc);
+        epilogue.StoreTails2(t3, c + (6 * ldc) + 16, ldc);
+    }
+
+    /// <summary>Four double rows: 10 accumulators, enough to cover the FMA latency.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile4(double* a, nint aRow, nint aStep, double* b, nint ldb, int k, double* c, nint ldc, Epilogue<double> epilogue)
+    {
+        Vector512<double> x00 = default, x01 = default, x10 = default, x11 = default;
+        Vector512<double> x20 = default, x21 = default, x30 = default, x31 = default;
+        Vector512<double> t0 = default, t1 = default;
+        Vector512<double> below4 = Vector512.LessThan(Vector512<long>.Indices, Vector512.Create(4L)).AsDouble();
+        nint offset = 0;
+        for (int p = 0; p < k; p++)
+        {
+            Vector512<double> v0 = Vector512.Load(b + offset);
+            Vector512<double> v1 = Vector512.Load(b + offset + 8);
+            Vector512<double> vt = TailRow(b + offset);
+            Vector512<double> s0 = Vector512.Create(a[0]);
+            x00 = Fma.MultiplyAdd(s0, v0, x00);
+            x01 = Fma.MultiplyAdd(s0, v1, x01);
+            Vector512<double> s1 = Vector512.Create(a[aRow]);
+            x10 = Fma.MultiplyAdd(s1, v0, x10);
+            x11 = Fma.MultiplyAdd(s1, v1, x11);
+            t0 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t0);
+            s0 = Vector512.Create(a[2 * aRow]);
+            x20 = Fma.MultiplyAdd(s0, v0, x20);
+            x21 = Fma.MultiplyAdd(s0, v1, x21);
+            s1 = Vector512.Create(a[3 * aRow]);
+            x30 = Fma.MultiplyAdd(s1, v0, x30);
+            x31 = Fma.MultiplyAdd(s1, v1, x31);
+            t1 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t1);
+            a += aStep;
+            offset += ldb;
+        }
+
+        epilogue.Store(x00, c);
+        epilogue.Store(x01, c + 8);
+        epilogue.Store(x10, c + ldc);
+        epilogue.Store(x11, c + ldc + 8);
+        epilogue.Store(x20, c + (2 * ldc));
+        epilogue.Store(x21, c + (2 * ldc) + 8);
+        epilogue.Store(x30, c + (3 * ldc));
+        epilogue.Store(x31, c + (3 * ldc) + 8);
+        epilogue.StoreTails2(t0, c + 16, ldc);
+        epilogue.StoreTails2(t1, c + (2 * ldc) + 16, ldc);
     }
 
     /// <summary>
@@ -290,6 +460,19 @@ internal static unsafe class GemmSmallVector512Width20
             _betaZero = Vector512.EqualsAll(_beta, Vector512<T>.Zero);
         }
 
+        private Epilogue(Vector512<T> alpha, Vector512<T> beta, bool alphaOne, bool betaZero)
+        {
+            _alpha = alpha;
+            _beta = beta;
+            _alphaOne = alphaOne;
+            _betaZero = betaZero;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Epilogue<TTo> As<TTo>()
+            where TTo : unmanaged =>
+            new(_alpha.As<T, TTo>(), _beta.As<T, TTo>(), _alphaOne, _betaZero);
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private Vector512<T> Scale(Vector512<T> x) => _alphaOne ? x : _alpha * x;
 
@@ -305,26 +488,11 @@ internal static unsafe class GemmSmallVector512Width20
             product.Store(c);
         }
 
-        /// <summary>
-        /// Stores the 4-column tails of <paramref name="x"/> to rows c, c + ldc, ... (four in float,
-        /// two in double).
-        /// </summary>
+        /// <summary>Stores the four 4-column float tails of <paramref name="x"/> to rows c, c + ldc, ...</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void StoreTails(Vector512<T> x, T* c, nint ldc)
+        public void StoreTails4(Vector512<T> x, T* c, nint ldc)
         {
             Vector512<T> product = Scale(x);
-            if (typeof(T) == typeof(double))
-            {
-                if (!_betaZero)
-                {
-                    product = Fma.MultiplyAdd(_beta, Vector512.Create(Vector256.Load(c), Vector256.Load(c + ldc)), product);
-                }
-
-                product.GetLower().Store(c);
-                product.GetUpper().Store(c + ldc);
-                return;
-            }
-
             if (!_betaZero)
             {
                 Vector512<T> old = Vector512.Create(
@@ -338,6 +506,20 @@ internal static unsafe class GemmSmallVector512Width20
             lower.GetUpper().Store(c + ldc);
             upper.GetLower().Store(c + (2 * ldc));
             upper.GetUpper().Store(c + (3 * ldc));
+        }
+
+        /// <summary>Stores the two 4-column double tails of <paramref name="x"/> to rows c and c + ldc.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void StoreTails2(Vector512<T> x, T* c, nint ldc)
+        {
+            Vector512<T> product = Scale(x);
+            if (!_betaZero)
+            {
+                product = Fma.MultiplyAdd(_beta, Vector512.Create(Vector256.Load(c), Vector256.Load(c + ldc)), product);
+            }
+
+            product.GetLower().Store(c);
+            product.GetUpper().Store(c + ldc);
         }
     }
 }
