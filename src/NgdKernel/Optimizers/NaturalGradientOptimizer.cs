@@ -90,6 +90,12 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
         _maxWidth = OptimizerMemory.MaxWidth(network);
         _rankOneWorkspace = new T[2 * _maxWidth];
+        _controls = new OptimizerControls(network.LayerCount, options.Schedule, options.WeightDecay, options.FrozenLayers);
+        if (options.Momentum > 0)
+        {
+            _velocity = OptimizerBuffers.LikeWeights(network);
+            _previousVelocity = OptimizerBuffers.LikeWeights(network);
+        }
     }
 
     /// <summary>
@@ -137,6 +143,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             LayerCurvature<T>.DescribeMemory(ref sink, l, network.Widths[l + 1], network.InputWidth(l), options, rows);
         }
 
+        DescribeControlMemory(ref sink, network, options, rows);
         if (rows > 0)
         {
             OptimizerMemory.Workspace(ref sink, network, rows, options.SampleCount);
@@ -192,10 +199,12 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         long start = Stopwatch.GetTimestamp();
         NetworkWorkspace<T> workspace = Prepare(inputs.Height);
         Network.CheckBatch(inputs, targets, workspace);
+        double alpha = ScheduledRate(); // throws for a bad scheduled rate before anything changes
 
-        // Undo point: weights, damping, generator and running inverses as before this step.
+        // Undo point: weights, damping, generator, running inverses and velocity as before this step.
         _undo = _state;
         SaveRunningCurvature();
+        SaveVelocity();
         OptimizerBuffers.CopyWeights(Network, _undoWeights);
 
         LossValues before = ComputeStatistics(inputs, targets, workspace);
@@ -208,7 +217,6 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
         int rows = inputs.Height;
         int retries = 0;
-        double alpha = Options.LearningRate;
         double stepScale = alpha / Network.LayerCount;
         while (true)
         {
@@ -219,14 +227,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             double after = double.NaN;
             if (failedLayer < 0)
             {
-                double dot = 0;
-                for (int l = 0; l < _layers.Length; l++)
-                {
-                    dot += double.CreateTruncating(TensorPrimitives.Dot<T>(
-                        _layers[l].Direction.AsSpan(), workspace.Gradients[l].AsSpan()));
-                }
-
-                predicted = stepScale * (1 - (alpha / 2)) * dot;
+                predicted = PredictedDecrease(workspace, rows, alpha, stepScale);
                 if (double.IsFinite(predicted))
                 {
                     ApplyUpdate(T.CreateChecked(stepScale));
@@ -251,6 +252,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                             next = Math.Clamp(next, Options.MinDamping, Options.MaxDamping);
                         }
 
+                        _controls.Decay(Network, _undoWeights, alpha);
                         _state.Damping = next;
                         _state.StepCount++;
                         _canRollBack = true;
@@ -267,6 +269,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             {
                 _state = _undo;
                 RestoreRunningCurvature();
+                RestoreVelocity();
                 _canRollBack = false; // the undo buffers now hold the current state
                 throw StepFailure(failedLayer, failure, predicted, after, damping, retries);
             }
@@ -291,6 +294,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         OptimizerBuffers.RestoreWeights(Network, _undoWeights);
         _state = _undo;
         RestoreRunningCurvature();
+        RestoreVelocity();
         _canRollBack = false;
     }
 
@@ -486,7 +490,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <summary>Machine epsilon of <typeparamref name="T"/> (not <c>T.Epsilon</c>, the smallest subnormal).</summary>
     private static readonly double Epsilon = double.CreateTruncating(T.BitIncrement(T.One) - T.One);
 
-    /// <summary><c>W += scale N</c>.</summary>
+    /// <summary><c>W += scale N</c>, or <c>W += scale V</c> with momentum, on the trained layers.</summary>
     /// <remarks>
     /// Weights are not scanned here: a finite direction can still overflow the element type, which
     /// the adaptive after-loss catches, and otherwise the step guard of NgdKernel.Training does.
@@ -495,8 +499,14 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     {
         for (int l = 0; l < _layers.Length; l++)
         {
+            if (_controls.IsFrozen(l))
+            {
+                continue;
+            }
+
             Span<T> w = Network.WeightMatrix(l).AsSpan();
-            TensorPrimitives.MultiplyAdd<T>(_layers[l].Direction.AsSpan(), scale, w, w);
+            Span<T> step = _velocity is null ? _layers[l].Direction.AsSpan() : _velocity[l].AsSpan();
+            TensorPrimitives.MultiplyAdd<T>(step, scale, w, w);
         }
     }
 
