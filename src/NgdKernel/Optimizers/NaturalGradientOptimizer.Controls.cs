@@ -21,6 +21,9 @@ public sealed partial class NaturalGradientOptimizer<T>
     /// <summary>Momentum buffers <c>V</c> (one per layer, shaped like the weights), or null without momentum.</summary>
     internal Matrix<T>[]? Velocity => _velocity;
 
+    /// <summary>The workspace of the last statistics: activations, true and sampled errors, gradients (tests).</summary>
+    internal NetworkWorkspace<T>? Workspace => _workspace;
+
     /// <summary>The alpha of the coming step: the learning rate times the schedule's factor at the step count.</summary>
     private double ScheduledRate()
     {
