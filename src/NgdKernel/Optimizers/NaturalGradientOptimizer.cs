@@ -312,7 +312,9 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// the Cholesky <c>a^3/3</c> and two triangular solves <c>2 a^2 b</c> (error side: <c>S b(b+1)</c>,
     /// <c>b^3/3</c>, <c>2 b^2 a</c>); in sample space the Gram SYRK <c>M(M+1) a</c>, the Cholesky
     /// <c>M^3/3</c>, two products <c>4Mab</c> and two triangular solves <c>2 M^2 b</c>; then the
-    /// predicted-decrease dot and the update, 4ab. A full output covariance adds the products with
+    /// predicted-decrease dot and the update, 4ab; with momentum the curvature of the previous
+    /// velocity, four products of <c>4 (M + S) a b</c> in all, and the velocity and its dots, 6ab. Frozen
+    /// layers count their forward and propagation only. A full output covariance adds the products with
     /// <c>S = SigmaT^-1</c> and its factor, <c>2 M n_L^2</c> and <c>2 S n_L^2</c>. Element-wise work
     /// (activations, derivatives, sampling) is not counted.
     /// </remarks>
@@ -332,11 +334,17 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         {
             double a = _layers[l].InputWidth, b = _layers[l].OutputWidth, n = Network.Widths[l];
             total += (Options.AdaptiveDamping ? 4 : 2) * m * a * b; // forwards
-            total += 2 * m * a * b; // gradient
             total += l > 0 ? 2 * (m + samples) * b * n : 0; // true and sampled propagation
+            if (_controls.IsFrozen(l))
+            {
+                continue; // no gradient block, curvature or update
+            }
+
+            total += 2 * m * a * b; // gradient
             total += SideFlops(Options.SampleSpace, batchSize, (int)a, b);
             total += SideFlops(Options.SampleSpace, (int)samples, (int)b, a);
             total += 4 * a * b; // dot and update
+            total += Options.Momentum > 0 ? (4 * (m + samples) * a * b) + (6 * a * b) : 0; // q(P) and the velocity
         }
 
         if (!Network.IsIsotropicOutput)
