@@ -313,7 +313,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <c>b^3/3</c>, <c>2 b^2 a</c>); in sample space the Gram SYRK <c>M(M+1) a</c>, the Cholesky
     /// <c>M^3/3</c>, two products <c>4Mab</c> and two triangular solves <c>2 M^2 b</c>; then the
     /// predicted-decrease dot and the update, 4ab; with momentum the curvature of the previous
-    /// velocity, four products of <c>4 (M + S) a b</c> in all, and the velocity and its dots, 6ab. Frozen
+    /// velocity, per side <c>2 b a^2</c> (error side <c>2 b^2 a</c>) in covariance space or <c>4 M a b</c>
+    /// (<c>4 S a b</c>) in sample space, and the velocity and its dots, 6ab. Frozen
     /// layers count their forward and propagation only. A full output covariance adds the products with
     /// <c>S = SigmaT^-1</c> and its factor, <c>2 M n_L^2</c> and <c>2 S n_L^2</c>. Element-wise work
     /// (activations, derivatives, sampling) is not counted.
@@ -344,7 +345,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             total += SideFlops(Options.SampleSpace, batchSize, (int)a, b);
             total += SideFlops(Options.SampleSpace, (int)samples, (int)b, a);
             total += 4 * a * b; // dot and update
-            total += Options.Momentum > 0 ? (4 * (m + samples) * a * b) + (6 * a * b) : 0; // q(P) and the velocity
+            total += Options.Momentum > 0 ? MomentumFlops(batchSize, (int)samples, (int)a, (int)b) : 0; // q(P) and the velocity
         }
 
         if (!Network.IsIsotropicOutput)
@@ -354,6 +355,14 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         }
 
         return total;
+
+        double MomentumFlops(int rows, int sampled, int a, int b)
+        {
+            bool inputSample = LayerCurvature<T>.UsesSampleSpace(Options.SampleSpace, rows, a, b);
+            bool errorSample = LayerCurvature<T>.UsesSampleSpace(Options.SampleSpace, sampled, b, a);
+            return (inputSample ? 4.0 * rows * a * b : 2.0 * b * a * a) + (errorSample ? 4.0 * sampled * a * b : 2.0 * b * b * a)
+                + (6.0 * a * b);
+        }
 
         static double SideFlops(SampleSpacePolicy policy, int count, int width, double other)
         {
