@@ -78,8 +78,7 @@ public sealed class CheckpointNetworkStreamTests
     [Fact]
     public void Checkpoint_NetworkStream_RejectsEveryTruncation()
     {
-        var network = new Network<float>(Options);
-        byte[] bytes = Save(network);
+        byte[] bytes = Save(new Network<float>(Options));
         var target = new Network<float>(Options with { Seed = 10 });
         byte[] before = WeightBytes(target);
         for (int length = 0; length < bytes.Length; length++)
@@ -101,8 +100,7 @@ public sealed class CheckpointNetworkStreamTests
     [Fact]
     public void Checkpoint_NetworkStream_RejectsEveryBitFlip()
     {
-        var network = new Network<double>(Options);
-        byte[] bytes = Save(network);
+        byte[] bytes = Save(new Network<double>(Options));
         var target = new Network<double>(Options with { Seed = 10 });
         byte[] before = WeightBytes(target);
         for (int bit = 0; bit < 8 * bytes.Length; bit++)

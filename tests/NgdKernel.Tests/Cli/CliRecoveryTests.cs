@@ -35,27 +35,16 @@ public sealed class CliRecoveryTests : IDisposable
         Assert.Equal(2, source.RecoveredSteps.Single()());
     }
 
-    private ExperimentSettings Settings() => new()
-    {
-        Spec = ExperimentSpec.Get("fig1a"),
-        Optimizers = ["ngd"],
-        Examples = 1500,
-        Seconds = 60,
-        Seed = 1,
-        Precision = Precision.Double,
-        Threads = 1,
-        OutputDirectory = folder,
-        SgdLearningRates = [0.01],
-        SgdBatch = 50,
-        NgdLearningRate = 1,
-        NgdBatch = 250,
-        SampledPasses = 1,
-        Inverse = InverseMethod.Cholesky,
-        InitialDamping = 1,
-        ModelVariance = 1,
-        EvaluateEvery = 500,
-        DataDirectory = folder,
-    };
+    private ExperimentSettings Settings() => CliSettings.Parse(
+        "fig1a",
+        "--optimizers", "ngd",
+        "--examples", "1500",
+        "--seconds", "60",
+        "--batch", "250",
+        "--damping", "1",
+        "--eval-every", "500",
+        "--out", folder,
+        "--data", folder);
 
     private sealed class RetryingSource(Dictionary<long, int> retriesAtStep) : ITrainerSource
     {

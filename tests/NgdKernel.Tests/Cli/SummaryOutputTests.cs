@@ -10,28 +10,6 @@ public sealed class SummaryOutputTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    private static ExperimentSettings Settings(string id) => new()
-    {
-        Spec = ExperimentSpec.Get(id),
-        Optimizers = ["ngd", "sgd"],
-        Examples = 100,
-        Seconds = 1,
-        Seed = 1,
-        Precision = Precision.Float,
-        Threads = 1,
-        OutputDirectory = ".",
-        SgdLearningRates = [0.01, 0.02],
-        SgdBatch = 20,
-        NgdLearningRate = 1,
-        NgdBatch = 1000,
-        SampledPasses = 1,
-        Inverse = InverseMethod.Cholesky,
-        InitialDamping = 1,
-        ModelVariance = 1,
-        EvaluateEvery = 10,
-        DataDirectory = ".",
-    };
-
     [Fact]
     public void SummaryJson_Mnist_UsesMseKeysNullMinLossAndBestSgd()
     {
@@ -47,7 +25,7 @@ public sealed class SummaryOutputTests : IDisposable
         sgdBest.Points.Add(new EvaluationPoint(2000, 1, 0.019, 0.019, null));
         var result = new ExperimentResult
         {
-            Settings = Settings("mnist"),
+            Settings = CliSettings.Parse("mnist", "--precision", "float"),
             MinLoss = null,
             LossName = "test MSE",
             Runs = [ngd, sgdWorse, sgdBest],
