@@ -55,9 +55,7 @@ public static class Checkpoint
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(optimizer);
-        optimizer = Unwrap(optimizer);
-        CheckpointCodec.KindOf(optimizer); // throws for an unsupported optimizer before touching the disk
+        optimizer = Supported(optimizer);
         WriteAtomically(path, optimizer.Network, optimizer, applicationData);
     }
 
@@ -87,9 +85,7 @@ public static class Checkpoint
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(optimizer);
-        optimizer = Unwrap(optimizer);
-        CheckpointCodec.KindOf(optimizer);
+        optimizer = Supported(optimizer);
         byte[] application = [];
         ReadVerified(path, (payload, name, type) => application = CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
         return application;
@@ -125,11 +121,8 @@ public static class Checkpoint
     public static void Save<T>(Stream stream, IOptimizer<T> optimizer, ReadOnlySpan<byte> applicationData = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(optimizer);
         CheckWritable(stream);
-        optimizer = Unwrap(optimizer);
-        CheckpointCodec.KindOf(optimizer);
+        optimizer = Supported(optimizer);
         CheckLittleEndian();
         CheckpointCodec.CheckFinite(optimizer.Network, optimizer);
         WriteTo(stream, optimizer.Network, optimizer, applicationData);
@@ -152,14 +145,10 @@ public static class Checkpoint
     public static byte[] Load<T>(Stream stream, IOptimizer<T> optimizer)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(optimizer);
         CheckReadable(stream);
-        optimizer = Unwrap(optimizer);
-        CheckpointCodec.KindOf(optimizer);
+        optimizer = Supported(optimizer);
         byte[] application = [];
-        ReadVerified(stream, NameOf(stream), -1,
-            (payload, name, type) => application = CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
+        ReadVerified(stream, (payload, name, type) => application = CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
         return application;
     }
 
@@ -179,9 +168,8 @@ public static class Checkpoint
     public static void Save<T>(Stream stream, Network<T> network)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(network);
         CheckWritable(stream);
+        ArgumentNullException.ThrowIfNull(network);
         CheckLittleEndian();
         CheckpointCodec.CheckFinite<T>(network, null);
         WriteTo<T>(stream, network, null, default);
@@ -201,10 +189,9 @@ public static class Checkpoint
     public static void Load<T>(Stream stream, Network<T> network)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(network);
         CheckReadable(stream);
-        ReadVerified(stream, NameOf(stream), -1, (payload, name, type) => CheckpointCodec.LoadInto<T>(payload, name, type, network, null));
+        ArgumentNullException.ThrowIfNull(network);
+        ReadVerified(stream, (payload, name, type) => CheckpointCodec.LoadInto<T>(payload, name, type, network, null));
     }
 
     /// <summary>
@@ -218,10 +205,9 @@ public static class Checkpoint
     public static Network<T> LoadNetwork<T>(Stream stream, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(stream);
         CheckReadable(stream);
         Network<T>? network = null;
-        ReadVerified(stream, NameOf(stream), -1, (payload, name, type) => network = CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
+        ReadVerified(stream, (payload, name, type) => network = CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
         return network!;
     }
 
@@ -272,7 +258,10 @@ public static class Checkpoint
         body(payload, name, type);
     }
 
-    /// <summary>Recomputes both checksums and the payload length of a whole-file buffer (fuzz tests).</summary>
+    /// <summary>
+    /// Writes the payload length and both checksums of a whole-file buffer: the last step of writing a
+    /// header, and the fuzz tests' re-sealing of mutated files.
+    /// </summary>
     internal static void Reseal(Span<byte> bytes)
     {
         if (bytes.Length < HeaderLength)
@@ -344,6 +333,7 @@ public static class Checkpoint
 
     private static void CheckWritable(Stream stream)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanWrite)
         {
             throw new ArgumentException("The stream is not writable.", nameof(stream));
@@ -352,6 +342,7 @@ public static class Checkpoint
 
     private static void CheckReadable(Stream stream)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanRead)
         {
             throw new ArgumentException("The stream is not readable.", nameof(stream));
@@ -369,10 +360,18 @@ public static class Checkpoint
         }
     }
 
-    /// <summary>A <see cref="GuardedOptimizer{T}"/> checkpoints the optimizer it wraps.</summary>
-    private static IOptimizer<T> Unwrap<T>(IOptimizer<T> optimizer)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        optimizer is GuardedOptimizer<T> guarded ? guarded.Inner : optimizer;
+    /// <summary>
+    /// The optimizer whose state a checkpoint holds (a <see cref="GuardedOptimizer{T}"/> checkpoints the
+    /// optimizer it wraps); throws for a null or unsupported optimizer before any file or stream is touched.
+    /// </summary>
+    private static IOptimizer<T> Supported<T>(IOptimizer<T> optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        IOptimizer<T> inner = optimizer is GuardedOptimizer<T> guarded ? guarded.Inner : optimizer;
+        CheckpointCodec.KindOf(inner);
+        return inner;
+    }
 
     private static void TryDelete(string path)
     {
@@ -393,9 +392,7 @@ public static class Checkpoint
         Magic.CopyTo(bytes);
         BinaryPrimitives.WriteInt32LittleEndian(bytes[8..], FormatVersion);
         BinaryPrimitives.WriteInt32LittleEndian(bytes[12..], (int)type);
-        BinaryPrimitives.WriteInt64LittleEndian(bytes[16..], bytes.Length - HeaderLength);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[24..], Crc32C.Compute(bytes[HeaderLength..]));
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[28..], Crc32C.Compute(bytes[..28]));
+        Reseal(bytes);
     }
 
     private static void ReadVerified(string path, PayloadAction body)
@@ -403,6 +400,9 @@ public static class Checkpoint
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         ReadVerified(stream, path, stream.Length, body);
     }
+
+    /// <summary>A checkpoint inside a caller's stream, read up to the length its header declares.</summary>
+    private static void ReadVerified(Stream stream, PayloadAction body) => ReadVerified(stream, NameOf(stream), -1, body);
 
     /// <summary>
     /// Reads one checkpoint from the stream's position and runs <paramref name="body"/> on the
