@@ -1,4 +1,3 @@
-using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
 
 namespace NgdKernel.Tests.Checkpoints;

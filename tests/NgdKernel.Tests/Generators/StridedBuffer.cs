@@ -1,7 +1,5 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using CommunityToolkit.HighPerformance;
 
 namespace NgdKernel.Tests.Generators;
 

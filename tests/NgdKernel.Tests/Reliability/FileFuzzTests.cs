@@ -1,15 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics;
-using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
 using NgdKernel.Data;
 using NgdKernel.Experiments;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Generators;
-using Xunit.Abstractions;
 
 namespace NgdKernel.Tests.Reliability;
 

@@ -1,5 +1,3 @@
-using NgdKernel.Training;
-
 namespace NgdKernel.Tests.Training;
 
 /// <summary>
