@@ -86,9 +86,7 @@ public static class Checkpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         optimizer = Supported(optimizer);
-        byte[] application = [];
-        ReadVerified(path, (payload, name, type) => application = CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
-        return application;
+        return ReadVerified(path, (payload, name, type) => CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
     }
 
     /// <summary>Restores only the weights of <paramref name="network"/> (any optimizer state in the file is verified and ignored).</summary>
@@ -147,9 +145,7 @@ public static class Checkpoint
     {
         CheckReadable(stream);
         optimizer = Supported(optimizer);
-        byte[] application = [];
-        ReadVerified(stream, (payload, name, type) => application = CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
-        return application;
+        return ReadVerified(stream, (payload, name, type) => CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
     }
 
     /// <summary>
@@ -206,9 +202,7 @@ public static class Checkpoint
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckReadable(stream);
-        Network<T>? network = null;
-        ReadVerified(stream, (payload, name, type) => network = CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
-        return network!;
+        return ReadVerified(stream, (payload, name, type) => CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
     }
 
     /// <summary>Builds a network with the checkpoint's architecture and weights.</summary>
@@ -220,9 +214,7 @@ public static class Checkpoint
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Network<T>? network = null;
-        ReadVerified(path, (payload, name, type) => network = CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
-        return network!;
+        return ReadVerified(path, (payload, name, type) => CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
     }
 
     /// <summary>Verifies a checkpoint completely (checksums and every field) and describes it.</summary>
@@ -231,9 +223,7 @@ public static class Checkpoint
     public static CheckpointInfo ReadInfo(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        CheckpointInfo? info = null;
-        ReadVerified(path, (payload, name, type) => info = CheckpointCodec.Describe(payload, name, type));
-        return info!;
+        return ReadVerified(path, CheckpointCodec.Describe);
     }
 
     /// <summary>The whole checkpoint file as bytes (header included), for tests and in-memory use.</summary>
@@ -249,13 +239,13 @@ public static class Checkpoint
         return bytes;
     }
 
-    /// <summary>Verifies whole-file <paramref name="bytes"/> and runs <paramref name="body"/> on the payload.</summary>
-    internal static void FromBytes(ReadOnlySpan<byte> bytes, string name, PayloadAction body)
+    /// <summary>Verifies whole-file <paramref name="bytes"/> and returns what <paramref name="body"/> makes of the payload.</summary>
+    internal static TResult FromBytes<TResult>(ReadOnlySpan<byte> bytes, string name, PayloadFunc<TResult> body)
     {
         VerifyHeader(bytes[..Math.Min(bytes.Length, HeaderLength)], bytes.Length, name, out uint payloadCrc, out CheckpointElementType type);
         ReadOnlySpan<byte> payload = bytes[HeaderLength..];
         VerifyPayload(payload, payloadCrc, name);
-        body(payload, name, type);
+        return body(payload, name, type);
     }
 
     /// <summary>
@@ -274,7 +264,8 @@ public static class Checkpoint
         BinaryPrimitives.WriteUInt32LittleEndian(bytes[28..], Crc32C.Compute(bytes[..28]));
     }
 
-    internal delegate void PayloadAction(ReadOnlySpan<byte> payload, string name, CheckpointElementType type);
+    /// <summary>What a load makes of a verified payload (<paramref name="name"/> is the file or stream, for errors).</summary>
+    internal delegate TResult PayloadFunc<TResult>(ReadOnlySpan<byte> payload, string name, CheckpointElementType type);
 
     internal static CheckpointElementType ElementTypeOf<T>()
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
@@ -395,21 +386,21 @@ public static class Checkpoint
         Reseal(bytes);
     }
 
-    private static void ReadVerified(string path, PayloadAction body)
+    private static TResult ReadVerified<TResult>(string path, PayloadFunc<TResult> body)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        ReadVerified(stream, path, stream.Length, body);
+        return ReadVerified(stream, path, stream.Length, body);
     }
 
     /// <summary>A checkpoint inside a caller's stream, read up to the length its header declares.</summary>
-    private static void ReadVerified(Stream stream, PayloadAction body) => ReadVerified(stream, NameOf(stream), -1, body);
+    private static TResult ReadVerified<TResult>(Stream stream, PayloadFunc<TResult> body) => ReadVerified(stream, NameOf(stream), -1, body);
 
     /// <summary>
-    /// Reads one checkpoint from the stream's position and runs <paramref name="body"/> on the
-    /// verified payload. <paramref name="length"/> is the whole file's length (a file must end with
+    /// Reads one checkpoint from the stream's position and returns what <paramref name="body"/> makes
+    /// of the verified payload. <paramref name="length"/> is the whole file's length (a file must end with
     /// the checkpoint), or -1 for a stream, which is read up to the length its header declares.
     /// </summary>
-    private static void ReadVerified(Stream stream, string name, long length, PayloadAction body)
+    private static TResult ReadVerified<TResult>(Stream stream, string name, long length, PayloadFunc<TResult> body)
     {
         CheckLittleEndian();
         Span<byte> header = stackalloc byte[HeaderLength];
@@ -454,7 +445,7 @@ public static class Checkpoint
 
             ReadOnlySpan<byte> payload = buffer.AsSpan(0, payloadLength);
             VerifyPayload(payload, payloadCrc, name);
-            body(payload, name, type);
+            return body(payload, name, type);
         }
         finally
         {

@@ -200,17 +200,9 @@ public sealed class FileFuzzTests(ITestOutputHelper output)
                 LoadInto<double>(scenario, bytes);
                 break;
             case 1:
-                Checkpoint.FromBytes(bytes, Name, (payload, name, type) =>
-                {
-                    if (type == CheckpointElementType.Float32)
-                    {
-                        CheckpointCodec.LoadNetwork<float>(payload, name, type, null);
-                    }
-                    else
-                    {
-                        CheckpointCodec.LoadNetwork<double>(payload, name, type, null);
-                    }
-                });
+                Checkpoint.FromBytes(bytes, Name, (payload, name, type) => type == CheckpointElementType.Float32
+                    ? (object)CheckpointCodec.LoadNetwork<float>(payload, name, type, null)
+                    : CheckpointCodec.LoadNetwork<double>(payload, name, type, null));
                 break;
             default:
                 Checkpoint.FromBytes(bytes, Name, (payload, name, type) => CheckpointCodec.Describe(payload, name, type));

@@ -293,12 +293,7 @@ public sealed class StepGuardTests
         // With no retries allowed, the same step stops with the layer named and the weights as before.
         var again = new Network<float>(new NetworkOptions { Widths = [3, 4, 2], Seed = 4 });
         var strict = new GuardedOptimizer<float>(new NaturalGradientOptimizer<float>(again, ngd.Options with { MaxRetries = 0 }), new StepGuardOptions { MaxRetries = 0 });
-        byte[] before = Snapshot(again);
-        var e = Assert.Throws<StepFailedException>(() => strict.Step(new ReadOnlySpan2D<float>(x, 16, 3), new ReadOnlySpan2D<float>(y, 16, 2)));
-        Assert.Equal(StepQuantity.Update, e.Quantity);
-        Assert.InRange(e.Layer, 0, 1);
-        Assert.Equal(before, Snapshot(again));
-        Assert.Equal(0, strict.StepCount);
+        AssertStopsOnOverflowingUpdate(strict, x, y);
     }
 
     [Fact]
@@ -307,12 +302,7 @@ public sealed class StepGuardTests
         var network = new Network<float>(new NetworkOptions { Widths = [3, 4, 2], Seed = 6 });
         var guard = new GuardedOptimizer<float>(new SgdOptimizer<float>(network, new SgdOptions { LearningRate = 1e38 }));
         (float[] x, float[] y) = BatchF(16, 3, 2, 7);
-        byte[] before = Snapshot(network);
-        var e = Assert.Throws<StepFailedException>(() => guard.Step(new ReadOnlySpan2D<float>(x, 16, 3), new ReadOnlySpan2D<float>(y, 16, 2)));
-        Assert.Equal(StepQuantity.Update, e.Quantity);
-        Assert.InRange(e.Layer, 0, 1);
-        Assert.Equal(before, Snapshot(network));
-        Assert.Equal(0, guard.StepCount);
+        AssertStopsOnOverflowingUpdate(guard, x, y);
     }
 
     [Fact]
@@ -355,6 +345,23 @@ public sealed class StepGuardTests
         e = Assert.Throws<ArgumentOutOfRangeException>(() => new GuardedOptimizer<double>(sgd, new StepGuardOptions { DampingIncrease = 1 }));
         Assert.Equal("DampingIncrease", e.ParamName);
         Assert.Throws<ArgumentNullException>(() => new GuardedOptimizer<double>(null!));
+    }
+
+    /// <summary>
+    /// The first guarded step on the batch <paramref name="x"/>, <paramref name="y"/> stops with an
+    /// overflowing update in one of the two layers and leaves the weights and the step count as they were.
+    /// </summary>
+    private static void AssertStopsOnOverflowingUpdate(GuardedOptimizer<float> guard, float[] x, float[] y)
+    {
+        Network<float> network = guard.Network;
+        int rows = x.Length / network.InputSize;
+        byte[] before = Snapshot(network);
+        var e = Assert.Throws<StepFailedException>(() => guard.Step(
+            new ReadOnlySpan2D<float>(x, rows, network.InputSize), new ReadOnlySpan2D<float>(y, rows, network.OutputSize)));
+        Assert.Equal(StepQuantity.Update, e.Quantity);
+        Assert.InRange(e.Layer, 0, 1);
+        Assert.Equal(before, Snapshot(network));
+        Assert.Equal(0, guard.StepCount);
     }
 
     /// <summary>
