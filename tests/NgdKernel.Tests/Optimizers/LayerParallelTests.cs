@@ -80,7 +80,7 @@ public sealed class LayerParallelTests
             using var context = new KernelContext(threads);
             var network = new Network<double>(Options, context);
             var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions { Seed = 2 });
-            Assert.Equal(0, AllocatedAfterWarmup(optimizer, inputs, targets, warmupSteps: 3, measuredSteps: 3));
+            Assert.Equal(0, Allocations.OfSteps(optimizer, inputs, targets, warmupSteps: 3, measuredSteps: 3));
             Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
             weights[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l => network.Weights(l).ToArray().Cast<double>())];
         }
@@ -110,7 +110,7 @@ public sealed class LayerParallelTests
                 RefreshInterval = 3,
                 Window = 2000,
             });
-            Assert.Equal(0, AllocatedAfterWarmup(optimizer, inputs, targets, warmupSteps: 3, measuredSteps: 4));
+            Assert.Equal(0, Allocations.OfSteps(optimizer, inputs, targets, warmupSteps: 3, measuredSteps: 4));
             Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
             results[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l =>
                 network.Weights(l).ToArray().Cast<float>()
@@ -119,24 +119,6 @@ public sealed class LayerParallelTests
         }
 
         Assert.Equal(results[0], results[1]);
-    }
-
-    /// <summary>Bytes allocated by <paramref name="measuredSteps"/> steps after <paramref name="warmupSteps"/> unmeasured ones.</summary>
-    private static long AllocatedAfterWarmup<T>(NaturalGradientOptimizer<T> optimizer, T[,] inputs, T[,] targets, int warmupSteps, int measuredSteps)
-        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
-    {
-        for (int step = 0; step < warmupSteps; step++)
-        {
-            optimizer.Step(new ReadOnlySpan2D<T>(inputs), new ReadOnlySpan2D<T>(targets));
-        }
-
-        return Allocations.Measure(() =>
-        {
-            for (int step = 0; step < measuredSteps; step++)
-            {
-                optimizer.Step(new ReadOnlySpan2D<T>(inputs), new ReadOnlySpan2D<T>(targets));
-            }
-        });
     }
 
     private static void AssertSameDirections<T>()
