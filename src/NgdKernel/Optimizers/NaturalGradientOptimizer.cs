@@ -69,8 +69,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     public NaturalGradientOptimizer(Network<T> network, NaturalGradientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        options ??= new NaturalGradientOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         Network = network;
         Options = options;
         _state = new NaturalGradientState
@@ -124,8 +123,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, NaturalGradientOptions? options = null)
     {
         OptimizerMemory.CheckEstimateArguments(network, batchSize);
-        options ??= new NaturalGradientOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         MemoryList list = OptimizerMemory.List(network, batchSize, options.SampleCount);
         DescribeMemory(ref list, network, options, batchSize);
         return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(NaturalGradientOptimizer<T>)), batchSize, options.SampleCount,

@@ -38,7 +38,7 @@ public enum SampleSpacePolicy
 /// <c>lambda_0</c> = <see cref="InitialDamping"/>; both covariances get <c>sqrt(lambda) I</c>.
 /// Every option is checked by <see cref="Validate"/>; messages name the option and value.
 /// </remarks>
-public sealed record NaturalGradientOptions
+public sealed record NaturalGradientOptions : IValidatedOptions
 {
     /// <summary>
     /// Learning rate <c>alpha</c> &gt; 0 (the step is <c>alpha / L</c> times the direction). Default 1.

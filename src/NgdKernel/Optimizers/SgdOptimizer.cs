@@ -45,8 +45,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     public SgdOptimizer(Network<T> network, SgdOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        options ??= new SgdOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         Network = network;
         Options = options;
         _learningRate = T.CreateChecked(options.LearningRate);
@@ -77,8 +76,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, SgdOptions? options = null)
     {
         OptimizerMemory.CheckEstimateArguments(network, batchSize);
-        options ??= new SgdOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         MemoryList list = OptimizerMemory.List(network, batchSize, 0);
         DescribeMemory(ref list, network, options, batchSize);
         return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(SgdOptimizer<T>)), batchSize, 0, list.Items,

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace NgdKernel.Optimizers;
 
 /// <summary>Options of <see cref="SgdOptimizer{T}"/>.</summary>
-public sealed record SgdOptions
+public sealed record SgdOptions : IValidatedOptions
 {
     /// <summary>Learning rate <c>alpha</c> &gt; 0. Default 0.01.</summary>
     public double LearningRate { get; init; } = 0.01;

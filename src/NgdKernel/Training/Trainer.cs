@@ -9,7 +9,7 @@ using NgdKernel.Optimizers;
 namespace NgdKernel.Training;
 
 /// <summary>Options of <see cref="Trainer{T}"/>.</summary>
-public sealed record TrainerOptions
+public sealed record TrainerOptions : IValidatedOptions
 {
     /// <summary>Minibatch size M &gt;= 1 (paper: SGD 20, NGD 1000). Default 20.</summary>
     public int BatchSize { get; init; } = 20;
@@ -90,8 +90,7 @@ public sealed partial class Trainer<T>
     public Trainer(IOptimizer<T> optimizer, TrainerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        options ??= new TrainerOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         Optimizer = optimizer;
         Options = options;
         _rng = new Xoshiro256(options.Seed);
