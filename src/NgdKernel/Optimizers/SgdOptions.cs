@@ -20,6 +20,21 @@ public sealed record SgdOptions : IValidatedOptions
     /// </summary>
     public long? MemoryLimit { get; init; }
 
+    /// <summary>
+    /// Learning-rate schedule: the step after t steps uses <c>LearningRate * Schedule.Factor(t)</c>
+    /// (outside the velocity: <c>V = mu V + G; W += alpha_t V</c>). Null (default): constant.
+    /// </summary>
+    public LearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>
+    /// Decoupled weight decay <c>wd</c> &gt;= 0 (not added to the gradient or the velocity):
+    /// <c>W -= alpha_t wd W_before</c> with each step. Default 0.
+    /// </summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>0-based layers that are not updated (nor their velocity). Null or empty (default): every layer trains.</summary>
+    public IReadOnlyList<int>? FrozenLayers { get; init; }
+
     /// <summary>Throws when an option is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The message names the option and its value.</exception>
     public void Validate()
@@ -37,5 +52,6 @@ public sealed record SgdOptions : IValidatedOptions
         }
 
         OptimizerMemory.ValidateLimit(MemoryLimit);
+        OptimizerControls.Validate(WeightDecay, FrozenLayers);
     }
 }

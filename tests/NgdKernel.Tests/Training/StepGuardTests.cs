@@ -195,14 +195,14 @@ public sealed class StepGuardTests
         var curvature = new LayerCurvature<float>(2, 2, CurvatureInverse.Cholesky);
         using var context = new KernelContext(1);
         bool ok = curvature.CholeskyDirection(new ReadOnlySpan2D<float>(inputs, 4, 2), new ReadOnlySpan2D<float>(errors, 4, 2),
-            new ReadOnlySpan2D<float>(gradient, 2, 2), 1e-10f, SampleSpacePolicy.Never, context, out CholeskyFailure failure);
+            new ReadOnlySpan2D<float>(gradient, 2, 2), 1e-10f, 1e-10f, SampleSpacePolicy.Never, context, out CholeskyFailure failure);
         Assert.False(ok);
         Assert.Equal(StepQuantity.ErrorCovariance, curvature.FailedSide);
         Assert.Equal(1, failure.PivotIndex);
 
         curvature = new LayerCurvature<float>(2, 2, CurvatureInverse.Cholesky);
         ok = curvature.CholeskyDirection(new ReadOnlySpan2D<float>(errors, 4, 2), new ReadOnlySpan2D<float>(inputs, 4, 2),
-            new ReadOnlySpan2D<float>(gradient, 2, 2), 1e-10f, SampleSpacePolicy.Never, context, out failure);
+            new ReadOnlySpan2D<float>(gradient, 2, 2), 1e-10f, 1e-10f, SampleSpacePolicy.Never, context, out failure);
         Assert.False(ok);
         Assert.Equal(StepQuantity.InputCovariance, curvature.FailedSide);
         Assert.Equal(1, failure.PivotIndex);
