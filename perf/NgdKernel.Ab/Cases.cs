@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
 using NgdKernel.Networks;
@@ -81,10 +82,10 @@ public static class Cases
         (int m, int n, int k) = (mnk[0], mnk[1], mnk[2]);
         MatrixOp opA = ops[0] == 'T' ? MatrixOp.Transpose : MatrixOp.None;
         MatrixOp opB = ops[1] == 'T' ? MatrixOp.Transpose : MatrixOp.None;
-        T[,] a = Fill<T>(opA == MatrixOp.None ? m : k, opA == MatrixOp.None ? k : m, 1);
-        T[,] b = Fill<T>(opB == MatrixOp.None ? k : n, opB == MatrixOp.None ? n : k, 2);
-        var c = new T[m, n];
-        return () => Kernels.Gemm.Multiply(new ReadOnlySpan2D<T>(a), opA, new ReadOnlySpan2D<T>(b), opB, T.One, T.Zero, new Span2D<T>(c));
+        Memory2D<T> a = Fill<T>(opA == MatrixOp.None ? m : k, opA == MatrixOp.None ? k : m, 1);
+        Memory2D<T> b = Fill<T>(opB == MatrixOp.None ? k : n, opB == MatrixOp.None ? n : k, 2);
+        Memory2D<T> c = Aligned<T>(m, n);
+        return () => Kernels.Gemm.Multiply<T>(a.Span, opA, b.Span, opB, T.One, T.Zero, c.Span);
     }
 
     /// <summary><c>C = A^T A / m</c> for A [m, n], as the step's input and error covariances.</summary>
@@ -92,23 +93,23 @@ public static class Cases
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int[] mn = Dimensions(shape);
-        T[,] a = Fill<T>(mn[0], mn[1], 4);
-        var c = new T[mn[1], mn[1]];
+        Memory2D<T> a = Fill<T>(mn[0], mn[1], 4);
+        Memory2D<T> c = Aligned<T>(mn[1], mn[1]);
         T scale = T.One / T.CreateChecked(mn[0]);
-        return () => Syrk.Multiply(new ReadOnlySpan2D<T>(a), MatrixOp.Transpose, scale, T.Zero, new Span2D<T>(c));
+        return () => Syrk.Multiply<T>(a.Span, MatrixOp.Transpose, scale, T.Zero, c.Span);
     }
 
     /// <summary>A damped covariance of 1000 examples, copied in and factored (the copy is the same in both builds).</summary>
     private static Action CholeskyCase<T>(int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        T[,] covariance = Covariance<T>(n);
-        var work = new T[n, n];
+        Memory2D<T> covariance = Covariance<T>(n);
+        Memory2D<T> work = Aligned<T>(n, n);
         T damping = T.CreateTruncating(0.1);
         return () =>
         {
-            covariance.AsSpan2D().CopyTo(work.AsSpan2D());
-            Cholesky.Factor(new Span2D<T>(work), damping);
+            covariance.Span.CopyTo(work.Span);
+            Cholesky.Factor(work.Span, damping);
         };
     }
 
@@ -117,14 +118,14 @@ public static class Cases
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int[] mn = Dimensions(shape);
-        T[,] factor = Covariance<T>(mn[1]);
-        Cholesky.Factor(new Span2D<T>(factor), T.CreateTruncating(0.1));
-        T[,] b = Fill<T>(mn[0], mn[1], 5);
-        var work = new T[mn[0], mn[1]];
+        Memory2D<T> factor = Covariance<T>(mn[1]);
+        Cholesky.Factor(factor.Span, T.CreateTruncating(0.1));
+        Memory2D<T> b = Fill<T>(mn[0], mn[1], 5);
+        Memory2D<T> work = Aligned<T>(mn[0], mn[1]);
         return () =>
         {
-            b.AsSpan2D().CopyTo(work.AsSpan2D());
-            Cholesky.SolveRight(new ReadOnlySpan2D<T>(factor), new Span2D<T>(work));
+            b.Span.CopyTo(work.Span);
+            Cholesky.SolveRight<T>(factor.Span, work.Span);
         };
     }
 
@@ -133,10 +134,10 @@ public static class Cases
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int[] mn = Dimensions(shape);
-        T[] output = Flat(Fill<T>(mn[0], mn[1], 6));
-        T[] error = Flat(Fill<T>(mn[0], mn[1], 7));
-        var destination = new T[error.Length];
-        return () => VectorMath.TanhBackward<T>(output, error, destination);
+        Memory<T> output = Flat(Fill<T>(mn[0], mn[1], 6));
+        Memory<T> error = Flat(Fill<T>(mn[0], mn[1], 7));
+        Memory<T> destination = Flat(Aligned<T>(mn[0], mn[1]));
+        return () => VectorMath.TanhBackward<T>(output.Span, error.Span, destination.Span);
     }
 
     /// <summary>The tanh layers' forward activation.</summary>
@@ -144,21 +145,21 @@ public static class Cases
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int[] mn = Dimensions(shape);
-        T[] x = Flat(Fill<T>(mn[0], mn[1], 9));
-        var destination = new T[x.Length];
-        return () => VectorMath.Tanh<T>(x, destination);
+        Memory<T> x = Flat(Fill<T>(mn[0], mn[1], 9));
+        Memory<T> destination = Flat(Aligned<T>(mn[0], mn[1]));
+        return () => VectorMath.Tanh<T>(x.Span, destination.Span);
     }
 
-    private static T[] Flat<T>(T[,] a) => [.. a.Cast<T>()];
+    private static Memory<T> Flat<T>(Memory2D<T> a) => a.TryGetMemory(out Memory<T> memory) ? memory : throw new InvalidOperationException("not contiguous");
 
     private static int[] Dimensions(string shape) => [.. shape.Split('x').Select(int.Parse)];
 
-    private static T[,] Covariance<T>(int n)
+    private static Memory2D<T> Covariance<T>(int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        T[,] a = Fill<T>(1000, n, 8);
-        var c = new T[n, n];
-        Syrk.Multiply(new ReadOnlySpan2D<T>(a), MatrixOp.Transpose, T.One / T.CreateChecked(1000), T.Zero, new Span2D<T>(c));
+        Memory2D<T> a = Fill<T>(1000, n, 8);
+        Memory2D<T> c = Aligned<T>(n, n);
+        Syrk.Multiply<T>(a.Span, MatrixOp.Transpose, T.One / T.CreateChecked(1000), T.Zero, c.Span);
         return c;
     }
 
@@ -177,23 +178,38 @@ public static class Cases
             Seed = 1,
         });
         var optimizer = new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions { InitialDamping = 1.0, SampleCount = 1 });
-        T[,] x = Fill<T>(1000, 784, 3);
-        return () => optimizer.Step(new ReadOnlySpan2D<T>(x), new ReadOnlySpan2D<T>(x));
+        Memory2D<T> x = Fill<T>(1000, 784, 3);
+        return () => optimizer.Step(x.Span, x.Span);
     }
 
-    private static T[,] Fill<T>(int rows, int columns, int seed)
+    private static Memory2D<T> Fill<T>(int rows, int columns, int seed)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var random = new Random(seed);
-        var a = new T[rows, columns];
+        Memory2D<T> a = Aligned<T>(rows, columns);
+        Span2D<T> span = a.Span;
         for (int i = 0; i < rows; i++)
         {
             for (int j = 0; j < columns; j++)
             {
-                a[i, j] = T.CreateTruncating(random.NextDouble());
+                span[i, j] = T.CreateTruncating(random.NextDouble());
             }
         }
 
         return a;
+    }
+
+    /// <summary>
+    /// A zeroed [rows, columns] matrix on the pinned heap whose first element is 64-byte aligned, so
+    /// that every build sees its data at the same offset from a cache line (a Vector512 access that
+    /// straddles two lines costs two: arrays placed at random 8-byte offsets gave one build a
+    /// systematic edge over its own twin).
+    /// </summary>
+    private static unsafe Memory2D<T> Aligned<T>(int rows, int columns)
+        where T : unmanaged
+    {
+        T[] array = GC.AllocateArray<T>((rows * columns) + (64 / sizeof(T)), pinned: true);
+        int offset = (int)((64 - ((nuint)Unsafe.AsPointer(ref array[0]) % 64)) % 64) / sizeof(T);
+        return new Memory2D<T>(array, offset, rows, columns, 0);
     }
 }

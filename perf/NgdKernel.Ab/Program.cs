@@ -9,11 +9,14 @@ namespace NgdKernel.Ab;
 /// Same-process A/B of two builds of NgdKernel.Kernels and NgdKernel: each build is loaded into its
 /// own <see cref="AssemblyLoadContext"/> together with a copy of this assembly (whose
 /// <see cref="Cases"/> then binds to that build), and the two run the same case in alternation, so
-/// that both see the same machine load. Reports the median over rounds of time(new) / time(old).
+/// that both see the same machine load. Reports the median over rounds of time(new) / time(old),
+/// and as its noise floor time(twin) / time(new), where the twin is the new build loaded again.
+/// Each build is loaded <c>--copies</c> times (default 3; times are geometric means over copies),
+/// because where the JIT places a kernel's code moves small cases by several percent.
 /// </summary>
 /// <remarks>
 /// <code>
-///   dotnet run -c Release --project perf/NgdKernel.Ab -- --old DIR [--new DIR] [--rounds N] [--filter S1|S2]
+///   dotnet run -c Release --project perf/NgdKernel.Ab -- --old DIR [--new DIR] [--rounds N] [--copies N] [--filter S1|S2]
 /// </code>
 /// DIR holds a Release build's NgdKernel.Kernels.dll and NgdKernel.dll; --new defaults to the
 /// build next to this program. Nothing from either build is loaded into the default context.
@@ -25,7 +28,8 @@ internal static class Program
     {
         string? oldDirectory = null;
         string newDirectory = AppContext.BaseDirectory;
-        int rounds = 41;
+        int rounds = 42;
+        int copies = 3;
         string filter = "";
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
@@ -35,20 +39,31 @@ internal static class Program
                 case "--new": newDirectory = args[i + 1]; break;
                 case "--rounds": rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--filter": filter = args[i + 1]; break;
+                case "--copies": copies = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
 
         if (oldDirectory is null)
         {
-            Console.Error.WriteLine("usage: --old DIR [--new DIR] [--rounds N] [--filter S1|S2]");
+            Console.Error.WriteLine("usage: --old DIR [--new DIR] [--rounds N] [--copies N] [--filter S1|S2]");
             return 2;
         }
 
-        Func<string, Action> createOld = Load("old", oldDirectory);
-        Func<string, Action> createNew = Load("new", newDirectory);
-        Console.WriteLine($"| case | median new/old | p25 | p75 | rounds × batches × calls |");
-        Console.WriteLine($"|---|---:|---:|---:|---:|");
+        // Code placement alone moves a 20³ GEMM by up to ±7 % (the same build in two load contexts
+        // measured 0.93-1.07), so each build is loaded `copies` times and compared by the geometric
+        // mean over its copies; the twin group (the new build loaded again as often) gives the noise
+        // floor of that comparison, which a new/old ratio must clear to mean anything.
+        var create = new Func<string, Action>[3 * copies];
+        for (int c = 0; c < copies; c++)
+        {
+            create[3 * c] = Load($"old{c}", oldDirectory);
+            create[(3 * c) + 1] = Load($"new{c}", newDirectory);
+            create[(3 * c) + 2] = Load($"twin{c}", newDirectory);
+        }
+
+        Console.WriteLine("| case | new/old median | p25 | p75 | twin/new (noise) | p25 | p75 | rounds × batches × calls |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (string name in Cases.Names)
         {
             if (!filter.Split('|').Any(f => name.Contains(f, StringComparison.Ordinal)))
@@ -56,31 +71,37 @@ internal static class Program
                 continue;
             }
 
-            Action runOld = createOld(name), runNew = createNew(name);
-            Calibrate(runNew);
-            (int calls, int batches) = Calibrate(runOld);
+            Action[] run = [.. create.Select(c => c(name))];
+            (int calls, int batches) = (0, 0);
+            for (int slot = run.Length - 1; slot >= 0; slot--)
+            {
+                (calls, batches) = Calibrate(run[slot]);
+            }
+
             var ratios = new double[rounds];
+            var noise = new double[rounds];
+            var logSeconds = new double[3];
+            int[] order = [.. Enumerable.Range(0, run.Length)];
             for (int r = 0; r < rounds; r++)
             {
-                // Alternate which build goes first, so that neither always follows the other.
-                double tOld, tNew;
-                if (r % 2 == 0)
+                // Each round starts at the next slot and every other round runs backwards, so that
+                // every slot goes first, in the middle and last equally often (whatever runs first
+                // may pay for caches the one before evicted).
+                Array.Clear(logSeconds);
+                for (int i = 0; i < run.Length; i++)
                 {
-                    tOld = Fastest(runOld, calls, batches);
-                    tNew = Fastest(runNew, calls, batches);
-                }
-                else
-                {
-                    tNew = Fastest(runNew, calls, batches);
-                    tOld = Fastest(runOld, calls, batches);
+                    int slot = order[(r + (r % 2 == 0 ? i : run.Length - i)) % run.Length];
+                    logSeconds[slot % 3] += Math.Log(Fastest(run[slot], calls, batches)) / copies;
                 }
 
-                ratios[r] = tNew / tOld;
+                ratios[r] = Math.Exp(logSeconds[1] - logSeconds[0]);
+                noise[r] = Math.Exp(logSeconds[2] - logSeconds[1]);
             }
 
             Array.Sort(ratios);
+            Array.Sort(noise);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {ratios[rounds / 2]:F3} | {ratios[rounds / 4]:F3} | {ratios[3 * rounds / 4]:F3} | {rounds} × {batches} × {calls} |"));
+                $"| {name} | {ratios[rounds / 2]:F3} | {ratios[rounds / 4]:F3} | {ratios[3 * rounds / 4]:F3} | {noise[rounds / 2]:F3} | {noise[rounds / 4]:F3} | {noise[3 * rounds / 4]:F3} | {rounds} × {batches} × {calls} |"));
         }
 
         return 0;
@@ -97,9 +118,12 @@ internal static class Program
         // pauses to let the background compiler finish.
         for (int round = 0; round < 3; round++)
         {
-            for (int i = 0; i < 50 || (i < 5000 && Time(run, 1) < 1e-3); i++)
+            // A slow case (the MNIST step) stops after a second: the methods it calls have run
+            // thousands of times by then.
+            double spent = 0;
+            for (int i = 0; (i < 50 && (i < 3 || spent < 1)) || (i < 5000 && Time(run, 1) < 1e-3); i++)
             {
-                Time(run, 1);
+                spent += Time(run, 1);
             }
 
             Thread.Sleep(100);

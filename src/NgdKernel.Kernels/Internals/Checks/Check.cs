@@ -17,8 +17,11 @@ internal static class Check
 
     /// <summary>The [rows, columns] of a view as stored, flagged when the kernel uses it transposed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static MatrixShape ShapeOf<T>(ReadOnlySpan2D<T> view, MatrixOp op) =>
-        new(view.Height, view.Width, op == MatrixOp.Transpose);
+    public static MatrixShape ShapeOf<T>(ReadOnlySpan2D<T> view, MatrixOp op)
+    {
+        ElementType<T>();
+        return new(view.Height, view.Width, op == MatrixOp.Transpose);
+    }
 
     /// <summary>
     /// Requires <paramref name="actual"/> == <paramref name="expected"/>, where <paramref name="actual"/> is
@@ -60,10 +63,27 @@ internal static class Check
         }
     }
 
+    /// <summary>
+    /// Requires T = float or double. The kernels' generic constraint also admits Half, whose SIMD
+    /// paths do not exist and would fail deep inside a kernel with the runtime's bare
+    /// NotSupportedException; every public entry's first check (<see cref="Square"/>,
+    /// <see cref="ShapeOf{T}(ReadOnlySpan2D{T}, MatrixOp)"/>, <see cref="SameLength"/>) calls this,
+    /// and for float and double the JIT folds it away.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ElementType<T>()
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+        {
+            ThrowHelper.ThrowNotSupported_ElementType(typeof(T));
+        }
+    }
+
     /// <summary>Requires a square view.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Square<T>(ReadOnlySpan2D<T> view, string paramName)
     {
+        ElementType<T>();
         if (view.Height != view.Width)
         {
             ThrowHelper.ThrowArgument_NotSquare(paramName, ShapeOf(view));
@@ -135,6 +155,7 @@ internal static class Check
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SameLength<T>(ReadOnlySpan<T> x, string paramName, ReadOnlySpan<T> other, string otherName)
     {
+        ElementType<T>();
         if (x.Length != other.Length)
         {
             ThrowHelper.ThrowArgument_SpanLengthMismatch(paramName, x.Length, otherName, other.Length);

@@ -21,6 +21,11 @@ internal static class ThrowHelper
         throw new ArgumentOutOfRangeException(paramName, actual, message);
 
     [DoesNotReturn]
+    public static void ThrowNotSupported_ElementType(Type type) =>
+        throw new NotSupportedException(
+            $"NgdKernel.Kernels computes in float or double only; the element type is {type.Name}. Convert the data to float or double.");
+
+    [DoesNotReturn]
     public static void ThrowArgument_DimensionMismatch(
         string paramName, MatrixShape shape, string otherName, MatrixShape otherShape, int expected, string dimension) =>
         throw new ArgumentException(

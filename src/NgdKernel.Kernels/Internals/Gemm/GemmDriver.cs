@@ -230,7 +230,7 @@ internal static unsafe class GemmDriver
             {
                 int kc = Math.Min(kcStep, k - pc);
                 T beta = pc == 0 ? problem.Beta : T.One;
-                GemmPack.PackB(b, ldb, transposeB, pc, kc, jc, nc, nr, packedB);
+                GemmPack.Pack(b, ldb, !transposeB, jc, nc, pc, kc, nr, packedB);
                 for (int ic = rowStart; ic < rowEnd; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, rowEnd - ic);
@@ -239,7 +239,7 @@ internal static unsafe class GemmDriver
                         continue; // the whole block is above the diagonal
                     }
 
-                    GemmPack.PackA(a, lda, transposeA, ic, mc, pc, kc, mr, packedA);
+                    GemmPack.Pack(a, lda, transposeA, ic, mc, pc, kc, mr, packedA);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int columns = Math.Min(nr, nc - jr);

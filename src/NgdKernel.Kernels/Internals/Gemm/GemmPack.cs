@@ -24,9 +24,11 @@ internal static unsafe class GemmPack
     /// <summary>
     /// Packs rows [i0, i0 + mc) and depths [p0, p0 + kc) of op(A) into ceil(mc/mr) panels of mr×kc.
     /// op(A)(i, p) is <c>a[i*lda + p]</c>, or <c>a[p*lda + i]</c> when <paramref name="transposed"/>.
+    /// op(B)'s columns [j0, j0 + nc) pack the same way as rows of op(B)ᵀ into kc×nr panels:
+    /// <c>Pack(b, ldb, !transposeB, j0, nc, p0, kc, nr, ...)</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackA<T>(T* a, nint lda, bool transposed, int i0, int mc, int p0, int kc, int mr, T* destination)
+    public static void Pack<T>(T* a, nint lda, bool transposed, int i0, int mc, int p0, int kc, int mr, T* destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (transposed)
@@ -40,28 +42,6 @@ internal static unsafe class GemmPack
             int rows = Math.Min(mr, mc - ir);
             PackStrided(a + ((nint)(i0 + ir) * lda) + p0, lda, kc, rows, mr, destination);
             destination += (nint)mr * kc;
-        }
-    }
-
-    /// <summary>
-    /// Packs depths [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) into ceil(nc/nr) panels of kc×nr.
-    /// op(B)(p, j) is <c>b[p*ldb + j]</c>, or <c>b[j*ldb + p]</c> when <paramref name="transposed"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackB<T>(T* b, nint ldb, bool transposed, int p0, int kc, int j0, int nc, int nr, T* destination)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (!transposed)
-        {
-            PackRows(b + ((nint)p0 * ldb) + j0, ldb, kc, nc, nr, destination);
-            return;
-        }
-
-        for (int jr = 0; jr < nc; jr += nr)
-        {
-            int columns = Math.Min(nr, nc - jr);
-            PackStrided(b + ((nint)(j0 + jr) * ldb) + p0, ldb, kc, columns, nr, destination);
-            destination += (nint)nr * kc;
         }
     }
 
