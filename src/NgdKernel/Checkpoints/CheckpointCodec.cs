@@ -19,6 +19,10 @@ internal static class CheckpointCodec
     private const byte IsotropicCovariance = 0;
     private const byte FullCovariance = 1;
 
+    // The output density shares the covariance byte: a non-Gaussian density has no covariance.
+    private const byte CategoricalDensity = 2;
+    private const byte BernoulliDensity = 3;
+
     public static CheckpointOptimizerKind KindOf<T>(IOptimizer<T>? optimizer)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => optimizer switch
         {
@@ -50,7 +54,11 @@ internal static class CheckpointCodec
 
         writer.WriteBoolean(network.HasBias);
         OutputCovariance covariance = network.Options.OutputCovariance;
-        if (covariance.IsIsotropic)
+        if (network.OutputDensity != OutputDensity.Gaussian)
+        {
+            writer.WriteByte(network.OutputDensity == OutputDensity.Categorical ? CategoricalDensity : BernoulliDensity);
+        }
+        else if (covariance.IsIsotropic)
         {
             writer.WriteByte(IsotropicCovariance);
             writer.WriteElements<double>([covariance.Variance]);
@@ -346,8 +354,18 @@ internal static class CheckpointCodec
         bool bias = reader.ReadBoolean("bias flag");
         long covarianceOffset = reader.Offset;
         byte covarianceKind = reader.ReadByte("output covariance kind");
-        OutputCovariance covariance;
-        if (covarianceKind == IsotropicCovariance)
+        OutputCovariance covariance = OutputCovariance.Identity;
+        OutputDensity density = OutputDensity.Gaussian;
+        if (covarianceKind is CategoricalDensity or BernoulliDensity)
+        {
+            density = covarianceKind == CategoricalDensity ? OutputDensity.Categorical : OutputDensity.Bernoulli;
+            if (density == OutputDensity.Categorical && widths[layers] < 2)
+            {
+                throw reader.ErrorAt(covarianceOffset, string.Create(CultureInfo.InvariantCulture,
+                    $"output density is categorical but the output width is {widths[layers]}; it needs at least 2 classes."));
+            }
+        }
+        else if (covarianceKind == IsotropicCovariance)
         {
             ReadOnlySpan<double> variance = reader.ReadElements<double>(1, "output variance", out long offset);
             if (!double.IsFinite(variance[0]) || !(variance[0] > 0))
@@ -383,10 +401,10 @@ internal static class CheckpointCodec
         else
         {
             throw reader.ErrorAt(covarianceOffset, string.Create(CultureInfo.InvariantCulture,
-                $"output covariance kind is {covarianceKind}; expected 0 (isotropic) or 1 (full)."));
+                $"output covariance kind is {covarianceKind}; expected 0 (isotropic Gaussian), 1 (full Gaussian), 2 (categorical) or 3 (Bernoulli)."));
         }
 
-        return new Architecture(widths, activations, bias, covariance, widthsOffset, activationsOffset, covarianceOffset);
+        return new Architecture(widths, activations, bias, covariance, density, widthsOffset, activationsOffset, covarianceOffset);
     }
 
     private static void ParseSgd<T>(ref PayloadReader reader, Architecture architecture, SgdOptimizer<T>? sgd, long steps, bool apply)
@@ -562,7 +580,7 @@ internal static class CheckpointCodec
 
     /// <summary>The architecture section, with the offsets that errors about it point at.</summary>
     private sealed class Architecture(int[] widths, Activation[] activations, bool bias, OutputCovariance covariance,
-        long widthsOffset, long activationsOffset, long covarianceOffset)
+        OutputDensity density, long widthsOffset, long activationsOffset, long covarianceOffset)
     {
         public int[] Widths { get; } = widths;
 
@@ -588,6 +606,7 @@ internal static class CheckpointCodec
             Activations = Activations,
             Bias = Bias,
             OutputCovariance = covariance,
+            OutputDensity = density,
             InitScale = 0,
         };
 
@@ -607,6 +626,12 @@ internal static class CheckpointCodec
                     throw reader.ErrorAt(activationsOffset + l, string.Create(CultureInfo.InvariantCulture,
                         $"layer {l} has activation {Activations[l]} in the checkpoint but {network.ActivationOf(l)} in the target."));
                 }
+            }
+
+            if (network.OutputDensity != density)
+            {
+                throw reader.ErrorAt(covarianceOffset, string.Create(CultureInfo.InvariantCulture,
+                    $"the checkpoint's output density is {density} but the target's is {network.OutputDensity}."));
             }
 
             OutputCovariance mine = network.Options.OutputCovariance;
