@@ -52,7 +52,8 @@ public sealed record NaturalGradientOptions
 
     /// <summary>
     /// The error covariance of Eq. 20: K sampled backward passes (<see cref="FisherEstimate.Sampled"/>,
-    /// the default and the paper's) or the exact expectation over the output density.
+    /// the default and the paper's) or the exact expectation over the output density (with
+    /// <see cref="CurvatureInverse.Cholesky"/> only).
     /// </summary>
     public FisherEstimate Fisher { get; init; } = FisherEstimate.Sampled;
 
@@ -138,6 +139,14 @@ public sealed record NaturalGradientOptions
         if (!Enum.IsDefined(Fisher))
         {
             throw Range(nameof(Fisher), Fisher, "not a FisherEstimate");
+        }
+
+        if (Fisher == FisherEstimate.Exact && Inverse == CurvatureInverse.ShermanMorrison)
+        {
+            // The running covariances forget row by row, and the exact Fisher's rows come in n_L blocks
+            // of different output columns: the last blocks of a batch would outweigh the first ones.
+            throw Range(nameof(Fisher), Fisher,
+                "the exact Fisher needs CurvatureInverse.Cholesky (Sherman-Morrison's running covariances forget row by row, which weights the exact Fisher's blocks of output columns unequally)");
         }
 
         Positive(InitialDamping, nameof(InitialDamping));
