@@ -18,7 +18,7 @@ namespace NgdKernel.Densities;
 /// when <c>p</c> rounds to 1.
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-internal sealed class BernoulliLikelihood<T> : OutputLikelihood<T>
+internal sealed class BernoulliLikelihood<T> : ProbabilityLikelihood<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public override OutputDensity Density => OutputDensity.Bernoulli;
@@ -40,7 +40,7 @@ internal sealed class BernoulliLikelihood<T> : OutputLikelihood<T>
     {
         int rows = targets.Height;
         int nOut = network.OutputSize;
-        ReadOnlySpan2D<T> output = workspace.Activations[network.LayerCount].ReadOnlySpan.Slice(0, 0, rows, nOut);
+        ReadOnlySpan2D<T> output = Outputs(network, workspace, rows);
         Span2D<T> probabilities = workspace.Difference.Span.Slice(0, 0, rows, nOut);
         Span2D<T> errors = workspace.Errors[network.LayerCount - 1].Span.Slice(0, 0, rows, nOut);
         double loss = 0;
@@ -73,52 +73,24 @@ internal sealed class BernoulliLikelihood<T> : OutputLikelihood<T>
         return new LossValues(loss / rows, squared / ((double)rows * nOut));
     }
 
+    protected override void Probabilities(ReadOnlySpan<T> logits, Span<T> p) => TensorPrimitives.Sigmoid<T>(logits, p);
+
     /// <summary><c>y - p</c> with <c>y_j ~ Bern(p_j)</c>, one generator word per output.</summary>
-    public override void Sample(Network<T> network, ref Xoshiro256 rng, NetworkWorkspace<T> workspace, Matrix<T> errors,
-        int offset, int rows)
+    protected override void SampledError(ref Xoshiro256 rng, Span<T> p)
     {
-        int nOut = network.OutputSize;
-        ReadOnlySpan2D<T> output = workspace.Activations[network.LayerCount].ReadOnlySpan.Slice(0, 0, rows, nOut);
-        Span2D<T> target = errors.Span.Slice(offset, 0, rows, nOut);
-        for (int r = 0; r < rows; r++)
+        for (int j = 0; j < p.Length; j++)
         {
-            Span<T> e = target.GetRowSpan(r);
-            TensorPrimitives.Sigmoid<T>(output.GetRowSpan(r), e);
-            for (int j = 0; j < nOut; j++)
-            {
-                T p = e[j];
-                e[j] = (T.CreateTruncating(rng.NextDouble()) < p ? T.One : T.Zero) - p;
-            }
+            T pj = p[j];
+            p[j] = (T.CreateTruncating(rng.NextDouble()) < pj ? T.One : T.Zero) - pj;
         }
     }
 
-    /// <summary><c>scale sqrt(p_j (1 - p_j)) e_j</c> per example.</summary>
-    public override void FisherColumn(Network<T> network, NetworkWorkspace<T> workspace, Matrix<T> errors, int offset, int rows,
-        int column, T scale)
+    /// <summary><c>scale sqrt(p_j (1 - p_j)) e_j</c>.</summary>
+    protected override void FisherColumn(Span<T> p, int column, T scale)
     {
-        int nOut = network.OutputSize;
-        ReadOnlySpan2D<T> output = workspace.Activations[network.LayerCount].ReadOnlySpan.Slice(0, 0, rows, nOut);
-        Span2D<T> target = errors.Span.Slice(offset, 0, rows, nOut);
-        for (int r = 0; r < rows; r++)
-        {
-            Span<T> e = target.GetRowSpan(r);
-            T p = T.One / (T.One + T.Exp(-output[r, column]));
-            e.Clear();
-            e[column] = scale * T.Sqrt(p * (T.One - p));
-        }
-    }
-
-    public override ReadOnlySpan2D<T> Predict(Network<T> network, NetworkWorkspace<T> workspace, int rows)
-    {
-        int nOut = network.OutputSize;
-        ReadOnlySpan2D<T> output = workspace.Activations[network.LayerCount].ReadOnlySpan.Slice(0, 0, rows, nOut);
-        Span2D<T> probabilities = workspace.Difference.Span.Slice(0, 0, rows, nOut);
-        for (int r = 0; r < rows; r++)
-        {
-            TensorPrimitives.Sigmoid<T>(output.GetRowSpan(r), probabilities.GetRowSpan(r));
-        }
-
-        return probabilities;
+        T pj = p[column];
+        p.Clear();
+        p[column] = scale * T.Sqrt(pj * (T.One - pj));
     }
 
     /// <summary>Components whose probability is on the target's side of 1/2.</summary>

@@ -21,7 +21,7 @@ namespace NgdKernel.Densities;
 /// <c>sum_j p_j (e_j - p)(e_j - p)^T = diag(p) - 2 p p^T + (sum_j p_j) p p^T</c>.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-internal sealed class CategoricalLikelihood<T> : OutputLikelihood<T>
+internal sealed class CategoricalLikelihood<T> : ProbabilityLikelihood<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public override OutputDensity Density => OutputDensity.Categorical;
@@ -59,7 +59,7 @@ internal sealed class CategoricalLikelihood<T> : OutputLikelihood<T>
         int rows = targets.Height;
         int nOut = network.OutputSize;
         bool labels = targets.Width == 1 && nOut > 1;
-        ReadOnlySpan2D<T> output = workspace.Activations[network.LayerCount].ReadOnlySpan.Slice(0, 0, rows, nOut);
+        ReadOnlySpan2D<T> output = Outputs(network, workspace, rows);
         Span2D<T> probabilities = workspace.Difference.Span.Slice(0, 0, rows, nOut);
         Span2D<T> errors = workspace.Errors[network.LayerCount - 1].Span.Slice(0, 0, rows, nOut);
         double loss = 0;
@@ -99,62 +99,32 @@ internal sealed class CategoricalLikelihood<T> : OutputLikelihood<T>
         return new LossValues(loss / rows, Math.Max(0, squared) / ((double)rows * nOut));
     }
 
+    protected override void Probabilities(ReadOnlySpan<T> logits, Span<T> p) => Softmax(logits, p);
+
     /// <summary><c>onehot(y) - p</c> with <c>y ~ Cat(p)</c>, one generator word per example.</summary>
-    public override void Sample(Network<T> network, ref Xoshiro256 rng, NetworkWorkspace<T> workspace, Matrix<T> errors,
-        int offset, int rows)
+    protected override void SampledError(ref Xoshiro256 rng, Span<T> p)
     {
-        int nOut = network.OutputSize;
-        ReadOnlySpan2D<T> output = workspace.Activations[network.LayerCount].ReadOnlySpan.Slice(0, 0, rows, nOut);
-        Span2D<T> target = errors.Span.Slice(offset, 0, rows, nOut);
-        for (int r = 0; r < rows; r++)
+        // Inverse transform on the cumulative probabilities, the uniform scaled by their rounded sum
+        // so that the last class with p > 0 is always reachable.
+        T u = T.CreateTruncating(rng.NextDouble()) * TensorPrimitives.Sum<T>(p);
+        int y = 0;
+        T cumulative = p[0];
+        while (y < p.Length - 1 && (cumulative <= u || p[y] == T.Zero))
         {
-            Span<T> e = target.GetRowSpan(r);
-            Softmax(output.GetRowSpan(r), e);
-
-            // Inverse transform on the cumulative probabilities, the uniform scaled by their rounded sum
-            // so that the last class with p > 0 is always reachable.
-            T u = T.CreateTruncating(rng.NextDouble()) * TensorPrimitives.Sum<T>(e);
-            int y = 0;
-            T cumulative = e[0];
-            while (y < nOut - 1 && (cumulative <= u || e[y] == T.Zero))
-            {
-                y++;
-                cumulative += e[y];
-            }
-
-            TensorPrimitives.Negate<T>(e, e);
-            e[y] += T.One;
+            y++;
+            cumulative += p[y];
         }
+
+        TensorPrimitives.Negate<T>(p, p);
+        p[y] += T.One;
     }
 
-    /// <summary><c>scale sqrt(p_j) (e_j - p)</c> per example.</summary>
-    public override void FisherColumn(Network<T> network, NetworkWorkspace<T> workspace, Matrix<T> errors, int offset, int rows,
-        int column, T scale)
+    /// <summary><c>scale sqrt(p_j) (e_j - p)</c>.</summary>
+    protected override void FisherColumn(Span<T> p, int column, T scale)
     {
-        int nOut = network.OutputSize;
-        ReadOnlySpan2D<T> output = workspace.Activations[network.LayerCount].ReadOnlySpan.Slice(0, 0, rows, nOut);
-        Span2D<T> target = errors.Span.Slice(offset, 0, rows, nOut);
-        for (int r = 0; r < rows; r++)
-        {
-            Span<T> e = target.GetRowSpan(r);
-            Softmax(output.GetRowSpan(r), e);
-            T root = scale * T.Sqrt(e[column]);
-            TensorPrimitives.Multiply<T>(e, -root, e);
-            e[column] += root;
-        }
-    }
-
-    public override ReadOnlySpan2D<T> Predict(Network<T> network, NetworkWorkspace<T> workspace, int rows)
-    {
-        int nOut = network.OutputSize;
-        ReadOnlySpan2D<T> output = workspace.Activations[network.LayerCount].ReadOnlySpan.Slice(0, 0, rows, nOut);
-        Span2D<T> probabilities = workspace.Difference.Span.Slice(0, 0, rows, nOut);
-        for (int r = 0; r < rows; r++)
-        {
-            Softmax(output.GetRowSpan(r), probabilities.GetRowSpan(r));
-        }
-
-        return probabilities;
+        T root = scale * T.Sqrt(p[column]);
+        TensorPrimitives.Multiply<T>(p, -root, p);
+        p[column] += root;
     }
 
     public override (long Correct, long Total) CountCorrect(ReadOnlySpan2D<T> predictions, ReadOnlySpan2D<T> targets)

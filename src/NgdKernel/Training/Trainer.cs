@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
@@ -172,11 +173,7 @@ public sealed partial class Trainer<T>
     {
         CheckData(inputs, targets);
         Network<T> network = Optimizer.Network;
-        int batch = Math.Min(Options.EvaluationBatchSize, inputs.Height);
-        if (_evaluation is null || _evaluation.Capacity < batch)
-        {
-            _evaluation = network.CreateWorkspace(batch);
-        }
+        int batch = PrepareEvaluation(inputs.Height);
 
         double loss = 0;
         double mse = 0;
@@ -205,11 +202,7 @@ public sealed partial class Trainer<T>
     {
         CheckData(inputs, targets);
         Network<T> network = Optimizer.Network;
-        int batch = Math.Min(Options.EvaluationBatchSize, inputs.Height);
-        if (_evaluation is null || _evaluation.Capacity < batch)
-        {
-            _evaluation = network.CreateWorkspace(batch);
-        }
+        int batch = PrepareEvaluation(inputs.Height);
 
         double loss = 0;
         long correct = 0, total = 0;
@@ -226,6 +219,19 @@ public sealed partial class Trainer<T>
         }
 
         return new ClassificationMetrics(loss / inputs.Height, (double)correct / total);
+    }
+
+    /// <summary>Rows per evaluation pass for <paramref name="count"/> examples; the evaluation workspace grown to hold them.</summary>
+    [MemberNotNull(nameof(_evaluation))]
+    private int PrepareEvaluation(int count)
+    {
+        int batch = Math.Min(Options.EvaluationBatchSize, count);
+        if (_evaluation is null || _evaluation.Capacity < batch)
+        {
+            _evaluation = Optimizer.Network.CreateWorkspace(batch);
+        }
+
+        return batch;
     }
 
     private void CheckData(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)

@@ -267,6 +267,36 @@ public sealed class OutputDensityFisherTests(ITestOutputHelper output)
         Assert.True(error <= bound, $"{error:E3} > {bound:E3}");
     }
 
+    /// <summary>
+    /// For a linear Gaussian network the exact output Fisher back-propagated per example gives the
+    /// closed form of Eq. 14, <c>A_i^T SigmaT^-1 A_i</c>, for an isotropic and a full covariance: the
+    /// error covariances of <see cref="CovarianceSource.ExactOutputFisher"/> and
+    /// <see cref="CovarianceSource.Model"/> agree within <c>c n eps ||LambdaT||</c>.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GaussianExactOutputFisher_EqualsClosedFormEq14(bool full)
+    {
+        OutputCovariance covariance = full
+            ? OutputCovariance.Full(new double[,] { { 0.5, 0.1, 0 }, { 0.1, 0.3, 0.05 }, { 0, 0.05, 0.8 } })
+            : OutputCovariance.Isotropic(0.25);
+        var network = new Network<double>(new NetworkOptions { Widths = [4, 5, 3, 3], OutputCovariance = covariance, Seed = 8 });
+        double[,] x = Gaussian(6, 4, seed: 81);
+        double[,] y = Gaussian(6, 3, seed: 82);
+        var model = new ExactNaturalGradientOptimizer<double>(network);
+        var exact = new ExactNaturalGradientOptimizer<double>(network, new ExactNaturalGradientOptions { ErrorCovariance = CovarianceSource.ExactOutputFisher });
+        model.ComputeDirections(new ReadOnlySpan2D<double>(x), new ReadOnlySpan2D<double>(y));
+        exact.ComputeDirections(new ReadOnlySpan2D<double>(x), new ReadOnlySpan2D<double>(y));
+        for (int l = 0; l < network.LayerCount; l++)
+        {
+            double[,] expected = ToDouble(model.ErrorCovarianceOf(l));
+            double error = Dense.FrobeniusNorm(Dense.Add(ToDouble(exact.ErrorCovarianceOf(l)), expected, -1));
+            double bound = 20 * 5 * Tolerances.Epsilon<double>() * Dense.FrobeniusNorm(expected);
+            Assert.True(error <= bound, $"layer {l}: {error:E3} > {bound:E3}");
+        }
+    }
+
     public enum Kind
     {
         Sgd,
