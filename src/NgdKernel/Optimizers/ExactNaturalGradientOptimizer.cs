@@ -58,8 +58,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     public ExactNaturalGradientOptimizer(Network<T> network, ExactNaturalGradientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        options ??= new ExactNaturalGradientOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         if (options.ErrorCovariance == CovarianceSource.Model && !network.IsLinear)
         {
             throw new ArgumentException(
@@ -146,8 +145,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, ExactNaturalGradientOptions? options = null)
     {
         OptimizerMemory.CheckEstimateArguments(network, batchSize);
-        options ??= new ExactNaturalGradientOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         int blocks = options.ErrorBlocks(network.OutputSize);
         MemoryList list = OptimizerMemory.List(network, batchSize, blocks);
         DescribeMemory(ref list, network, options, batchSize);
