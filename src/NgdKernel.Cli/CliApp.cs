@@ -10,7 +10,7 @@ using NgdKernel.Experiments;
 namespace NgdKernel.Cli;
 
 /// <summary>
-/// The <c>ngd</c> command line: <c>fig1a | fig1b | fig1c | mnist</c> (no command = fig1a with its
+/// The <c>ngd</c> command line: <c>fig1a | fig1b | fig1c | mnist | mnistclass</c> (no command = fig1a with its
 /// defaults). Exit codes: 0 success, 1 a failure while running, 2 a bad command line or input
 /// (unknown command or option, bad value, missing data, unwritable output folder) reported as one
 /// line on stderr.
@@ -158,7 +158,7 @@ internal static class CliApp
             throw new UsageException($"--batch {settings.NgdBatch} is larger than the training set.");
         }
 
-        if (settings.Spec.Task == ExperimentTask.MnistAutoencoder)
+        if (settings.Spec.UsesMnist)
         {
             if (!Directory.Exists(settings.DataDirectory))
             {
@@ -213,7 +213,7 @@ internal static class CliApp
         }
     }
 
-    private static int TrainCount(ExperimentSpec spec) => spec.Task == ExperimentTask.MnistAutoencoder ? 60_000 : 10_000;
+    private static int TrainCount(ExperimentSpec spec) => spec.TrainCount;
 
     private static void WriteSummary(ExperimentResult result, TextWriter output)
     {
@@ -222,18 +222,18 @@ internal static class CliApp
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"minimum test loss (teacher): {floor:G6}"));
         }
 
-        foreach (OptimizerRun? run in new[] { result.Ngd, result.BestSgd })
+        foreach (OptimizerRun run in result.Summarized)
         {
-            if (run is null)
-            {
-                continue;
-            }
-
             var line = new System.Text.StringBuilder();
             line.Append(CultureInfo.InvariantCulture, $"{run.Label} (M={run.Batch}): {run.ExamplesSeen} examples in {run.Seconds:F1} s, final test loss {run.FinalTestLoss:G5}");
+            if (double.IsFinite(run.FinalTestAccuracy))
+            {
+                line.Append(CultureInfo.InvariantCulture, $", accuracy {100 * run.FinalTestAccuracy:F2} %");
+            }
+
             foreach (Threshold threshold in result.Thresholds)
             {
-                EvaluationPoint? p = run.FirstAtOrBelow(threshold.Value);
+                EvaluationPoint? p = run.FirstReaching(threshold);
                 line.Append(CultureInfo.InvariantCulture, $"; to {threshold.KeySuffix}: ");
                 line.Append(p is EvaluationPoint q
                     ? string.Create(CultureInfo.InvariantCulture, $"{q.Examples} examples, {q.Seconds:F2} s")

@@ -17,9 +17,23 @@ internal sealed class ExperimentOptions
     public ExperimentOptions(ExperimentSpec spec)
     {
         this.spec = spec;
-        Optimizers = Define("--optimizers", "Comma-separated optimizers to run: ngd, sgd.", "ngd,sgd", "list",
-            v => ParseOptimizers(v) is null ? "expected a comma-separated list of 'ngd' and 'sgd'" : null);
+        Optimizers = Define("--optimizers", "Comma-separated optimizers to run: ngd, sgd, sgdm (SGD with momentum).",
+            spec.DefaultOptimizers, "list",
+            v => ParseOptimizers(v) is null ? "expected a comma-separated list of 'ngd', 'sgd' and 'sgdm'" : null);
         Examples = Define("--examples", "Budget of training examples seen, per optimizer run.", spec.Examples, "N", AtLeastOne);
+        Epochs = new Option<double?>("--epochs")
+        {
+            Description = string.Create(CultureInfo.InvariantCulture,
+                $"Budget in passes over the {spec.TrainCount} training examples, per optimizer run (replaces --examples)."),
+            HelpName = "E",
+        };
+        Epochs.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is double e && !(e > 0 && e * spec.TrainCount <= long.MaxValue / 2))
+            {
+                r.AddError(string.Create(CultureInfo.InvariantCulture, $"Invalid value '{e}' for --epochs: must be a positive number."));
+            }
+        });
         Seconds = Define("--seconds", "Wall-clock cap in seconds per optimizer run (training time; evaluation excluded).",
             spec.Seconds, "S", PositiveNumber);
         Seed = Define("--seed", "Seed of data, initial weights, batch order and sampling.", 1UL, null);
@@ -30,10 +44,18 @@ internal sealed class ExperimentOptions
         SgdLearningRates = Define("--sgd-lr", "SGD learning rate, or a comma-separated grid searched by final test loss.",
             string.Join(',', spec.SgdLearningRates.Select(v => v.ToString("R", CultureInfo.InvariantCulture))), "list",
             v => ParsePositiveList(v) is null ? "expected positive numbers separated by commas" : null);
-        SgdBatch = Define("--sgd-batch", "SGD minibatch size M.", spec.SgdBatch, "M", AtLeastOne);
+        SgdBatch = Define("--sgd-batch", "SGD minibatch size M (also of sgdm).", spec.SgdBatch, "M", AtLeastOne);
+        SgdMomentumLearningRates = Define("--sgdm-lr", "Learning rates of SGD with momentum (sgdm), a grid searched like --sgd-lr.",
+            string.Join(',', spec.SgdMomentumGrid.Select(v => v.ToString("R", CultureInfo.InvariantCulture))), "list",
+            v => ParsePositiveList(v) is null ? "expected positive numbers separated by commas" : null);
+        Momentum = Define("--momentum", "Heavy-ball momentum mu of sgdm.", 0.9, "mu",
+            v => v is >= 0 and < 1 ? null : "must be in [0, 1)");
         NgdLearningRate = Define("--ngd-lr", "NGD learning rate alpha.", spec.NgdLearningRate, "alpha", PositiveNumber);
         Batch = Define("--batch", "NGD minibatch size M.", spec.NgdBatch, "M", AtLeastOne);
         SampledPasses = Define("--k", "NGD backward passes with targets sampled from the model (K).", spec.SampledPasses, "K", AtLeastOne);
+        Fisher = Define("--fisher", "NGD's error covariance: K sampled passes (Eq. 20), or the exact expectation over the output density.",
+            "sampled", "sampled|exact");
+        Fisher.AcceptOnlyFromAmong("sampled", "exact");
         Inverse = Define("--inverse", "How NGD inverts the damped covariances.", "cholesky", "cholesky|sherman-morrison");
         Inverse.AcceptOnlyFromAmong("cholesky", "sherman-morrison");
         Damping = Define("--damping", "Initial adaptive damping lambda of NGD.", spec.InitialDamping, "lambda", PositiveNumber);
@@ -46,9 +68,9 @@ internal sealed class ExperimentOptions
             "Variance s of the student's output density N(x_L, s I) used by the optimizers (authors' code: 1).",
             spec.ModelVariance, "s", PositiveNumber);
         EvaluateEvery = Define("--eval-every", "Evaluate train and test loss every N training examples.", spec.EvaluateEvery, "N", AtLeastOne);
-        Data = Define("--data", spec.Task == ExperimentTask.MnistAutoencoder
+        Data = Define("--data", spec.UsesMnist
                 ? "Folder with the four MNIST IDX files (fetch: scripts/get-mnist.sh)."
-                : "Folder with the MNIST IDX files (used by 'mnist' only).",
+                : "Folder with the MNIST IDX files (used by 'mnist' and 'mnistclass' only).",
             Path.Combine("data", "mnist"), "DIR");
         CheckpointFile = new Option<string?>("--checkpoint")
         {
@@ -70,6 +92,12 @@ internal sealed class ExperimentOptions
     public Option<string> Optimizers { get; }
 
     public Option<long> Examples { get; }
+
+    public Option<double?> Epochs { get; }
+
+    public Option<string> SgdMomentumLearningRates { get; }
+
+    public Option<double> Momentum { get; }
 
     public Option<double> Seconds { get; }
 
@@ -93,6 +121,8 @@ internal sealed class ExperimentOptions
 
     public Option<string> Inverse { get; }
 
+    public Option<string> Fisher { get; }
+
     public Option<double> Damping { get; }
 
     public Option<double> ModelVariance { get; }
@@ -111,8 +141,9 @@ internal sealed class ExperimentOptions
 
     public IEnumerable<Option> All =>
     [
-        Optimizers, Examples, Seconds, Seed, PrecisionOption, Threads, Out, SgdLearningRates, SgdBatch,
-        NgdLearningRate, Batch, SampledPasses, Inverse, Damping, DampingFormOption, ModelVariance, EvaluateEvery, Data,
+        Optimizers, Examples, Epochs, Seconds, Seed, PrecisionOption, Threads, Out, SgdLearningRates, SgdBatch,
+        SgdMomentumLearningRates, Momentum,
+        NgdLearningRate, Batch, SampledPasses, Fisher, Inverse, Damping, DampingFormOption, ModelVariance, EvaluateEvery, Data,
         CheckpointFile, CheckpointEvery, Resume,
     ];
 
@@ -128,7 +159,7 @@ internal sealed class ExperimentOptions
     {
         Spec = spec,
         Optimizers = ParseOptimizers(parse.GetValue(Optimizers)!)!,
-        Examples = parse.GetValue(Examples),
+        Examples = parse.GetValue(Epochs) is double epochs ? (long)Math.Ceiling(epochs * spec.TrainCount) : parse.GetValue(Examples),
         Seconds = parse.GetValue(Seconds),
         Seed = parse.GetValue(Seed),
         Precision = parse.GetValue(PrecisionOption) == "float" ? Precision.Float : Precision.Double,
@@ -136,9 +167,12 @@ internal sealed class ExperimentOptions
         OutputDirectory = parse.GetValue(Out)!,
         SgdLearningRates = ParsePositiveList(parse.GetValue(SgdLearningRates)!)!,
         SgdBatch = parse.GetValue(SgdBatch),
+        SgdMomentumLearningRates = ParsePositiveList(parse.GetValue(SgdMomentumLearningRates)!)!,
+        SgdMomentum = parse.GetValue(Momentum),
         NgdLearningRate = parse.GetValue(NgdLearningRate),
         NgdBatch = parse.GetValue(Batch),
         SampledPasses = parse.GetValue(SampledPasses),
+        ExactFisher = parse.GetValue(Fisher) == "exact",
         Inverse = parse.GetValue(Inverse) == "sherman-morrison" ? InverseMethod.ShermanMorrison : InverseMethod.Cholesky,
         InitialDamping = parse.GetValue(Damping),
         DampingForm = parse.GetValue(DampingFormOption) == "factored" ? NgdKernel.Optimizers.DampingForm.Factored : NgdKernel.Optimizers.DampingForm.Paper,
@@ -179,7 +213,7 @@ internal sealed class ExperimentOptions
     internal static IReadOnlyList<string>? ParseOptimizers(string text)
     {
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0 || parts.Any(p => p is not ("ngd" or "sgd")) || parts.Distinct().Count() != parts.Length)
+        if (parts.Length == 0 || parts.Any(p => p is not ("ngd" or "sgd" or "sgdm")) || parts.Distinct().Count() != parts.Length)
         {
             return null;
         }

@@ -24,17 +24,45 @@ public sealed record MnistSplit(int Count, int Rows, int Columns, byte[] Pixels,
     public DataSet<T> ToAutoencoderDataSet<T>(int? maxCount = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int count = Math.Min(maxCount ?? Count, Count);
+        T[] values = ScaledPixels<T>(maxCount, out int count);
+        return new DataSet<T>(values, values, count, PixelCount, PixelCount);
+    }
+
+    /// <summary>
+    /// The split as a classification data set: inputs are the pixels scaled to [0, 1] (divided by 255),
+    /// targets the digit of each image as one class label per row (<c>[Count, 1]</c>), as a categorical
+    /// output takes them.
+    /// </summary>
+    /// <typeparam name="T">Element type.</typeparam>
+    /// <param name="maxCount">Use only the first examples (null = all).</param>
+    /// <returns>A data set of <c>[count, 784]</c> inputs and <c>[count, 1]</c> labels.</returns>
+    public DataSet<T> ToClassificationDataSet<T>(int? maxCount = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T[] values = ScaledPixels<T>(maxCount, out int count);
+        var labels = new T[count];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = T.CreateChecked(Labels[i]);
+        }
+
+        return new DataSet<T>(values, labels, count, PixelCount, 1);
+    }
+
+    /// <summary>The first <paramref name="maxCount"/> (null: all) images' pixels divided by 255, row-major.</summary>
+    private T[] ScaledPixels<T>(int? maxCount, out int count)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        count = Math.Min(maxCount ?? Count, Count);
         ArgumentOutOfRangeException.ThrowIfNegative(count, nameof(maxCount));
-        int width = PixelCount;
-        var values = new T[count * width];
+        var values = new T[count * PixelCount];
         T scale = T.One / T.CreateChecked(255);
         for (int i = 0; i < values.Length; i++)
         {
             values[i] = T.CreateChecked(Pixels[i]) * scale;
         }
 
-        return new DataSet<T>(values, values, count, width, width);
+        return values;
     }
 }
 

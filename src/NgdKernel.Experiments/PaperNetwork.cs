@@ -12,6 +12,9 @@ namespace NgdKernel.Experiments;
 /// <param name="Bias">Whether every layer has a bias (a folded last weight column).</param>
 public sealed record PaperNetwork(string Name, IReadOnlyList<int> Widths, bool TanhHidden, bool Bias)
 {
+    /// <summary>The output density; Gaussian (the paper's) unless stated.</summary>
+    public OutputDensity Density { get; init; } = OutputDensity.Gaussian;
+
     /// <summary>Fig. 1A: deep linear network, L = 16, all widths 20, no bias.</summary>
     public static PaperNetwork Fig1A { get; } = new("fig1a", [.. Enumerable.Repeat(20, 17)], TanhHidden: false, Bias: false);
 
@@ -26,6 +29,15 @@ public sealed record PaperNetwork(string Name, IReadOnlyList<int> Widths, bool T
     /// <summary>Fig. 1D: MNIST autoencoder 784-400-200-100-50-100-200-400-784, tanh except the last layer, biases.</summary>
     public static PaperNetwork MnistAutoencoder { get; } = new("mnist",
         [784, 400, 200, 100, 50, 100, 200, 400, 784], TanhHidden: true, Bias: true);
+
+    /// <summary>
+    /// MNIST digit classification: 784-400-200-10, tanh hidden layers, biases, a softmax output with the
+    /// cross-entropy loss (<see cref="OutputDensity.Categorical"/>).
+    /// </summary>
+    public static PaperNetwork MnistClassifier { get; } = new("mnistclass", [784, 400, 200, 10], TanhHidden: true, Bias: true)
+    {
+        Density = OutputDensity.Categorical,
+    };
 
     /// <summary>
     /// The step-latency case of online learning in an embedding application: 4 tanh layers of
@@ -46,7 +58,10 @@ public sealed record PaperNetwork(string Name, IReadOnlyList<int> Widths, bool T
     public int OutputWidth => Widths[^1];
 
     /// <summary>Options of a network of this architecture.</summary>
-    /// <param name="outputVariance">Variance <c>s</c> of the isotropic output density <c>N(x_L, s I)</c> (Eq. 6).</param>
+    /// <param name="outputVariance">
+    /// Variance <c>s</c> of the isotropic output density <c>N(x_L, s I)</c> (Eq. 6); unused by a
+    /// categorical or Bernoulli output.
+    /// </param>
     /// <param name="seed">Seed of the weight initialisation.</param>
     /// <returns>Widths, activations and bias of this architecture, with the given covariance and seed.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="outputVariance"/> is not positive and finite.</exception>
@@ -56,7 +71,8 @@ public sealed record PaperNetwork(string Name, IReadOnlyList<int> Widths, bool T
         HiddenActivation = TanhHidden ? Activation.Tanh : Activation.Identity,
         OutputActivation = Activation.Identity,
         Bias = Bias,
-        OutputCovariance = OutputCovariance.Isotropic(outputVariance),
+        OutputCovariance = Density == OutputDensity.Gaussian ? OutputCovariance.Isotropic(outputVariance) : OutputCovariance.Identity,
+        OutputDensity = Density,
         Seed = seed,
     };
 
@@ -64,7 +80,7 @@ public sealed record PaperNetwork(string Name, IReadOnlyList<int> Widths, bool T
     /// <exception cref="ArgumentException">No architecture has that name (the message lists the names).</exception>
     public static PaperNetwork Get(string name)
     {
-        foreach (PaperNetwork network in (PaperNetwork[])[.. Figure1, Small])
+        foreach (PaperNetwork network in (PaperNetwork[])[.. Figure1, MnistClassifier, Small])
         {
             if (network.Name == name)
             {
@@ -73,7 +89,7 @@ public sealed record PaperNetwork(string Name, IReadOnlyList<int> Widths, bool T
         }
 
         throw new ArgumentException(
-            $"'{name}' is not a paper network: use one of fig1a, fig1b, fig1c, mnist, small.", nameof(name));
+            $"'{name}' is not a paper network: use one of fig1a, fig1b, fig1c, mnist, mnistclass, small.", nameof(name));
     }
 
     /// <inheritdoc/>

@@ -6,7 +6,10 @@ namespace NgdKernel.Cli.Experiments;
 /// <param name="TrainLoss">Loss on the training evaluation set.</param>
 /// <param name="TestLoss">Loss on the test set.</param>
 /// <param name="Lambda">Damping lambda (NGD), or null.</param>
-internal readonly record struct EvaluationPoint(long Examples, double Seconds, double TrainLoss, double TestLoss, double? Lambda);
+/// <param name="TrainAccuracy">Accuracy on the training evaluation set (classification), or null.</param>
+/// <param name="TestAccuracy">Accuracy on the test set (classification), or null.</param>
+internal readonly record struct EvaluationPoint(long Examples, double Seconds, double TrainLoss, double TestLoss, double? Lambda,
+    double? TrainAccuracy = null, double? TestAccuracy = null);
 
 /// <summary>The curve and outcome of one optimizer with one learning rate.</summary>
 internal sealed class OptimizerRun(string name, double learningRate, int batch)
@@ -34,14 +37,20 @@ internal sealed class OptimizerRun(string name, double learningRate, int batch)
 
     public double FinalTestLoss => Points.Count == 0 ? double.NaN : Points[^1].TestLoss;
 
-    public string Label => Name == "sgd" ? FormattableString.Invariant($"sgd lr={LearningRate:G3}") : Name;
+    public string Label => Name is "sgd" or "sgdm" ? FormattableString.Invariant($"{Name} lr={LearningRate:G3}") : Name;
+
+    /// <summary>The last evaluation's test accuracy (classification), or NaN.</summary>
+    public double FinalTestAccuracy => Points.Count == 0 ? double.NaN : Points[^1].TestAccuracy ?? double.NaN;
 
     /// <summary>First evaluation whose test loss is at or below <paramref name="threshold"/>.</summary>
-    public EvaluationPoint? FirstAtOrBelow(double threshold)
+    public EvaluationPoint? FirstAtOrBelow(double threshold) => FirstReaching(new Threshold(string.Empty, threshold));
+
+    /// <summary>First evaluation that reaches <paramref name="threshold"/>: test loss at or below it, or test accuracy at or above it.</summary>
+    public EvaluationPoint? FirstReaching(Threshold threshold)
     {
         foreach (EvaluationPoint p in Points)
         {
-            if (p.TestLoss <= threshold)
+            if (threshold.Accuracy ? p.TestAccuracy >= threshold.Value : p.TestLoss <= threshold.Value)
             {
                 return p;
             }
@@ -52,9 +61,10 @@ internal sealed class OptimizerRun(string name, double learningRate, int batch)
 }
 
 /// <summary>A threshold reported in the summary: JSON key suffix and value.</summary>
-/// <param name="KeySuffix">"10xMin", "2xMin" or "Mse0.02".</param>
-/// <param name="Value">The loss value to reach.</param>
-internal readonly record struct Threshold(string KeySuffix, double Value);
+/// <param name="KeySuffix">"10xMin", "2xMin", "Mse0.02" or "97" (percent test accuracy).</param>
+/// <param name="Value">The loss value to reach, or the accuracy as a fraction.</param>
+/// <param name="Accuracy">Whether the threshold is a test accuracy to reach from below.</param>
+internal readonly record struct Threshold(string KeySuffix, double Value, bool Accuracy = false);
 
 /// <summary>Everything an experiment produced.</summary>
 internal sealed record ExperimentResult
@@ -79,13 +89,34 @@ internal sealed record ExperimentResult
 
     public OptimizerRun? Ngd => Runs.FirstOrDefault(r => r.Name == "ngd");
 
+    /// <summary>The best plain SGD run of the grid (<see cref="Best"/>).</summary>
+    public OptimizerRun? BestSgd => Best("sgd");
+
+    /// <summary>The best run of SGD with momentum (<see cref="Best"/>).</summary>
+    public OptimizerRun? BestSgdMomentum => Best("sgdm");
+
+    /// <summary>NGD and the best run of each SGD grid, in that order, those that ran.</summary>
+    public IEnumerable<OptimizerRun> Summarized => new[] { Ngd, BestSgd, BestSgdMomentum }.OfType<OptimizerRun>();
+
     /// <summary>
-    /// The SGD run of the grid with the lowest final test loss; diverged runs and non-finite losses count
-    /// as worst (a diverged run's last evaluation may predate the divergence).
+    /// The run of <paramref name="name"/>'s grid with the lowest final test loss, or for classification
+    /// the fewest examples to the first accuracy threshold and then the highest final accuracy; diverged
+    /// runs and non-finite values count as worst (a diverged run's last evaluation may predate the divergence).
     /// </summary>
-    public OptimizerRun? BestSgd =>
-        Runs.Where(r => r.Name == "sgd")
-            .OrderBy(r => r.Diverged ? 1 : 0)
+    public OptimizerRun? Best(string name)
+    {
+        IEnumerable<OptimizerRun> grid = Runs.Where(r => r.Name == name);
+        if (Thresholds.Count > 0 && Thresholds[0].Accuracy)
+        {
+            Threshold first = Thresholds[0];
+            return grid.OrderBy(r => r.Diverged ? 1 : 0)
+                .ThenBy(r => r.FirstReaching(first)?.Examples ?? long.MaxValue)
+                .ThenByDescending(r => double.IsFinite(r.FinalTestAccuracy) ? r.FinalTestAccuracy : double.MinValue)
+                .FirstOrDefault();
+        }
+
+        return grid.OrderBy(r => r.Diverged ? 1 : 0)
             .ThenBy(r => double.IsFinite(r.FinalTestLoss) ? r.FinalTestLoss : double.MaxValue)
             .FirstOrDefault();
+    }
 }

@@ -72,6 +72,13 @@ internal static class ExperimentRunner
         }
 
         MnistData mnist = MnistData.Load(settings.DataDirectory);
+        if (spec.IsClassification)
+        {
+            DataSet<T> classes = mnist.Train.ToClassificationDataSet<T>();
+            return new ExperimentData<T>(classes, classes.Take(MnistTrainEvaluationCount), mnist.Test.ToClassificationDataSet<T>(), null,
+                "test log-loss");
+        }
+
         DataSet<T> mnistTrain = mnist.Train.ToAutoencoderDataSet<T>();
         DataSet<T> trainEvaluation = mnistTrain.Take(MnistTrainEvaluationCount);
         return new ExperimentData<T>(mnistTrain, trainEvaluation, mnist.Test.ToAutoencoderDataSet<T>(), null, "test MSE");
@@ -79,6 +86,11 @@ internal static class ExperimentRunner
 
     public static IReadOnlyList<Threshold> Thresholds(ExperimentSpec spec, double? minLoss)
     {
+        if (spec.IsClassification)
+        {
+            return [.. spec.Thresholds.Select(a => new Threshold(string.Create(CultureInfo.InvariantCulture, $"{100 * a:G}"), a, Accuracy: true))];
+        }
+
         if (spec.Task == ExperimentTask.TeacherStudent)
         {
             double floor = minLoss ?? double.NaN;
@@ -97,6 +109,10 @@ internal static class ExperimentRunner
             if (optimizer == "ngd")
             {
                 grid.Add(("ngd", settings.NgdLearningRate, settings.NgdBatch));
+            }
+            else if (optimizer == "sgdm")
+            {
+                grid.AddRange(settings.SgdMomentumLearningRates.Select(rate => ("sgdm", rate, settings.SgdBatch)));
             }
             else
             {
@@ -172,17 +188,30 @@ internal static class ExperimentRunner
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckpointInfo info = Checkpoint.ReadInfo(path);
-        string kind = info.Optimizer == CheckpointOptimizerKind.NaturalGradient ? "ngd" : "sgd";
-        int probe = grid.FindIndex(g => g.Name == kind);
-        if (info.Optimizer is not (CheckpointOptimizerKind.NaturalGradient or CheckpointOptimizerKind.Sgd) || probe < 0)
+
+        // SGD state is plain SGD's or, with momentum buffers, sgdm's: the load tells them apart.
+        string[] kinds = info.Optimizer == CheckpointOptimizerKind.NaturalGradient ? ["ngd"] : ["sgd", "sgdm"];
+        string[] candidates = [.. kinds.Where(k => grid.Exists(g => g.Name == k))];
+        if (info.Optimizer is not (CheckpointOptimizerKind.NaturalGradient or CheckpointOptimizerKind.Sgd) || candidates.Length == 0)
         {
             throw new UsageException($"'{path}' holds {info.Optimizer} optimizer state, which is not among the optimizers of this run ({string.Join(',', settings.Optimizers)}).");
         }
 
-        byte[] application;
-        using (ITrainer<T> scratch = TrainerFactory.Create<T>(settings, kind, grid[probe].Rate, grid[probe].Batch))
+        byte[]? application = null;
+        string kind = candidates[0];
+        for (int c = 0; application is null; c++)
         {
-            application = Checkpoint.Load(path, scratch.Optimizer);
+            kind = candidates[c];
+            int probe = grid.FindIndex(g => g.Name == kind);
+            using ITrainer<T> scratch = TrainerFactory.Create<T>(settings, kind, grid[probe].Rate, grid[probe].Batch);
+            try
+            {
+                application = Checkpoint.Load(path, scratch.Optimizer);
+            }
+            catch (CheckpointFormatException) when (c + 1 < candidates.Length)
+            {
+                // Not this kind's state; the next candidate's load decides.
+            }
         }
 
         ResumeState state = ResumeState.Read(application, path);
@@ -229,6 +258,7 @@ internal static class ExperimentRunner
         var run = new OptimizerRun(name, learningRate, batch);
         IRunProgress display = progress.StartRun(run.Label, settings.Examples, settings.Seconds);
         bool reportMse = settings.Spec.Task == ExperimentTask.MnistAutoencoder;
+        bool classification = settings.Spec.IsClassification;
         CheckpointSettings? checkpoints = settings.Checkpoint;
         string? checkpointPath = checkpoints?.Path;
         long checkpointEvery = checkpoints?.Every ?? long.MaxValue;
@@ -302,7 +332,8 @@ internal static class ExperimentRunner
                 Losses test = trainer.Evaluate(data.Test);
                 double trainValue = reportMse ? train.MeanSquaredError : train.Loss;
                 double testValue = reportMse ? test.MeanSquaredError : test.Loss;
-                run.Points.Add(new EvaluationPoint(examples, Seconds(), trainValue, testValue, trainer.Damping));
+                run.Points.Add(new EvaluationPoint(examples, Seconds(), trainValue, testValue, trainer.Damping,
+                    classification ? train.Accuracy : null, classification ? test.Accuracy : null));
                 display.Update(examples, Seconds(), testValue, trainer.Damping);
                 if (run.Points.Count == 1)
                 {

@@ -19,7 +19,7 @@ internal sealed record ExperimentSettings
 {
     public required ExperimentSpec Spec { get; init; }
 
-    /// <summary>"ngd" and/or "sgd", in the order given.</summary>
+    /// <summary>"ngd", "sgd" and/or "sgdm" (SGD with momentum), in the order given.</summary>
     public required IReadOnlyList<string> Optimizers { get; init; }
 
     public required long Examples { get; init; }
@@ -39,11 +39,20 @@ internal sealed record ExperimentSettings
 
     public required int SgdBatch { get; init; }
 
+    /// <summary>Learning rates of SGD with momentum (<c>--sgdm-lr</c>), each its own run.</summary>
+    public IReadOnlyList<double> SgdMomentumLearningRates { get; init; } = [];
+
+    /// <summary>Heavy-ball momentum of <c>sgdm</c> (<c>--momentum</c>).</summary>
+    public double SgdMomentum { get; init; } = 0.9;
+
     public required double NgdLearningRate { get; init; }
 
     public required int NgdBatch { get; init; }
 
     public required int SampledPasses { get; init; }
+
+    /// <summary>NGD's error covariance: K sampled passes, or the exact expectation over the output density (<c>--fisher exact</c>).</summary>
+    public bool ExactFisher { get; init; }
 
     public required InverseMethod Inverse { get; init; }
 

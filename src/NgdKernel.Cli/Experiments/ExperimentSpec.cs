@@ -10,6 +10,9 @@ internal enum ExperimentTask
 
     /// <summary>MNIST autoencoding (Fig. 1D).</summary>
     MnistAutoencoder,
+
+    /// <summary>MNIST digit classification (softmax output, cross-entropy loss, test accuracy).</summary>
+    MnistClassification,
 }
 
 /// <summary>
@@ -52,6 +55,24 @@ internal sealed record ExperimentSpec
 
     public int SgdBatch { get; init; } = 20;
 
+    /// <summary>Optimizers run when <c>--optimizers</c> is not given.</summary>
+    public string DefaultOptimizers { get; init; } = "ngd,sgd";
+
+    /// <summary>Learning rates of SGD with momentum (<c>sgdm</c>); default: the SGD grid divided by 10, the momentum's gain.</summary>
+    public double[]? SgdMomentumLearningRates { get; init; }
+
+    /// <summary>The <c>sgdm</c> grid (<see cref="SgdMomentumLearningRates"/> or its default).</summary>
+    public double[] SgdMomentumGrid => SgdMomentumLearningRates ?? [.. SgdLearningRates.Select(r => r / 10)];
+
+    /// <summary>Whether the data are MNIST (autoencoding or classification).</summary>
+    public bool UsesMnist => Task is ExperimentTask.MnistAutoencoder or ExperimentTask.MnistClassification;
+
+    /// <summary>Whether the task reports test accuracy (and thresholds are accuracies).</summary>
+    public bool IsClassification => Task == ExperimentTask.MnistClassification;
+
+    /// <summary>Training examples in one pass (<c>--epochs</c>): 60000 for MNIST, 10^4 for the synthetic data.</summary>
+    public int TrainCount => UsesMnist ? 60_000 : 10_000;
+
     public double NgdLearningRate { get; init; } = 1.0;
 
     public int NgdBatch { get; init; } = 1000;
@@ -64,7 +85,10 @@ internal sealed record ExperimentSpec
     /// <summary>Evaluate train and test loss every this many examples.</summary>
     public required long EvaluateEvery { get; init; }
 
-    /// <summary>Thresholds reported in the JSON: multiples of the minimum loss (synthetic) or MSE values (MNIST).</summary>
+    /// <summary>
+    /// Thresholds reported in the JSON: multiples of the minimum loss (synthetic), MSE values (MNIST
+    /// autoencoder) or test accuracies to reach (classification).
+    /// </summary>
     public required double[] Thresholds { get; init; }
 
     public static IReadOnlyList<ExperimentSpec> All { get; } =
@@ -100,6 +124,24 @@ internal sealed record ExperimentSpec
             InitialDamping = 1.0,
             EvaluateEvery = 10_000,
             Thresholds = [0.02, 0.015, 0.01],
+        },
+        new()
+        {
+            Id = "mnistclass",
+            Description = "MNIST digit classification 784-400-200-10, tanh hidden layers, softmax output (cross-entropy), biases; " +
+                "NGD against SGD and SGD with momentum.",
+            Task = ExperimentTask.MnistClassification,
+            Network = PaperNetwork.MnistClassifier,
+            NoiseVariance = 1.0,
+            Examples = 5 * 60_000,
+            Seconds = 3600,
+            SgdLearningRates = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5],
+            SgdBatch = 100,
+            SgdMomentumLearningRates = [0.005, 0.01, 0.02, 0.05],
+            DefaultOptimizers = "ngd,sgd,sgdm",
+            InitialDamping = 1.0,
+            EvaluateEvery = 10_000,
+            Thresholds = [0.97],
         },
     ];
 

@@ -4,8 +4,11 @@ using NgdKernel.Experiments;
 
 namespace NgdKernel.Cli.Experiments;
 
-/// <summary>Loss of a data set: Eq. 6 (with SigmaT^-1) and the plain mean squared error per component.</summary>
-internal readonly record struct Losses(double Loss, double MeanSquaredError);
+/// <summary>
+/// Loss of a data set: Eq. 6 (with SigmaT^-1) or the cross-entropy, the plain mean squared error per
+/// component, and the accuracy of a classifier (NaN otherwise).
+/// </summary>
+internal readonly record struct Losses(double Loss, double MeanSquaredError, double Accuracy = double.NaN);
 
 /// <summary>
 /// One optimizer training one network, as the experiment runner sees it: a step on a minibatch and
@@ -37,7 +40,7 @@ internal interface ITrainer<T> : IDisposable
 /// <summary>Builds the trainer of one run (the library's in the CLI; tests substitute their own).</summary>
 internal interface ITrainerSource
 {
-    /// <summary>A trainer of <paramref name="optimizer"/> ("ngd" or "sgd") for a fresh network of the experiment.</summary>
+    /// <summary>A trainer of <paramref name="optimizer"/> ("ngd", "sgd" or "sgdm") for a fresh network of the experiment.</summary>
     ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 }

@@ -26,13 +26,14 @@ internal sealed record CheckpointSettings(string? Path, long Every, string? Resu
 internal sealed record ResumeState(string Fingerprint, int RunIndex, long Examples, long SamplerRows, long NextEvaluation,
     long NextCheckpoint, double Seconds, double InitialTest, IReadOnlyList<OptimizerRun> Runs)
 {
-    private const string Magic = "ngd-cli-resume/2";
+    private const string Magic = "ngd-cli-resume/3";
 
     public static string FingerprintOf(ExperimentSettings s) => string.Create(CultureInfo.InvariantCulture,
         $"{s.Spec.Id} seed={s.Seed} precision={s.Precision} optimizers={string.Join(',', s.Optimizers)} " +
         $"sgd-lr={string.Join(',', s.SgdLearningRates.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))} sgd-batch={s.SgdBatch} " +
         $"ngd-lr={s.NgdLearningRate:R} batch={s.NgdBatch} k={s.SampledPasses} inverse={s.Inverse} damping={s.InitialDamping:R} " +
-        $"model-variance={s.ModelVariance:R} eval-every={s.EvaluateEvery}")
+        $"model-variance={s.ModelVariance:R} eval-every={s.EvaluateEvery}{(s.ExactFisher ? " fisher=exact" : string.Empty)}" +
+        $"{(s.Optimizers.Contains("sgdm") ? $" sgdm-lr={string.Join(',', s.SgdMomentumLearningRates.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))} momentum={s.SgdMomentum:R}" : string.Empty)}")
         + (s.DampingForm == NgdKernel.Optimizers.DampingForm.Paper ? string.Empty : " damping-form=" + s.DampingForm);
 
     /// <summary>Writes the state in the checkpoint's application-data encoding.</summary>
@@ -65,6 +66,9 @@ internal sealed record ResumeState(string Fingerprint, int RunIndex, long Exampl
                 w.Write(p.TestLoss);
                 w.Write(p.Lambda.HasValue);
                 w.Write(p.Lambda ?? 0.0);
+                w.Write(p.TestAccuracy.HasValue);
+                w.Write(p.TrainAccuracy ?? 0.0);
+                w.Write(p.TestAccuracy ?? 0.0);
             }
         }
     }
@@ -100,8 +104,8 @@ internal sealed record ResumeState(string Fingerprint, int RunIndex, long Exampl
                     StopReason = r.ReadString("stop reason"),
                 };
 
-                // An evaluation point is 41 bytes, so the count cannot promise more than remains.
-                int points = r.ReadInt32("point count", 0, r.Remaining / 41);
+                // An evaluation point is 58 bytes, so the count cannot promise more than remains.
+                int points = r.ReadInt32("point count", 0, r.Remaining / 58);
                 for (int j = 0; j < points; j++)
                 {
                     long ex = r.ReadInt64("point examples");
@@ -110,7 +114,11 @@ internal sealed record ResumeState(string Fingerprint, int RunIndex, long Exampl
                     double test = r.ReadDouble("test loss");
                     bool hasLambda = r.ReadBoolean("has lambda");
                     double lambda = r.ReadDouble("lambda");
-                    run.Points.Add(new EvaluationPoint(ex, sec, train, test, hasLambda ? lambda : null));
+                    bool hasAccuracy = r.ReadBoolean("has accuracy");
+                    double trainAccuracy = r.ReadDouble("train accuracy");
+                    double testAccuracy = r.ReadDouble("test accuracy");
+                    run.Points.Add(new EvaluationPoint(ex, sec, train, test, hasLambda ? lambda : null,
+                        hasAccuracy ? trainAccuracy : null, hasAccuracy ? testAccuracy : null));
                 }
 
                 runs.Add(run);

@@ -37,6 +37,7 @@ internal static class TrainerFactory
         private readonly NaturalGradientOptimizer<T>? naturalGradient;
         private readonly Trainer<T> evaluator;
         private readonly double lossScale;
+        private readonly bool classification;
 
         public LibraryTrainer(ExperimentSettings settings, string name, double learningRate, int batch)
         {
@@ -53,6 +54,7 @@ internal static class TrainerFactory
                 {
                     LearningRate = learningRate,
                     SampleCount = settings.SampledPasses,
+                    Fisher = settings.ExactFisher ? FisherEstimate.Exact : FisherEstimate.Sampled,
                     InitialDamping = settings.InitialDamping * dampingScale,
                     MinDamping = defaults.MinDamping * dampingScale,
                     MaxDamping = defaults.MaxDamping * dampingScale,
@@ -65,8 +67,14 @@ internal static class TrainerFactory
             }
             else
             {
-                optimizer = new SgdOptimizer<T>(network, new SgdOptions { LearningRate = learningRate });
+                optimizer = new SgdOptimizer<T>(network, new SgdOptions
+                {
+                    LearningRate = learningRate,
+                    Momentum = name == "sgdm" ? settings.SgdMomentum : 0,
+                });
             }
+
+            classification = spec.IsClassification;
 
             // Reported loss: Eq. 6 with the data's own SigmaT = s I for the synthetic task,
             // 0.5 nL MSE / s, whatever variance the optimizers use; MNIST reports the MSE.
@@ -92,6 +100,12 @@ internal static class TrainerFactory
 
         public Losses Evaluate(DataSet<T> data)
         {
+            if (classification)
+            {
+                ClassificationMetrics metrics = evaluator.EvaluateClassification(data.Inputs, data.Targets);
+                return new Losses(metrics.LogLoss, double.NaN, metrics.Accuracy);
+            }
+
             LossValues values = evaluator.Evaluate(data.Inputs, data.Targets);
             double loss = double.IsNaN(lossScale) ? values.Loss : lossScale * values.MeanSquaredError;
             return new Losses(loss, values.MeanSquaredError);

@@ -7,7 +7,8 @@ namespace NgdKernel.Cli.Output;
 /// <summary>
 /// <c>&lt;experiment&gt;.png</c>: the paper's Fig. 1 layout in two panels, test loss against examples
 /// seen (left) and against training wall-clock seconds (right), log y axis; NGD red, the best SGD of
-/// the grid black, the other grid values thin grey, the minimum achievable loss dashed grey.
+/// the grid black, the other grid values thin grey, the minimum achievable loss dashed grey. For
+/// classification the y axis is the test error (1 - accuracy) and the best SGD with momentum is blue.
 /// </summary>
 internal static class PlotOutput
 {
@@ -48,22 +49,30 @@ internal static class PlotOutput
     private static Plot CreatePanel(ExperimentResult result, bool useSeconds)
     {
         var plot = new Plot();
+        bool error = result.Settings.Spec.IsClassification;
         OptimizerRun? best = result.BestSgd;
+        OptimizerRun? bestMomentum = result.BestSgdMomentum;
         string? gridLabel = "SGD, other grid rates";
-        foreach (OptimizerRun run in result.Runs.Where(r => r.Name == "sgd" && !ReferenceEquals(r, best)))
+        foreach (OptimizerRun run in result.Runs.Where(r => r.Name is "sgd" or "sgdm" && !ReferenceEquals(r, best) && !ReferenceEquals(r, bestMomentum)))
         {
-            AddCurve(plot, run, useSeconds, Colors.Gray.WithAlpha(0.45), 1, gridLabel);
+            AddCurve(plot, run, useSeconds, error, Colors.Gray.WithAlpha(0.45), 1, gridLabel);
             gridLabel = null;
         }
 
         if (best is not null)
         {
-            AddCurve(plot, best, useSeconds, Colors.Black, 2, FormattableString.Invariant($"SGD (M={best.Batch}, lr={best.LearningRate:G3})"));
+            AddCurve(plot, best, useSeconds, error, Colors.Black, 2, FormattableString.Invariant($"SGD (M={best.Batch}, lr={best.LearningRate:G3})"));
+        }
+
+        if (bestMomentum is not null)
+        {
+            AddCurve(plot, bestMomentum, useSeconds, error, Colors.Blue, 2,
+                FormattableString.Invariant($"SGD momentum {result.Settings.SgdMomentum:G3} (M={bestMomentum.Batch}, lr={bestMomentum.LearningRate:G3})"));
         }
 
         if (result.Ngd is OptimizerRun ngd)
         {
-            AddCurve(plot, ngd, useSeconds, Colors.Red, 2, FormattableString.Invariant($"NGD (M={ngd.Batch}, alpha={ngd.LearningRate:G3})"));
+            AddCurve(plot, ngd, useSeconds, error, Colors.Red, 2, FormattableString.Invariant($"NGD (M={ngd.Batch}, alpha={ngd.LearningRate:G3})"));
         }
 
         if (result.MinLoss is double floor && floor > 0)
@@ -85,24 +94,26 @@ internal static class PlotOutput
         plot.Grid.MajorLineColor = Colors.Black.WithOpacity(0.15);
         plot.Grid.MinorLineColor = Colors.Black.WithOpacity(0.05);
         plot.Grid.MinorLineWidth = 1;
-        plot.Title($"{result.Settings.Spec.Id}: {result.LossName} vs {(useSeconds ? "time" : "examples")}");
+        string quantity = error ? "test error (1 - accuracy)" : result.LossName;
+        plot.Title($"{result.Settings.Spec.Id}: {quantity} vs {(useSeconds ? "time" : "examples")}");
         plot.XLabel(useSeconds ? "wall-clock seconds (training)" : "training examples seen");
-        plot.YLabel(result.LossName);
+        plot.YLabel(quantity);
         plot.ShowLegend(Alignment.UpperRight);
         plot.Axes.AutoScale();
         return plot;
     }
 
-    private static void AddCurve(Plot plot, OptimizerRun run, bool useSeconds, Color color, float width, string? label)
+    private static void AddCurve(Plot plot, OptimizerRun run, bool useSeconds, bool error, Color color, float width, string? label)
     {
         var xs = new List<double>();
         var ys = new List<double>();
         foreach (EvaluationPoint p in run.Points)
         {
-            if (double.IsFinite(p.TestLoss) && p.TestLoss > 0)
+            double y = error ? 1 - (p.TestAccuracy ?? double.NaN) : p.TestLoss;
+            if (double.IsFinite(y) && y > 0)
             {
                 xs.Add(useSeconds ? p.Seconds : p.Examples);
-                ys.Add(Math.Log10(p.TestLoss));
+                ys.Add(Math.Log10(y));
             }
         }
 

@@ -7,9 +7,11 @@ namespace NgdKernel.Cli.Output;
 /// <c>&lt;experiment&gt;.json</c>, written with <see cref="Utf8JsonWriter"/> (no reflection):
 /// <c>{"experiment", "precision", "minLoss", "optimizers": [{"name", "learningRate", "batch",
 /// "examplesSeen", "seconds", "finalTestLoss", "examplesTo&lt;T&gt;", "secondsTo&lt;T&gt;", ...}]}</c>
-/// with T = 10xMin, 2xMin (synthetic) or Mse0.02, Mse0.015, Mse0.01 (MNIST); null where a threshold
+/// with T = 10xMin, 2xMin (synthetic), Mse0.02, Mse0.015, Mse0.01 (MNIST autoencoder) or 97 (percent test
+/// accuracy, classification, which also writes <c>"finalTestAccuracy"</c>); null where a threshold
 /// was not reached, and <c>"status"</c>: "examples" or "seconds" (budget reached), "diverged", "failed" or
-/// "interrupted". For SGD the entry is the best learning rate of the grid (diverged rates last).
+/// "interrupted". For SGD (and SGD with momentum, <c>"sgdm"</c>) the entry is the best learning rate of
+/// the grid (diverged rates last).
 /// <c>"runs"</c> lists every member of the grid, diverged ones included:
 /// <c>{"name", "learningRate", "batch", "examplesSeen", "seconds", "finalTestLoss", "status"}</c>, with
 /// <c>examplesSeen</c> the example count where the run stopped.
@@ -26,12 +28,9 @@ internal static class SummaryJson
             json.WriteString("precision", result.Settings.Precision == Precision.Float ? "float" : "double");
             WriteNumberOrNull(json, "minLoss", result.MinLoss);
             json.WriteStartArray("optimizers");
-            foreach (OptimizerRun? run in new[] { result.Ngd, result.BestSgd })
+            foreach (OptimizerRun run in result.Summarized)
             {
-                if (run is not null)
-                {
-                    WriteRun(json, run, result.Thresholds);
-                }
+                WriteRun(json, run, result.Thresholds);
             }
 
             json.WriteEndArray();
@@ -55,9 +54,14 @@ internal static class SummaryJson
     {
         json.WriteStartObject();
         WriteOutcome(json, run);
+        if (thresholds.Any(t => t.Accuracy))
+        {
+            WriteNumberOrNull(json, "finalTestAccuracy", run.FinalTestAccuracy);
+        }
+
         foreach (Threshold threshold in thresholds)
         {
-            EvaluationPoint? reached = run.FirstAtOrBelow(threshold.Value);
+            EvaluationPoint? reached = run.FirstReaching(threshold);
             string examplesKey = "examplesTo" + threshold.KeySuffix;
             string secondsKey = "secondsTo" + threshold.KeySuffix;
             if (reached is EvaluationPoint p)

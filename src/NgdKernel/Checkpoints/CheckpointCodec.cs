@@ -19,6 +19,10 @@ internal static class CheckpointCodec
     private const byte IsotropicCovariance = 0;
     private const byte FullCovariance = 1;
 
+    // The output density shares the covariance byte: a non-Gaussian density has no covariance.
+    private const byte CategoricalDensity = 2;
+    private const byte BernoulliDensity = 3;
+
     /// <summary>
     /// Bit of the natural gradient's inverse-mode byte set when momentum buffers follow its state, so
     /// that a state without momentum keeps the bytes it always had.
@@ -56,7 +60,11 @@ internal static class CheckpointCodec
 
         writer.WriteBoolean(network.HasBias);
         OutputCovariance covariance = network.Options.OutputCovariance;
-        if (covariance.IsIsotropic)
+        if (network.OutputDensity != OutputDensity.Gaussian)
+        {
+            writer.WriteByte(network.OutputDensity == OutputDensity.Categorical ? CategoricalDensity : BernoulliDensity);
+        }
+        else if (covariance.IsIsotropic)
         {
             writer.WriteByte(IsotropicCovariance);
             writer.WriteElements<double>([covariance.Variance]);
@@ -365,8 +373,18 @@ internal static class CheckpointCodec
         bool bias = reader.ReadBoolean("bias flag");
         long covarianceOffset = reader.Offset;
         byte covarianceKind = reader.ReadByte("output covariance kind");
-        OutputCovariance covariance;
-        if (covarianceKind == IsotropicCovariance)
+        OutputCovariance covariance = OutputCovariance.Identity;
+        OutputDensity density = OutputDensity.Gaussian;
+        if (covarianceKind is CategoricalDensity or BernoulliDensity)
+        {
+            density = covarianceKind == CategoricalDensity ? OutputDensity.Categorical : OutputDensity.Bernoulli;
+            if (density == OutputDensity.Categorical && widths[layers] < 2)
+            {
+                throw reader.ErrorAt(covarianceOffset, string.Create(CultureInfo.InvariantCulture,
+                    $"output density is categorical but the output width is {widths[layers]}; it needs at least 2 classes."));
+            }
+        }
+        else if (covarianceKind == IsotropicCovariance)
         {
             ReadOnlySpan<double> variance = reader.ReadElements<double>(1, "output variance", out long offset);
             if (!double.IsFinite(variance[0]) || !(variance[0] > 0))
@@ -402,10 +420,10 @@ internal static class CheckpointCodec
         else
         {
             throw reader.ErrorAt(covarianceOffset, string.Create(CultureInfo.InvariantCulture,
-                $"output covariance kind is {covarianceKind}; expected 0 (isotropic) or 1 (full)."));
+                $"output covariance kind is {covarianceKind}; expected 0 (isotropic Gaussian), 1 (full Gaussian), 2 (categorical) or 3 (Bernoulli)."));
         }
 
-        return new Architecture(widths, activations, bias, covariance, widthsOffset, activationsOffset, covarianceOffset);
+        return new Architecture(widths, activations, bias, covariance, density, widthsOffset, activationsOffset, covarianceOffset);
     }
 
     private static void ParseSgd<T>(ref PayloadReader reader, Architecture architecture, SgdOptimizer<T>? sgd, long steps, bool apply)
@@ -599,7 +617,7 @@ internal static class CheckpointCodec
 
     /// <summary>The architecture section, with the offsets that errors about it point at.</summary>
     private sealed class Architecture(int[] widths, Activation[] activations, bool bias, OutputCovariance covariance,
-        long widthsOffset, long activationsOffset, long covarianceOffset)
+        OutputDensity density, long widthsOffset, long activationsOffset, long covarianceOffset)
     {
         public int[] Widths { get; } = widths;
 
@@ -625,6 +643,7 @@ internal static class CheckpointCodec
             Activations = Activations,
             Bias = Bias,
             OutputCovariance = covariance,
+            OutputDensity = density,
             InitScale = 0,
         };
 
@@ -644,6 +663,12 @@ internal static class CheckpointCodec
                     throw reader.ErrorAt(activationsOffset + l, string.Create(CultureInfo.InvariantCulture,
                         $"layer {l} has activation {Activations[l]} in the checkpoint but {network.ActivationOf(l)} in the target."));
                 }
+            }
+
+            if (network.OutputDensity != density)
+            {
+                throw reader.ErrorAt(covarianceOffset, string.Create(CultureInfo.InvariantCulture,
+                    $"the checkpoint's output density is {density} but the target's is {network.OutputDensity}."));
             }
 
             OutputCovariance mine = network.Options.OutputCovariance;

@@ -22,7 +22,7 @@ public sealed partial class Network<T>
     private RowJob? _rowJob = new();
 
     /// <summary>N(0, sd^2) draws into rows <c>[rowOffset, rowOffset + rows)</c> of <paramref name="target"/>.</summary>
-    private void FillGaussian(ref Xoshiro256 rng, Matrix<T> target, int rowOffset, int rows, int columns, T standardDeviation)
+    internal void FillGaussian(ref Xoshiro256 rng, Matrix<T> target, int rowOffset, int rows, int columns, T standardDeviation)
     {
         GaussianFillJob<T>? job = Context.ThreadCount > 1 ? Interlocked.Exchange(ref _gaussianJob, null) : null;
         try

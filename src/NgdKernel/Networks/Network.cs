@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using CommunityToolkit.HighPerformance;
+using NgdKernel.Densities;
 using NgdKernel.Kernels;
 using NgdKernel.LinearAlgebra;
 using NgdKernel.Optimizers;
@@ -11,7 +12,8 @@ namespace NgdKernel.Networks;
 
 /// <summary>
 /// A feed-forward network of L dense layers <c>x_i = phi_i(W_i x_{i-1} + b_i)</c> (paper Eq. 1)
-/// with a Gaussian output density <c>N(x_L, SigmaT)</c> and the loss of Eq. 6.
+/// with an output density <c>p(y | x_L)</c>: the paper's Gaussian <c>N(x_L, SigmaT)</c> and the loss of
+/// Eq. 6 by default, or a categorical (softmax) or Bernoulli (logistic) output (<see cref="Networks.OutputDensity"/>).
 /// </summary>
 /// <remarks>
 /// <para>A minibatch is a row-major view <c>[batch, width]</c>, one example per row. The forward
@@ -34,9 +36,7 @@ public sealed partial class Network<T>
     private readonly Matrix<T>[] _weights;
     private readonly Activation[] _activations;
     private readonly int[] _widths;
-    private readonly T _precisionScale;      // 1 / sigma^2 when isotropic
-    private readonly Matrix<T>? _precision;  // S = SigmaT^-1 when full
-    private readonly Matrix<T>? _precisionFactor; // L_S with S = L_S L_S^T when full
+    private readonly OutputLikelihood<T> _likelihood;
 
     /// <summary>Builds and initialises a network (<c>W ~ N(0, InitScale^2 / n_in)</c>, biases 0).</summary>
     /// <param name="options">Architecture, output covariance and seed; validated here.</param>
@@ -76,18 +76,7 @@ public sealed partial class Network<T>
             _weights[l] = new Matrix<T>(_widths[l + 1], InputWidth(l));
         }
 
-        int nOut = _widths[LayerCount];
-        OutputCovariance covariance = options.OutputCovariance;
-        if (covariance.IsIsotropic)
-        {
-            _precisionScale = T.CreateChecked(1.0 / covariance.Variance);
-        }
-        else
-        {
-            _precision = FromDense(covariance.PrecisionDense(nOut), nOut);
-            _precisionFactor = FromDense(covariance.PrecisionFactor!, nOut);
-        }
-
+        _likelihood = OutputLikelihood<T>.Create(options, _widths[LayerCount]);
         Initialize(options.Seed, options.InitScale);
     }
 
@@ -188,13 +177,17 @@ public sealed partial class Network<T>
 
     internal Matrix<T> WeightMatrix(int layer) => _weights[layer];
 
-    internal bool IsIsotropicOutput => _precision is null;
+    /// <summary>The output density <c>p(y | x_L)</c>: the loss, the output error and the sampled targets of Eq. 20.</summary>
+    public OutputDensity OutputDensity => _likelihood.Density;
 
-    internal T PrecisionScale => _precisionScale;
+    /// <summary>Whether the output is a Gaussian with a full covariance (its products cost <c>n_L^2</c> per example).</summary>
+    internal bool IsIsotropicOutput => (_likelihood as GaussianLikelihood<T>)?.Precision is null;
 
-    internal Matrix<T>? Precision => _precision;
+    internal T PrecisionScale => ((GaussianLikelihood<T>)_likelihood).PrecisionScale;
 
-    internal Matrix<T>? PrecisionFactor => _precisionFactor;
+    internal Matrix<T>? Precision => ((GaussianLikelihood<T>)_likelihood).Precision;
+
+    internal OutputLikelihood<T> Likelihood => _likelihood;
 
     /// <summary>Whether every layer is linear (identity activation).</summary>
     public bool IsLinear
@@ -276,6 +269,21 @@ public sealed partial class Network<T>
         return workspace.Output(inputs.Height);
     }
 
+    /// <summary>
+    /// Forward pass and the output density's prediction: the class probabilities <c>softmax(x_L)</c>
+    /// (<see cref="OutputDensity.Categorical"/>), the output probabilities <c>sigmoid(x_L)</c>
+    /// (<see cref="OutputDensity.Bernoulli"/>), or the mean <c>x_L</c> (<see cref="OutputDensity.Gaussian"/>).
+    /// </summary>
+    /// <returns><c>[batch, n_L]</c>, a view into the workspace valid until its next pass.</returns>
+    /// <exception cref="ArgumentException">Shape mismatch, non-finite input, or batch larger than the workspace.</exception>
+    /// <remarks>Allocates nothing; probabilities are computed by a max-shifted softmax (no overflow).</remarks>
+    public ReadOnlySpan2D<T> Predict(ReadOnlySpan2D<T> inputs, NetworkWorkspace<T> workspace)
+    {
+        CheckInputs(inputs, workspace);
+        ForwardUnchecked(inputs, workspace);
+        return _likelihood.Predict(this, workspace, inputs.Height);
+    }
+
     /// <summary>Loss of a batch (forward pass plus Eq. 6), without touching the weights.</summary>
     /// <exception cref="ArgumentException">Shape mismatch or batch larger than the workspace.</exception>
     public LossValues Evaluate(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace)
@@ -325,81 +333,41 @@ public sealed partial class Network<T>
     }
 
     /// <summary>
-    /// <c>D = Y - X_L</c>; loss (Eq. 6); when <paramref name="computeErrors"/>, the output error
-    /// <c>E_L = phi'_L o (D S)</c> into <c>Errors[L-1]</c>.
+    /// Loss of the output density (Eq. 6 for the Gaussian); when <paramref name="computeErrors"/>, the
+    /// output error <c>E_L = phi'_L o (-dloss/dx_L)</c> (Eq. 8) into <c>Errors[L-1]</c>.
     /// </summary>
     internal LossValues OutputErrors(ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace, bool computeErrors)
     {
-        int rows = targets.Height;
-        int nOut = OutputSize;
-        Span2D<T> output = workspace.Activations[LayerCount].Span.Slice(0, 0, rows, nOut);
-        Span2D<T> difference = workspace.Difference.Span.Slice(0, 0, rows, nOut);
-        double squared = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            Span<T> d = difference.GetRowSpan(r);
-            TensorPrimitives.Subtract(targets.GetRowSpan(r), output.GetRowSpan(r), d);
-            squared += double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(d));
-        }
-
-        double mse = squared / ((double)rows * nOut);
-        double nll;
-        Span2D<T> errors = workspace.Errors[LayerCount - 1].Span.Slice(0, 0, rows, nOut);
-        if (_precision is null)
-        {
-            nll = 0.5 * squared * double.CreateTruncating(_precisionScale) / rows;
-            if (computeErrors)
-            {
-                for (int r = 0; r < rows; r++)
-                {
-                    TensorPrimitives.Multiply<T>(difference.GetRowSpan(r), _precisionScale, errors.GetRowSpan(r));
-                }
-            }
-        }
-        else
-        {
-            // E = D S (S symmetric), and D o (D S) summed is the Mahalanobis form.
-            Gemm.Multiply(difference, MatrixOp.None, _precision.ReadOnlySpan, MatrixOp.None, T.One, T.Zero, errors, Context);
-            double quadratic = 0;
-            for (int r = 0; r < rows; r++)
-            {
-                quadratic += double.CreateTruncating(TensorPrimitives.Dot<T>(difference.GetRowSpan(r), errors.GetRowSpan(r)));
-            }
-
-            nll = 0.5 * quadratic / rows;
-        }
-
+        LossValues loss = _likelihood.Loss(this, targets, workspace, computeErrors);
         if (computeErrors)
         {
-            MultiplyByDerivative(LayerCount - 1, workspace.Errors[LayerCount - 1], 0, rows, nOut, workspace.Activations[LayerCount], rows);
+            int rows = targets.Height;
+            MultiplyByDerivative(LayerCount - 1, workspace.Errors[LayerCount - 1], 0, rows, OutputSize, workspace.Activations[LayerCount], rows);
         }
 
-        return new LossValues(nll, mse);
+        return loss;
     }
 
     /// <summary>
-    /// Fills <paramref name="errors"/>[L-1] rows <c>[offset, offset + rows)</c> with output errors
-    /// <c>phi'_L o S^{1/2} z</c>, <c>z ~ N(0, I)</c>: the errors of targets sampled from the model,
-    /// <c>y ~ N(x_L, SigmaT)</c>, since <c>S (y - x_L) ~ N(0, S)</c>.
+    /// Fills <paramref name="errors"/>[L-1] rows <c>[offset, offset + rows)</c> with the output errors
+    /// <c>phi'_L o e</c> of targets sampled from the model, <c>y ~ p(y | x_L)</c> (Eq. 20).
     /// </summary>
     internal void SampleOutputErrors(ref Xoshiro256 rng, NetworkWorkspace<T> workspace, Matrix<T>[] errors, int offset, int rows)
     {
-        int nOut = OutputSize;
-        Span2D<T> target = errors[LayerCount - 1].Span.Slice(offset, 0, rows, nOut);
-        if (_precision is null)
-        {
-            FillGaussian(ref rng, errors[LayerCount - 1], offset, rows, nOut, T.Sqrt(_precisionScale));
-        }
-        else
-        {
-            Span2D<T> z = workspace.Difference.Span.Slice(0, 0, rows, nOut);
-            FillGaussian(ref rng, workspace.Difference, 0, rows, nOut, T.One);
+        _likelihood.Sample(this, ref rng, workspace, errors[LayerCount - 1], offset, rows);
+        MultiplyByDerivative(LayerCount - 1, errors[LayerCount - 1], offset, rows, OutputSize, workspace.Activations[LayerCount], rows);
+    }
 
-            // Row e = L_S z, i.e. E = Z L_S^T.
-            Gemm.Multiply(z, MatrixOp.None, _precisionFactor!.ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero, target, Context);
-        }
-
-        MultiplyByDerivative(LayerCount - 1, errors[LayerCount - 1], offset, rows, nOut, workspace.Activations[LayerCount], rows);
+    /// <summary>
+    /// Fills <paramref name="errors"/>[L-1] rows <c>[offset, offset + rows)</c> with <c>phi'_L o</c>
+    /// <paramref name="scale"/> times column <paramref name="column"/> of a square root of each example's
+    /// output Fisher: the n_L such blocks, back-propagated, give the error covariance of Eq. 20 as the
+    /// exact expectation over the sampled targets.
+    /// </summary>
+    internal void FisherOutputErrors(NetworkWorkspace<T> workspace, Matrix<T>[] errors, int offset, int rows, int column, T scale)
+    {
+        _likelihood.FisherColumn(this, workspace, errors[LayerCount - 1], offset, rows, column, scale);
+        MultiplyByDerivative(LayerCount - 1, errors[LayerCount - 1], offset, rows, OutputSize, workspace.Activations[LayerCount], rows);
     }
 
     /// <summary>
@@ -443,15 +411,28 @@ public sealed partial class Network<T>
     internal void CheckBatch(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace)
     {
         CheckInputs(inputs, workspace);
-        if (targets.Width != OutputSize || targets.Height != inputs.Height)
+        CheckTargets(targets, inputs.Height, inputs.Width, nameof(targets));
+    }
+
+    /// <summary>
+    /// Checks targets against <paramref name="rows"/> examples: the widths the output density takes
+    /// (<c>n_L</c>, or 1 for class labels), finite values, and values the density accepts.
+    /// </summary>
+    internal void CheckTargets(ReadOnlySpan2D<T> targets, int rows, int inputWidth, string paramName)
+    {
+        if (!_likelihood.AcceptsWidth(targets.Width, OutputSize) || targets.Height != rows)
         {
+            string expected = targets.Width == OutputSize || !_likelihood.AcceptsWidth(1, OutputSize)
+                ? string.Create(CultureInfo.InvariantCulture, $"{rows}x{OutputSize} (one row per example, n_L = {OutputSize} columns)")
+                : string.Create(CultureInfo.InvariantCulture, $"{rows} rows (one per example) of {_likelihood.TargetWidths(OutputSize)}");
             throw new ArgumentException(
                 string.Create(CultureInfo.InvariantCulture,
-                    $"'targets' is {targets.Height}x{targets.Width} but 'inputs' is {inputs.Height}x{inputs.Width}: targets must be {inputs.Height}x{OutputSize} (one row per example, n_L = {OutputSize} columns)."),
-                nameof(targets));
+                    $"'{paramName}' is {targets.Height}x{targets.Width} but 'inputs' is {rows}x{inputWidth}: {paramName} must be {expected}."),
+                paramName);
         }
 
-        CheckFinite(targets, nameof(targets));
+        CheckFinite(targets, paramName);
+        _likelihood.CheckTargetValues(targets, OutputSize, paramName);
     }
 
     internal void CheckInputs(ReadOnlySpan2D<T> inputs, NetworkWorkspace<T> workspace)
@@ -505,20 +486,5 @@ public sealed partial class Network<T>
                 $"'{paramName}' has widths [{string.Join(", ", other._widths)}] bias={other.HasBias} but this network has [{string.Join(", ", _widths)}] bias={HasBias}.",
                 paramName);
         }
-    }
-
-    private static Matrix<T> FromDense(double[] values, int n)
-    {
-        var m = new Matrix<T>(n, n);
-        Span2D<T> span = m.Span;
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                span[i, j] = T.CreateChecked(values[(i * n) + j]);
-            }
-        }
-
-        return m;
     }
 }

@@ -34,8 +34,17 @@ public sealed record NetworkOptions
     /// </summary>
     public bool Bias { get; init; }
 
-    /// <summary>Output covariance <c>SigmaT</c>. Default <see cref="OutputCovariance.Identity"/>.</summary>
+    /// <summary>
+    /// Output covariance <c>SigmaT</c> of the <see cref="OutputDensity.Gaussian"/> density. Default
+    /// <see cref="OutputCovariance.Identity"/>, the only value the other densities accept.
+    /// </summary>
     public OutputCovariance OutputCovariance { get; init; } = OutputCovariance.Identity;
+
+    /// <summary>
+    /// The output density <c>p(y | x_L)</c>: loss, output error and the targets sampled for Eq. 20.
+    /// Default <see cref="OutputDensity.Gaussian"/> (the paper's).
+    /// </summary>
+    public OutputDensity OutputDensity { get; init; } = OutputDensity.Gaussian;
 
     /// <summary>Seed of the weight initialisation. Default 1.</summary>
     public ulong Seed { get; init; } = 1;
@@ -121,6 +130,29 @@ public sealed record NetworkOptions
         }
 
         ArgumentNullException.ThrowIfNull(OutputCovariance, nameof(OutputCovariance));
+        if (!Enum.IsDefined(OutputDensity))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OutputDensity), OutputDensity, "Not an output density.");
+        }
+
+        if (OutputDensity != OutputDensity.Gaussian)
+        {
+            if (!(OutputCovariance.IsIsotropic && OutputCovariance.Variance == 1.0))
+            {
+                throw new ArgumentException(
+                    $"'{nameof(OutputCovariance)}' is set but '{nameof(OutputDensity)}' is {OutputDensity}: an output covariance belongs to the Gaussian density only.",
+                    nameof(OutputCovariance));
+            }
+
+            if (OutputDensity == OutputDensity.Categorical && Widths[^1] < 2)
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"'{nameof(OutputDensity)}' is Categorical but the output width is {Widths[^1]}: a categorical output needs n_L >= 2 classes (use Bernoulli for one binary output)."),
+                    nameof(OutputDensity));
+            }
+        }
+
         if (!OutputCovariance.IsIsotropic && OutputCovariance.Dimension != Widths[^1])
         {
             throw new ArgumentException(
@@ -131,7 +163,14 @@ public sealed record NetworkOptions
     }
 }
 
-/// <summary>Loss of a batch: Eq. 6 without constants, and the plain mean squared error.</summary>
-/// <param name="Loss">Gaussian negative log-likelihood without constants, <c>0.5 &lt;(y - x_L)^T SigmaT^-1 (y - x_L)&gt;</c>, averaged over examples (Eq. 6).</param>
-/// <param name="MeanSquaredError">Mean of <c>(y - x_L)^2</c> over examples and output components.</param>
+/// <summary>Loss of a batch: the negative log-likelihood of the output density, and the plain mean squared error.</summary>
+/// <param name="Loss">
+/// Negative log-likelihood averaged over examples: Gaussian without constants,
+/// <c>0.5 &lt;(y - x_L)^T SigmaT^-1 (y - x_L)&gt;</c> (Eq. 6); categorical the cross-entropy
+/// <c>&lt;-log p_y&gt;</c>; Bernoulli the binary cross-entropy summed over outputs.
+/// </param>
+/// <param name="MeanSquaredError">
+/// Mean over examples and output components of <c>(y - x_L)^2</c> (Gaussian), or of <c>(y - p)^2</c>
+/// with <c>p</c> the predicted probabilities and labels read as one-hot rows (categorical, Bernoulli).
+/// </param>
 public readonly record struct LossValues(double Loss, double MeanSquaredError);

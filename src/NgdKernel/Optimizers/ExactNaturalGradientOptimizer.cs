@@ -66,6 +66,13 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
                 nameof(options));
         }
 
+        if (options.ErrorCovariance == CovarianceSource.Model && network.OutputDensity != OutputDensity.Gaussian)
+        {
+            throw new ArgumentException(
+                $"'ErrorCovariance' is Model (Eq. 14), the closed form of a Gaussian output, but the network's output density is {network.OutputDensity}: use CovarianceSource.ExactOutputFisher (or Samples).",
+                nameof(options));
+        }
+
         int n0 = network.InputSize;
         if (options.InputCovariance is not null)
         {
@@ -139,9 +146,10 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     {
         OptimizerMemory.CheckEstimateArguments(network, batchSize);
         options = ValidatedOptions.OrDefault(options);
-        MemoryList list = OptimizerMemory.List(network, batchSize, options.ErrorCovariance == CovarianceSource.Samples ? options.SampleCount : 0);
+        int blocks = options.ErrorBlocks(network.OutputSize);
+        MemoryList list = OptimizerMemory.List(network, batchSize, blocks);
         DescribeMemory(ref list, network, options, batchSize);
-        return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(ExactNaturalGradientOptimizer<T>)), batchSize, options.ErrorCovariance == CovarianceSource.Samples ? options.SampleCount : 0, list.Items,
+        return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(ExactNaturalGradientOptimizer<T>)), batchSize, blocks, list.Items,
             OptimizerMemory.Limit(options.MemoryLimit));
     }
 
@@ -179,11 +187,12 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
         if (rows > 0)
         {
             OptimizerMemory.Workspace(ref sink, network, rows, 0);
-            if (options.ErrorCovariance == CovarianceSource.Samples)
+            if (options.ErrorCovariance != CovarianceSource.Model)
             {
                 for (int l = 0; l < network.LayerCount; l++)
                 {
-                    sink.Add("sampled errors", l, (long)rows * options.SampleCount, network.Widths[l + 1], MemorySize.SampledBatch);
+                    sink.Add("sampled errors", l, (long)rows * options.ErrorBlocks(network.OutputSize), network.Widths[l + 1],
+                        MemorySize.SampledBatch);
                 }
             }
         }
@@ -318,7 +327,8 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
         }
         else
         {
-            int samples = rows * Options.SampleCount;
+            int blocks = Options.ErrorBlocks(Network.OutputSize);
+            int samples = rows * blocks;
             if (_sampledErrors.Length == 0 || _sampledErrors[0].Rows < samples)
             {
                 _sampledErrors = new Matrix<T>[layers];
@@ -328,9 +338,20 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
                 }
             }
 
-            for (int k = 0; k < Options.SampleCount; k++)
+            // The exact output Fisher: column j of a square root per example in block j, scaled by
+            // sqrt(n_L) so that the covariance of the n_L M rows averages the exact expectation.
+            T scale = T.Sqrt(T.CreateChecked(blocks));
+            for (int k = 0; k < blocks; k++)
             {
-                Network.SampleOutputErrors(ref _rng, workspace, _sampledErrors, k * rows, rows);
+                if (Options.ErrorCovariance == CovarianceSource.ExactOutputFisher)
+                {
+                    Network.FisherOutputErrors(workspace, _sampledErrors, k * rows, rows, k, scale);
+                }
+                else
+                {
+                    Network.SampleOutputErrors(ref _rng, workspace, _sampledErrors, k * rows, rows);
+                }
+
                 Network.Backpropagate(workspace, _sampledErrors, k * rows, rows);
             }
 

@@ -16,6 +16,13 @@ public enum CovarianceSource
     /// the model. Works for any network.
     /// </summary>
     Samples = 1,
+
+    /// <summary>
+    /// The exact expectation over the output density, for any network and density: per example the
+    /// n_L columns of a square root of the output Fisher are back-propagated in place of sampled errors
+    /// (see <see cref="FisherEstimate.Exact"/>). <see cref="ExactNaturalGradientOptions.SampleCount"/> is ignored.
+    /// </summary>
+    ExactOutputFisher = 2,
 }
 
 /// <summary>Options of the undamped exact natural gradient (paper Eq. 10).</summary>
@@ -24,7 +31,10 @@ public sealed record ExactNaturalGradientOptions : IValidatedOptions
     /// <summary>Learning rate <c>alpha</c> &gt; 0 (time step of Eq. 10). Default 1.</summary>
     public double LearningRate { get; init; } = 1.0;
 
-    /// <summary>Error covariance <c>&lt;e e^T&gt;</c>: <see cref="CovarianceSource.Model"/> (Eq. 14, default) or sampled.</summary>
+    /// <summary>
+    /// Error covariance <c>&lt;e e^T&gt;</c>: <see cref="CovarianceSource.Model"/> (Eq. 14, default; linear
+    /// Gaussian networks), sampled, or <see cref="CovarianceSource.ExactOutputFisher"/>.
+    /// </summary>
     public CovarianceSource ErrorCovariance { get; init; } = CovarianceSource.Model;
 
     /// <summary>
@@ -54,6 +64,14 @@ public sealed record ExactNaturalGradientOptions : IValidatedOptions
 
     /// <summary>Seed of the sampled targets. Default 1.</summary>
     public ulong Seed { get; init; } = 1;
+
+    /// <summary>Blocks of back-propagated output errors per example: K, n_L for the exact output Fisher, 0 for the closed form.</summary>
+    internal int ErrorBlocks(int outputWidth) => ErrorCovariance switch
+    {
+        CovarianceSource.Samples => SampleCount,
+        CovarianceSource.ExactOutputFisher => outputWidth,
+        _ => 0,
+    };
 
     /// <summary>Throws when an option is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The message names the option and its value.</exception>

@@ -78,7 +78,7 @@ public sealed partial class NaturalGradientOptimizer<T>
         T muT = T.CreateChecked(mu);
         double gradientDot = 0; // G.V
         double quadratic = 0;   // q(V)
-        int samples = rows * Options.SampleCount;
+        int samples = rows * _sizing.SampleCount; // K sampled, or n_L exact-Fisher blocks
         for (int l = 0; l < _layers.Length; l++)
         {
             if (_controls.IsFrozen(l))
@@ -107,7 +107,7 @@ public sealed partial class NaturalGradientOptimizer<T>
 
     private void EnsureMomentumScratch(int rows)
     {
-        int samples = rows * Options.SampleCount;
+        int samples = rows * _sizing.SampleCount; // K sampled, or n_L exact-Fisher blocks
         int width = _maxWidth;
         if (_momentumProducts is null || _momentumProducts.Columns < rows)
         {

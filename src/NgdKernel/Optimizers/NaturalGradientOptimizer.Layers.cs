@@ -129,7 +129,7 @@ public sealed partial class NaturalGradientOptimizer<T>
         out CholeskyFailure failure)
     {
         LayerCurvature<T> layer = _layers[l];
-        int samples = rows * Options.SampleCount;
+        int samples = rows * _sizing.SampleCount;
         ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
         ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
         (T inputDamping, T errorDamping) = layer.SideDamping(inputs, errors, damping, Options.DampingForm);
@@ -141,7 +141,7 @@ public sealed partial class NaturalGradientOptimizer<T>
         Matrix<T> scratch, Span<T> rankOneWorkspace, KernelContext context, out CholeskyFailure failure)
     {
         LayerCurvature<T> layer = _layers[l];
-        int samples = rows * Options.SampleCount;
+        int samples = rows * _sizing.SampleCount;
         ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
         ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
         return layer.ShermanMorrisonDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, damping, DecayPerExample,
@@ -193,7 +193,7 @@ public sealed partial class NaturalGradientOptimizer<T>
             for (int l = 0; l < count; l++)
             {
                 double a = owner._layers[l].InputWidth, b = owner._layers[l].OutputWidth, m = rows;
-                double s = m * owner.Options.SampleCount;
+                double s = m * owner._sizing.SampleCount;
                 // Sherman-Morrison: a rank-1 update per example and side (2 n^2) and the running syrk
                 // dominate; Cholesky: covariances, factors and solves.
                 // Both: the gradient block, m a b.
@@ -231,7 +231,7 @@ public sealed partial class NaturalGradientOptimizer<T>
             _rankOneWorkspaces = new T[]?[groupCount];
             for (int g = 1; _sherman && g < groupCount; g++)
             {
-                _scratch[g] = new Matrix<T>(rows * owner.Options.SampleCount, owner._maxWidth);
+                _scratch[g] = new Matrix<T>(rows * owner._sizing.SampleCount, owner._maxWidth);
                 _rankOneWorkspaces[g] = new T[owner._rankOneWorkspace.Length];
             }
         }

@@ -56,6 +56,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     private readonly T[] _rankOneWorkspace;
     private readonly int _maxWidth;
     private readonly long _memoryLimit;
+    private readonly NaturalGradientOptions _sizing; // SampleCount = blocks of errors per example
     private int _checkedRows;
     private NetworkWorkspace<T>? _workspace;
     private Matrix<T>? _scratch;
@@ -72,6 +73,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         options = ValidatedOptions.OrDefault(options);
         Network = network;
         Options = options;
+        _sizing = options.Sizing(network.OutputSize);
         _state = new NaturalGradientState
         {
             Damping = options.InitialDamping,
@@ -124,6 +126,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     {
         OptimizerMemory.CheckEstimateArguments(network, batchSize);
         options = ValidatedOptions.OrDefault(options);
+        options = options.Sizing(network.OutputSize);
         MemoryList list = OptimizerMemory.List(network, batchSize, options.SampleCount);
         DescribeMemory(ref list, network, options, batchSize);
         return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(NaturalGradientOptimizer<T>)), batchSize, options.SampleCount,
@@ -162,7 +165,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     private void CheckMemory(int rows, string paramName)
     {
         var total = default(MemoryTotal);
-        DescribeMemory(ref total, Network, Options, rows);
+        DescribeMemory(ref total, Network, _sizing, rows);
         if (!OptimizerMemory.Fits<T>(total, _memoryLimit))
         {
             throw EstimateMemory(Network, rows, Options).Exceeded(paramName, "NaturalGradientOptions.MemoryLimit");
@@ -327,7 +330,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         }
 
         double m = batchSize;
-        double samples = m * Options.SampleCount;
+        double samples = m * _sizing.SampleCount;
         double total = 0;
         for (int l = 0; l < _layers.Length; l++)
         {
@@ -409,8 +412,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             _checkedRows = rows;
         }
 
-        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, rows, Options.SampleCount);
-        int sampled = workspace.Capacity * Options.SampleCount;
+        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, rows, _sizing.SampleCount);
+        int sampled = workspace.Capacity * _sizing.SampleCount;
         if (Options.Inverse == CurvatureInverse.ShermanMorrison && (_scratch is null || _scratch.Rows < sampled))
         {
             _scratch = new Matrix<T>(sampled, _maxWidth);
@@ -427,13 +430,27 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         LossValues loss = Network.OutputErrors(targets, workspace, computeErrors: true);
 
         // The K sampled output errors go under the true ones (rows [rows, (1 + K) rows)), and one
-        // backward pass propagates all of them.
-        for (int k = 1; k <= Options.SampleCount; k++)
+        // backward pass propagates all of them. The exact Fisher puts the n_L columns of a square root
+        // of the output Fisher there instead, scaled by sqrt(n_L) so that the covariance of the n_L M
+        // rows, E^T E / (n_L M), is the average over examples of the exact expectation.
+        int blocks = _sizing.SampleCount;
+        if (Options.Fisher == FisherEstimate.Exact)
         {
-            Network.SampleOutputErrors(ref _state.Generator, workspace, workspace.Errors, k * rows, rows);
+            T scale = T.Sqrt(T.CreateChecked(blocks));
+            for (int j = 0; j < blocks; j++)
+            {
+                Network.FisherOutputErrors(workspace, workspace.Errors, (1 + j) * rows, rows, j, scale);
+            }
+        }
+        else
+        {
+            for (int k = 1; k <= blocks; k++)
+            {
+                Network.SampleOutputErrors(ref _state.Generator, workspace, workspace.Errors, k * rows, rows);
+            }
         }
 
-        Network.Backpropagate(workspace, workspace.Errors, 0, rows, 1 + Options.SampleCount);
+        Network.Backpropagate(workspace, workspace.Errors, 0, rows, 1 + blocks);
         _gradientsPending = true; // computed with the directions, on the layer split when there is one
         return loss;
     }

@@ -50,6 +50,13 @@ public sealed record NaturalGradientOptions : IValidatedOptions
     /// <summary>Backward passes with model-sampled targets per step, <c>K</c> &gt;= 1. Default 1 (the paper's).</summary>
     public int SampleCount { get; init; } = 1;
 
+    /// <summary>
+    /// The error covariance of Eq. 20: K sampled backward passes (<see cref="FisherEstimate.Sampled"/>,
+    /// the default and the paper's) or the exact expectation over the output density (with
+    /// <see cref="CurvatureInverse.Cholesky"/> only).
+    /// </summary>
+    public FisherEstimate Fisher { get; init; } = FisherEstimate.Sampled;
+
     /// <summary>Initial damping <c>lambda_0</c> &gt; 0. Default 1 (the authors use 1e-2 for deep linear nets, 1 for MNIST).</summary>
     public double InitialDamping { get; init; } = 1.0;
 
@@ -165,6 +172,19 @@ public sealed record NaturalGradientOptions : IValidatedOptions
             throw Range(nameof(SampleCount), SampleCount, "it must be >= 1");
         }
 
+        if (!Enum.IsDefined(Fisher))
+        {
+            throw Range(nameof(Fisher), Fisher, "not a FisherEstimate");
+        }
+
+        if (Fisher == FisherEstimate.Exact && Inverse == CurvatureInverse.ShermanMorrison)
+        {
+            // The running covariances forget row by row, and the exact Fisher's rows come in n_L blocks
+            // of different output columns: the last blocks of a batch would outweigh the first ones.
+            throw Range(nameof(Fisher), Fisher,
+                "the exact Fisher needs CurvatureInverse.Cholesky (Sherman-Morrison's running covariances forget row by row, which weights the exact Fisher's blocks of output columns unequally)");
+        }
+
         Positive(InitialDamping, nameof(InitialDamping));
         Positive(MinDamping, nameof(MinDamping));
         Positive(MaxDamping, nameof(MaxDamping));
@@ -240,6 +260,13 @@ public sealed record NaturalGradientOptions : IValidatedOptions
         OptimizerControls.Validate(WeightDecay, FrozenLayers);
         OptimizerMemory.ValidateLimit(MemoryLimit);
     }
+
+    /// <summary>
+    /// The options the buffers are sized by: with the exact Fisher, n_L blocks of errors per example
+    /// stand where the K sampled ones do.
+    /// </summary>
+    internal NaturalGradientOptions Sizing(int outputWidth) =>
+        Fisher == FisherEstimate.Exact && SampleCount != outputWidth ? this with { SampleCount = outputWidth } : this;
 
     internal static void Positive(double value, string name)
     {

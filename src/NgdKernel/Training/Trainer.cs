@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
 using CommunityToolkit.HighPerformance;
@@ -157,7 +158,7 @@ public sealed partial class Trainer<T>
             if (Options.Shuffle)
             {
                 Span2D<T> x = _batchInputs.Span.Slice(0, 0, rows, _batchInputs.Columns);
-                Span2D<T> y = _batchTargets.Span.Slice(0, 0, rows, _batchTargets.Columns);
+                Span2D<T> y = _batchTargets.Span.Slice(0, 0, rows, targets.Width); // n_L, or 1 for class labels
                 for (int r = 0; r < rows; r++)
                 {
                     int source = _order[first + r];
@@ -190,11 +191,7 @@ public sealed partial class Trainer<T>
     {
         CheckData(inputs, targets);
         Network<T> network = Optimizer.Network;
-        int batch = Math.Min(Options.EvaluationBatchSize, inputs.Height);
-        if (_evaluation is null || _evaluation.Capacity < batch)
-        {
-            _evaluation = network.CreateWorkspace(batch);
-        }
+        int batch = PrepareEvaluation(inputs.Height);
 
         double loss = 0;
         double mse = 0;
@@ -209,6 +206,52 @@ public sealed partial class Trainer<T>
         return new LossValues(loss / inputs.Height, mse / inputs.Height);
     }
 
+    /// <summary>
+    /// Log-loss and accuracy of the current network on a data set, in batches of
+    /// <see cref="TrainerOptions.EvaluationBatchSize"/>: the loss of the output density (the cross-entropy
+    /// of a categorical or Bernoulli output) and the fraction of correct predictions
+    /// (<see cref="ClassificationMetrics.Accuracy"/>).
+    /// </summary>
+    /// <param name="inputs"><c>[examples, n_0]</c>.</param>
+    /// <param name="targets"><c>[examples, n_L]</c>, or <c>[examples, 1]</c> class labels for a categorical output.</param>
+    /// <exception cref="ArgumentException">Shapes do not match the network or each other, or a value is NaN, infinite or not a valid target (its row and column named).</exception>
+    /// <remarks>Allocates nothing once the evaluation workspace exists.</remarks>
+    public ClassificationMetrics EvaluateClassification(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        CheckData(inputs, targets);
+        Network<T> network = Optimizer.Network;
+        int batch = PrepareEvaluation(inputs.Height);
+
+        double loss = 0;
+        long correct = 0, total = 0;
+        for (int first = 0; first < inputs.Height; first += batch)
+        {
+            int rows = Math.Min(batch, inputs.Height - first);
+            ReadOnlySpan2D<T> x = inputs.Slice(first, 0, rows, inputs.Width);
+            ReadOnlySpan2D<T> y = targets.Slice(first, 0, rows, targets.Width);
+            network.ForwardUnchecked(x, _evaluation);
+            loss += network.OutputErrors(y, _evaluation, computeErrors: false).Loss * rows;
+            (long right, long judged) = network.Likelihood.CountCorrect(network.Likelihood.Predict(network, _evaluation, rows), y);
+            correct += right;
+            total += judged;
+        }
+
+        return new ClassificationMetrics(loss / inputs.Height, (double)correct / total);
+    }
+
+    /// <summary>Rows per evaluation pass for <paramref name="count"/> examples; the evaluation workspace grown to hold them.</summary>
+    [MemberNotNull(nameof(_evaluation))]
+    private int PrepareEvaluation(int count)
+    {
+        int batch = Math.Min(Options.EvaluationBatchSize, count);
+        if (_evaluation is null || _evaluation.Capacity < batch)
+        {
+            _evaluation = Optimizer.Network.CreateWorkspace(batch);
+        }
+
+        return batch;
+    }
+
     private void CheckData(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
         Network<T> network = Optimizer.Network;
@@ -220,18 +263,10 @@ public sealed partial class Trainer<T>
                 nameof(inputs));
         }
 
-        if (targets.Height != inputs.Height || targets.Width != network.OutputSize)
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture,
-                    $"'targets' is {targets.Height}x{targets.Width} but 'inputs' is {inputs.Height}x{inputs.Width}: targets must be {inputs.Height}x{network.OutputSize}."),
-                nameof(targets));
-        }
-
         // Checked here, not by each step, so that an error names the row of the data set rather than
         // of a (shuffled) minibatch; one vectorized pass per row, small next to an epoch.
         Network<T>.CheckFinite(inputs, nameof(inputs));
-        Network<T>.CheckFinite(targets, nameof(targets));
+        network.CheckTargets(targets, inputs.Height, inputs.Width, nameof(targets));
     }
 
     private void Shuffle(int count)
@@ -253,3 +288,15 @@ public sealed partial class Trainer<T>
         }
     }
 }
+
+/// <summary>Classification quality of a network on a data set (<see cref="Trainer{T}.EvaluateClassification(CommunityToolkit.HighPerformance.ReadOnlySpan2D{T}, CommunityToolkit.HighPerformance.ReadOnlySpan2D{T})"/>).</summary>
+/// <param name="LogLoss">
+/// Mean negative log-likelihood per example: the cross-entropy <c>&lt;-log p_y&gt;</c> of a categorical
+/// output, the binary cross-entropy summed over outputs of a Bernoulli one, Eq. 6 for a Gaussian.
+/// </param>
+/// <param name="Accuracy">
+/// Fraction of examples whose most probable class is the label (categorical; for class probabilities,
+/// the most probable target class), of outputs on the target's side of 1/2 (Bernoulli), or of examples
+/// whose largest output is the largest target component (Gaussian regression onto one-hot codes).
+/// </param>
+public readonly record struct ClassificationMetrics(double LogLoss, double Accuracy);
