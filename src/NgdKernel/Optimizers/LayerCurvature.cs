@@ -43,12 +43,12 @@ internal sealed partial class LayerCurvature<T>
     /// in sample space never needs them, and at wide layers they are the largest buffers of all.
     /// <see cref="DescribeMemory"/> lists the same buffers for the memory check.
     /// </remarks>
-    public LayerCurvature(int outputWidth, int inputWidth, CurvatureInverse inverse)
+    public LayerCurvature(int outputWidth, int inputWidth, CurvatureInverse inverse, bool amortized = false)
     {
         OutputWidth = outputWidth;
         InputWidth = inputWidth;
         Direction = new Matrix<T>(outputWidth, inputWidth);
-        if (inverse == CurvatureInverse.ShermanMorrison)
+        if (inverse == CurvatureInverse.ShermanMorrison || amortized)
         {
             _ = InputCovariance;
             _ = ErrorCovariance;
@@ -124,7 +124,7 @@ internal sealed partial class LayerCurvature<T>
         where TSink : struct, IMemorySink
     {
         sink.Add("direction", layer, outputWidth, inputWidth, MemorySize.LayerWidths);
-        if (options.Inverse == CurvatureInverse.ShermanMorrison)
+        if (options.Inverse == CurvatureInverse.ShermanMorrison || options.InverseUpdatePeriod > 1)
         {
             // Running covariance, running inverse and the undo copy of each.
             sink.Add("running input covariance and inverse, with undo copies", layer, 4L * inputWidth, inputWidth, MemorySize.InputWidth);

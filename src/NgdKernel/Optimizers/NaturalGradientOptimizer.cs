@@ -85,7 +85,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         _layers = new LayerCurvature<T>[network.LayerCount];
         for (int l = 0; l < _layers.Length; l++)
         {
-            _layers[l] = new LayerCurvature<T>(network.Widths[l + 1], network.InputWidth(l), options.Inverse);
+            _layers[l] = new LayerCurvature<T>(network.Widths[l + 1], network.InputWidth(l), options.Inverse,
+                amortized: options.InverseUpdatePeriod > 1);
         }
 
         _maxWidth = OptimizerMemory.MaxWidth(network);
@@ -210,9 +211,11 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         int retries = 0;
         double alpha = Options.LearningRate;
         double stepScale = alpha / Network.LayerCount;
+        bool adapt = AdaptsDampingAt(_state.StepCount);
         while (true)
         {
             double damping = _state.Damping;
+            _forceRefresh = retries > 0;
             CholeskyFailure failure = default;
             int failedLayer = ComputeDirections(workspace, rows, damping, ref failure);
             double predicted = double.NaN;
@@ -230,17 +233,17 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 if (double.IsFinite(predicted))
                 {
                     ApplyUpdate(T.CreateChecked(stepScale));
-                    if (Options.AdaptiveDamping)
+                    if (adapt)
                     {
                         Network.ForwardUnchecked(inputs, workspace);
                         after = Network.OutputErrors(targets, workspace, computeErrors: false).Loss;
                     }
 
-                    if (!Options.AdaptiveDamping || double.IsFinite(after))
+                    if (!adapt || double.IsFinite(after))
                     {
                         double rho = double.NaN;
                         double next = damping;
-                        if (Options.AdaptiveDamping)
+                        if (adapt)
                         {
                             rho = (before.Loss - after) / predicted;
                             next = Resolved(before.Loss, after, predicted)
@@ -297,7 +300,9 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <summary>
     /// Floating-point operations of one successful <see cref="Step"/> on a batch of
     /// <paramref name="batchSize"/> examples with <see cref="CurvatureInverse.Cholesky"/> inverses
-    /// (NaN for Sherman-Morrison, whose rank-1 updates and periodic refreshes vary from step to step).
+    /// (NaN for Sherman-Morrison, whose rank-1 updates and periodic refreshes vary from step to step, and
+    /// likewise for amortized curvature or damping adaptation, <see cref="NaturalGradientOptions.InverseUpdatePeriod"/>
+    /// or <see cref="NaturalGradientOptions.DampingAdaptationInterval"/> &gt; 1).
     /// </summary>
     /// <remarks>
     /// Per layer, with <c>a</c> inputs (bias included), <c>b</c> outputs, <c>n</c> = inputs without the
@@ -316,7 +321,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     public double FlopsPerStep(int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        if (Options.Inverse != CurvatureInverse.Cholesky)
+        if (Options.Inverse != CurvatureInverse.Cholesky || Amortized || Options.DampingAdaptationInterval > 1)
         {
             return double.NaN;
         }
@@ -434,7 +439,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
         if (!sherman)
         {
-            return CholeskyDirections(workspace, rows, d, ref failure);
+            return Amortized ? AmortizedDirections(workspace, rows, damping, ref failure)
+                : CholeskyDirections(workspace, rows, d, ref failure);
         }
 
         int failed = ShermanMorrisonDirections(workspace, rows, d, refresh, ref failure);
@@ -503,7 +509,14 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <summary>The undo point of the Sherman-Morrison running covariances and inverses.</summary>
     private void SaveRunningCurvature()
     {
-        if (Options.Inverse == CurvatureInverse.ShermanMorrison)
+        if (Amortized)
+        {
+            foreach (LayerCurvature<T> layer in _layers)
+            {
+                layer.SaveAmortizedState();
+            }
+        }
+        else if (Options.Inverse == CurvatureInverse.ShermanMorrison)
         {
             foreach (LayerCurvature<T> layer in _layers)
             {
@@ -514,7 +527,14 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
     private void RestoreRunningCurvature()
     {
-        if (Options.Inverse == CurvatureInverse.ShermanMorrison)
+        if (Amortized)
+        {
+            foreach (LayerCurvature<T> layer in _layers)
+            {
+                layer.RestoreAmortizedState();
+            }
+        }
+        else if (Options.Inverse == CurvatureInverse.ShermanMorrison)
         {
             foreach (LayerCurvature<T> layer in _layers)
             {

@@ -95,6 +95,37 @@ public sealed record NaturalGradientOptions
     public int RefreshInterval { get; init; } = 10;
 
     /// <summary>
+    /// Amortized curvature (Cholesky inverses): steps between refreshes of the damped inverses, as
+    /// kfac-jax's <c>inverse_update_period</c>. Default 1: a fresh factorization of the batch
+    /// covariances every step (Eq. 20 exactly). With T &gt; 1 each layer keeps running covariances,
+    /// <c>C &lt;- beta C + (1 - beta) &lt;x x^T&gt;</c> with <c>beta</c> = <see cref="CurvatureDecay"/>, updated
+    /// every step from the batch's activations and sampled errors; every T steps (and on a retry, whose
+    /// damping was raised) they are factored with the damping of that step and inverted, and the steps
+    /// in between apply the kept inverses by two products, without a factorization or a solve.
+    /// Checkpoints carry the running covariances, the inverses and the phase, so a run resumed mid-period
+    /// continues bit-identically. Must be 1 with <see cref="CurvatureInverse.ShermanMorrison"/>, which
+    /// has its own <see cref="RefreshInterval"/>.
+    /// </summary>
+    public int InverseUpdatePeriod { get; init; } = 1;
+
+    /// <summary>
+    /// Steps between damping adaptations (Eq. 21), as kfac-jax's <c>damping_adaptation_interval</c>.
+    /// Default 1: every step. With T &gt; 1 the damping adapts on the last step of each period of T steps
+    /// (step counts T - 1, 2T - 1, ...), so that a refresh at the same period length factors with the
+    /// new damping at once; the other steps skip the after-update forward pass of Eq. 21 and keep
+    /// <c>lambda</c>. Needs <see cref="AdaptiveDamping"/> to have any effect.
+    /// </summary>
+    public int DampingAdaptationInterval { get; init; } = 1;
+
+    /// <summary>
+    /// Amortized curvature: weight <c>beta</c> in [0, 1) of the old running covariance per step,
+    /// <c>C &lt;- beta C + (1 - beta) &lt;x x^T&gt;</c> (the first step takes the batch's). Default 0.95, as
+    /// kfac-jax's <c>curvature_ema</c>: the estimate averages over about 1 / (1 - beta) = 20 batches.
+    /// Used only when <see cref="InverseUpdatePeriod"/> &gt; 1.
+    /// </summary>
+    public double CurvatureDecay { get; init; } = 0.95;
+
+    /// <summary>
     /// Times a step whose update or loss is not finite, or whose damped covariance is not positive
     /// definite, is undone and retried with damping raised by <see cref="DampingIncrease"/>. Default 4.
     /// </summary>
@@ -172,6 +203,27 @@ public sealed record NaturalGradientOptions
         if (RefreshInterval < 1)
         {
             throw Range(nameof(RefreshInterval), RefreshInterval, "it must be >= 1");
+        }
+
+        if (InverseUpdatePeriod < 1)
+        {
+            throw Range(nameof(InverseUpdatePeriod), InverseUpdatePeriod, "it must be >= 1");
+        }
+
+        if (InverseUpdatePeriod > 1 && Inverse == CurvatureInverse.ShermanMorrison)
+        {
+            throw Range(nameof(InverseUpdatePeriod), InverseUpdatePeriod,
+                "it must be 1 with Sherman-Morrison inverses, which refresh every RefreshInterval steps");
+        }
+
+        if (DampingAdaptationInterval < 1)
+        {
+            throw Range(nameof(DampingAdaptationInterval), DampingAdaptationInterval, "it must be >= 1");
+        }
+
+        if (!(CurvatureDecay >= 0 && CurvatureDecay < 1))
+        {
+            throw Range(nameof(CurvatureDecay), CurvatureDecay, "it must be in [0, 1)");
         }
 
         if (MaxRetries < 0)
