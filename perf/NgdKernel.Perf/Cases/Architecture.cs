@@ -22,6 +22,12 @@ public enum StepMethod
     /// <see cref="Architecture.AmortizedPeriod"/> steps, running covariances in between.
     /// </summary>
     NgdAmortized = 3,
+
+    /// <summary>
+    /// As <see cref="NgdAmortized"/>, and the covariances (with the sampled backward pass) also
+    /// updated only every <see cref="Architecture.AmortizedPeriod"/> steps.
+    /// </summary>
+    NgdAmortizedStatistics = 4,
 }
 
 /// <summary>One of the paper's networks, with the settings its benchmark uses.</summary>
@@ -84,6 +90,13 @@ public sealed record Architecture(PaperNetwork Network, double NoiseVariance, do
                 InitialDamping = InitialDamping,
                 InverseUpdatePeriod = AmortizedPeriod,
                 DampingAdaptationInterval = AmortizedPeriod,
+            }),
+            StepMethod.NgdAmortizedStatistics => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
+            {
+                InitialDamping = InitialDamping,
+                InverseUpdatePeriod = AmortizedPeriod,
+                DampingAdaptationInterval = AmortizedPeriod,
+                CurvatureUpdatePeriod = AmortizedPeriod,
             }),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown step method."),
         };

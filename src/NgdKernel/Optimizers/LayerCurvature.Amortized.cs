@@ -8,10 +8,12 @@ namespace NgdKernel.Optimizers;
 internal sealed partial class LayerCurvature<T>
 {
     private bool _savedAmortizedInverses;
+    private bool _savedAmortizedCovariances;
 
     /// <summary>
-    /// Eq. 20 with kept inverses: folds the batch into the running covariances,
-    /// <c>C &lt;- beta C + (1 - beta) X^T X / m</c> (the first call takes <c>X^T X / m</c>), refactors
+    /// Eq. 20 with kept inverses: when <paramref name="accumulate"/> is set, folds the batch into the
+    /// running covariances, <c>C &lt;- beta C + (1 - beta) X^T X / m</c> (the first call takes
+    /// <c>X^T X / m</c> and refreshes, whatever the flags), refactors
     /// <c>C + dI</c> and inverts it on each side when <paramref name="refresh"/> is set, and sets
     /// <c>N = (LambdaT + dI)^-1 G (Lambda + dI)^-1</c> from the inverses of the last refresh by two
     /// products, <c>O(ab(a + b))</c> multiply-adds that run at the GEMM rate, where the triangular
@@ -24,17 +26,17 @@ internal sealed partial class LayerCurvature<T>
     /// when a retry refreshes again.
     /// </remarks>
     public bool AmortizedDirection(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> errors, ReadOnlySpan2D<T> gradient,
-        T damping, T decay, bool refresh, KernelContext context, out CholeskyFailure failure)
+        T damping, T decay, bool accumulate, bool refresh, KernelContext context, out CholeskyFailure failure)
     {
         T inputScale = T.One / T.CreateChecked(inputs.Height);
         T errorScale = T.One / T.CreateChecked(errors.Height);
-        if (Initialized)
+        if (Initialized && accumulate)
         {
             T fresh = T.One - decay;
             Syrk.Multiply(inputs, MatrixOp.Transpose, fresh * inputScale, decay, InputCovariance.Span, context);
             Syrk.Multiply(errors, MatrixOp.Transpose, fresh * errorScale, decay, ErrorCovariance.Span, context);
         }
-        else
+        else if (!Initialized)
         {
             Syrk.Multiply(inputs, MatrixOp.Transpose, inputScale, T.Zero, InputCovariance.Span, context);
             Syrk.Multiply(errors, MatrixOp.Transpose, errorScale, T.Zero, ErrorCovariance.Span, context);
@@ -73,16 +75,18 @@ internal sealed partial class LayerCurvature<T>
     }
 
     /// <summary>
-    /// The undo point of the amortized state: the running covariances (changed by every step); the
-    /// inverses are copied only by a step that refreshes them (<see cref="AmortizedDirection"/>).
+    /// The undo point of the amortized state: the running covariances when the step will fold its
+    /// batch in (<paramref name="covariances"/>); the inverses are copied only by a step that
+    /// refreshes them (<see cref="AmortizedDirection"/>).
     /// </summary>
-    public void SaveAmortizedState()
+    public void SaveAmortizedState(bool covariances)
     {
         _savedInitialized = Initialized;
         _savedInputDamping = InputEffectiveDamping;
         _savedErrorDamping = ErrorEffectiveDamping;
         _savedAmortizedInverses = false;
-        if (Initialized)
+        _savedAmortizedCovariances = covariances && Initialized;
+        if (_savedAmortizedCovariances)
         {
             InputCovariance.CopyTo(_savedInputCovariance!);
             ErrorCovariance.CopyTo(_savedErrorCovariance!);
@@ -95,7 +99,7 @@ internal sealed partial class LayerCurvature<T>
         Initialized = _savedInitialized;
         InputEffectiveDamping = _savedInputDamping;
         ErrorEffectiveDamping = _savedErrorDamping;
-        if (Initialized)
+        if (_savedAmortizedCovariances)
         {
             _savedInputCovariance!.CopyTo(InputCovariance);
             _savedErrorCovariance!.CopyTo(ErrorCovariance);

@@ -124,7 +124,7 @@ internal sealed partial class LayerCurvature<T>
         where TSink : struct, IMemorySink
     {
         sink.Add("direction", layer, outputWidth, inputWidth, MemorySize.LayerWidths);
-        if (options.Inverse == CurvatureInverse.ShermanMorrison || options.InverseUpdatePeriod > 1)
+        if (options.Inverse == CurvatureInverse.ShermanMorrison || options.AmortizedCurvature)
         {
             // Running covariance, running inverse and the undo copy of each.
             sink.Add("running input covariance and inverse, with undo copies", layer, 4L * inputWidth, inputWidth, MemorySize.InputWidth);

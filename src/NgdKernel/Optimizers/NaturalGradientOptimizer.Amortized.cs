@@ -1,19 +1,19 @@
 using CommunityToolkit.HighPerformance;
 using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
 using NgdKernel.Networks;
 
 namespace NgdKernel.Optimizers;
 
-// Amortized curvature (NaturalGradientOptions.InverseUpdatePeriod, DampingAdaptationInterval):
-// the schedule of refreshes and damping adaptations, and the layer loop between them.
+// Amortized curvature (NaturalGradientOptions.InverseUpdatePeriod, CurvatureUpdatePeriod,
+// DampingAdaptationInterval): the schedule of covariance updates, refreshes and damping adaptations,
+// and the layer loop between them.
 public sealed partial class NaturalGradientOptimizer<T>
 {
-    /// <summary>Set by a retry: its damping was raised, so the inverses must be refactored with it.</summary>
+    /// <summary>Set by a retry: its damping was raised, so every layer must refactor with it.</summary>
     private bool _forceRefresh;
 
-    /// <summary>Whether the Cholesky inverses are kept between refreshes (<see cref="NaturalGradientOptions.InverseUpdatePeriod"/> &gt; 1).</summary>
-    internal bool Amortized => Options.InverseUpdatePeriod > 1 && Options.Inverse == CurvatureInverse.Cholesky;
+    /// <summary>Whether the Cholesky inverses are kept between refreshes (<see cref="NaturalGradientOptions.AmortizedCurvature"/>).</summary>
+    internal bool Amortized => Options.AmortizedCurvature;
 
     /// <summary>Whether the layers hold running covariances and inverses that carry from step to step (and into checkpoints).</summary>
     internal bool HasRunningCurvature => Amortized || Options.Inverse == CurvatureInverse.ShermanMorrison;
@@ -27,40 +27,58 @@ public sealed partial class NaturalGradientOptimizer<T>
         && (Options.DampingAdaptationInterval == 1 || (stepCount + 1) % Options.DampingAdaptationInterval == 0);
 
     /// <summary>
+    /// Whether the step that follows <paramref name="stepCount"/> successful ones samples targets and
+    /// folds its statistics into the covariances: always, except in the amortized form with
+    /// <see cref="NaturalGradientOptions.CurvatureUpdatePeriod"/> &gt; 1, where the multiples of it do.
+    /// </summary>
+    internal bool UpdatesCurvatureAt(long stepCount) =>
+        !Amortized || Options.CurvatureUpdatePeriod == 1 || stepCount % Options.CurvatureUpdatePeriod == 0;
+
+    /// <summary>
+    /// The phase within the refresh period at which layer <paramref name="layer"/> refreshes,
+    /// <c>l T / L</c>: the layers' refreshes spread evenly over the period.
+    /// </summary>
+    internal int RefreshPhase(int layer) => (int)((long)layer * Options.InverseUpdatePeriod / _layers.Length);
+
+    /// <summary>
     /// Directions from the kept inverses (<see cref="LayerCurvature{T}.AmortizedDirection"/>), every
-    /// layer in turn: refreshed before the first step, every <see cref="NaturalGradientOptions.InverseUpdatePeriod"/>
-    /// steps after, and on a retry. Returns the first failing layer or -1.
+    /// layer in turn. The phase counts the steps since the last full refresh modulo
+    /// <see cref="NaturalGradientOptions.InverseUpdatePeriod"/>; the first step and a retry refresh
+    /// every layer and restart it at 0, any other step refreshes the layers of its phase
+    /// (<see cref="RefreshPhase"/>). Returns the first failing layer or -1.
     /// </summary>
     private int AmortizedDirections(NetworkWorkspace<T> workspace, int rows, double damping, ref CholeskyFailure failure)
     {
         RefreshSchedule schedule = _state.Refresh;
-        bool refresh = _forceRefresh || double.IsNaN(schedule.RefreshedDamping)
-            || schedule.StepsSinceRefresh + 1 >= Options.InverseUpdatePeriod;
+        bool all = _forceRefresh || double.IsNaN(schedule.RefreshedDamping);
+        int phase = all ? 0 : (schedule.StepsSinceRefresh + 1) % Options.InverseUpdatePeriod;
+        bool accumulate = UpdatesCurvatureAt(_state.StepCount);
         T d = T.CreateChecked(Math.Sqrt(damping));
         T decay = T.CreateChecked(Options.CurvatureDecay);
         UsedLayerSplit = false;
         EnsureGradients(workspace, rows);
         int samples = rows * Options.SampleCount;
+        bool any = false;
         for (int l = 0; l < _layers.Length; l++)
         {
             LayerCurvature<T> layer = _layers[l];
             ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
             ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
-            if (!layer.AmortizedDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, d, decay, refresh,
+            bool refresh = all || RefreshPhase(l) == phase;
+            any |= refresh;
+            if (!layer.AmortizedDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, d, decay, accumulate, refresh,
                 Network.Context, out failure))
             {
                 return l;
             }
         }
 
-        _state.Refresh = refresh
-            ? new RefreshSchedule { RefreshedDamping = damping }
-            : new RefreshSchedule
-            {
-                RefreshedDamping = schedule.RefreshedDamping,
-                StepsSinceRefresh = schedule.StepsSinceRefresh + 1,
-                ExamplesSinceRefresh = schedule.ExamplesSinceRefresh + rows,
-            };
+        _state.Refresh = new RefreshSchedule
+        {
+            RefreshedDamping = any ? damping : schedule.RefreshedDamping,
+            StepsSinceRefresh = phase,
+            ExamplesSinceRefresh = all ? 0 : schedule.ExamplesSinceRefresh + rows,
+        };
         return -1;
     }
 }

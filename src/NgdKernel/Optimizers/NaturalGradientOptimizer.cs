@@ -86,7 +86,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         for (int l = 0; l < _layers.Length; l++)
         {
             _layers[l] = new LayerCurvature<T>(network.Widths[l + 1], network.InputWidth(l), options.Inverse,
-                amortized: options.InverseUpdatePeriod > 1);
+                amortized: options.AmortizedCurvature);
         }
 
         _maxWidth = OptimizerMemory.MaxWidth(network);
@@ -413,13 +413,14 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         LossValues loss = Network.OutputErrors(targets, workspace, computeErrors: true);
 
         // The K sampled output errors go under the true ones (rows [rows, (1 + K) rows)), and one
-        // backward pass propagates all of them.
-        for (int k = 1; k <= Options.SampleCount; k++)
+        // backward pass propagates all of them; none on a step that leaves the running covariances be.
+        int sampleCount = UpdatesCurvatureAt(_state.StepCount) ? Options.SampleCount : 0;
+        for (int k = 1; k <= sampleCount; k++)
         {
             Network.SampleOutputErrors(ref _state.Generator, workspace, workspace.Errors, k * rows, rows);
         }
 
-        Network.Backpropagate(workspace, workspace.Errors, 0, rows, 1 + Options.SampleCount);
+        Network.Backpropagate(workspace, workspace.Errors, 0, rows, 1 + sampleCount);
         _gradientsPending = true; // computed with the directions, on the layer split when there is one
         return loss;
     }
@@ -511,9 +512,10 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     {
         if (Amortized)
         {
+            bool covariances = UpdatesCurvatureAt(_state.StepCount);
             foreach (LayerCurvature<T> layer in _layers)
             {
-                layer.SaveAmortizedState();
+                layer.SaveAmortizedState(covariances);
             }
         }
         else if (Options.Inverse == CurvatureInverse.ShermanMorrison)

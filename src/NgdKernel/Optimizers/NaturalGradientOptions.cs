@@ -99,14 +99,28 @@ public sealed record NaturalGradientOptions
     /// kfac-jax's <c>inverse_update_period</c>. Default 1: a fresh factorization of the batch
     /// covariances every step (Eq. 20 exactly). With T &gt; 1 each layer keeps running covariances,
     /// <c>C &lt;- beta C + (1 - beta) &lt;x x^T&gt;</c> with <c>beta</c> = <see cref="CurvatureDecay"/>, updated
-    /// every step from the batch's activations and sampled errors; every T steps (and on a retry, whose
-    /// damping was raised) they are factored with the damping of that step and inverted, and the steps
-    /// in between apply the kept inverses by two products, without a factorization or a solve.
+    /// every step from the batch's activations and sampled errors (or every <see cref="CurvatureUpdatePeriod"/>
+    /// steps); every T steps each layer factors them with the damping of that step and inverts them, and
+    /// the steps in between apply the kept inverses by two products, without a factorization or a solve.
+    /// The first step and a retry (whose damping was raised) refresh every layer; after that the layers'
+    /// refreshes are staggered over the period (layer l at phase <c>l T / L</c>), so that a step
+    /// refactors about L / T layers instead of all L every T-th step, which keeps the tail of the step
+    /// time near its median. A layer's inverses therefore carry the damping of its own last refresh.
     /// Checkpoints carry the running covariances, the inverses and the phase, so a run resumed mid-period
     /// continues bit-identically. Must be 1 with <see cref="CurvatureInverse.ShermanMorrison"/>, which
     /// has its own <see cref="RefreshInterval"/>.
     /// </summary>
     public int InverseUpdatePeriod { get; init; } = 1;
+
+    /// <summary>
+    /// Amortized curvature: steps between updates of the running covariances, as kfac-jax's
+    /// <c>curvature_update_period</c>. Default 1: every step. With T<sub>c</sub> &gt; 1 only the steps whose
+    /// count is a multiple of T<sub>c</sub> draw the K sampled targets, propagate their errors and fold both
+    /// covariances in; the others cost a forward and a true-target backward pass, the two products per
+    /// layer and the update. Any value &gt; 1 selects the amortized form even with
+    /// <see cref="InverseUpdatePeriod"/> = 1.
+    /// </summary>
+    public int CurvatureUpdatePeriod { get; init; } = 1;
 
     /// <summary>
     /// Steps between damping adaptations (Eq. 21), as kfac-jax's <c>damping_adaptation_interval</c>.
@@ -121,7 +135,7 @@ public sealed record NaturalGradientOptions
     /// Amortized curvature: weight <c>beta</c> in [0, 1) of the old running covariance per step,
     /// <c>C &lt;- beta C + (1 - beta) &lt;x x^T&gt;</c> (the first step takes the batch's). Default 0.95, as
     /// kfac-jax's <c>curvature_ema</c>: the estimate averages over about 1 / (1 - beta) = 20 batches.
-    /// Used only when <see cref="InverseUpdatePeriod"/> &gt; 1.
+    /// Used only in the amortized form (<see cref="InverseUpdatePeriod"/> or <see cref="CurvatureUpdatePeriod"/> &gt; 1).
     /// </summary>
     public double CurvatureDecay { get; init; } = 0.95;
 
@@ -143,6 +157,10 @@ public sealed record NaturalGradientOptions
     /// <see cref="NaturalGradientOptimizer{T}.EstimateMemory"/> lists the buffers.
     /// </summary>
     public long? MemoryLimit { get; init; }
+
+    /// <summary>Whether the Cholesky inverses are kept between refreshes from running covariances.</summary>
+    internal bool AmortizedCurvature =>
+        Inverse == CurvatureInverse.Cholesky && (InverseUpdatePeriod > 1 || CurvatureUpdatePeriod > 1);
 
     /// <summary>Throws when an option is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The message names the option and its value.</exception>
@@ -214,6 +232,17 @@ public sealed record NaturalGradientOptions
         {
             throw Range(nameof(InverseUpdatePeriod), InverseUpdatePeriod,
                 "it must be 1 with Sherman-Morrison inverses, which refresh every RefreshInterval steps");
+        }
+
+        if (CurvatureUpdatePeriod < 1)
+        {
+            throw Range(nameof(CurvatureUpdatePeriod), CurvatureUpdatePeriod, "it must be >= 1");
+        }
+
+        if (CurvatureUpdatePeriod > 1 && Inverse == CurvatureInverse.ShermanMorrison)
+        {
+            throw Range(nameof(CurvatureUpdatePeriod), CurvatureUpdatePeriod,
+                "it must be 1 with Sherman-Morrison inverses, which fold every batch into their running inverses");
         }
 
         if (DampingAdaptationInterval < 1)
