@@ -32,6 +32,7 @@ public sealed class CheckpointResumeTests
     [InlineData("sgd-momentum")]
     [InlineData("ngd-cholesky")]
     [InlineData("ngd-sherman-morrison")]
+    [InlineData("ngd-amortized")]
     public void Checkpoint_ResumeInFreshProcess_IsBitIdentical(string scenario)
     {
         using var folder = new TempFolder();
