@@ -37,6 +37,16 @@ internal sealed class ExperimentOptions
         Inverse = Define("--inverse", "How NGD inverts the damped covariances.", "cholesky", "cholesky|sherman-morrison");
         Inverse.AcceptOnlyFromAmong("cholesky", "sherman-morrison");
         Damping = Define("--damping", "Initial adaptive damping lambda of NGD.", spec.InitialDamping, "lambda", PositiveNumber);
+        InversePeriod = Define("--inverse-period",
+            "NGD (Cholesky) steps between refreshes of each layer's damped inverses; 1 refactors every step (Eq. 20 exactly).",
+            1, "T", AtLeastOne);
+        CurvaturePeriod = Define("--curvature-period",
+            "NGD (Cholesky) steps between updates of the running covariances (with --inverse-period > 1 or alone).",
+            1, "Tc", AtLeastOne);
+        CurvatureDecay = Define("--curvature-decay",
+            "NGD (amortized): weight of the old running covariance per update, beta in [0, 1).", 0.95, "beta",
+            v => v is >= 0 and < 1 ? null : "must be in [0, 1)");
+        DampingInterval = Define("--damping-interval", "NGD steps between damping adaptations (Eq. 21).", 1, "N", AtLeastOne);
         ModelVariance = Define("--model-variance",
             "Variance s of the student's output density N(x_L, s I) used by the optimizers (authors' code: 1).",
             spec.ModelVariance, "s", PositiveNumber);
@@ -90,6 +100,14 @@ internal sealed class ExperimentOptions
 
     public Option<double> Damping { get; }
 
+    public Option<int> InversePeriod { get; }
+
+    public Option<int> CurvaturePeriod { get; }
+
+    public Option<int> DampingInterval { get; }
+
+    public Option<double> CurvatureDecay { get; }
+
     public Option<double> ModelVariance { get; }
 
     public Option<long> EvaluateEvery { get; }
@@ -105,7 +123,7 @@ internal sealed class ExperimentOptions
     public IEnumerable<Option> All =>
     [
         Optimizers, Examples, Seconds, Seed, PrecisionOption, Threads, Out, SgdLearningRates, SgdBatch,
-        NgdLearningRate, Batch, SampledPasses, Inverse, Damping, ModelVariance, EvaluateEvery, Data,
+        NgdLearningRate, Batch, SampledPasses, Inverse, Damping, InversePeriod, CurvaturePeriod, CurvatureDecay, DampingInterval, ModelVariance, EvaluateEvery, Data,
         CheckpointFile, CheckpointEvery, Resume,
     ];
 
@@ -134,6 +152,10 @@ internal sealed class ExperimentOptions
         SampledPasses = parse.GetValue(SampledPasses),
         Inverse = parse.GetValue(Inverse) == "sherman-morrison" ? InverseMethod.ShermanMorrison : InverseMethod.Cholesky,
         InitialDamping = parse.GetValue(Damping),
+        InverseUpdatePeriod = parse.GetValue(InversePeriod),
+        CurvatureUpdatePeriod = parse.GetValue(CurvaturePeriod),
+        DampingAdaptationInterval = parse.GetValue(DampingInterval),
+        CurvatureDecay = parse.GetValue(CurvatureDecay),
         ModelVariance = parse.GetValue(ModelVariance),
         EvaluateEvery = parse.GetValue(EvaluateEvery),
         DataDirectory = parse.GetValue(Data)!,
