@@ -9,13 +9,21 @@ public enum CurvatureInverse
     Cholesky = 0,
 
     /// <summary>
-    /// Running estimates of <c>(Lambda_i + d I)^-1</c> and <c>(LambdaT_i + d I)^-1</c> updated by
-    /// Sherman-Morrison rank-1 steps per example (paper Sec. 7), refreshed by Cholesky every
+    /// Running estimates of <c>(Lambda_i + d I)^-1</c> and <c>(LambdaT_i + d I)^-1</c> over a window of
+    /// examples (<see cref="NaturalGradientOptions.Window"/>), updated by Sherman-Morrison rank-1 steps
+    /// per example (paper Sec. 7), refreshed by Cholesky every
     /// <see cref="NaturalGradientOptions.RefreshInterval"/> steps and whenever the damping changes.
-    /// Between refreshes, a side of width n whose batch brings m samples with <c>3m &gt;= n</c> gets the
-    /// same running inverse (decayed damping included) by Cholesky, which then costs less than m
-    /// rank-1 updates.
+    /// Between refreshes, a side of width n whose batch brings m samples gets the same running inverse
+    /// (decayed damping included) by Cholesky unless <c>m &lt;= 3</c> or <c>8m &lt; n</c>, the measured
+    /// crossover below which the rank-1 updates take less time.
     /// </summary>
+    /// <remarks>
+    /// What it is: a different curvature estimate (a running average over the window instead of the
+    /// batch), not a faster way to the same one. Its step also applies explicit inverses and updates the
+    /// running covariances, so it is never cheaper per step than <see cref="Cholesky"/>, which solves
+    /// small batches in sample space; to spend less on curvature per step, use
+    /// <see cref="NaturalGradientOptions.InverseUpdatePeriod"/>.
+    /// </remarks>
     ShermanMorrison = 1,
 }
 

@@ -140,10 +140,9 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
     /// <summary>
     /// Sherman-Morrison running inverses against a fresh Cholesky inverse of the same matrix
     /// <c>C + d_eff I</c> after every step, over rank-1 updates and refreshes: error &lt;=
-    /// <c>c k n eps kappa</c> with k rank-1 updates since the refresh. With 2 examples per step the
-    /// sides of width 7, 8 and 9 follow by rank-1 updates and the error side of width 4 by Cholesky of
-    /// the running covariance (<see cref="LayerCurvature{T}.PreferRankOneUpdates"/>: 3m &lt; n); with
-    /// 10 every side does.
+    /// <c>c k n eps kappa</c> with k rank-1 updates since the refresh. With 2 examples per step every
+    /// side follows by rank-1 updates (<see cref="LayerCurvature{T}.PreferRankOneUpdates"/>: m &lt;= 3);
+    /// with 10 every side by Cholesky of the running covariance.
     /// </summary>
     [Theory]
     [InlineData(2)]
