@@ -7,8 +7,6 @@ namespace NgdKernel.Optimizers;
 // every step, damped inverses refreshed every T steps and applied by two products in between.
 internal sealed partial class LayerCurvature<T>
 {
-    private bool _savedAmortizedInverses;
-    private bool _savedAmortizedCovariances;
 
     /// <summary>
     /// Eq. 20 with kept inverses: when <paramref name="accumulate"/> is set, folds the batch into the
@@ -22,7 +20,7 @@ internal sealed partial class LayerCurvature<T>
     /// <remarks>
     /// The inverses come from <c>Cholesky.Invert</c>, symmetric to the last bit only as far
     /// as that routine makes them; both sides' products read the full matrices. A refresh keeps the
-    /// inverses of before the step for <see cref="RestoreAmortizedState"/>, taken once per step even
+    /// inverses of before the step for <see cref="RestoreRunningState"/>, taken once per step even
     /// when a retry refreshes again.
     /// </remarks>
     public bool AmortizedDirection(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> errors, ReadOnlySpan2D<T> gradient,
@@ -46,11 +44,9 @@ internal sealed partial class LayerCurvature<T>
 
         if (refresh)
         {
-            if (!_savedAmortizedInverses)
+            if (!_savedInverses)
             {
-                InputFactor.CopyTo(_savedInputInverse!);
-                ErrorFactor.CopyTo(_savedErrorInverse!);
-                _savedAmortizedInverses = true;
+                SaveInverses();
             }
 
             if (!Refresh(InputCovariance, InputFactor, damping, context, out failure))
@@ -77,39 +73,7 @@ internal sealed partial class LayerCurvature<T>
     /// <summary>
     /// The undo point of the amortized state: the running covariances when the step will fold its
     /// batch in (<paramref name="covariances"/>); the inverses are copied only by a step that
-    /// refreshes them (<see cref="AmortizedDirection"/>).
+    /// refreshes them (<see cref="AmortizedDirection"/>). <see cref="RestoreRunningState"/> undoes it.
     /// </summary>
-    public void SaveAmortizedState(bool covariances)
-    {
-        _savedInitialized = Initialized;
-        _savedInputDamping = InputEffectiveDamping;
-        _savedErrorDamping = ErrorEffectiveDamping;
-        _savedAmortizedInverses = false;
-        _savedAmortizedCovariances = covariances && Initialized;
-        if (_savedAmortizedCovariances)
-        {
-            InputCovariance.CopyTo(_savedInputCovariance!);
-            ErrorCovariance.CopyTo(_savedErrorCovariance!);
-        }
-    }
-
-    /// <summary>Back to the state of the last <see cref="SaveAmortizedState"/>.</summary>
-    public void RestoreAmortizedState()
-    {
-        Initialized = _savedInitialized;
-        InputEffectiveDamping = _savedInputDamping;
-        ErrorEffectiveDamping = _savedErrorDamping;
-        if (_savedAmortizedCovariances)
-        {
-            _savedInputCovariance!.CopyTo(InputCovariance);
-            _savedErrorCovariance!.CopyTo(ErrorCovariance);
-        }
-
-        if (_savedAmortizedInverses)
-        {
-            _savedInputInverse!.CopyTo(InputFactor);
-            _savedErrorInverse!.CopyTo(ErrorFactor);
-            _savedAmortizedInverses = false;
-        }
-    }
+    public void SaveAmortizedState(bool covariances) => SaveState(covariances, inverses: false);
 }

@@ -29,6 +29,8 @@ internal sealed partial class LayerCurvature<T>
     private Matrix<T>? _product;
     private Matrix<T>? _transposed;
     private bool _savedInitialized;
+    private bool _savedCovariances;
+    private bool _savedInverses;
     private double _savedInputDamping;
     private double _savedErrorDamping;
 
@@ -328,32 +330,52 @@ internal sealed partial class LayerCurvature<T>
         return true;
     }
 
-    public void SaveRunningState()
-    {
-        _savedInitialized = Initialized;
-        _savedInputDamping = InputEffectiveDamping;
-        _savedErrorDamping = ErrorEffectiveDamping;
-        if (Initialized)
-        {
-            InputCovariance.CopyTo(_savedInputCovariance!);
-            ErrorCovariance.CopyTo(_savedErrorCovariance!);
-            InputFactor.CopyTo(_savedInputInverse!);
-            ErrorFactor.CopyTo(_savedErrorInverse!);
-        }
-    }
+    /// <summary>The Sherman-Morrison undo point: flags, running covariances and running inverses.</summary>
+    public void SaveRunningState() => SaveState(covariances: true, inverses: true);
 
+    /// <summary>Back to the state of the last <see cref="SaveRunningState"/> or <see cref="SaveAmortizedState"/>.</summary>
     public void RestoreRunningState()
     {
         Initialized = _savedInitialized;
         InputEffectiveDamping = _savedInputDamping;
         ErrorEffectiveDamping = _savedErrorDamping;
-        if (Initialized)
+        if (_savedCovariances)
         {
             _savedInputCovariance!.CopyTo(InputCovariance);
             _savedErrorCovariance!.CopyTo(ErrorCovariance);
+        }
+
+        if (_savedInverses)
+        {
             _savedInputInverse!.CopyTo(InputFactor);
             _savedErrorInverse!.CopyTo(ErrorFactor);
         }
+    }
+
+    private void SaveState(bool covariances, bool inverses)
+    {
+        _savedInitialized = Initialized;
+        _savedInputDamping = InputEffectiveDamping;
+        _savedErrorDamping = ErrorEffectiveDamping;
+        _savedCovariances = covariances && Initialized;
+        _savedInverses = inverses && Initialized;
+        if (_savedCovariances)
+        {
+            InputCovariance.CopyTo(_savedInputCovariance!);
+            ErrorCovariance.CopyTo(_savedErrorCovariance!);
+        }
+
+        if (_savedInverses)
+        {
+            SaveInverses();
+        }
+    }
+
+    private void SaveInverses()
+    {
+        InputFactor.CopyTo(_savedInputInverse!);
+        ErrorFactor.CopyTo(_savedErrorInverse!);
+        _savedInverses = true;
     }
 
     private static bool Refresh(Matrix<T> covariance, Matrix<T> inverse, T damping, KernelContext context, out CholeskyFailure failure)

@@ -529,14 +529,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
     private void RestoreRunningCurvature()
     {
-        if (Amortized)
-        {
-            foreach (LayerCurvature<T> layer in _layers)
-            {
-                layer.RestoreAmortizedState();
-            }
-        }
-        else if (Options.Inverse == CurvatureInverse.ShermanMorrison)
+        if (HasRunningCurvature)
         {
             foreach (LayerCurvature<T> layer in _layers)
             {

@@ -2,6 +2,7 @@ using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
 using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
+using static NgdKernel.Tests.Optimizers.DampedNaturalGradientTests;
 
 namespace NgdKernel.Tests.Optimizers;
 
@@ -13,18 +14,6 @@ namespace NgdKernel.Tests.Optimizers;
 /// </summary>
 public sealed class AmortizedCurvatureTests(ITestOutputHelper output)
 {
-    private static NetworkOptions Tanh(int[] widths, ulong seed = 5) => new()
-    {
-        Widths = widths,
-        HiddenActivation = Activation.Tanh,
-        Bias = true,
-        OutputCovariance = OutputCovariance.Isotropic(0.5),
-        Seed = seed,
-    };
-
-    private static (double[,] X, double[,] Y) Batch(NetworkOptions options, int rows, int seed) =>
-        (Gaussian(rows, options.Widths[0], seed), Gaussian(rows, options.Widths[^1], seed + 1));
-
     /// <summary>
     /// Periods of 1 with any decay are today's per-step Eq. 20, to the bit, in float and double:
     /// the options select the amortized path only when a period exceeds 1.

@@ -6,7 +6,7 @@ namespace NgdKernel.Tests.Optimizers;
 /// <summary>The damped online natural gradient of Eq. 20-21 and its inverse strategies (float64 unless stated).</summary>
 public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
 {
-    private static NetworkOptions Tanh(int[] widths, bool bias = true, ulong seed = 5) => new()
+    internal static NetworkOptions Tanh(int[] widths, bool bias = true, ulong seed = 5) => new()
     {
         Widths = widths,
         HiddenActivation = Activation.Tanh,
@@ -15,7 +15,7 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         Seed = seed,
     };
 
-    private static (double[,] X, double[,] Y) Batch(NetworkOptions options, int rows, int seed) =>
+    internal static (double[,] X, double[,] Y) Batch(NetworkOptions options, int rows, int seed) =>
         (Gaussian(rows, options.Widths[0], seed), Gaussian(rows, options.Widths[^1], seed + 1));
 
     /// <summary>
