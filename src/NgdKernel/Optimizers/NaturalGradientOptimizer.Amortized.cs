@@ -35,23 +35,27 @@ public sealed partial class NaturalGradientOptimizer<T>
         !Amortized || Options.CurvatureUpdatePeriod == 1 || stepCount % Options.CurvatureUpdatePeriod == 0;
 
     /// <summary>
-    /// The phase within the refresh period at which layer <paramref name="layer"/> refreshes,
-    /// <c>l T / L</c>: the layers' refreshes spread evenly over the period.
+    /// The phase within the refresh period at which layer <paramref name="layer"/> refreshes, the
+    /// middle of its share of the period, <c>(2l + 1) T / (2L)</c>: the refreshes spread evenly, and
+    /// when T &gt;= 2L none falls on phase 0 (where the statistics are taken with
+    /// <see cref="NaturalGradientOptions.CurvatureUpdatePeriod"/> = T) or on phase T - 1 (where the
+    /// damping adapts with <see cref="NaturalGradientOptions.DampingAdaptationInterval"/> = T), so
+    /// no step carries two of the periodic costs.
     /// </summary>
-    internal int RefreshPhase(int layer) => (int)((long)layer * Options.InverseUpdatePeriod / _layers.Length);
+    internal int RefreshPhase(int layer) =>
+        (int)(((2L * layer) + 1) * Options.InverseUpdatePeriod / (2L * _layers.Length));
 
     /// <summary>
     /// Directions from the kept inverses (<see cref="LayerCurvature{T}.AmortizedDirection"/>), every
-    /// layer in turn. The phase counts the steps since the last full refresh modulo
-    /// <see cref="NaturalGradientOptions.InverseUpdatePeriod"/>; the first step and a retry refresh
-    /// every layer and restart it at 0, any other step refreshes the layers of its phase
+    /// layer in turn. The phase is the step count modulo <see cref="NaturalGradientOptions.InverseUpdatePeriod"/>;
+    /// the first step and a retry refresh every layer, any other step the layers of its phase
     /// (<see cref="RefreshPhase"/>). Returns the first failing layer or -1.
     /// </summary>
     private int AmortizedDirections(NetworkWorkspace<T> workspace, int rows, double damping, ref CholeskyFailure failure)
     {
         RefreshSchedule schedule = _state.Refresh;
         bool all = _forceRefresh || double.IsNaN(schedule.RefreshedDamping);
-        int phase = all ? 0 : (schedule.StepsSinceRefresh + 1) % Options.InverseUpdatePeriod;
+        int phase = (int)(_state.StepCount % Options.InverseUpdatePeriod);
         bool accumulate = UpdatesCurvatureAt(_state.StepCount);
         T d = T.CreateChecked(Math.Sqrt(damping));
         T decay = T.CreateChecked(Options.CurvatureDecay);

@@ -110,8 +110,8 @@ public sealed record NaturalGradientOptions
     /// every step from the batch's activations and sampled errors (or every <see cref="CurvatureUpdatePeriod"/>
     /// steps); every T steps each layer factors them with the damping of that step and inverts them, and
     /// the steps in between apply the kept inverses by two products, without a factorization or a solve.
-    /// The first step and a retry (whose damping was raised) refresh every layer; after that the layers'
-    /// refreshes are staggered over the period (layer l at phase <c>l T / L</c>), so that a step
+    /// The first step and a retry (whose damping was raised) refresh every layer; otherwise layer l
+    /// refreshes on the steps whose count modulo T is <c>(2l + 1) T / (2L)</c>, staggered so that a step
     /// refactors about L / T layers instead of all L every T-th step, which keeps the tail of the step
     /// time near its median. A layer's inverses therefore carry the damping of its own last refresh.
     /// Checkpoints carry the running covariances, the inverses and the phase, so a run resumed mid-period
