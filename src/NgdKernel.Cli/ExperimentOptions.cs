@@ -135,7 +135,17 @@ internal sealed class ExperimentOptions
         }
     }
 
-    public ExperimentSettings ToSettings(ParseResult parse) => new()
+    public ExperimentSettings ToSettings(ParseResult parse)
+    {
+        if (parse.GetValue(Inverse) == "sherman-morrison" && (parse.GetValue(InversePeriod) > 1 || parse.GetValue(CurvaturePeriod) > 1))
+        {
+            throw new UsageException("--inverse-period and --curvature-period above 1 need --inverse cholesky (Sherman-Morrison inverses keep their own running average).");
+        }
+
+        return ToCheckedSettings(parse);
+    }
+
+    private ExperimentSettings ToCheckedSettings(ParseResult parse) => new()
     {
         Spec = spec,
         Optimizers = ParseOptimizers(parse.GetValue(Optimizers)!)!,
