@@ -47,6 +47,11 @@ internal sealed class ExperimentOptions
             "NGD (amortized): weight of the old running covariance per update, beta in [0, 1).", 0.95, "beta",
             v => v is >= 0 and < 1 ? null : "must be in [0, 1)");
         DampingInterval = Define("--damping-interval", "NGD steps between damping adaptations (Eq. 21).", 1, "N", AtLeastOne);
+        DampingFormOption = Define("--damping-form",
+            "How NGD damps the two covariances: paper (sqrt(lambda) on both, Eq. 20) or factored (K-FAC's pi split; " +
+            "--damping is then lambda at model variance 1 and is divided by the variance, so runs do not depend on it).",
+            "paper", "paper|factored");
+        DampingFormOption.AcceptOnlyFromAmong("paper", "factored");
         ModelVariance = Define("--model-variance",
             "Variance s of the student's output density N(x_L, s I) used by the optimizers (authors' code: 1).",
             spec.ModelVariance, "s", PositiveNumber);
@@ -110,6 +115,8 @@ internal sealed class ExperimentOptions
 
     public Option<double> ModelVariance { get; }
 
+    public Option<string> DampingFormOption { get; }
+
     public Option<long> EvaluateEvery { get; }
 
     public Option<string> Data { get; }
@@ -123,7 +130,8 @@ internal sealed class ExperimentOptions
     public IEnumerable<Option> All =>
     [
         Optimizers, Examples, Seconds, Seed, PrecisionOption, Threads, Out, SgdLearningRates, SgdBatch,
-        NgdLearningRate, Batch, SampledPasses, Inverse, Damping, InversePeriod, CurvaturePeriod, CurvatureDecay, DampingInterval, ModelVariance, EvaluateEvery, Data,
+        NgdLearningRate, Batch, SampledPasses, Inverse, Damping, DampingFormOption, InversePeriod, CurvaturePeriod, CurvatureDecay,
+        DampingInterval, ModelVariance, EvaluateEvery, Data,
         CheckpointFile, CheckpointEvery, Resume,
     ];
 
@@ -166,6 +174,7 @@ internal sealed class ExperimentOptions
         CurvatureUpdatePeriod = parse.GetValue(CurvaturePeriod),
         DampingAdaptationInterval = parse.GetValue(DampingInterval),
         CurvatureDecay = parse.GetValue(CurvatureDecay),
+        DampingForm = parse.GetValue(DampingFormOption) == "factored" ? NgdKernel.Optimizers.DampingForm.Factored : NgdKernel.Optimizers.DampingForm.Paper,
         ModelVariance = parse.GetValue(ModelVariance),
         EvaluateEvery = parse.GetValue(EvaluateEvery),
         DataDirectory = parse.GetValue(Data)!,

@@ -63,6 +63,33 @@ public sealed class Scenario<T>
                     CurvatureUpdatePeriod = 2,
                     DampingAdaptationInterval = 2,
                     CurvatureDecay = 0.8,
+                    Seed = 15,
+                });
+                BatchSize = 8;
+                break;
+            case "sgd-controls":
+                network = Small();
+                optimizer = n => new SgdOptimizer<T>(n, new SgdOptions
+                {
+                    LearningRate = 0.05,
+                    Momentum = 0.9,
+                    WeightDecay = 0.01,
+                    Schedule = LearningRateSchedule.FromDelegate(static t => 1.0 / (1 + (0.1 * t))), // re-supplied on resume
+                    FrozenLayers = [1],
+                });
+                BatchSize = 16;
+                break;
+            case "ngd-controls" or "ngd-controls-float":
+                network = Small();
+                optimizer = n => new NaturalGradientOptimizer<T>(n, new NaturalGradientOptions
+                {
+                    LearningRate = 0.5,
+                    InitialDamping = 0.1,
+                    Momentum = 0.6,
+                    WeightDecay = 0.01,
+                    Schedule = LearningRateSchedule.Cosine(20, 0.1),
+                    FrozenLayers = [0],
+                    DampingForm = DampingForm.Factored,
                     Seed = 14,
                 });
                 BatchSize = 8;
@@ -154,7 +181,10 @@ public static class Scenarios
 {
     /// <summary>Every scenario; names ending in "-float" run in single precision.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["sgd-momentum", "sgd-momentum-float", "ngd-cholesky", "ngd-cholesky-float", "ngd-sherman-morrison", "ngd-amortized", "exact", "kill-loop"];
+        [
+            "sgd-momentum", "sgd-momentum-float", "ngd-cholesky", "ngd-cholesky-float", "ngd-sherman-morrison", "ngd-amortized", "exact", "kill-loop",
+            "sgd-controls", "ngd-controls", "ngd-controls-float",
+        ];
 
     /// <summary>Whether scenario <paramref name="name"/> runs in float.</summary>
     public static bool IsFloat(string name) => name.EndsWith("-float", StringComparison.Ordinal);

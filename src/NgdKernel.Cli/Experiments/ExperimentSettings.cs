@@ -61,6 +61,12 @@ internal sealed record ExperimentSettings
     /// <summary>NGD steps between damping adaptations (<c>--damping-interval</c>).</summary>
     public int DampingAdaptationInterval { get; init; } = 1;
 
+    /// <summary>
+    /// How NGD damps the two covariances (<c>--damping-form</c>). With <c>factored</c>,
+    /// <see cref="InitialDamping"/> is lambda at unit model variance and the optimizer gets lambda / s.
+    /// </summary>
+    public NgdKernel.Optimizers.DampingForm DampingForm { get; init; } = NgdKernel.Optimizers.DampingForm.Paper;
+
     /// <summary>Variance of the student's output density used by the optimizers (<c>--model-variance</c>).</summary>
     public required double ModelVariance { get; init; }
 

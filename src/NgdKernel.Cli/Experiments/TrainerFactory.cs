@@ -45,11 +45,18 @@ internal static class TrainerFactory
             var network = new Network<T>(spec.Network.Options(settings.ModelVariance, NetworkSeed(settings.Seed)), context);
             if (name == "ngd")
             {
+                // Factored damping is scale-free when lambda is in the units of the Fisher, which scale
+                // as 1/s: --damping (and the default bounds) are lambda at s = 1.
+                var defaults = new NaturalGradientOptions();
+                double dampingScale = settings.DampingForm == DampingForm.Factored ? 1 / settings.ModelVariance : 1;
                 naturalGradient = new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
                 {
                     LearningRate = learningRate,
                     SampleCount = settings.SampledPasses,
-                    InitialDamping = settings.InitialDamping,
+                    InitialDamping = settings.InitialDamping * dampingScale,
+                    MinDamping = defaults.MinDamping * dampingScale,
+                    MaxDamping = defaults.MaxDamping * dampingScale,
+                    DampingForm = settings.DampingForm,
                     Inverse = settings.Inverse == InverseMethod.ShermanMorrison ? CurvatureInverse.ShermanMorrison : CurvatureInverse.Cholesky,
                     Window = batch,
                     InverseUpdatePeriod = settings.InverseUpdatePeriod,

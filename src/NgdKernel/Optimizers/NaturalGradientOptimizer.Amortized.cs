@@ -65,6 +65,11 @@ public sealed partial class NaturalGradientOptimizer<T>
         bool any = false;
         for (int l = 0; l < _layers.Length; l++)
         {
+            if (_controls.IsFrozen(l))
+            {
+                continue;
+            }
+
             LayerCurvature<T> layer = _layers[l];
             ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
             ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);

@@ -282,6 +282,8 @@ public sealed class AmortizedCurvatureTests(ITestOutputHelper output)
         Check(new NaturalGradientOptions { CurvatureDecay = double.NaN }, "CurvatureDecay");
         Check(new NaturalGradientOptions { Inverse = CurvatureInverse.ShermanMorrison, InverseUpdatePeriod = 2 }, "InverseUpdatePeriod");
         Check(new NaturalGradientOptions { Inverse = CurvatureInverse.ShermanMorrison, CurvatureUpdatePeriod = 2 }, "CurvatureUpdatePeriod");
+        Check(new NaturalGradientOptions { InverseUpdatePeriod = 2, Momentum = 0.5 }, "Momentum");
+        Check(new NaturalGradientOptions { CurvatureUpdatePeriod = 2, DampingForm = DampingForm.Factored }, "DampingForm");
 
         void Check(NaturalGradientOptions options, string name)
         {
