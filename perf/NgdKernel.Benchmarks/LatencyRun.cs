@@ -12,11 +12,11 @@ namespace NgdKernel.Benchmarks;
 /// (<c>NgdKernel.Benchmarks latency [steps]</c>, run by <c>perf/run.sh Latency</c>).
 /// </summary>
 /// <remarks>
-/// The three optimizers, each on its own copy of the network, step in turn (SGD, NGD Cholesky,
-/// NGD Sherman-Morrison, SGD, ...), so a slow phase of the shared machine falls on all three
-/// alike and each ratio to SGD compares steps taken within microseconds of each other; run one
+/// The optimizers, each on its own copy of the network, step in turn (SGD, NGD Cholesky,
+/// NGD Sherman-Morrison, NGD with amortized curvature in two settings, SGD, ...), so a slow phase of the shared
+/// machine falls on all of them alike and each ratio to SGD compares steps taken within microseconds of each other; run one
 /// after another, 10^5 steps each, the SGD and NGD medians came from phases minutes apart and the
-/// float NGD ratio read 3.62 and 3.90 in two runs on the Intel machine. The three networks and their
+/// float NGD ratio read 3.62 and 3.90 in two runs on the Intel machine. The five networks and their
 /// optimizer buffers together stay well inside the 2 MiB L2.
 /// Allocated sums the thread's allocation counter read around each Step call alone, outside the
 /// timed window: read around the whole loop, it once showed 12,336 B in double that no Step call
@@ -33,11 +33,14 @@ public static class LatencyRun
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         output.WriteLine($"Network {string.Join('-', Architecture.Small.Widths)}, tanh hidden, biases, M = {Batch}, " +
-            $"{steps:N0} timed steps per optimizer after {WarmupSteps:N0} warm-up steps, the three optimizers " +
-            $"stepping in turn, 1 thread, path {BenchContext.Path}. GCs count collections during all three optimizers' timed steps; Allocated sums the bytes each optimizer's own Step calls allocated.");
+            $"{steps:N0} timed steps per optimizer after {WarmupSteps:N0} warm-up steps, the optimizers " +
+            $"stepping in turn, 1 thread, path {BenchContext.Path}. T = {Architecture.AmortizedPeriod}: amortized curvature, " +
+            $"each layer's inverses refreshed and the damping adapted every {Architecture.AmortizedPeriod} steps, running covariances " +
+            $"updated every step, or with Tc = {Architecture.AmortizedPeriod} every {Architecture.AmortizedPeriod} steps. GCs count collections during all " +
+            "optimizers' timed steps; Allocated sums the bytes each optimizer's own Step calls allocated.");
         output.WriteLine();
-        output.WriteLine("| Precision | Optimizer | p50 (us) | p99 (us) | max (us) | mean (us) | Ratio p50 to SGD | GCs (gen0/1/2) | Allocated |");
-        output.WriteLine("|---------- |---------- |---------:|---------:|---------:|----------:|-----------------:|:--------------:|----------:|");
+        output.WriteLine("| Precision | Optimizer | p50 (us) | p99 (us) | max (us) | mean (us) | Ratio p50 to SGD | Ratio p99 to p50 | GCs (gen0/1/2) | Allocated |");
+        output.WriteLine("|---------- |---------- |---------:|---------:|---------:|----------:|-----------------:|-----------------:|:--------------:|----------:|");
         Run<float>("float", steps, output);
         Run<double>("double", steps, output);
     }
@@ -53,6 +56,8 @@ public static class LatencyRun
         [
             ("SGD", StepMethod.Sgd), ("NGD Cholesky", StepMethod.NgdCholesky),
             ("NGD Sherman-Morrison", StepMethod.NgdShermanMorrison),
+            ($"NGD T = {Architecture.AmortizedPeriod}", StepMethod.NgdAmortized),
+            ($"NGD T = Tc = {Architecture.AmortizedPeriod}", StepMethod.NgdAmortizedStatistics),
         ];
         IOptimizer<T>[] optimizers = [.. cases.Select(c => architecture.CreateOptimizer(c.Method, new Network<T>(architecture.Options(seed: 1), context)))];
 
@@ -95,7 +100,7 @@ public static class LatencyRun
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {precision} | {cases[o].Name} | {p50:F1} | {p99:F1} | {max:F1} | {mean:F1} | {p50 / sgdMedian:F2} | {collections} | {allocated[o]} B |"));
+                $"| {precision} | {cases[o].Name} | {p50:F1} | {p99:F1} | {max:F1} | {mean:F1} | {p50 / sgdMedian:F2} | {p99 / p50:F2} | {collections} | {allocated[o]} B |"));
         }
 
         static double Micro(double ticks) => ticks * 1e6 / Stopwatch.Frequency;

@@ -59,6 +59,16 @@ internal sealed class ExperimentOptions
         Inverse = Define("--inverse", "How NGD inverts the damped covariances.", "cholesky", "cholesky|sherman-morrison");
         Inverse.AcceptOnlyFromAmong("cholesky", "sherman-morrison");
         Damping = Define("--damping", "Initial adaptive damping lambda of NGD.", spec.InitialDamping, "lambda", PositiveNumber);
+        InversePeriod = Define("--inverse-period",
+            "NGD (Cholesky) steps between refreshes of each layer's damped inverses; 1 refactors every step (Eq. 20 exactly).",
+            1, "T", AtLeastOne);
+        CurvaturePeriod = Define("--curvature-period",
+            "NGD (Cholesky) steps between updates of the running covariances (with --inverse-period > 1 or alone).",
+            1, "Tc", AtLeastOne);
+        CurvatureDecay = Define("--curvature-decay",
+            "NGD (amortized): weight of the old running covariance per update, beta in [0, 1).", 0.95, "beta",
+            v => v is >= 0 and < 1 ? null : "must be in [0, 1)");
+        DampingInterval = Define("--damping-interval", "NGD steps between damping adaptations (Eq. 21).", 1, "N", AtLeastOne);
         DampingFormOption = Define("--damping-form",
             "How NGD damps the two covariances: paper (sqrt(lambda) on both, Eq. 20) or factored (K-FAC's pi split; " +
             "--damping is then lambda at model variance 1 and is divided by the variance, so runs do not depend on it).",
@@ -125,6 +135,14 @@ internal sealed class ExperimentOptions
 
     public Option<double> Damping { get; }
 
+    public Option<int> InversePeriod { get; }
+
+    public Option<int> CurvaturePeriod { get; }
+
+    public Option<int> DampingInterval { get; }
+
+    public Option<double> CurvatureDecay { get; }
+
     public Option<double> ModelVariance { get; }
 
     public Option<string> DampingFormOption { get; }
@@ -143,7 +161,8 @@ internal sealed class ExperimentOptions
     [
         Optimizers, Examples, Epochs, Seconds, Seed, PrecisionOption, Threads, Out, SgdLearningRates, SgdBatch,
         SgdMomentumLearningRates, Momentum,
-        NgdLearningRate, Batch, SampledPasses, Fisher, Inverse, Damping, DampingFormOption, ModelVariance, EvaluateEvery, Data,
+        NgdLearningRate, Batch, SampledPasses, Fisher, Inverse, Damping, DampingFormOption, InversePeriod, CurvaturePeriod,
+        CurvatureDecay, DampingInterval, ModelVariance, EvaluateEvery, Data,
         CheckpointFile, CheckpointEvery, Resume,
     ];
 
@@ -155,7 +174,17 @@ internal sealed class ExperimentOptions
         }
     }
 
-    public ExperimentSettings ToSettings(ParseResult parse) => new()
+    public ExperimentSettings ToSettings(ParseResult parse)
+    {
+        if (parse.GetValue(Inverse) == "sherman-morrison" && (parse.GetValue(InversePeriod) > 1 || parse.GetValue(CurvaturePeriod) > 1))
+        {
+            throw new UsageException("--inverse-period and --curvature-period above 1 need --inverse cholesky (Sherman-Morrison inverses keep their own running average).");
+        }
+
+        return ToCheckedSettings(parse);
+    }
+
+    private ExperimentSettings ToCheckedSettings(ParseResult parse) => new()
     {
         Spec = spec,
         Optimizers = ParseOptimizers(parse.GetValue(Optimizers)!)!,
@@ -175,6 +204,10 @@ internal sealed class ExperimentOptions
         ExactFisher = parse.GetValue(Fisher) == "exact",
         Inverse = parse.GetValue(Inverse) == "sherman-morrison" ? InverseMethod.ShermanMorrison : InverseMethod.Cholesky,
         InitialDamping = parse.GetValue(Damping),
+        InverseUpdatePeriod = parse.GetValue(InversePeriod),
+        CurvatureUpdatePeriod = parse.GetValue(CurvaturePeriod),
+        DampingAdaptationInterval = parse.GetValue(DampingInterval),
+        CurvatureDecay = parse.GetValue(CurvatureDecay),
         DampingForm = parse.GetValue(DampingFormOption) == "factored" ? NgdKernel.Optimizers.DampingForm.Factored : NgdKernel.Optimizers.DampingForm.Paper,
         ModelVariance = parse.GetValue(ModelVariance),
         EvaluateEvery = parse.GetValue(EvaluateEvery),

@@ -51,6 +51,22 @@ public sealed class Scenario<T>
                 });
                 BatchSize = 16;
                 break;
+            case "ngd-amortized":
+                // Refresh period 3, statistics every 2 steps, damping every 2: a checkpoint after 7
+                // steps falls mid-period on all three counts.
+                network = Small();
+                optimizer = n => new NaturalGradientOptimizer<T>(n, new NaturalGradientOptions
+                {
+                    LearningRate = 0.5,
+                    InitialDamping = 0.1,
+                    InverseUpdatePeriod = 3,
+                    CurvatureUpdatePeriod = 2,
+                    DampingAdaptationInterval = 2,
+                    CurvatureDecay = 0.8,
+                    Seed = 15,
+                });
+                BatchSize = 8;
+                break;
             case "sgd-controls":
                 network = Small();
                 optimizer = n => new SgdOptimizer<T>(n, new SgdOptions
@@ -166,7 +182,7 @@ public static class Scenarios
     /// <summary>Every scenario; names ending in "-float" run in single precision.</summary>
     public static IReadOnlyList<string> Names { get; } =
         [
-            "sgd-momentum", "sgd-momentum-float", "ngd-cholesky", "ngd-cholesky-float", "ngd-sherman-morrison", "exact", "kill-loop",
+            "sgd-momentum", "sgd-momentum-float", "ngd-cholesky", "ngd-cholesky-float", "ngd-sherman-morrison", "ngd-amortized", "exact", "kill-loop",
             "sgd-controls", "ngd-controls", "ngd-controls-float",
         ];
 

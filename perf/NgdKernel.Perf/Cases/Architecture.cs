@@ -16,6 +16,18 @@ public enum StepMethod
 
     /// <summary>Damped NGD with Sherman-Morrison running inverses (Sec. 7).</summary>
     NgdShermanMorrison = 2,
+
+    /// <summary>
+    /// Damped NGD with amortized curvature: Cholesky inverses refreshed and damping adapted every
+    /// <see cref="Architecture.AmortizedPeriod"/> steps, running covariances in between.
+    /// </summary>
+    NgdAmortized = 3,
+
+    /// <summary>
+    /// As <see cref="NgdAmortized"/>, and the covariances (with the sampled backward pass) also
+    /// updated only every <see cref="Architecture.AmortizedPeriod"/> steps.
+    /// </summary>
+    NgdAmortizedStatistics = 4,
 }
 
 /// <summary>One of the paper's networks, with the settings its benchmark uses.</summary>
@@ -60,6 +72,9 @@ public sealed record Architecture(PaperNetwork Network, double NoiseVariance, do
     /// <summary>The network options (student seed 1; a teacher uses another seed).</summary>
     public NetworkOptions Options(ulong seed) => Network.Options(NoiseVariance, seed);
 
+    /// <summary>Steps between refreshes and damping adaptations of <see cref="StepMethod.NgdAmortized"/>.</summary>
+    public const int AmortizedPeriod = 10;
+
     /// <summary>The optimizer of <paramref name="method"/> with this architecture's learning rate
     /// or initial damping.</summary>
     public IOptimizer<T> CreateOptimizer<T>(StepMethod method, Network<T> network)
@@ -70,6 +85,19 @@ public sealed record Architecture(PaperNetwork Network, double NoiseVariance, do
                 new NaturalGradientOptions { InitialDamping = InitialDamping, Inverse = CurvatureInverse.Cholesky }),
             StepMethod.NgdShermanMorrison => new NaturalGradientOptimizer<T>(network,
                 new NaturalGradientOptions { InitialDamping = InitialDamping, Inverse = CurvatureInverse.ShermanMorrison }),
+            StepMethod.NgdAmortized => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
+            {
+                InitialDamping = InitialDamping,
+                InverseUpdatePeriod = AmortizedPeriod,
+                DampingAdaptationInterval = AmortizedPeriod,
+            }),
+            StepMethod.NgdAmortizedStatistics => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
+            {
+                InitialDamping = InitialDamping,
+                InverseUpdatePeriod = AmortizedPeriod,
+                DampingAdaptationInterval = AmortizedPeriod,
+                CurvatureUpdatePeriod = AmortizedPeriod,
+            }),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown step method."),
         };
 

@@ -58,6 +58,18 @@ internal sealed record ExperimentSettings
 
     public required double InitialDamping { get; init; }
 
+    /// <summary>NGD steps between refreshes of the damped inverses (<c>--inverse-period</c>).</summary>
+    public int InverseUpdatePeriod { get; init; } = 1;
+
+    /// <summary>NGD steps between updates of the running covariances (<c>--curvature-period</c>).</summary>
+    public int CurvatureUpdatePeriod { get; init; } = 1;
+
+    /// <summary>Weight of the old running covariance per update (<c>--curvature-decay</c>).</summary>
+    public double CurvatureDecay { get; init; } = 0.95;
+
+    /// <summary>NGD steps between damping adaptations (<c>--damping-interval</c>).</summary>
+    public int DampingAdaptationInterval { get; init; } = 1;
+
     /// <summary>
     /// How NGD damps the two covariances (<c>--damping-form</c>). With <c>factored</c>,
     /// <see cref="InitialDamping"/> is lambda at unit model variance and the optimizer gets lambda / s.

@@ -28,13 +28,22 @@ internal sealed record ResumeState(string Fingerprint, int RunIndex, long Exampl
 {
     private const string Magic = "ngd-cli-resume/3";
 
-    public static string FingerprintOf(ExperimentSettings s) => string.Create(CultureInfo.InvariantCulture,
+    public static string FingerprintOf(ExperimentSettings s) => Common(s) + AmortizedFingerprint(s);
+
+    private static string Common(ExperimentSettings s) => string.Create(CultureInfo.InvariantCulture,
         $"{s.Spec.Id} seed={s.Seed} precision={s.Precision} optimizers={string.Join(',', s.Optimizers)} " +
         $"sgd-lr={string.Join(',', s.SgdLearningRates.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))} sgd-batch={s.SgdBatch} " +
         $"ngd-lr={s.NgdLearningRate:R} batch={s.NgdBatch} k={s.SampledPasses} inverse={s.Inverse} damping={s.InitialDamping:R} " +
         $"model-variance={s.ModelVariance:R} eval-every={s.EvaluateEvery}{(s.ExactFisher ? " fisher=exact" : string.Empty)}" +
         $"{(s.Optimizers.Contains("sgdm") ? $" sgdm-lr={string.Join(',', s.SgdMomentumLearningRates.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))} momentum={s.SgdMomentum:R}" : string.Empty)}")
         + (s.DampingForm == NgdKernel.Optimizers.DampingForm.Paper ? string.Empty : " damping-form=" + s.DampingForm);
+
+    /// <summary>The amortized-curvature periods, only when one differs from 1 (so earlier fingerprints stay valid).</summary>
+    private static string AmortizedFingerprint(ExperimentSettings s) =>
+        s.InverseUpdatePeriod == 1 && s.CurvatureUpdatePeriod == 1 && s.DampingAdaptationInterval == 1
+            ? ""
+            : string.Create(CultureInfo.InvariantCulture,
+                $" inverse-period={s.InverseUpdatePeriod} curvature-period={s.CurvatureUpdatePeriod} curvature-decay={s.CurvatureDecay:R} damping-interval={s.DampingAdaptationInterval}");
 
     /// <summary>Writes the state in the checkpoint's application-data encoding.</summary>
     public void WriteTo(ApplicationDataWriter w)

@@ -61,6 +61,10 @@ internal static class TrainerFactory
                     DampingForm = settings.DampingForm,
                     Inverse = settings.Inverse == InverseMethod.ShermanMorrison ? CurvatureInverse.ShermanMorrison : CurvatureInverse.Cholesky,
                     Window = batch,
+                    InverseUpdatePeriod = settings.InverseUpdatePeriod,
+                    CurvatureUpdatePeriod = settings.CurvatureUpdatePeriod,
+                    DampingAdaptationInterval = settings.DampingAdaptationInterval,
+                    CurvatureDecay = settings.CurvatureDecay,
                     Seed = unchecked(settings.Seed + 0xA5A5),
                 });
                 optimizer = naturalGradient;

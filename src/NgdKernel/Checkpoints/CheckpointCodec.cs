@@ -98,12 +98,12 @@ internal static class CheckpointCodec
                 break;
 
             case NaturalGradientOptimizer<T> ngd:
-                bool sherman = ngd.Options.Inverse == CurvatureInverse.ShermanMorrison;
-                writer.WriteByte((byte)((byte)ngd.Options.Inverse | (ngd.Velocity is null ? 0 : VelocityFlag)));
+                bool running = ngd.HasRunningCurvature;
+                writer.WriteByte((byte)(ngd.CheckpointMode | (ngd.Velocity is null ? 0 : VelocityFlag)));
                 writer.WriteDouble(ngd.Damping);
                 ngd.GetGeneratorState(generator);
                 WriteGenerator(ref writer, generator);
-                if (sherman)
+                if (running)
                 {
                     (double refreshed, int steps, long examples) = ngd.RefreshState;
                     writer.WriteDouble(refreshed);
@@ -159,7 +159,7 @@ internal static class CheckpointCodec
             case NaturalGradientOptimizer<T> { Velocity: { } velocity }:
                 CheckFiniteVelocity(velocity);
                 break;
-            case NaturalGradientOptimizer<T> ngd when ngd.Options.Inverse == CurvatureInverse.ShermanMorrison:
+            case NaturalGradientOptimizer<T> ngd when ngd.HasRunningCurvature:
                 for (int l = 0; l < ngd.CurvatureLayerCount; l++)
                 {
                     LayerCurvature<T> layer = ngd.Curvature(l);
@@ -460,16 +460,16 @@ internal static class CheckpointCodec
         byte modeByte = reader.ReadByte("inverse mode");
         bool hasVelocity = (modeByte & VelocityFlag) != 0;
         byte mode = (byte)(modeByte & ~VelocityFlag);
-        if (mode > (byte)CurvatureInverse.ShermanMorrison)
+        if (mode > NaturalGradientOptimizer<T>.AmortizedCheckpointMode)
         {
             throw reader.ErrorAt(modeOffset, string.Create(CultureInfo.InvariantCulture,
-                $"inverse mode is {mode}; expected 0 (Cholesky) or 1 (Sherman-Morrison)."));
+                $"inverse mode is {mode}; expected 0 (Cholesky), 1 (Sherman-Morrison) or 2 (amortized Cholesky)."));
         }
 
-        if (ngd is not null && (byte)ngd.Options.Inverse != mode)
+        if (ngd is not null && ngd.CheckpointMode != mode)
         {
             throw reader.ErrorAt(modeOffset,
-                $"the checkpoint holds {(CurvatureInverse)mode} state but the optimizer uses {ngd.Options.Inverse} inverses.");
+                $"the checkpoint holds {ModeName(mode)} state but the optimizer uses {ModeName(ngd.CheckpointMode)} inverses.");
         }
 
         if (ngd is not null && hasVelocity != ngd.Velocity is not null)
@@ -498,7 +498,7 @@ internal static class CheckpointCodec
         double refreshed = double.NaN;
         int stepsSinceRefresh = 0;
         long examplesSinceRefresh = 0;
-        if (mode == (byte)CurvatureInverse.ShermanMorrison)
+        if (mode != (byte)CurvatureInverse.Cholesky)
         {
             long offset = reader.Offset;
             refreshed = reader.ReadDouble("refresh damping");
@@ -551,6 +551,9 @@ internal static class CheckpointCodec
             ngd.RestoreState(steps, damping, generator, refreshed, stepsSinceRefresh, examplesSinceRefresh);
         }
     }
+
+    private static string ModeName(byte mode) =>
+        mode == NaturalGradientOptimizer<double>.AmortizedCheckpointMode ? "amortized Cholesky (InverseUpdatePeriod > 1)" : ((CurvatureInverse)mode).ToString();
 
     private static double ReadEffectiveDamping(ref PayloadReader reader, string side, int layer)
     {

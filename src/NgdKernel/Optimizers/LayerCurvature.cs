@@ -29,6 +29,8 @@ internal sealed partial class LayerCurvature<T>
     private Matrix<T>? _product;
     private Matrix<T>? _transposed;
     private bool _savedInitialized;
+    private bool _savedCovariances;
+    private bool _savedInverses;
     private double _savedInputDamping;
     private double _savedErrorDamping;
 
@@ -43,12 +45,12 @@ internal sealed partial class LayerCurvature<T>
     /// in sample space never needs them, and at wide layers they are the largest buffers of all.
     /// <see cref="DescribeMemory"/> lists the same buffers for the memory check.
     /// </remarks>
-    public LayerCurvature(int outputWidth, int inputWidth, CurvatureInverse inverse)
+    public LayerCurvature(int outputWidth, int inputWidth, CurvatureInverse inverse, bool amortized = false)
     {
         OutputWidth = outputWidth;
         InputWidth = inputWidth;
         Direction = new Matrix<T>(outputWidth, inputWidth);
-        if (inverse == CurvatureInverse.ShermanMorrison)
+        if (inverse == CurvatureInverse.ShermanMorrison || amortized)
         {
             _ = InputCovariance;
             _ = ErrorCovariance;
@@ -124,7 +126,7 @@ internal sealed partial class LayerCurvature<T>
         where TSink : struct, IMemorySink
     {
         sink.Add("direction", layer, outputWidth, inputWidth, MemorySize.LayerWidths);
-        if (options.Inverse == CurvatureInverse.ShermanMorrison)
+        if (options.Inverse == CurvatureInverse.ShermanMorrison || options.AmortizedCurvature)
         {
             // Running covariance, running inverse and the undo copy of each.
             sink.Add("running input covariance and inverse, with undo copies", layer, 4L * inputWidth, inputWidth, MemorySize.InputWidth);
@@ -332,32 +334,52 @@ internal sealed partial class LayerCurvature<T>
         return true;
     }
 
-    public void SaveRunningState()
-    {
-        _savedInitialized = Initialized;
-        _savedInputDamping = InputEffectiveDamping;
-        _savedErrorDamping = ErrorEffectiveDamping;
-        if (Initialized)
-        {
-            InputCovariance.CopyTo(_savedInputCovariance!);
-            ErrorCovariance.CopyTo(_savedErrorCovariance!);
-            InputFactor.CopyTo(_savedInputInverse!);
-            ErrorFactor.CopyTo(_savedErrorInverse!);
-        }
-    }
+    /// <summary>The Sherman-Morrison undo point: flags, running covariances and running inverses.</summary>
+    public void SaveRunningState() => SaveState(covariances: true, inverses: true);
 
+    /// <summary>Back to the state of the last <see cref="SaveRunningState"/> or <see cref="SaveAmortizedState"/>.</summary>
     public void RestoreRunningState()
     {
         Initialized = _savedInitialized;
         InputEffectiveDamping = _savedInputDamping;
         ErrorEffectiveDamping = _savedErrorDamping;
-        if (Initialized)
+        if (_savedCovariances)
         {
             _savedInputCovariance!.CopyTo(InputCovariance);
             _savedErrorCovariance!.CopyTo(ErrorCovariance);
+        }
+
+        if (_savedInverses)
+        {
             _savedInputInverse!.CopyTo(InputFactor);
             _savedErrorInverse!.CopyTo(ErrorFactor);
         }
+    }
+
+    private void SaveState(bool covariances, bool inverses)
+    {
+        _savedInitialized = Initialized;
+        _savedInputDamping = InputEffectiveDamping;
+        _savedErrorDamping = ErrorEffectiveDamping;
+        _savedCovariances = covariances && Initialized;
+        _savedInverses = inverses && Initialized;
+        if (_savedCovariances)
+        {
+            InputCovariance.CopyTo(_savedInputCovariance!);
+            ErrorCovariance.CopyTo(_savedErrorCovariance!);
+        }
+
+        if (_savedInverses)
+        {
+            SaveInverses();
+        }
+    }
+
+    private void SaveInverses()
+    {
+        InputFactor.CopyTo(_savedInputInverse!);
+        ErrorFactor.CopyTo(_savedErrorInverse!);
+        _savedInverses = true;
     }
 
     private static bool Refresh(Matrix<T> covariance, Matrix<T> inverse, T damping, KernelContext context, out CholeskyFailure failure)
@@ -374,17 +396,24 @@ internal sealed partial class LayerCurvature<T>
 
     /// <summary>
     /// Whether <paramref name="samples"/> Sherman-Morrison rank-1 updates of an <c>[n, n]</c> running
-    /// inverse cost fewer multiply-adds than computing it afresh: <c>1.5 n^2</c> per sample against
-    /// <c>n^3/6</c> for the Cholesky factor and <c>n^3/3</c> for the inverse from it, so rank-1 updates
-    /// pay only while <c>3 samples &lt; n</c>.
+    /// inverse take less time than computing it afresh (copy, Cholesky factor, inverse from it): while
+    /// <c>8 samples &lt; n</c>, or for at most <see cref="RankOneMinimumSamples"/> samples at any width.
     /// </summary>
     /// <remarks>
-    /// The flop count favours the updates: their n-long level-1 loops run far below the factor's
-    /// rate at small n. Measured for float, n = 33 and 32 samples (the 32-32-32-32-32 latency network at
-    /// M = 32, one process, interleaved): 57 us for the 32 updates against 7.8 us for copy, factor and
-    /// inverse, where the count says 3x.
+    /// Measured, not counted: by multiply-adds (<c>1.5 n^2</c> per update against <c>n^3/2</c>) the
+    /// updates would pay while <c>3 samples &lt; n</c>, but their n-long level-1 loops run far below
+    /// the factorization's rate. Crossover sample counts (refresh time over one update's time, one
+    /// thread, Vector512, AMD EPYC Zen 5, 2026-12-04, each timed after 0.4 s of warm-up): float
+    /// n = 9, 17, 33, 65, 129, 257: 3.1, 3.6, 4.4, 8.4, 12.0, 71; double: 5.1, 4.4, 4.9, 8.9, 13.5, 23.
+    /// <c>n / 8</c> with a floor of 3 follows them within the noise of a shared machine. At the
+    /// latency network's 33 inputs and batch of 32 the running inverse is therefore refactored every
+    /// step, which is why Sherman-Morrison mode costs more per step there than the per-step Cholesky
+    /// mode (it adds the running covariance's update and the inverse).
     /// </remarks>
-    public static bool PreferRankOneUpdates(int samples, int n) => 3L * samples < n;
+    public static bool PreferRankOneUpdates(int samples, int n) => samples <= RankOneMinimumSamples || 8L * samples < n;
+
+    /// <summary>Samples per step up to which rank-1 updates beat a refresh at every width measured.</summary>
+    internal const int RankOneMinimumSamples = 3;
 
     /// <summary>
     /// The running inverse after <c>C</c> took in <paramref name="samples"/>:

@@ -10,6 +10,15 @@ public sealed partial class NaturalGradientOptimizer<T>
 {
     internal int CurvatureLayerCount => _layers.Length;
 
+    /// <summary>
+    /// The inverse mode a checkpoint records: <see cref="CurvatureInverse"/>'s value, or
+    /// <see cref="AmortizedCheckpointMode"/> for Cholesky inverses kept between refreshes.
+    /// </summary>
+    internal byte CheckpointMode => Amortized ? AmortizedCheckpointMode : (byte)Options.Inverse;
+
+    /// <summary>Checkpoint mode of Cholesky inverses with <see cref="NaturalGradientOptions.InverseUpdatePeriod"/> &gt; 1.</summary>
+    internal const byte AmortizedCheckpointMode = 2;
+
     internal void GetGeneratorState(Span<ulong> state4) => _state.Generator.GetState(state4);
 
     /// <summary>Sherman-Morrison bookkeeping: damping of the last refresh (NaN before the first), steps and examples since.</summary>

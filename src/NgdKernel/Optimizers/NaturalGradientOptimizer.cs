@@ -86,7 +86,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         _layers = new LayerCurvature<T>[network.LayerCount];
         for (int l = 0; l < _layers.Length; l++)
         {
-            _layers[l] = new LayerCurvature<T>(network.Widths[l + 1], network.InputWidth(l), options.Inverse);
+            _layers[l] = new LayerCurvature<T>(network.Widths[l + 1], network.InputWidth(l), options.Inverse,
+                amortized: options.AmortizedCurvature);
         }
 
         _maxWidth = OptimizerMemory.MaxWidth(network);
@@ -219,9 +220,11 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         int rows = inputs.Height;
         int retries = 0;
         double stepScale = alpha / Network.LayerCount;
+        bool adapt = AdaptsDampingAt(_state.StepCount);
         while (true)
         {
             double damping = _state.Damping;
+            _forceRefresh = retries > 0;
             CholeskyFailure failure = default;
             int failedLayer = ComputeDirections(workspace, rows, damping, ref failure);
             double predicted = double.NaN;
@@ -232,17 +235,17 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 if (double.IsFinite(predicted))
                 {
                     ApplyUpdate(T.CreateChecked(stepScale));
-                    if (Options.AdaptiveDamping)
+                    if (adapt)
                     {
                         Network.ForwardUnchecked(inputs, workspace);
                         after = Network.OutputErrors(targets, workspace, computeErrors: false).Loss;
                     }
 
-                    if (!Options.AdaptiveDamping || double.IsFinite(after))
+                    if (!adapt || double.IsFinite(after))
                     {
                         double rho = double.NaN;
                         double next = damping;
-                        if (Options.AdaptiveDamping)
+                        if (adapt)
                         {
                             rho = (before.Loss - after) / predicted;
                             next = Resolved(before.Loss, after, predicted)
@@ -302,7 +305,9 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <summary>
     /// Floating-point operations of one successful <see cref="Step"/> on a batch of
     /// <paramref name="batchSize"/> examples with <see cref="CurvatureInverse.Cholesky"/> inverses
-    /// (NaN for Sherman-Morrison, whose rank-1 updates and periodic refreshes vary from step to step).
+    /// (NaN for Sherman-Morrison, whose rank-1 updates and periodic refreshes vary from step to step, and
+    /// likewise for amortized curvature or damping adaptation, <see cref="NaturalGradientOptions.InverseUpdatePeriod"/>
+    /// or <see cref="NaturalGradientOptions.DampingAdaptationInterval"/> &gt; 1).
     /// </summary>
     /// <remarks>
     /// Per layer, with <c>a</c> inputs (bias included), <c>b</c> outputs, <c>n</c> = inputs without the
@@ -324,7 +329,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     public double FlopsPerStep(int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        if (Options.Inverse != CurvatureInverse.Cholesky)
+        if (Options.Inverse != CurvatureInverse.Cholesky || Amortized || Options.DampingAdaptationInterval > 1)
         {
             return double.NaN;
         }
@@ -430,10 +435,11 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         LossValues loss = Network.OutputErrors(targets, workspace, computeErrors: true);
 
         // The K sampled output errors go under the true ones (rows [rows, (1 + K) rows)), and one
-        // backward pass propagates all of them. The exact Fisher puts the n_L columns of a square root
-        // of the output Fisher there instead, scaled by sqrt(n_L) so that the covariance of the n_L M
-        // rows, E^T E / (n_L M), is the average over examples of the exact expectation.
-        int blocks = _sizing.SampleCount;
+        // backward pass propagates all of them; none on a step that leaves the running covariances be.
+        // The exact Fisher puts the n_L columns of a square root of the output Fisher there instead,
+        // scaled by sqrt(n_L) so that the covariance of the n_L M rows, E^T E / (n_L M), is the average
+        // over examples of the exact expectation.
+        int blocks = UpdatesCurvatureAt(_state.StepCount) ? _sizing.SampleCount : 0;
         if (Options.Fisher == FisherEstimate.Exact)
         {
             T scale = T.Sqrt(T.CreateChecked(blocks));
@@ -470,7 +476,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
         if (!sherman)
         {
-            return CholeskyDirections(workspace, rows, d, ref failure);
+            return Amortized ? AmortizedDirections(workspace, rows, damping, ref failure)
+                : CholeskyDirections(workspace, rows, d, ref failure);
         }
 
         int failed = ShermanMorrisonDirections(workspace, rows, d, refresh, ref failure);
@@ -545,7 +552,15 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <summary>The undo point of the Sherman-Morrison running covariances and inverses.</summary>
     private void SaveRunningCurvature()
     {
-        if (Options.Inverse == CurvatureInverse.ShermanMorrison)
+        if (Amortized)
+        {
+            bool covariances = UpdatesCurvatureAt(_state.StepCount);
+            foreach (LayerCurvature<T> layer in _layers)
+            {
+                layer.SaveAmortizedState(covariances);
+            }
+        }
+        else if (Options.Inverse == CurvatureInverse.ShermanMorrison)
         {
             foreach (LayerCurvature<T> layer in _layers)
             {
@@ -556,7 +571,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
     private void RestoreRunningCurvature()
     {
-        if (Options.Inverse == CurvatureInverse.ShermanMorrison)
+        if (HasRunningCurvature)
         {
             foreach (LayerCurvature<T> layer in _layers)
             {

@@ -9,13 +9,21 @@ public enum CurvatureInverse
     Cholesky = 0,
 
     /// <summary>
-    /// Running estimates of <c>(Lambda_i + d I)^-1</c> and <c>(LambdaT_i + d I)^-1</c> updated by
-    /// Sherman-Morrison rank-1 steps per example (paper Sec. 7), refreshed by Cholesky every
+    /// Running estimates of <c>(Lambda_i + d I)^-1</c> and <c>(LambdaT_i + d I)^-1</c> over a window of
+    /// examples (<see cref="NaturalGradientOptions.Window"/>), updated by Sherman-Morrison rank-1 steps
+    /// per example (paper Sec. 7), refreshed by Cholesky every
     /// <see cref="NaturalGradientOptions.RefreshInterval"/> steps and whenever the damping changes.
-    /// Between refreshes, a side of width n whose batch brings m samples with <c>3m &gt;= n</c> gets the
-    /// same running inverse (decayed damping included) by Cholesky, which then costs less than m
-    /// rank-1 updates.
+    /// Between refreshes, a side of width n whose batch brings m samples gets the same running inverse
+    /// (decayed damping included) by Cholesky unless <c>m &lt;= 3</c> or <c>8m &lt; n</c>, the measured
+    /// crossover below which the rank-1 updates take less time.
     /// </summary>
+    /// <remarks>
+    /// What it is: a different curvature estimate (a running average over the window instead of the
+    /// batch), not a faster way to the same one. Its step also applies explicit inverses and updates the
+    /// running covariances, so it is never cheaper per step than <see cref="Cholesky"/>, which solves
+    /// small batches in sample space; to spend less on curvature per step, use
+    /// <see cref="NaturalGradientOptions.InverseUpdatePeriod"/>.
+    /// </remarks>
     ShermanMorrison = 1,
 }
 
@@ -102,6 +110,51 @@ public sealed record NaturalGradientOptions : IValidatedOptions
     public int RefreshInterval { get; init; } = 10;
 
     /// <summary>
+    /// Amortized curvature (Cholesky inverses): steps between refreshes of the damped inverses, as
+    /// kfac-jax's <c>inverse_update_period</c>. Default 1: a fresh factorization of the batch
+    /// covariances every step (Eq. 20 exactly). With T &gt; 1 each layer keeps running covariances,
+    /// <c>C &lt;- beta C + (1 - beta) &lt;x x^T&gt;</c> with <c>beta</c> = <see cref="CurvatureDecay"/>, updated
+    /// every step from the batch's activations and sampled errors (or every <see cref="CurvatureUpdatePeriod"/>
+    /// steps); every T steps each layer factors them with the damping of that step and inverts them, and
+    /// the steps in between apply the kept inverses by two products, without a factorization or a solve.
+    /// The first step and a retry (whose damping was raised) refresh every layer; otherwise layer l
+    /// refreshes on the steps whose count modulo T is <c>(2l + 1) T / (2L)</c>, staggered so that a step
+    /// refactors about L / T layers instead of all L every T-th step, which keeps the tail of the step
+    /// time near its median. A layer's inverses therefore carry the damping of its own last refresh.
+    /// Checkpoints carry the running covariances, the inverses and the phase, so a run resumed mid-period
+    /// continues bit-identically. Must be 1 with <see cref="CurvatureInverse.ShermanMorrison"/>, which
+    /// has its own <see cref="RefreshInterval"/>.
+    /// </summary>
+    public int InverseUpdatePeriod { get; init; } = 1;
+
+    /// <summary>
+    /// Amortized curvature: steps between updates of the running covariances, as kfac-jax's
+    /// <c>curvature_update_period</c>. Default 1: every step. With T<sub>c</sub> &gt; 1 only the steps whose
+    /// count is a multiple of T<sub>c</sub> draw the K sampled targets, propagate their errors and fold both
+    /// covariances in; the others cost a forward and a true-target backward pass, the two products per
+    /// layer and the update. Any value &gt; 1 selects the amortized form even with
+    /// <see cref="InverseUpdatePeriod"/> = 1.
+    /// </summary>
+    public int CurvatureUpdatePeriod { get; init; } = 1;
+
+    /// <summary>
+    /// Steps between damping adaptations (Eq. 21), as kfac-jax's <c>damping_adaptation_interval</c>.
+    /// Default 1: every step. With T &gt; 1 the damping adapts on the last step of each period of T steps
+    /// (step counts T - 1, 2T - 1, ...), so that a refresh at the same period length factors with the
+    /// new damping at once; the other steps skip the after-update forward pass of Eq. 21 and keep
+    /// <c>lambda</c>. Needs <see cref="AdaptiveDamping"/> to have any effect.
+    /// </summary>
+    public int DampingAdaptationInterval { get; init; } = 1;
+
+    /// <summary>
+    /// Amortized curvature: weight <c>beta</c> in [0, 1) of the old running covariance per step,
+    /// <c>C &lt;- beta C + (1 - beta) &lt;x x^T&gt;</c> (the first step takes the batch's). Default 0.95, as
+    /// kfac-jax's <c>curvature_ema</c>: the estimate averages over about 1 / (1 - beta) = 20 batches.
+    /// Used only in the amortized form (<see cref="InverseUpdatePeriod"/> or <see cref="CurvatureUpdatePeriod"/> &gt; 1).
+    /// </summary>
+    public double CurvatureDecay { get; init; } = 0.95;
+
+    /// <summary>
     /// Times a step whose update or loss is not finite, or whose damped covariance is not positive
     /// definite, is undone and retried with damping raised by <see cref="DampingIncrease"/>. Default 4.
     /// </summary>
@@ -119,6 +172,10 @@ public sealed record NaturalGradientOptions : IValidatedOptions
     /// <see cref="NaturalGradientOptimizer{T}.EstimateMemory"/> lists the buffers.
     /// </summary>
     public long? MemoryLimit { get; init; }
+
+    /// <summary>Whether the Cholesky inverses are kept between refreshes from running covariances.</summary>
+    internal bool AmortizedCurvature =>
+        Inverse == CurvatureInverse.Cholesky && (InverseUpdatePeriod > 1 || CurvatureUpdatePeriod > 1);
 
     /// <summary>
     /// How <c>lambda</c> is put on the two covariances: <see cref="DampingForm.Paper"/> (default,
@@ -230,6 +287,38 @@ public sealed record NaturalGradientOptions : IValidatedOptions
             throw Range(nameof(RefreshInterval), RefreshInterval, "it must be >= 1");
         }
 
+        if (InverseUpdatePeriod < 1)
+        {
+            throw Range(nameof(InverseUpdatePeriod), InverseUpdatePeriod, "it must be >= 1");
+        }
+
+        if (InverseUpdatePeriod > 1 && Inverse == CurvatureInverse.ShermanMorrison)
+        {
+            throw Range(nameof(InverseUpdatePeriod), InverseUpdatePeriod,
+                "it must be 1 with Sherman-Morrison inverses, which refresh every RefreshInterval steps");
+        }
+
+        if (CurvatureUpdatePeriod < 1)
+        {
+            throw Range(nameof(CurvatureUpdatePeriod), CurvatureUpdatePeriod, "it must be >= 1");
+        }
+
+        if (CurvatureUpdatePeriod > 1 && Inverse == CurvatureInverse.ShermanMorrison)
+        {
+            throw Range(nameof(CurvatureUpdatePeriod), CurvatureUpdatePeriod,
+                "it must be 1 with Sherman-Morrison inverses, which fold every batch into their running inverses");
+        }
+
+        if (DampingAdaptationInterval < 1)
+        {
+            throw Range(nameof(DampingAdaptationInterval), DampingAdaptationInterval, "it must be >= 1");
+        }
+
+        if (!(CurvatureDecay >= 0 && CurvatureDecay < 1))
+        {
+            throw Range(nameof(CurvatureDecay), CurvatureDecay, "it must be in [0, 1)");
+        }
+
         if (MaxRetries < 0)
         {
             throw Range(nameof(MaxRetries), MaxRetries, "it must be >= 0");
@@ -244,6 +333,18 @@ public sealed record NaturalGradientOptions : IValidatedOptions
         {
             throw Range(nameof(DampingForm), DampingForm,
                 "factored damping changes the damping of each side every step, which the running inverses cannot follow: use Inverse = Cholesky");
+        }
+
+        if (DampingForm == DampingForm.Factored && AmortizedCurvature)
+        {
+            throw Range(nameof(DampingForm), DampingForm,
+                "factored damping needs the per-step inverses (InverseUpdatePeriod = CurvatureUpdatePeriod = 1)");
+        }
+
+        if (Momentum > 0 && AmortizedCurvature)
+        {
+            throw Range(nameof(Momentum), Momentum,
+                "momentum's predicted decrease needs every step's curvature (InverseUpdatePeriod = CurvatureUpdatePeriod = 1)");
         }
 
         if (!(Momentum >= 0 && Momentum < 1))

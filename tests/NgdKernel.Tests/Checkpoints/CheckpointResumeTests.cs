@@ -31,6 +31,7 @@ public sealed class CheckpointResumeTests
     [InlineData("sgd-momentum")]
     [InlineData("ngd-cholesky")]
     [InlineData("ngd-sherman-morrison")]
+    [InlineData("ngd-amortized")]
     [InlineData("ngd-controls")]
     public void Checkpoint_ResumeInFreshProcess_IsBitIdentical(string scenario)
     {

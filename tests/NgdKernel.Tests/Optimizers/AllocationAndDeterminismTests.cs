@@ -12,6 +12,7 @@ public sealed class AllocationAndDeterminismTests(ITestOutputHelper output)
         NgdCholesky,
         NgdSampleSpace,
         NgdShermanMorrison,
+        NgdAmortized,
         NgdFullOutputCovariance,
         ExactModel,
         ExactSampled,
@@ -36,6 +37,7 @@ public sealed class AllocationAndDeterminismTests(ITestOutputHelper output)
             Kind.NgdCholesky => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions { SampleSpace = SampleSpacePolicy.Never, SampleCount = 2 }),
             Kind.NgdSampleSpace => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions { SampleSpace = SampleSpacePolicy.Always }),
             Kind.NgdShermanMorrison => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions { Inverse = CurvatureInverse.ShermanMorrison, RefreshInterval = 3, Window = 30 }),
+            Kind.NgdAmortized => new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions { InverseUpdatePeriod = 3, CurvatureUpdatePeriod = 2, DampingAdaptationInterval = 2 }),
             Kind.NgdFullOutputCovariance => new NaturalGradientOptimizer<T>(network),
             Kind.ExactModel => new ExactNaturalGradientOptimizer<T>(network, new ExactNaturalGradientOptions { LearningRate = 0.1 }),
             Kind.ExactSampled => new ExactNaturalGradientOptimizer<T>(network, new ExactNaturalGradientOptions { LearningRate = 0.1, ErrorCovariance = CovarianceSource.Samples, SampleCount = 2 }),
@@ -70,6 +72,7 @@ public sealed class AllocationAndDeterminismTests(ITestOutputHelper output)
     [InlineData(Kind.Sgd)]
     [InlineData(Kind.NgdCholesky)]
     [InlineData(Kind.NgdShermanMorrison)]
+    [InlineData(Kind.NgdAmortized)]
     [InlineData(Kind.ExactSampled)]
     [InlineData(Kind.NgdCholesky, 2)]
     public void Training_SameSeed_GivesBitIdenticalWeights(Kind kind, int threads = 1)

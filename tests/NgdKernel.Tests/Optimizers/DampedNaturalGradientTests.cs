@@ -5,7 +5,7 @@ namespace NgdKernel.Tests.Optimizers;
 /// <summary>The damped online natural gradient of Eq. 20-21 and its inverse strategies (float64 unless stated).</summary>
 public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
 {
-    private static NetworkOptions Tanh(int[] widths, bool bias = true, ulong seed = 5) => new()
+    internal static NetworkOptions Tanh(int[] widths, bool bias = true, ulong seed = 5) => new()
     {
         Widths = widths,
         HiddenActivation = Activation.Tanh,
@@ -14,7 +14,7 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
         Seed = seed,
     };
 
-    private static (double[,] X, double[,] Y) Batch(NetworkOptions options, int rows, int seed) =>
+    internal static (double[,] X, double[,] Y) Batch(NetworkOptions options, int rows, int seed) =>
         (Gaussian(rows, options.Widths[0], seed), Gaussian(rows, options.Widths[^1], seed + 1));
 
     /// <summary>
@@ -139,10 +139,9 @@ public sealed class DampedNaturalGradientTests(ITestOutputHelper output)
     /// <summary>
     /// Sherman-Morrison running inverses against a fresh Cholesky inverse of the same matrix
     /// <c>C + d_eff I</c> after every step, over rank-1 updates and refreshes: error &lt;=
-    /// <c>c k n eps kappa</c> with k rank-1 updates since the refresh. With 2 examples per step the
-    /// sides of width 7, 8 and 9 follow by rank-1 updates and the error side of width 4 by Cholesky of
-    /// the running covariance (<see cref="LayerCurvature{T}.PreferRankOneUpdates"/>: 3m &lt; n); with
-    /// 10 every side does.
+    /// <c>c k n eps kappa</c> with k rank-1 updates since the refresh. With 2 examples per step every
+    /// side follows by rank-1 updates (<see cref="LayerCurvature{T}.PreferRankOneUpdates"/>: m &lt;= 3);
+    /// with 10 every side by Cholesky of the running covariance.
     /// </summary>
     [Theory]
     [InlineData(2)]
