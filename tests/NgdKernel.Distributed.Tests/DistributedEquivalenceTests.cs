@@ -49,17 +49,28 @@ public sealed class DistributedEquivalenceTests(DistributedClusterFixture fixtur
         }
     }
 
-    private async Task EqualsOneMachine<T>(DataParallelAlgorithm algorithm, double tolerance)
+    private Task EqualsOneMachine<T>(DataParallelAlgorithm algorithm, double tolerance)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        EqualsOneMachine<T>(fixture.Cluster.Client, fixture.Source, Options(algorithm), tolerance);
+
+    /// <summary>
+    /// Twenty steps on <paramref name="grains"/>' silos against the one-machine optimizer on the
+    /// concatenated batches: same losses, same Eq. 21 decisions, weights within <paramref name="tolerance"/>
+    /// relative to the largest weight, and every rank holding the same bits.
+    /// </summary>
+    internal static async Task EqualsOneMachine<T>(IGrainFactory grains, IDataShardSource source, DataParallelOptions options,
+        double tolerance)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        DataParallelOptions options = Options(algorithm);
+        DataParallelAlgorithm algorithm = options.Algorithm;
         Network<T> network = DistributedData.CreateNetwork<T>();
-        DataParallelTrainer<T> trainer = await DataParallelTrainer<T>.StartAsync(fixture.Cluster.Client, network, options);
+        DataParallelTrainer<T> trainer = await DataParallelTrainer<T>.StartAsync(grains, network, options);
+        Assert.Equal(options.WorkerCount, trainer.WorkerSilos.Distinct().Count()); // one worker per silo
 
         IOptimizer<T> optimizer = algorithm == DataParallelAlgorithm.Sgd
             ? new SgdOptimizer<T>(network, options.Sgd)
             : new NaturalGradientOptimizer<T>(network, options.NaturalGradient);
-        var reference = new DistributedReference<T>(fixture.Source, options, network.InputSize, network.OutputSize);
+        var reference = new DistributedReference<T>(source, options, network.InputSize, network.OutputSize);
         var dampings = new List<(double, double)>();
         for (int s = 0; s < Steps; s++)
         {
