@@ -24,7 +24,8 @@ public sealed record DataParallelCheckpoint(int WorkerCount, int BatchSize, stri
         writer.Write(BatchSize);
         writer.Write(DataSet);
         writer.Write(unchecked((long)DataSeed));
-        foreach (byte[] state in RankDataStates)
+        // A run fed by its caller has no shard cursors.
+        foreach (byte[] state in DataSet.Length > 0 ? RankDataStates : [])
         {
             for (int i = 0; i < 4; i++)
             {
@@ -58,7 +59,7 @@ public sealed record DataParallelCheckpoint(int WorkerCount, int BatchSize, stri
         string dataSet = reader.ReadString("data set");
         ulong seed = unchecked((ulong)reader.ReadInt64("data seed"));
         var states = new byte[workers][];
-        for (int r = 0; r < workers; r++)
+        for (int r = 0; r < workers && dataSet.Length > 0; r++)
         {
             var state = new byte[DataState.Length];
             for (int i = 0; i < 4; i++)

@@ -38,7 +38,10 @@ public sealed record DataParallelOptions
     /// <summary>SGD options (learning rate, momentum).</summary>
     public SgdOptions Sgd { get; init; } = new();
 
-    /// <summary>Name of the data set the silos' <see cref="IDataShardSource"/> serves.</summary>
+    /// <summary>
+    /// Name of the data set the silos' <see cref="IDataShardSource"/> serves; empty: every step sends its
+    /// batch (<see cref="DataParallelTrainer{T}.StepAsync(CommunityToolkit.HighPerformance.ReadOnlySpan2D{T}, CommunityToolkit.HighPerformance.ReadOnlySpan2D{T})"/>).
+    /// </summary>
     public string DataSet { get; init; } = "train";
 
     /// <summary>Seed of the workers' batch draws (rank r shuffles its shard from its own stream).</summary>

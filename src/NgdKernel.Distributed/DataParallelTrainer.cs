@@ -46,11 +46,14 @@ public sealed class DataParallelTrainer<T>
     private readonly IWorkerGrain[] _workers;
     private readonly ILayerOwnerGrain[] _owners;
     private readonly int _outputSize;
+    private readonly int _inputSize;
     private readonly ulong[] _generator = new ulong[4];
     private bool _failed;
 
-    private DataParallelTrainer(IGrainFactory grains, DataParallelOptions options, string runId, int[] ownerRanks, int outputSize)
+    private DataParallelTrainer(IGrainFactory grains, DataParallelOptions options, string runId, int[] ownerRanks, int inputSize,
+        int outputSize)
     {
+        _inputSize = inputSize;
         _grains = grains;
         Options = options;
         RunId = runId;
@@ -147,7 +150,7 @@ public sealed class DataParallelTrainer<T>
         }
 
         int[] owners = LayerAssignment.Assign(inputs, outputs, options.WorkerCount);
-        var trainer = new DataParallelTrainer<T>(grains, options, Guid.NewGuid().ToString("N"), owners, network.OutputSize)
+        var trainer = new DataParallelTrainer<T>(grains, options, Guid.NewGuid().ToString("N"), owners, network.InputSize, network.OutputSize)
         {
             StepCount = stepCount,
             Damping = damping,
@@ -220,7 +223,58 @@ public sealed class DataParallelTrainer<T>
     /// <exception cref="OptimizerStepException">The loss is not finite, or the step failed after the retries
     /// (<see cref="CurvatureFactorizationException"/> for a factorization); the weights are as before.</exception>
     /// <exception cref="InvalidOperationException">An earlier step failed with <see cref="DataParallelException"/>.</exception>
-    public async Task<StepResult> StepAsync()
+    public Task<StepResult> StepAsync()
+    {
+        if (Options.DataSet.Length == 0)
+        {
+            throw new InvalidOperationException("This run has no data set ('DataSet' is empty): pass each step's batch.");
+        }
+
+        return StepAsync(null);
+    }
+
+    /// <summary>
+    /// One step on a batch the caller holds: rank r receives rows <c>[r M / P, (r + 1) M / P)</c>, so
+    /// the step equals the one-machine step on this batch up to the rounding of the sums.
+    /// </summary>
+    /// <param name="inputs">The batch's inputs, <c>[M, n0]</c>.</param>
+    /// <param name="targets">The batch's targets, <c>[M, nL]</c>.</param>
+    /// <exception cref="ArgumentException">The batch is not M rows of the network's widths.</exception>
+    /// <exception cref="DataParallelException">A worker or owner failed or did not answer in time.</exception>
+    /// <exception cref="OptimizerStepException">As <see cref="StepAsync()"/>.</exception>
+    public Task<StepResult> StepAsync(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    {
+        if (inputs.Height != Options.BatchSize || targets.Height != Options.BatchSize
+            || inputs.Width != _inputSize || targets.Width != _outputSize)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The batch is {inputs.Height}x{inputs.Width} inputs and {targets.Height}x{targets.Width} targets; the run takes {Options.BatchSize}x{_inputSize} and {Options.BatchSize}x{_outputSize}."),
+                nameof(inputs));
+        }
+
+        var rows = new (byte[], byte[])[Options.WorkerCount];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            int first = InMemoryShardSource.ShardStart(Options.BatchSize, r, Options.WorkerCount);
+            int end = InMemoryShardSource.ShardStart(Options.BatchSize, r + 1, Options.WorkerCount);
+            rows[r] = (RowBytes(inputs, first, end), RowBytes(targets, first, end));
+        }
+
+        return StepAsync(rows);
+    }
+
+    private static byte[] RowBytes(ReadOnlySpan2D<T> matrix, int first, int end)
+    {
+        var values = new T[(end - first) * matrix.Width];
+        for (int i = first; i < end; i++)
+        {
+            matrix.GetRowSpan(i).CopyTo(values.AsSpan((i - first) * matrix.Width, matrix.Width));
+        }
+
+        return MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+    }
+
+    private async Task<StepResult> StepAsync((byte[] Inputs, byte[] Targets)[]? rows)
     {
         if (_failed)
         {
@@ -232,8 +286,8 @@ public sealed class DataParallelTrainer<T>
         try
         {
             return Options.Algorithm == DataParallelAlgorithm.Sgd
-                ? await SgdStepAsync(step, start).ConfigureAwait(false)
-                : await NaturalGradientStepAsync(step, start).ConfigureAwait(false);
+                ? await SgdStepAsync(step, start, rows).ConfigureAwait(false)
+                : await NaturalGradientStepAsync(step, start, rows).ConfigureAwait(false);
         }
         catch (DataParallelException)
         {
@@ -242,10 +296,10 @@ public sealed class DataParallelTrainer<T>
         }
     }
 
-    private async Task<StepResult> NaturalGradientStepAsync(long step, long start)
+    private async Task<StepResult> NaturalGradientStepAsync(long step, long start, (byte[] Inputs, byte[] Targets)[]? rows)
     {
         NaturalGradientOptions ngd = Options.NaturalGradient;
-        (double before, double mse, ulong[] generator) = await StatisticsAsync(step).ConfigureAwait(false);
+        (double before, double mse, ulong[] generator) = await StatisticsAsync(step, rows).ConfigureAwait(false);
         if (!double.IsFinite(before))
         {
             await Phase(step, "rolling back", _workers.Select(w => w.Rollback())).ConfigureAwait(false);
@@ -328,9 +382,9 @@ public sealed class DataParallelTrainer<T>
         }
     }
 
-    private async Task<StepResult> SgdStepAsync(long step, long start)
+    private async Task<StepResult> SgdStepAsync(long step, long start, (byte[] Inputs, byte[] Targets)[]? rows)
     {
-        (double loss, double mse, _) = await StatisticsAsync(step).ConfigureAwait(false);
+        (double loss, double mse, _) = await StatisticsAsync(step, rows).ConfigureAwait(false);
         if (!double.IsFinite(loss))
         {
             await Phase(step, "rolling back", _workers.Select(w => w.Rollback())).ConfigureAwait(false);
@@ -346,11 +400,18 @@ public sealed class DataParallelTrainer<T>
     }
 
     /// <summary>Every rank's statistics, sent to the owners; the global loss and mean squared error.</summary>
-    private async Task<(double Loss, double MeanSquaredError, ulong[] Generator)> StatisticsAsync(long step)
+    private async Task<(double Loss, double MeanSquaredError, ulong[] Generator)> StatisticsAsync(long step,
+        (byte[] Inputs, byte[] Targets)[]? rows)
     {
-        var request = new StatisticsRequest { Step = step, Generator = (ulong[])_generator.Clone() };
+        ulong[] generator = (ulong[])_generator.Clone();
         StatisticsReply[] replies = await Phase(step, "computing and sending the statistics",
-            _workers.Select(w => w.ComputeStatistics(request))).ConfigureAwait(false);
+            _workers.Select((w, r) => w.ComputeStatistics(new StatisticsRequest
+            {
+                Step = step,
+                Generator = generator,
+                Inputs = rows?[r].Inputs,
+                Targets = rows?[r].Targets,
+            }))).ConfigureAwait(false);
         for (int r = 1; r < replies.Length; r++)
         {
             if (!replies[r].Generator.AsSpan().SequenceEqual(replies[0].Generator))

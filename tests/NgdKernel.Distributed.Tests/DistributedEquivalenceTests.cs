@@ -38,6 +38,10 @@ public sealed class DistributedEquivalenceTests(DistributedClusterFixture fixtur
         EqualsOneMachine<double>(DataParallelAlgorithm.Sgd, 1e-12);
 
     [Fact]
+    public Task Distributed_BatchSentByCaller_EqualsOneMachine_Double() =>
+        EqualsOneMachine<double>(fixture.Cluster.Client, fixture.Source, Options() with { DataSet = "" }, 1e-12);
+
+    [Fact]
     public async Task Distributed_SameSeedAndWorkers_BitIdentical()
     {
         DataParallelOptions options = Options();
@@ -70,12 +74,14 @@ public sealed class DistributedEquivalenceTests(DistributedClusterFixture fixtur
         IOptimizer<T> optimizer = algorithm == DataParallelAlgorithm.Sgd
             ? new SgdOptimizer<T>(network, options.Sgd)
             : new NaturalGradientOptimizer<T>(network, options.NaturalGradient);
-        var reference = new DistributedReference<T>(source, options, network.InputSize, network.OutputSize);
+        var reference = new DistributedReference<T>(source, options.DataSet.Length == 0 ? options with { DataSet = DistributedData.Name } : options, network.InputSize, network.OutputSize);
         var dampings = new List<(double, double)>();
         for (int s = 0; s < Steps; s++)
         {
-            StepResult distributed = await trainer.StepAsync();
             reference.NextBatch();
+            StepResult distributed = options.DataSet.Length == 0
+                ? await trainer.StepAsync(reference.Inputs, reference.Targets)
+                : await trainer.StepAsync();
             StepResult local = optimizer.Step(reference.Inputs, reference.Targets);
             Assert.Equal(local.Step, distributed.Step);
             Assert.Equal(local.Retries, distributed.Retries);

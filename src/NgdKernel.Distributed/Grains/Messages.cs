@@ -50,6 +50,10 @@ internal sealed class StatisticsRequest
 {
     [Id(0)] public long Step { get; init; }
     [Id(1)] public ulong[] Generator { get; init; } = [];
+
+    /// <summary>This rank's rows of a batch the trainer holds (null: the rank draws from its shard).</summary>
+    [Id(2)] public byte[]? Inputs { get; init; }
+    [Id(3)] public byte[]? Targets { get; init; }
 }
 
 [GenerateSerializer]

@@ -47,8 +47,8 @@ internal sealed class WorkerEngine<T> : IWorkerEngine
 {
     private readonly Network<T> _network;
     private readonly NetworkWorkspace<T> _workspace;
-    private readonly IDataShard<T> _shard;
-    private readonly ShardCursor _cursor;
+    private readonly IDataShard<T>? _shard;
+    private readonly ShardCursor? _cursor;
     private readonly Matrix<T> _inputs;
     private readonly Matrix<T> _targets;
     private readonly Matrix<T>[] _undo;
@@ -63,7 +63,7 @@ internal sealed class WorkerEngine<T> : IWorkerEngine
     private readonly int _samples;
     private readonly bool _statisticsOnly;
 
-    public WorkerEngine(WorkerSetup setup, IDataShardSource source)
+    public WorkerEngine(WorkerSetup setup, IDataShardSource? source)
     {
         _network = Checkpoint.LoadNetwork<T>(new MemoryStream(setup.Network, writable: false), new KernelContext(setup.Threads));
         _rank = setup.Rank;
@@ -72,17 +72,22 @@ internal sealed class WorkerEngine<T> : IWorkerEngine
         _rows = InMemoryShardSource.ShardStart(_batch, _rank + 1, setup.WorkerCount) - _first;
         _samples = setup.SampleCount;
         _statisticsOnly = setup.SampleCount == 0;
-        _shard = source.Open<T>(setup.DataSet, _rank, setup.WorkerCount);
-        if (_shard.InputWidth != _network.InputSize || _shard.OutputWidth != _network.OutputSize)
+        if (setup.DataSet.Length > 0)
         {
-            throw new ArgumentException(
-                $"Data set '{setup.DataSet}' has rows of {_shard.InputWidth} inputs and {_shard.OutputWidth} targets but the network takes {_network.InputSize} and gives {_network.OutputSize}.");
-        }
+            IDataShardSource shards = source ?? throw new InvalidOperationException(
+                $"This silo has no {nameof(IDataShardSource)} service registered to serve data set '{setup.DataSet}'.");
+            _shard = shards.Open<T>(setup.DataSet, _rank, setup.WorkerCount);
+            if (_shard.InputWidth != _network.InputSize || _shard.OutputWidth != _network.OutputSize)
+            {
+                throw new ArgumentException(
+                    $"Data set '{setup.DataSet}' has rows of {_shard.InputWidth} inputs and {_shard.OutputWidth} targets but the network takes {_network.InputSize} and gives {_network.OutputSize}.");
+            }
 
-        _cursor = new ShardCursor(_shard.Count, setup.DataSeed, _rank);
-        if (setup.DataState is { } state)
-        {
-            DataState.Restore(state, _cursor);
+            _cursor = new ShardCursor(_shard.Count, setup.DataSeed, _rank);
+            if (setup.DataState is { Length: > 0 } state)
+            {
+                DataState.Restore(state, _cursor);
+            }
         }
 
         _workspace = new NetworkWorkspace<T>(_network, _rows, _samples);
@@ -113,8 +118,22 @@ internal sealed class WorkerEngine<T> : IWorkerEngine
 
     public StatisticsReply ComputeStatistics(StatisticsRequest request)
     {
-        _cursor.Next(_indices);
-        _shard.ReadRows(_indices, _inputs.Span, _targets.Span);
+        if (request.Inputs is { } inputs && request.Targets is { } targets)
+        {
+            // Rows sent by the trainer: this rank's slice of a batch the caller drew.
+            CopyRows(inputs, _inputs);
+            CopyRows(targets, _targets);
+        }
+        else
+        {
+            if (_cursor is null)
+            {
+                throw new InvalidOperationException("This run has no data set: each step must send its batch.");
+            }
+
+            _cursor.Next(_indices);
+            _shard!.ReadRows(_indices, _inputs.Span, _targets.Span);
+        }
         for (int l = 0; l < _network.LayerCount; l++)
         {
             _network.WeightMatrix(l).CopyTo(_undo[l]);
@@ -184,7 +203,18 @@ internal sealed class WorkerEngine<T> : IWorkerEngine
         }
     }
 
-    public byte[] GetDataState() => DataState.Save(_cursor);
+    public byte[] GetDataState() => _cursor is null ? [] : DataState.Save(_cursor);
+
+    private static void CopyRows(byte[] rows, Matrix<T> destination)
+    {
+        ReadOnlySpan<T> values = MemoryMarshal.Cast<byte, T>(rows);
+        if (values.Length != destination.Rows * destination.Columns)
+        {
+            throw new ArgumentException($"{values.Length} values arrived for {destination.Rows} rows of {destination.Columns}.", nameof(rows));
+        }
+
+        values.CopyTo(destination.AsSpan());
+    }
 
     public byte[] GetWeights(int layer) => MemoryMarshal.AsBytes(_network.WeightMatrix(layer).AsSpan()).ToArray();
 

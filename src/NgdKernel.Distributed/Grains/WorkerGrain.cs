@@ -12,8 +12,7 @@ internal sealed class WorkerGrain(IServiceProvider services) : Grain, IWorkerGra
 
     public Task<string> Initialize(WorkerSetup setup)
     {
-        IDataShardSource source = services.GetService<IDataShardSource>()
-            ?? throw new InvalidOperationException($"Silo {RuntimeIdentity} has no {nameof(IDataShardSource)} service registered.");
+        IDataShardSource? source = services.GetService<IDataShardSource>();
         _engine = setup.IsDouble ? new WorkerEngine<double>(setup, source) : new WorkerEngine<float>(setup, source);
         _owners = new ILayerOwnerGrain[setup.OwnerRanks.Length];
         for (int l = 0; l < _owners.Length; l++)
