@@ -21,6 +21,22 @@ internal static class TrainerFactory
     /// <summary>Seed of the student's initial weights: the same for every optimizer of a run.</summary>
     internal static ulong NetworkSeed(ulong seed) => unchecked((seed * 0x9E3779B97F4A7C15UL) + 0x5EED);
 
+    /// <summary>The run's fresh network (the same initial weights for every optimizer of a run).</summary>
+    internal static Network<T> CreateNetwork<T>(ExperimentSettings settings, KernelContext context)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        new(settings.Spec.Network.Options(settings.ModelVariance, NetworkSeed(settings.Seed)), context);
+
+    /// <summary>The natural-gradient options of a run.</summary>
+    internal static NaturalGradientOptions NaturalGradient(ExperimentSettings settings, double learningRate, int batch) => new()
+    {
+        LearningRate = learningRate,
+        SampleCount = settings.SampledPasses,
+        InitialDamping = settings.InitialDamping,
+        Inverse = settings.Inverse == InverseMethod.ShermanMorrison ? CurvatureInverse.ShermanMorrison : CurvatureInverse.Cholesky,
+        Window = batch,
+        Seed = unchecked(settings.Seed + 0xA5A5),
+    };
+
     private sealed class LibrarySource : ITrainerSource
     {
         public ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
@@ -42,18 +58,10 @@ internal static class TrainerFactory
         {
             ExperimentSpec spec = settings.Spec;
             context = new KernelContext(settings.Threads);
-            var network = new Network<T>(spec.Network.Options(settings.ModelVariance, NetworkSeed(settings.Seed)), context);
+            var network = CreateNetwork<T>(settings, context);
             if (name == "ngd")
             {
-                naturalGradient = new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
-                {
-                    LearningRate = learningRate,
-                    SampleCount = settings.SampledPasses,
-                    InitialDamping = settings.InitialDamping,
-                    Inverse = settings.Inverse == InverseMethod.ShermanMorrison ? CurvatureInverse.ShermanMorrison : CurvatureInverse.Cholesky,
-                    Window = batch,
-                    Seed = unchecked(settings.Seed + 0xA5A5),
-                });
+                naturalGradient = new NaturalGradientOptimizer<T>(network, NaturalGradient(settings, learningRate, batch));
                 optimizer = naturalGradient;
             }
             else
