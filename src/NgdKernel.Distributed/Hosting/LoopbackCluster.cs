@@ -83,26 +83,6 @@ public sealed class LoopbackCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops silo <paramref name="index"/> (in start order) at once, as if its machine had gone away.</summary>
-    public async Task KillSiloAsync(int index)
-    {
-        IHost host = _silos[index];
-        _silos.RemoveAt(index);
-        using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await host.StopAsync(cancelled.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            host.Dispose();
-        }
-    }
-
     /// <inheritdoc/>
     public async ValueTask DisposeAsync() => await StopAll(_silos, _client).ConfigureAwait(false);
 
