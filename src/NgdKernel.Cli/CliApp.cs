@@ -186,9 +186,9 @@ internal static class CliApp
             throw new UsageException("--workers does not take --checkpoint or --resume; data-parallel checkpoints are written by the NgdKernel.Distributed API.");
         }
 
-        if (settings.Workers > 0 && settings.Inverse == InverseMethod.ShermanMorrison)
+        if (settings.Workers > 0 && (settings.Inverse == InverseMethod.ShermanMorrison || settings.DampingForm != NgdKernel.Optimizers.DampingForm.Paper))
         {
-            throw new UsageException("--workers solves with Cholesky inverses in covariance space; drop --inverse sherman-morrison.");
+            throw new UsageException("--workers solves with Cholesky inverses in covariance space and the paper's damping; drop --inverse sherman-morrison and --damping-form.");
         }
 
         if (settings.Checkpoint is CheckpointSettings checkpoints)

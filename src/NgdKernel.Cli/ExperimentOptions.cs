@@ -39,6 +39,11 @@ internal sealed class ExperimentOptions
         Inverse = Define("--inverse", "How NGD inverts the damped covariances.", "cholesky", "cholesky|sherman-morrison");
         Inverse.AcceptOnlyFromAmong("cholesky", "sherman-morrison");
         Damping = Define("--damping", "Initial adaptive damping lambda of NGD.", spec.InitialDamping, "lambda", PositiveNumber);
+        DampingFormOption = Define("--damping-form",
+            "How NGD damps the two covariances: paper (sqrt(lambda) on both, Eq. 20) or factored (K-FAC's pi split; " +
+            "--damping is then lambda at model variance 1 and is divided by the variance, so runs do not depend on it).",
+            "paper", "paper|factored");
+        DampingFormOption.AcceptOnlyFromAmong("paper", "factored");
         ModelVariance = Define("--model-variance",
             "Variance s of the student's output density N(x_L, s I) used by the optimizers (authors' code: 1).",
             spec.ModelVariance, "s", PositiveNumber);
@@ -96,6 +101,8 @@ internal sealed class ExperimentOptions
 
     public Option<double> ModelVariance { get; }
 
+    public Option<string> DampingFormOption { get; }
+
     public Option<long> EvaluateEvery { get; }
 
     public Option<string> Data { get; }
@@ -109,7 +116,7 @@ internal sealed class ExperimentOptions
     public IEnumerable<Option> All =>
     [
         Optimizers, Examples, Seconds, Seed, PrecisionOption, Threads, Out, SgdLearningRates, SgdBatch,
-        NgdLearningRate, Batch, SampledPasses, Inverse, Damping, ModelVariance, EvaluateEvery, Data,
+        NgdLearningRate, Batch, SampledPasses, Inverse, Damping, DampingFormOption, ModelVariance, EvaluateEvery, Data,
         CheckpointFile, CheckpointEvery, Resume, Workers,
     ];
 
@@ -138,6 +145,7 @@ internal sealed class ExperimentOptions
         SampledPasses = parse.GetValue(SampledPasses),
         Inverse = parse.GetValue(Inverse) == "sherman-morrison" ? InverseMethod.ShermanMorrison : InverseMethod.Cholesky,
         InitialDamping = parse.GetValue(Damping),
+        DampingForm = parse.GetValue(DampingFormOption) == "factored" ? NgdKernel.Optimizers.DampingForm.Factored : NgdKernel.Optimizers.DampingForm.Paper,
         ModelVariance = parse.GetValue(ModelVariance),
         EvaluateEvery = parse.GetValue(EvaluateEvery),
         DataDirectory = parse.GetValue(Data)!,

@@ -72,6 +72,14 @@ public sealed record DataParallelOptions
             throw new NotSupportedException(
                 "Data-parallel natural gradient solves in covariance space with Cholesky inverses: 'NaturalGradient.Inverse' must be Cholesky and 'NaturalGradient.SampleSpace' not Always.");
         }
+
+        NaturalGradientOptions defaults = new();
+        if (NaturalGradient.DampingForm != defaults.DampingForm || NaturalGradient.Schedule is not null || NaturalGradient.Momentum != 0
+            || NaturalGradient.WeightDecay != 0 || NaturalGradient.FrozenLayers is { Count: > 0 })
+        {
+            throw new NotSupportedException(
+                "Data-parallel natural gradient applies the paper's step: 'NaturalGradient.DampingForm' must be Paper and 'Schedule', 'Momentum', 'WeightDecay' and 'FrozenLayers' unset.");
+        }
     }
 
     private static void Require(bool ok, string name, object value, string what)

@@ -51,6 +51,33 @@ public sealed class Scenario<T>
                 });
                 BatchSize = 16;
                 break;
+            case "sgd-controls":
+                network = Small();
+                optimizer = n => new SgdOptimizer<T>(n, new SgdOptions
+                {
+                    LearningRate = 0.05,
+                    Momentum = 0.9,
+                    WeightDecay = 0.01,
+                    Schedule = LearningRateSchedule.FromDelegate(static t => 1.0 / (1 + (0.1 * t))), // re-supplied on resume
+                    FrozenLayers = [1],
+                });
+                BatchSize = 16;
+                break;
+            case "ngd-controls" or "ngd-controls-float":
+                network = Small();
+                optimizer = n => new NaturalGradientOptimizer<T>(n, new NaturalGradientOptions
+                {
+                    LearningRate = 0.5,
+                    InitialDamping = 0.1,
+                    Momentum = 0.6,
+                    WeightDecay = 0.01,
+                    Schedule = LearningRateSchedule.Cosine(20, 0.1),
+                    FrozenLayers = [0],
+                    DampingForm = DampingForm.Factored,
+                    Seed = 14,
+                });
+                BatchSize = 8;
+                break;
             case "exact":
                 network = new NetworkOptions { Widths = [4, 4, 4], Seed = 5 };
                 optimizer = n => new ExactNaturalGradientOptimizer<T>(n, new ExactNaturalGradientOptions { LearningRate = 0.1, Seed = 13 });
@@ -138,7 +165,10 @@ public static class Scenarios
 {
     /// <summary>Every scenario; names ending in "-float" run in single precision.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["sgd-momentum", "sgd-momentum-float", "ngd-cholesky", "ngd-cholesky-float", "ngd-sherman-morrison", "exact", "kill-loop"];
+        [
+            "sgd-momentum", "sgd-momentum-float", "ngd-cholesky", "ngd-cholesky-float", "ngd-sherman-morrison", "exact", "kill-loop",
+            "sgd-controls", "ngd-controls", "ngd-controls-float",
+        ];
 
     /// <summary>Whether scenario <paramref name="name"/> runs in float.</summary>
     public static bool IsFloat(string name) => name.EndsWith("-float", StringComparison.Ordinal);

@@ -1,9 +1,5 @@
-using NgdKernel.Checkpoints;
 using NgdKernel.Data;
 using NgdKernel.Experiments;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Training;
 
 namespace NgdKernel.Tests;
 

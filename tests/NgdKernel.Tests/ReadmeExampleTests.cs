@@ -1,5 +1,4 @@
 using NgdKernel.Tests.Data;
-using Xunit.Abstractions;
 
 namespace NgdKernel.Tests;
 

@@ -49,6 +49,12 @@ internal sealed record ExperimentSettings
 
     public required double InitialDamping { get; init; }
 
+    /// <summary>
+    /// How NGD damps the two covariances (<c>--damping-form</c>). With <c>factored</c>,
+    /// <see cref="InitialDamping"/> is lambda at unit model variance and the optimizer gets lambda / s.
+    /// </summary>
+    public NgdKernel.Optimizers.DampingForm DampingForm { get; init; } = NgdKernel.Optimizers.DampingForm.Paper;
+
     /// <summary>Variance of the student's output density used by the optimizers (<c>--model-variance</c>).</summary>
     public required double ModelVariance { get; init; }
 

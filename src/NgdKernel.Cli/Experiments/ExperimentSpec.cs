@@ -69,48 +69,24 @@ internal sealed record ExperimentSpec
 
     public static IReadOnlyList<ExperimentSpec> All { get; } =
     [
-        new()
-        {
-            Id = "fig1a",
-            Description = "Fig. 1A: deep linear network, L=16, all widths 20, no bias, synthetic teacher-student data.",
-            Task = ExperimentTask.TeacherStudent,
-            Network = PaperNetwork.Fig1A,
-            NoiseVariance = 1e-6,
-            Examples = 200_000,
-            Seconds = 30,
-            SgdLearningRates = [0.012, 0.024, 0.048, 0.096],
-            InitialDamping = 1e-2,
-            EvaluateEvery = 4_000,
-            Thresholds = [10, 2],
-        },
-        new()
-        {
-            Id = "fig1b",
-            Description = "Fig. 1B: deep linear network, L=16, widths 20,30,...,100,...,30,20, no bias, synthetic data.",
-            Task = ExperimentTask.TeacherStudent,
-            Network = PaperNetwork.Fig1B,
-            NoiseVariance = 1e-6,
-            Examples = 200_000,
-            Seconds = 60,
-            SgdLearningRates = [0.003, 0.006, 0.012, 0.024, 0.048, 0.096],
-            InitialDamping = 1e-2,
-            EvaluateEvery = 4_000,
-            Thresholds = [10, 2],
-        },
-        new()
-        {
-            Id = "fig1c",
-            Description = "Fig. 1C: bottleneck linear network, L=12, widths 200,80,34,20,10,5,2,5,10,20,34,80,200, synthetic data.",
-            Task = ExperimentTask.TeacherStudent,
-            Network = PaperNetwork.Fig1C,
-            NoiseVariance = 1e-6,
-            Examples = 200_000,
-            Seconds = 60,
-            SgdLearningRates = [0.003, 0.006, 0.012, 0.024, 0.048, 0.096],
-            InitialDamping = 1e-2,
-            EvaluateEvery = 4_000,
-            Thresholds = [10, 2],
-        },
+        TeacherStudent(
+            "fig1a",
+            "Fig. 1A: deep linear network, L=16, all widths 20, no bias, synthetic teacher-student data.",
+            PaperNetwork.Fig1A,
+            seconds: 30,
+            sgdLearningRates: [0.012, 0.024, 0.048, 0.096]),
+        TeacherStudent(
+            "fig1b",
+            "Fig. 1B: deep linear network, L=16, widths 20,30,...,100,...,30,20, no bias, synthetic data.",
+            PaperNetwork.Fig1B,
+            seconds: 60,
+            sgdLearningRates: [0.003, 0.006, 0.012, 0.024, 0.048, 0.096]),
+        TeacherStudent(
+            "fig1c",
+            "Fig. 1C: bottleneck linear network, L=12, widths 200,80,34,20,10,5,2,5,10,20,34,80,200, synthetic data.",
+            PaperNetwork.Fig1C,
+            seconds: 60,
+            sgdLearningRates: [0.003, 0.006, 0.012, 0.024, 0.048, 0.096]),
         new()
         {
             Id = "mnist",
@@ -126,6 +102,26 @@ internal sealed record ExperimentSpec
             Thresholds = [0.02, 0.015, 0.01],
         },
     ];
+
+    /// <summary>
+    /// A synthetic teacher-student run (Fig. 1A-C): the paper's target noise 1e-6 and budget of
+    /// 2 x 10^5 examples, initial damping 1e-2, evaluation every 4,000 examples, thresholds at 10 and 2
+    /// times the minimum loss.
+    /// </summary>
+    private static ExperimentSpec TeacherStudent(string id, string description, PaperNetwork network, double seconds, double[] sgdLearningRates) => new()
+    {
+        Id = id,
+        Description = description,
+        Task = ExperimentTask.TeacherStudent,
+        Network = network,
+        NoiseVariance = 1e-6,
+        Examples = 200_000,
+        Seconds = seconds,
+        SgdLearningRates = sgdLearningRates,
+        InitialDamping = 1e-2,
+        EvaluateEvery = 4_000,
+        Thresholds = [10, 2],
+    };
 
     public static ExperimentSpec Get(string id) => All.Single(s => s.Id == id);
 }

@@ -32,7 +32,8 @@ internal sealed record ResumeState(string Fingerprint, int RunIndex, long Exampl
         $"{s.Spec.Id} seed={s.Seed} precision={s.Precision} optimizers={string.Join(',', s.Optimizers)} " +
         $"sgd-lr={string.Join(',', s.SgdLearningRates.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))} sgd-batch={s.SgdBatch} " +
         $"ngd-lr={s.NgdLearningRate:R} batch={s.NgdBatch} k={s.SampledPasses} inverse={s.Inverse} damping={s.InitialDamping:R} " +
-        $"model-variance={s.ModelVariance:R} eval-every={s.EvaluateEvery}");
+        $"model-variance={s.ModelVariance:R} eval-every={s.EvaluateEvery}")
+        + (s.DampingForm == NgdKernel.Optimizers.DampingForm.Paper ? string.Empty : " damping-form=" + s.DampingForm);
 
     /// <summary>Writes the state in the checkpoint's application-data encoding.</summary>
     public void WriteTo(ApplicationDataWriter w)

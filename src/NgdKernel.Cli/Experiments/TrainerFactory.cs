@@ -27,15 +27,25 @@ internal static class TrainerFactory
         new(settings.Spec.Network.Options(settings.ModelVariance, NetworkSeed(settings.Seed)), context);
 
     /// <summary>The natural-gradient options of a run.</summary>
-    internal static NaturalGradientOptions NaturalGradient(ExperimentSettings settings, double learningRate, int batch) => new()
+    internal static NaturalGradientOptions NaturalGradient(ExperimentSettings settings, double learningRate, int batch)
     {
-        LearningRate = learningRate,
-        SampleCount = settings.SampledPasses,
-        InitialDamping = settings.InitialDamping,
-        Inverse = settings.Inverse == InverseMethod.ShermanMorrison ? CurvatureInverse.ShermanMorrison : CurvatureInverse.Cholesky,
-        Window = batch,
-        Seed = unchecked(settings.Seed + 0xA5A5),
-    };
+        // Factored damping is scale-free when lambda is in the units of the Fisher, which scale
+        // as 1/s: --damping (and the default bounds) are lambda at s = 1.
+        var defaults = new NaturalGradientOptions();
+        double dampingScale = settings.DampingForm == DampingForm.Factored ? 1 / settings.ModelVariance : 1;
+        return new NaturalGradientOptions
+        {
+            LearningRate = learningRate,
+            SampleCount = settings.SampledPasses,
+            InitialDamping = settings.InitialDamping * dampingScale,
+            MinDamping = defaults.MinDamping * dampingScale,
+            MaxDamping = defaults.MaxDamping * dampingScale,
+            DampingForm = settings.DampingForm,
+            Inverse = settings.Inverse == InverseMethod.ShermanMorrison ? CurvatureInverse.ShermanMorrison : CurvatureInverse.Cholesky,
+            Window = batch,
+            Seed = unchecked(settings.Seed + 0xA5A5),
+        };
+    }
 
     private sealed class LibrarySource : ITrainerSource
     {

@@ -55,9 +55,7 @@ public static class Checkpoint
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(optimizer);
-        optimizer = Unwrap(optimizer);
-        CheckpointCodec.KindOf(optimizer); // throws for an unsupported optimizer before touching the disk
+        optimizer = Supported(optimizer);
         WriteAtomically(path, optimizer.Network, optimizer, applicationData);
     }
 
@@ -87,12 +85,8 @@ public static class Checkpoint
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(optimizer);
-        optimizer = Unwrap(optimizer);
-        CheckpointCodec.KindOf(optimizer);
-        byte[] application = [];
-        ReadVerified(path, (payload, name, type) => application = CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
-        return application;
+        optimizer = Supported(optimizer);
+        return ReadVerified(path, (payload, name, type) => CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
     }
 
     /// <summary>Restores only the weights of <paramref name="network"/> (any optimizer state in the file is verified and ignored).</summary>
@@ -125,11 +119,8 @@ public static class Checkpoint
     public static void Save<T>(Stream stream, IOptimizer<T> optimizer, ReadOnlySpan<byte> applicationData = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(optimizer);
         CheckWritable(stream);
-        optimizer = Unwrap(optimizer);
-        CheckpointCodec.KindOf(optimizer);
+        optimizer = Supported(optimizer);
         CheckLittleEndian();
         CheckpointCodec.CheckFinite(optimizer.Network, optimizer);
         WriteTo(stream, optimizer.Network, optimizer, applicationData);
@@ -152,15 +143,9 @@ public static class Checkpoint
     public static byte[] Load<T>(Stream stream, IOptimizer<T> optimizer)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(optimizer);
         CheckReadable(stream);
-        optimizer = Unwrap(optimizer);
-        CheckpointCodec.KindOf(optimizer);
-        byte[] application = [];
-        ReadVerified(stream, NameOf(stream), -1,
-            (payload, name, type) => application = CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
-        return application;
+        optimizer = Supported(optimizer);
+        return ReadVerified(stream, (payload, name, type) => CheckpointCodec.LoadInto(payload, name, type, optimizer.Network, optimizer));
     }
 
     /// <summary>
@@ -179,9 +164,8 @@ public static class Checkpoint
     public static void Save<T>(Stream stream, Network<T> network)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(network);
         CheckWritable(stream);
+        ArgumentNullException.ThrowIfNull(network);
         CheckLittleEndian();
         CheckpointCodec.CheckFinite<T>(network, null);
         WriteTo<T>(stream, network, null, default);
@@ -201,10 +185,9 @@ public static class Checkpoint
     public static void Load<T>(Stream stream, Network<T> network)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(network);
         CheckReadable(stream);
-        ReadVerified(stream, NameOf(stream), -1, (payload, name, type) => CheckpointCodec.LoadInto<T>(payload, name, type, network, null));
+        ArgumentNullException.ThrowIfNull(network);
+        ReadVerified(stream, (payload, name, type) => CheckpointCodec.LoadInto<T>(payload, name, type, network, null));
     }
 
     /// <summary>
@@ -218,11 +201,8 @@ public static class Checkpoint
     public static Network<T> LoadNetwork<T>(Stream stream, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(stream);
         CheckReadable(stream);
-        Network<T>? network = null;
-        ReadVerified(stream, NameOf(stream), -1, (payload, name, type) => network = CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
-        return network!;
+        return ReadVerified(stream, (payload, name, type) => CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
     }
 
     /// <summary>Builds a network with the checkpoint's architecture and weights.</summary>
@@ -234,9 +214,7 @@ public static class Checkpoint
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Network<T>? network = null;
-        ReadVerified(path, (payload, name, type) => network = CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
-        return network!;
+        return ReadVerified(path, (payload, name, type) => CheckpointCodec.LoadNetwork<T>(payload, name, type, context));
     }
 
     /// <summary>Verifies a checkpoint completely (checksums and every field) and describes it.</summary>
@@ -245,9 +223,7 @@ public static class Checkpoint
     public static CheckpointInfo ReadInfo(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        CheckpointInfo? info = null;
-        ReadVerified(path, (payload, name, type) => info = CheckpointCodec.Describe(payload, name, type));
-        return info!;
+        return ReadVerified(path, CheckpointCodec.Describe);
     }
 
     /// <summary>The whole checkpoint file as bytes (header included), for tests and in-memory use.</summary>
@@ -263,16 +239,19 @@ public static class Checkpoint
         return bytes;
     }
 
-    /// <summary>Verifies whole-file <paramref name="bytes"/> and runs <paramref name="body"/> on the payload.</summary>
-    internal static void FromBytes(ReadOnlySpan<byte> bytes, string name, PayloadAction body)
+    /// <summary>Verifies whole-file <paramref name="bytes"/> and returns what <paramref name="body"/> makes of the payload.</summary>
+    internal static TResult FromBytes<TResult>(ReadOnlySpan<byte> bytes, string name, PayloadFunc<TResult> body)
     {
         VerifyHeader(bytes[..Math.Min(bytes.Length, HeaderLength)], bytes.Length, name, out uint payloadCrc, out CheckpointElementType type);
         ReadOnlySpan<byte> payload = bytes[HeaderLength..];
         VerifyPayload(payload, payloadCrc, name);
-        body(payload, name, type);
+        return body(payload, name, type);
     }
 
-    /// <summary>Recomputes both checksums and the payload length of a whole-file buffer (fuzz tests).</summary>
+    /// <summary>
+    /// Writes the payload length and both checksums of a whole-file buffer: the last step of writing a
+    /// header, and the fuzz tests' re-sealing of mutated files.
+    /// </summary>
     internal static void Reseal(Span<byte> bytes)
     {
         if (bytes.Length < HeaderLength)
@@ -285,7 +264,8 @@ public static class Checkpoint
         BinaryPrimitives.WriteUInt32LittleEndian(bytes[28..], Crc32C.Compute(bytes[..28]));
     }
 
-    internal delegate void PayloadAction(ReadOnlySpan<byte> payload, string name, CheckpointElementType type);
+    /// <summary>What a load makes of a verified payload (<paramref name="name"/> is the file or stream, for errors).</summary>
+    internal delegate TResult PayloadFunc<TResult>(ReadOnlySpan<byte> payload, string name, CheckpointElementType type);
 
     internal static CheckpointElementType ElementTypeOf<T>()
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
@@ -344,6 +324,7 @@ public static class Checkpoint
 
     private static void CheckWritable(Stream stream)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanWrite)
         {
             throw new ArgumentException("The stream is not writable.", nameof(stream));
@@ -352,6 +333,7 @@ public static class Checkpoint
 
     private static void CheckReadable(Stream stream)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanRead)
         {
             throw new ArgumentException("The stream is not readable.", nameof(stream));
@@ -369,10 +351,18 @@ public static class Checkpoint
         }
     }
 
-    /// <summary>A <see cref="GuardedOptimizer{T}"/> checkpoints the optimizer it wraps.</summary>
-    private static IOptimizer<T> Unwrap<T>(IOptimizer<T> optimizer)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        optimizer is GuardedOptimizer<T> guarded ? guarded.Inner : optimizer;
+    /// <summary>
+    /// The optimizer whose state a checkpoint holds (a <see cref="GuardedOptimizer{T}"/> checkpoints the
+    /// optimizer it wraps); throws for a null or unsupported optimizer before any file or stream is touched.
+    /// </summary>
+    private static IOptimizer<T> Supported<T>(IOptimizer<T> optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        IOptimizer<T> inner = optimizer is GuardedOptimizer<T> guarded ? guarded.Inner : optimizer;
+        CheckpointCodec.KindOf(inner);
+        return inner;
+    }
 
     private static void TryDelete(string path)
     {
@@ -393,23 +383,24 @@ public static class Checkpoint
         Magic.CopyTo(bytes);
         BinaryPrimitives.WriteInt32LittleEndian(bytes[8..], FormatVersion);
         BinaryPrimitives.WriteInt32LittleEndian(bytes[12..], (int)type);
-        BinaryPrimitives.WriteInt64LittleEndian(bytes[16..], bytes.Length - HeaderLength);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[24..], Crc32C.Compute(bytes[HeaderLength..]));
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[28..], Crc32C.Compute(bytes[..28]));
+        Reseal(bytes);
     }
 
-    private static void ReadVerified(string path, PayloadAction body)
+    private static TResult ReadVerified<TResult>(string path, PayloadFunc<TResult> body)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        ReadVerified(stream, path, stream.Length, body);
+        return ReadVerified(stream, path, stream.Length, body);
     }
 
+    /// <summary>A checkpoint inside a caller's stream, read up to the length its header declares.</summary>
+    private static TResult ReadVerified<TResult>(Stream stream, PayloadFunc<TResult> body) => ReadVerified(stream, NameOf(stream), -1, body);
+
     /// <summary>
-    /// Reads one checkpoint from the stream's position and runs <paramref name="body"/> on the
-    /// verified payload. <paramref name="length"/> is the whole file's length (a file must end with
+    /// Reads one checkpoint from the stream's position and returns what <paramref name="body"/> makes
+    /// of the verified payload. <paramref name="length"/> is the whole file's length (a file must end with
     /// the checkpoint), or -1 for a stream, which is read up to the length its header declares.
     /// </summary>
-    private static void ReadVerified(Stream stream, string name, long length, PayloadAction body)
+    private static TResult ReadVerified<TResult>(Stream stream, string name, long length, PayloadFunc<TResult> body)
     {
         CheckLittleEndian();
         Span<byte> header = stackalloc byte[HeaderLength];
@@ -454,7 +445,7 @@ public static class Checkpoint
 
             ReadOnlySpan<byte> payload = buffer.AsSpan(0, payloadLength);
             VerifyPayload(payload, payloadCrc, name);
-            body(payload, name, type);
+            return body(payload, name, type);
         }
         finally
         {

@@ -19,6 +19,12 @@ internal static class CheckpointCodec
     private const byte IsotropicCovariance = 0;
     private const byte FullCovariance = 1;
 
+    /// <summary>
+    /// Bit of the natural gradient's inverse-mode byte set when momentum buffers follow its state, so
+    /// that a state without momentum keeps the bytes it always had.
+    /// </summary>
+    private const byte VelocityFlag = 0x80;
+
     public static CheckpointOptimizerKind KindOf<T>(IOptimizer<T>? optimizer)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => optimizer switch
         {
@@ -85,7 +91,7 @@ internal static class CheckpointCodec
 
             case NaturalGradientOptimizer<T> ngd:
                 bool sherman = ngd.Options.Inverse == CurvatureInverse.ShermanMorrison;
-                writer.WriteByte((byte)ngd.Options.Inverse);
+                writer.WriteByte((byte)((byte)ngd.Options.Inverse | (ngd.Velocity is null ? 0 : VelocityFlag)));
                 writer.WriteDouble(ngd.Damping);
                 ngd.GetGeneratorState(generator);
                 WriteGenerator(ref writer, generator);
@@ -109,6 +115,11 @@ internal static class CheckpointCodec
                             writer.WriteElements<T>(layer.ErrorFactor.AsSpan());
                         }
                     }
+                }
+
+                foreach (Matrix<T> v in ngd.Velocity ?? [])
+                {
+                    writer.WriteElements<T>(v.AsSpan());
                 }
 
                 break;
@@ -135,11 +146,10 @@ internal static class CheckpointCodec
         switch (optimizer)
         {
             case SgdOptimizer<T> { Velocity: { } velocity }:
-                for (int l = 0; l < velocity.Length; l++)
-                {
-                    CheckFinite(velocity[l], "momentum buffer of layer", l);
-                }
-
+                CheckFiniteVelocity(velocity);
+                break;
+            case NaturalGradientOptimizer<T> { Velocity: { } velocity }:
+                CheckFiniteVelocity(velocity);
                 break;
             case NaturalGradientOptimizer<T> ngd when ngd.Options.Inverse == CurvatureInverse.ShermanMorrison:
                 for (int l = 0; l < ngd.CurvatureLayerCount; l++)
@@ -155,6 +165,15 @@ internal static class CheckpointCodec
                 }
 
                 break;
+        }
+    }
+
+    private static void CheckFiniteVelocity<T>(Matrix<T>[] velocity)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int l = 0; l < velocity.Length; l++)
+        {
+            CheckFinite(velocity[l], "momentum buffer of layer", l);
         }
     }
 
@@ -420,7 +439,9 @@ internal static class CheckpointCodec
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         long modeOffset = reader.Offset;
-        byte mode = reader.ReadByte("inverse mode");
+        byte modeByte = reader.ReadByte("inverse mode");
+        bool hasVelocity = (modeByte & VelocityFlag) != 0;
+        byte mode = (byte)(modeByte & ~VelocityFlag);
         if (mode > (byte)CurvatureInverse.ShermanMorrison)
         {
             throw reader.ErrorAt(modeOffset, string.Create(CultureInfo.InvariantCulture,
@@ -431,6 +452,13 @@ internal static class CheckpointCodec
         {
             throw reader.ErrorAt(modeOffset,
                 $"the checkpoint holds {(CurvatureInverse)mode} state but the optimizer uses {ngd.Options.Inverse} inverses.");
+        }
+
+        if (ngd is not null && hasVelocity != ngd.Velocity is not null)
+        {
+            throw reader.ErrorAt(modeOffset, hasVelocity
+                ? "the checkpoint holds momentum buffers but the natural-gradient optimizer has no momentum."
+                : "the checkpoint has no momentum buffers but the natural-gradient optimizer uses momentum.");
         }
 
         long dampingOffset = reader.Offset;
@@ -488,6 +516,15 @@ internal static class CheckpointCodec
                 }
 
                 layer?.RestoreRunningFlags(initialized, right, left);
+            }
+        }
+
+        if (hasVelocity)
+        {
+            for (int l = 0; l < architecture.LayerCount; l++)
+            {
+                Span<T> destination = apply && ngd is not null ? ngd.Velocity![l].AsSpan() : default;
+                ReadMatrix(ref reader, architecture.Widths[l + 1], architecture.InputWidth(l), "momentum buffer of layer", l, destination);
             }
         }
 

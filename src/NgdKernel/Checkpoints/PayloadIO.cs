@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace NgdKernel.Checkpoints;
@@ -22,57 +23,17 @@ internal ref struct PayloadWriter
 
     public int Position { get; private set; }
 
-    public void WriteByte(byte value)
-    {
-        if (!_measure)
-        {
-            _buffer[Position] = value;
-        }
-
-        Position++;
-    }
+    public void WriteByte(byte value) => WriteLittleEndian(value);
 
     public void WriteBoolean(bool value) => WriteByte(value ? (byte)1 : (byte)0);
 
-    public void WriteInt32(int value)
-    {
-        if (!_measure)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(_buffer[Position..], value);
-        }
+    public void WriteInt32(int value) => WriteLittleEndian(value);
 
-        Position += 4;
-    }
+    public void WriteInt64(long value) => WriteLittleEndian(value);
 
-    public void WriteInt64(long value)
-    {
-        if (!_measure)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(_buffer[Position..], value);
-        }
+    public void WriteUInt64(ulong value) => WriteLittleEndian(value);
 
-        Position += 8;
-    }
-
-    public void WriteUInt64(ulong value)
-    {
-        if (!_measure)
-        {
-            BinaryPrimitives.WriteUInt64LittleEndian(_buffer[Position..], value);
-        }
-
-        Position += 8;
-    }
-
-    public void WriteDouble(double value)
-    {
-        if (!_measure)
-        {
-            BinaryPrimitives.WriteDoubleLittleEndian(_buffer[Position..], value);
-        }
-
-        Position += 8;
-    }
+    public void WriteDouble(double value) => WriteLittleEndian(BitConverter.DoubleToInt64Bits(value));
 
     /// <summary>Length in bytes (int32), then the UTF-8 bytes.</summary>
     public void WriteString(string value)
@@ -94,6 +55,18 @@ internal ref struct PayloadWriter
         {
             WriteByte(0);
         }
+    }
+
+    /// <summary>The little-endian bytes of <paramref name="value"/> at the position (only counted when measuring).</summary>
+    private void WriteLittleEndian<TInteger>(TInteger value)
+        where TInteger : IBinaryInteger<TInteger>
+    {
+        if (!_measure)
+        {
+            value.WriteLittleEndian(_buffer[Position..]);
+        }
+
+        Position += value.GetByteCount();
     }
 
     /// <summary>An 8-byte aligned array of raw little-endian elements.</summary>

@@ -76,22 +76,18 @@ internal static class GaussianSampler
         while (remaining > 0)
         {
             int need = (int)Math.Min(Chunk, (remaining + 1) / 2);
+            Span<T> s = radius[..need];
+            Draw(ref local, coordinates, s);
             if (typeof(T) == typeof(float))
             {
-                Span<float> pairs = MemoryMarshal.Cast<T, float>(coordinates);
-                Span<float> s = MemoryMarshal.Cast<T, float>(radius)[..need];
-                DrawFloat(ref local, pairs, s);
-                PolarTransform.Radius(s, float.CreateTruncating(standardDeviation), path);
-                Scale(pairs, s, path);
+                PolarTransform.Radius(MemoryMarshal.Cast<T, float>(s), float.CreateTruncating(standardDeviation), path);
             }
             else
             {
-                Span<double> pairs = MemoryMarshal.Cast<T, double>(coordinates);
-                Span<double> s = MemoryMarshal.Cast<T, double>(radius)[..need];
-                DrawDouble(ref local, pairs, s);
-                PolarTransform.Radius(s, double.CreateTruncating(standardDeviation), path);
-                Scale(pairs, s, path);
+                PolarTransform.Radius(MemoryMarshal.Cast<T, double>(s), double.CreateTruncating(standardDeviation), path);
             }
+
+            Scale(coordinates, s, path);
 
             // Row-major across rows; the second value of the last pair is dropped when the count is odd.
             int produced = (int)Math.Min(2L * need, remaining);
@@ -114,56 +110,55 @@ internal static class GaussianSampler
         rng = local;
     }
 
-    /// <summary>Accepted float candidates into <paramref name="pairs"/> (interleaved) and their <c>s</c>.</summary>
+    /// <summary>Accepted candidates into <paramref name="pairs"/> (interleaved) and their <c>s</c>.</summary>
     /// <remarks>
     /// The generator is copied into a local so that its state stays in registers (through the ref, every
     /// update went through memory, a store-to-load forwarding chain per word). Acceptance,
     /// <c>0 &lt; s &lt; 1</c> for <c>s &gt;= 0</c>, is one unsigned compare of the bits, so no branch.
     /// </remarks>
-    private static void DrawFloat(ref Xoshiro256 rng, Span<float> pairs, Span<float> s)
+    private static void Draw<T>(ref Xoshiro256 rng, Span<T> pairs, Span<T> s)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Xoshiro256 local = rng;
-        ref float v = ref MemoryMarshal.GetReference(pairs);
-        ref float s0 = ref MemoryMarshal.GetReference(s);
+        ref T v = ref MemoryMarshal.GetReference(pairs);
+        ref T s0 = ref MemoryMarshal.GetReference(s);
         int need = Math.Min(s.Length, pairs.Length / 2);
         int count = 0;
         while (count < need)
         {
-            // One word gives both 24-bit uniforms.
-            ulong bits = local.NextUInt64();
-            float f1 = ((int)(bits >> 40) * FloatScale) - 1f;
-            float f2 = ((int)((bits >> 16) & 0xFFFFFF) * FloatScale) - 1f;
-            float fs = (f1 * f1) + (f2 * f2);
-            Unsafe.Add(ref v, 2 * count) = f1;
-            Unsafe.Add(ref v, (2 * count) + 1) = f2;
-            Unsafe.Add(ref s0, count) = fs;
-            count += (uint)BitConverter.SingleToInt32Bits(fs) - 1u < 0x3F7FFFFFu ? 1 : 0;
+            (T v1, T v2) = Candidate<T>(ref local);
+            T vs = (v1 * v1) + (v2 * v2);
+            Unsafe.Add(ref v, 2 * count) = v1;
+            Unsafe.Add(ref v, (2 * count) + 1) = v2;
+            Unsafe.Add(ref s0, count) = vs;
+            bool accepted = typeof(T) == typeof(float)
+                ? (uint)BitConverter.SingleToInt32Bits(Unsafe.BitCast<T, float>(vs)) - 1u < 0x3F7FFFFFu
+                : (ulong)BitConverter.DoubleToInt64Bits(Unsafe.BitCast<T, double>(vs)) - 1ul < 0x3FEFFFFFFFFFFFFFul;
+            count += accepted ? 1 : 0;
         }
 
         rng = local;
     }
 
-    /// <summary>Accepted double candidates into <paramref name="pairs"/> (interleaved) and their <c>s</c>.</summary>
-    /// <remarks>As <see cref="DrawFloat"/>, two words per candidate.</remarks>
-    private static void DrawDouble(ref Xoshiro256 rng, Span<double> pairs, Span<double> s)
+    /// <summary>
+    /// A candidate pair uniform in <c>[-1, 1)^2</c>: for float both 24-bit coordinates from one word,
+    /// for double each coordinate from the top 53 bits of its own word.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (T V1, T V2) Candidate<T>(ref Xoshiro256 rng)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Xoshiro256 local = rng;
-        ref double v = ref MemoryMarshal.GetReference(pairs);
-        ref double s0 = ref MemoryMarshal.GetReference(s);
-        int need = Math.Min(s.Length, pairs.Length / 2);
-        int count = 0;
-        while (count < need)
+        if (typeof(T) == typeof(float))
         {
-            double v1 = ((local.NextUInt64() >> 11) * DoubleScale) - 1.0;
-            double v2 = ((local.NextUInt64() >> 11) * DoubleScale) - 1.0;
-            double ds = (v1 * v1) + (v2 * v2);
-            Unsafe.Add(ref v, 2 * count) = v1;
-            Unsafe.Add(ref v, (2 * count) + 1) = v2;
-            Unsafe.Add(ref s0, count) = ds;
-            count += (ulong)BitConverter.DoubleToInt64Bits(ds) - 1ul < 0x3FEFFFFFFFFFFFFFul ? 1 : 0;
+            ulong bits = rng.NextUInt64();
+            float f1 = ((int)(bits >> 40) * FloatScale) - 1f;
+            float f2 = ((int)((bits >> 16) & 0xFFFFFF) * FloatScale) - 1f;
+            return (Unsafe.BitCast<float, T>(f1), Unsafe.BitCast<float, T>(f2));
         }
 
-        rng = local;
+        double d1 = ((rng.NextUInt64() >> 11) * DoubleScale) - 1.0;
+        double d2 = ((rng.NextUInt64() >> 11) * DoubleScale) - 1.0;
+        return (Unsafe.BitCast<double, T>(d1), Unsafe.BitCast<double, T>(d2));
     }
 
     /// <summary><c>pairs[2p + j] *= radius[p]</c> for the first <c>radius.Length</c> pairs.</summary>

@@ -58,8 +58,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     public ExactNaturalGradientOptimizer(Network<T> network, ExactNaturalGradientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        options ??= new ExactNaturalGradientOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         if (options.ErrorCovariance == CovarianceSource.Model && !network.IsLinear)
         {
             throw new ArgumentException(
@@ -139,8 +138,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, ExactNaturalGradientOptions? options = null)
     {
         OptimizerMemory.CheckEstimateArguments(network, batchSize);
-        options ??= new ExactNaturalGradientOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         MemoryList list = OptimizerMemory.List(network, batchSize, options.ErrorCovariance == CovarianceSource.Samples ? options.SampleCount : 0);
         DescribeMemory(ref list, network, options, batchSize);
         return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(ExactNaturalGradientOptimizer<T>)), batchSize, options.ErrorCovariance == CovarianceSource.Samples ? options.SampleCount : 0, list.Items,

@@ -19,7 +19,7 @@ public enum CovarianceSource
 }
 
 /// <summary>Options of the undamped exact natural gradient (paper Eq. 10).</summary>
-public sealed record ExactNaturalGradientOptions
+public sealed record ExactNaturalGradientOptions : IValidatedOptions
 {
     /// <summary>Learning rate <c>alpha</c> &gt; 0 (time step of Eq. 10). Default 1.</summary>
     public double LearningRate { get; init; } = 1.0;

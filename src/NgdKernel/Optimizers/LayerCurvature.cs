@@ -164,9 +164,13 @@ internal sealed partial class LayerCurvature<T>
         }
     }
 
-    /// <summary>Eq. 20 by Cholesky solves, each side in covariance or sample space.</summary>
+    /// <summary>
+    /// Eq. 20 by Cholesky solves, each side in covariance or sample space, with
+    /// <paramref name="inputDamping"/> on the input covariance and <paramref name="errorDamping"/> on the
+    /// error covariance (both <c>sqrt(lambda)</c> in the paper's form, see <see cref="SideDamping"/>).
+    /// </summary>
     public bool CholeskyDirection(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> errors, ReadOnlySpan2D<T> gradient,
-        T damping, SampleSpacePolicy policy, KernelContext context, out CholeskyFailure failure)
+        T inputDamping, T errorDamping, SampleSpacePolicy policy, KernelContext context, out CholeskyFailure failure)
     {
         int m = inputs.Height;
         int n = errors.Height;
@@ -181,7 +185,7 @@ internal sealed partial class LayerCurvature<T>
             EnsureSampleBuffers(ref _inputGram, ref _inputTemp, m, OutputWidth, m);
             Span2D<T> gram = _inputGram!.Span.Slice(0, 0, m, m);
             Syrk.Multiply(inputs, MatrixOp.None, T.One, T.Zero, gram, context);
-            if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(m), out failure, context))
+            if (!Cholesky.TryFactor(gram, inputDamping * T.CreateChecked(m), out failure, context))
             {
                 FailedSide = StepQuantity.InputCovariance;
                 return false;
@@ -191,12 +195,12 @@ internal sealed partial class LayerCurvature<T>
             Gemm.Multiply(gradient, MatrixOp.None, inputs, MatrixOp.Transpose, T.One, T.Zero, temp, context);
             Cholesky.SolveRight(gram, temp, context);
             Gemm.Multiply(temp, MatrixOp.None, inputs, MatrixOp.None, T.NegativeOne, T.One, u, context);
-            Scale(u, T.One / damping);
+            Scale(u, T.One / inputDamping);
         }
         else
         {
             Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(m), T.Zero, InputCovariance.Span, context);
-            if (!SolveInputCovariance(gradient, damping, context, out failure))
+            if (!SolveInputCovariance(gradient, inputDamping, context, out failure))
             {
                 return false;
             }
@@ -209,7 +213,7 @@ internal sealed partial class LayerCurvature<T>
             EnsureSampleBuffers(ref _errorGram, ref _errorTemp, n, n, InputWidth);
             Span2D<T> gram = _errorGram!.Span.Slice(0, 0, n, n);
             Syrk.Multiply(errors, MatrixOp.None, T.One, T.Zero, gram, context);
-            if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(n), out failure, context))
+            if (!Cholesky.TryFactor(gram, errorDamping * T.CreateChecked(n), out failure, context))
             {
                 FailedSide = StepQuantity.ErrorCovariance;
                 return false;
@@ -219,12 +223,12 @@ internal sealed partial class LayerCurvature<T>
             Gemm.Multiply(errors, MatrixOp.None, u, MatrixOp.None, T.One, T.Zero, temp, context);
             Cholesky.SolveLeft(gram, temp, context);
             Gemm.Multiply(errors, MatrixOp.Transpose, temp, MatrixOp.None, T.NegativeOne, T.One, u, context);
-            Scale(u, T.One / damping);
+            Scale(u, T.One / errorDamping);
         }
         else
         {
             Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(n), T.Zero, ErrorCovariance.Span, context);
-            if (!SolveErrorCovariance(damping, context, out failure))
+            if (!SolveErrorCovariance(errorDamping, context, out failure))
             {
                 return false;
             }

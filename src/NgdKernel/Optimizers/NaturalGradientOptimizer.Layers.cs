@@ -45,7 +45,7 @@ public sealed partial class NaturalGradientOptimizer<T>
             EnsureGradients(workspace, rows);
             for (int l = 0; l < _layers.Length; l++)
             {
-                if (!CholeskyDirection(l, workspace, rows, damping, Network.Context, out failure))
+                if (!_controls.IsFrozen(l) && !CholeskyDirection(l, workspace, rows, damping, Network.Context, out failure))
                 {
                     return l;
                 }
@@ -76,8 +76,8 @@ public sealed partial class NaturalGradientOptimizer<T>
             EnsureGradients(workspace, rows);
             for (int l = 0; l < _layers.Length; l++)
             {
-                if (!ShermanMorrisonDirection(l, workspace, rows, damping, refresh, _scratch!, _rankOneWorkspace,
-                    Network.Context, out failure))
+                if (!_controls.IsFrozen(l) && !ShermanMorrisonDirection(l, workspace, rows, damping, refresh, _scratch!,
+                    _rankOneWorkspace, Network.Context, out failure))
                 {
                     return l;
                 }
@@ -95,7 +95,22 @@ public sealed partial class NaturalGradientOptimizer<T>
     {
         if (_gradientsPending)
         {
-            Network.Gradients(workspace, rows);
+            if (_controls.AnyFrozen)
+            {
+                // A frozen layer's gradient block is never used: skip its m a b multiply-adds.
+                for (int l = 0; l < _layers.Length; l++)
+                {
+                    if (!_controls.IsFrozen(l))
+                    {
+                        Network.Gradient(l, workspace, rows, Network.Context);
+                    }
+                }
+            }
+            else
+            {
+                Network.Gradients(workspace, rows);
+            }
+
             _gradientsPending = false;
         }
     }
@@ -117,8 +132,9 @@ public sealed partial class NaturalGradientOptimizer<T>
         int samples = rows * Options.SampleCount;
         ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
         ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
-        return layer.CholeskyDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, damping, Options.SampleSpace,
-            context, out failure);
+        (T inputDamping, T errorDamping) = layer.SideDamping(inputs, errors, damping, Options.DampingForm);
+        return layer.CholeskyDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, inputDamping, errorDamping,
+            Options.SampleSpace, context, out failure);
     }
 
     private bool ShermanMorrisonDirection(int l, NetworkWorkspace<T> workspace, int rows, T damping, bool refresh,
@@ -181,7 +197,8 @@ public sealed partial class NaturalGradientOptimizer<T>
                 // Sherman-Morrison: a rank-1 update per example and side (2 n^2) and the running syrk
                 // dominate; Cholesky: covariances, factors and solves.
                 // Both: the gradient block, m a b.
-                cost[l] = _sherman
+                cost[l] = owner._controls.IsFrozen(l) ? 0
+                    : _sherman
                     ? (2.5 * ((m * a * a) + (s * b * b))) + (a * b * (a + b)) + (m * a * b)
                     : (m * a * a / 2) + (s * b * b / 2) + (((a * a * a) + (b * b * b)) / 3) + (a * b * (a + b)) + (m * a * b);
                 order[l] = l;
@@ -246,6 +263,11 @@ public sealed partial class NaturalGradientOptimizer<T>
         {
             foreach (int l in _groups[part])
             {
+                if (_owner._controls.IsFrozen(l))
+                {
+                    continue; // no update: no gradient block, covariances or solves
+                }
+
                 if (_gradients)
                 {
                     _owner.Network.Gradient(l, _workspace!, Rows, _serial);

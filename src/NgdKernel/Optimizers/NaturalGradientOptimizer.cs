@@ -69,8 +69,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     public NaturalGradientOptimizer(Network<T> network, NaturalGradientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        options ??= new NaturalGradientOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         Network = network;
         Options = options;
         _state = new NaturalGradientState
@@ -90,6 +89,12 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
         _maxWidth = OptimizerMemory.MaxWidth(network);
         _rankOneWorkspace = new T[2 * _maxWidth];
+        _controls = new OptimizerControls(network.LayerCount, options.Schedule, options.WeightDecay, options.FrozenLayers);
+        if (options.Momentum > 0)
+        {
+            _velocity = OptimizerBuffers.LikeWeights(network);
+            _previousVelocity = OptimizerBuffers.LikeWeights(network);
+        }
     }
 
     /// <summary>
@@ -118,8 +123,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, NaturalGradientOptions? options = null)
     {
         OptimizerMemory.CheckEstimateArguments(network, batchSize);
-        options ??= new NaturalGradientOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         MemoryList list = OptimizerMemory.List(network, batchSize, options.SampleCount);
         DescribeMemory(ref list, network, options, batchSize);
         return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(NaturalGradientOptimizer<T>)), batchSize, options.SampleCount,
@@ -137,6 +141,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             LayerCurvature<T>.DescribeMemory(ref sink, l, network.Widths[l + 1], network.InputWidth(l), options, rows);
         }
 
+        DescribeControlMemory(ref sink, network, options, rows);
         if (rows > 0)
         {
             OptimizerMemory.Workspace(ref sink, network, rows, options.SampleCount);
@@ -192,10 +197,12 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         long start = Stopwatch.GetTimestamp();
         NetworkWorkspace<T> workspace = Prepare(inputs.Height);
         Network.CheckBatch(inputs, targets, workspace);
+        double alpha = ScheduledRate(); // throws for a bad scheduled rate before anything changes
 
-        // Undo point: weights, damping, generator and running inverses as before this step.
+        // Undo point: weights, damping, generator, running inverses and velocity as before this step.
         _undo = _state;
         SaveRunningCurvature();
+        SaveVelocity();
         OptimizerBuffers.CopyWeights(Network, _undoWeights);
 
         LossValues before = ComputeStatistics(inputs, targets, workspace);
@@ -208,7 +215,6 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
         int rows = inputs.Height;
         int retries = 0;
-        double alpha = Options.LearningRate;
         double stepScale = alpha / Network.LayerCount;
         while (true)
         {
@@ -219,14 +225,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             double after = double.NaN;
             if (failedLayer < 0)
             {
-                double dot = 0;
-                for (int l = 0; l < _layers.Length; l++)
-                {
-                    dot += double.CreateTruncating(TensorPrimitives.Dot<T>(
-                        _layers[l].Direction.AsSpan(), workspace.Gradients[l].AsSpan()));
-                }
-
-                predicted = stepScale * (1 - (alpha / 2)) * dot;
+                predicted = PredictedDecrease(workspace, rows, alpha, stepScale);
                 if (double.IsFinite(predicted))
                 {
                     ApplyUpdate(T.CreateChecked(stepScale));
@@ -251,6 +250,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                             next = Math.Clamp(next, Options.MinDamping, Options.MaxDamping);
                         }
 
+                        _controls.Decay(Network, _undoWeights, alpha);
                         _state.Damping = next;
                         _state.StepCount++;
                         _canRollBack = true;
@@ -267,6 +267,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             {
                 _state = _undo;
                 RestoreRunningCurvature();
+                RestoreVelocity();
                 _canRollBack = false; // the undo buffers now hold the current state
                 throw StepFailure(failedLayer, failure, predicted, after, damping, retries);
             }
@@ -291,6 +292,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         OptimizerBuffers.RestoreWeights(Network, _undoWeights);
         _state = _undo;
         RestoreRunningCurvature();
+        RestoreVelocity();
         _canRollBack = false;
     }
 
@@ -308,7 +310,10 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// the Cholesky <c>a^3/3</c> and two triangular solves <c>2 a^2 b</c> (error side: <c>S b(b+1)</c>,
     /// <c>b^3/3</c>, <c>2 b^2 a</c>); in sample space the Gram SYRK <c>M(M+1) a</c>, the Cholesky
     /// <c>M^3/3</c>, two products <c>4Mab</c> and two triangular solves <c>2 M^2 b</c>; then the
-    /// predicted-decrease dot and the update, 4ab. A full output covariance adds the products with
+    /// predicted-decrease dot and the update, 4ab; with momentum the curvature of the previous
+    /// velocity, per side <c>2 b a^2</c> (error side <c>2 b^2 a</c>) in covariance space or <c>4 M a b</c>
+    /// (<c>4 S a b</c>) in sample space, and the velocity and its dots, 6ab. Frozen
+    /// layers count their forward and propagation only. A full output covariance adds the products with
     /// <c>S = SigmaT^-1</c> and its factor, <c>2 M n_L^2</c> and <c>2 S n_L^2</c>. Element-wise work
     /// (activations, derivatives, sampling) is not counted.
     /// </remarks>
@@ -328,11 +333,17 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         {
             double a = _layers[l].InputWidth, b = _layers[l].OutputWidth, n = Network.Widths[l];
             total += (Options.AdaptiveDamping ? 4 : 2) * m * a * b; // forwards
-            total += 2 * m * a * b; // gradient
             total += l > 0 ? 2 * (m + samples) * b * n : 0; // true and sampled propagation
+            if (_controls.IsFrozen(l))
+            {
+                continue; // no gradient block, curvature or update
+            }
+
+            total += 2 * m * a * b; // gradient
             total += SideFlops(Options.SampleSpace, batchSize, (int)a, b);
             total += SideFlops(Options.SampleSpace, (int)samples, (int)b, a);
             total += 4 * a * b; // dot and update
+            total += Options.Momentum > 0 ? MomentumFlops(batchSize, (int)samples, (int)a, (int)b) : 0; // q(P) and the velocity
         }
 
         if (!Network.IsIsotropicOutput)
@@ -342,6 +353,14 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         }
 
         return total;
+
+        double MomentumFlops(int rows, int sampled, int a, int b)
+        {
+            bool inputSample = LayerCurvature<T>.UsesSampleSpace(Options.SampleSpace, rows, a, b);
+            bool errorSample = LayerCurvature<T>.UsesSampleSpace(Options.SampleSpace, sampled, b, a);
+            return (inputSample ? 4.0 * rows * a * b : 2.0 * b * a * a) + (errorSample ? 4.0 * sampled * a * b : 2.0 * b * b * a)
+                + (6.0 * a * b);
+        }
 
         static double SideFlops(SampleSpacePolicy policy, int count, int width, double other)
         {
@@ -486,7 +505,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <summary>Machine epsilon of <typeparamref name="T"/> (not <c>T.Epsilon</c>, the smallest subnormal).</summary>
     private static readonly double Epsilon = double.CreateTruncating(T.BitIncrement(T.One) - T.One);
 
-    /// <summary><c>W += scale N</c>.</summary>
+    /// <summary><c>W += scale N</c>, or <c>W += scale V</c> with momentum, on the trained layers.</summary>
     /// <remarks>
     /// Weights are not scanned here: a finite direction can still overflow the element type, which
     /// the adaptive after-loss catches, and otherwise the step guard of NgdKernel.Training does.
@@ -495,8 +514,14 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     {
         for (int l = 0; l < _layers.Length; l++)
         {
+            if (_controls.IsFrozen(l))
+            {
+                continue;
+            }
+
             Span<T> w = Network.WeightMatrix(l).AsSpan();
-            TensorPrimitives.MultiplyAdd<T>(_layers[l].Direction.AsSpan(), scale, w, w);
+            Span<T> step = _velocity is null ? _layers[l].Direction.AsSpan() : _velocity[l].AsSpan();
+            TensorPrimitives.MultiplyAdd<T>(step, scale, w, w);
         }
     }
 

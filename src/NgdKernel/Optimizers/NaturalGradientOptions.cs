@@ -38,7 +38,7 @@ public enum SampleSpacePolicy
 /// <c>lambda_0</c> = <see cref="InitialDamping"/>; both covariances get <c>sqrt(lambda) I</c>.
 /// Every option is checked by <see cref="Validate"/>; messages name the option and value.
 /// </remarks>
-public sealed record NaturalGradientOptions
+public sealed record NaturalGradientOptions : IValidatedOptions
 {
     /// <summary>
     /// Learning rate <c>alpha</c> &gt; 0 (the step is <c>alpha / L</c> times the direction). Default 1.
@@ -113,6 +113,42 @@ public sealed record NaturalGradientOptions
     /// </summary>
     public long? MemoryLimit { get; init; }
 
+    /// <summary>
+    /// How <c>lambda</c> is put on the two covariances: <see cref="DampingForm.Paper"/> (default,
+    /// <c>sqrt(lambda)</c> on both) or <see cref="DampingForm.Factored"/> (K-FAC's pi split, invariant to
+    /// the scale of the output covariance when <c>lambda</c> scales with the Fisher; Cholesky inverses only).
+    /// </summary>
+    public DampingForm DampingForm { get; init; } = DampingForm.Paper;
+
+    /// <summary>
+    /// Learning-rate schedule: the step after t steps uses <c>LearningRate * Schedule.Factor(t)</c> as
+    /// its <c>alpha</c>, in the update and in the Eq. 21 prediction (with <see cref="AdaptiveDamping"/>
+    /// each scheduled alpha must be below 2). Null (default): constant.
+    /// </summary>
+    public LearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>
+    /// Momentum <c>mu</c> in [0, 1) on the preconditioned direction (as K-FAC): <c>V = mu V + N</c>,
+    /// <c>dW = (alpha/L) V</c>, with the Eq. 21 predicted decrease that of the step actually taken
+    /// under the same quadratic model (see <see cref="NaturalGradientOptimizer{T}"/>). Default 0.
+    /// Cholesky inverses only.
+    /// </summary>
+    public double Momentum { get; init; }
+
+    /// <summary>
+    /// Decoupled weight decay <c>wd</c> &gt;= 0: after the update (and after the Eq. 21 loss, which
+    /// measures the natural-gradient step alone), <c>W -= alpha wd W_before</c>. Default 0.
+    /// </summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>
+    /// 0-based layers that are not trained: no update, and no gradient block, covariance, factorization
+    /// or solve for them (the errors still pass through them to the layers below). The other layers
+    /// take the steps they would take anyway (the <c>1/L</c> of Eq. 20 keeps the network's L). Null
+    /// or empty (default): every layer trains.
+    /// </summary>
+    public IReadOnlyList<int>? FrozenLayers { get; init; }
+
     /// <summary>Throws when an option is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The message names the option and its value.</exception>
     public void Validate()
@@ -179,6 +215,29 @@ public sealed record NaturalGradientOptions
             throw Range(nameof(MaxRetries), MaxRetries, "it must be >= 0");
         }
 
+        if (!Enum.IsDefined(DampingForm))
+        {
+            throw Range(nameof(DampingForm), DampingForm, "not a DampingForm");
+        }
+
+        if (DampingForm == DampingForm.Factored && Inverse != CurvatureInverse.Cholesky)
+        {
+            throw Range(nameof(DampingForm), DampingForm,
+                "factored damping changes the damping of each side every step, which the running inverses cannot follow: use Inverse = Cholesky");
+        }
+
+        if (!(Momentum >= 0 && Momentum < 1))
+        {
+            throw Range(nameof(Momentum), Momentum, "it must be in [0, 1)");
+        }
+
+        if (Momentum > 0 && Inverse != CurvatureInverse.Cholesky)
+        {
+            throw Range(nameof(Momentum), Momentum,
+                "momentum needs the batch's curvature for its Eq. 21 prediction, which the Sherman-Morrison running inverses do not hold: use Inverse = Cholesky");
+        }
+
+        OptimizerControls.Validate(WeightDecay, FrozenLayers);
         OptimizerMemory.ValidateLimit(MemoryLimit);
     }
 

@@ -16,6 +16,10 @@ namespace NgdKernel.Optimizers;
 /// The gradient is divided by the batch size once (the authors' SGD baseline divides it twice, so
 /// the paper's learning rates are not comparable as numbers), so learning rates are on the scale
 /// of the loss of Eq. 6. A step allocates nothing once a batch of its size has been seen.
+/// <para>Training controls (<see cref="SgdOptions"/>): a learning-rate schedule gives the step's
+/// <c>alpha_t</c>; decoupled weight decay adds <c>-alpha_t wd W_before</c>; frozen layers keep their
+/// weights and velocity. With all of them the step is
+/// <c>V = mu V + G; W = W_before + alpha_t (V - wd W_before)</c> on the trained layers.</para>
 /// <para><b>Not thread-safe</b> (see <see cref="IOptimizer{T}"/>): a Step, Rollback or checkpoint load that enters while another call is
 /// inside this optimizer throws <see cref="InvalidOperationException"/> naming the type before touching any
 /// state, detected by one interlocked flag without lock or allocation.</para>
@@ -29,6 +33,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     private readonly Matrix<T>[] _previousWeights;
     private readonly T _learningRate;
     private readonly T _momentum;
+    private readonly OptimizerControls _controls;
     private NetworkWorkspace<T>? _workspace;
     private bool _canRollBack;
     private readonly long _memoryLimit;
@@ -40,12 +45,12 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     public SgdOptimizer(Network<T> network, SgdOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        options ??= new SgdOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         Network = network;
         Options = options;
         _learningRate = T.CreateChecked(options.LearningRate);
         _momentum = T.CreateChecked(options.Momentum);
+        _controls = new OptimizerControls(network.LayerCount, options.Schedule, options.WeightDecay, options.FrozenLayers);
         _memoryLimit = OptimizerMemory.Limit(options.MemoryLimit);
         CheckMemory(0, nameof(network));
         _previousWeights = OptimizerBuffers.LikeWeights(network);
@@ -71,8 +76,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, SgdOptions? options = null)
     {
         OptimizerMemory.CheckEstimateArguments(network, batchSize);
-        options ??= new SgdOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         MemoryList list = OptimizerMemory.List(network, batchSize, 0);
         DescribeMemory(ref list, network, options, batchSize);
         return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(SgdOptimizer<T>)), batchSize, 0, list.Items,
@@ -133,9 +137,16 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
             StepFailures.ThrowNonFiniteLoss(Network, inputs, targets, loss.Loss);
         }
 
+        double rate = _controls.RateAt(StepCount, Options.LearningRate);
+        T learningRate = _controls.Schedule is null ? _learningRate : T.CreateChecked(rate);
         OptimizerBuffers.CopyWeights(Network, _previousWeights);
         for (int l = 0; l < Network.LayerCount; l++)
         {
+            if (_controls.IsFrozen(l))
+            {
+                continue;
+            }
+
             Span<T> w = Network.WeightMatrix(l).AsSpan();
             Span<T> g = workspace.Gradients[l].AsSpan();
             if (_velocity is not null)
@@ -143,13 +154,15 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
                 Span<T> v = _velocity[l].AsSpan();
                 v.CopyTo(_previousVelocity![l].AsSpan());
                 TensorPrimitives.MultiplyAdd<T>(v, _momentum, g, v);
-                TensorPrimitives.MultiplyAdd<T>(v, _learningRate, w, w);
+                TensorPrimitives.MultiplyAdd<T>(v, learningRate, w, w);
             }
             else
             {
-                TensorPrimitives.MultiplyAdd<T>(g, _learningRate, w, w);
+                TensorPrimitives.MultiplyAdd<T>(g, learningRate, w, w);
             }
         }
+
+        _controls.Decay(Network, _previousWeights, rate);
 
         StepCount++;
         _canRollBack = true;

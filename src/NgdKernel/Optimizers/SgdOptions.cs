@@ -3,7 +3,7 @@ using System.Globalization;
 namespace NgdKernel.Optimizers;
 
 /// <summary>Options of <see cref="SgdOptimizer{T}"/>.</summary>
-public sealed record SgdOptions
+public sealed record SgdOptions : IValidatedOptions
 {
     /// <summary>Learning rate <c>alpha</c> &gt; 0. Default 0.01.</summary>
     public double LearningRate { get; init; } = 0.01;
@@ -19,6 +19,21 @@ public sealed record SgdOptions
     /// the memory available to the process. <see cref="SgdOptimizer{T}.EstimateMemory"/> lists the buffers.
     /// </summary>
     public long? MemoryLimit { get; init; }
+
+    /// <summary>
+    /// Learning-rate schedule: the step after t steps uses <c>LearningRate * Schedule.Factor(t)</c>
+    /// (outside the velocity: <c>V = mu V + G; W += alpha_t V</c>). Null (default): constant.
+    /// </summary>
+    public LearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>
+    /// Decoupled weight decay <c>wd</c> &gt;= 0 (not added to the gradient or the velocity):
+    /// <c>W -= alpha_t wd W_before</c> with each step. Default 0.
+    /// </summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>0-based layers that are not updated (nor their velocity). Null or empty (default): every layer trains.</summary>
+    public IReadOnlyList<int>? FrozenLayers { get; init; }
 
     /// <summary>Throws when an option is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The message names the option and its value.</exception>
@@ -37,5 +52,6 @@ public sealed record SgdOptions
         }
 
         OptimizerMemory.ValidateLimit(MemoryLimit);
+        OptimizerControls.Validate(WeightDecay, FrozenLayers);
     }
 }

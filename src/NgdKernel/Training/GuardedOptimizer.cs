@@ -7,7 +7,7 @@ using NgdKernel.Optimizers;
 namespace NgdKernel.Training;
 
 /// <summary>Options of <see cref="GuardedOptimizer{T}"/>.</summary>
-public sealed record StepGuardOptions
+public sealed record StepGuardOptions : IValidatedOptions
 {
     /// <summary>
     /// Times a step whose updated weights are not finite is rolled back and retried with the natural
@@ -155,8 +155,7 @@ public sealed class GuardedOptimizer<T> : IOptimizer<T>
     public GuardedOptimizer(IOptimizer<T> inner, StepGuardOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
-        options ??= new StepGuardOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         Inner = inner;
         Options = options;
     }

@@ -9,7 +9,7 @@ using NgdKernel.Optimizers;
 namespace NgdKernel.Training;
 
 /// <summary>Options of <see cref="Trainer{T}"/>.</summary>
-public sealed record TrainerOptions
+public sealed record TrainerOptions : IValidatedOptions
 {
     /// <summary>Minibatch size M &gt;= 1 (paper: SGD 20, NGD 1000). Default 20.</summary>
     public int BatchSize { get; init; } = 20;
@@ -90,8 +90,7 @@ public sealed partial class Trainer<T>
     public Trainer(IOptimizer<T> optimizer, TrainerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        options ??= new TrainerOptions();
-        options.Validate();
+        options = ValidatedOptions.OrDefault(options);
         Optimizer = optimizer;
         Options = options;
         _rng = new Xoshiro256(options.Seed);
@@ -119,9 +118,27 @@ public sealed partial class Trainer<T>
     /// may be smaller), one optimizer step each.
     /// </summary>
     /// <exception cref="ArgumentException">Shapes do not match the network or each other, or a value is NaN or infinite (its row in the data set and column named); nothing changes.</exception>
-    public EpochSummary RunEpoch(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+    public EpochSummary RunEpoch(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets) =>
+        RunEpoch(inputs, targets, CancellationToken.None);
+
+    /// <summary>
+    /// One pass over the data as <see cref="RunEpoch(ReadOnlySpan2D{T}, ReadOnlySpan2D{T})"/>, stopped
+    /// between two steps when <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    /// <remarks>
+    /// The token is looked at before each step, never inside one: a cancelled epoch leaves the network
+    /// and optimizer exactly as after its last completed step (a checkpoint saved then resumes
+    /// bit-identically), <see cref="ExamplesSeen"/> counts the examples of the completed steps, and
+    /// <see cref="Epoch"/> is not advanced (the rest of the epoch is abandoned; the next
+    /// <see cref="RunEpoch(ReadOnlySpan2D{T}, ReadOnlySpan2D{T}, CancellationToken)"/> starts a new pass).
+    /// Looking at the token allocates nothing.
+    /// </remarks>
+    /// <exception cref="ArgumentException">As the overload without a token.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the state is that after the last completed step.</exception>
+    public EpochSummary RunEpoch(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets, CancellationToken cancellationToken)
     {
         CheckData(inputs, targets);
+        cancellationToken.ThrowIfCancellationRequested(); // before the shuffle: a cancelled call changes nothing
         int count = inputs.Height;
         int batch = Options.BatchSize;
         if (Options.Shuffle)
@@ -134,6 +151,7 @@ public sealed partial class Trainer<T>
         TimeSpan elapsed = TimeSpan.Zero;
         for (int first = 0; first < count; first += batch)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int rows = Math.Min(batch, count - first);
             StepResult result;
             if (Options.Shuffle)

@@ -1,5 +1,3 @@
-using NgdKernel.Checkpoints;
-
 namespace NgdKernel.Tests.Checkpoints;
 
 public sealed class ApplicationDataTests

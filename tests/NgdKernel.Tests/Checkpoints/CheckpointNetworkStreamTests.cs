@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using NgdKernel.Checkpoints;
 
 namespace NgdKernel.Tests.Checkpoints;
 
@@ -78,10 +77,7 @@ public sealed class CheckpointNetworkStreamTests
     [Fact]
     public void Checkpoint_NetworkStream_RejectsEveryTruncation()
     {
-        var network = new Network<float>(Options);
-        byte[] bytes = Save(network);
-        var target = new Network<float>(Options with { Seed = 10 });
-        byte[] before = WeightBytes(target);
+        (byte[] bytes, Network<float> target, byte[] before) = SavedAndTarget<float>();
         for (int length = 0; length < bytes.Length; length++)
         {
             byte[] truncated = bytes[..length];
@@ -101,10 +97,7 @@ public sealed class CheckpointNetworkStreamTests
     [Fact]
     public void Checkpoint_NetworkStream_RejectsEveryBitFlip()
     {
-        var network = new Network<double>(Options);
-        byte[] bytes = Save(network);
-        var target = new Network<double>(Options with { Seed = 10 });
-        byte[] before = WeightBytes(target);
+        (byte[] bytes, Network<double> target, byte[] before) = SavedAndTarget<double>();
         for (int bit = 0; bit < 8 * bytes.Length; bit++)
         {
             byte[] flipped = (byte[])bytes.Clone();
@@ -195,9 +188,7 @@ public sealed class CheckpointNetworkStreamTests
     [Fact]
     public void Checkpoint_NetworkStream_IsNotOptimizerState()
     {
-        byte[] bytes = Save(new Network<double>(Options));
-        var network = new Network<double>(Options with { Seed = 10 });
-        byte[] before = WeightBytes(network);
+        (byte[] bytes, Network<double> network, byte[] before) = SavedAndTarget<double>();
         CheckpointFormatException e = AssertRejected(
             () => Checkpoint.Load(new MemoryStream(bytes), new SgdOptimizer<double>(network, new SgdOptions())), bytes.Length);
         Assert.Contains("holds None optimizer state but the optimizer is a SgdOptimizer", e.Reason, StringComparison.Ordinal);
@@ -246,6 +237,17 @@ public sealed class CheckpointNetworkStreamTests
         Checkpoint.Load(stream, other);
         Assert.Equal(bytes.Length, stream.Position);
         Assert.Equal(WeightBytes(network), WeightBytes(other));
+    }
+
+    /// <summary>
+    /// The saved bytes of a network with <see cref="Options"/>, and a target of the same architecture
+    /// with other weights (seed 10) together with a copy of those weights.
+    /// </summary>
+    private static (byte[] Bytes, Network<T> Target, byte[] TargetWeights) SavedAndTarget<T>()
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var target = new Network<T>(Options with { Seed = 10 });
+        return (Save(new Network<T>(Options)), target, WeightBytes(target));
     }
 
     private static byte[] Save<T>(Network<T> network)

@@ -1,4 +1,3 @@
-using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
 
 namespace NgdKernel.Tests.Checkpoints;
@@ -32,13 +31,11 @@ public sealed class CheckpointResumeTests
     [InlineData("sgd-momentum")]
     [InlineData("ngd-cholesky")]
     [InlineData("ngd-sherman-morrison")]
+    [InlineData("ngd-controls")]
     public void Checkpoint_ResumeInFreshProcess_IsBitIdentical(string scenario)
     {
         using var folder = new TempFolder();
-        var run = new Scenario<double>(scenario);
-        run.Train(FirstSteps);
-        string middle = folder.File("middle.ckpt");
-        Checkpoint.Save(middle, run.Optimizer);
+        (Scenario<double> run, string middle) = TrainAndSave<double>(folder, scenario, FirstSteps, "middle.ckpt");
         run.Train(MoreSteps);
         string uninterrupted = folder.File("uninterrupted.ckpt");
         Checkpoint.Save(uninterrupted, run.Optimizer);
@@ -55,10 +52,7 @@ public sealed class CheckpointResumeTests
     public void Checkpoint_LoadNetwork_RebuildsArchitectureAndWeights()
     {
         using var folder = new TempFolder();
-        var run = new Scenario<double>("ngd-cholesky");
-        run.Train(3);
-        string path = folder.File("net.ckpt");
-        Checkpoint.Save(path, run.Optimizer);
+        (Scenario<double> run, string path) = TrainAndSave<double>(folder, "ngd-cholesky", 3, "net.ckpt");
         Network<double> loaded = Checkpoint.LoadNetwork<double>(path);
         Assert.Equal(run.Network.Widths.ToArray(), loaded.Widths.ToArray());
         Assert.True(loaded.HasBias);
@@ -121,10 +115,7 @@ public sealed class CheckpointResumeTests
     public void Checkpoint_Save_RefusesPoisonedStateAndKeepsOldFile()
     {
         using var folder = new TempFolder();
-        var run = new Scenario<double>("sgd-momentum");
-        run.Train(2);
-        string path = folder.File("a.ckpt");
-        Checkpoint.Save(path, run.Optimizer);
+        (Scenario<double> run, string path) = TrainAndSave<double>(folder, "sgd-momentum", 2, "a.ckpt");
         byte[] before = File.ReadAllBytes(path);
         run.Network.Weights(1)[2, 3] = double.NaN;
         var e = Assert.Throws<InvalidOperationException>(() => Checkpoint.Save(path, run.Optimizer));
@@ -137,10 +128,7 @@ public sealed class CheckpointResumeTests
     public void Checkpoint_Load_MismatchedTargetsThrowAndChangeNothing()
     {
         using var folder = new TempFolder();
-        var run = new Scenario<double>("ngd-sherman-morrison");
-        run.Train(4);
-        string path = folder.File("a.ckpt");
-        Checkpoint.Save(path, run.Optimizer);
+        (Scenario<double> run, string path) = TrainAndSave<double>(folder, "ngd-sherman-morrison", 4, "a.ckpt");
 
         // Other widths.
         var wrongNet = new Network<double>(new NetworkOptions { Widths = [6, 9, 8, 3], HiddenActivation = Activation.Tanh, Bias = true });
@@ -200,14 +188,22 @@ public sealed class CheckpointResumeTests
         Assert.Equal(0u, Crc32C.Compute([]));
     }
 
+    /// <summary>A fresh run of <paramref name="scenario"/>, trained for <paramref name="steps"/> steps and saved to <paramref name="name"/> in <paramref name="folder"/>.</summary>
+    private static (Scenario<T> Run, string Path) TrainAndSave<T>(TempFolder folder, string scenario, int steps, string name)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var run = new Scenario<T>(scenario);
+        run.Train(steps);
+        string path = folder.File(name);
+        Checkpoint.Save(path, run.Optimizer);
+        return (run, path);
+    }
+
     private static void ResumeInProcess<T>(string scenario)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         using var folder = new TempFolder();
-        var uninterrupted = new Scenario<T>(scenario);
-        uninterrupted.Train(FirstSteps);
-        string path = folder.File("middle.ckpt");
-        Checkpoint.Save(path, uninterrupted.Optimizer);
+        (Scenario<T> uninterrupted, string path) = TrainAndSave<T>(folder, scenario, FirstSteps, "middle.ckpt");
         uninterrupted.Train(MoreSteps);
 
         var resumed = new Scenario<T>(scenario);

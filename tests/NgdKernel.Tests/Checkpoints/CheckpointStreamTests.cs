@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using NgdKernel.Checkpoints;
-using NgdKernel.Training;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Checkpoints;

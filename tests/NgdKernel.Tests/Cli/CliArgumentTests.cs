@@ -1,4 +1,3 @@
-using NgdKernel.Checkpoints;
 using NgdKernel.Cli;
 
 namespace NgdKernel.Tests.Cli;

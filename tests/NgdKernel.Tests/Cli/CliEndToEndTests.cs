@@ -3,24 +3,21 @@ using System.Text.Json;
 
 namespace NgdKernel.Tests.Cli;
 
-public sealed class CliEndToEndTests : IDisposable
+public sealed class CliEndToEndTests
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("ngd-cli-e2e-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
     [Fact]
     public void Cli_Fig1aTinyBudget_WritesCsvPngJson_AndNgdLossDecreases()
     {
+        using var folder = new TempFolder();
         (int code, string output, string error) = CliArgumentTests.Run(
             "fig1a", "--examples", "6000", "--eval-every", "1000", "--batch", "500",
-            "--sgd-lr", "0.01,0.04", "--seconds", "20", "--out", folder);
+            "--sgd-lr", "0.01,0.04", "--seconds", "20", "--out", folder.Path);
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");
         Assert.Equal(string.Empty, error);
         Assert.Contains("wrote ", output, StringComparison.Ordinal);
 
         // CSV: the documented columns, one row per evaluation of every run.
-        string[] lines = File.ReadAllLines(Path.Combine(folder, "fig1a.csv"));
+        string[] lines = File.ReadAllLines(folder.File("fig1a.csv"));
         Assert.Equal("optimizer,learningRate,examplesSeen,seconds,trainLoss,testLoss,lambda,status", lines[0]);
         string[][] rows = [.. lines.Skip(1).Select(l => l.Split(','))];
         Assert.All(rows, r => Assert.Equal(8, r.Length));
@@ -34,7 +31,7 @@ public sealed class CliEndToEndTests : IDisposable
         Assert.Equal(2, rows.Where(r => r[0] == "sgd").Select(r => r[1]).Distinct().Count());
 
         // JSON: exactly the documented keys.
-        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "fig1a.json")));
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(folder.File("fig1a.json")));
         JsonElement root = json.RootElement;
         Assert.Equal(["experiment", "precision", "minLoss", "optimizers", "runs"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(3, root.GetProperty("runs").GetArrayLength());
@@ -54,7 +51,7 @@ public sealed class CliEndToEndTests : IDisposable
         Assert.Equal(ngdTest[^1], optimizers[0].GetProperty("finalTestLoss").GetDouble());
 
         // PNG: a real image with both panels.
-        byte[] png = File.ReadAllBytes(Path.Combine(folder, "fig1a.png"));
+        byte[] png = File.ReadAllBytes(folder.File("fig1a.png"));
         Assert.True(png.Length > 10_000, $"PNG is only {png.Length} bytes");
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
         int width = (png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19];

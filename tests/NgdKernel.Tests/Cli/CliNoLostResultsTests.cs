@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using NgdKernel.Checkpoints;
 using NgdKernel.Cli;
 using NgdKernel.Cli.Progress;
 

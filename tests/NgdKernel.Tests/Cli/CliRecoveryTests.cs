@@ -2,9 +2,6 @@ using NgdKernel.Cli.Experiments;
 using NgdKernel.Cli.Progress;
 using NgdKernel.Data;
 using NgdKernel.Experiments;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Training;
 
 namespace NgdKernel.Tests.Cli;
 
@@ -12,16 +9,13 @@ namespace NgdKernel.Tests.Cli;
 /// The experiment runner prints one line per recovered step, naming the run: the library's own
 /// trainers, with a step guard around an optimizer that reports retries on chosen steps.
 /// </summary>
-public sealed class CliRecoveryTests : IDisposable
+public sealed class CliRecoveryTests
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("ngd-cli-recover-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
     [Fact]
     public void Runner_RecoveredSteps_PrintOneLineEach()
     {
-        ExperimentSettings settings = Settings();
+        using var folder = new TempFolder();
+        ExperimentSettings settings = Settings(folder.Path);
         using var output = new StringWriter();
         var source = new RetryingSource(retriesAtStep: new Dictionary<long, int> { [2] = 3, [5] = 1 });
         ExperimentResult result = ExperimentRunner.Run(settings, new PlainProgressSink(output), CancellationToken.None, source);
@@ -35,27 +29,16 @@ public sealed class CliRecoveryTests : IDisposable
         Assert.Equal(2, source.RecoveredSteps.Single()());
     }
 
-    private ExperimentSettings Settings() => new()
-    {
-        Spec = ExperimentSpec.Get("fig1a"),
-        Optimizers = ["ngd"],
-        Examples = 1500,
-        Seconds = 60,
-        Seed = 1,
-        Precision = Precision.Double,
-        Threads = 1,
-        OutputDirectory = folder,
-        SgdLearningRates = [0.01],
-        SgdBatch = 50,
-        NgdLearningRate = 1,
-        NgdBatch = 250,
-        SampledPasses = 1,
-        Inverse = InverseMethod.Cholesky,
-        InitialDamping = 1,
-        ModelVariance = 1,
-        EvaluateEvery = 500,
-        DataDirectory = folder,
-    };
+    private static ExperimentSettings Settings(string folder) => CliSettings.Parse(
+        "fig1a",
+        "--optimizers", "ngd",
+        "--examples", "1500",
+        "--seconds", "60",
+        "--batch", "250",
+        "--damping", "1",
+        "--eval-every", "500",
+        "--out", folder,
+        "--data", folder);
 
     private sealed class RetryingSource(Dictionary<long, int> retriesAtStep) : ITrainerSource
     {

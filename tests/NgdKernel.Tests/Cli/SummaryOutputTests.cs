@@ -4,37 +4,12 @@ using NgdKernel.Cli.Output;
 
 namespace NgdKernel.Tests.Cli;
 
-public sealed class SummaryOutputTests : IDisposable
+public sealed class SummaryOutputTests
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("ngd-cli-json-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
-    private static ExperimentSettings Settings(string id) => new()
-    {
-        Spec = ExperimentSpec.Get(id),
-        Optimizers = ["ngd", "sgd"],
-        Examples = 100,
-        Seconds = 1,
-        Seed = 1,
-        Precision = Precision.Float,
-        Threads = 1,
-        OutputDirectory = ".",
-        SgdLearningRates = [0.01, 0.02],
-        SgdBatch = 20,
-        NgdLearningRate = 1,
-        NgdBatch = 1000,
-        SampledPasses = 1,
-        Inverse = InverseMethod.Cholesky,
-        InitialDamping = 1,
-        ModelVariance = 1,
-        EvaluateEvery = 10,
-        DataDirectory = ".",
-    };
-
     [Fact]
     public void SummaryJson_Mnist_UsesMseKeysNullMinLossAndBestSgd()
     {
+        using var folder = new TempFolder();
         var ngd = new OptimizerRun("ngd", 1, 1000);
         ngd.Points.Add(new EvaluationPoint(0, 0, 0.1, 0.1, 1));
         ngd.Points.Add(new EvaluationPoint(1000, 2.5, 0.018, 0.017, 0.5));
@@ -47,14 +22,14 @@ public sealed class SummaryOutputTests : IDisposable
         sgdBest.Points.Add(new EvaluationPoint(2000, 1, 0.019, 0.019, null));
         var result = new ExperimentResult
         {
-            Settings = Settings("mnist"),
+            Settings = CliSettings.Parse("mnist", "--precision", "float"),
             MinLoss = null,
             LossName = "test MSE",
             Runs = [ngd, sgdWorse, sgdBest],
             Thresholds = ExperimentRunner.Thresholds(ExperimentSpec.Get("mnist"), null),
         };
 
-        string path = Path.Combine(folder, "mnist.json");
+        string path = folder.File("mnist.json");
         SummaryJson.Write(result, path);
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(path));
         JsonElement root = json.RootElement;
@@ -75,7 +50,7 @@ public sealed class SummaryOutputTests : IDisposable
         Assert.Equal(0.02, optimizers[1].GetProperty("learningRate").GetDouble());
         Assert.Equal(2000, optimizers[1].GetProperty("examplesToMse0.02").GetInt64());
 
-        string csv = Path.Combine(folder, "mnist.csv");
+        string csv = folder.File("mnist.csv");
         CsvOutput.Write(result, csv);
         string[] lines = File.ReadAllLines(csv);
         Assert.Equal(CsvOutput.Header, lines[0]);

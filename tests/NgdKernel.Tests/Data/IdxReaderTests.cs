@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using NgdKernel.Data;
 using NgdKernel.Experiments;
-using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Data;
 

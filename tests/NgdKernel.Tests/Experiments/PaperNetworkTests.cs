@@ -1,5 +1,4 @@
 using NgdKernel.Experiments;
-using NgdKernel.Networks;
 
 namespace NgdKernel.Tests.Experiments;
 

@@ -1,4 +1,3 @@
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Data;
 using NgdKernel.Experiments;
 

@@ -1,7 +1,5 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using CommunityToolkit.HighPerformance;
 
 namespace NgdKernel.Tests.Generators;
 
@@ -11,27 +9,18 @@ namespace NgdKernel.Tests.Generators;
 /// a span overload and its tensor overload can run on identical copies and be compared bit for bit,
 /// guard cells included.
 /// </summary>
-internal sealed class StridedBuffer<T>
+internal sealed class StridedBuffer<T>(T[] buffer, int rows, int columns, int stride, int offset)
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly T[] _buffer;
+    private readonly T[] _buffer = buffer;
 
-    private StridedBuffer(T[] buffer, int rows, int columns, int stride, int offset)
-    {
-        _buffer = buffer;
-        Rows = rows;
-        Columns = columns;
-        Stride = stride;
-        Offset = offset;
-    }
+    public int Rows { get; } = rows;
 
-    public int Rows { get; }
+    public int Columns { get; } = columns;
 
-    public int Columns { get; }
+    public int Stride { get; } = stride;
 
-    public int Stride { get; }
-
-    public int Offset { get; }
+    public int Offset { get; } = offset;
 
     public Span2D<T> Span => new(_buffer, Offset, Rows, Columns, Stride - Columns);
 

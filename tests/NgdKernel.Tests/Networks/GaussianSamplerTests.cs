@@ -97,10 +97,7 @@ public sealed class GaussianSamplerTests
     [Fact]
     public void FillJob_DrawsStandardNormals()
     {
-        using var context = new KernelContext(2);
-        var target = new Matrix<double>(2000, 97);
-        var rng = new Xoshiro256(3);
-        GaussianFillJob<double>.Fill(ref rng, target, 0, 2000, 97, 1.0, context, new GaussianFillJob<double>());
+        Matrix<double> target = BlockedFill<double>(2000, 97, seed: 3);
         AssertStandardNormal(target.AsSpan().ToArray());
         int blockRows = GaussianSampler.BlockRows(97);
         for (int row = 0; row < 2000; row += blockRows)
@@ -114,16 +111,24 @@ public sealed class GaussianSamplerTests
     [Fact]
     public void FillJob_BlocksDiffer()
     {
-        using var context = new KernelContext(2);
-        var target = new Matrix<float>(1000, 784);
-        var rng = new Xoshiro256(1);
-        GaussianFillJob<float>.Fill(ref rng, target, 0, 1000, 784, 1f, context, new GaussianFillJob<float>());
+        Matrix<float> target = BlockedFill<float>(1000, 784, seed: 1);
         int blockRows = GaussianSampler.BlockRows(784);
         var starts = new HashSet<float>();
         for (int row = 0; row < 1000; row += blockRows)
         {
             Assert.True(starts.Add(target[row, 0]), $"block at row {row} starts like an earlier one");
         }
+    }
+
+    /// <summary>A <c>[rows, columns]</c> matrix of N(0, 1) draws by a blocked fill on a two-thread context.</summary>
+    private static Matrix<T> BlockedFill<T>(int rows, int columns, ulong seed)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        using var context = new KernelContext(2);
+        var target = new Matrix<T>(rows, columns);
+        var rng = new Xoshiro256(seed);
+        GaussianFillJob<T>.Fill(ref rng, target, 0, rows, columns, T.One, context, new GaussianFillJob<T>());
+        return target;
     }
 
     private static void AssertNormal<T>(double sd)

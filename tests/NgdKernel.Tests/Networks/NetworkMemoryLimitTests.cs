@@ -1,7 +1,3 @@
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using Xunit.Abstractions;
-
 namespace NgdKernel.Tests.Networks;
 
 /// <summary>

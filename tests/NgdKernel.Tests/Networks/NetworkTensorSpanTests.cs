@@ -1,12 +1,5 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Generators;
-using NgdKernel.Training;
 
 namespace NgdKernel.Tests.Networks;
 

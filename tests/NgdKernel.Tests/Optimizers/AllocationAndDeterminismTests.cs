@@ -1,5 +1,3 @@
-using NgdKernel.Training;
-using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;
@@ -62,18 +60,7 @@ public sealed class AllocationAndDeterminismTests(ITestOutputHelper output)
         IOptimizer<T> optimizer = Create(kind, network);
         T[,] x = Convert<T>(Gaussian(10, 12, 1, 0.3));
         T[,] y = Convert<T>(Gaussian(10, 12, 2, 0.3));
-        for (int i = 0; i < 3; i++)
-        {
-            optimizer.Step(new ReadOnlySpan2D<T>(x), new ReadOnlySpan2D<T>(y)); // warm-up (workspaces, JIT, tiering)
-        }
-
-        long allocated = Allocations.Measure(() =>
-        {
-            for (int i = 0; i < 5; i++)
-            {
-                optimizer.Step(new ReadOnlySpan2D<T>(x), new ReadOnlySpan2D<T>(y));
-            }
-        });
+        long allocated = Allocations.OfSteps(optimizer, x, y, warmupSteps: 3, measuredSteps: 5);
         output.WriteLine($"{kind} {typeof(T).Name}: {allocated} bytes over 5 steps");
         Assert.Equal(0, allocated);
     }

@@ -1,4 +1,3 @@
-using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;

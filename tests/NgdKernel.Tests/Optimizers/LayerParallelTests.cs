@@ -80,19 +80,7 @@ public sealed class LayerParallelTests
             using var context = new KernelContext(threads);
             var network = new Network<double>(Options, context);
             var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions { Seed = 2 });
-            for (int step = 0; step < 3; step++)
-            {
-                optimizer.Step(new ReadOnlySpan2D<double>(inputs), new ReadOnlySpan2D<double>(targets));
-            }
-
-            long allocated = Allocations.Measure(() =>
-            {
-                for (int step = 0; step < 3; step++)
-                {
-                    optimizer.Step(new ReadOnlySpan2D<double>(inputs), new ReadOnlySpan2D<double>(targets));
-                }
-            });
-            Assert.Equal(0, allocated);
+            Assert.Equal(0, Allocations.OfSteps(optimizer, inputs, targets, warmupSteps: 3, measuredSteps: 3));
             Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
             weights[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l => network.Weights(l).ToArray().Cast<double>())];
         }
@@ -122,19 +110,7 @@ public sealed class LayerParallelTests
                 RefreshInterval = 3,
                 Window = 2000,
             });
-            for (int step = 0; step < 3; step++)
-            {
-                optimizer.Step(new ReadOnlySpan2D<float>(inputs), new ReadOnlySpan2D<float>(targets));
-            }
-
-            long allocated = Allocations.Measure(() =>
-            {
-                for (int step = 0; step < 4; step++)
-                {
-                    optimizer.Step(new ReadOnlySpan2D<float>(inputs), new ReadOnlySpan2D<float>(targets));
-                }
-            });
-            Assert.Equal(0, allocated);
+            Assert.Equal(0, Allocations.OfSteps(optimizer, inputs, targets, warmupSteps: 3, measuredSteps: 4));
             Assert.Equal(threads == 2, optimizer.UsedLayerSplit);
             results[threads - 1] = [.. Enumerable.Range(0, network.LayerCount).SelectMany(l =>
                 network.Weights(l).ToArray().Cast<float>()

@@ -26,7 +26,7 @@ public class PrecomputedCurvatureTests
             var context = new KernelContext(1);
 
             var layer = new LayerCurvature<T>(outputs, inputs, CurvatureInverse.Cholesky);
-            Assert.True(layer.CholeskyDirection(x.ReadOnlySpan, e.ReadOnlySpan, g.ReadOnlySpan, damping, SampleSpacePolicy.Never, context,
+            Assert.True(layer.CholeskyDirection(x.ReadOnlySpan, e.ReadOnlySpan, g.ReadOnlySpan, damping, damping, SampleSpacePolicy.Never, context,
                 out _));
 
             // The same covariances (the optimizer's SYRK with its 1/m), packed, with unit scale.
@@ -54,7 +54,7 @@ public class PrecomputedCurvatureTests
         Matrix<double> g = Random<double>(ref rng, Outputs, Inputs);
         var context = new KernelContext(1);
         var layer = new LayerCurvature<double>(Outputs, Inputs, CurvatureInverse.Cholesky);
-        Assert.True(layer.CholeskyDirection(x.ReadOnlySpan, e.ReadOnlySpan, g.ReadOnlySpan, Math.Sqrt(0.5), SampleSpacePolicy.Never,
+        Assert.True(layer.CholeskyDirection(x.ReadOnlySpan, e.ReadOnlySpan, g.ReadOnlySpan, Math.Sqrt(0.5), Math.Sqrt(0.5), SampleSpacePolicy.Never,
             context, out _));
 
         var sums = new Matrix<double>(Inputs, Inputs);

@@ -1,10 +1,4 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Generators;
-using NgdKernel.Training;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using NgdKernel.Tests.Data;
-using Xunit.Abstractions;
 
 namespace NgdKernel.Tests.Packaging;
 

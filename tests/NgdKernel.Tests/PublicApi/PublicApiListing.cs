@@ -90,7 +90,7 @@ internal static class PublicApiListing
         if (!type.IsEnum)
         {
             Type[] inherited = type.BaseType?.GetInterfaces() ?? [];
-            bases.AddRange(type.GetInterfaces().Where(i => !inherited.Contains(i)).Select(i => TypeName(i, null)).Order(StringComparer.Ordinal));
+            bases.AddRange(type.GetInterfaces().Where(i => i.IsVisible && !inherited.Contains(i)).Select(i => TypeName(i, null)).Order(StringComparer.Ordinal));
         }
 
         if (bases.Count > 0)

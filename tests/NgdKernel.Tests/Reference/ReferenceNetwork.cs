@@ -170,25 +170,34 @@ internal sealed class ReferenceNetwork
 
                 if (l > 0)
                 {
-                    int below = pre[l - 1].Length;
-                    var next = new double[below];
-                    for (int c = 0; c < below; c++)
-                    {
-                        double s = 0;
-                        for (int r = 0; r < e.Length; r++)
-                        {
-                            s += Weights[l][r, c] * e[r];
-                        }
-
-                        next[c] = PhiPrime(Activations[l - 1], pre[l - 1][c]) * s;
-                    }
-
-                    e = next;
+                    e = ErrorBelow(l, e, pre[l - 1]);
                 }
             }
         }
 
         return g;
+    }
+
+    /// <summary>
+    /// Eq. 8: the error of layer <c>l - 1</c> from that of layer <c>l</c>,
+    /// <c>e_{l-1} = phi'(z_{l-1}) o (W_l^T e_l)</c>, with <paramref name="preBelow"/> = <c>z_{l-1}</c>
+    /// (a bias column of <c>W_l</c> sends nothing down).
+    /// </summary>
+    private double[] ErrorBelow(int l, double[] e, double[] preBelow)
+    {
+        var below = new double[preBelow.Length];
+        for (int c = 0; c < below.Length; c++)
+        {
+            double s = 0;
+            for (int r = 0; r < e.Length; r++)
+            {
+                s += Weights[l][r, c] * e[r];
+            }
+
+            below[c] = PhiPrime(Activations[l - 1], preBelow[c]) * s;
+        }
+
+        return below;
     }
 
     /// <summary>Jacobian <c>d x_L / d theta</c>, <c>[n_L, P]</c>, for one example.</summary>
@@ -213,20 +222,7 @@ internal sealed class ReferenceNetwork
 
                 if (l > 0)
                 {
-                    int below = pre[l - 1].Length;
-                    var next = new double[below];
-                    for (int c = 0; c < below; c++)
-                    {
-                        double s = 0;
-                        for (int r = 0; r < e.Length; r++)
-                        {
-                            s += Weights[l][r, c] * e[r];
-                        }
-
-                        next[c] = PhiPrime(Activations[l - 1], pre[l - 1][c]) * s;
-                    }
-
-                    e = next;
+                    e = ErrorBelow(l, e, pre[l - 1]);
                 }
             }
         }

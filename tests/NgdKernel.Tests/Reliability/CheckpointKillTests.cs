@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
-using Xunit.Abstractions;
 
 namespace NgdKernel.Tests.Reliability;
 

@@ -1,15 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics;
-using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
 using NgdKernel.Data;
 using NgdKernel.Experiments;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Tests.Generators;
-using Xunit.Abstractions;
 
 namespace NgdKernel.Tests.Reliability;
 
@@ -47,9 +41,7 @@ public sealed class FileFuzzTests(ITestOutputHelper output)
 
         var random = new Random(6);
         int cases = 6000 * Scale;
-        var outcomes = new Dictionary<string, int>();
-        var failures = new List<string>();
-        long maxTicks = 0;
+        var tally = new FuzzTally();
         for (int c = 0; c < cases; c++)
         {
             (string scenario, byte[] original) = bases[random.Next(bases.Count)];
@@ -61,47 +53,15 @@ public sealed class FileFuzzTests(ITestOutputHelper output)
             }
 
             int entry = random.Next(3);
-            string outcome = "";
-            Exception? wrong = null;
-            long ticks = 0;
-            long used = Allocations.Measure(() =>
+            tally.Run<CheckpointFormatException>($"case {c} ({scenario}, {mutation}, entry {entry})", bytes, () =>
             {
-                long start = Stopwatch.GetTimestamp();
-                try
-                {
-                    LoadInMemory(scenario, bytes, entry);
-                    outcome = "loaded";
-                }
-                catch (CheckpointFormatException e) when (e.FilePath == Name && e.Offset >= 0 && e.Offset <= bytes.Length)
-                {
-                    outcome = Category(e.Reason);
-                }
-                catch (Exception e)
-                {
-                    outcome = "WRONG " + e.GetType().Name;
-                    wrong = e;
-                }
-
-                ticks = Stopwatch.GetTimestamp() - start;
+                LoadInMemory(scenario, bytes, entry);
+                return "loaded";
             });
-            maxTicks = Math.Max(maxTicks, ticks);
-            if (wrong is not null && failures.Count < 10)
-            {
-                failures.Add($"case {c} ({scenario}, {mutation}, entry {entry}): {wrong}");
-            }
-
-            if (used > (64 * 1024) + (8L * bytes.Length) && failures.Count < 10)
-            {
-                failures.Add($"case {c} ({scenario}, {mutation}): allocated {used} bytes for a {bytes.Length}-byte file");
-            }
-
-            outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
         }
 
-        Report(cases, outcomes, maxTicks);
-        Assert.Empty(failures);
-        Assert.True(Stopwatch.GetElapsedTime(0, maxTicks) < TimeSpan.FromSeconds(1), "a case took over a second");
-        Assert.True(outcomes.GetValueOrDefault("checksum") > 0 && outcomes.Count > 8, "the mutations should reach many checks");
+        ReportAndCheck(cases, tally);
+        Assert.True(tally.Outcomes.GetValueOrDefault("checksum") > 0 && tally.Outcomes.Count > 8, "the mutations should reach many checks");
     }
 
     [Fact]
@@ -161,57 +121,23 @@ public sealed class FileFuzzTests(ITestOutputHelper output)
         ];
         var random = new Random(8);
         int cases = 4000 * Scale;
-        var outcomes = new Dictionary<string, int>();
-        var failures = new List<string>();
-        long maxTicks = 0;
+        var tally = new FuzzTally();
         for (int c = 0; c < cases; c++)
         {
             byte[] original = bases[random.Next(bases.Length)];
             (byte[] bytes, string mutation) = Mutate(original, random, IdxFields);
             int? rank = random.Next(3) == 0 ? original[3] : null;
-            string outcome = "";
-            Exception? wrong = null;
-            long ticks = 0;
-            long used = Allocations.Measure(() =>
+            tally.Run<DataFileException>($"case {c} ({mutation})", bytes, () =>
             {
-                long start = Stopwatch.GetTimestamp();
-                try
-                {
-                    using var stream = new MemoryStream(bytes, writable: false);
-                    IdxArray array = IdxReader.Read(stream, Name, rank);
-                    long product = array.Dimensions.Aggregate(1L, (p, d) => p * d);
-                    outcome = product == array.Data.Length ? "loaded" : "WRONG shape";
-                }
-                catch (DataFileException e) when (e.FilePath == Name && e.Offset >= 0 && e.Offset <= bytes.Length)
-                {
-                    outcome = Category(e.Reason);
-                }
-                catch (Exception e)
-                {
-                    outcome = "WRONG " + e.GetType().Name;
-                    wrong = e;
-                }
-
-                ticks = Stopwatch.GetTimestamp() - start;
+                using var stream = new MemoryStream(bytes, writable: false);
+                IdxArray array = IdxReader.Read(stream, Name, rank);
+                long product = array.Dimensions.Aggregate(1L, (p, d) => p * d);
+                return product == array.Data.Length ? "loaded" : "WRONG shape";
             });
-            maxTicks = Math.Max(maxTicks, ticks);
-            if (wrong is not null && failures.Count < 10)
-            {
-                failures.Add($"case {c} ({mutation}): {wrong}");
-            }
-
-            if (used > (64 * 1024) + (8L * bytes.Length) && failures.Count < 10)
-            {
-                failures.Add($"case {c} ({mutation}): allocated {used} bytes for a {bytes.Length}-byte file");
-            }
-
-            outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
         }
 
-        Report(cases, outcomes, maxTicks);
-        Assert.Empty(failures);
-        Assert.DoesNotContain(outcomes.Keys, k => k.StartsWith("WRONG", StringComparison.Ordinal));
-        Assert.True(Stopwatch.GetElapsedTime(0, maxTicks) < TimeSpan.FromSeconds(1), "a case took over a second");
+        ReportAndCheck(cases, tally);
+        Assert.DoesNotContain(tally.Outcomes.Keys, k => k.StartsWith("WRONG", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -274,17 +200,9 @@ public sealed class FileFuzzTests(ITestOutputHelper output)
                 LoadInto<double>(scenario, bytes);
                 break;
             case 1:
-                Checkpoint.FromBytes(bytes, Name, (payload, name, type) =>
-                {
-                    if (type == CheckpointElementType.Float32)
-                    {
-                        CheckpointCodec.LoadNetwork<float>(payload, name, type, null);
-                    }
-                    else
-                    {
-                        CheckpointCodec.LoadNetwork<double>(payload, name, type, null);
-                    }
-                });
+                Checkpoint.FromBytes(bytes, Name, (payload, name, type) => type == CheckpointElementType.Float32
+                    ? (object)CheckpointCodec.LoadNetwork<float>(payload, name, type, null)
+                    : CheckpointCodec.LoadNetwork<double>(payload, name, type, null));
                 break;
             default:
                 Checkpoint.FromBytes(bytes, Name, (payload, name, type) => CheckpointCodec.Describe(payload, name, type));
@@ -441,12 +359,70 @@ public sealed class FileFuzzTests(ITestOutputHelper output)
         return "other";
     }
 
-    private void Report(int cases, Dictionary<string, int> outcomes, long maxTicks)
+    private void ReportAndCheck(int cases, FuzzTally tally)
     {
-        output.WriteLine($"{cases} cases, slowest {Stopwatch.GetElapsedTime(0, maxTicks).TotalMilliseconds:F2} ms:");
-        foreach ((string key, int count) in outcomes.OrderByDescending(p => p.Value))
+        output.WriteLine($"{cases} cases, slowest {Stopwatch.GetElapsedTime(0, tally.MaxTicks).TotalMilliseconds:F2} ms:");
+        foreach ((string key, int count) in tally.Outcomes.OrderByDescending(p => p.Value))
         {
             output.WriteLine($"  {key}: {count}");
+        }
+
+        Assert.Empty(tally.Failures);
+        Assert.True(Stopwatch.GetElapsedTime(0, tally.MaxTicks) < TimeSpan.FromSeconds(1), "a case took over a second");
+    }
+
+    /// <summary>Outcomes of in-memory fuzz cases by category, the slowest case's time and the first failures.</summary>
+    private sealed class FuzzTally
+    {
+        public Dictionary<string, int> Outcomes { get; } = [];
+
+        public List<string> Failures { get; } = [];
+
+        public long MaxTicks { get; private set; }
+
+        /// <summary>
+        /// Runs one case: <paramref name="load"/> reads <paramref name="bytes"/> (named <see cref="Name"/>)
+        /// and returns its outcome, or throws <typeparamref name="TDocumented"/> naming the file and an
+        /// offset inside it. Any other exception, and an allocation over 64 KiB plus 8 bytes per byte of
+        /// the file, is a failure reported with <paramref name="label"/>.
+        /// </summary>
+        public void Run<TDocumented>(string label, byte[] bytes, Func<string> load)
+            where TDocumented : FileContentException
+        {
+            string outcome = "";
+            Exception? wrong = null;
+            long ticks = 0;
+            long used = Allocations.Measure(() =>
+            {
+                long start = Stopwatch.GetTimestamp();
+                try
+                {
+                    outcome = load();
+                }
+                catch (TDocumented e) when (e.FilePath == Name && e.Offset >= 0 && e.Offset <= bytes.Length)
+                {
+                    outcome = Category(e.Reason);
+                }
+                catch (Exception e)
+                {
+                    outcome = "WRONG " + e.GetType().Name;
+                    wrong = e;
+                }
+
+                ticks = Stopwatch.GetTimestamp() - start;
+            });
+            MaxTicks = Math.Max(MaxTicks, ticks);
+            if (wrong is not null && Failures.Count < 10)
+            {
+                Failures.Add($"{label}: {wrong}");
+            }
+
+            if (used > (64 * 1024) + (8L * bytes.Length) && Failures.Count < 10)
+            {
+                Failures.Add($"{label}: allocated {used} bytes for a {bytes.Length}-byte file");
+            }
+
+            Outcomes[outcome] = Outcomes.GetValueOrDefault(outcome) + 1;
         }
     }
 }

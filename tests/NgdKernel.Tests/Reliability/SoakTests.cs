@@ -1,6 +1,5 @@
 using System.Globalization;
 using NgdKernel.CheckpointWriter;
-using Xunit.Abstractions;
 
 namespace NgdKernel.Tests.Reliability;
 

@@ -1,5 +1,3 @@
-using NgdKernel.Training;
-
 namespace NgdKernel.Tests.Training;
 
 /// <summary>
@@ -109,38 +107,27 @@ public sealed class StepGuardTests
         // Every input row is (1, 1): Lambda = [[1, 1], [1, 1]] exactly, singular; with lambda = 1e-20
         // the float pivot 1 + sqrt(lambda) - 1 is exactly 0, so the damped Cholesky fails at layer 0
         // until the optimizer's own retries (x1.5 each) have raised lambda by about 10^5.5.
-        (Network<float> network, float[] x, float[] y) = SingularProblem();
-        var ngd = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
-        {
-            InitialDamping = 1e-20,
-            MinDamping = 1e-20,
-            MaxRetries = 60,
-            AdaptiveDamping = false,
-        });
+        var problem = new SingularProblem();
+        var ngd = problem.Optimizer(SingularProblem.Options(maxRetries: 60) with { AdaptiveDamping = false });
         var guard = new GuardedOptimizer<float>(ngd);
         var reports = new List<StepRecoveredEventArgs>();
         guard.Recovered += (_, e) => reports.Add(e);
-        StepResult result = guard.Step(new ReadOnlySpan2D<float>(x, 4, 2), new ReadOnlySpan2D<float>(y, 4, 2));
+        StepResult result = guard.Step(problem.Inputs, problem.Targets);
         Assert.InRange(result.Retries, 20, 60);
         Assert.Single(reports);
         Assert.Equal(1, guard.RecoveredSteps);
         Assert.True(ngd.Damping > 1e-16);
-        Assert.Null(network.FindNonFiniteWeight());
+        Assert.Null(problem.Network.FindNonFiniteWeight());
     }
 
     [Fact]
     public void Guard_CovarianceNotPositiveDefinite_StopsWithLayerAndKeepsState()
     {
-        (Network<float> network, float[] x, float[] y) = SingularProblem();
-        var ngd = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
-        {
-            InitialDamping = 1e-20,
-            MinDamping = 1e-20,
-            MaxRetries = 3,
-        });
+        var problem = new SingularProblem();
+        var ngd = problem.Optimizer(SingularProblem.Options(maxRetries: 3));
         var guard = new GuardedOptimizer<float>(ngd);
-        byte[] before = Snapshot(network);
-        var e = Assert.Throws<StepFailedException>(() => guard.Step(new ReadOnlySpan2D<float>(x, 4, 2), new ReadOnlySpan2D<float>(y, 4, 2)));
+        byte[] before = Snapshot(problem.Network);
+        var e = Assert.Throws<StepFailedException>(() => guard.Step(problem.Inputs, problem.Targets));
         Assert.Equal(StepQuantity.InputCovariance, e.Quantity);
         Assert.Equal(0, e.Layer);
         Assert.Contains("layer 0", e.Message, StringComparison.Ordinal);
@@ -148,7 +135,7 @@ public sealed class StepGuardTests
         Assert.Contains("pivot 1", e.Message, StringComparison.Ordinal);
         var cause = Assert.IsType<CurvatureFactorizationException>(e.InnerException);
         Assert.Equal((1, 0.0), (cause.PivotIndex, cause.PivotValue));
-        Assert.Equal(before, Snapshot(network));
+        Assert.Equal(before, Snapshot(problem.Network));
         Assert.Equal(1e-20, ngd.Damping);
         Assert.Equal(0, guard.StepCount);
     }
@@ -161,16 +148,10 @@ public sealed class StepGuardTests
         // The singular problem fails at pivot 1 of the input side in both spaces: Lambda = [[1, 1], [1, 1]]
         // in covariance space, and the Gram matrix X X^T = 2 (all entries) in sample space, whose
         // shift 4 sqrt(lambda) = 4e-10 is lost next to 2 in float.
-        (Network<float> network, float[] x, float[] y) = SingularProblem();
-        var ngd = new NaturalGradientOptimizer<float>(network, new NaturalGradientOptions
-        {
-            InitialDamping = 1e-20,
-            MinDamping = 1e-20,
-            MaxRetries = 3,
-            SampleSpace = policy,
-        });
-        byte[] before = Snapshot(network);
-        var e = Assert.Throws<CurvatureFactorizationException>(() => ngd.Step(new ReadOnlySpan2D<float>(x, 4, 2), new ReadOnlySpan2D<float>(y, 4, 2)));
+        var problem = new SingularProblem();
+        var ngd = problem.Optimizer(SingularProblem.Options(maxRetries: 3) with { SampleSpace = policy });
+        byte[] before = Snapshot(problem.Network);
+        var e = Assert.Throws<CurvatureFactorizationException>(() => ngd.Step(problem.Inputs, problem.Targets));
 
         double lastDamping = 1e-20;
         for (int retry = 0; retry < 3; retry++)
@@ -198,7 +179,7 @@ public sealed class StepGuardTests
         Assert.Contains("input covariance", e.Message, StringComparison.Ordinal);
         Assert.Contains("layer 0 is not positive definite", e.Message, StringComparison.Ordinal);
         Assert.Contains(policy == SampleSpacePolicy.Always ? "sample space" : "sqrt(lambda)", e.Message, StringComparison.Ordinal);
-        Assert.Equal(before, Snapshot(network));
+        Assert.Equal(before, Snapshot(problem.Network));
         Assert.Equal(1e-20, ngd.Damping);
         Assert.Equal(0, ngd.StepCount);
     }
@@ -214,14 +195,14 @@ public sealed class StepGuardTests
         var curvature = new LayerCurvature<float>(2, 2, CurvatureInverse.Cholesky);
         using var context = new KernelContext(1);
         bool ok = curvature.CholeskyDirection(new ReadOnlySpan2D<float>(inputs, 4, 2), new ReadOnlySpan2D<float>(errors, 4, 2),
-            new ReadOnlySpan2D<float>(gradient, 2, 2), 1e-10f, SampleSpacePolicy.Never, context, out CholeskyFailure failure);
+            new ReadOnlySpan2D<float>(gradient, 2, 2), 1e-10f, 1e-10f, SampleSpacePolicy.Never, context, out CholeskyFailure failure);
         Assert.False(ok);
         Assert.Equal(StepQuantity.ErrorCovariance, curvature.FailedSide);
         Assert.Equal(1, failure.PivotIndex);
 
         curvature = new LayerCurvature<float>(2, 2, CurvatureInverse.Cholesky);
         ok = curvature.CholeskyDirection(new ReadOnlySpan2D<float>(errors, 4, 2), new ReadOnlySpan2D<float>(inputs, 4, 2),
-            new ReadOnlySpan2D<float>(gradient, 2, 2), 1e-10f, SampleSpacePolicy.Never, context, out failure);
+            new ReadOnlySpan2D<float>(gradient, 2, 2), 1e-10f, 1e-10f, SampleSpacePolicy.Never, context, out failure);
         Assert.False(ok);
         Assert.Equal(StepQuantity.InputCovariance, curvature.FailedSide);
         Assert.Equal(1, failure.PivotIndex);
@@ -312,12 +293,7 @@ public sealed class StepGuardTests
         // With no retries allowed, the same step stops with the layer named and the weights as before.
         var again = new Network<float>(new NetworkOptions { Widths = [3, 4, 2], Seed = 4 });
         var strict = new GuardedOptimizer<float>(new NaturalGradientOptimizer<float>(again, ngd.Options with { MaxRetries = 0 }), new StepGuardOptions { MaxRetries = 0 });
-        byte[] before = Snapshot(again);
-        var e = Assert.Throws<StepFailedException>(() => strict.Step(new ReadOnlySpan2D<float>(x, 16, 3), new ReadOnlySpan2D<float>(y, 16, 2)));
-        Assert.Equal(StepQuantity.Update, e.Quantity);
-        Assert.InRange(e.Layer, 0, 1);
-        Assert.Equal(before, Snapshot(again));
-        Assert.Equal(0, strict.StepCount);
+        AssertStopsOnOverflowingUpdate(strict, x, y);
     }
 
     [Fact]
@@ -326,12 +302,7 @@ public sealed class StepGuardTests
         var network = new Network<float>(new NetworkOptions { Widths = [3, 4, 2], Seed = 6 });
         var guard = new GuardedOptimizer<float>(new SgdOptimizer<float>(network, new SgdOptions { LearningRate = 1e38 }));
         (float[] x, float[] y) = BatchF(16, 3, 2, 7);
-        byte[] before = Snapshot(network);
-        var e = Assert.Throws<StepFailedException>(() => guard.Step(new ReadOnlySpan2D<float>(x, 16, 3), new ReadOnlySpan2D<float>(y, 16, 2)));
-        Assert.Equal(StepQuantity.Update, e.Quantity);
-        Assert.InRange(e.Layer, 0, 1);
-        Assert.Equal(before, Snapshot(network));
-        Assert.Equal(0, guard.StepCount);
+        AssertStopsOnOverflowingUpdate(guard, x, y);
     }
 
     [Fact]
@@ -376,12 +347,47 @@ public sealed class StepGuardTests
         Assert.Throws<ArgumentNullException>(() => new GuardedOptimizer<double>(null!));
     }
 
-    private static (Network<float> Network, float[] X, float[] Y) SingularProblem()
+    /// <summary>
+    /// The first guarded step on the batch <paramref name="x"/>, <paramref name="y"/> stops with an
+    /// overflowing update in one of the two layers and leaves the weights and the step count as they were.
+    /// </summary>
+    private static void AssertStopsOnOverflowingUpdate(GuardedOptimizer<float> guard, float[] x, float[] y)
     {
-        var network = new Network<float>(new NetworkOptions { Widths = [2, 2], Seed = 3 });
-        float[] x = [1, 1, 1, 1, 1, 1, 1, 1];
-        float[] y = [0.5f, -0.5f, 0.25f, 0.75f, -1, 1, 0, 0.5f];
-        return (network, x, y);
+        Network<float> network = guard.Network;
+        int rows = x.Length / network.InputSize;
+        byte[] before = Snapshot(network);
+        var e = Assert.Throws<StepFailedException>(() => guard.Step(
+            new ReadOnlySpan2D<float>(x, rows, network.InputSize), new ReadOnlySpan2D<float>(y, rows, network.OutputSize)));
+        Assert.Equal(StepQuantity.Update, e.Quantity);
+        Assert.InRange(e.Layer, 0, 1);
+        Assert.Equal(before, Snapshot(network));
+        Assert.Equal(0, guard.StepCount);
+    }
+
+    /// <summary>
+    /// A 2 -> 2 linear layer and a batch of four input rows (1, 1): the input covariance
+    /// Lambda = [[1, 1], [1, 1]] is exactly singular.
+    /// </summary>
+    private sealed class SingularProblem
+    {
+        private readonly float[] x = [1, 1, 1, 1, 1, 1, 1, 1];
+        private readonly float[] y = [0.5f, -0.5f, 0.25f, 0.75f, -1, 1, 0, 0.5f];
+
+        public Network<float> Network { get; } = new(new NetworkOptions { Widths = [2, 2], Seed = 3 });
+
+        public ReadOnlySpan2D<float> Inputs => new(x, 4, 2);
+
+        public ReadOnlySpan2D<float> Targets => new(y, 4, 2);
+
+        /// <summary>Damping lambda = 1e-20, also its floor, raised by the optimizer's own retries only.</summary>
+        public static NaturalGradientOptions Options(int maxRetries) => new()
+        {
+            InitialDamping = 1e-20,
+            MinDamping = 1e-20,
+            MaxRetries = maxRetries,
+        };
+
+        public NaturalGradientOptimizer<float> Optimizer(NaturalGradientOptions options) => new(Network, options);
     }
 
     private static IOptimizer<double> Create(string kind, out Network<double> network)

@@ -1,4 +1,3 @@
-using NgdKernel.Training;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Training;
