@@ -110,18 +110,21 @@ internal static class CliApp
         TextWriter output = invocation.Output;
         CheckInputs(settings);
         ExperimentResult? result = null;
+        using DataParallelTrainerSource? cluster = settings.Workers > 0 ? DataParallelTrainerSource.Start(settings, output) : null;
         if (invocation.Progress is IProgressSink sink)
         {
-            result = ExperimentRunner.Run(settings, sink, invocation.Cancellation);
+            result = ExperimentRunner.Run(settings, sink, invocation.Cancellation, cluster);
         }
         else if (invocation.Interactive)
         {
-            SpectreProgressSink.Run(live => result = ExperimentRunner.Run(settings, live, invocation.Cancellation));
+            SpectreProgressSink.Run(live => result = ExperimentRunner.Run(settings, live, invocation.Cancellation, cluster));
         }
         else
         {
-            result = ExperimentRunner.Run(settings, new PlainProgressSink(output), invocation.Cancellation);
+            result = ExperimentRunner.Run(settings, new PlainProgressSink(output), invocation.Cancellation, cluster);
         }
+
+        cluster?.WriteSummary(output);
 
         // Results are written before anything decides the exit code, and a file the output folder refuses
         // goes to a temporary folder instead: no run's results are lost.
@@ -178,6 +181,22 @@ internal static class CliApp
         }
 
         CheckWritable(settings.OutputDirectory, "output folder");
+        if (settings.Workers > 0 && settings.Checkpoint is not null)
+        {
+            throw new UsageException("--workers does not take --checkpoint or --resume; data-parallel checkpoints are written by the NgdKernel.Distributed API.");
+        }
+
+        if (settings.Workers > 0 && (settings.Inverse == InverseMethod.ShermanMorrison || settings.DampingForm != NgdKernel.Optimizers.DampingForm.Paper))
+        {
+            throw new UsageException("--workers solves with Cholesky inverses in covariance space and the paper's damping; drop --inverse sherman-morrison and --damping-form.");
+        }
+
+        if (settings.Workers > 0 && (settings.ExactFisher || settings.InverseUpdatePeriod > 1 || settings.CurvatureUpdatePeriod > 1
+            || settings.DampingAdaptationInterval > 1))
+        {
+            throw new UsageException("--workers refactors every step from sampled covariances; drop --fisher exact, --inverse-period, --curvature-period and --damping-interval.");
+        }
+
         if (settings.Checkpoint is CheckpointSettings checkpoints)
         {
             if (checkpoints.ResumePath is string resume && !File.Exists(resume))

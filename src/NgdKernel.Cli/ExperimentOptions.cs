@@ -40,6 +40,8 @@ internal sealed class ExperimentOptions
         PrecisionOption = Define("--precision", "Element type: float or double.", "double", "float|double");
         PrecisionOption.AcceptOnlyFromAmong("float", "double");
         Threads = Define("--threads", "Kernel worker threads.", 1, "N", v => v is >= 1 and <= 256 ? null : "must be between 1 and 256");
+        Workers = Define("--workers", "Data-parallel training on P silos in this process over loopback TCP (0: one process, no cluster).",
+            0, "P", v => v is >= 0 and <= 64 ? null : "must be between 0 and 64");
         Out = Define("--out", "Output folder for <experiment>.csv, .png and .json.", "out", "DIR");
         SgdLearningRates = Define("--sgd-lr", "SGD learning rate, or a comma-separated grid searched by final test loss.",
             string.Join(',', spec.SgdLearningRates.Select(v => v.ToString("R", CultureInfo.InvariantCulture))), "list",
@@ -117,6 +119,8 @@ internal sealed class ExperimentOptions
 
     public Option<int> Threads { get; }
 
+    public Option<int> Workers { get; }
+
     public Option<string> Out { get; }
 
     public Option<string> SgdLearningRates { get; }
@@ -163,7 +167,7 @@ internal sealed class ExperimentOptions
         SgdMomentumLearningRates, Momentum,
         NgdLearningRate, Batch, SampledPasses, Fisher, Inverse, Damping, DampingFormOption, InversePeriod, CurvaturePeriod,
         CurvatureDecay, DampingInterval, ModelVariance, EvaluateEvery, Data,
-        CheckpointFile, CheckpointEvery, Resume,
+        CheckpointFile, CheckpointEvery, Resume, Workers,
     ];
 
     public void AddTo(Command command)
@@ -213,6 +217,7 @@ internal sealed class ExperimentOptions
         EvaluateEvery = parse.GetValue(EvaluateEvery),
         DataDirectory = parse.GetValue(Data)!,
         Checkpoint = ToCheckpointSettings(parse),
+        Workers = parse.GetValue(Workers),
     };
 
     private CheckpointSettings? ToCheckpointSettings(ParseResult parse)

@@ -83,6 +83,9 @@ internal sealed record ExperimentSettings
 
     public required string DataDirectory { get; init; }
 
+    /// <summary>Data-parallel workers (silos in this process over loopback TCP); 0 trains in this process alone.</summary>
+    public int Workers { get; init; }
+
     /// <summary>Checkpoint and resume files; null when neither is used.</summary>
     public CheckpointSettings? Checkpoint { get; init; }
 }

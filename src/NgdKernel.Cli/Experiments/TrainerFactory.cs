@@ -21,6 +21,37 @@ internal static class TrainerFactory
     /// <summary>Seed of the student's initial weights: the same for every optimizer of a run.</summary>
     internal static ulong NetworkSeed(ulong seed) => unchecked((seed * 0x9E3779B97F4A7C15UL) + 0x5EED);
 
+    /// <summary>The run's fresh network (the same initial weights for every optimizer of a run).</summary>
+    internal static Network<T> CreateNetwork<T>(ExperimentSettings settings, KernelContext context)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        new(settings.Spec.Network.Options(settings.ModelVariance, NetworkSeed(settings.Seed)), context);
+
+    /// <summary>The natural-gradient options of a run.</summary>
+    internal static NaturalGradientOptions NaturalGradient(ExperimentSettings settings, double learningRate, int batch)
+    {
+        // Factored damping is scale-free when lambda is in the units of the Fisher, which scale
+        // as 1/s: --damping (and the default bounds) are lambda at s = 1.
+        var defaults = new NaturalGradientOptions();
+        double dampingScale = settings.DampingForm == DampingForm.Factored ? 1 / settings.ModelVariance : 1;
+        return new NaturalGradientOptions
+        {
+            LearningRate = learningRate,
+            SampleCount = settings.SampledPasses,
+            Fisher = settings.ExactFisher ? FisherEstimate.Exact : FisherEstimate.Sampled,
+            InitialDamping = settings.InitialDamping * dampingScale,
+            MinDamping = defaults.MinDamping * dampingScale,
+            MaxDamping = defaults.MaxDamping * dampingScale,
+            DampingForm = settings.DampingForm,
+            Inverse = settings.Inverse == InverseMethod.ShermanMorrison ? CurvatureInverse.ShermanMorrison : CurvatureInverse.Cholesky,
+            Window = batch,
+            InverseUpdatePeriod = settings.InverseUpdatePeriod,
+            CurvatureUpdatePeriod = settings.CurvatureUpdatePeriod,
+            DampingAdaptationInterval = settings.DampingAdaptationInterval,
+            CurvatureDecay = settings.CurvatureDecay,
+            Seed = unchecked(settings.Seed + 0xA5A5),
+        };
+    }
+
     private sealed class LibrarySource : ITrainerSource
     {
         public ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
@@ -43,30 +74,10 @@ internal static class TrainerFactory
         {
             ExperimentSpec spec = settings.Spec;
             context = new KernelContext(settings.Threads);
-            var network = new Network<T>(spec.Network.Options(settings.ModelVariance, NetworkSeed(settings.Seed)), context);
+            var network = CreateNetwork<T>(settings, context);
             if (name == "ngd")
             {
-                // Factored damping is scale-free when lambda is in the units of the Fisher, which scale
-                // as 1/s: --damping (and the default bounds) are lambda at s = 1.
-                var defaults = new NaturalGradientOptions();
-                double dampingScale = settings.DampingForm == DampingForm.Factored ? 1 / settings.ModelVariance : 1;
-                naturalGradient = new NaturalGradientOptimizer<T>(network, new NaturalGradientOptions
-                {
-                    LearningRate = learningRate,
-                    SampleCount = settings.SampledPasses,
-                    Fisher = settings.ExactFisher ? FisherEstimate.Exact : FisherEstimate.Sampled,
-                    InitialDamping = settings.InitialDamping * dampingScale,
-                    MinDamping = defaults.MinDamping * dampingScale,
-                    MaxDamping = defaults.MaxDamping * dampingScale,
-                    DampingForm = settings.DampingForm,
-                    Inverse = settings.Inverse == InverseMethod.ShermanMorrison ? CurvatureInverse.ShermanMorrison : CurvatureInverse.Cholesky,
-                    Window = batch,
-                    InverseUpdatePeriod = settings.InverseUpdatePeriod,
-                    CurvatureUpdatePeriod = settings.CurvatureUpdatePeriod,
-                    DampingAdaptationInterval = settings.DampingAdaptationInterval,
-                    CurvatureDecay = settings.CurvatureDecay,
-                    Seed = unchecked(settings.Seed + 0xA5A5),
-                });
+                naturalGradient = new NaturalGradientOptimizer<T>(network, NaturalGradient(settings, learningRate, batch));
                 optimizer = naturalGradient;
             }
             else

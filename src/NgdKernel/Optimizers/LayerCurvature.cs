@@ -202,31 +202,9 @@ internal sealed partial class LayerCurvature<T>
         else
         {
             Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(m), T.Zero, InputCovariance.Span, context);
-            InputCovariance.CopyTo(InputFactor);
-            if (!Cholesky.TryFactor(InputFactor.Span, inputDamping, out failure, context))
+            if (!SolveInputCovariance(gradient, inputDamping, context, out failure))
             {
-                FailedSide = StepQuantity.InputCovariance;
                 return false;
-            }
-
-            // U = G (Lambda + dI)^-1 as U^T = (Lambda + dI)^-1 G^T: the left solve runs 1.3-3x faster
-            // than the right one at every layer shape of the MNIST autoencoder (n = 51..785), far more
-            // than the two O(ab) transposes cost. Small layers solve from the right directly: there the
-            // two solves cost about the same and the transposes are fixed cost (32-32-32-32-32 at
-            // M = 32, one layer's direction, process CPU time on a shared machine: float 6.3-8.5 us
-            // against 8.4-9.2 with the transposes, double 8.9-10.3 against 11.3-11.4).
-            if (InputWidth <= DirectInputSolveMaxWidth)
-            {
-                gradient.CopyTo(u);
-                Cholesky.SolveRight(InputFactor.ReadOnlySpan, u, context);
-            }
-            else
-            {
-                _transposed ??= new Matrix<T>(InputWidth, OutputWidth);
-                Span2D<T> transposed = _transposed.Span;
-                Transpose(gradient, transposed);
-                Cholesky.SolveLeft(InputFactor.ReadOnlySpan, transposed, context);
-                Transpose(transposed, u);
             }
         }
 
@@ -252,14 +230,10 @@ internal sealed partial class LayerCurvature<T>
         else
         {
             Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(n), T.Zero, ErrorCovariance.Span, context);
-            ErrorCovariance.CopyTo(ErrorFactor);
-            if (!Cholesky.TryFactor(ErrorFactor.Span, errorDamping, out failure, context))
+            if (!SolveErrorCovariance(errorDamping, context, out failure))
             {
-                FailedSide = StepQuantity.ErrorCovariance;
                 return false;
             }
-
-            Cholesky.SolveLeft(ErrorFactor.ReadOnlySpan, u, context);
         }
 
         failure = default;

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Numerics;
+using CommunityToolkit.HighPerformance;
+using NgdKernel.Distributed;
+using NgdKernel.Experiments;
+using NgdKernel.Kernels;
+using NgdKernel.Networks;
+using NgdKernel.Optimizers;
+using NgdKernel.Training;
+
+namespace NgdKernel.Cli.Experiments;
+
+/// <summary>
+/// <c>--workers P</c>: P silos in this process over loopback TCP, and trainers that step through them.
+/// The runner draws each batch as in a one-process run and every rank receives its slice, so the loss
+/// curve is the one-process curve up to the rounding of the summed statistics.
+/// </summary>
+internal sealed class DataParallelTrainerSource : ITrainerSource, IDisposable
+{
+    /// <summary>Longest wait for a silo to start or a step to answer.</summary>
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    private readonly LoopbackCluster _cluster;
+    private readonly int _workers;
+    private readonly Dictionary<string, (long Steps, TimeSpan Elapsed)> _timings = new(StringComparer.Ordinal);
+
+    private DataParallelTrainerSource(LoopbackCluster cluster, int workers)
+    {
+        _cluster = cluster;
+        _workers = workers;
+    }
+
+    public static DataParallelTrainerSource Start(ExperimentSettings settings, TextWriter output)
+    {
+        LoopbackCluster cluster = LoopbackCluster.StartAsync(settings.Workers, new InMemoryShardSource(), Timeout).GetAwaiter().GetResult();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"data-parallel: {settings.Workers} silos on 127.0.0.1, ports {string.Join(", ", cluster.SiloPorts)}"));
+        return new DataParallelTrainerSource(cluster, settings.Workers);
+    }
+
+    public ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => new Trainer<T>(this, settings, optimizer, learningRate, batch);
+
+    /// <summary>One line per optimizer: mean wall-clock time of a data-parallel step.</summary>
+    public void WriteSummary(TextWriter output)
+    {
+        foreach ((string name, (long steps, TimeSpan elapsed)) in _timings)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"data-parallel {name}: {_workers} workers, {steps} steps, {elapsed.TotalMilliseconds / Math.Max(1, steps):F1} ms per step"));
+        }
+    }
+
+    public void Dispose() => _cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private sealed class Trainer<T> : ITrainer<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly DataParallelTrainerSource _source;
+        private readonly string _name;
+        private readonly KernelContext _context;
+        private readonly Network<T> _network;
+        private readonly DataParallelTrainer<T> _trainer;
+        private readonly NgdKernel.Training.Trainer<T> _evaluator;
+        private readonly double _lossScale;
+        private bool _stale;
+
+        public Trainer(DataParallelTrainerSource source, ExperimentSettings settings, string name, double learningRate, int batch)
+        {
+            _source = source;
+            _name = name;
+            _context = new KernelContext(settings.Threads);
+            _network = TrainerFactory.CreateNetwork<T>(settings, _context);
+            NaturalGradientOptions ngd = TrainerFactory.NaturalGradient(settings, learningRate, batch);
+            var sgd = new SgdOptions { LearningRate = learningRate };
+            Optimizer = name == "ngd" ? new NaturalGradientOptimizer<T>(_network, ngd) : new SgdOptimizer<T>(_network, sgd);
+            _trainer = DataParallelTrainer<T>.StartAsync(source._cluster.Client, _network, new DataParallelOptions
+            {
+                WorkerCount = source._workers,
+                BatchSize = batch,
+                Algorithm = name == "ngd" ? DataParallelAlgorithm.NaturalGradient : DataParallelAlgorithm.Sgd,
+                NaturalGradient = ngd,
+                Sgd = sgd,
+                DataSet = "",
+                Timeout = DataParallelTrainerSource.Timeout,
+            }).GetAwaiter().GetResult();
+            _evaluator = new NgdKernel.Training.Trainer<T>(Optimizer, new TrainerOptions { BatchSize = batch, EvaluationBatchSize = 1000 });
+            ExperimentSpec spec = settings.Spec;
+            _lossScale = spec.Task == ExperimentTask.TeacherStudent ? 0.5 * spec.Widths[^1] / spec.NoiseVariance : double.NaN;
+            BatchSize = batch;
+        }
+
+        public event EventHandler<StepRecoveredEventArgs>? Recovered
+        {
+            add { }
+            remove { }
+        }
+
+        public int BatchSize { get; }
+
+        public double? Damping => _name == "ngd" ? _trainer.Damping : null;
+
+        /// <summary>A local optimizer over a copy of the weights (evaluation only; the cluster holds the state).</summary>
+        public IOptimizer<T> Optimizer { get; }
+
+        public void Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
+        {
+            StepResult result = _trainer.StepAsync(inputs, targets).GetAwaiter().GetResult();
+            _stale = true;
+            (long steps, TimeSpan elapsed) = _source._timings.GetValueOrDefault(_name);
+            _source._timings[_name] = (steps + 1, elapsed + result.Elapsed);
+        }
+
+        public Losses Evaluate(DataSet<T> data)
+        {
+            if (_stale)
+            {
+                _trainer.CopyWeightsToAsync(_network).GetAwaiter().GetResult();
+                _stale = false;
+            }
+
+            LossValues values = _evaluator.Evaluate(data.Inputs, data.Targets);
+            double loss = double.IsNaN(_lossScale) ? values.Loss : _lossScale * values.MeanSquaredError;
+            return new Losses(loss, values.MeanSquaredError);
+        }
+
+        public void Dispose() => _context.Dispose();
+    }
+}
