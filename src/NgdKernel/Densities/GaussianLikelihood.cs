@@ -39,6 +39,8 @@ internal sealed class GaussianLikelihood<T> : OutputLikelihood<T>
 
     public Matrix<T>? Precision => _precision;
 
+    public Matrix<T>? PrecisionFactor => _precisionFactor;
+
     /// <summary><c>D = Y - X_L</c>; loss (Eq. 6); when asked, <c>E_L = D S</c>.</summary>
     public override LossValues Loss(Network<T> network, ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace, bool computeErrors)
     {

@@ -1,4 +1,5 @@
 using CommunityToolkit.HighPerformance;
+using NgdKernel.Densities;
 using NgdKernel.Kernels;
 using NgdKernel.LinearAlgebra;
 
@@ -18,11 +19,17 @@ public sealed partial class Network<T>
     internal void SampleOutputErrorRows(ref Xoshiro256 rng, NetworkWorkspace<T> workspace, Matrix<T>[] errors, int offset,
         int batchRows, int firstRow, int rows, Span<T> scratch)
     {
+        if (_likelihood is not GaussianLikelihood<T> gaussian)
+        {
+            throw new NotSupportedException(
+                $"Sampling a worker's rows of the output errors needs the Gaussian output density; this network's is {OutputDensity}.");
+        }
+
         int nOut = OutputSize;
         Span2D<T> target = errors[LayerCount - 1].Span.Slice(offset, 0, rows, nOut);
-        if (_precision is null)
+        if (gaussian.Precision is null)
         {
-            GaussianRowRange.Fill(ref rng, batchRows, firstRow, T.Sqrt(_precisionScale), Context.Path, scratch, target);
+            GaussianRowRange.Fill(ref rng, batchRows, firstRow, T.Sqrt(gaussian.PrecisionScale), Context.Path, scratch, target);
         }
         else
         {
@@ -30,7 +37,7 @@ public sealed partial class Network<T>
             GaussianRowRange.Fill(ref rng, batchRows, firstRow, T.One, Context.Path, scratch, z);
 
             // Row e = L_S z, i.e. E = Z L_S^T, as SampleOutputErrors.
-            Gemm.Multiply(z, MatrixOp.None, _precisionFactor!.ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero, target, Context);
+            Gemm.Multiply(z, MatrixOp.None, gaussian.PrecisionFactor!.ReadOnlySpan, MatrixOp.Transpose, T.One, T.Zero, target, Context);
         }
 
         MultiplyByDerivative(LayerCount - 1, errors[LayerCount - 1], offset, rows, nOut, workspace.Activations[LayerCount], rows);
