@@ -187,7 +187,11 @@ public sealed class TrainingControlsTests(ITestOutputHelper output)
         LearningRateSchedule schedule = LearningRateSchedule.Step(2, 0.5);
         var sgd = new SgdOptimizer<T>(network, new SgdOptions
         {
-            LearningRate = rate, Momentum = mu, WeightDecay = decay, Schedule = schedule, FrozenLayers = [1],
+            LearningRate = rate,
+            Momentum = mu,
+            WeightDecay = decay,
+            Schedule = schedule,
+            FrozenLayers = [1],
         });
         NetworkWorkspace<T> workspace = reference.CreateWorkspace(Batch);
         double eps = Tolerances.Epsilon<T>();
@@ -257,12 +261,24 @@ public sealed class TrainingControlsTests(ITestOutputHelper output)
         SampleSpacePolicy policy = sampleSpace ? SampleSpacePolicy.Always : SampleSpacePolicy.Never;
         var ngd = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions
         {
-            LearningRate = rate, Momentum = mu, WeightDecay = decay, Schedule = LearningRateSchedule.Cosine(5, 0.2),
-            FrozenLayers = [1], DampingForm = form, SampleSpace = policy, SampleCount = 2, InitialDamping = 0.05, Seed = 9,
+            LearningRate = rate,
+            Momentum = mu,
+            WeightDecay = decay,
+            Schedule = LearningRateSchedule.Cosine(5, 0.2),
+            FrozenLayers = [1],
+            DampingForm = form,
+            SampleSpace = policy,
+            SampleCount = 2,
+            InitialDamping = 0.05,
+            Seed = 9,
         });
         var plain = new NaturalGradientOptimizer<double>(reference, new NaturalGradientOptions
         {
-            FrozenLayers = [1], DampingForm = form, SampleSpace = policy, SampleCount = 2, Seed = 9,
+            FrozenLayers = [1],
+            DampingForm = form,
+            SampleSpace = policy,
+            SampleCount = 2,
+            Seed = 9,
         });
         double eps = Tolerances.Epsilon<double>();
         int layers = network.LayerCount;
