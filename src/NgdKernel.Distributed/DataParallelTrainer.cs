@@ -343,13 +343,7 @@ public sealed class DataParallelTrainer<T>
                         double rho = double.NaN, next = current;
                         if (ngd.AdaptiveDamping)
                         {
-                            rho = (before - after) / predicted;
-                            next = NaturalGradientOptimizer<T>.Resolved(before, after, predicted)
-                                ? rho > ngd.UpperRho ? current * ngd.DampingDecrease
-                                : rho >= ngd.LowerRho ? current
-                                : current * ngd.DampingIncrease
-                                : current;
-                            next = Math.Clamp(next, ngd.MinDamping, ngd.MaxDamping);
+                            next = NaturalGradientOptimizer<T>.AdaptedDamping(ngd, current, before, after, predicted, out rho);
                         }
 
                         Damping = next;

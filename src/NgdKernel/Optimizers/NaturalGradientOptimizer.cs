@@ -247,13 +247,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                         double next = damping;
                         if (adapt)
                         {
-                            rho = (before.Loss - after) / predicted;
-                            next = Resolved(before.Loss, after, predicted)
-                                ? rho > Options.UpperRho ? damping * Options.DampingDecrease
-                                : rho >= Options.LowerRho ? damping
-                                : damping * Options.DampingIncrease // also NaN rho
-                                : damping;
-                            next = Math.Clamp(next, Options.MinDamping, Options.MaxDamping);
+                            next = AdaptedDamping(Options, damping, before.Loss, after, predicted, out rho);
                         }
 
                         _controls.Decay(Network, _undoWeights, alpha);
@@ -499,6 +493,25 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// The damping after Eq. 21: <c>rho</c> = (loss before - loss after) / predicted decrease; lambda
+    /// shrinks above <see cref="NaturalGradientOptions.UpperRho"/>, grows below
+    /// <see cref="NaturalGradientOptions.LowerRho"/> (also for a NaN rho), and stays when rho is
+    /// rounding (<see cref="Resolved"/>); the result is clamped to the damping bounds. The one rule the
+    /// local and the data-parallel steps share.
+    /// </summary>
+    internal static double AdaptedDamping(NaturalGradientOptions options, double damping, double before, double after,
+        double predicted, out double rho)
+    {
+        rho = (before - after) / predicted;
+        double next = Resolved(before, after, predicted)
+            ? rho > options.UpperRho ? damping * options.DampingDecrease
+            : rho >= options.LowerRho ? damping
+            : damping * options.DampingIncrease // also NaN rho
+            : damping;
+        return Math.Clamp(next, options.MinDamping, options.MaxDamping);
     }
 
     /// <summary>
