@@ -54,7 +54,8 @@ public static class Cases
     public static Action Create(string name)
     {
         string[] parts = name.Split(' ');
-        bool single = parts[1] == "float";
+        // The element type is a word of the name, not always the second ("ngd mnist float ...").
+        bool single = Array.IndexOf(parts, "float") >= 0;
         return (parts[0], single) switch
         {
             ("gemm", true) => Gemm<float>(parts[2], parts[3]),
