@@ -11,7 +11,7 @@ namespace NgdKernel.Ab;
 /// The A/B cases, written against the public API only (so that any two builds with that API can be
 /// compared). Runs inside a build's load context; see <see cref="Program"/>.
 /// </summary>
-public static class Cases
+public static partial class Cases
 {
     /// <summary>GEMM shapes (m, n, k) and ops in float and double, then the MNIST NGD step.</summary>
     public static IReadOnlyList<string> Names { get; } = BuildNames();
@@ -47,6 +47,7 @@ public static class Cases
             names.Add($"tanhforward {type} 1000x400");
         }
 
+        names.AddRange(SamplerNames);
         return names;
     }
 
@@ -70,6 +71,8 @@ public static class Cases
             ("tanhbackward", false) => TanhBackwardCase<double>(parts[2]),
             ("tanhforward", true) => TanhCase<float>(parts[2]),
             ("tanhforward", false) => TanhCase<double>(parts[2]),
+            ("polar", true) => PolarRadiusCase<float>(),
+            ("polar", false) => PolarRadiusCase<double>(),
             (_, true) => NgdStep<float>(),
             _ => NgdStep<double>(),
         };
