@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Kernels;
 

@@ -42,30 +42,7 @@ public sealed class NetworkTests
         network.ComputeGradient(new ReadOnlySpan2D<double>(x), new ReadOnlySpan2D<double>(y), workspace);
 
         var reference = ReferenceNetwork.From(network);
-        double loss = reference.Loss(x, y);
-        double h = Math.Cbrt(Tolerances.Epsilon<double>());
-        for (int l = 0; l < network.LayerCount; l++)
-        {
-            double[,] analytic = ToDouble(workspace.NegativeGradient(l));
-            double scale = Math.Max(Math.Abs(loss), Dense.FrobeniusNorm(analytic));
-            for (int r = 0; r < analytic.Rows(); r++)
-            {
-                for (int c = 0; c < analytic.Cols(); c++)
-                {
-                    double saved = reference.Weights[l][r, c];
-                    double step = h * Math.Max(1, Math.Abs(saved));
-                    reference.Weights[l][r, c] = saved + step;
-                    double plus = reference.Loss(x, y);
-                    reference.Weights[l][r, c] = saved - step;
-                    double minus = reference.Loss(x, y);
-                    reference.Weights[l][r, c] = saved;
-                    double numeric = -(plus - minus) / (2 * step); // G = -dL/dW
-                    double bound = 100 * Math.Pow(Tolerances.Epsilon<double>(), 2.0 / 3.0) * scale;
-                    Assert.True(Math.Abs(numeric - analytic[r, c]) <= bound,
-                        $"layer {l} [{r},{c}]: finite difference {numeric}, backprop {analytic[r, c]}, bound {bound}");
-                }
-            }
-        }
+        AssertGradientMatchesFiniteDifferences(workspace, reference, () => reference.Loss(x, y), string.Empty);
     }
 
     [Theory]

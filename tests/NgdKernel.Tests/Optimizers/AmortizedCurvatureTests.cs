@@ -1,6 +1,4 @@
-using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
-using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 using static NgdKernel.Tests.Optimizers.DampedNaturalGradientTests;
 

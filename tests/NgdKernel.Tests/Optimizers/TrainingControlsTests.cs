@@ -1,6 +1,4 @@
 using NgdKernel.LinearAlgebra;
-using NgdKernel.Training;
-using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;
