@@ -247,7 +247,7 @@ public class SymmetricEigenTests
         int n = c.N;
         var random = new Random(c.Seed);
         int rank = n == 0 ? 0 : random.Next(0, n + 1);
-        T[,] a = ToT<T>(SpdGenerators.Psd(n, rank, Math.Pow(10, c.Log10Condition), random));
+        T[,] a = Networks.NetworkTestData.Convert<T>(SpdGenerators.Psd(n, rank, Math.Pow(10, c.Log10Condition), random));
         T cutoff = T.CreateTruncating(100 * Math.Max(n, 1) * Tolerances.Epsilon<T>());
         var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
         var x = new T[n, n];
@@ -289,21 +289,6 @@ public class SymmetricEigenTests
         Assert.Equal(positive, kept);
         Assert.Equal(expected, x);
         return true;
-    }
-
-    private static T[,] ToT<T>(double[,] a)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        var t = new T[a.GetLength(0), a.GetLength(1)];
-        for (int i = 0; i < a.GetLength(0); i++)
-        {
-            for (int j = 0; j < a.GetLength(1); j++)
-            {
-                t[i, j] = T.CreateTruncating(a[i, j]);
-            }
-        }
-
-        return t;
     }
 
     [Fact]

@@ -4,26 +4,13 @@ namespace NgdKernel.Tests.Networks;
 
 public sealed class NetworkTests
 {
-    public static TheoryData<Activation, bool> ActivationsAndBias()
-    {
-        var data = new TheoryData<Activation, bool>();
-        foreach (Activation a in Enum.GetValues<Activation>())
-        {
-            data.Add(a, false);
-            data.Add(a, true);
-        }
-
-        return data;
-    }
-
     /// <summary>
     /// Gradient (Eq. 7-8) against central finite differences of the loss (Eq. 6), float64.
     /// Central differences with step h have truncation error h^2 |L'''|/6 and rounding error
     /// eps |L| / h; h = eps^(1/3) balances them at about eps^(2/3) = 4e-11 relative. The bound
     /// allows 100 times that on the scale of the loss and the gradient.
     /// </summary>
-    [Theory]
-    [MemberData(nameof(ActivationsAndBias))]
+    [Theory, Combinations]
     public void Network_GradientMatchesCentralFiniteDifferences(Activation activation, bool bias)
     {
         var options = new NetworkOptions
@@ -45,8 +32,7 @@ public sealed class NetworkTests
         AssertGradientMatchesFiniteDifferences(workspace, reference, () => reference.Loss(x, y), string.Empty);
     }
 
-    [Theory]
-    [MemberData(nameof(ActivationsAndBias))]
+    [Theory, Combinations]
     public void Network_ForwardAndLossMatchReference_Float(Activation activation, bool bias)
     {
         var options = new NetworkOptions { Widths = [5, 7, 3], HiddenActivation = activation, Bias = bias, Seed = 5, OutputCovariance = OutputCovariance.Isotropic(0.25) };

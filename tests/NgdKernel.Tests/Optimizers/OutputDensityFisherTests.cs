@@ -260,9 +260,7 @@ public sealed class OutputDensityFisherTests(ITestOutputHelper output)
     /// error covariances of <see cref="CovarianceSource.ExactOutputFisher"/> and
     /// <see cref="CovarianceSource.Model"/> agree within <c>c n eps ||LambdaT||</c>.
     /// </summary>
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
+    [Theory, Combinations]
     public void GaussianExactOutputFisher_EqualsClosedFormEq14(bool full)
     {
         OutputCovariance covariance = full
