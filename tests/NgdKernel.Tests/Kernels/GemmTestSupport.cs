@@ -21,6 +21,13 @@ internal static class GemmTestSupport
     public static void ForAll<TCase>(Gen<TCase> cases, int maxTest, Action<TCase> verify) =>
         Check.One(PropertyConfig.Quick(maxTest), Prop.ForAll(Arb.From(cases), verify));
 
+    /// <summary>As above, each case verified with a context of <paramref name="threads"/> threads on <paramref name="path"/>.</summary>
+    public static void ForAll<TCase>(Gen<TCase> cases, int maxTest, KernelPath path, int threads, Action<TCase, KernelContext> verify)
+    {
+        using var context = new KernelContext(threads, path);
+        ForAll(cases, maxTest, test => verify(test, context));
+    }
+
     /// <summary>
     /// Asserts <c>|actual_ij - expected_ij| ≤ Tolerances.GemmElement(k, magnitude_ij)</c> for every element.
     /// </summary>

@@ -9,11 +9,8 @@ namespace NgdKernel.Tests.Kernels;
 public class GemmTests
 {
     [Theory, Combinations(1, 2)]
-    public void Gemm_MatchesReference_AnyShapeAndStride(KernelPath path, int threads)
-    {
-        using var context = new KernelContext(threads, path);
-        ForAll(GemmCases.Gemm(), 40, test => VerifyGemm(test, context));
-    }
+    public void Gemm_MatchesReference_AnyShapeAndStride(KernelPath path, int threads) =>
+        ForAll(GemmCases.Gemm(), 40, path, threads, VerifyGemm);
 
     [Theory, Combinations]
     public void Gemm_MatchesReference_EveryOpAcrossBlocks(MatrixOp opA, MatrixOp opB)

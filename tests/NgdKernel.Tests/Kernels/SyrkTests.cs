@@ -6,11 +6,8 @@ namespace NgdKernel.Tests.Kernels;
 public class SyrkTests
 {
     [Theory, Combinations(1, 2)]
-    public void Syrk_MatchesReference_AnyShapeAndStride(KernelPath path, int threads)
-    {
-        using var context = new KernelContext(threads, path);
-        ForAll(GemmCases.Syrk(), 30, test => Verify(test, context));
-    }
+    public void Syrk_MatchesReference_AnyShapeAndStride(KernelPath path, int threads) =>
+        ForAll(GemmCases.Syrk(), 30, path, threads, Verify);
 
     [Fact]
     public void Syrk_LargeBatchCovariance_MatchesReferenceOnEveryPath()
