@@ -174,11 +174,7 @@ public class CholeskyTests
     internal static bool Solves<T>(FactorCase c, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var random = new Random(c.Seed);
-        double condition = Math.Pow(10, c.Log10Condition);
-        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, condition, random));
-        var factor = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
-        Assert.True(Cholesky.TryFactorOnPath(factor.Span, T.Zero, path, out _));
+        (double[,] a, FactorGuardedMatrix<T> factor, Random random) = Factored<T>(c, path);
         double[,] inverse = R.Inverse(a);
         double eps = Tolerances.Epsilon<T>();
         double kappa = R.Norm1(a) * R.Norm1(inverse);
@@ -211,10 +207,7 @@ public class CholeskyTests
     internal static bool Inverse<T>(FactorCase c, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var random = new Random(c.Seed);
-        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random));
-        var view = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
-        Assert.True(Cholesky.TryFactorOnPath(view.Span, T.Zero, path, out _));
+        (double[,] a, FactorGuardedMatrix<T> view, _) = Factored<T>(c, path);
         Cholesky.InvertOnPath(view.Span, path);
         view.AssertGuardsIntact();
         double[,] inv = view.ToDouble();
@@ -230,6 +223,20 @@ public class CholeskyTests
         double ratio = Tolerances.InverseRatio(residual, c.N, R.Norm1(a), R.Norm1(inv), Tolerances.Epsilon<T>());
         Assert.True(ratio <= Tolerances.FactorThreshold, $"{c} {path}: ratio {ratio}");
         return true;
+    }
+
+    /// <summary>
+    /// The case's SPD matrix (condition 10^Log10Condition, rounded to T) factored on <paramref name="path"/>
+    /// in a guarded view at the case's pitch and offset, and the generator that drew it, for the case's further data.
+    /// </summary>
+    private static (double[,] A, FactorGuardedMatrix<T> Factor, Random Random) Factored<T>(FactorCase c, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var random = new Random(c.Seed);
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random));
+        var factor = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
+        Assert.True(Cholesky.TryFactorOnPath(factor.Span, T.Zero, path, out CholeskyFailure failure), $"{c} {path}: {failure}");
+        return (a, factor, random);
     }
 
     // ----------------------------------------------------------------- determinism
