@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 
 namespace NgdKernel.Checkpoints;

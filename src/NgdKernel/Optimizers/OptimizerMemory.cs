@@ -1,6 +1,4 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using NgdKernel.Networks;
 
 namespace NgdKernel.Optimizers;
 

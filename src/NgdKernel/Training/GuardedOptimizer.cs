@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 
 namespace NgdKernel.Training;
