@@ -28,23 +28,13 @@ public sealed class Scenario<T>
         {
             "sgd-momentum" or "sgd-momentum-float" => (Small(), Create(new SgdOptions { LearningRate = 0.05, Momentum = 0.9 }), 16),
             "ngd-cholesky" or "ngd-cholesky-float" => (Small(), Create(Ngd with { Seed = 11 }), 8),
-            "ngd-sherman-morrison" => (Small(), Create(Ngd with
-            {
-                Inverse = CurvatureInverse.ShermanMorrison,
-                Window = 40,
-                RefreshInterval = 3,
-                Seed = 12,
-            }), 16),
+            "ngd-sherman-morrison" => (Small(), Create(Ngd with { Inverse = CurvatureInverse.ShermanMorrison, Window = 40, RefreshInterval = 3, Seed = 12 }), 16),
 
             // Refresh period 3, statistics every 2 steps, damping every 2: a checkpoint after 7
             // steps falls mid-period on all three counts.
             "ngd-amortized" => (Small(), Create(Ngd with
             {
-                InverseUpdatePeriod = 3,
-                CurvatureUpdatePeriod = 2,
-                DampingAdaptationInterval = 2,
-                CurvatureDecay = 0.8,
-                Seed = 15,
+                InverseUpdatePeriod = 3, CurvatureUpdatePeriod = 2, DampingAdaptationInterval = 2, CurvatureDecay = 0.8, Seed = 15,
             }), 8),
             "sgd-controls" => (Small(), Create(new SgdOptions
             {
