@@ -34,7 +34,11 @@ public sealed class Scenario<T>
             // steps falls mid-period on all three counts.
             "ngd-amortized" => (Small(), Create(Ngd with
             {
-                InverseUpdatePeriod = 3, CurvatureUpdatePeriod = 2, DampingAdaptationInterval = 2, CurvatureDecay = 0.8, Seed = 15,
+                InverseUpdatePeriod = 3,
+                CurvatureUpdatePeriod = 2,
+                DampingAdaptationInterval = 2,
+                CurvatureDecay = 0.8,
+                Seed = 15,
             }), 8),
             "sgd-controls" => (Small(), Create(new SgdOptions
             {
