@@ -11,8 +11,6 @@ namespace NgdKernel.Tests.Kernels;
 /// </summary>
 public class CholeskyInterleavedTests
 {
-    public static TheoryData<KernelPath> Paths => FactorCases.Paths();
-
     /// <summary>
     /// Groups of orders: single, tiny, primes, vector widths ±1 (2, 4, 8, 16), the 64 block ±1 and
     /// beyond it (factored alone), the latency network's alternating 33 and 32, and enough matrices
@@ -25,7 +23,7 @@ public class CholeskyInterleavedTests
         [.. Enumerable.Repeat(47, 11)], [.. Enumerable.Range(1, 20)],
     ];
 
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void TryFactorInterleaved_MatchesTryFactor_BitForBit(KernelPath path)
     {
         int seed = 0;
@@ -41,7 +39,7 @@ public class CholeskyInterleavedTests
     /// lowest of them is reported with the failure TryFactor reports, and every matrix, failed or
     /// not, ends as TryFactor leaves it.
     /// </summary>
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void TryFactorInterleaved_NotPositiveDefinite_ReportsLowestAsTryFactor(KernelPath path)
     {
         int seed = 100;

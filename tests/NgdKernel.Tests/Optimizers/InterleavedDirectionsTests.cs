@@ -1,4 +1,5 @@
 using NgdKernel.Kernels;
+using NgdKernel.Tests.Generators;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;
@@ -11,18 +12,7 @@ namespace NgdKernel.Tests.Optimizers;
 /// </summary>
 public sealed class InterleavedDirectionsTests
 {
-    public static TheoryData<KernelPath> Paths()
-    {
-        var data = new TheoryData<KernelPath>();
-        foreach (KernelPath path in KernelPaths.Supported)
-        {
-            data.Add(path);
-        }
-
-        return data;
-    }
-
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Directions_EqualLayerByLayer_BitForBit(KernelPath path)
     {
         Check<float>(path, [32, 32, 32, 32, 32], rows: 32, new NaturalGradientOptions { Seed = 3 });
