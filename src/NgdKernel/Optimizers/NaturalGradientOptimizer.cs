@@ -90,6 +90,9 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 amortized: options.AmortizedCurvature);
         }
 
+        _factors = new Matrix<T>[2 * _layers.Length];
+        _factorDampings = new T[2 * _layers.Length];
+        _factorLayers = new int[_layers.Length];
         _maxWidth = OptimizerMemory.MaxWidth(network);
         _rankOneWorkspace = new T[2 * _maxWidth];
         _controls = new OptimizerControls(network.LayerCount, options.Schedule, options.WeightDecay, options.FrozenLayers);
