@@ -22,7 +22,7 @@ internal interface IWorkerEngine
 
     StatisticsReply EvaluateLoss();
 
-    void SetWeights(int layer, ReadOnlySpan<byte> weights);
+    void SetWeights(int layer, Payload weights);
 
     void Rollback();
 
@@ -103,8 +103,10 @@ internal sealed class WorkerEngine<T> : IWorkerEngine
         if (request.Inputs is { } inputs && request.Targets is { } targets)
         {
             // Rows sent by the trainer: this rank's slice of a batch the caller drew.
-            CopyRows(inputs, _inputs);
-            CopyRows(targets, _targets);
+            inputs.CopyTo(MemoryMarshal.AsBytes(_inputs.AsSpan()), "This rank's inputs");
+            targets.CopyTo(MemoryMarshal.AsBytes(_targets.AsSpan()), "This rank's targets");
+            inputs.Dispose();
+            targets.Dispose();
         }
         else
         {
@@ -139,16 +141,15 @@ internal sealed class WorkerEngine<T> : IWorkerEngine
 
     public StatisticsReply EvaluateLoss() => Reply(_statistics.Evaluate(_inputs.ReadOnlySpan, _targets.ReadOnlySpan), []);
 
-    public void SetWeights(int layer, ReadOnlySpan<byte> weights)
+    public void SetWeights(int layer, Payload weights)
     {
         Span2D<T> w = _network.Weights(layer);
-        ReadOnlySpan<T> source = MemoryMarshal.Cast<byte, T>(weights);
-        if (source.Length != w.Length)
+        if (!w.TryGetSpan(out Span<T> values))
         {
-            throw new ArgumentException($"Layer {layer} has {w.Length} weights but {source.Length} arrived.", nameof(weights));
+            throw new InvalidOperationException($"Layer {layer}'s weights are not contiguous.");
         }
 
-        source.AsSpan2D(w.Height, w.Width).CopyTo(w);
+        weights.CopyTo(MemoryMarshal.AsBytes(values), $"Layer {layer}'s weights");
     }
 
     public void Rollback()
@@ -160,17 +161,6 @@ internal sealed class WorkerEngine<T> : IWorkerEngine
     }
 
     public byte[] GetDataState() => _cursor is null ? [] : DataState.Save(_cursor);
-
-    private static void CopyRows(byte[] rows, Matrix<T> destination)
-    {
-        ReadOnlySpan<T> values = MemoryMarshal.Cast<byte, T>(rows);
-        if (values.Length != destination.Rows * destination.Columns)
-        {
-            throw new ArgumentException($"{values.Length} values arrived for {destination.Rows} rows of {destination.Columns}.", nameof(rows));
-        }
-
-        values.CopyTo(destination.AsSpan());
-    }
 
     public byte[] GetWeights(int layer)
     {
