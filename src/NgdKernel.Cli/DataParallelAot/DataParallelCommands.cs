@@ -18,7 +18,11 @@ internal static class DataParallelCommands
     {
         _ = output;
         _ = cancellation;
-        var command = new Command("silo", "Not in the Native AOT build: runs one silo of a data-parallel cluster (JIT build only).");
+        var command = new Command("silo", "Not in the Native AOT build: runs one silo of a data-parallel cluster (JIT build only).")
+        {
+            // Any flags of the JIT build's silo command reach the refusal, not a parse error.
+            TreatUnmatchedTokensAsErrors = false,
+        };
         command.SetAction(_ => Refuse("'ngd silo'"));
         root.Add(command);
     }
