@@ -20,6 +20,9 @@ public sealed class Scenario<T>
     private readonly int _inputWidth;
     private readonly int _outputWidth;
 
+    /// <summary>What every natural-gradient scenario shares; each adds its own form and seed.</summary>
+    private static readonly NaturalGradientOptions NgdBase = new() { LearningRate = 0.5, InitialDamping = 0.1 };
+
     /// <summary>Builds scenario <paramref name="name"/> (see <see cref="Scenarios.Names"/>).</summary>
     public Scenario(string name)
     {
@@ -35,30 +38,20 @@ public sealed class Scenario<T>
                 break;
             case "ngd-cholesky" or "ngd-cholesky-float":
                 network = Small();
-                optimizer = n => new NaturalGradientOptimizer<T>(n, new NaturalGradientOptions { LearningRate = 0.5, InitialDamping = 0.1, Seed = 11 });
+                optimizer = Ngd(NgdBase with { Seed = 11 });
                 BatchSize = 8;
                 break;
             case "ngd-sherman-morrison":
                 network = Small();
-                optimizer = n => new NaturalGradientOptimizer<T>(n, new NaturalGradientOptions
-                {
-                    LearningRate = 0.5,
-                    InitialDamping = 0.1,
-                    Inverse = CurvatureInverse.ShermanMorrison,
-                    Window = 40,
-                    RefreshInterval = 3,
-                    Seed = 12,
-                });
+                optimizer = Ngd(NgdBase with { Inverse = CurvatureInverse.ShermanMorrison, Window = 40, RefreshInterval = 3, Seed = 12 });
                 BatchSize = 16;
                 break;
             case "ngd-amortized":
                 // Refresh period 3, statistics every 2 steps, damping every 2: a checkpoint after 7
                 // steps falls mid-period on all three counts.
                 network = Small();
-                optimizer = n => new NaturalGradientOptimizer<T>(n, new NaturalGradientOptions
+                optimizer = Ngd(NgdBase with
                 {
-                    LearningRate = 0.5,
-                    InitialDamping = 0.1,
                     InverseUpdatePeriod = 3,
                     CurvatureUpdatePeriod = 2,
                     DampingAdaptationInterval = 2,
@@ -81,10 +74,8 @@ public sealed class Scenario<T>
                 break;
             case "ngd-controls" or "ngd-controls-float":
                 network = Small();
-                optimizer = n => new NaturalGradientOptimizer<T>(n, new NaturalGradientOptions
+                optimizer = Ngd(NgdBase with
                 {
-                    LearningRate = 0.5,
-                    InitialDamping = 0.1,
                     Momentum = 0.6,
                     WeightDecay = 0.01,
                     Schedule = LearningRateSchedule.Cosine(20, 0.1),
@@ -118,6 +109,9 @@ public sealed class Scenario<T>
         var rng = new Xoshiro256(7);
         rng.FillGaussian<double>(_teacher, 0, 1 / Math.Sqrt(_inputWidth));
     }
+
+    private static Func<Network<T>, IOptimizer<T>> Ngd(NaturalGradientOptions options) =>
+        n => new NaturalGradientOptimizer<T>(n, options);
 
     /// <summary>The scenario's name.</summary>
     public string Name { get; }
