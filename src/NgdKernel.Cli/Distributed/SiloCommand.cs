@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NgdKernel.Distributed;
 
@@ -7,7 +8,7 @@ namespace NgdKernel.Cli.Distributed;
 
 /// <summary>
 /// <c>ngd silo --listen HOST:PORT --gateway PORT [--primary HOST:PORT]</c>: one silo of a
-/// data-parallel cluster on this machine, until Ctrl+C. The first silo is the primary (no
+/// data-parallel cluster on this machine, until Ctrl+C or SIGTERM. The first silo is the primary (no
 /// <c>--primary</c>); the others name it. A trainer then runs on the cluster with
 /// <c>ngd mnist --workers P --cluster HOST:GATEWAY,...</c> from any machine that reaches the gateways.
 /// The silos hold no data: every batch comes from the trainer.
@@ -55,10 +56,13 @@ internal static class SiloCommand
 
             IHost silo = DataParallelCluster.StartSiloAsync(new SiloEndpoints(self, port, first), new InMemoryShardSource(), Timeout)
                 .GetAwaiter().GetResult();
-            output.WriteLine($"silo {self} (gateway port {port}) in cluster '{DataParallelCluster.DefaultClusterId}', primary {first}; Ctrl+C stops it");
+            output.WriteLine($"silo {self} (gateway port {port}) in cluster '{DataParallelCluster.DefaultClusterId}', primary {first}; Ctrl+C or SIGTERM stops it");
             try
             {
-                Task.Delay(System.Threading.Timeout.Infinite, cancellation).ContinueWith(_ => { }, TaskScheduler.Default).GetAwaiter().GetResult();
+                // Ctrl+C, or SIGTERM (a service manager), which the host's console lifetime turns into ApplicationStopping.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(
+                    cancellation, silo.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+                Task.Delay(System.Threading.Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default).GetAwaiter().GetResult();
             }
             finally
             {
