@@ -1,12 +1,9 @@
 using System.CommandLine;
-using System.Globalization;
 using NgdKernel.Checkpoints;
 using NgdKernel.Cli.Distributed;
-using NgdKernel.Cli.Experiments;
 using NgdKernel.Cli.Output;
 using NgdKernel.Cli.Progress;
 using NgdKernel.Data;
-using NgdKernel.Experiments;
 
 namespace NgdKernel.Cli;
 

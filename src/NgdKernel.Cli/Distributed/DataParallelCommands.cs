@@ -1,5 +1,4 @@
 using System.CommandLine;
-using NgdKernel.Cli.Experiments;
 
 namespace NgdKernel.Cli.Distributed;
 

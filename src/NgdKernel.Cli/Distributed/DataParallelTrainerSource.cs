@@ -1,16 +1,7 @@
-using System.Globalization;
 using System.Net;
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using NgdKernel.Cli.Experiments;
 using NgdKernel.Distributed;
-using NgdKernel.Experiments;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Training;
 
 namespace NgdKernel.Cli.Distributed;
 
