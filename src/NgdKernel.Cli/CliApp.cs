@@ -185,11 +185,6 @@ internal static class CliApp
             throw new UsageException("--cluster trains on the silos of other machines: give --workers P (P >= 1) as well.");
         }
 
-        if (settings.Workers > 0 && settings.Checkpoint is not null)
-        {
-            throw new UsageException("--workers does not take --checkpoint or --resume; data-parallel checkpoints are written by the NgdKernel.Distributed API.");
-        }
-
         if (settings.Workers > 0 && (settings.Inverse == InverseMethod.ShermanMorrison || settings.DampingForm != NgdKernel.Optimizers.DampingForm.Paper))
         {
             throw new UsageException("--workers solves with Cholesky inverses in covariance space and the paper's damping; drop --inverse sherman-morrison and --damping-form.");

@@ -38,7 +38,8 @@ internal sealed class ExperimentOptions
         PrecisionOption = Define("--precision", "Element type: float or double.", "double", "float|double");
         PrecisionOption.AcceptOnlyFromAmong("float", "double");
         Threads = Define("--threads", "Kernel worker threads.", 1, "N", v => v is >= 1 and <= 256 ? null : "must be between 1 and 256");
-        Workers = Define("--workers", "Data-parallel training on P silos in this process over loopback TCP (0: one process, no cluster).",
+        Workers = Define("--workers", "Data-parallel training on P silos in this process over loopback TCP (0: one process, no cluster); " +
+            "--checkpoint/--resume work as in one process, and a resume takes the same P.",
             0, "P", v => v is >= 0 and <= 64 ? null : "must be between 0 and 64");
         Cluster = Define<string?>("--cluster",
             "Gateways HOST:PORT,... of silos started with 'ngd silo' on other machines: --workers P trains there instead of in this process.",

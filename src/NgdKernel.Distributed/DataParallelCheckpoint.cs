@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using NgdKernel.Checkpoints;
 
 namespace NgdKernel.Distributed;
@@ -8,11 +9,21 @@ namespace NgdKernel.Distributed;
 /// and per rank its shard cursor (the generator state before the current epoch's shuffle, the position,
 /// the epoch). The rest of the file is the ordinary NgdKernel checkpoint of the network and the
 /// natural-gradient or SGD state, so it loads on one machine with <see cref="Checkpoint.Load{T}(string, NgdKernel.Optimizers.IOptimizer{T})"/>.
+/// The caller's own bytes (<see cref="ApplicationData"/>) follow, so an application keeps its progress in
+/// the same file as the run's state.
 /// </summary>
 public sealed record DataParallelCheckpoint(int WorkerCount, int BatchSize, string DataSet, ulong DataSeed, byte[][] RankDataStates)
 {
     private const string Magic = "ngdkernel-data-parallel";
-    private const int Version = 1;
+
+    /// <summary>Version 2 appends <see cref="ApplicationData"/>; version 1 files are read with none.</summary>
+    private const int Version = 2;
+
+    /// <summary>
+    /// The caller's application data, passed to <see cref="DataParallelTrainer{T}.SaveCheckpointAsync"/>
+    /// and returned by <see cref="DataParallelTrainer{T}.ResumedApplicationData"/>; empty when none was given.
+    /// </summary>
+    public byte[] ApplicationData { get; init; } = [];
 
     /// <summary>The section's bytes.</summary>
     public byte[] ToBytes()
@@ -36,7 +47,9 @@ public sealed record DataParallelCheckpoint(int WorkerCount, int BatchSize, stri
             writer.Write(BinaryPrimitives.ReadInt64LittleEndian(state.AsSpan(36)));
         }
 
-        return writer.WrittenSpan.ToArray();
+        // The caller's bytes go last, after their length, as they are.
+        writer.Write(ApplicationData.Length);
+        return [.. writer.WrittenSpan, .. ApplicationData];
     }
 
     /// <summary>Reads a section written by <see cref="ToBytes"/>.</summary>
@@ -52,8 +65,7 @@ public sealed record DataParallelCheckpoint(int WorkerCount, int BatchSize, stri
             throw new CheckpointFormatException($"'{file}' is not a data-parallel checkpoint (its application section starts with '{magic}').");
         }
 
-        int version = reader.ReadInt32("data-parallel section version", Version, Version);
-        _ = version;
+        int version = reader.ReadInt32("data-parallel section version", 1, Version);
         int workers = reader.ReadInt32("worker count P", 1);
         int batch = reader.ReadInt32("global batch M", workers);
         string dataSet = reader.ReadString("data set");
@@ -72,7 +84,23 @@ public sealed record DataParallelCheckpoint(int WorkerCount, int BatchSize, stri
             states[r] = state;
         }
 
-        reader.EnsureEnd();
-        return new DataParallelCheckpoint(workers, batch, dataSet, seed, states);
+        byte[] application = [];
+        if (version >= 2)
+        {
+            int length = reader.ReadInt32("application data length", 0);
+            if (length != reader.Remaining)
+            {
+                throw new CheckpointFormatException(string.Create(CultureInfo.InvariantCulture,
+                    $"'{file}': the data-parallel section promises {length} bytes of application data and holds {reader.Remaining}."));
+            }
+
+            application = data[^length..].ToArray();
+        }
+        else
+        {
+            reader.EnsureEnd();
+        }
+
+        return new DataParallelCheckpoint(workers, batch, dataSet, seed, states) { ApplicationData = application };
     }
 }

@@ -91,6 +91,12 @@ public sealed class DataParallelTrainer<T>
     public double Damping { get; private set; }
 
     /// <summary>
+    /// The application data of the checkpoint this run resumed from (the bytes given to
+    /// <see cref="SaveCheckpointAsync"/>), or empty for a run started by <see cref="StartAsync(IGrainFactory, Network{T}, DataParallelOptions)"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> ResumedApplicationData { get; private set; }
+
+    /// <summary>
     /// Sets up the workers and owners of a new run for <paramref name="network"/> (its weights are the
     /// starting point; the network itself is not changed).
     /// </summary>
@@ -115,6 +121,7 @@ public sealed class DataParallelTrainer<T>
     /// </summary>
     /// <exception cref="CheckpointFormatException">The file is damaged or not a data-parallel checkpoint, or
     /// holds the state of another algorithm than <see cref="DataParallelOptions.Algorithm"/>.</exception>
+    /// <remarks>The caller's own bytes saved with the checkpoint are in <see cref="ResumedApplicationData"/>.</remarks>
     /// <exception cref="ArgumentException">The checkpoint was written with another P, batch or data.</exception>
     public static async Task<DataParallelTrainer<T>> ResumeAsync(IGrainFactory grains, string path, DataParallelOptions options)
     {
@@ -136,10 +143,13 @@ public sealed class DataParallelTrainer<T>
 
         var state = new ulong[4];
         optimizer.GetGeneratorState(state);
+        DataParallelTrainer<T> trainer;
         if (sgd is null)
         {
-            return await StartAsync(grains, network, options, optimizer.StepCount, optimizer.Damping, state, section.RankDataStates, null)
+            trainer = await StartAsync(grains, network, options, optimizer.StepCount, optimizer.Damping, state, section.RankDataStates, null)
                 .ConfigureAwait(false);
+            trainer.ResumedApplicationData = section.ApplicationData;
+            return trainer;
         }
 
         // SGD: the momentum goes back to the layer owners; no damping or sampled errors.
@@ -155,8 +165,10 @@ public sealed class DataParallelTrainer<T>
             }
         }
 
-        return await StartAsync(grains, network, options, sgd.StepCount, optimizer.Damping, state, section.RankDataStates, velocities)
+        trainer = await StartAsync(grains, network, options, sgd.StepCount, optimizer.Damping, state, section.RankDataStates, velocities)
             .ConfigureAwait(false);
+        trainer.ResumedApplicationData = section.ApplicationData;
+        return trainer;
     }
 
     private static async Task<DataParallelTrainer<T>> StartAsync(IGrainFactory grains, Network<T> network, DataParallelOptions options,
@@ -467,12 +479,16 @@ public sealed class DataParallelTrainer<T>
     /// the NgdKernel checkpoint format (natural gradient: step count, damping and sampling generator, as
     /// <see cref="NaturalGradientOptimizer{T}"/> writes them; SGD: step count and the owners' momentum
     /// buffers, as <see cref="SgdOptimizer{T}"/> writes them), with every rank's shard cursor in the
-    /// application section. The file loads on one machine into an optimizer of the same kind.
+    /// application section. The file loads on one machine into an optimizer of the same kind. Like
+    /// <see cref="Checkpoint.Save{T}(string, IOptimizer{T}, ReadOnlySpan{byte})"/>, it replaces the file by an
+    /// atomic rename, so a failed write leaves the previous checkpoint intact.
     /// </summary>
     /// <param name="path">The file, on rank 0's machine.</param>
+    /// <param name="applicationData">The caller's own bytes (its progress, say), kept in the application
+    /// section after the run's and returned by <see cref="ResumedApplicationData"/> on resume; null for none.</param>
     /// <exception cref="DataParallelException">A worker or owner failed or did not answer in time.</exception>
     /// <exception cref="InvalidOperationException">An earlier step failed with <see cref="DataParallelException"/>.</exception>
-    public async Task SaveCheckpointAsync(string path)
+    public async Task SaveCheckpointAsync(string path, byte[]? applicationData = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (_failed)
@@ -483,7 +499,10 @@ public sealed class DataParallelTrainer<T>
         try
         {
             byte[][] states = await Waits.All(_workers.Select(w => w.GetDataState()), Options.Timeout).ConfigureAwait(false);
-            var section = new DataParallelCheckpoint(Options.WorkerCount, Options.BatchSize, Options.DataSet, Options.DataSeed, states);
+            var section = new DataParallelCheckpoint(Options.WorkerCount, Options.BatchSize, Options.DataSet, Options.DataSeed, states)
+            {
+                ApplicationData = applicationData ?? [],
+            };
             bool sgd = Options.Algorithm == DataParallelAlgorithm.Sgd;
             byte[][] velocities = sgd && Options.Sgd.Momentum > 0
                 ? await Waits.All(_owners.Select(o => o.GetVelocity()), Options.Timeout).ConfigureAwait(false)

@@ -55,6 +55,38 @@ internal sealed class DataParallelTrainerSource : IClusterTrainerSource
     public ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => new Trainer<T>(this, settings, optimizer, learningRate, batch);
 
+    /// <summary>
+    /// The CLI's resume state inside the data-parallel section, after checking that the checkpoint was
+    /// written by a run with the same P and batch (the trainer's section carries both).
+    /// </summary>
+    public ReadOnlySpan<byte> ResumeData(byte[] applicationData, string path)
+    {
+        DataParallelCheckpoint section;
+        try
+        {
+            section = DataParallelCheckpoint.Parse(applicationData, path);
+        }
+        catch (NgdKernel.Checkpoints.CheckpointFormatException e)
+        {
+            throw new UsageException($"'{path}' holds no data-parallel state ({e.Message}): a checkpoint of a run without --workers resumes without --workers.");
+        }
+
+        if (section.WorkerCount != _workers)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"'{path}' was written with --workers {section.WorkerCount}; this run has --workers {_workers}. Resume with the same P (the bits depend on it)."));
+        }
+
+        int batch = ResumeState.Read(section.ApplicationData, path).Runs[^1].Batch;
+        if (section.BatchSize != batch)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"'{path}' was written with batch M = {section.BatchSize}; this run's batch is M = {batch}. Resume with the same batch."));
+        }
+
+        return section.ApplicationData;
+    }
+
     /// <summary>One line per optimizer: mean wall-clock time of a data-parallel step.</summary>
     public void WriteSummary(TextWriter output)
     {
@@ -74,7 +106,8 @@ internal sealed class DataParallelTrainerSource : IClusterTrainerSource
         private readonly string _name;
         private readonly KernelContext _context;
         private readonly Network<T> _network;
-        private readonly DataParallelTrainer<T> _trainer;
+        private readonly DataParallelOptions _options;
+        private DataParallelTrainer<T>? _trainer;
         private readonly NgdKernel.Training.Trainer<T> _evaluator;
         private readonly double _lossScale;
         private bool _stale;
@@ -88,7 +121,7 @@ internal sealed class DataParallelTrainerSource : IClusterTrainerSource
             NaturalGradientOptions ngd = TrainerFactory.NaturalGradient(settings, learningRate, batch);
             var sgd = new SgdOptions { LearningRate = learningRate };
             Optimizer = name == "ngd" ? new NaturalGradientOptimizer<T>(_network, ngd) : new SgdOptimizer<T>(_network, sgd);
-            _trainer = DataParallelTrainer<T>.StartAsync(source._client, _network, new DataParallelOptions
+            _options = new DataParallelOptions
             {
                 WorkerCount = source._workers,
                 BatchSize = batch,
@@ -97,7 +130,7 @@ internal sealed class DataParallelTrainerSource : IClusterTrainerSource
                 Sgd = sgd,
                 DataSet = "",
                 Timeout = DataParallelTrainerSource.Timeout,
-            }).GetAwaiter().GetResult();
+            };
             _evaluator = new NgdKernel.Training.Trainer<T>(Optimizer, new TrainerOptions { BatchSize = batch, EvaluationBatchSize = 1000 });
             ExperimentSpec spec = settings.Spec;
             _lossScale = spec.Task == ExperimentTask.TeacherStudent ? 0.5 * spec.Widths[^1] / spec.NoiseVariance : double.NaN;
@@ -112,14 +145,18 @@ internal sealed class DataParallelTrainerSource : IClusterTrainerSource
 
         public int BatchSize { get; }
 
-        public double? Damping => _name == "ngd" ? _trainer.Damping : null;
+        public double? Damping => _name == "ngd" ? Cluster.Damping : null;
 
         /// <summary>A local optimizer over a copy of the weights (evaluation only; the cluster holds the state).</summary>
         public IOptimizer<T> Optimizer { get; }
 
+        /// <summary>The run on the cluster: started from the initial weights when first needed, unless a checkpoint resumed it.</summary>
+        private DataParallelTrainer<T> Cluster =>
+            _trainer ??= DataParallelTrainer<T>.StartAsync(_source._client, _network, _options).GetAwaiter().GetResult();
+
         public void Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
         {
-            StepResult result = _trainer.StepAsync(inputs, targets).GetAwaiter().GetResult();
+            StepResult result = Cluster.StepAsync(inputs, targets).GetAwaiter().GetResult();
             _stale = true;
             (long steps, TimeSpan elapsed) = _source._timings.GetValueOrDefault(_name);
             _source._timings[_name] = (steps + 1, elapsed + result.Elapsed);
@@ -129,13 +166,49 @@ internal sealed class DataParallelTrainerSource : IClusterTrainerSource
         {
             if (_stale)
             {
-                _trainer.CopyWeightsToAsync(_network).GetAwaiter().GetResult();
+                Cluster.CopyWeightsToAsync(_network).GetAwaiter().GetResult();
                 _stale = false;
             }
 
             LossValues values = _evaluator.Evaluate(data.Inputs, data.Targets);
             double loss = double.IsNaN(_lossScale) ? values.Loss : _lossScale * values.MeanSquaredError;
             return new Losses(loss, values.MeanSquaredError);
+        }
+
+        /// <summary>Rank 0 writes the checkpoint (atomic replace), with the CLI's progress after the run's own section.</summary>
+        public void SaveCheckpoint(string path, ReadOnlySpan<byte> applicationData)
+        {
+            try
+            {
+                Cluster.SaveCheckpointAsync(path, applicationData.ToArray()).GetAwaiter().GetResult();
+            }
+            catch (DataParallelException e) when (e.InnerException is IOException or UnauthorizedAccessException)
+            {
+                // The runner reports a file that cannot be written and keeps the previous checkpoint.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+        }
+
+        /// <summary>Resumes the run on the cluster from the checkpoint instead of starting it; returns the CLI's progress.</summary>
+        public byte[] LoadCheckpoint(string path)
+        {
+            if (_trainer is not null)
+            {
+                throw new InvalidOperationException("A data-parallel run resumes from a checkpoint before its first step.");
+            }
+
+            try
+            {
+                _trainer = DataParallelTrainer<T>.ResumeAsync(_source._client, path, _options).GetAwaiter().GetResult();
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            _stale = true;
+            return _trainer.ResumedApplicationData.ToArray();
         }
 
         public void Dispose() => _context.Dispose();

@@ -115,7 +115,7 @@ internal static class ExperimentRunner
         }
 
         // A bad resume file is reported before any output.
-        ResumeState? resume = settings.Checkpoint?.ResumePath is string resumePath ? ReadResumeState<T>(settings, grid, resumePath) : null;
+        ResumeState? resume = settings.Checkpoint?.ResumePath is string resumePath ? ReadResumeState<T>(settings, grid, resumePath, trainers) : null;
         ExperimentData<T> data = LoadData<T>(settings);
         if (data.MinLoss is double floor)
         {
@@ -178,7 +178,8 @@ internal static class ExperimentRunner
     /// application data, which is returned by a load into an optimizer of the stored kind; the
     /// trainer of the right run is loaded again when the run starts.
     /// </summary>
-    private static ResumeState ReadResumeState<T>(ExperimentSettings settings, List<(string Name, double Rate, int Batch)> grid, string path)
+    private static ResumeState ReadResumeState<T>(ExperimentSettings settings, List<(string Name, double Rate, int Batch)> grid, string path,
+        ITrainerSource trainers)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckpointInfo info = Checkpoint.ReadInfo(path);
@@ -208,7 +209,7 @@ internal static class ExperimentRunner
             }
         }
 
-        ResumeState state = ResumeState.Read(application, path);
+        ResumeState state = ResumeState.Read(trainers.ResumeData(application, path), path);
         string expected = ResumeState.FingerprintOf(settings);
         if (state.Fingerprint != expected)
         {
@@ -272,7 +273,7 @@ internal static class ExperimentRunner
         {
             // Continue exactly where the checkpoint left off: weights and optimizer state, batch
             // order, examples, clock, evaluation schedule and the rows evaluated so far.
-            Checkpoint.Load(checkpoints!.ResumePath!, trainer.Optimizer);
+            trainer.LoadCheckpoint(checkpoints!.ResumePath!);
             sampler.Skip(resume.SamplerRows);
             examples = resume.Examples;
             nextEvaluation = resume.NextEvaluation;
@@ -296,7 +297,7 @@ internal static class ExperimentRunner
                 InitialTest: initialTest, Runs: [.. context.Finished, run]);
             var application = new ApplicationDataWriter();
             state.WriteTo(application);
-            Checkpoint.Save(checkpointPath!, trainer.Optimizer, application.WrittenSpan);
+            trainer.SaveCheckpoint(checkpointPath!, application.WrittenSpan);
         }
 
         // A checkpoint that cannot be written stops the experiment loudly: the file is replaced by an

@@ -31,6 +31,13 @@ internal interface ITrainer<T> : IDisposable
 
     /// <summary>Loss of the current weights on a whole data set (weights untouched).</summary>
     Losses Evaluate(DataSet<T> data);
+
+    /// <summary>Writes the weights, the optimizer's state and <paramref name="applicationData"/> to a checkpoint (atomic replace).</summary>
+    void SaveCheckpoint(string path, ReadOnlySpan<byte> applicationData) =>
+        NgdKernel.Checkpoints.Checkpoint.Save(path, Optimizer, applicationData);
+
+    /// <summary>Continues from a checkpoint written by <see cref="SaveCheckpoint"/>; returns its application data.</summary>
+    byte[] LoadCheckpoint(string path) => NgdKernel.Checkpoints.Checkpoint.Load(path, Optimizer);
 }
 
 /// <summary>Builds the trainer of one run (the library's in the CLI; tests substitute their own).</summary>
@@ -39,4 +46,11 @@ internal interface ITrainerSource
     /// <summary>A trainer of <paramref name="optimizer"/> ("ngd", "sgd" or "sgdm") for a fresh network of the experiment.</summary>
     ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// The CLI's resume state in the application data of checkpoint <paramref name="path"/>, as
+    /// <see cref="ITrainer{T}.SaveCheckpoint"/> of this source's trainers stored it.
+    /// </summary>
+    /// <exception cref="UsageException">The checkpoint was written by another kind of run.</exception>
+    ReadOnlySpan<byte> ResumeData(byte[] applicationData, string path) => applicationData;
 }

@@ -27,6 +27,9 @@ internal sealed record ResumeState(string Fingerprint, int RunIndex, long Exampl
 {
     private const string Magic = "ngd-cli-resume/3";
 
+    /// <summary>How the application section of a data-parallel trainer's checkpoint starts.</summary>
+    private const string DataParallelTag = "ngdkernel-data-parallel";
+
     public static string FingerprintOf(ExperimentSettings s) => Common(s) + AmortizedFingerprint(s);
 
     private static string Common(ExperimentSettings s) => string.Create(CultureInfo.InvariantCulture,
@@ -88,7 +91,13 @@ internal sealed record ResumeState(string Fingerprint, int RunIndex, long Exampl
         try
         {
             var r = new ApplicationDataReader(bytes, file);
-            if (r.ReadString("resume-state tag") != Magic)
+            string tag = r.ReadString("resume-state tag");
+            if (tag == DataParallelTag)
+            {
+                throw new UsageException($"'{file}' was written by a data-parallel run: resume it with the same --workers P.");
+            }
+
+            if (tag != Magic)
             {
                 throw new UsageException($"'{file}' is a valid checkpoint but holds no resume state of 'ngd' (unknown resume-state tag).");
             }

@@ -92,7 +92,7 @@ public sealed class CliCheckpointTests : IDisposable
         Assert.True(File.Exists(Path.Combine(folder, "fig1a.png")));
     }
 
-    private static (int Code, string Output, string Error) Run(string[] args, CancellationToken cancellation, IProgressSink? progress)
+    internal static (int Code, string Output, string Error) Run(string[] args, CancellationToken cancellation, IProgressSink? progress)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -101,11 +101,11 @@ public sealed class CliCheckpointTests : IDisposable
     }
 
     /// <summary>CSV rows without the seconds column (wall clock differs from run to run).</summary>
-    private static string[] WithoutSeconds(string csv) =>
+    internal static string[] WithoutSeconds(string csv) =>
         [.. File.ReadAllLines(csv).Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 3)))];
 
     /// <summary>Cancels when the run <paramref name="label"/> has been evaluated at <paramref name="examples"/> examples.</summary>
-    private sealed class InterruptingSink(string label, long examples, CancellationTokenSource source) : IProgressSink
+    internal sealed class InterruptingSink(string label, long examples, CancellationTokenSource source) : IProgressSink
     {
         public bool Fired { get; private set; }
 
