@@ -27,6 +27,24 @@ public sealed class DistributedCheckpointTests(DistributedClusterFixture fixture
         }
     }
 
+    [Fact]
+    public void Distributed_SectionWithApplicationData_RoundTripsAndRefusesAWrongLength()
+    {
+        byte[] application = [1, 2, 3, 250, 0, 7];
+        var section = new DataParallelCheckpoint(3, 12, "", 5, [[], [], []]) { ApplicationData = application };
+        byte[] bytes = section.ToBytes();
+        DataParallelCheckpoint read = DataParallelCheckpoint.Parse(bytes, "f");
+        Assert.Equal((3, 12, "", 5UL), (read.WorkerCount, read.BatchSize, read.DataSet, read.DataSeed));
+        Assert.Equal(application, read.ApplicationData);
+
+        // A section without the caller's bytes reads back with none.
+        Assert.Empty(DataParallelCheckpoint.Parse(new DataParallelCheckpoint(3, 12, "", 5, [[], [], []]).ToBytes(), "f").ApplicationData);
+
+        // One byte lost or added: the promised length no longer matches what follows.
+        Assert.Throws<CheckpointFormatException>(() => DataParallelCheckpoint.Parse(bytes.AsSpan(0, bytes.Length - 1), "f"));
+        Assert.Throws<CheckpointFormatException>(() => DataParallelCheckpoint.Parse([.. bytes, 0], "f"));
+    }
+
     private const int SgdSteps = 9;
     private const int SgdCheckpointStep = 5;
 
