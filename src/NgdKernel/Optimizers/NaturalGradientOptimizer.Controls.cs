@@ -79,20 +79,15 @@ public sealed partial class NaturalGradientOptimizer<T>
         double gradientDot = 0; // G.V
         double quadratic = 0;   // q(V)
         int samples = rows * _sizing.SampleCount; // K sampled, or n_L exact-Fisher blocks
-        for (int l = 0; l < _layers.Length; l++)
+        foreach (int l in _controls.TrainedLayers)
         {
-            if (_controls.IsFrozen(l))
-            {
-                continue;
-            }
-
             LayerCurvature<T> layer = _layers[l];
             ReadOnlySpan<T> g = workspace.Gradients[l].AsSpan();
             ReadOnlySpan<T> previous = _previousVelocity![l].AsSpan();
             double directionDot = double.CreateTruncating(TensorPrimitives.Dot<T>(layer.Direction.AsSpan(), g));
             double previousDot = double.CreateTruncating(TensorPrimitives.Dot<T>(previous, g));
-            ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
-            ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
+            ReadOnlySpan2D<T> inputs = BatchInputs(workspace, layer, l, rows);
+            ReadOnlySpan2D<T> errors = SampledErrors(workspace, layer, l, rows, samples);
             double previousQuadratic = layer.CurvatureQuadratic(inputs, errors, _previousVelocity[l].ReadOnlySpan,
                 _momentumProducts!.Span, _momentumSampled!.Span, _momentumRight!.Span, _momentumLeft!.Span, Network.Context);
             gradientDot += directionDot + (mu * previousDot);

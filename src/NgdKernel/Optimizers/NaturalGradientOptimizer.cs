@@ -560,13 +560,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// </remarks>
     private void ApplyUpdate(T scale)
     {
-        for (int l = 0; l < _layers.Length; l++)
+        foreach (int l in _controls.TrainedLayers)
         {
-            if (_controls.IsFrozen(l))
-            {
-                continue;
-            }
-
             Span<T> w = Network.WeightMatrix(l).AsSpan();
             Span<T> step = _velocity is null ? _layers[l].Direction.AsSpan() : _velocity[l].AsSpan();
             TensorPrimitives.MultiplyAdd<T>(step, scale, w, w);
