@@ -22,7 +22,7 @@ public sealed partial class NaturalGradientOptimizer<T>
     internal Matrix<T>[]? Velocity => _velocity;
 
     /// <summary>The workspace of the last statistics: activations, true and sampled errors, gradients (tests).</summary>
-    internal NetworkWorkspace<T>? Workspace => _workspace;
+    internal NetworkWorkspace<T>? Workspace => _step.Workspace;
 
     /// <summary>The alpha of the coming step: the learning rate times the schedule's factor at the step count.</summary>
     private double ScheduledRate()

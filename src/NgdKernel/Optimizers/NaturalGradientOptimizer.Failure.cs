@@ -41,7 +41,7 @@ public sealed partial class NaturalGradientOptimizer<T>
     /// <summary>Which layer made the last attempt's update fail; the weights are the restored ones.</summary>
     private (StepQuantity Quantity, int Layer) FindBadUpdate(double predicted, double after)
     {
-        if (_workspace is { } workspace)
+        if (_step.Workspace is { } workspace)
         {
             for (int l = 0; l < _layers.Length; l++)
             {

@@ -136,7 +136,7 @@ public sealed partial class NaturalGradientOptimizer<T>
     internal int RecomputeDirections(int rows)
     {
         CholeskyFailure failure = default;
-        return CholeskyDirections(_workspace!, rows, T.CreateChecked(Math.Sqrt(_state.Damping)), ref failure);
+        return CholeskyDirections(_step.Workspace!, rows, T.CreateChecked(Math.Sqrt(_state.Damping)), ref failure);
     }
 
     /// <summary>Layer <paramref name="l"/>'s inputs <c>x_{l-1}</c>, one row per example of the batch (what <c>Lambda_l</c> is built from).</summary>

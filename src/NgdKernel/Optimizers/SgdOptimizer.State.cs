@@ -9,8 +9,8 @@ public sealed partial class SgdOptimizer<T>
     /// <summary>Restores the step count of a checkpoint (velocity is written by the caller); clears the undo point.</summary>
     internal void RestoreState(long stepCount)
     {
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
+        using ReentrancyGuard.Scope busy = _step.Guard.Enter(this);
         StepCount = stepCount;
-        _canRollBack = false;
+        _step.CanRollBack = false;
     }
 }
