@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-
 namespace NgdKernel.Networks;
 
 // The element-wise passes (activations, their derivatives, the sampled output errors) as jobs on

@@ -1,8 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-
 namespace NgdKernel.Optimizers;
 
 /// <summary>

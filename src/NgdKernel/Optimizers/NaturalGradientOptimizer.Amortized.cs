@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Optimizers;
 
 // Amortized curvature (NaturalGradientOptions.InverseUpdatePeriod, CurvatureUpdatePeriod,

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Optimizers;
 
 // Training controls in the step tail: scheduled learning rate, momentum on the preconditioned

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Numerics.Tensors;
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Optimizers;
 
 // The typed error of a step that failed after the retries (cold path: runs once per failure, after

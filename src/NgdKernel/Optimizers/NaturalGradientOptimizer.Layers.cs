@@ -1,9 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Optimizers;
 
 // The per-layer half of Eq. 20 (covariances, damped factors, solves, or Sherman-Morrison running

@@ -1,10 +1,4 @@
 using System.Diagnostics;
-using System.Numerics;
-using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
 
 namespace NgdKernel.Optimizers;
 
