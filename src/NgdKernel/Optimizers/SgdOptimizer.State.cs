@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace NgdKernel.Optimizers;
 
 // Checkpoint access to the state that carries from one step to the next (NgdKernel.Checkpoints).
@@ -71,7 +69,7 @@ public sealed partial class SgdOptimizer<T>
                 $"'velocity' value {offset} of layer {layer} is {velocity[bad]}: momentum must be finite."), nameof(velocity));
         }
 
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
+        using ReentrancyGuard.Scope busy = _step.Guard.Enter(this);
         foreach (Matrix<T> v in _velocity ?? [])
         {
             Span<T> destination = v.AsSpan();
@@ -80,15 +78,15 @@ public sealed partial class SgdOptimizer<T>
         }
 
         StepCount = stepCount;
-        _canRollBack = false;
+        _step.CanRollBack = false;
     }
 
     /// <summary>Restores the step count of a checkpoint (velocity is written by the caller); clears the undo point.</summary>
     internal void RestoreState(long stepCount)
     {
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
+        using ReentrancyGuard.Scope busy = _step.Guard.Enter(this);
         StepCount = stepCount;
-        _canRollBack = false;
+        _step.CanRollBack = false;
     }
 
     private Matrix<T> VelocityOf(int layer)
