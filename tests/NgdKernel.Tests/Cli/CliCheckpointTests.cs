@@ -1,3 +1,4 @@
+using System.Globalization;
 using NgdKernel.Cli;
 using NgdKernel.Cli.Progress;
 
@@ -19,31 +20,76 @@ public sealed class CliCheckpointTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
+    /// <summary>The same, data-parallel: two silos in this process over loopback TCP.</summary>
+    private static readonly string[] TinyFig1aTwoWorkers =
+    [
+        "fig1a", "--examples", "1000", "--eval-every", "250", "--batch", "250", "--sgd-lr", "0.04",
+        "--sgd-batch", "100", "--seconds", "120", "--threads", "1", "--workers", "2",
+    ];
+
     [Theory]
     [InlineData("ngd", 1000)]
     [InlineData("sgd lr=0.04", 500)]
     public void Cli_InterruptedAndResumed_SameLossesAsStraightRun(string interruptLabel, long interruptAt)
     {
+        (string straight, string resumed, string checkpoint) = StraightAndInterrupted(TinyFig1a, interruptLabel, interruptAt, every: 750);
+
+        (int code, string output, string error) = Run([.. TinyFig1a, "--out", resumed, "--resume", checkpoint], CancellationToken.None, null);
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        Assert.Equal(WithoutSeconds(Path.Combine(straight, "fig1a.csv")), WithoutSeconds(Path.Combine(resumed, "fig1a.csv")));
+    }
+
+    [Theory]
+    [InlineData("ngd", 500)]
+    [InlineData("sgd lr=0.04", 500)]
+    public void CliDistributed_InterruptedAndResumed_SameLossesAsStraightRun(string interruptLabel, long interruptAt)
+    {
+        (string straight, string resumed, string checkpoint) = StraightAndInterrupted(TinyFig1aTwoWorkers, interruptLabel, interruptAt, every: 500);
+
+        // Another P is refused before any step, naming both values; the checkpoint is untouched.
+        string other = Path.Combine(folder, "other");
+        (int code, string output, string error) = Run(
+            [.. TinyFig1aTwoWorkers[..^2], "--workers", "1", "--out", other, "--resume", checkpoint], CancellationToken.None, null);
+        Assert.True(code == 2, $"exit {code}: {error}");
+        Assert.Contains("--workers 2", error, StringComparison.Ordinal);
+        Assert.Contains("--workers 1", error, StringComparison.Ordinal);
+
+        // Without --workers the data-parallel checkpoint is refused by name too.
+        (code, _, error) = Run([.. TinyFig1aTwoWorkers[..^2], "--out", other, "--resume", checkpoint], CancellationToken.None, null);
+        Assert.True(code == 2, $"exit {code}: {error}");
+        Assert.Contains("data-parallel", error, StringComparison.Ordinal);
+
+        (code, output, error) = Run([.. TinyFig1aTwoWorkers, "--out", resumed, "--resume", checkpoint], CancellationToken.None, null);
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        Assert.Contains("resuming from ", output, StringComparison.Ordinal);
+        Assert.Equal(WithoutSeconds(Path.Combine(straight, "fig1a.csv")), WithoutSeconds(Path.Combine(resumed, "fig1a.csv")));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="args"/> to the end into "straight", then again into "resumed" with a
+    /// checkpoint every <paramref name="every"/> examples, interrupted when the run labelled
+    /// <paramref name="interruptLabel"/> reaches <paramref name="interruptAt"/> examples.
+    /// </summary>
+    private (string Straight, string Resumed, string Checkpoint) StraightAndInterrupted(
+        string[] args, string interruptLabel, long interruptAt, int every)
+    {
         string straight = Path.Combine(folder, "straight");
-        (int code, _, string error) = Run([.. TinyFig1a, "--out", straight], CancellationToken.None, null);
-        Assert.True(code == 0, error);
+        (int code, string output, string error) = Run([.. args, "--out", straight], CancellationToken.None, null);
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
 
         string resumed = Path.Combine(folder, "resumed");
         string checkpoint = Path.Combine(folder, "ckpt", "fig1a.ckpt");
         using var interrupt = new CancellationTokenSource();
         var sink = new InterruptingSink(interruptLabel, interruptAt, interrupt);
-        (code, string output, error) = Run(
-            [.. TinyFig1a, "--out", resumed, "--checkpoint", checkpoint, "--checkpoint-every", "750"], interrupt.Token, sink);
+        (code, output, error) = Run(
+            [.. args, "--out", resumed, "--checkpoint", checkpoint, "--checkpoint-every", every.ToString(CultureInfo.InvariantCulture)],
+            interrupt.Token, sink);
         Assert.True(code == 130, $"exit {code}: {error}\n{output}");
         Assert.True(sink.Fired, "the run was not interrupted");
         Assert.Contains("interrupted: ", output, StringComparison.Ordinal);
         Assert.True(File.Exists(checkpoint));
-        Assert.True(File.Exists(Path.Combine(resumed, "fig1a.csv")));
         Assert.True(File.ReadAllLines(Path.Combine(resumed, "fig1a.csv")).Length < File.ReadAllLines(Path.Combine(straight, "fig1a.csv")).Length);
-
-        (code, output, error) = Run([.. TinyFig1a, "--out", resumed, "--resume", checkpoint], CancellationToken.None, null);
-        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
-        Assert.Equal(WithoutSeconds(Path.Combine(straight, "fig1a.csv")), WithoutSeconds(Path.Combine(resumed, "fig1a.csv")));
+        return (straight, resumed, checkpoint);
     }
 
     [Fact]
@@ -92,7 +138,7 @@ public sealed class CliCheckpointTests : IDisposable
         Assert.True(File.Exists(Path.Combine(folder, "fig1a.png")));
     }
 
-    internal static (int Code, string Output, string Error) Run(string[] args, CancellationToken cancellation, IProgressSink? progress)
+    private static (int Code, string Output, string Error) Run(string[] args, CancellationToken cancellation, IProgressSink? progress)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -101,11 +147,11 @@ public sealed class CliCheckpointTests : IDisposable
     }
 
     /// <summary>CSV rows without the seconds column (wall clock differs from run to run).</summary>
-    internal static string[] WithoutSeconds(string csv) =>
+    private static string[] WithoutSeconds(string csv) =>
         [.. File.ReadAllLines(csv).Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 3)))];
 
     /// <summary>Cancels when the run <paramref name="label"/> has been evaluated at <paramref name="examples"/> examples.</summary>
-    internal sealed class InterruptingSink(string label, long examples, CancellationTokenSource source) : IProgressSink
+    private sealed class InterruptingSink(string label, long examples, CancellationTokenSource source) : IProgressSink
     {
         public bool Fired { get; private set; }
 
