@@ -155,6 +155,47 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
     public static Vector128<T> Select(Vector128<T> mask, Vector128<T> whenTrue, Vector128<T> whenFalse) => Vector128.ConditionalSelect(mask, whenTrue, whenFalse);
 }
 
+/// <summary>
+/// One element as a vector of width 1: the scalar path of the generic factor bodies, with the same
+/// per-element operations as the vector paths (one rounding per FMA), so all paths give the same bits.
+/// </summary>
+internal readonly struct SimdScalar<T> : ISimd<T, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static nuint Count => 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Load(ref T source, nuint offset) => Unsafe.Add(ref source, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(T value, ref T destination, nuint offset) => Unsafe.Add(ref destination, offset) = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Broadcast(T value) => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Fma(T a, T b, T c) => T.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Multiply(T a, T b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Subtract(T a, T b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Add(T a, T b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(T value) => value;
+
+    /// <summary>The single lane (index 0) is in the mask when <paramref name="first"/> is at most 0: one, else zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T LanesFrom(int first) => first <= 0 ? T.One : T.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Select(T mask, T whenTrue, T whenFalse) => T.IsZero(mask) ? whenFalse : whenTrue;
+}
+
 /// <summary>A compile-time count (rows or vectors of a register tile), folded by the JIT.</summary>
 internal interface IConstant
 {
