@@ -52,12 +52,12 @@ internal static unsafe class GemmSmallVector512Width20
             {
                 if ((m - i) % 8 >= 4 && m - i >= 12)
                 {
-                    Tile<Three>(fa + (i * aRow), aRow, aStep, fb, ldb, k, fc + (i * ldc), ldc, epilogue.As<float>());
+                    Tile<Three, One>(fa + (i * aRow), aRow, aStep, fb, fb + 16, ldb, k, fc + (i * ldc), fc + (i * ldc) + 16, ldc, epilogue.As<float>());
                     i += 12;
                 }
                 else
                 {
-                    Tile<Two>(fa + (i * aRow), aRow, aStep, fb, ldb, k, fc + (i * ldc), ldc, epilogue.As<float>());
+                    Tile<Two, One>(fa + (i * aRow), aRow, aStep, fb, fb + 16, ldb, k, fc + (i * ldc), fc + (i * ldc) + 16, ldc, epilogue.As<float>());
                     i += 8;
                 }
             }
@@ -114,44 +114,49 @@ internal static unsafe class GemmSmallVector512Width20
     /// beside the 10 FMAs of an 8-row k step.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> TailRow(float* b) =>
-        Avx512F.IsSupported ? Avx512F.BroadcastVector128ToVector512(b + 16)
-            : Vector512.Create(Vector256.Create(Vector128.Load(b + 16)));
+    private static Vector512<float> TailRow(float* tail) =>
+        Avx512F.IsSupported ? Avx512F.BroadcastVector128ToVector512(tail)
+            : Vector512.Create(Vector256.Create(Vector128.Load(tail)));
 
     /// <summary>
     /// B[p, 16..20) twice (two inserts beside 20 FMAs). Not Avx512F.BroadcastVector256ToVector512:
     /// on .NET 10 it produced wrong tails here (20³ double, every path test failed at C[0,16]).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> TailRow(double* b) => Vector512.Create(Vector256.Load(b + 16));
+    private static Vector512<double> TailRow(double* tail) => Vector512.Create(Vector256.Load(tail));
 
     /// <summary>
-    /// Float rows in groups of four, <typeparamref name="TQuads"/> groups (2: 8 rows, 3: 12 rows):
-    /// per group 4 main and 1 tail accumulator, per k step one load of B's main vector and tail
-    /// and 5 FMAs per group (12 rows: 15 accumulators, 14 loads and broadcasts per 15 FMAs).
+    /// Float rows in groups of four, <typeparamref name="TQuads"/> groups (2: 8 rows, 3: 12 rows),
+    /// each row <typeparamref name="TVectors"/> whole vectors at <paramref name="b"/> /
+    /// <paramref name="c"/> (1, or 2 for 8 rows) and its 4-column tail at <paramref name="bTail"/> /
+    /// <paramref name="cTail"/>, the four tails of a group in one shared vector. Per k step and
+    /// group: 4·TVectors + 1 FMAs on the broadcasts the whole vectors load anyway (12 rows × 1
+    /// vector: 15 accumulators, 14 loads and broadcasts per 15 FMAs).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile<TQuads>(float* a, nint aRow, nint aStep, float* b, nint ldb, int k, float* c, nint ldc, Epilogue<float> epilogue)
+    private static void Tile<TQuads, TVectors>(
+        float* a, nint aRow, nint aStep, float* b, float* bTail, nint ldb, int k, float* c, float* cTail, nint ldc, Epilogue<float> epilogue)
         where TQuads : IConstant
+        where TVectors : IConstant
     {
-        Vector512<float> x0 = default, x1 = default, x2 = default, x3 = default;
-        Vector512<float> x4 = default, x5 = default, x6 = default, x7 = default;
+        Vector512<float> x0 = default, x1 = default, x2 = default, x3 = default, y0 = default, y1 = default, y2 = default, y3 = default;
+        Vector512<float> x4 = default, x5 = default, x6 = default, x7 = default, y4 = default, y5 = default, y6 = default, y7 = default;
         Vector512<float> x8 = default, x9 = default, x10 = default, x11 = default;
         Vector512<float> t0 = default, t1 = default, t2 = default;
         float* a4 = a + (4 * aRow);
-        float* a8 = a + (8 * aRow);
         var masks = new Masks();
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
-            Vector512<float> v = Vector512.Load(b + offset);
-            Vector512<float> vt = TailRow(b + offset);
-            Quad(a, aRow, v, vt, masks, ref x0, ref x1, ref x2, ref x3, ref t0);
-            Quad(a4, aRow, v, vt, masks, ref x4, ref x5, ref x6, ref x7, ref t1);
+            Vector512<float> v0 = Vector512.Load(b + offset);
+            Vector512<float> v1 = TVectors.Value > 1 ? Vector512.Load(b + offset + 16) : default;
+            Vector512<float> vt = TailRow(bTail + offset);
+            Quad<TVectors>(a, aRow, v0, v1, vt, masks, ref x0, ref x1, ref x2, ref x3, ref y0, ref y1, ref y2, ref y3, ref t0);
+            Quad<TVectors>(a4, aRow, v0, v1, vt, masks, ref x4, ref x5, ref x6, ref x7, ref y4, ref y5, ref y6, ref y7, ref t1);
             if (TQuads.Value > 2)
             {
-                Quad(a8, aRow, v, vt, masks, ref x8, ref x9, ref x10, ref x11, ref t2);
-                a8 += aStep;
+                // 12 rows take one vector each (15 accumulators; two would need 27): the y are not touched.
+                Quad<One>(a4 + (4 * aRow), aRow, v0, v1, vt, masks, ref x8, ref x9, ref x10, ref x11, ref y0, ref y1, ref y2, ref y3, ref t2);
             }
 
             a += aStep;
@@ -159,108 +164,47 @@ internal static unsafe class GemmSmallVector512Width20
             offset += ldb;
         }
 
-        epilogue.StoreQuad(c, ldc, x0, x1, x2, x3, t0);
-        epilogue.StoreQuad(c + (4 * ldc), ldc, x4, x5, x6, x7, t1);
+        epilogue.StoreQuad<TVectors>(c, cTail, ldc, x0, x1, x2, x3, y0, y1, y2, y3, t0);
+        epilogue.StoreQuad<TVectors>(c + (4 * ldc), cTail + (4 * ldc), ldc, x4, x5, x6, x7, y4, y5, y6, y7, t1);
         if (TQuads.Value > 2)
         {
-            epilogue.StoreQuad(c + (8 * ldc), ldc, x8, x9, x10, x11, t2);
+            epilogue.StoreQuad<One>(c + (8 * ldc), cTail + (8 * ldc), ldc, x8, x9, x10, x11, y0, y1, y2, y3, t2);
         }
     }
 
-    /// <summary>One k step of four float rows at a, a + aRow, ...: one FMA per row into x, one into the shared tail t.</summary>
+    /// <summary>One k step of four float rows at a, a + aRow, ...: TVectors FMAs per row into x (and y), one into the shared tail t.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Quad(
-        float* a, nint aRow, Vector512<float> v, Vector512<float> vt, in Masks masks,
-        ref Vector512<float> x0, ref Vector512<float> x1, ref Vector512<float> x2, ref Vector512<float> x3, ref Vector512<float> t)
+    private static void Quad<TVectors>(
+        float* a, nint aRow, Vector512<float> v0, Vector512<float> v1, Vector512<float> vt, in Masks masks,
+        ref Vector512<float> x0, ref Vector512<float> x1, ref Vector512<float> x2, ref Vector512<float> x3,
+        ref Vector512<float> y0, ref Vector512<float> y1, ref Vector512<float> y2, ref Vector512<float> y3, ref Vector512<float> t)
+        where TVectors : IConstant
     {
         Vector512<float> s0 = Vector512.Create(a[0]);
-        x0 = Fma.MultiplyAdd(s0, v, x0);
+        x0 = Fma.MultiplyAdd(s0, v0, x0);
+        y0 = TVectors.Value > 1 ? Fma.MultiplyAdd(s0, v1, y0) : y0;
         Vector512<float> s1 = Vector512.Create(a[aRow]);
-        x1 = Fma.MultiplyAdd(s1, v, x1);
+        x1 = Fma.MultiplyAdd(s1, v0, x1);
+        y1 = TVectors.Value > 1 ? Fma.MultiplyAdd(s1, v1, y1) : y1;
         Vector512<float> s2 = Vector512.Create(a[2 * aRow]);
-        x2 = Fma.MultiplyAdd(s2, v, x2);
+        x2 = Fma.MultiplyAdd(s2, v0, x2);
+        y2 = TVectors.Value > 1 ? Fma.MultiplyAdd(s2, v1, y2) : y2;
         Vector512<float> s3 = Vector512.Create(a[3 * aRow]);
-        x3 = Fma.MultiplyAdd(s3, v, x3);
+        x3 = Fma.MultiplyAdd(s3, v0, x3);
+        y3 = TVectors.Value > 1 ? Fma.MultiplyAdd(s3, v1, y3) : y3;
         t = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t);
     }
 
     /// <summary>
-    /// Eight float rows of a C with n mod 16 = 4 (n = 36, 68, 100, ...): two whole vectors at
-    /// <paramref name="b"/> / <paramref name="c"/> and the rows' 4-column tails at
-    /// <paramref name="bTail"/> / <paramref name="cTail"/> in two shared vectors, on the broadcasts
-    /// the whole vectors load anyway. The overlapped last vector it replaces cost 8 FMAs per k step
-    /// (4 useful columns) in a pass of its own; this costs 2 FMAs and 6 blends.
+    /// Eight float rows of a C with n mod 16 = 4 (n = 36, 68, 100, ...): two whole vectors and the
+    /// 4-column tails in two shared vectors. The overlapped last vector it replaces cost 8 FMAs per
+    /// k step (4 useful columns) in a pass of its own; this costs 2 FMAs and 6 blends.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile8x2Tail4(
         float* a, nint aRow, nint aStep, float* b, float* bTail, nint ldb, int k, float* c, float* cTail, nint ldc,
-        float alpha, float beta)
-    {
-        var epilogue = new Epilogue<float>(alpha, beta);
-        Vector512<float> x00 = default, x01 = default, x10 = default, x11 = default;
-        Vector512<float> x20 = default, x21 = default, x30 = default, x31 = default;
-        Vector512<float> x40 = default, x41 = default, x50 = default, x51 = default;
-        Vector512<float> x60 = default, x61 = default, x70 = default, x71 = default;
-        Vector512<float> t0 = default, t1 = default;
-        float* a4 = a + (4 * aRow);
-        var masks = new Masks();
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
-        {
-            Vector512<float> v0 = Vector512.Load(b + offset);
-            Vector512<float> v1 = Vector512.Load(b + offset + 16);
-            Vector512<float> vt = Avx512F.IsSupported ? Avx512F.BroadcastVector128ToVector512(bTail + offset)
-                : Vector512.Create(Vector256.Create(Vector128.Load(bTail + offset)));
-            Vector512<float> s0 = Vector512.Create(a[0]);
-            x00 = Fma.MultiplyAdd(s0, v0, x00);
-            x01 = Fma.MultiplyAdd(s0, v1, x01);
-            Vector512<float> s1 = Vector512.Create(a[aRow]);
-            x10 = Fma.MultiplyAdd(s1, v0, x10);
-            x11 = Fma.MultiplyAdd(s1, v1, x11);
-            Vector512<float> s2 = Vector512.Create(a[2 * aRow]);
-            x20 = Fma.MultiplyAdd(s2, v0, x20);
-            x21 = Fma.MultiplyAdd(s2, v1, x21);
-            Vector512<float> s3 = Vector512.Create(a[3 * aRow]);
-            x30 = Fma.MultiplyAdd(s3, v0, x30);
-            x31 = Fma.MultiplyAdd(s3, v1, x31);
-            t0 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t0);
-            s0 = Vector512.Create(a4[0]);
-            x40 = Fma.MultiplyAdd(s0, v0, x40);
-            x41 = Fma.MultiplyAdd(s0, v1, x41);
-            s1 = Vector512.Create(a4[aRow]);
-            x50 = Fma.MultiplyAdd(s1, v0, x50);
-            x51 = Fma.MultiplyAdd(s1, v1, x51);
-            s2 = Vector512.Create(a4[2 * aRow]);
-            x60 = Fma.MultiplyAdd(s2, v0, x60);
-            x61 = Fma.MultiplyAdd(s2, v1, x61);
-            s3 = Vector512.Create(a4[3 * aRow]);
-            x70 = Fma.MultiplyAdd(s3, v0, x70);
-            x71 = Fma.MultiplyAdd(s3, v1, x71);
-            t1 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t1);
-            a += aStep;
-            a4 += aStep;
-            offset += ldb;
-        }
-
-        epilogue.Store(x00, c);
-        epilogue.Store(x01, c + 16);
-        epilogue.Store(x10, c + ldc);
-        epilogue.Store(x11, c + ldc + 16);
-        epilogue.Store(x20, c + (2 * ldc));
-        epilogue.Store(x21, c + (2 * ldc) + 16);
-        epilogue.Store(x30, c + (3 * ldc));
-        epilogue.Store(x31, c + (3 * ldc) + 16);
-        epilogue.Store(x40, c + (4 * ldc));
-        epilogue.Store(x41, c + (4 * ldc) + 16);
-        epilogue.Store(x50, c + (5 * ldc));
-        epilogue.Store(x51, c + (5 * ldc) + 16);
-        epilogue.Store(x60, c + (6 * ldc));
-        epilogue.Store(x61, c + (6 * ldc) + 16);
-        epilogue.Store(x70, c + (7 * ldc));
-        epilogue.Store(x71, c + (7 * ldc) + 16);
-        epilogue.StoreTails4(t0, cTail, ldc);
-        epilogue.StoreTails4(t1, cTail + (4 * ldc), ldc);
-    }
+        float alpha, float beta) =>
+        Tile<Two, Two>(a, aRow, aStep, b, bTail, ldb, k, c, cTail, ldc, new Epilogue<float>(alpha, beta));
 
     /// <summary>
     /// Double rows in pairs, <typeparamref name="TPairs"/> pairs (4: 8 rows, 16 main and 4 tail
@@ -283,7 +227,7 @@ internal static unsafe class GemmSmallVector512Width20
         {
             Vector512<double> v0 = Vector512.Load(b + offset);
             Vector512<double> v1 = Vector512.Load(b + offset + 8);
-            Vector512<double> vt = TailRow(b + offset);
+            Vector512<double> vt = TailRow(b + offset + 16);
             Pair(a, aRow, v0, v1, vt, below4, ref x00, ref x01, ref x10, ref x11, ref t0);
             Pair(a + (2 * aRow), aRow, v0, v1, vt, below4, ref x20, ref x21, ref x30, ref x31, ref t1);
             if (TPairs.Value > 2)
@@ -369,15 +313,26 @@ internal static unsafe class GemmSmallVector512Width20
             product.Store(c);
         }
 
-        /// <summary>Stores four float rows at c, c + ldc, ... from their main vectors and shared tail.</summary>
+        /// <summary>Stores four float rows at c, c + ldc, ... from their main vectors (x, then y when TVectors is 2) and shared tail (at cTail).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void StoreQuad(T* c, nint ldc, Vector512<T> x0, Vector512<T> x1, Vector512<T> x2, Vector512<T> x3, Vector512<T> t)
+        public void StoreQuad<TVectors>(
+            T* c, T* cTail, nint ldc, Vector512<T> x0, Vector512<T> x1, Vector512<T> x2, Vector512<T> x3,
+            Vector512<T> y0, Vector512<T> y1, Vector512<T> y2, Vector512<T> y3, Vector512<T> t)
+            where TVectors : IConstant
         {
             Store(x0, c);
             Store(x1, c + ldc);
             Store(x2, c + (2 * ldc));
             Store(x3, c + (3 * ldc));
-            StoreTails4(t, c + 16, ldc);
+            if (TVectors.Value > 1)
+            {
+                Store(y0, c + 16);
+                Store(y1, c + ldc + 16);
+                Store(y2, c + (2 * ldc) + 16);
+                Store(y3, c + (3 * ldc) + 16);
+            }
+
+            StoreTails4(t, cTail, ldc);
         }
 
         /// <summary>Stores two double rows at c and c + ldc from their two main vectors each and shared tail.</summary>
