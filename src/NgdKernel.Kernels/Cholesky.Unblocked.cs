@@ -80,21 +80,9 @@ public static partial class Cholesky
         int i = 0;
         for (; i + 4 <= n; i += 4)
         {
-            int column = i / w * w;
             if (i > 0)
             {
-                for (; column + (4 * w) <= stride; column += 4 * w)
-                {
-                    UpdateRows<TOps, TVector, Four, T>(ref u, stride, i, column);
-                }
-
-                switch ((stride - column) / w)
-                {
-                    case 1: UpdateRows<TOps, TVector, One, T>(ref u, stride, i, column); break;
-                    case 2: UpdateRows<TOps, TVector, Two, T>(ref u, stride, i, column); break;
-                    case 3: UpdateRows<TOps, TVector, Three, T>(ref u, stride, i, column); break;
-                    default: break;
-                }
+                UpdateColumns<TOps, TVector, Four, T>(ref u, stride, i, 0);
             }
 
             for (int r = i; r < i + 4; r++)
@@ -133,19 +121,7 @@ public static partial class Cholesky
         int start = i / w * w;
         if (kStart < i)
         {
-            int column = start;
-            for (; column + (4 * w) <= stride; column += 4 * w)
-            {
-                UpdateRow<TOps, TVector, Four, T>(ref u, stride, i, kStart, column);
-            }
-
-            switch ((stride - column) / w)
-            {
-                case 1: UpdateRow<TOps, TVector, One, T>(ref u, stride, i, kStart, column); break;
-                case 2: UpdateRow<TOps, TVector, Two, T>(ref u, stride, i, kStart, column); break;
-                case 3: UpdateRow<TOps, TVector, Three, T>(ref u, stride, i, kStart, column); break;
-                default: break;
-            }
+            UpdateColumns<TOps, TVector, One, T>(ref u, stride, i, kStart);
         }
 
         T d = Unsafe.Add(ref rowI, i);
@@ -166,63 +142,85 @@ public static partial class Cholesky
         return true;
     }
 
-    /// <summary><c>u[i, c:c+count·w] -= Σ_{kStart&lt;=k&lt;i} u[k,i]·u[k, c:c+count·w]</c>, one register chain per vector.</summary>
+    /// <summary>
+    /// Rows <c>i .. i + TRows - 1</c> (1 or 4) from the vector boundary at or below column i to the
+    /// padded end, in chunks of up to four vectors: <c>-= Σ_{kStart&lt;=k&lt;i} u[k,i+r]·u[k, c:]</c>,
+    /// one register chain per row and vector.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateRow<TOps, TVector, TCount, T>(ref T u, int stride, int i, int kStart, int column)
+    private static void UpdateColumns<TOps, TVector, TRows, T>(ref T u, int stride, int i, int kStart)
         where TOps : ISimd<TVector, T>
         where TVector : struct
+        where TRows : IConstant
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int w = (int)TOps.Count;
+        int column = i / w * w;
+        for (; column + (4 * w) <= stride; column += 4 * w)
+        {
+            UpdateRows<TOps, TVector, TRows, Four, T>(ref u, stride, i, kStart, column);
+        }
+
+        switch ((stride - column) / w)
+        {
+            case 1: UpdateRows<TOps, TVector, TRows, One, T>(ref u, stride, i, kStart, column); break;
+            case 2: UpdateRows<TOps, TVector, TRows, Two, T>(ref u, stride, i, kStart, column); break;
+            case 3: UpdateRows<TOps, TVector, TRows, Three, T>(ref u, stride, i, kStart, column); break;
+            default: break;
+        }
+    }
+
+    /// <summary>
+    /// One chunk of <c>TCount</c> vectors at <paramref name="column"/> of rows <c>i .. i + TRows - 1</c>;
+    /// with four rows the coefficients <c>u[k, i..i+3]</c> are adjacent in row k, and each loaded
+    /// vector of row k feeds four chains.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateRows<TOps, TVector, TRows, TCount, T>(ref T u, int stride, int i, int kStart, int column)
+        where TOps : ISimd<TVector, T>
+        where TVector : struct
+        where TRows : IConstant
         where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint w = TOps.Count;
-        ref T target = ref Unsafe.Add(ref u, (i * stride) + column);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref target, w, 2 * w, 3 * w, out TVector a0, out TVector a1, out TVector a2, out TVector a3);
+        bool four = TRows.Value == 4;
+        ref T t0 = ref Unsafe.Add(ref u, (i * stride) + column);
+        ref T t1 = ref four ? ref Unsafe.Add(ref t0, stride) : ref t0;
+        ref T t2 = ref four ? ref Unsafe.Add(ref t1, stride) : ref t0;
+        ref T t3 = ref four ? ref Unsafe.Add(ref t2, stride) : ref t0;
+        TVector a10 = default, a11 = default, a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default;
+        TVector a30 = default, a31 = default, a32 = default, a33 = default;
+        VectorChunk<TOps, TVector, TCount, T>.Load(ref t0, w, 2 * w, 3 * w, out TVector a00, out TVector a01, out TVector a02, out TVector a03);
+        if (four)
+        {
+            VectorChunk<TOps, TVector, TCount, T>.Load(ref t1, w, 2 * w, 3 * w, out a10, out a11, out a12, out a13);
+            VectorChunk<TOps, TVector, TCount, T>.Load(ref t2, w, 2 * w, 3 * w, out a20, out a21, out a22, out a23);
+            VectorChunk<TOps, TVector, TCount, T>.Load(ref t3, w, 2 * w, 3 * w, out a30, out a31, out a32, out a33);
+        }
+
         ref T rowK = ref Unsafe.Add(ref u, kStart * stride);
         for (int k = kStart; k < i; k++)
         {
             VectorChunk<TOps, TVector, TCount, T>.Load(ref Unsafe.Add(ref rowK, column), w, 2 * w, 3 * w, out TVector x0, out TVector x1, out TVector x2, out TVector x3);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref rowK, i), x0, x1, x2, x3, ref a0, ref a1, ref a2, ref a3);
-            rowK = ref Unsafe.Add(ref rowK, stride);
-        }
-
-        VectorChunk<TOps, TVector, TCount, T>.Store(ref target, w, 2 * w, 3 * w, a0, a1, a2, a3);
-    }
-
-    /// <summary>
-    /// Rows <c>i..i+3</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{k&lt;i} u[k,i+r]·u[k, c:]</c>;
-    /// the four coefficients are adjacent in row k, each loaded vector of row k feeds four chains.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateRows<TOps, TVector, TCount, T>(ref T u, int stride, int i, int column)
-        where TOps : ISimd<TVector, T>
-        where TVector : struct
-        where TCount : IConstant
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        nuint w = TOps.Count;
-        ref T t0 = ref Unsafe.Add(ref u, (i * stride) + column);
-        ref T t1 = ref Unsafe.Add(ref t0, stride);
-        ref T t2 = ref Unsafe.Add(ref t1, stride);
-        ref T t3 = ref Unsafe.Add(ref t2, stride);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref t0, w, 2 * w, 3 * w, out TVector a00, out TVector a01, out TVector a02, out TVector a03);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref t1, w, 2 * w, 3 * w, out TVector a10, out TVector a11, out TVector a12, out TVector a13);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref t2, w, 2 * w, 3 * w, out TVector a20, out TVector a21, out TVector a22, out TVector a23);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref t3, w, 2 * w, 3 * w, out TVector a30, out TVector a31, out TVector a32, out TVector a33);
-        ref T rowK = ref u;
-        for (int k = 0; k < i; k++)
-        {
-            VectorChunk<TOps, TVector, TCount, T>.Load(ref Unsafe.Add(ref rowK, column), w, 2 * w, 3 * w, out TVector x0, out TVector x1, out TVector x2, out TVector x3);
             VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref rowK, i), x0, x1, x2, x3, ref a00, ref a01, ref a02, ref a03);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref rowK, i + 1), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref rowK, i + 2), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref rowK, i + 3), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
+            if (four)
+            {
+                VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref rowK, i + 1), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
+                VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref rowK, i + 2), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
+                VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref rowK, i + 3), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
+            }
+
             rowK = ref Unsafe.Add(ref rowK, stride);
         }
 
         VectorChunk<TOps, TVector, TCount, T>.Store(ref t0, w, 2 * w, 3 * w, a00, a01, a02, a03);
-        VectorChunk<TOps, TVector, TCount, T>.Store(ref t1, w, 2 * w, 3 * w, a10, a11, a12, a13);
-        VectorChunk<TOps, TVector, TCount, T>.Store(ref t2, w, 2 * w, 3 * w, a20, a21, a22, a23);
-        VectorChunk<TOps, TVector, TCount, T>.Store(ref t3, w, 2 * w, 3 * w, a30, a31, a32, a33);
+        if (four)
+        {
+            VectorChunk<TOps, TVector, TCount, T>.Store(ref t1, w, 2 * w, 3 * w, a10, a11, a12, a13);
+            VectorChunk<TOps, TVector, TCount, T>.Store(ref t2, w, 2 * w, 3 * w, a20, a21, a22, a23);
+            VectorChunk<TOps, TVector, TCount, T>.Store(ref t3, w, 2 * w, 3 * w, a30, a31, a32, a33);
+        }
     }
 
     /// <summary><c>L -&gt; (L·Lᵀ)⁻¹</c> in place (<see cref="TriangularInverse"/>), then the mirror into the upper triangle.</summary>
