@@ -213,10 +213,10 @@ internal static class TriangularColumns
         ref T b1 = ref Unsafe.Add(ref b0, ldb);
         ref T b2 = ref Unsafe.Add(ref b1, ldb);
         ref T b3 = ref Unsafe.Add(ref b2, ldb);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref b0, o1, o2, o3, out TVector a00, out TVector a01, out TVector a02, out TVector a03);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref b1, o1, o2, o3, out TVector a10, out TVector a11, out TVector a12, out TVector a13);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref b2, o1, o2, o3, out TVector a20, out TVector a21, out TVector a22, out TVector a23);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref b3, o1, o2, o3, out TVector a30, out TVector a31, out TVector a32, out TVector a33);
+        Load<TOps, TVector, TCount, T>(ref b0, o1, o2, o3, out TVector a00, out TVector a01, out TVector a02, out TVector a03);
+        Load<TOps, TVector, TCount, T>(ref b1, o1, o2, o3, out TVector a10, out TVector a11, out TVector a12, out TVector a13);
+        Load<TOps, TVector, TCount, T>(ref b2, o1, o2, o3, out TVector a20, out TVector a21, out TVector a22, out TVector a23);
+        Load<TOps, TVector, TCount, T>(ref b3, o1, o2, o3, out TVector a30, out TVector a31, out TVector a32, out TVector a33);
         ref T l0 = ref Unsafe.Add(ref t, i0 * ldt);
         ref T l1 = ref Unsafe.Add(ref l0, ldt);
         ref T l2 = ref Unsafe.Add(ref l1, ldt);
@@ -224,24 +224,24 @@ internal static class TriangularColumns
         ref T bk = ref b;
         for (int k = 0; k < i0; k++)
         {
-            VectorChunk<TOps, TVector, TCount, T>.Load(ref bk, o1, o2, o3, out TVector x0, out TVector x1, out TVector x2, out TVector x3);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref l0, k), x0, x1, x2, x3, ref a00, ref a01, ref a02, ref a03);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref l1, k), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref l2, k), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref l3, k), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
+            Load<TOps, TVector, TCount, T>(ref bk, o1, o2, o3, out TVector x0, out TVector x1, out TVector x2, out TVector x3);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l0, k), x0, x1, x2, x3, ref a00, ref a01, ref a02, ref a03);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l1, k), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l2, k), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l3, k), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
             bk = ref Unsafe.Add(ref bk, ldb);
         }
 
         // The triangle inside the block, k ascending as above.
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref l0, i0), ref b0, o1, o2, o3, ref a00, ref a01, ref a02, ref a03);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref l1, i0), a00, a01, a02, a03, ref a10, ref a11, ref a12, ref a13);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l1, i0), a00, a01, a02, a03, ref a10, ref a11, ref a12, ref a13);
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref l1, i0 + 1), ref b1, o1, o2, o3, ref a10, ref a11, ref a12, ref a13);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref l2, i0), a00, a01, a02, a03, ref a20, ref a21, ref a22, ref a23);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref l2, i0 + 1), a10, a11, a12, a13, ref a20, ref a21, ref a22, ref a23);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l2, i0), a00, a01, a02, a03, ref a20, ref a21, ref a22, ref a23);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l2, i0 + 1), a10, a11, a12, a13, ref a20, ref a21, ref a22, ref a23);
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref l2, i0 + 2), ref b2, o1, o2, o3, ref a20, ref a21, ref a22, ref a23);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref l3, i0), a00, a01, a02, a03, ref a30, ref a31, ref a32, ref a33);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref l3, i0 + 1), a10, a11, a12, a13, ref a30, ref a31, ref a32, ref a33);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref l3, i0 + 2), a20, a21, a22, a23, ref a30, ref a31, ref a32, ref a33);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l3, i0), a00, a01, a02, a03, ref a30, ref a31, ref a32, ref a33);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l3, i0 + 1), a10, a11, a12, a13, ref a30, ref a31, ref a32, ref a33);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref l3, i0 + 2), a20, a21, a22, a23, ref a30, ref a31, ref a32, ref a33);
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref l3, i0 + 3), ref b3, o1, o2, o3, ref a30, ref a31, ref a32, ref a33);
     }
 
@@ -257,19 +257,19 @@ internal static class TriangularColumns
         ref T b1 = ref Unsafe.Add(ref b0, ldb);
         ref T b2 = ref Unsafe.Add(ref b1, ldb);
         ref T b3 = ref Unsafe.Add(ref b2, ldb);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref b0, o1, o2, o3, out TVector a00, out TVector a01, out TVector a02, out TVector a03);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref b1, o1, o2, o3, out TVector a10, out TVector a11, out TVector a12, out TVector a13);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref b2, o1, o2, o3, out TVector a20, out TVector a21, out TVector a22, out TVector a23);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref b3, o1, o2, o3, out TVector a30, out TVector a31, out TVector a32, out TVector a33);
+        Load<TOps, TVector, TCount, T>(ref b0, o1, o2, o3, out TVector a00, out TVector a01, out TVector a02, out TVector a03);
+        Load<TOps, TVector, TCount, T>(ref b1, o1, o2, o3, out TVector a10, out TVector a11, out TVector a12, out TVector a13);
+        Load<TOps, TVector, TCount, T>(ref b2, o1, o2, o3, out TVector a20, out TVector a21, out TVector a22, out TVector a23);
+        Load<TOps, TVector, TCount, T>(ref b3, o1, o2, o3, out TVector a30, out TVector a31, out TVector a32, out TVector a33);
         ref T tk = ref Unsafe.Add(ref t, ((n - 1) * ldt) + i0);
         ref T bk = ref Unsafe.Add(ref b, (n - 1) * ldb);
         for (int k = n - 1; k > i0 + 3; k--)
         {
-            VectorChunk<TOps, TVector, TCount, T>.Load(ref bk, o1, o2, o3, out TVector x0, out TVector x1, out TVector x2, out TVector x3);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(tk, x0, x1, x2, x3, ref a00, ref a01, ref a02, ref a03);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref tk, 1), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref tk, 2), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref tk, 3), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
+            Load<TOps, TVector, TCount, T>(ref bk, o1, o2, o3, out TVector x0, out TVector x1, out TVector x2, out TVector x3);
+            Update<TOps, TVector, TCount, T>(tk, x0, x1, x2, x3, ref a00, ref a01, ref a02, ref a03);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref tk, 1), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref tk, 2), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
+            Update<TOps, TVector, TCount, T>(Unsafe.Add(ref tk, 3), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
             tk = ref Unsafe.Subtract(ref tk, ldt);
             bk = ref Unsafe.Subtract(ref bk, ldb);
         }
@@ -279,14 +279,14 @@ internal static class TriangularColumns
         ref T t2 = ref Unsafe.Add(ref t1, ldt);
         ref T t3 = ref Unsafe.Add(ref t2, ldt);
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t3, 3), ref b3, o1, o2, o3, ref a30, ref a31, ref a32, ref a33);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref t3, 2), a30, a31, a32, a33, ref a20, ref a21, ref a22, ref a23);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref t3, 2), a30, a31, a32, a33, ref a20, ref a21, ref a22, ref a23);
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t2, 2), ref b2, o1, o2, o3, ref a20, ref a21, ref a22, ref a23);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref t3, 1), a30, a31, a32, a33, ref a10, ref a11, ref a12, ref a13);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(Unsafe.Add(ref t2, 1), a20, a21, a22, a23, ref a10, ref a11, ref a12, ref a13);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref t3, 1), a30, a31, a32, a33, ref a10, ref a11, ref a12, ref a13);
+        Update<TOps, TVector, TCount, T>(Unsafe.Add(ref t2, 1), a20, a21, a22, a23, ref a10, ref a11, ref a12, ref a13);
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t1, 1), ref b1, o1, o2, o3, ref a10, ref a11, ref a12, ref a13);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(t3, a30, a31, a32, a33, ref a00, ref a01, ref a02, ref a03);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(t2, a20, a21, a22, a23, ref a00, ref a01, ref a02, ref a03);
-        VectorChunk<TOps, TVector, TCount, T>.Subtract(t1, a10, a11, a12, a13, ref a00, ref a01, ref a02, ref a03);
+        Update<TOps, TVector, TCount, T>(t3, a30, a31, a32, a33, ref a00, ref a01, ref a02, ref a03);
+        Update<TOps, TVector, TCount, T>(t2, a20, a21, a22, a23, ref a00, ref a01, ref a02, ref a03);
+        Update<TOps, TVector, TCount, T>(t1, a10, a11, a12, a13, ref a00, ref a01, ref a02, ref a03);
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t, (i0 * ldt) + i0), ref b0, o1, o2, o3, ref a00, ref a01, ref a02, ref a03);
     }
 
@@ -299,7 +299,7 @@ internal static class TriangularColumns
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref T bi = ref Unsafe.Add(ref b, i * ldb);
-        VectorChunk<TOps, TVector, TCount, T>.Load(ref bi, o1, o2, o3, out TVector a0, out TVector a1, out TVector a2, out TVector a3);
+        Load<TOps, TVector, TCount, T>(ref bi, o1, o2, o3, out TVector a0, out TVector a1, out TVector a2, out TVector a3);
 
         // Forward reads row i of L (l_ik, k < i, ascending); backward column i (l_ki, k > i, descending).
         int count = backward ? n - 1 - i : i;
@@ -310,13 +310,52 @@ internal static class TriangularColumns
         nint bStep = backward ? -ldb : ldb;
         for (int k = 0; k < count; k++)
         {
-            VectorChunk<TOps, TVector, TCount, T>.Load(ref bk, o1, o2, o3, out TVector x0, out TVector x1, out TVector x2, out TVector x3);
-            VectorChunk<TOps, TVector, TCount, T>.Subtract(tk, x0, x1, x2, x3, ref a0, ref a1, ref a2, ref a3);
+            Load<TOps, TVector, TCount, T>(ref bk, o1, o2, o3, out TVector x0, out TVector x1, out TVector x2, out TVector x3);
+            Update<TOps, TVector, TCount, T>(tk, x0, x1, x2, x3, ref a0, ref a1, ref a2, ref a3);
             bk = ref Unsafe.Add(ref bk, bStep);
             tk = ref Unsafe.Add(ref tk, tStep);
         }
 
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t, (i * ldt) + i), ref bi, o1, o2, o3, ref a0, ref a1, ref a2, ref a3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Load<TOps, TVector, TCount, T>(ref T row, nuint o1, nuint o2, nuint o3, out TVector v0, out TVector v1, out TVector v2, out TVector v3)
+        where TOps : ISimd<TVector, T>
+        where TVector : struct
+        where TCount : IConstant
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        v0 = TOps.Load(ref row, 0);
+        v1 = TCount.Value > 1 ? TOps.Load(ref row, o1) : default;
+        v2 = TCount.Value > 2 ? TOps.Load(ref row, o2) : default;
+        v3 = TCount.Value > 3 ? TOps.Load(ref row, o3) : default;
+    }
+
+    /// <summary><c>a -= coefficient·x</c> on each of the chunk's vectors (one FMA with the negated coefficient).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update<TOps, TVector, TCount, T>(T coefficient, TVector x0, TVector x1, TVector x2, TVector x3, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
+        where TOps : ISimd<TVector, T>
+        where TVector : struct
+        where TCount : IConstant
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TVector l = TOps.Broadcast(-coefficient);
+        a0 = TOps.Fma(l, x0, a0);
+        if (TCount.Value > 1)
+        {
+            a1 = TOps.Fma(l, x1, a1);
+        }
+
+        if (TCount.Value > 2)
+        {
+            a2 = TOps.Fma(l, x2, a2);
+        }
+
+        if (TCount.Value > 3)
+        {
+            a3 = TOps.Fma(l, x3, a3);
+        }
     }
 
     /// <summary><c>a *= 1/diagonal</c>, stored to the row: the solved row, also left in <c>a</c> for the rows after it.</summary>
@@ -327,7 +366,25 @@ internal static class TriangularColumns
         where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        VectorChunk<TOps, TVector, TCount, T>.Scale(TOps.Broadcast(T.One / diagonal), ref a0, ref a1, ref a2, ref a3);
-        VectorChunk<TOps, TVector, TCount, T>.Store(ref row, o1, o2, o3, a0, a1, a2, a3);
+        TVector inverse = TOps.Broadcast(T.One / diagonal);
+        a0 = TOps.Multiply(a0, inverse);
+        TOps.Store(a0, ref row, 0);
+        if (TCount.Value > 1)
+        {
+            a1 = TOps.Multiply(a1, inverse);
+            TOps.Store(a1, ref row, o1);
+        }
+
+        if (TCount.Value > 2)
+        {
+            a2 = TOps.Multiply(a2, inverse);
+            TOps.Store(a2, ref row, o2);
+        }
+
+        if (TCount.Value > 3)
+        {
+            a3 = TOps.Multiply(a3, inverse);
+            TOps.Store(a3, ref row, o3);
+        }
     }
 }

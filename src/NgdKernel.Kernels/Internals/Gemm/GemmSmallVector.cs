@@ -257,24 +257,24 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
             TVector v1 = columns > 1 ? TSimd.Load(ref *(b1 + offset), 0) : default;
             TVector v2 = columns > 2 ? TSimd.Load(ref *(b2 + offset), 0) : default;
             TVector v3 = columns > 3 ? TSimd.Load(ref *(b3 + offset), 0) : default;
-            VectorChunk<TSimd, TVector, TColumns, T>.MultiplyAdd(TSimd.Broadcast(a[0]), v0, v1, v2, v3, ref x00, ref x01, ref x02, ref x03);
+            Row<TColumns>(a[0], v0, v1, v2, v3, ref x00, ref x01, ref x02, ref x03);
             if (rows > 1)
             {
-                VectorChunk<TSimd, TVector, TColumns, T>.MultiplyAdd(TSimd.Broadcast(a[aRow]), v0, v1, v2, v3, ref x10, ref x11, ref x12, ref x13);
+                Row<TColumns>(a[aRow], v0, v1, v2, v3, ref x10, ref x11, ref x12, ref x13);
             }
 
             if (rows > 2)
             {
-                VectorChunk<TSimd, TVector, TColumns, T>.MultiplyAdd(TSimd.Broadcast(a[2 * aRow]), v0, v1, v2, v3, ref x20, ref x21, ref x22, ref x23);
-                VectorChunk<TSimd, TVector, TColumns, T>.MultiplyAdd(TSimd.Broadcast(a[3 * aRow]), v0, v1, v2, v3, ref x30, ref x31, ref x32, ref x33);
+                Row<TColumns>(a[2 * aRow], v0, v1, v2, v3, ref x20, ref x21, ref x22, ref x23);
+                Row<TColumns>(a[3 * aRow], v0, v1, v2, v3, ref x30, ref x31, ref x32, ref x33);
             }
 
             if (rows > 4)
             {
-                VectorChunk<TSimd, TVector, TColumns, T>.MultiplyAdd(TSimd.Broadcast(a4[0]), v0, v1, v2, v3, ref x40, ref x41, ref x42, ref x43);
-                VectorChunk<TSimd, TVector, TColumns, T>.MultiplyAdd(TSimd.Broadcast(a4[aRow]), v0, v1, v2, v3, ref x50, ref x51, ref x52, ref x53);
-                VectorChunk<TSimd, TVector, TColumns, T>.MultiplyAdd(TSimd.Broadcast(a4[2 * aRow]), v0, v1, v2, v3, ref x60, ref x61, ref x62, ref x63);
-                VectorChunk<TSimd, TVector, TColumns, T>.MultiplyAdd(TSimd.Broadcast(a4[3 * aRow]), v0, v1, v2, v3, ref x70, ref x71, ref x72, ref x73);
+                Row<TColumns>(a4[0], v0, v1, v2, v3, ref x40, ref x41, ref x42, ref x43);
+                Row<TColumns>(a4[aRow], v0, v1, v2, v3, ref x50, ref x51, ref x52, ref x53);
+                Row<TColumns>(a4[2 * aRow], v0, v1, v2, v3, ref x60, ref x61, ref x62, ref x63);
+                Row<TColumns>(a4[3 * aRow], v0, v1, v2, v3, ref x70, ref x71, ref x72, ref x73);
                 a4 += aStep;
             }
 
@@ -300,6 +300,30 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
             StoreRow<TColumns>(in epilogue, x50, x51, x52, x53, c0 + (5 * ldc), c1 + (5 * ldc), c2 + (5 * ldc), c3 + (5 * ldc), last);
             StoreRow<TColumns>(in epilogue, x60, x61, x62, x63, c0 + (6 * ldc), c1 + (6 * ldc), c2 + (6 * ldc), c3 + (6 * ldc), last);
             StoreRow<TColumns>(in epilogue, x70, x71, x72, x73, c0 + (7 * ldc), c1 + (7 * ldc), c2 + (7 * ldc), c3 + (7 * ldc), last);
+        }
+    }
+
+    /// <summary>One row's multiply-adds for one k: a broadcast element of op(A) times each vector of B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<TColumns>(
+        T a, TVector v0, TVector v1, TVector v2, TVector v3, ref TVector x0, ref TVector x1, ref TVector x2, ref TVector x3)
+        where TColumns : IConstant
+    {
+        TVector s = TSimd.Broadcast(a);
+        x0 = TSimd.Fma(s, v0, x0);
+        if (TColumns.Value > 1)
+        {
+            x1 = TSimd.Fma(s, v1, x1);
+        }
+
+        if (TColumns.Value > 2)
+        {
+            x2 = TSimd.Fma(s, v2, x2);
+        }
+
+        if (TColumns.Value > 3)
+        {
+            x3 = TSimd.Fma(s, v3, x3);
         }
     }
 
