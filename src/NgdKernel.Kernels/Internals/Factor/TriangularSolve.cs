@@ -45,6 +45,11 @@ internal static class TriangularSolve
         }
     }
 
+    /// <summary>Block <paramref name="block"/> of <c>[0, n)</c> counted from the start (forward) or from the end.</summary>
+    private static (int Start, int End) Range(int block, int n, bool forward) => forward
+        ? (block * BlockSize, Math.Min(n, (block + 1) * BlockSize))
+        : (Math.Max(0, n - ((block + 1) * BlockSize)), n - (block * BlockSize));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref T At<T>(ref T origin, nint ld, int row, int column) => ref Unsafe.Add(ref origin, (row * ld) + column);
 
@@ -67,8 +72,7 @@ internal static class TriangularSolve
         int blocks = (n + BlockSize - 1) / BlockSize;
         for (int block = 0; block < blocks; block++)
         {
-            int i0 = forward ? block * BlockSize : Math.Max(0, n - ((block + 1) * BlockSize));
-            int i1 = forward ? Math.Min(n, i0 + BlockSize) : n - (block * BlockSize);
+            (int i0, int i1) = Range(block, n, forward);
             int nb = i1 - i0;
             (int s0, int s1) = forward ? (0, i0) : (i1, n);   // solved rows
             (int r0, int r1) = forward ? (i1, n) : (0, i0);   // rows still to solve
@@ -111,8 +115,7 @@ internal static class TriangularSolve
         int blocks = (n + BlockSize - 1) / BlockSize;
         for (int block = 0; block < blocks; block++)
         {
-            int j0 = forward ? block * BlockSize : Math.Max(0, n - ((block + 1) * BlockSize));
-            int j1 = forward ? Math.Min(n, j0 + BlockSize) : n - (block * BlockSize);
+            (int j0, int j1) = Range(block, n, forward);
             int nb = j1 - j0;
             (int s0, int s1) = forward ? (0, j0) : (j1, n);   // solved columns
             if (s1 > s0 && transpose)
