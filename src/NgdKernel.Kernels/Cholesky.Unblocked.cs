@@ -54,7 +54,7 @@ public static partial class Cholesky
         {
             KernelPath.Vector512 => FactorUpper<Simd512<T>, Vector512<T>, T>(ref u, stride, n, out pivotValue),
             KernelPath.Vector256 => FactorUpper<Simd256<T>, Vector256<T>, T>(ref u, stride, n, out pivotValue),
-            _ => FactorUpper<SimdScalar<T>, T, T>(ref u, stride, n, out pivotValue),
+            _ => FactorUpper<SimdScalar<T, One>, T, T>(ref u, stride, n, out pivotValue),
         };
 
         FactorTranspose.UpperToLower(ref u, stride, ref a0, lda, n, pivot < 0 ? n : pivot, path);

@@ -92,12 +92,12 @@ internal static class Level1
         nuint n = (nuint)length;
         nuint i = path == KernelPath.Vector512 ? Axpy<Simd512<T>, Vector512<T>, T>(alpha, ref x, ref y, 0, n) : 0;
         i = path != KernelPath.Scalar ? Axpy<Simd256<T>, Vector256<T>, T>(alpha, ref x, ref y, i, n) : i;
-        Axpy<SimdScalar<T>, T, T>(alpha, ref x, ref y, i, n);
+        Axpy<SimdScalar<T, One>, T, T>(alpha, ref x, ref y, i, n);
     }
 
     public static void AxpyScalar<T>(T alpha, ref T x, ref T y, int length)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Axpy<SimdScalar<T>, T, T>(alpha, ref x, ref y, 0, (nuint)length);
+        Axpy<SimdScalar<T, One>, T, T>(alpha, ref x, ref y, 0, (nuint)length);
 
     /// <summary>Whole vectors from <paramref name="i"/>, two at a time, then one; returns where the next narrower path goes on.</summary>
     private static nuint Axpy<TSimd, TVector, T>(T alpha, ref T x, ref T y, nuint i, nuint n)
@@ -127,7 +127,7 @@ internal static class Level1
         nuint n = (nuint)length;
         nuint i = path == KernelPath.Vector512 ? Scale<Simd512<T>, Vector512<T>, T>(alpha, ref x, 0, n) : 0;
         i = path != KernelPath.Scalar ? Scale<Simd256<T>, Vector256<T>, T>(alpha, ref x, i, n) : i;
-        Scale<SimdScalar<T>, T, T>(alpha, ref x, i, n);
+        Scale<SimdScalar<T, One>, T, T>(alpha, ref x, i, n);
     }
 
     /// <summary>Scales whole vectors from <paramref name="i"/>; returns where the next narrower path goes on.</summary>
@@ -157,7 +157,7 @@ internal static class Level1
         nuint n = (nuint)length;
         nuint i = path == KernelPath.Vector512 ? Rotate<Simd512<T>, Vector512<T>, T>(ref x, ref y, 0, n, c, s) : 0;
         i = path != KernelPath.Scalar ? Rotate<Simd256<T>, Vector256<T>, T>(ref x, ref y, i, n, c, s) : i;
-        Rotate<SimdScalar<T>, T, T>(ref x, ref y, i, n, c, s);
+        Rotate<SimdScalar<T, One>, T, T>(ref x, ref y, i, n, c, s);
     }
 
     /// <summary>Rotates whole vectors from <paramref name="i"/>; returns where the next narrower path goes on.</summary>

@@ -21,7 +21,7 @@ namespace NgdKernel.Kernels.Internals;
 /// times. A chunk whose width is not a multiple of the vector width ends with an overlapping last
 /// vector: its lanes shared with the previous vector get the same inputs and the same operations,
 /// so both stores write the same value. B narrower than one vector falls to the next narrower
-/// width, then to <see cref="SimdScalar{T}"/> (width 1), which is also the scalar path.</para>
+/// width, then to <see cref="SimdScalar{T, TFused}"/> (width 1), which is also the scalar path.</para>
 /// <para>Every element of X is computed by the same sequence (the FMA chain in the order of
 /// substitution, k ascending forward and descending backward, then one multiply) whatever chunk,
 /// vector width or thread it lands in: results do not depend on how the columns are split, which
@@ -64,7 +64,7 @@ internal static class TriangularColumns
 
         if (j < m)
         {
-            Chunks<SimdScalar<T>, T, T>(ref t, ldt, ref b, ldb, n, m, j, backward);
+            Chunks<SimdScalar<T, One>, T, T>(ref t, ldt, ref b, ldb, n, m, j, backward);
         }
     }
 

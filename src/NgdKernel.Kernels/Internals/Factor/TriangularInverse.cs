@@ -66,7 +66,7 @@ internal static class TriangularInverse
 
         if (j < width)
         {
-            Chunks<SimdScalar<T>, T, T>(ref a, ld, n, i, width, j, inverseStep, scale);
+            Chunks<SimdScalar<T, One>, T, T>(ref a, ld, n, i, width, j, inverseStep, scale);
         }
     }
 

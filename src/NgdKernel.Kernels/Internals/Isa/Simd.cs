@@ -42,6 +42,9 @@ internal interface ISimd<TVector, T>
 
     /// <summary>Lanes of <paramref name="whenTrue"/> where <paramref name="mask"/> is set, else of <paramref name="whenFalse"/>.</summary>
     static abstract TVector Select(TVector mask, TVector whenTrue, TVector whenFalse);
+
+    /// <summary>Whether <see cref="Fma"/> rounds once (every vector path) or after the multiply and the add.</summary>
+    static virtual bool Fused => true;
 }
 
 /// <summary>512-bit operations.</summary>
@@ -156,13 +159,18 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
 }
 
 /// <summary>
-/// One element as a vector of width 1: the scalar path of the generic factor bodies, with the same
-/// per-element operations as the vector paths (one rounding per FMA), so all paths give the same bits.
+/// One element as a vector of width 1: the scalar path of the generic bodies. With
+/// <typeparamref name="TFused"/> <see cref="One"/> an FMA rounds once, as on the vector paths (the
+/// factor kernels, whose paths all give the same bits); with <see cref="Zero"/> it is a multiply
+/// then an add (the scalar GEMM, which so doubles as a check that fused rounding stays within tolerance).
 /// </summary>
-internal readonly struct SimdScalar<T> : ISimd<T, T>
+internal readonly struct SimdScalar<T, TFused> : ISimd<T, T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    where TFused : IConstant
 {
     public static nuint Count => 1;
+
+    public static bool Fused => TFused.Value != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Load(ref T source, nuint offset) => Unsafe.Add(ref source, offset);
@@ -174,7 +182,7 @@ internal readonly struct SimdScalar<T> : ISimd<T, T>
     public static T Broadcast(T value) => value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Fma(T a, T b, T c) => T.FusedMultiplyAdd(a, b, c);
+    public static T Fma(T a, T b, T c) => TFused.Value != 0 ? T.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Multiply(T a, T b) => a * b;
@@ -200,6 +208,11 @@ internal readonly struct SimdScalar<T> : ISimd<T, T>
 internal interface IConstant
 {
     static abstract int Value { get; }
+}
+
+internal readonly struct Zero : IConstant
+{
+    public static int Value => 0;
 }
 
 internal readonly struct One : IConstant
