@@ -14,10 +14,9 @@
 # minutes per run on a shared 2-core machine; the cap is printed with the table.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/scripts/lib/results.sh"
 results="$root/docs/results/amortized"
 doc="$root/docs/amortized-curvature.md"
-begin_marker='<!-- amortized-results begin -->'
-end_marker='<!-- amortized-results end -->'
 periods=(1 5 10 20)
 experiments=(fig1a mnist)
 mnist_examples="${MNIST_EXAMPLES:-150000}"
@@ -34,13 +33,13 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 run_all() {
-  dotnet build -c Release "$root/src/NgdKernel.Cli/NgdKernel.Cli.csproj" -v quiet -nologo -o "$work/bin" >&2
-  local ngd="$work/bin/ngd"
+  local ngd
+  ngd="$(build_ngd "$work/bin")"
   mkdir -p "$results"
   "$root/scripts/get-mnist.sh" >&2
   {
     echo "started $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "cpu $(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//') ($(nproc) cores), .NET SDK $(dotnet --version)"
+    echo "cpu $(machine), .NET SDK $(dotnet --version)"
     echo "mnist-examples $mnist_examples"
   } > "$results/run.txt"
   for id in "${experiments[@]}"; do
@@ -64,40 +63,30 @@ render_row() {
   local id="$1" t="$2" json="$results/$1-T$2.json" log="$results/$1-T$2.log"
   local reason=""
   reason="$(grep -o 'Step [0-9]* failed in layer [0-9]*: [^.]*' "$log" | head -1 || true)"
-  awk -v id="$id" -v t="$t" -v reason="$reason" '
-    function group(n,   s, grouped) {
-      s = sprintf("%d", n); grouped = ""
-      while (length(s) > 3) { grouped = "," substr(s, length(s) - 2) grouped; s = substr(s, 1, length(s) - 3) }
-      return s grouped
-    }
-    function label(suffix) {
-      if (suffix ~ /xMin$/) { sub(/xMin$/, "x floor", suffix); return suffix }
-      if (suffix ~ /^Mse/) { sub(/^Mse/, "MSE ", suffix); return suffix }
-      return suffix
-    }
-    {
-      line = $0; gsub(/^[ \t]+|[ \t,]+$/, "", line)
-      if (line ~ /^"runs"/) exit
-      if (!match(line, /^"[^"]+": */)) next
-      key = substr(line, 2, index(line, "\":") - 2); value = substr(line, RLENGTH + 1); gsub(/"/, "", value)
-      if (key == "examplesSeen") seen = value
-      else if (key == "finalTestLoss") final = value
-      else if (key == "status") status = value
-      else if (key ~ /^examplesTo/) {
-        text = text (text == "" ? "" : "; ") label(substr(key, 11)) ": " (value == "null" ? "not reached" : group(value))
-      }
-    }
-    END {
-      state = status == "failed" ? "stopped: " reason : status == "examples" ? "budget used" : status
-      printf "| `%s` | %s | %s | %s | %s | %s |\n", id, t, group(seen), (final == "null" ? "-" : sprintf("%.4g", final)), text, state
-    }' "$json"
+  awk -v id="$id" -v t="$t" -v reason="$reason" -f "$summary_awk" -f /dev/stdin "$json" <<'AWK'
+{
+  line = $0; gsub(/^[ \t]+|[ \t,]+$/, "", line)
+  if (line ~ /^"runs"/) exit
+  if (!match(line, /^"[^"]+": */)) next
+  key = substr(line, 2, index(line, "\":") - 2); value = substr(line, RLENGTH + 1); gsub(/"/, "", value)
+  if (key == "examplesSeen") seen = value
+  else if (key == "finalTestLoss") final = value
+  else if (key == "status") status = value
+  else if (key ~ /^examplesTo/) {
+    text = text (text == "" ? "" : "; ") label(substr(key, 11)) ": " (value == "null" ? "not reached" : group(value))
+  }
+}
+END {
+  state = status == "failed" ? "stopped: " reason : status == "examples" ? "budget used" : status
+  printf "| `%s` | %s | %s | %s | %s | %s |\n", id, t, group(seen), (final == "null" ? "-" : sprintf("%.4g", final)), text, state
+}
+AWK
 }
 
 render() {
   local region="$work/region.md" cap
   cap="$(sed -n 's/^mnist-examples //p' "$results/run.txt")"
   {
-    echo "$begin_marker"
     echo "Run $(sed -n 's/^started //p' "$results/run.txt") on $(sed -n 's/^cpu //p' "$results/run.txt") by"
     echo "\`scripts/amortized-curvature.sh\` (MNIST capped at ${cap} examples); NGD alone, each run"
     echo "\`ngd <experiment> --optimizers ngd --inverse-period T --damping-interval T\` with the experiment's"
@@ -110,12 +99,8 @@ render() {
         render_row "$id" "$t"
       done
     done
-    echo "$end_marker"
   } > "$region"
-  awk -v region="$region" -v b="$begin_marker" -v e="$end_marker" '
-    $0 == b { while ((getline line < region) > 0) print line; skip = 1; next }
-    $0 == e { skip = 0; next }
-    !skip { print }' "$doc" > "$work/doc.md"
+  splice_region "$doc" amortized-results "$region" > "$work/doc.md"
   cp "$work/doc.md" "$doc"
   echo "amortized-curvature.sh: rewrote the table in ${doc#$root/}" >&2
 }

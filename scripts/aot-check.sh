@@ -9,6 +9,8 @@
 # Usage: scripts/aot-check.sh [OUT_DIR]   (default out/aot-check; ROUNDS=N to change rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root="$(pwd)"
+source scripts/lib/results.sh
 out="${1:-out/aot-check}"
 rounds="${ROUNDS:-5}"
 mkdir -p "$out"
@@ -61,10 +63,6 @@ awk -v date="$(date -u +%Y-%m-%d)" -v cpu="$cpu" -v rounds="$rounds" '
     exit ok ? 0 : 2
   }' "$out/runs.txt" | tee "$out/table.md"
 status=${PIPESTATUS[0]}
-# Splice between the markers of docs/deployment.md.
-awk -v table="$out/table.md" '
-  /<!-- aotcheck:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-  /<!-- aotcheck:end -->/ { skip = 0 }
-  !skip' docs/deployment.md >"$out/deployment.md" && cp "$out/deployment.md" docs/deployment.md
+splice_region docs/deployment.md aotcheck "$out/table.md" >"$out/deployment.md" && cp "$out/deployment.md" docs/deployment.md
 [ "$status" -eq 0 ] || echo "FAILED: Native AOT differs from the JIT in path or is below 0.9x (see $out/table.md)"
 exit "$status"

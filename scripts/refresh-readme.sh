@@ -17,10 +17,9 @@
 #                                           docs/results/ renders to (run by the test suite)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/scripts/lib/results.sh"
 results="$root/docs/results"
 readme="$root/README.md"
-begin_marker='<!-- paper-results begin -->'
-end_marker='<!-- paper-results end -->'
 
 mode=run
 experiments=()
@@ -41,14 +40,9 @@ region="$work/region.md"
 spliced="$work/README.md"
 
 run_experiments() {
-  dotnet build -c Release "$root/src/NgdKernel.Cli/NgdKernel.Cli.csproj" -v quiet -nologo >&2
-  # Run a private copy, so that a rebuild during a long run cannot replace the binaries under it.
-  local bin="$work/bin"
-  mkdir -p "$bin"
-  cp -r "$root/src/NgdKernel.Cli/bin/Release/net10.0/." "$bin/"
-  local ngd="$bin/ngd"
-  local cpu dotnet_version
-  cpu="$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//') ($(nproc) cores)"
+  local ngd cpu dotnet_version
+  ngd="$(build_ngd "$work/bin")"
+  cpu="$(machine)"
   dotnet_version="$(dotnet --version)"
   mkdir -p "$results"
   touch "$results/runs.tsv"
@@ -96,22 +90,11 @@ render() {
   echo "| Experiment | Optimizer | Examples | Seconds | Final test loss | First evaluation reaching |"
   echo "|---|---|---:|---:|---:|---|"
   for id in "${ids[@]}"; do
-    awk -v id="$id" -f /dev/stdin "$results/$id.json" <<'AWK'
+    awk -v id="$id" -f "$summary_awk" -f /dev/stdin "$results/$id.json" <<'AWK'
 # The summary is written by Utf8JsonWriter with indentation: one token per line. Keys at depth 1
 # belong to the experiment, keys at depth 3 of the "optimizers" array to one optimizer run (NGD,
 # then the best SGD rate); other arrays and deeper values are ignored.
-function group(n,   s, grouped) {
-  s = sprintf("%d", n); grouped = ""
-  while (length(s) > 3) { grouped = "," substr(s, length(s) - 2) grouped; s = substr(s, 1, length(s) - 3) }
-  return s grouped
-}
 function loss(v) { return v == "null" ? "-" : sprintf("%.4g", v) }
-function label(suffix) {
-  if (suffix ~ /^[0-9.]+$/) return suffix " % accuracy"
-  if (suffix ~ /xMin$/) { sub(/xMin$/, "x floor", suffix); return suffix }
-  if (suffix ~ /^Mse/) { sub(/^Mse/, "MSE ", suffix); return suffix }
-  return suffix
-}
 function flush(   text, i) {
   if (name == "") return
   text = ""
@@ -152,20 +135,9 @@ AWK
   awk -F '\t' '{ printf "- `%s`, run %s on %s, %s%s: %s\n", $1, $2, $5, $6, ($4 == 0 ? "" : " (exit code " $4 ")"), $7 }' "$results/runs.tsv"
 }
 
-splice() {
-  local region="$1" target="$2"
-  grep -qxF "$begin_marker" "$readme" && grep -qxF "$end_marker" "$readme" \
-    || { echo "refresh-readme.sh: README.md lacks the markers $begin_marker / $end_marker" >&2; exit 1; }
-  awk -v region="$region" -v b="$begin_marker" -v e="$end_marker" '
-    $0 == b { print; while ((getline line < region) > 0) print line; skipping = 1; next }
-    $0 == e { skipping = 0 }
-    !skipping { print }
-  ' "$readme" > "$target"
-}
-
 [[ $mode == run ]] && run_experiments
 render > "$region"
-splice "$region" "$spliced"
+splice_region "$readme" paper-results "$region" > "$spliced"
 if [[ $mode == check ]]; then
   if ! diff -u "$readme" "$spliced" >&2; then
     echo "refresh-readme.sh: README.md's results differ from docs/results/; run scripts/refresh-readme.sh --render" >&2

@@ -1,11 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
 using NgdKernel.Checkpoints;
-using NgdKernel.Cli.Experiments;
 using NgdKernel.Cli.Output;
 using NgdKernel.Cli.Progress;
 using NgdKernel.Data;
-using NgdKernel.Experiments;
 
 namespace NgdKernel.Cli;
 

@@ -1,5 +1,3 @@
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Cli;
 
 /// <summary>The line that says which kernel path a run uses, and why when it is narrower than the CPU allows.</summary>

@@ -24,89 +24,45 @@ public sealed class Scenario<T>
     public Scenario(string name)
     {
         Name = name;
-        NetworkOptions network;
-        Func<Network<T>, IOptimizer<T>> optimizer;
-        switch (name)
+        (NetworkOptions network, Func<Network<T>, IOptimizer<T>> optimizer, BatchSize) = name switch
         {
-            case "sgd-momentum" or "sgd-momentum-float":
-                network = Small();
-                optimizer = n => new SgdOptimizer<T>(n, new SgdOptions { LearningRate = 0.05, Momentum = 0.9 });
-                BatchSize = 16;
-                break;
-            case "ngd-cholesky" or "ngd-cholesky-float":
-                network = Small();
-                optimizer = n => new NaturalGradientOptimizer<T>(n, new NaturalGradientOptions { LearningRate = 0.5, InitialDamping = 0.1, Seed = 11 });
-                BatchSize = 8;
-                break;
-            case "ngd-sherman-morrison":
-                network = Small();
-                optimizer = n => new NaturalGradientOptimizer<T>(n, new NaturalGradientOptions
-                {
-                    LearningRate = 0.5,
-                    InitialDamping = 0.1,
-                    Inverse = CurvatureInverse.ShermanMorrison,
-                    Window = 40,
-                    RefreshInterval = 3,
-                    Seed = 12,
-                });
-                BatchSize = 16;
-                break;
-            case "ngd-amortized":
-                // Refresh period 3, statistics every 2 steps, damping every 2: a checkpoint after 7
-                // steps falls mid-period on all three counts.
-                network = Small();
-                optimizer = n => new NaturalGradientOptimizer<T>(n, new NaturalGradientOptions
-                {
-                    LearningRate = 0.5,
-                    InitialDamping = 0.1,
-                    InverseUpdatePeriod = 3,
-                    CurvatureUpdatePeriod = 2,
-                    DampingAdaptationInterval = 2,
-                    CurvatureDecay = 0.8,
-                    Seed = 15,
-                });
-                BatchSize = 8;
-                break;
-            case "sgd-controls":
-                network = Small();
-                optimizer = n => new SgdOptimizer<T>(n, new SgdOptions
-                {
-                    LearningRate = 0.05,
-                    Momentum = 0.9,
-                    WeightDecay = 0.01,
-                    Schedule = LearningRateSchedule.FromDelegate(static t => 1.0 / (1 + (0.1 * t))), // re-supplied on resume
-                    FrozenLayers = [1],
-                });
-                BatchSize = 16;
-                break;
-            case "ngd-controls" or "ngd-controls-float":
-                network = Small();
-                optimizer = n => new NaturalGradientOptimizer<T>(n, new NaturalGradientOptions
-                {
-                    LearningRate = 0.5,
-                    InitialDamping = 0.1,
-                    Momentum = 0.6,
-                    WeightDecay = 0.01,
-                    Schedule = LearningRateSchedule.Cosine(20, 0.1),
-                    FrozenLayers = [0],
-                    DampingForm = DampingForm.Factored,
-                    Seed = 14,
-                });
-                BatchSize = 8;
-                break;
-            case "exact":
-                network = new NetworkOptions { Widths = [4, 4, 4], Seed = 5 };
-                optimizer = n => new ExactNaturalGradientOptimizer<T>(n, new ExactNaturalGradientOptions { LearningRate = 0.1, Seed = 13 });
-                BatchSize = 16;
-                break;
-            case "kill-loop":
-                network = new NetworkOptions { Widths = [32, 128, 128, 32], HiddenActivation = Activation.Tanh, Bias = true, Seed = 3 };
-                optimizer = n => new SgdOptimizer<T>(n, new SgdOptions { LearningRate = 0.01, Momentum = 0.5 });
-                BatchSize = 8;
-                break;
-            default:
-                throw new ArgumentException($"Unknown scenario '{name}'; known: {string.Join(", ", Scenarios.Names)}.", nameof(name));
-        }
+            "sgd-momentum" or "sgd-momentum-float" => (Small(), Create(new SgdOptions { LearningRate = 0.05, Momentum = 0.9 }), 16),
+            "ngd-cholesky" or "ngd-cholesky-float" => (Small(), Create(Ngd with { Seed = 11 }), 8),
+            "ngd-sherman-morrison" => (Small(), Create(Ngd with { Inverse = CurvatureInverse.ShermanMorrison, Window = 40, RefreshInterval = 3, Seed = 12 }), 16),
+
+            // Refresh period 3, statistics every 2 steps, damping every 2: a checkpoint after 7
+            // steps falls mid-period on all three counts.
+            "ngd-amortized" => (Small(), Create(Ngd with
+            {
+                InverseUpdatePeriod = 3,
+                CurvatureUpdatePeriod = 2,
+                DampingAdaptationInterval = 2,
+                CurvatureDecay = 0.8,
+                Seed = 15,
+            }), 8),
+            "sgd-controls" => (Small(), Create(new SgdOptions
+            {
+                LearningRate = 0.05,
+                Momentum = 0.9,
+                WeightDecay = 0.01,
+                Schedule = LearningRateSchedule.FromDelegate(static t => 1.0 / (1 + (0.1 * t))), // re-supplied on resume
+                FrozenLayers = [1],
+            }), 16),
+            "ngd-controls" or "ngd-controls-float" => (Small(), Create(Ngd with
+            {
+                Momentum = 0.6,
+                WeightDecay = 0.01,
+                Schedule = LearningRateSchedule.Cosine(20, 0.1),
+                FrozenLayers = [0],
+                DampingForm = DampingForm.Factored,
+                Seed = 14,
+            }), 8),
+            "exact" => (new NetworkOptions { Widths = [4, 4, 4], Seed = 5 },
+                Create(new ExactNaturalGradientOptions { LearningRate = 0.1, Seed = 13 }), 16),
+            "kill-loop" => (new NetworkOptions { Widths = [32, 128, 128, 32], HiddenActivation = Activation.Tanh, Bias = true, Seed = 3 },
+                Create(new SgdOptions { LearningRate = 0.01, Momentum = 0.5 }), 8),
+            _ => throw new ArgumentException($"Unknown scenario '{name}'; known: {string.Join(", ", Scenarios.Names)}.", nameof(name)),
+        };
 
         Network = new Network<T>(network, KernelContext.Default);
         Optimizer = optimizer(Network);
@@ -166,6 +122,16 @@ public sealed class Scenario<T>
             }
         }
     }
+
+    /// <summary>What every natural-gradient scenario shares: learning rate 0.5, initial damping 0.1.</summary>
+    private static NaturalGradientOptions Ngd { get; } = new() { LearningRate = 0.5, InitialDamping = 0.1 };
+
+    private static Func<Network<T>, IOptimizer<T>> Create(SgdOptions options) => n => new SgdOptimizer<T>(n, options);
+
+    private static Func<Network<T>, IOptimizer<T>> Create(NaturalGradientOptions options) => n => new NaturalGradientOptimizer<T>(n, options);
+
+    private static Func<Network<T>, IOptimizer<T>> Create(ExactNaturalGradientOptions options) =>
+        n => new ExactNaturalGradientOptimizer<T>(n, options);
 
     private static NetworkOptions Small() => new()
     {

@@ -183,9 +183,7 @@ public sealed class ApiValidationTests
         Assert.Equal((2, 5), (gradient.Height, gradient.Width));
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
+    [Theory, Combinations]
     public void Trainer_NonFiniteData_NamesTheDataSetRow_AndChangesNothing(bool shuffle)
     {
         var network = new Network<double>(new NetworkOptions { Widths = [3, 2], Seed = 3 });

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Numerics;
-using NgdKernel.Kernels;
 using NgdKernel.Perf.Cases;
 using NgdKernel.Perf.OpenBlas;
 using NgdKernel.Perf.Peak;

@@ -1,5 +1,3 @@
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Cli.Bench;
 
 /// <summary>What one <c>ngd bench</c> pass runs with.</summary>

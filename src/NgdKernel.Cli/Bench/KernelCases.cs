@@ -1,4 +1,3 @@
-using System.Numerics;
 using NgdKernel.Perf.Cases;
 
 namespace NgdKernel.Cli.Bench;

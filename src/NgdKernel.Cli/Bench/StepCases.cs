@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Numerics;
 using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
 using NgdKernel.Perf.Cases;
 
 namespace NgdKernel.Cli.Bench;

@@ -1,7 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Experiments;
-
 namespace NgdKernel.Cli.Experiments;
 
 /// <summary>

@@ -1,12 +1,4 @@
-using System.Globalization;
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Distributed;
-using NgdKernel.Experiments;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Training;
 
 namespace NgdKernel.Cli.Experiments;
 

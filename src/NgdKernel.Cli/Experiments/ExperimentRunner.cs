@@ -1,12 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Numerics;
 using NgdKernel.Checkpoints;
 using NgdKernel.Cli.Progress;
-using NgdKernel.Experiments;
-using NgdKernel.Kernels;
-using NgdKernel.Optimizers;
-using NgdKernel.Training;
 
 namespace NgdKernel.Cli.Experiments;
 

@@ -1,5 +1,3 @@
-using NgdKernel.Experiments;
-
 namespace NgdKernel.Cli.Experiments;
 
 /// <summary>Which data an experiment trains on.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using NgdKernel.Checkpoints;
 
 namespace NgdKernel.Cli.Experiments;

@@ -1,11 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Experiments;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using NgdKernel.Training;
-
 namespace NgdKernel.Cli.Experiments;
 
 /// <summary>Builds the network and optimizer of one run from the library's public API.</summary>

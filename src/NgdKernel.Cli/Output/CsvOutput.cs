@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using NgdKernel.Cli.Experiments;
 
 namespace NgdKernel.Cli.Output;
 

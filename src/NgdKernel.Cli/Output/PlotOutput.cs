@@ -1,4 +1,3 @@
-using NgdKernel.Cli.Experiments;
 using ScottPlot;
 using SkiaSharp;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using NgdKernel.Cli.Experiments;
-
 namespace NgdKernel.Cli.Output;
 
 /// <summary>

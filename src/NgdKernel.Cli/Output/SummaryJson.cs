@@ -1,5 +1,4 @@
 using System.Text.Json;
-using NgdKernel.Cli.Experiments;
 
 namespace NgdKernel.Cli.Output;
 

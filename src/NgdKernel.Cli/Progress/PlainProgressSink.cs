@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace NgdKernel.Cli.Progress;
 
 /// <summary>Plain lines for redirected output and logs: one per ~10% of a run, and one at its end.</summary>

@@ -1,9 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Globalization;
-using System.Numerics;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 using NgdKernel.Training;
 

@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 
 namespace NgdKernel.Checkpoints;
@@ -16,12 +10,17 @@ namespace NgdKernel.Checkpoints;
 /// </summary>
 internal static class CheckpointCodec
 {
-    private const byte IsotropicCovariance = 0;
-    private const byte FullCovariance = 1;
-
-    // The output density shares the covariance byte: a non-Gaussian density has no covariance.
-    private const byte CategoricalDensity = 2;
-    private const byte BernoulliDensity = 3;
+    /// <summary>
+    /// The architecture's output byte: the Gaussian's covariance form, or a non-Gaussian density, which
+    /// has no covariance, in the same byte.
+    /// </summary>
+    private enum OutputKind : byte
+    {
+        IsotropicGaussian = 0,
+        FullGaussian = 1,
+        Categorical = 2,
+        Bernoulli = 3,
+    }
 
     /// <summary>
     /// Bit of the natural gradient's inverse-mode byte set when momentum buffers follow its state, so
@@ -62,16 +61,16 @@ internal static class CheckpointCodec
         OutputCovariance covariance = network.Options.OutputCovariance;
         if (network.OutputDensity != OutputDensity.Gaussian)
         {
-            writer.WriteByte(network.OutputDensity == OutputDensity.Categorical ? CategoricalDensity : BernoulliDensity);
+            writer.WriteByte((byte)(network.OutputDensity == OutputDensity.Categorical ? OutputKind.Categorical : OutputKind.Bernoulli));
         }
         else if (covariance.IsIsotropic)
         {
-            writer.WriteByte(IsotropicCovariance);
+            writer.WriteByte((byte)OutputKind.IsotropicGaussian);
             writer.WriteElements<double>([covariance.Variance]);
         }
         else
         {
-            writer.WriteByte(FullCovariance);
+            writer.WriteByte((byte)OutputKind.FullGaussian);
             writer.WriteElements<double>(covariance.ToDense(network.OutputSize));
         }
 
@@ -372,19 +371,19 @@ internal static class CheckpointCodec
 
         bool bias = reader.ReadBoolean("bias flag");
         long covarianceOffset = reader.Offset;
-        byte covarianceKind = reader.ReadByte("output covariance kind");
+        var covarianceKind = (OutputKind)reader.ReadByte("output covariance kind");
         OutputCovariance covariance = OutputCovariance.Identity;
         OutputDensity density = OutputDensity.Gaussian;
-        if (covarianceKind is CategoricalDensity or BernoulliDensity)
+        if (covarianceKind is OutputKind.Categorical or OutputKind.Bernoulli)
         {
-            density = covarianceKind == CategoricalDensity ? OutputDensity.Categorical : OutputDensity.Bernoulli;
+            density = covarianceKind == OutputKind.Categorical ? OutputDensity.Categorical : OutputDensity.Bernoulli;
             if (density == OutputDensity.Categorical && widths[layers] < 2)
             {
                 throw reader.ErrorAt(covarianceOffset, string.Create(CultureInfo.InvariantCulture,
                     $"output density is categorical but the output width is {widths[layers]}; it needs at least 2 classes."));
             }
         }
-        else if (covarianceKind == IsotropicCovariance)
+        else if (covarianceKind == OutputKind.IsotropicGaussian)
         {
             ReadOnlySpan<double> variance = reader.ReadElements<double>(1, "output variance", out long offset);
             if (!double.IsFinite(variance[0]) || !(variance[0] > 0))
@@ -395,7 +394,7 @@ internal static class CheckpointCodec
 
             covariance = OutputCovariance.Isotropic(variance[0]);
         }
-        else if (covarianceKind == FullCovariance)
+        else if (covarianceKind == OutputKind.FullGaussian)
         {
             int n = widths[layers];
             ReadOnlySpan<double> dense = reader.ReadElements<double>((long)n * n, "output covariance", out long offset);

@@ -1,6 +1,3 @@
-using System.Globalization;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Checkpoints;
 
 /// <summary>Element type of the weights and state in a checkpoint (header field at byte 12).</summary>

@@ -1,10 +1,3 @@
-using System.Numerics;
-using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Densities;
 
 /// <summary>
@@ -36,41 +29,19 @@ internal sealed class BernoulliLikelihood<T> : ProbabilityLikelihood<T>
         }
     }
 
-    public override LossValues Loss(Network<T> network, ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace, bool computeErrors)
+    /// <summary>Softplus loss of each output (see the remarks); the error <c>y - p</c> overwrites <paramref name="p"/> when none is asked.</summary>
+    protected override void RowLoss(ReadOnlySpan<T> z, ReadOnlySpan<T> y, Span<T> p, Span<T> error, ref double loss, ref double squared)
     {
-        int rows = targets.Height;
-        int nOut = network.OutputSize;
-        ReadOnlySpan2D<T> output = Outputs(network, workspace, rows);
-        Span2D<T> probabilities = workspace.Difference.Span.Slice(0, 0, rows, nOut);
-        Span2D<T> errors = workspace.Errors[network.LayerCount - 1].Span.Slice(0, 0, rows, nOut);
-        double loss = 0;
-        double squared = 0;
-        for (int r = 0; r < rows; r++)
+        TensorPrimitives.Sigmoid<T>(z, p);
+        for (int j = 0; j < z.Length; j++)
         {
-            ReadOnlySpan<T> z = output.GetRowSpan(r);
-            ReadOnlySpan<T> y = targets.GetRowSpan(r);
-            Span<T> p = probabilities.GetRowSpan(r);
-            TensorPrimitives.Sigmoid<T>(z, p);
-            for (int j = 0; j < nOut; j++)
-            {
-                double x = double.CreateTruncating(z[j]);
-                loss += Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x))) - (double.CreateTruncating(y[j]) * x);
-            }
-
-            if (computeErrors)
-            {
-                Span<T> e = errors.GetRowSpan(r);
-                TensorPrimitives.Subtract(y, p, e);
-                squared += double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(e));
-            }
-            else
-            {
-                TensorPrimitives.Subtract(y, p, p);
-                squared += double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(p));
-            }
+            double x = double.CreateTruncating(z[j]);
+            loss += Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x))) - (double.CreateTruncating(y[j]) * x);
         }
 
-        return new LossValues(loss / rows, squared / ((double)rows * nOut));
+        Span<T> e = error.IsEmpty ? p : error;
+        TensorPrimitives.Subtract(y, p, e);
+        squared += double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(e));
     }
 
     protected override void Probabilities(ReadOnlySpan<T> logits, Span<T> p) => TensorPrimitives.Sigmoid<T>(logits, p);

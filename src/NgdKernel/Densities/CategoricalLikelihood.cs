@@ -1,11 +1,3 @@
-using System.Globalization;
-using System.Numerics;
-using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Densities;
 
 /// <summary>
@@ -54,49 +46,36 @@ internal sealed class CategoricalLikelihood<T> : ProbabilityLikelihood<T>
         }
     }
 
-    public override LossValues Loss(Network<T> network, ReadOnlySpan2D<T> targets, NetworkWorkspace<T> workspace, bool computeErrors)
+    /// <summary>
+    /// Log-sum-exp loss (see the remarks) of a label (one column, more than one output) or of class
+    /// probabilities; <c>|y - p|^2</c> expanded as <c>|y|^2 - 2 y.p + |p|^2</c>.
+    /// </summary>
+    protected override void RowLoss(ReadOnlySpan<T> z, ReadOnlySpan<T> y, Span<T> p, Span<T> error, ref double loss, ref double squared)
     {
-        int rows = targets.Height;
-        int nOut = network.OutputSize;
-        bool labels = targets.Width == 1 && nOut > 1;
-        ReadOnlySpan2D<T> output = Outputs(network, workspace, rows);
-        Span2D<T> probabilities = workspace.Difference.Span.Slice(0, 0, rows, nOut);
-        Span2D<T> errors = workspace.Errors[network.LayerCount - 1].Span.Slice(0, 0, rows, nOut);
-        double loss = 0;
-        double squared = 0;
-        for (int r = 0; r < rows; r++)
+        double logSumExp = Softmax(z, p);
+        double sumOfSquares = double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(p));
+        if (y.Length == 1 && p.Length > 1)
         {
-            ReadOnlySpan<T> z = output.GetRowSpan(r);
-            Span<T> p = probabilities.GetRowSpan(r);
-            double logSumExp = Softmax(z, p);
-            double sumOfSquares = double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(p));
-            if (labels)
+            int label = int.CreateTruncating(y[0]);
+            loss += logSumExp - double.CreateTruncating(z[label]);
+            squared += sumOfSquares - (2 * double.CreateTruncating(p[label])) + 1;
+            if (!error.IsEmpty)
             {
-                int y = int.CreateTruncating(targets[r, 0]);
-                loss += logSumExp - double.CreateTruncating(z[y]);
-                squared += sumOfSquares - (2 * double.CreateTruncating(p[y])) + 1;
-                if (computeErrors)
-                {
-                    Span<T> e = errors.GetRowSpan(r);
-                    TensorPrimitives.Negate<T>(p, e);
-                    e[y] += T.One;
-                }
-            }
-            else
-            {
-                ReadOnlySpan<T> y = targets.GetRowSpan(r);
-                T total = TensorPrimitives.Sum(y);
-                loss += (double.CreateTruncating(total) * logSumExp) - double.CreateTruncating(TensorPrimitives.Dot(y, z));
-                squared += double.CreateTruncating(TensorPrimitives.SumOfSquares(y)) - (2 * double.CreateTruncating(TensorPrimitives.Dot<T>(y, p)))
-                    + sumOfSquares;
-                if (computeErrors)
-                {
-                    TensorPrimitives.MultiplyAdd<T>(p, -total, y, errors.GetRowSpan(r));
-                }
+                TensorPrimitives.Negate<T>(p, error);
+                error[label] += T.One;
             }
         }
-
-        return new LossValues(loss / rows, Math.Max(0, squared) / ((double)rows * nOut));
+        else
+        {
+            T total = TensorPrimitives.Sum(y);
+            loss += (double.CreateTruncating(total) * logSumExp) - double.CreateTruncating(TensorPrimitives.Dot(y, z));
+            squared += double.CreateTruncating(TensorPrimitives.SumOfSquares(y)) - (2 * double.CreateTruncating(TensorPrimitives.Dot<T>(y, p)))
+                + sumOfSquares;
+            if (!error.IsEmpty)
+            {
+                TensorPrimitives.MultiplyAdd<T>(p, -total, y, error);
+            }
+        }
     }
 
     protected override void Probabilities(ReadOnlySpan<T> logits, Span<T> p) => Softmax(logits, p);

@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Densities;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Numerics.Tensors;
-
 namespace NgdKernel.Networks;
 
 /// <summary>The element-wise nonlinearity <c>phi_i</c> of a layer (paper Eq. 1).</summary>

@@ -1,7 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Networks;
 
 /// <summary>

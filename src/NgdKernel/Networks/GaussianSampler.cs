@@ -1,10 +1,6 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
 
 namespace NgdKernel.Networks;
 

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Numerics;
-using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.LinearAlgebra;
-
 namespace NgdKernel.Networks;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Networks;
 
 /// <summary>

@@ -1,11 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Numerics;
-using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
 
 namespace NgdKernel.Optimizers;
 
@@ -27,7 +20,7 @@ namespace NgdKernel.Optimizers;
 /// state, detected by one interlocked flag without lock or allocation.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
+public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>, IMemoryLayout<T, ExactNaturalGradientOptions>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Matrix<T>[] _inputCovariance;   // <x_l x_l^T>, [in, in]
@@ -46,7 +39,6 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     private Matrix<T>[] _sampledErrors = [];
     private long _previousStepCount;
     private bool _canRollBack;
-    private readonly long _memoryLimit;
     private int _checkedRows;
     private ReentrancyGuard _guard;
 
@@ -93,8 +85,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
 
         Network = network;
         Options = options;
-        _memoryLimit = OptimizerMemory.Limit(options.MemoryLimit);
-        CheckMemory(0, nameof(network));
+        OptimizerMemory.Check<T, ExactNaturalGradientOptions, ExactNaturalGradientOptimizer<T>>(network, options, 0, nameof(network));
         if (options.InputCovariance is not null)
         {
             _sigma = new Matrix<T>(n0, n0);
@@ -145,27 +136,19 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, ExactNaturalGradientOptions? options = null)
     {
         OptimizerMemory.CheckEstimateArguments(network, batchSize);
-        options = ValidatedOptions.OrDefault(options);
-        int blocks = options.ErrorBlocks(network.OutputSize);
-        MemoryList list = OptimizerMemory.List(network, batchSize, blocks);
-        DescribeMemory(ref list, network, options, batchSize);
-        return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(ExactNaturalGradientOptimizer<T>)), batchSize, blocks, list.Items,
-            OptimizerMemory.Limit(options.MemoryLimit));
+        return OptimizerMemory.Estimate<T, ExactNaturalGradientOptions, ExactNaturalGradientOptimizer<T>>(network, batchSize,
+            ValidatedOptions.OrDefault(options));
     }
 
-    /// <summary>Throws <see cref="MemoryLimitException"/> when the buffers for <paramref name="rows"/> exceed the limit.</summary>
-    private void CheckMemory(int rows, string paramName)
-    {
-        var total = default(MemoryTotal);
-        DescribeMemory(ref total, Network, Options, rows);
-        if (!OptimizerMemory.Fits<T>(total, _memoryLimit))
-        {
-            throw EstimateMemory(Network, rows, Options).Exceeded(paramName, "ExactNaturalGradientOptions.MemoryLimit");
-        }
-    }
+    static string IMemoryLayout<T, ExactNaturalGradientOptions>.LimitOption => "ExactNaturalGradientOptions.MemoryLimit";
 
-    private static void DescribeMemory<TSink>(ref TSink sink, Network<T> network, ExactNaturalGradientOptions options, int rows)
-        where TSink : struct, IMemorySink
+    static long? IMemoryLayout<T, ExactNaturalGradientOptions>.MemoryLimit(ExactNaturalGradientOptions options) => options.MemoryLimit;
+
+    static int IMemoryLayout<T, ExactNaturalGradientOptions>.SampleCount(Network<T> network, ExactNaturalGradientOptions options) =>
+        options.ErrorBlocks(network.OutputSize);
+
+    static void IMemoryLayout<T, ExactNaturalGradientOptions>.DescribeMemory<TSink>(ref TSink sink, Network<T> network,
+        ExactNaturalGradientOptions options, int rows)
     {
         if (options.InputCovariance is not null)
         {
@@ -254,11 +237,8 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>
     /// <summary>Covariances, pseudo-inverses and directions for a batch; weights untouched.</summary>
     internal LossValues ComputeDirections(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
-        if (inputs.Height != _checkedRows && inputs.Height > 0)
-        {
-            CheckMemory(inputs.Height, nameof(inputs));
-            _checkedRows = inputs.Height;
-        }
+        OptimizerMemory.CheckBatch<T, ExactNaturalGradientOptions, ExactNaturalGradientOptimizer<T>>(ref _checkedRows, Network, Options,
+            inputs.Height, nameof(inputs));
 
         NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, inputs.Height);
         Network.CheckBatch(inputs, targets, workspace);

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace NgdKernel.Optimizers;
 
 /// <summary>Where <see cref="ExactNaturalGradientOptimizer{T}"/> takes a model covariance from.</summary>

@@ -1,7 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Optimizers;
 
 /// <summary>An optimizer that updates a <see cref="Network{T}"/> one minibatch at a time.</summary>

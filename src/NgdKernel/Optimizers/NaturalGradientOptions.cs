@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace NgdKernel.Optimizers;
 
 /// <summary>How <see cref="NaturalGradientOptimizer{T}"/> applies the damped inverse covariances.</summary>

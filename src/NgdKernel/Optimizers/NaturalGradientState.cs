@@ -1,5 +1,3 @@
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Optimizers;
 
 /// <summary>

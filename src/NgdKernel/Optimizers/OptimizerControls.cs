@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Numerics;
-using System.Numerics.Tensors;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Optimizers;
 
 /// <summary>How <see cref="NaturalGradientOptimizer{T}"/> puts the damping <c>lambda</c> on the two covariances of Eq. 20.</summary>

@@ -1,6 +1,4 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using NgdKernel.Networks;
 
 namespace NgdKernel.Optimizers;
 
@@ -67,6 +65,53 @@ internal static class OptimizerMemory
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         new(network.Widths.ToArray(), network.HasBias, batchSize, sampleCount, Unsafe.SizeOf<T>());
 
+    /// <summary>
+    /// The estimate of <typeparamref name="TOptimizer"/>'s buffers at <paramref name="batchSize"/>, listed
+    /// buffer by buffer; <paramref name="options"/> are already validated.
+    /// </summary>
+    public static MemoryEstimate Estimate<T, TOptions, TOptimizer>(Network<T> network, int batchSize, TOptions options)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOptimizer : IMemoryLayout<T, TOptions>
+    {
+        int sampleCount = TOptimizer.SampleCount(network, options);
+        MemoryList list = List(network, batchSize, sampleCount);
+        TOptimizer.DescribeMemory(ref list, network, options, batchSize);
+        return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(TOptimizer)), batchSize, sampleCount, list.Items,
+            Limit(TOptimizer.MemoryLimit(options)));
+    }
+
+    /// <summary>
+    /// Throws <see cref="MemoryLimitException"/> when <typeparamref name="TOptimizer"/>'s buffers for batches of
+    /// <paramref name="rows"/> (0: those that do not depend on the batch) exceed the limit; allocates nothing otherwise.
+    /// </summary>
+    public static void Check<T, TOptions, TOptimizer>(Network<T> network, TOptions options, int rows, string paramName)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOptimizer : IMemoryLayout<T, TOptions>
+    {
+        var total = default(MemoryTotal);
+        TOptimizer.DescribeMemory(ref total, network, options, rows);
+        if (!Fits<T>(total, Limit(TOptimizer.MemoryLimit(options))))
+        {
+            throw Estimate<T, TOptions, TOptimizer>(network, rows, options).Exceeded(paramName, TOptimizer.LimitOption);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Check{T, TOptions, TOptimizer}"/> at the first step of each batch size: <paramref name="checkedRows"/>
+    /// remembers the last size that passed, so a step of the same size checks nothing.
+    /// </summary>
+    public static void CheckBatch<T, TOptions, TOptimizer>(ref int checkedRows, Network<T> network, TOptions options, int rows,
+        string paramName)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOptimizer : IMemoryLayout<T, TOptions>
+    {
+        if (rows != checkedRows && rows > 0)
+        {
+            Check<T, TOptions, TOptimizer>(network, options, rows, paramName);
+            checkedRows = rows;
+        }
+    }
+
     /// <summary>Validates the arguments of a public <c>EstimateMemory</c>.</summary>
     public static void CheckEstimateArguments<T>(Network<T> network, int batchSize)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -83,4 +128,28 @@ internal static class OptimizerMemory
             throw NaturalGradientOptions.Range("MemoryLimit", value, "it must be > 0 bytes, or null for the default");
         }
     }
+}
+
+/// <summary>
+/// An optimizer type's buffers as the shared memory check sees them: described once, counted by a
+/// <see cref="MemoryList"/> for <c>EstimateMemory</c> and by a <see cref="MemoryTotal"/> (no allocation) for
+/// the check at construction and at each new batch size.
+/// </summary>
+/// <typeparam name="T">float or double.</typeparam>
+/// <typeparam name="TOptions">The optimizer's options.</typeparam>
+internal interface IMemoryLayout<T, TOptions>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>The option that sets the limit, as the exception names it (<c>SgdOptions.MemoryLimit</c>).</summary>
+    static abstract string LimitOption { get; }
+
+    /// <summary>The limit option's value (null: the default).</summary>
+    static abstract long? MemoryLimit(TOptions options);
+
+    /// <summary>Blocks of sampled errors per example in the workspace (0: none).</summary>
+    static abstract int SampleCount(Network<T> network, TOptions options);
+
+    /// <summary>Every buffer for batches of <paramref name="rows"/> (0: those that do not depend on the batch) into <paramref name="sink"/>.</summary>
+    static abstract void DescribeMemory<TSink>(ref TSink sink, Network<T> network, TOptions options, int rows)
+        where TSink : struct, IMemorySink;
 }

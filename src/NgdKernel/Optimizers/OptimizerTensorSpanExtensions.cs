@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Numerics.Tensors;
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Optimizers;
 
 /// <summary>

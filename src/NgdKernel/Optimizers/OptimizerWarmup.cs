@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
 using NgdKernel.Training;
 
 namespace NgdKernel.Optimizers;

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Optimizers;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using NgdKernel.LinearAlgebra;
-
 namespace NgdKernel.Optimizers;
 
 // Checkpoint access to the state that carries from one step to the next (NgdKernel.Checkpoints).

@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using System.Numerics;
-using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
 
 namespace NgdKernel.Optimizers;
 
@@ -25,7 +20,7 @@ namespace NgdKernel.Optimizers;
 /// state, detected by one interlocked flag without lock or allocation.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed partial class SgdOptimizer<T> : IOptimizer<T>
+public sealed partial class SgdOptimizer<T> : IOptimizer<T>, IMemoryLayout<T, SgdOptions>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly Matrix<T>[]? _velocity;
@@ -36,7 +31,6 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     private readonly OptimizerControls _controls;
     private NetworkWorkspace<T>? _workspace;
     private bool _canRollBack;
-    private readonly long _memoryLimit;
     private int _checkedRows;
     private ReentrancyGuard _guard;
 
@@ -51,8 +45,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
         _learningRate = T.CreateChecked(options.LearningRate);
         _momentum = T.CreateChecked(options.Momentum);
         _controls = new OptimizerControls(network.LayerCount, options.Schedule, options.WeightDecay, options.FrozenLayers);
-        _memoryLimit = OptimizerMemory.Limit(options.MemoryLimit);
-        CheckMemory(0, nameof(network));
+        OptimizerMemory.Check<T, SgdOptions, SgdOptimizer<T>>(network, options, 0, nameof(network));
         _previousWeights = OptimizerBuffers.LikeWeights(network);
         if (options.Momentum > 0)
         {
@@ -76,26 +69,16 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, SgdOptions? options = null)
     {
         OptimizerMemory.CheckEstimateArguments(network, batchSize);
-        options = ValidatedOptions.OrDefault(options);
-        MemoryList list = OptimizerMemory.List(network, batchSize, 0);
-        DescribeMemory(ref list, network, options, batchSize);
-        return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(SgdOptimizer<T>)), batchSize, 0, list.Items,
-            OptimizerMemory.Limit(options.MemoryLimit));
+        return OptimizerMemory.Estimate<T, SgdOptions, SgdOptimizer<T>>(network, batchSize, ValidatedOptions.OrDefault(options));
     }
 
-    /// <summary>Throws <see cref="MemoryLimitException"/> when the buffers for <paramref name="rows"/> exceed the limit.</summary>
-    private void CheckMemory(int rows, string paramName)
-    {
-        var total = default(MemoryTotal);
-        DescribeMemory(ref total, Network, Options, rows);
-        if (!OptimizerMemory.Fits<T>(total, _memoryLimit))
-        {
-            throw EstimateMemory(Network, rows, Options).Exceeded(paramName, "SgdOptions.MemoryLimit");
-        }
-    }
+    static string IMemoryLayout<T, SgdOptions>.LimitOption => "SgdOptions.MemoryLimit";
 
-    private static void DescribeMemory<TSink>(ref TSink sink, Network<T> network, SgdOptions options, int rows)
-        where TSink : struct, IMemorySink
+    static long? IMemoryLayout<T, SgdOptions>.MemoryLimit(SgdOptions options) => options.MemoryLimit;
+
+    static int IMemoryLayout<T, SgdOptions>.SampleCount(Network<T> network, SgdOptions options) => 0;
+
+    static void IMemoryLayout<T, SgdOptions>.DescribeMemory<TSink>(ref TSink sink, Network<T> network, SgdOptions options, int rows)
     {
         OptimizerMemory.WeightsLike(ref sink, network, "weights before the step (undo copy)");
         if (options.Momentum > 0)
@@ -124,11 +107,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>
     {
         using ReentrancyGuard.Scope busy = _guard.Enter(this);
         long start = Stopwatch.GetTimestamp();
-        if (inputs.Height != _checkedRows && inputs.Height > 0)
-        {
-            CheckMemory(inputs.Height, nameof(inputs));
-            _checkedRows = inputs.Height;
-        }
+        OptimizerMemory.CheckBatch<T, SgdOptions, SgdOptimizer<T>>(ref _checkedRows, Network, Options, inputs.Height, nameof(inputs));
 
         NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, inputs.Height);
         LossValues loss = Network.ComputeGradient(inputs, targets, workspace);

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace NgdKernel.Optimizers;
 
 /// <summary>Options of <see cref="SgdOptimizer{T}"/>.</summary>

@@ -1,8 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
 
 namespace NgdKernel.Optimizers;
 

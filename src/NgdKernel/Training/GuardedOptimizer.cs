@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 
 namespace NgdKernel.Training;
@@ -154,10 +150,8 @@ public sealed class GuardedOptimizer<T> : IOptimizer<T>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public GuardedOptimizer(IOptimizer<T> inner, StepGuardOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(inner);
-        options = ValidatedOptions.OrDefault(options);
-        Inner = inner;
-        Options = options;
+        Inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        Options = ValidatedOptions.OrDefault(options);
     }
 
     /// <summary>Raised after a failed attempt has been rolled back, before the retry (or, for the optimizer's own retries, after the step succeeded).</summary>

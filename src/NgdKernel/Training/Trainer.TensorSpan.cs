@@ -1,7 +1,3 @@
-using System.Numerics.Tensors;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Training;
 
 // Overloads over System.Numerics.Tensors spans: the data set is viewed in place (no copy, no

@@ -1,10 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
 using NgdKernel.Optimizers;
 
 namespace NgdKernel.Training;

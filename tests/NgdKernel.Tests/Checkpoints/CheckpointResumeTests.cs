@@ -168,11 +168,8 @@ public sealed class CheckpointResumeTests
     public void Checkpoint_ApplicationData_RoundTripsWithTheState()
     {
         using var folder = new TempFolder();
-        var run = new Scenario<double>("ngd-cholesky");
-        run.Train(2);
-        string path = folder.File("app.ckpt");
         byte[] application = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-        Checkpoint.Save(path, run.Optimizer, application);
+        (Scenario<double> run, string path) = TrainAndSave<double>(folder, "ngd-cholesky", 2, "app.ckpt", application);
         Assert.Equal(application.Length, Checkpoint.ReadInfo(path).ApplicationDataLength);
         var resumed = new Scenario<double>("ngd-cholesky");
         Assert.Equal(application, Checkpoint.Load(path, resumed.Optimizer));
@@ -189,14 +186,15 @@ public sealed class CheckpointResumeTests
         Assert.Equal(0u, Crc32C.Compute([]));
     }
 
-    /// <summary>A fresh run of <paramref name="scenario"/>, trained for <paramref name="steps"/> steps and saved to <paramref name="name"/> in <paramref name="folder"/>.</summary>
-    private static (Scenario<T> Run, string Path) TrainAndSave<T>(TempFolder folder, string scenario, int steps, string name)
+    /// <summary>A fresh run of <paramref name="scenario"/>, trained for <paramref name="steps"/> steps and saved to <paramref name="name"/> in <paramref name="folder"/> with <paramref name="application"/> data, if any.</summary>
+    internal static (Scenario<T> Run, string Path) TrainAndSave<T>(
+        TempFolder folder, string scenario, int steps, string name, byte[]? application = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var run = new Scenario<T>(scenario);
         run.Train(steps);
         string path = folder.File(name);
-        Checkpoint.Save(path, run.Optimizer);
+        Checkpoint.Save(path, run.Optimizer, application);
         return (run, path);
     }
 

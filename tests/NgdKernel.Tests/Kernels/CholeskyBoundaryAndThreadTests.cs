@@ -1,6 +1,3 @@
-using System.Numerics;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
 using R = NgdKernel.Tests.Reference.ReferenceCholesky;
 
 namespace NgdKernel.Tests.Kernels;
@@ -12,8 +9,6 @@ namespace NgdKernel.Tests.Kernels;
 /// </summary>
 public class CholeskyBoundaryAndThreadTests
 {
-    public static TheoryData<KernelPath> Paths => FactorCases.Paths();
-
     /// <summary>Orders around the vector widths, four-vector chunks and the 64 block (the crossover to the blocked code).</summary>
     private static readonly int[] Orders = [1, 2, 3, 4, 5, 7, 8, 9, 11, 15, 16, 17, 20, 31, 32, 33, 47, 63, 64, 65, 100, 127, 128, 129];
 
@@ -21,7 +16,7 @@ public class CholeskyBoundaryAndThreadTests
     private static readonly int[] Widths = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 79, 80, 81, 97, 130];
 
     /// <summary>Solves, factor residual and inverse residual (the inverse's rows are chunked like B's).</summary>
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Cholesky_SmallKernels_MatchReference_AtChunkBoundaries(KernelPath path)
     {
         int seed = 0;
@@ -52,7 +47,7 @@ public class CholeskyBoundaryAndThreadTests
         }
     }
 
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Cholesky_NotPositiveDefinite_ReportsReferencePivot_SmallOrders(KernelPath path)
     {
         foreach (int n in Orders)
@@ -82,7 +77,7 @@ public class CholeskyBoundaryAndThreadTests
         }
     }
 
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Cholesky_TwoThreads_BitIdenticalToOneThread_AndRunToRun(KernelPath path)
     {
         // 200 and 300: trailing matrices above the parallel threshold; 70 with 400 columns: a

@@ -1,25 +1,14 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
-using NgdKernel.Tests.Reference;
 using R = NgdKernel.Tests.Reference.ReferenceCholesky;
 
 namespace NgdKernel.Tests.Kernels;
 
 public class CholeskyTests
 {
-    public static TheoryData<KernelPath> Paths => FactorCases.Paths();
-
     // ----------------------------------------------------------------- factor residual (dpot01)
 
-    [Theory, MemberData(nameof(Paths))]
-    public void Cholesky_ResidualWithinThreshold_Double(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(300), c => FactorResidual<double>(c, path), 18);
-
-    [Theory, MemberData(nameof(Paths))]
-    public void Cholesky_ResidualWithinThreshold_Single(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(300, 3), c => FactorResidual<float>(c, path), 18);
+    [Theory, Combinations]
+    public void Cholesky_ResidualWithinThreshold(KernelPath path, Precision precision) =>
+        FactorCases.Check(path, precision, FactorCases.Cases(300, precision.Pick(3, 6)), FactorResidual<float>, FactorResidual<double>, 18);
 
     internal static bool FactorResidual<T>(FactorCase c, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -63,7 +52,7 @@ public class CholeskyTests
 
     // ----------------------------------------------------------------- failures
 
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Cholesky_NotPositiveDefinite_ReportsReferencePivot(KernelPath path)
     {
         foreach (int n in new[] { 1, 2, 3, 7, 17, 33, 64, 65, 129, 200 })
@@ -84,7 +73,7 @@ public class CholeskyTests
         }
     }
 
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Cholesky_DampingRestoresDefiniteness_AndIsReportedInPivot(KernelPath path)
     {
         // diag(1, -0.5, 2): without damping pivot 1 is -0.5; with 0.25 it is -0.25; with 1 it succeeds.
@@ -98,7 +87,7 @@ public class CholeskyTests
         Assert.Equal(Math.Sqrt(0.5), view.Span[1, 1], 15);
     }
 
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Cholesky_NaNOrInfinityInLowerTriangle_FailsAtOrAfterIt(KernelPath path)
     {
         // 40: one diagonal block; 150: NaN must also travel through panels and trailing updates.
@@ -178,22 +167,14 @@ public class CholeskyTests
 
     // ----------------------------------------------------------------- solves
 
-    [Theory, MemberData(nameof(Paths))]
-    public void Cholesky_SolveLeftAndRight_MatchReference_Double(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(200), c => Solves<double>(c, path), 15);
-
-    [Theory, MemberData(nameof(Paths))]
-    public void Cholesky_SolveLeftAndRight_MatchReference_Single(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(200, 3), c => Solves<float>(c, path), 15);
+    [Theory, Combinations]
+    public void Cholesky_SolveLeftAndRight_MatchReference(KernelPath path, Precision precision) =>
+        FactorCases.Check(path, precision, FactorCases.Cases(200, precision.Pick(3, 6)), Solves<float>, Solves<double>, 15);
 
     internal static bool Solves<T>(FactorCase c, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var random = new Random(c.Seed);
-        double condition = Math.Pow(10, c.Log10Condition);
-        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, condition, random));
-        var factor = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
-        Assert.True(Cholesky.TryFactorOnPath(factor.Span, T.Zero, path, out _));
+        (double[,] a, FactorGuardedMatrix<T> factor, Random random) = Factored<T>(c, path);
         double[,] inverse = R.Inverse(a);
         double eps = Tolerances.Epsilon<T>();
         double kappa = R.Norm1(a) * R.Norm1(inverse);
@@ -219,21 +200,14 @@ public class CholeskyTests
 
     // ----------------------------------------------------------------- inverse (dpot03)
 
-    [Theory, MemberData(nameof(Paths))]
-    public void Cholesky_Invert_ResidualWithinThreshold_Double(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(200), c => Inverse<double>(c, path), 15);
-
-    [Theory, MemberData(nameof(Paths))]
-    public void Cholesky_Invert_ResidualWithinThreshold_Single(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(200, 3), c => Inverse<float>(c, path), 15);
+    [Theory, Combinations]
+    public void Cholesky_Invert_ResidualWithinThreshold(KernelPath path, Precision precision) =>
+        FactorCases.Check(path, precision, FactorCases.Cases(200, precision.Pick(3, 6)), Inverse<float>, Inverse<double>, 15);
 
     internal static bool Inverse<T>(FactorCase c, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var random = new Random(c.Seed);
-        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random));
-        var view = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
-        Assert.True(Cholesky.TryFactorOnPath(view.Span, T.Zero, path, out _));
+        (double[,] a, FactorGuardedMatrix<T> view, _) = Factored<T>(c, path);
         Cholesky.InvertOnPath(view.Span, path);
         view.AssertGuardsIntact();
         double[,] inv = view.ToDouble();
@@ -251,9 +225,23 @@ public class CholeskyTests
         return true;
     }
 
+    /// <summary>
+    /// The case's SPD matrix (condition 10^Log10Condition, rounded to T) factored on <paramref name="path"/>
+    /// in a guarded view at the case's pitch and offset, and the generator that drew it, for the case's further data.
+    /// </summary>
+    private static (double[,] A, FactorGuardedMatrix<T> Factor, Random Random) Factored<T>(FactorCase c, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var random = new Random(c.Seed);
+        double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random));
+        var factor = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
+        Assert.True(Cholesky.TryFactorOnPath(factor.Span, T.Zero, path, out CholeskyFailure failure), $"{c} {path}: {failure}");
+        return (a, factor, random);
+    }
+
     // ----------------------------------------------------------------- determinism
 
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Cholesky_SameInputSamePath_BitIdenticalResults(KernelPath path)
     {
         const int N = 157;

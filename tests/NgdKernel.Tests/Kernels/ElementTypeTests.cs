@@ -1,6 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Tests.Kernels;
 
 /// <summary>

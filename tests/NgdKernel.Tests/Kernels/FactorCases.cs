@@ -1,7 +1,5 @@
 using FsCheck;
 using FsCheck.Fluent;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Kernels;
 
@@ -34,14 +32,19 @@ internal static class FactorCases
     public static void Check(Arbitrary<FactorCase> cases, Func<FactorCase, bool> property, int maxTest) =>
         FsCheck.Check.One(PropertyConfig.Quick(maxTest), Prop.ForAll(cases, property));
 
-    public static TheoryData<KernelPath> Paths()
+    /// <summary>
+    /// Checks the property in the element type <paramref name="precision"/> names on
+    /// <paramref name="path"/>: one generic body serves float and double.
+    /// </summary>
+    public static void Check(
+        KernelPath path,
+        Precision precision,
+        Arbitrary<FactorCase> cases,
+        Func<FactorCase, KernelPath, bool> inSingle,
+        Func<FactorCase, KernelPath, bool> inDouble,
+        int maxTest)
     {
-        var data = new TheoryData<KernelPath>();
-        foreach (KernelPath path in KernelPaths.Supported)
-        {
-            data.Add(path);
-        }
-
-        return data;
+        Func<FactorCase, KernelPath, bool> property = precision.Pick(inSingle, inDouble);
+        Check(cases, c => property(c, path), maxTest);
     }
 }

@@ -1,7 +1,3 @@
-using System.Numerics;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
-using NgdKernel.Tests.Reference;
 using static NgdKernel.Tests.Kernels.GemmTestSupport;
 
 namespace NgdKernel.Tests.Kernels;
@@ -27,10 +23,7 @@ public class GemmPartitionTests
         (257, 255, 257),   // rows, 256 ± 1
     ];
 
-    public static TheoryData<KernelPath, MatrixOp, MatrixOp> PathsAndOpsData() => GemmTests.PathsAndOpsData();
-
-    [Theory]
-    [MemberData(nameof(PathsAndOpsData))]
+    [Theory, Combinations]
     public void Gemm_TwoThreads_MatchReferenceAndEqualOneThreadBitForBit(KernelPath path, MatrixOp opA, MatrixOp opB)
     {
         using var one = new KernelContext(1, path);
@@ -40,11 +33,7 @@ public class GemmPartitionTests
         {
             seed += 4;
             double beta = seed % 8 == 0 ? 0.0 : 0.75;
-            var test = new GemmCase(
-                m, n, k, opA, opB, 1.25, beta,
-                opA == MatrixOp.None ? new ViewLayout(m, k, 3, 1, 2, seed) : new ViewLayout(k, m, 1, 2, 1, seed + 1),
-                opB == MatrixOp.None ? new ViewLayout(k, n, 2, 3, 1, seed + 2) : new ViewLayout(n, k, 5, 0, 2, seed + 3),
-                new ViewLayout(m, n, 1, 2, 3, seed));
+            GemmCase test = StridedCase(m, n, k, opA, opB, 1.25, beta, seed);
             Verify<float>(test, one, two);
             Verify<double>(test, one, two);
         }
@@ -70,10 +59,7 @@ public class GemmPartitionTests
         second.AssertGuardsUntouched();
     }
 
-    public static TheoryData<KernelPath> PathsData => Paths();
-
-    [Theory]
-    [MemberData(nameof(PathsData))]
+    [Theory, Combinations]
     public void Syrk_TwoThreads_EqualOneThreadBitForBit_AndAllocateNothing(KernelPath path)
     {
         using var one = new KernelContext(1, path);

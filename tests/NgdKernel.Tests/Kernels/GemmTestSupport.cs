@@ -1,8 +1,5 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
-using NgdKernel.Tests.Reference;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace NgdKernel.Tests.Kernels;
 
@@ -20,21 +17,16 @@ public sealed class DenseKernelTestCollection
 /// <summary>Shared checks of the GEMM/SYRK tests: paths × thread counts, and reference comparison.</summary>
 internal static class GemmTestSupport
 {
-    /// <summary>Every supported path with 1 and 2 threads.</summary>
-    public static TheoryData<KernelPath, int> PathsAndThreads()
+    /// <summary>Checks <paramref name="verify"/> on <paramref name="maxTest"/> generated cases (replayable, see <see cref="PropertyConfig"/>).</summary>
+    public static void ForAll<TCase>(Gen<TCase> cases, int maxTest, Action<TCase> verify) =>
+        Check.One(PropertyConfig.Quick(maxTest), Prop.ForAll(Arb.From(cases), verify));
+
+    /// <summary>As above, each case verified with a context of <paramref name="threads"/> threads on <paramref name="path"/>.</summary>
+    public static void ForAll<TCase>(Gen<TCase> cases, int maxTest, KernelPath path, int threads, Action<TCase, KernelContext> verify)
     {
-        var data = new TheoryData<KernelPath, int>();
-        foreach (KernelPath path in KernelPaths.Supported)
-        {
-            data.Add(path, 1);
-            data.Add(path, 2);
-        }
-
-        return data;
+        using var context = new KernelContext(threads, path);
+        ForAll(cases, maxTest, test => verify(test, context));
     }
-
-    /// <summary>Every supported path.</summary>
-    public static TheoryData<KernelPath> Paths() => [.. KernelPaths.Supported];
 
     /// <summary>
     /// Asserts <c>|actual_ij - expected_ij| ≤ Tolerances.GemmElement(k, magnitude_ij)</c> for every element.
@@ -58,6 +50,24 @@ internal static class GemmTestSupport
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A GEMM case on strided views with guard cells around them (each operand's layout as its op
+    /// stores it), values from <paramref name="seed"/> and the three seeds after it.
+    /// </summary>
+    public static GemmCase StridedCase(int m, int n, int k, MatrixOp opA, MatrixOp opB, double alpha, double beta, int seed) =>
+        new(
+            m, n, k, opA, opB, alpha, beta,
+            opA == MatrixOp.None ? new ViewLayout(m, k, 3, 1, 2, seed) : new ViewLayout(k, m, 1, 2, 1, seed + 1),
+            opB == MatrixOp.None ? new ViewLayout(k, n, 2, 3, 1, seed + 2) : new ViewLayout(n, k, 5, 0, 2, seed + 3),
+            new ViewLayout(m, n, 1, 2, 3, seed));
+
+    /// <summary>Runs one GEMM case in float and in double and checks results and guards.</summary>
+    public static void VerifyGemm(GemmCase test, KernelContext context)
+    {
+        VerifyGemm<float>(test, context);
+        VerifyGemm<double>(test, context);
     }
 
     /// <summary>Runs one generated GEMM case in <typeparamref name="T"/> and checks result and guards.</summary>

@@ -1,10 +1,4 @@
-using System.Numerics;
 using System.Runtime.Intrinsics;
-using CommunityToolkit.HighPerformance;
-using FsCheck;
-using FsCheck.Fluent;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
 using static NgdKernel.Tests.Kernels.GemmTestSupport;
 using BlockSizes = NgdKernel.Kernels.Internals.BlockSizes;
 using Internals = NgdKernel.Kernels.Internals;
@@ -14,29 +8,11 @@ namespace NgdKernel.Tests.Kernels;
 [Collection(DenseKernelTestCollection.Name)]
 public class GemmTests
 {
-    public static TheoryData<KernelPath, int> PathsAndThreadsData => PathsAndThreads();
+    [Theory, Combinations(1, 2)]
+    public void Gemm_MatchesReference_AnyShapeAndStride(KernelPath path, int threads) =>
+        ForAll(GemmCases.Gemm(), 40, path, threads, VerifyGemm);
 
-    public static TheoryData<KernelPath> PathsData => Paths();
-
-    [Theory]
-    [MemberData(nameof(PathsAndThreadsData))]
-    public void Gemm_MatchesReference_AnyShapeAndStride(KernelPath path, int threads)
-    {
-        using var context = new KernelContext(threads, path);
-        Check.One(
-            PropertyConfig.Quick(40),
-            Prop.ForAll(Arb.From(GemmCases.Gemm()), (GemmCase test) =>
-            {
-                VerifyGemm<float>(test, context);
-                VerifyGemm<double>(test, context);
-            }));
-    }
-
-    [Theory]
-    [InlineData(MatrixOp.None, MatrixOp.None)]
-    [InlineData(MatrixOp.None, MatrixOp.Transpose)]
-    [InlineData(MatrixOp.Transpose, MatrixOp.None)]
-    [InlineData(MatrixOp.Transpose, MatrixOp.Transpose)]
+    [Theory, Combinations]
     public void Gemm_MatchesReference_EveryOpAcrossBlocks(MatrixOp opA, MatrixOp opB)
     {
         // Several k blocks on every path (Kc = 256, 512, 1024), edge tiles in m and n (including a narrow
@@ -51,8 +27,7 @@ public class GemmTests
                     opA == MatrixOp.None ? new ViewLayout(67, 1100, 3, 1, 2, 1) : new ViewLayout(1100, 67, 0, 2, 1, 1),
                     opB == MatrixOp.None ? new ViewLayout(1100, 45, 5, 0, 1, 2) : new ViewLayout(45, 1100, 1, 3, 0, 2),
                     new ViewLayout(67, 45, 2, 1, 1, 3));
-                VerifyGemm<float>(test, context);
-                VerifyGemm<double>(test, context);
+                VerifyGemm(test, context);
             }
         }
     }
@@ -63,25 +38,7 @@ public class GemmTests
     /// MaxColumns, n below and around each vector width (tails overlapping their neighbour), and
     /// transposed B long enough in k to be copied in several chunks.
     /// </summary>
-    public static TheoryData<KernelPath, MatrixOp, MatrixOp> PathsAndOpsData()
-    {
-        var data = new TheoryData<KernelPath, MatrixOp, MatrixOp>();
-        foreach (KernelPath path in KernelPaths.Supported)
-        {
-            foreach (MatrixOp opA in (MatrixOp[])[MatrixOp.None, MatrixOp.Transpose])
-            {
-                foreach (MatrixOp opB in (MatrixOp[])[MatrixOp.None, MatrixOp.Transpose])
-                {
-                    data.Add(path, opA, opB);
-                }
-            }
-        }
-
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(PathsAndOpsData))]
+    [Theory, Combinations]
     public void Gemm_MatchesReference_AroundSmallProblemLimits(KernelPath path, MatrixOp opA, MatrixOp opB)
     {
         Assert.Equal(100L * 100 * 100, NgdKernel.Kernels.Internals.GemmSmall.MaxWork);
@@ -122,19 +79,12 @@ public class GemmTests
             foreach ((double alpha, double beta) in ((double, double)[])[(1.0, 0.0), (-1.5, 0.75)])
             {
                 seed += 4;
-                var test = new GemmCase(
-                    m, n, k, opA, opB, alpha, beta,
-                    opA == MatrixOp.None ? new ViewLayout(m, k, 3, 1, 2, seed) : new ViewLayout(k, m, 1, 2, 1, seed + 1),
-                    opB == MatrixOp.None ? new ViewLayout(k, n, 2, 3, 1, seed + 2) : new ViewLayout(n, k, 5, 0, 2, seed + 3),
-                    new ViewLayout(m, n, 1, 2, 3, seed));
-                VerifyGemm<float>(test, context);
-                VerifyGemm<double>(test, context);
+                VerifyGemm(StridedCase(m, n, k, opA, opB, alpha, beta, seed), context);
             }
         }
     }
 
-    [Theory]
-    [MemberData(nameof(PathsData))]
+    [Theory, Combinations]
     public void Gemm_PathEntryPoint_EqualsContextPath(KernelPath path)
     {
         double[,] a = RandomArray<double>(29, 70, 1), b = RandomArray<double>(70, 33, 2);
@@ -265,8 +215,7 @@ public class GemmTests
         }
     }
 
-    [Theory]
-    [MemberData(nameof(PathsAndThreadsData))]
+    [Theory, Combinations(1, 2)]
     public void Gemm_AllocatesNothing_AfterWarmUp(KernelPath path, int threads)
     {
         using var context = new KernelContext(threads, path);
@@ -300,8 +249,7 @@ public class GemmTests
         Assert.Equal(0, allocated);
     }
 
-    [Theory]
-    [MemberData(nameof(PathsData))]
+    [Theory, Combinations]
     public void Gemm_BitIdentical_AcrossRunsAndThreadCounts(KernelPath path)
     {
         float[,] a = RandomArray<float>(203, 301, 5), b = RandomArray<float>(197, 301, 6);

@@ -1,6 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Tests.Kernels;
 
 [Collection(DenseKernelTestCollection.Name)]
@@ -16,30 +13,17 @@ public class GemmValidationTests
         Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Gemm_ThrowsFor_InnerDimensionMismatch_NamingBothShapes()
-    {
+    /// <summary>Inner dimensions that disagree (each op) and a destination of the wrong shape: the message names every shape.</summary>
+    [Theory]
+    [InlineData(10, 40, MatrixOp.None, 30, 20, MatrixOp.None, 10, 20, "b", "'b' is 30×20 but 'a' is 10×40: b must have 40 rows.")]
+    [InlineData(40, 10, MatrixOp.Transpose, 30, 20, MatrixOp.None, 10, 20, "b", "'b' is 30×20 but 'a' is 40×10 (used transposed): b must have 40 rows.")]
+    [InlineData(10, 40, MatrixOp.None, 20, 30, MatrixOp.Transpose, 10, 20, "b", "'b' is 20×30 (used transposed) but 'a' is 10×40: b must have 40 columns.")]
+    [InlineData(10, 40, MatrixOp.None, 20, 40, MatrixOp.Transpose, 10, 10, "c", "'c' is 10×10 but 'a' is 10×40 and 'b' is 20×40 (used transposed): c must be 10×20.")]
+    [InlineData(10, 40, MatrixOp.None, 40, 20, MatrixOp.None, 20, 10, "c", "'c' is 20×10 but 'a' is 10×40 and 'b' is 40×20: c must be 10×20.")]
+    public void Gemm_ThrowsFor_ShapeMismatch_NamingTheShapes(
+        int aRows, int aColumns, MatrixOp opA, int bRows, int bColumns, MatrixOp opB, int cRows, int cColumns, string paramName, string message) =>
         AssertMessage(
-            Throws(new float[10, 40], MatrixOp.None, new float[30, 20], MatrixOp.None, new float[10, 20]),
-            "b", "'b' is 30×20 but 'a' is 10×40: b must have 40 rows.");
-        AssertMessage(
-            Throws(new float[40, 10], MatrixOp.Transpose, new float[30, 20], MatrixOp.None, new float[10, 20]),
-            "b", "'b' is 30×20 but 'a' is 40×10 (used transposed): b must have 40 rows.");
-        AssertMessage(
-            Throws(new float[10, 40], MatrixOp.None, new float[20, 30], MatrixOp.Transpose, new float[10, 20]),
-            "b", "'b' is 20×30 (used transposed) but 'a' is 10×40: b must have 40 columns.");
-    }
-
-    [Fact]
-    public void Gemm_ThrowsFor_WrongDestination_NamingAllShapes()
-    {
-        AssertMessage(
-            Throws(new float[10, 40], MatrixOp.None, new float[20, 40], MatrixOp.Transpose, new float[10, 10]),
-            "c", "'c' is 10×10 but 'a' is 10×40 and 'b' is 20×40 (used transposed): c must be 10×20.");
-        AssertMessage(
-            Throws(new float[10, 40], MatrixOp.None, new float[40, 20], MatrixOp.None, new float[20, 10]),
-            "c", "'c' is 20×10 but 'a' is 10×40 and 'b' is 40×20: c must be 10×20.");
-    }
+            Throws(new float[aRows, aColumns], opA, new float[bRows, bColumns], opB, new float[cRows, cColumns]), paramName, message);
 
     [Fact]
     public void Gemm_ThrowsFor_NonFiniteScalars()

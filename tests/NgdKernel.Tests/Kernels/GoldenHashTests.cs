@@ -1,11 +1,5 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
-using NgdKernel.Optimizers;
-using Xunit.Abstractions;
 
 namespace NgdKernel.Tests.Kernels;
 
@@ -103,27 +97,16 @@ public sealed class GoldenHashTests(ITestOutputHelper output)
     private static void Run<T>(string name, KernelContext context, IncrementalHash hash)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        switch (name.Split('-')[0])
+        Action<KernelContext, IncrementalHash> run = name.Split('-')[0] switch
         {
-            case "gemm":
-                GemmCases<T>(Enum.Parse<Ops>(name.Split('-')[2]), context, hash);
-                break;
-            case "syrk":
-                SyrkCases<T>(context, hash);
-                break;
-            case "cholesky":
-                CholeskyCases<T>(context, hash);
-                break;
-            case "trsm":
-                TrsmCases<T>(context, hash);
-                break;
-            case "sherman":
-                ShermanMorrisonCases<T>(context, hash);
-                break;
-            default:
-                TrainingCase<T>(name, context, hash);
-                break;
-        }
+            "gemm" => (c, h) => GemmCases<T>(Enum.Parse<Ops>(name.Split('-')[2]), c, h),
+            "syrk" => SyrkCases<T>,
+            "cholesky" => CholeskyCases<T>,
+            "trsm" => TrsmCases<T>,
+            "sherman" => ShermanMorrisonCases<T>,
+            _ => (c, h) => TrainingCase<T>(name, c, h),
+        };
+        run(context, hash);
     }
 
     private enum Ops

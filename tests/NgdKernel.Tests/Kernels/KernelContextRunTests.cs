@@ -1,6 +1,3 @@
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
-
 namespace NgdKernel.Tests.Kernels;
 
 /// <summary><see cref="KernelContext.Run"/>: a preallocated job's parts on the persistent worker pool.</summary>

@@ -1,5 +1,3 @@
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Tests.Kernels;
 
 public sealed class KernelPathTests

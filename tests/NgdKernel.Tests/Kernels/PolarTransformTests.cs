@@ -1,4 +1,3 @@
-using NgdKernel.Kernels;
 using NgdKernel.Kernels.Internals;
 
 namespace NgdKernel.Tests.Kernels;

@@ -1,15 +1,9 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
 using R = NgdKernel.Tests.Reference.ReferenceCholesky;
 
 namespace NgdKernel.Tests.Kernels;
 
 public class ShermanMorrisonTests
 {
-    public static TheoryData<KernelPath> Paths => FactorCases.Paths();
-
     // Against a fresh inverse of the updated matrix: ‖X - X_ref‖₁ / ‖X_ref‖₁ ≤ c·κ·n·eps with
     // c = 30 (LAPACK's threshold). κ is the largest of κ₁(A), κ₁(A + s·u·vᵀ) and
     // (1 + |s|·|v|ᵀ|A⁻¹||u|) / |d|: the input A⁻¹ carries an error of order κ(A)·eps (it is itself a
@@ -18,13 +12,9 @@ public class ShermanMorrisonTests
     // which the update divides by d. Gaussian u and v put d near zero now and then (a near-singular
     // update); the kernel then refuses, and a refusal is checked against the kernel's documented guard
     // |d| ≤ sqrt(eps)·(1 + |s|·Σ|v_i (A⁻¹u)_i|) evaluated in double, widened by that same rounding.
-    [Theory, MemberData(nameof(Paths))]
-    public void ShermanMorrison_Update_MatchesFreshInverse_Double(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(150, 4), c => Update<double>(c, path), 15);
-
-    [Theory, MemberData(nameof(Paths))]
-    public void ShermanMorrison_Update_MatchesFreshInverse_Single(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(150, 2), c => Update<float>(c, path), 15);
+    [Theory, Combinations]
+    public void ShermanMorrison_Update_MatchesFreshInverse(KernelPath path, Precision precision) =>
+        FactorCases.Check(path, precision, FactorCases.Cases(150, precision.Pick(2, 4)), Update<float>, Update<double>, 15);
 
     private static bool Update<T>(FactorCase c, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -110,7 +100,7 @@ public class ShermanMorrisonTests
         return sum;
     }
 
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void ShermanMorrison_MovingAverage_MatchesFreshInverse_AndIsSymmetric(KernelPath path) =>
         FactorCases.Check(FactorCases.Cases(150, 4), c => MovingAverage<double>(c, path) && MovingAverage<float>(c with { Log10Condition = c.Log10Condition / 2 }, path), 15);
 
@@ -154,7 +144,7 @@ public class ShermanMorrisonTests
         return true;
     }
 
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void ShermanMorrison_SingularUpdate_IsRefusedAndLeavesInverseUntouched(KernelPath path)
     {
         // A = I, u = e0, v = e0, s = -1: A + s u vᵀ has a zero in (0,0), denominator exactly 0.

@@ -1,24 +1,14 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
 using R = NgdKernel.Tests.Reference.ReferenceCholesky;
 
 namespace NgdKernel.Tests.Kernels;
 
 public class SymmetricEigenTests
 {
-    public static TheoryData<KernelPath> Paths => FactorCases.Paths();
-
     // dsyev's tests (dsyt21): ‖A·V - V·diag(w)‖₁ / (n‖A‖₁eps) and ‖VᵀV - I‖₁ / (n·eps), each ≤ 30;
     // eigenvalues against the generator's, within a few ulps of ‖A‖ (c·n·eps·‖A‖, c = 30).
-    [Theory, MemberData(nameof(Paths))]
-    public void SymmetricEigen_ResidualOrthogonalityAndEigenvalues_Double(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(120, 8), c => Decompose<double>(c, path), 12);
-
-    [Theory, MemberData(nameof(Paths))]
-    public void SymmetricEigen_ResidualOrthogonalityAndEigenvalues_Single(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(120, 8), c => Decompose<float>(c, path), 12);
+    [Theory, Combinations]
+    public void SymmetricEigen_ResidualOrthogonalityAndEigenvalues(KernelPath path, Precision precision) =>
+        FactorCases.Check(path, precision, FactorCases.Cases(120, 8), Decompose<float>, Decompose<double>, 12);
 
     private static bool Decompose<T>(FactorCase c, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -46,16 +36,8 @@ public class SymmetricEigenTests
             }
         }
 
-        var vectors = new FactorGuardedMatrix<T>(n, n, c.Pitch + 1, c.Offset);
-        var values = new T[n];
-        var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
-        SymmetricEigen.DecomposeOnPath(input.ReadOnlySpan, values, vectors.Span, workspace, path);
-        input.AssertGuardsIntact();
-        vectors.AssertGuardsIntact();
-
+        (double[] w, double[,] v) = DecomposeGuarded(input, c, path);
         double eps = Tolerances.Epsilon<T>();
-        double[,] v = vectors.ToDouble();
-        double[] w = [.. values.Select(double.CreateTruncating)];
         for (int i = 1; i < n; i++)
         {
             Assert.True(w[i - 1] <= w[i], $"{c}: not ascending");
@@ -76,20 +58,41 @@ public class SymmetricEigenTests
         double orthogonality = R.Norm1(R.Subtract(R.Multiply(R.Transpose(v), v), R.Identity(n))) / (Math.Max(n, 1) * eps);
         Assert.True(orthogonality <= Tolerances.FactorThreshold, $"{c} {path}: orthogonality ratio {orthogonality}");
 
+        AssertEigenvalues(w, lambda, normA, eps, $"{c} {path}");
+        return true;
+    }
+
+    /// <summary>
+    /// Decomposes the guarded input on <paramref name="path"/> into an eigenvector view at the case's
+    /// layout, checks that neither view's guards were touched, and returns w and V in double.
+    /// </summary>
+    private static (double[] W, double[,] V) DecomposeGuarded<T>(FactorGuardedMatrix<T> input, FactorCase c, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var vectors = new FactorGuardedMatrix<T>(c.N, c.N, c.Pitch + 1, c.Offset);
+        var values = new T[c.N];
+        SymmetricEigen.DecomposeOnPath(input.ReadOnlySpan, values, vectors.Span, new T[SymmetricEigen.WorkspaceLength(c.N)], path);
+        input.AssertGuardsIntact();
+        vectors.AssertGuardsIntact();
+        return ([.. values.Select(double.CreateTruncating)], vectors.ToDouble());
+    }
+
+    /// <summary>Ascending w against the sorted exact eigenvalues: <c>|w_k - λ_k| / (n·eps·‖A‖₁) ≤ 30</c> (dsyt21).</summary>
+    private static void AssertEigenvalues(double[] w, double[] lambda, double normA, double eps, string context)
+    {
+        int n = w.Length;
         double[] sorted = [.. lambda.Order()];
         for (int k = 0; k < n; k++)
         {
-            double error = Math.Abs(w[k] - sorted[k]) / (Math.Max(n, 1) * eps * Math.Max(normA, double.Epsilon));
-            Assert.True(error <= Tolerances.FactorThreshold, $"{c} {path}: eigenvalue {k} {w[k]} vs {sorted[k]}, ratio {error}");
+            double error = Math.Abs(w[k] - sorted[k]) / (n * eps * Math.Max(normA, double.Epsilon));
+            Assert.True(error <= Tolerances.FactorThreshold, $"{context}: eigenvalue {k} {w[k]} vs {sorted[k]}, ratio {error}");
         }
-
-        return true;
     }
 
     // Penrose conditions on a rank-deficient PSD matrix, each as a residual ratio:
     // ‖AXA - A‖/(n‖A‖eps), ‖XAX - X‖/(n‖X‖eps·κ_r), ‖(AX)ᵀ - AX‖/(n·eps·κ_r), same for XA;
     // κ_r = ‖A‖‖X‖ is the condition number of A on its range.
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void SymmetricEigen_PseudoInverse_SatisfiesPenroseConditions(KernelPath path) =>
         FactorCases.Check(FactorCases.Cases(100, 4), c => Penrose<double>(c, path) && Penrose<float>(c with { Log10Condition = c.Log10Condition / 2 }, path), 12);
 
@@ -132,13 +135,9 @@ public class SymmetricEigenTests
     // - residual ‖AV - VΛ‖₁/(n‖A‖₁eps) and eigenvalues |w_k - λ_k|/(n‖A‖₁eps): 30 (dsyt21).
     // - the projector onto the zero cluster: sin Θ ≤ ‖E‖/gap (Davis-Kahan) with a backward error
     //   ‖E‖ = O(n·eps·‖A‖), so ‖P - P_exact‖₁/(n·eps·‖A‖₁/gap) ≤ 30, gap = min |λ ≠ 0|.
-    [Theory, MemberData(nameof(Paths))]
-    public void SymmetricEigen_Orthogonality_ExactEigenvectors_Double(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(130), c => ExactOrthogonality<double>(c, path), 12);
-
-    [Theory, MemberData(nameof(Paths))]
-    public void SymmetricEigen_Orthogonality_ExactEigenvectors_Single(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(130), c => ExactOrthogonality<float>(c, path), 12);
+    [Theory, Combinations]
+    public void SymmetricEigen_Orthogonality_ExactEigenvectors(KernelPath path, Precision precision) =>
+        FactorCases.Check(path, precision, FactorCases.Cases(130), ExactOrthogonality<float>, ExactOrthogonality<double>, 12);
 
     private const double OrthogonalityThreshold = 5;
 
@@ -152,15 +151,8 @@ public class SymmetricEigenTests
         double[,] a = ExactEigen.FromEigen(q, lambda);
         Assert.Equal(a, FactorGuardedMatrix<T>.Rounded(a));   // exact in T, so Q is exact for it
         var input = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
-        var vectors = new FactorGuardedMatrix<T>(n, n, c.Pitch + 1, c.Offset);
-        var values = new T[n];
-        SymmetricEigen.DecomposeOnPath(input.ReadOnlySpan, values, vectors.Span, new T[SymmetricEigen.WorkspaceLength(n)], path);
-        input.AssertGuardsIntact();
-        vectors.AssertGuardsIntact();
-
+        (double[] w, double[,] v) = DecomposeGuarded(input, c, path);
         double eps = Tolerances.Epsilon<T>();
-        double[,] v = vectors.ToDouble();
-        double[] w = [.. values.Select(double.CreateTruncating)];
         for (int k = 0; k < n; k++)
         {
             double drift = Math.Abs(ExactSquaredNorm(v, k) - 1) / eps;
@@ -174,12 +166,7 @@ public class SymmetricEigenTests
         Assert.True(residual <= Tolerances.FactorThreshold, $"{c} {path}: residual ratio {residual}");
 
         double normA = Math.Max(R.Norm1(a), double.Epsilon);
-        double[] sorted = [.. lambda.Order()];
-        for (int k = 0; k < n; k++)
-        {
-            double error = Math.Abs(w[k] - sorted[k]) / (n * eps * normA);
-            Assert.True(error <= Tolerances.FactorThreshold, $"{c} {path}: eigenvalue {k} {w[k]} vs {sorted[k]}, ratio {error}");
-        }
+        AssertEigenvalues(w, lambda, normA, eps, $"{c} {path}");
 
         if (lambda.Contains(0))
         {
@@ -211,7 +198,7 @@ public class SymmetricEigenTests
     // Penrose ratios as in the PSD test (≤ 30), the kept count equals the exact rank, and the
     // forward error against the exact A⁺ = Q·diag(1/λ, 0)·Qᵀ is ‖X - A⁺‖₁/(n‖A⁺‖₁κ·eps) ≤ 30
     // (κ = ‖A‖‖A⁺‖: a backward-stable A⁺ is accurate to κ·eps relative).
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void SymmetricEigen_PseudoInverse_Indefinite_IsMoorePenrose(KernelPath path) =>
         FactorCases.Check(FactorCases.Cases(100), c => IndefinitePenrose<double>(c, path) && IndefinitePenrose<float>(c, path), 12);
 
@@ -250,7 +237,7 @@ public class SymmetricEigenTests
 
     // Positive semi-definite input keeps its former result bit for bit: the magnitude cut-off
     // keeps exactly the eigenvalues w_k > c·max(w) and sums them in the same order.
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void SymmetricEigen_PseudoInverse_PsdInput_MatchesPositiveOnlySum(KernelPath path) =>
         FactorCases.Check(FactorCases.Cases(100, 4), c => PositiveOnly<double>(c, path) && PositiveOnly<float>(c, path), 12);
 
@@ -260,7 +247,7 @@ public class SymmetricEigenTests
         int n = c.N;
         var random = new Random(c.Seed);
         int rank = n == 0 ? 0 : random.Next(0, n + 1);
-        T[,] a = ToT<T>(SpdGenerators.Psd(n, rank, Math.Pow(10, c.Log10Condition), random));
+        T[,] a = Networks.NetworkTestData.Convert<T>(SpdGenerators.Psd(n, rank, Math.Pow(10, c.Log10Condition), random));
         T cutoff = T.CreateTruncating(100 * Math.Max(n, 1) * Tolerances.Epsilon<T>());
         var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
         var x = new T[n, n];
@@ -302,21 +289,6 @@ public class SymmetricEigenTests
         Assert.Equal(positive, kept);
         Assert.Equal(expected, x);
         return true;
-    }
-
-    private static T[,] ToT<T>(double[,] a)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        var t = new T[a.GetLength(0), a.GetLength(1)];
-        for (int i = 0; i < a.GetLength(0); i++)
-        {
-            for (int j = 0; j < a.GetLength(1); j++)
-            {
-                t[i, j] = T.CreateTruncating(a[i, j]);
-            }
-        }
-
-        return t;
     }
 
     [Fact]

@@ -1,9 +1,3 @@
-using System.Numerics;
-using FsCheck;
-using FsCheck.Fluent;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
-using NgdKernel.Tests.Reference;
 using static NgdKernel.Tests.Kernels.GemmTestSupport;
 
 namespace NgdKernel.Tests.Kernels;
@@ -11,21 +5,9 @@ namespace NgdKernel.Tests.Kernels;
 [Collection(DenseKernelTestCollection.Name)]
 public class SyrkTests
 {
-    public static TheoryData<KernelPath, int> PathsAndThreadsData => PathsAndThreads();
-
-    [Theory]
-    [MemberData(nameof(PathsAndThreadsData))]
-    public void Syrk_MatchesReference_AnyShapeAndStride(KernelPath path, int threads)
-    {
-        using var context = new KernelContext(threads, path);
-        Check.One(
-            PropertyConfig.Quick(30),
-            Prop.ForAll(Arb.From(GemmCases.Syrk()), (SyrkCase test) =>
-            {
-                Verify<float>(test, context);
-                Verify<double>(test, context);
-            }));
-    }
+    [Theory, Combinations(1, 2)]
+    public void Syrk_MatchesReference_AnyShapeAndStride(KernelPath path, int threads) =>
+        ForAll(GemmCases.Syrk(), 30, path, threads, Verify);
 
     [Fact]
     public void Syrk_LargeBatchCovariance_MatchesReferenceOnEveryPath()
@@ -38,8 +20,7 @@ public class SyrkTests
             var test = new SyrkCase(
                 157, 1030, MatrixOp.Transpose, 1.0 / 1030, 0.5,
                 new ViewLayout(1030, 157, 3, 1, 1, 7), new ViewLayout(157, 157, 2, 0, 3, 8));
-            Verify<float>(test, context);
-            Verify<double>(test, context);
+            Verify(test, context);
         }
     }
 
@@ -70,11 +51,16 @@ public class SyrkTests
                     (int rows, int columns) = op == MatrixOp.Transpose ? (k, n) : (n, k);
                     var test = new SyrkCase(n, k, op, 1.0 / k, beta,
                         new ViewLayout(rows, columns, 3, 1, 2, n + k), new ViewLayout(n, n, 2, 1, 1, n));
-                    Verify<float>(test, context);
-                    Verify<double>(test, context);
+                    Verify(test, context);
                 }
             }
         }
+    }
+
+    private static void Verify(SyrkCase test, KernelContext context)
+    {
+        Verify<float>(test, context);
+        Verify<double>(test, context);
     }
 
     private static void Verify<T>(SyrkCase test, KernelContext context)
@@ -138,8 +124,7 @@ public class SyrkTests
             () => Syrk.Multiply<float>(new float[3, 2], MatrixOp.None, float.NaN, 0f, new float[3, 3]));
     }
 
-    [Theory]
-    [MemberData(nameof(PathsAndThreadsData))]
+    [Theory, Combinations(1, 2)]
     public void Syrk_AllocatesNothing_AfterWarmUp_AndIsBitIdentical(KernelPath path, int threads)
     {
         using var context = new KernelContext(threads, path);

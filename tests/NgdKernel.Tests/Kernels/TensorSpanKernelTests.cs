@@ -1,10 +1,4 @@
-using System.Numerics;
 using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-using FsCheck;
-using FsCheck.Fluent;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
 using static NgdKernel.Tests.Kernels.GemmTestSupport;
 
 namespace NgdKernel.Tests.Kernels;
@@ -20,81 +14,59 @@ public class TensorSpanKernelTests
 {
     private static readonly int[] FactorSizes = [1, 2, 3, 7, 8, 9, 16, 17, 33, 64, 65, 129];
 
-    public static TheoryData<KernelPath> PathData => Paths();
-
-    [Theory]
-    [MemberData(nameof(PathData))]
-    public void Gemm_TensorSpan_BitIdenticalToSpan_AnyShapeAndStride(KernelPath path)
+    public enum Kernel
     {
-        using var context = new KernelContext(2, path);
-        Check.One(
-            PropertyConfig.Quick(25),
-            Prop.ForAll(Arb.From(GemmCases.Gemm(maxWork: 300_000)), (GemmCase test) =>
-            {
-                CompareGemm<float>(test, context);
-                CompareGemm<double>(test, context);
-            }));
+        Gemm,
+        Syrk,
+        Cholesky,
+        Trsm,
+        SymmetricEigen,
+        ShermanMorrison,
     }
 
-    [Theory]
-    [MemberData(nameof(PathData))]
-    public void Syrk_TensorSpan_BitIdenticalToSpan_AnyShapeAndStride(KernelPath path)
+    /// <summary>
+    /// GEMM and SYRK on random shapes and strides, Cholesky (factor, solves, invert), Trsm (every side,
+    /// triangle and op), the eigen-decomposition and pseudo-inverse, and both Sherman-Morrison updates on
+    /// the factor sizes; float and double on every path.
+    /// </summary>
+    [Theory, Combinations]
+    public void TensorSpan_BitIdenticalToSpan(Kernel kernel, KernelPath path)
     {
-        using var context = new KernelContext(2, path);
-        Check.One(
-            PropertyConfig.Quick(25),
-            Prop.ForAll(Arb.From(GemmCases.Syrk(maxWork: 300_000)), (SyrkCase test) =>
-            {
-                CompareSyrk<float>(test, context);
-                CompareSyrk<double>(test, context);
-            }));
-    }
-
-    [Theory]
-    [MemberData(nameof(PathData))]
-    public void Cholesky_TensorSpan_BitIdenticalToSpan_FactorSolveInvert(KernelPath path)
-    {
-        using var context = new KernelContext(2, path);
-        foreach (int n in FactorSizes)
+        using var context = new KernelContext(kernel is Kernel.Gemm or Kernel.Syrk or Kernel.Cholesky ? 2 : 1, path);
+        switch (kernel)
         {
-            CompareCholesky<float>(n, context);
-            CompareCholesky<double>(n, context);
+            case Kernel.Gemm:
+                ForAll(GemmCases.Gemm(maxWork: 300_000), 25, test => Both(test, context, CompareGemm<float>, CompareGemm<double>));
+                break;
+            case Kernel.Syrk:
+                ForAll(GemmCases.Syrk(maxWork: 300_000), 25, test => Both(test, context, CompareSyrk<float>, CompareSyrk<double>));
+                break;
+            case Kernel.Cholesky:
+                EachSize(FactorSizes, context, CompareCholesky<float>, CompareCholesky<double>);
+                break;
+            case Kernel.Trsm:
+                EachSize(FactorSizes, context, CompareTrsm<float>, CompareTrsm<double>);
+                break;
+            case Kernel.SymmetricEigen:
+                EachSize([1, 2, 3, 7, 16, 17, 33], context, CompareEigen<float>, CompareEigen<double>);
+                break;
+            default:
+                EachSize(FactorSizes, context, CompareShermanMorrison<float>, CompareShermanMorrison<double>);
+                break;
         }
     }
 
-    [Theory]
-    [MemberData(nameof(PathData))]
-    public void Trsm_TensorSpan_BitIdenticalToSpan_EverySideTriangleAndOp(KernelPath path)
+    private static void Both<TCase>(TCase test, KernelContext context, Action<TCase, KernelContext> inSingle, Action<TCase, KernelContext> inDouble)
     {
-        using var context = new KernelContext(1, path);
-        foreach (int n in FactorSizes)
-        {
-            CompareTrsm<float>(n, context);
-            CompareTrsm<double>(n, context);
-        }
+        inSingle(test, context);
+        inDouble(test, context);
     }
 
-    [Theory]
-    [MemberData(nameof(PathData))]
-    public void SymmetricEigen_TensorSpan_BitIdenticalToSpan_DecomposeAndPseudoInverse(KernelPath path)
+    private static void EachSize(int[] sizes, KernelContext context, Action<int, KernelContext> inSingle, Action<int, KernelContext> inDouble)
     {
-        using var context = new KernelContext(1, path);
-        foreach (int n in (int[])[1, 2, 3, 7, 16, 17, 33])
+        foreach (int n in sizes)
         {
-            CompareEigen<float>(n, context);
-            CompareEigen<double>(n, context);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(PathData))]
-    public void ShermanMorrison_TensorSpan_BitIdenticalToSpan_BothUpdates(KernelPath path)
-    {
-        using var context = new KernelContext(1, path);
-        foreach (int n in FactorSizes)
-        {
-            CompareShermanMorrison<float>(n, context);
-            CompareShermanMorrison<double>(n, context);
+            Both(n, context, inSingle, inDouble);
         }
     }
 

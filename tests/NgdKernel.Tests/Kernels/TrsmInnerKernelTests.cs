@@ -1,4 +1,3 @@
-using NgdKernel.Kernels;
 using NgdKernel.Kernels.Internals;
 
 namespace NgdKernel.Tests.Kernels;
@@ -6,9 +5,7 @@ namespace NgdKernel.Tests.Kernels;
 /// <summary>The level-1 and register-tile loops under Trsm and Cholesky, per path, on every short length.</summary>
 public class TrsmInnerKernelTests
 {
-    public static TheoryData<KernelPath> Paths => FactorCases.Paths();
-
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Trsm_Level1Loops_MatchNaiveLoops_EveryLengthTo70(KernelPath path)
     {
         var random = new Random(8);
@@ -61,7 +58,7 @@ public class TrsmInnerKernelTests
         }
     }
 
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Trsm_RegisterTiles_MatchNaiveProducts_EdgeShapes(KernelPath path)
     {
         var random = new Random(9);
@@ -108,7 +105,7 @@ public class TrsmInnerKernelTests
             }
         }
     }
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Trsm_Transpositions_MoveExactlyTheirElements_EveryShapeTo13(KernelPath path)
     {
         Transpositions<float>(path);
@@ -185,7 +182,7 @@ public class TrsmInnerKernelTests
     /// sizes around the 4×4 tiles and the 32×32 blocks, with a row stride wider than n: the lower
     /// triangle and the diagonal are unchanged, the gap after each row and past the end untouched.
     /// </summary>
-    [Theory, MemberData(nameof(Paths))]
+    [Theory, Combinations]
     public void Trsm_Mirror_CopiesStrictLowerOntoUpper(KernelPath path)
     {
         foreach (int n in (int[])[0, 1, 2, 3, 4, 5, 7, 8, 13, 31, 32, 33, 63, 64, 65, 97])

@@ -1,25 +1,15 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
 using FsCheck.Fluent;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
 using R = NgdKernel.Tests.Reference.ReferenceCholesky;
 
 namespace NgdKernel.Tests.Kernels;
 
 public class TrsmTests
 {
-    public static TheoryData<KernelPath> Paths => FactorCases.Paths();
-
     // Forward error against naive substitution in double: ‖X - X_ref‖₁ / (n·κ₁(T)·‖X_ref‖₁·eps) ≤ 30.
     // T is the Cholesky factor of an SPD matrix of condition κ_A, so κ(T) ≈ sqrt(κ_A).
-    [Theory, MemberData(nameof(Paths))]
-    public void Trsm_AllEightCases_MatchNaiveSubstitution_Double(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(200), c => AllCases<double>(c, path), 10);
-
-    [Theory, MemberData(nameof(Paths))]
-    public void Trsm_AllEightCases_MatchNaiveSubstitution_Single(KernelPath path) =>
-        FactorCases.Check(FactorCases.Cases(200, 3), c => AllCases<float>(c, path), 10);
+    [Theory, Combinations]
+    public void Trsm_AllEightCases_MatchNaiveSubstitution(KernelPath path, Precision precision) =>
+        FactorCases.Check(path, precision, FactorCases.Cases(200, precision.Pick(3, 6)), AllCases<float>, AllCases<double>, 10);
 
     private static bool AllCases<T>(FactorCase c, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

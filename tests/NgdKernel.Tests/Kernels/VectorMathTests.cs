@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Kernels;
 
@@ -81,24 +79,10 @@ public class VectorMathTests
         Assert.Throws<ArgumentException>(() => VectorMath.LogisticDerivative(buffer.AsSpan(0, 5), buffer.AsSpan(2, 5)));
     }
 
-    public static TheoryData<KernelPath, int> PathsAndLengths()
-    {
-        var data = new TheoryData<KernelPath, int>();
-        foreach (KernelPath path in KernelPaths.Supported)
-        {
-            foreach (int n in new[] { 0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 255, 257, 1000 })
-            {
-                data.Add(path, n);
-            }
-        }
-
-        return data;
-    }
-
     // The one-pass derivatives replace TensorPrimitives compositions on the claim that they
     // round identically (no fused multiply-add): checked bit for bit on every path, with exact
     // aliasing of the destination, and with NaN, ±0 and ±1 among the inputs.
-    [Theory, MemberData(nameof(PathsAndLengths))]
+    [Theory, Combinations(0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 255, 257, 1000)]
     public void VectorMath_FusedDerivatives_BitIdenticalToTensorPrimitives(KernelPath path, int n)
     {
         Fused<double>(path, n);

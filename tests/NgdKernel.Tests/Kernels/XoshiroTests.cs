@@ -1,6 +1,3 @@
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
-
 namespace NgdKernel.Tests.Kernels;
 
 public class XoshiroTests

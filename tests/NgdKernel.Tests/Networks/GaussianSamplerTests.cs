@@ -192,20 +192,16 @@ public sealed class GaussianSamplerTests
         return x >= 0 ? r : 2 - r;
     }
 
+    /// <summary>(rows, columns): odd and even counts, pairs crossing rows, several batches, none.</summary>
+    public static TheoryData<int, int> FillShapes { get; } =
+        new() { { 1, 1 }, { 1, 2 }, { 3, 5 }, { 32, 32 }, { 17, 31 }, { 1, 255 }, { 2, 257 }, { 129, 7 }, { 0, 4 } };
+
     /// <summary>
     /// The batched sampler gives the bits of the one-pair-at-a-time polar loop and leaves the generator
     /// in the same state, for odd and even counts, batches of pairs crossing rows and several batches.
     /// </summary>
     [Theory]
-    [InlineData(1, 1)]
-    [InlineData(1, 2)]
-    [InlineData(3, 5)]
-    [InlineData(32, 32)]
-    [InlineData(17, 31)]
-    [InlineData(1, 255)]
-    [InlineData(2, 257)]
-    [InlineData(129, 7)]
-    [InlineData(0, 4)]
+    [MemberData(nameof(FillShapes))]
     public void Fill_MatchesOnePairAtATimePolarLoop(int rows, int columns)
     {
         foreach (KernelPath path in KernelPaths.Supported)

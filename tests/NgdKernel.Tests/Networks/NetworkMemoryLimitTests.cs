@@ -24,9 +24,7 @@ public sealed class NetworkMemoryLimitTests(ITestOutputHelper output)
         Assert.True(e.Estimate.Items[1].FitsOneArray);
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
+    [Theory, Combinations]
     public void Network_MemoryLimit_EstimateIsTheBoundaryOfTheCheck(bool fullCovariance)
     {
         var options = new NetworkOptions

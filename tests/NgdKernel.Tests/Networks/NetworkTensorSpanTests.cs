@@ -39,9 +39,7 @@ public class NetworkTensorSpanTests
         Steps<double>(kind);
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
+    [Theory, Combinations]
     public void Trainer_TensorSpan_RunEpochAndEvaluate_BitIdenticalToSpan(bool shuffle)
     {
         var options = new TrainerOptions { BatchSize = 4, EvaluationBatchSize = 5, Shuffle = shuffle, Seed = 8 };

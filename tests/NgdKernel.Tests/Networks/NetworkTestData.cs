@@ -69,4 +69,40 @@ internal static class NetworkTestData
     }
 
     public static NetworkOptions Linear(params int[] widths) => new() { Widths = widths, Seed = 3 };
+
+    /// <summary>
+    /// Central differences of <paramref name="loss"/> in every weight of <paramref name="reference"/>
+    /// against the backpropagated <c>G = -dL/dW</c> in <paramref name="workspace"/>. With the step
+    /// <c>h·max(1, |w|)</c>, <c>h = eps^(1/3)</c>, truncation (h²) and rounding (eps/h) errors are both
+    /// O(eps^(2/3)) relative to the larger of the loss and the gradient's norm; 100 is the constant.
+    /// </summary>
+    public static void AssertGradientMatchesFiniteDifferences(
+        NetworkWorkspace<double> workspace, ReferenceNetwork reference, Func<double> loss, string context)
+    {
+        double eps = Tolerances.Epsilon<double>();
+        double h = Math.Cbrt(eps);
+        double value = loss();
+        for (int l = 0; l < reference.LayerCount; l++)
+        {
+            double[,] analytic = ToDouble(workspace.NegativeGradient(l));
+            double scale = Math.Max(Math.Abs(value), Dense.FrobeniusNorm(analytic));
+            for (int r = 0; r < analytic.Rows(); r++)
+            {
+                for (int c = 0; c < analytic.Cols(); c++)
+                {
+                    double saved = reference.Weights[l][r, c];
+                    double step = h * Math.Max(1, Math.Abs(saved));
+                    reference.Weights[l][r, c] = saved + step;
+                    double plus = loss();
+                    reference.Weights[l][r, c] = saved - step;
+                    double minus = loss();
+                    reference.Weights[l][r, c] = saved;
+                    double numeric = -(plus - minus) / (2 * step);
+                    double bound = 100 * Math.Pow(eps, 2.0 / 3.0) * scale;
+                    Assert.True(Math.Abs(numeric - analytic[r, c]) <= bound,
+                        $"{context}layer {l} [{r},{c}]: finite difference {numeric}, backprop {analytic[r, c]}, bound {bound}");
+                }
+            }
+        }
+    }
 }

@@ -4,26 +4,13 @@ namespace NgdKernel.Tests.Networks;
 
 public sealed class NetworkTests
 {
-    public static TheoryData<Activation, bool> ActivationsAndBias()
-    {
-        var data = new TheoryData<Activation, bool>();
-        foreach (Activation a in Enum.GetValues<Activation>())
-        {
-            data.Add(a, false);
-            data.Add(a, true);
-        }
-
-        return data;
-    }
-
     /// <summary>
     /// Gradient (Eq. 7-8) against central finite differences of the loss (Eq. 6), float64.
     /// Central differences with step h have truncation error h^2 |L'''|/6 and rounding error
     /// eps |L| / h; h = eps^(1/3) balances them at about eps^(2/3) = 4e-11 relative. The bound
     /// allows 100 times that on the scale of the loss and the gradient.
     /// </summary>
-    [Theory]
-    [MemberData(nameof(ActivationsAndBias))]
+    [Theory, Combinations]
     public void Network_GradientMatchesCentralFiniteDifferences(Activation activation, bool bias)
     {
         var options = new NetworkOptions
@@ -42,34 +29,10 @@ public sealed class NetworkTests
         network.ComputeGradient(new ReadOnlySpan2D<double>(x), new ReadOnlySpan2D<double>(y), workspace);
 
         var reference = ReferenceNetwork.From(network);
-        double loss = reference.Loss(x, y);
-        double h = Math.Cbrt(Tolerances.Epsilon<double>());
-        for (int l = 0; l < network.LayerCount; l++)
-        {
-            double[,] analytic = ToDouble(workspace.NegativeGradient(l));
-            double scale = Math.Max(Math.Abs(loss), Dense.FrobeniusNorm(analytic));
-            for (int r = 0; r < analytic.Rows(); r++)
-            {
-                for (int c = 0; c < analytic.Cols(); c++)
-                {
-                    double saved = reference.Weights[l][r, c];
-                    double step = h * Math.Max(1, Math.Abs(saved));
-                    reference.Weights[l][r, c] = saved + step;
-                    double plus = reference.Loss(x, y);
-                    reference.Weights[l][r, c] = saved - step;
-                    double minus = reference.Loss(x, y);
-                    reference.Weights[l][r, c] = saved;
-                    double numeric = -(plus - minus) / (2 * step); // G = -dL/dW
-                    double bound = 100 * Math.Pow(Tolerances.Epsilon<double>(), 2.0 / 3.0) * scale;
-                    Assert.True(Math.Abs(numeric - analytic[r, c]) <= bound,
-                        $"layer {l} [{r},{c}]: finite difference {numeric}, backprop {analytic[r, c]}, bound {bound}");
-                }
-            }
-        }
+        AssertGradientMatchesFiniteDifferences(workspace, reference, () => reference.Loss(x, y), string.Empty);
     }
 
-    [Theory]
-    [MemberData(nameof(ActivationsAndBias))]
+    [Theory, Combinations]
     public void Network_ForwardAndLossMatchReference_Float(Activation activation, bool bias)
     {
         var options = new NetworkOptions { Widths = [5, 7, 3], HiddenActivation = activation, Bias = bias, Seed = 5, OutputCovariance = OutputCovariance.Isotropic(0.25) };

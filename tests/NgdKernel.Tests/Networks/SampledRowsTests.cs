@@ -64,9 +64,7 @@ public class SampledRowsTests
         }
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
+    [Theory, Combinations]
     public void SampleOutputErrorRows_EqualWholeBatchSampledErrors(bool fullCovariance)
     {
         // Tanh output and a full output covariance: the derivative and the factor product of each row

@@ -44,15 +44,9 @@ public sealed class AllocationAndDeterminismTests(ITestOutputHelper output)
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
 
-    public static TheoryData<Kind> Kinds() => [.. Enum.GetValues<Kind>()];
-
-    [Theory]
-    [MemberData(nameof(Kinds))]
-    public void Step_AfterWarmUp_AllocatesNothing_Double(Kind kind) => AssertNoAllocation<double>(kind);
-
-    [Theory]
-    [MemberData(nameof(Kinds))]
-    public void Step_AfterWarmUp_AllocatesNothing_Float(Kind kind) => AssertNoAllocation<float>(kind);
+    [Theory, Combinations]
+    public void Step_AfterWarmUp_AllocatesNothing(Kind kind, Precision precision) =>
+        precision.Run(() => AssertNoAllocation<float>(kind), () => AssertNoAllocation<double>(kind));
 
     private void AssertNoAllocation<T>(Kind kind)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

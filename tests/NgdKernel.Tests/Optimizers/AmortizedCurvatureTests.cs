@@ -1,6 +1,4 @@
-using NgdKernel.Checkpoints;
 using NgdKernel.CheckpointWriter;
-using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 using static NgdKernel.Tests.Optimizers.DampedNaturalGradientTests;
 
@@ -261,10 +259,7 @@ public sealed class AmortizedCurvatureTests(ITestOutputHelper output)
     public void AmortizedCurvature_CheckpointOfAnotherForm_IsRefusedByName()
     {
         using var folder = new TempFolder();
-        var run = new Scenario<double>("ngd-amortized");
-        run.Train(4);
-        string path = folder.File("amortized.ckpt");
-        Checkpoint.Save(path, run.Optimizer);
+        (_, string path) = Checkpoints.CheckpointResumeTests.TrainAndSave<double>(folder, "ngd-amortized", 4, "amortized.ckpt");
         var e = Assert.Throws<CheckpointFormatException>(() => Checkpoint.Load(path, new Scenario<double>("ngd-cholesky").Optimizer));
         output.WriteLine(e.Message);
         Assert.Contains("amortized Cholesky", e.Reason, StringComparison.Ordinal);

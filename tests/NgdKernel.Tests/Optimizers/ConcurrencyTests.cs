@@ -46,16 +46,13 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         _ => "NaturalGradientOptimizer<Double>",
     };
 
-    public static TheoryData<Kind> Kinds() => [.. Enum.GetValues<Kind>()];
-
     /// <summary>
     /// Two threads step one optimizer on the same batch (bounded rounds). Every call completes or throws
     /// the concurrency exception; since every step sees the same batch, the weights after the race must be
     /// bit-identical to a fresh optimizer stepped sequentially as many times as calls completed, which
     /// fails if a refused call changed anything (weights, undo copy, generator, damping, step count).
     /// </summary>
-    [Theory]
-    [MemberData(nameof(Kinds))]
+    [Theory, Combinations]
     public void Step_ConcurrentCallsOnOneOptimizer_ThrowNamingTypeAndLeaveStateIntact(Kind kind)
     {
         double[,] x = Gaussian(10, 12, 1, 0.3);

@@ -1,6 +1,3 @@
-using NgdKernel.Checkpoints;
-using NgdKernel.Training;
-using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 using static NgdKernel.Tests.Networks.OutputDensityTests;
 
@@ -14,16 +11,6 @@ namespace NgdKernel.Tests.Optimizers;
 public sealed class OutputDensityFisherTests(ITestOutputHelper output)
 {
     private const int Rows = 8;
-
-    private static NetworkOptions Small(OutputDensity density, bool bias = true) => new()
-    {
-        Widths = [4, 6, 5],
-        HiddenActivation = Activation.Tanh,
-        Bias = bias,
-        OutputDensity = density,
-        Seed = 9,
-        InitScale = 2,
-    };
 
     /// <summary>The output Fisher of one example: <c>diag(p) - p p^T</c> or <c>diag(p (1 - p))</c>.</summary>
     private static double[,] OutputFisher(OutputDensity density, double[] z)
@@ -99,7 +86,7 @@ public sealed class OutputDensityFisherTests(ITestOutputHelper output)
     [InlineData(OutputDensity.Bernoulli)]
     public void CategoricalBernoulli_SampledFisher_ConvergesToExactAtRateInverseSqrtK(OutputDensity density)
     {
-        NetworkOptions options = Small(density);
+        NetworkOptions options = TanhOptions(density);
         var network = new Network<double>(options);
         double[,] x = Gaussian(Rows, 4, seed: 31);
         double[,] y = MakeTargets(density == OutputDensity.Categorical ? Targets.CategoricalOneHot : Targets.Bernoulli, Rows, 5, 32);
@@ -171,7 +158,7 @@ public sealed class OutputDensityFisherTests(ITestOutputHelper output)
     [InlineData(OutputDensity.Bernoulli, 1)]
     public void CategoricalBernoulli_ExactFisher_MatchesNaiveFullFisher(OutputDensity density, int rows)
     {
-        var network = new Network<double>(Small(density) with { Widths = [3, 4, 3, 4] });
+        var network = new Network<double>(TanhOptions(density) with { Widths = [3, 4, 3, 4] });
         double[,] x = Gaussian(rows, 3, seed: 41);
         double[,] y = MakeTargets(density == OutputDensity.Categorical ? Targets.CategoricalOneHot : Targets.Bernoulli, rows, 4, 42);
         var optimizer = new NaturalGradientOptimizer<double>(network, new NaturalGradientOptions
@@ -273,9 +260,7 @@ public sealed class OutputDensityFisherTests(ITestOutputHelper output)
     /// error covariances of <see cref="CovarianceSource.ExactOutputFisher"/> and
     /// <see cref="CovarianceSource.Model"/> agree within <c>c n eps ||LambdaT||</c>.
     /// </summary>
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
+    [Theory, Combinations]
     public void GaussianExactOutputFisher_EqualsClosedFormEq14(bool full)
     {
         OutputCovariance covariance = full
@@ -369,7 +354,7 @@ public sealed class OutputDensityFisherTests(ITestOutputHelper output)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         OutputDensity density = DensityOf(targets);
-        var network = new Network<T>(Small(density));
+        var network = new Network<T>(TanhOptions(density));
         const int rows = 24;
         double[,] xs = Gaussian(rows, 4, seed: 61);
         double[,] ys = SeparableTargets(targets, xs);
@@ -448,7 +433,7 @@ public sealed class OutputDensityFisherTests(ITestOutputHelper output)
         using var folder = new TempFolder();
         double[,] x = Gaussian(16, 4, seed: 71);
         double[,] y = SeparableTargets(density == OutputDensity.Categorical ? Targets.CategoricalLabels : Targets.Bernoulli, x);
-        NetworkOptions options = Small(density);
+        NetworkOptions options = TanhOptions(density);
         var options1 = new NaturalGradientOptions { LearningRate = 0.5, Seed = 5 };
 
         var network = new Network<double>(options);

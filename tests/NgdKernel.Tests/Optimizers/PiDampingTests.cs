@@ -1,5 +1,3 @@
-using NgdKernel.Checkpoints;
-using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;

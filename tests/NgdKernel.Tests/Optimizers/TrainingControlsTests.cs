@@ -1,6 +1,4 @@
 using NgdKernel.LinearAlgebra;
-using NgdKernel.Training;
-using Xunit.Abstractions;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;
@@ -162,20 +160,9 @@ public sealed class TrainingControlsTests(ITestOutputHelper output)
     /// <c>V = mu V + G; W = W_b + alpha_t (V - wd W_b)</c> on trained layers, frozen ones untouched;
     /// each element within the rounding of two fused multiply-adds, <c>4 eps (|W_b| + alpha_t |V| + alpha_t wd |W_b|)</c>.
     /// </summary>
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Schedule_SgdWithMomentumDecayAndFrozenLayer_MatchesNaiveReference(bool isFloat)
-    {
-        if (isFloat)
-        {
-            SgdAgainstReference<float>();
-        }
-        else
-        {
-            SgdAgainstReference<double>();
-        }
-    }
+    [Theory, Combinations]
+    public void Schedule_SgdWithMomentumDecayAndFrozenLayer_MatchesNaiveReference(Precision precision) =>
+        precision.Run(SgdAgainstReference<float>, SgdAgainstReference<double>);
 
     private static void SgdAgainstReference<T>()
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -454,20 +441,9 @@ public sealed class TrainingControlsTests(ITestOutputHelper output)
 
     // ---------------------------------------------------------------------------- allocation
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Schedule_AllControlsOn_StepsAllocateNothing(bool isFloat)
-    {
-        if (isFloat)
-        {
-            AllocationWithControls<float>();
-        }
-        else
-        {
-            AllocationWithControls<double>();
-        }
-    }
+    [Theory, Combinations]
+    public void Schedule_AllControlsOn_StepsAllocateNothing(Precision precision) =>
+        precision.Run(AllocationWithControls<float>, AllocationWithControls<double>);
 
     private void AllocationWithControls<T>()
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

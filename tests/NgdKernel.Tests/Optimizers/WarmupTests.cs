@@ -39,15 +39,9 @@ public sealed class WarmupTests
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
 
-    public static TheoryData<Kind> Kinds() => [.. Enum.GetValues<Kind>()];
-
-    [Theory]
-    [MemberData(nameof(Kinds))]
-    public void Warmup_LeavesStateBitIdenticalAndStepsAllocateNothing_Double(Kind kind) => AssertWarmupIsInvisible<double>(kind);
-
-    [Theory]
-    [MemberData(nameof(Kinds))]
-    public void Warmup_LeavesStateBitIdenticalAndStepsAllocateNothing_Float(Kind kind) => AssertWarmupIsInvisible<float>(kind);
+    [Theory, Combinations]
+    public void Warmup_LeavesStateBitIdenticalAndStepsAllocateNothing(Kind kind, Precision precision) =>
+        precision.Run(() => AssertWarmupIsInvisible<float>(kind), () => AssertWarmupIsInvisible<double>(kind));
 
     /// <summary>
     /// Two twins step alike; one is warmed up in the middle. Any state the warm-up touched (weights,
