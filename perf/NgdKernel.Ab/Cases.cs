@@ -11,7 +11,7 @@ namespace NgdKernel.Ab;
 /// The A/B cases, written against the public API only (so that any two builds with that API can be
 /// compared). Runs inside a build's load context; see <see cref="Program"/>.
 /// </summary>
-public static class Cases
+public static partial class Cases
 {
     /// <summary>GEMM shapes (m, n, k) and ops in float and double, then the MNIST NGD step.</summary>
     public static IReadOnlyList<string> Names { get; } = BuildNames();
@@ -47,6 +47,7 @@ public static class Cases
             names.Add($"tanhforward {type} 1000x400");
         }
 
+        names.AddRange(SamplerNames);
         return names;
     }
 
@@ -54,7 +55,8 @@ public static class Cases
     public static Action Create(string name)
     {
         string[] parts = name.Split(' ');
-        bool single = parts[1] == "float";
+        // The element type is a word of the name, not always the second ("ngd mnist float ...").
+        bool single = Array.IndexOf(parts, "float") >= 0;
         return (parts[0], single) switch
         {
             ("gemm", true) => Gemm<float>(parts[2], parts[3]),
@@ -69,6 +71,8 @@ public static class Cases
             ("tanhbackward", false) => TanhBackwardCase<double>(parts[2]),
             ("tanhforward", true) => TanhCase<float>(parts[2]),
             ("tanhforward", false) => TanhCase<double>(parts[2]),
+            ("polar", true) => PolarRadiusCase<float>(),
+            ("polar", false) => PolarRadiusCase<double>(),
             (_, true) => NgdStep<float>(),
             _ => NgdStep<double>(),
         };

@@ -21,8 +21,13 @@ namespace NgdKernel.Benchmarks;
 /// Allocated sums the thread's allocation counter read around each Step call alone, outside the
 /// timed window: read around the whole loop, it once showed 12,336 B in double that no Step call
 /// had allocated in a rerun counting each call.
+/// <para>Each step is also timed in the thread's CPU time (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>, read
+/// just outside the wall-clock reads, so it includes them): time the thread spent off the core,
+/// preempted by other processes on a shared machine, counts in the wall-clock tail but not in this
+/// one, which is therefore the tail of the step's own work (refreshes, damping adaptations, cache
+/// misses). NaN where that clock is not available.</para>
 /// </remarks>
-public static class LatencyRun
+public static partial class LatencyRun
 {
     private const int Batch = 32;
 
@@ -39,8 +44,8 @@ public static class LatencyRun
             $"updated every step, or with Tc = {Architecture.AmortizedPeriod} every {Architecture.AmortizedPeriod} steps. GCs count collections during all " +
             "optimizers' timed steps; Allocated sums the bytes each optimizer's own Step calls allocated.");
         output.WriteLine();
-        output.WriteLine("| Precision | Optimizer | p50 (us) | p99 (us) | max (us) | mean (us) | Ratio p50 to SGD | Ratio p99 to p50 | GCs (gen0/1/2) | Allocated |");
-        output.WriteLine("|---------- |---------- |---------:|---------:|---------:|----------:|-----------------:|-----------------:|:--------------:|----------:|");
+        output.WriteLine("| Precision | Optimizer | p50 (us) | p99 (us) | max (us) | mean (us) | Ratio p50 to SGD | Ratio p99 to p50 | CPU p50 (us) | CPU p99 (us) | CPU ratio p99 to p50 | GCs (gen0/1/2) | Allocated |");
+        output.WriteLine("|---------- |---------- |---------:|---------:|---------:|----------:|-----------------:|-----------------:|-------------:|-------------:|---------------------:|:--------------:|----------:|");
         Run<float>("float", steps, output);
         Run<double>("double", steps, output);
     }
@@ -69,7 +74,9 @@ public static class LatencyRun
             }
         }
 
+        _ = ThreadCpuNanoseconds(); // binds the native call before anything is counted
         long[][] ticks = [.. optimizers.Select(_ => new long[steps])];
+        long[][] cpu = [.. optimizers.Select(_ => new long[steps])];
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long[] allocated = new long[optimizers.Length];
         for (int i = 0; i < steps; i++)
@@ -77,9 +84,11 @@ public static class LatencyRun
             for (int o = 0; o < optimizers.Length; o++)
             {
                 long bytes = GC.GetAllocatedBytesForCurrentThread();
+                long cpuStart = ThreadCpuNanoseconds();
                 long start = Stopwatch.GetTimestamp();
                 optimizers[o].Step(inputs.ReadOnlySpan, targets.ReadOnlySpan);
                 long end = Stopwatch.GetTimestamp();
+                cpu[o][i] = ThreadCpuNanoseconds() - cpuStart;
                 allocated[o] += GC.GetAllocatedBytesForCurrentThread() - bytes;
                 ticks[o][i] = end - start;
             }
@@ -94,15 +103,42 @@ public static class LatencyRun
             Array.Sort(times);
             double p50 = Micro(times[steps / 2]), p99 = Micro(times[(int)Math.Min(steps - 1, (long)steps * 99 / 100)]);
             double max = Micro(times[^1]);
+            long[] own = cpu[o];
+            Array.Sort(own);
+            bool clock = ThreadCpuNanoseconds() >= 0;
+            double cpu50 = clock ? own[steps / 2] / 1e3 : double.NaN;
+            double cpu99 = clock ? own[(int)Math.Min(steps - 1, (long)steps * 99 / 100)] / 1e3 : double.NaN;
             if (o == 0)
             {
                 sgdMedian = p50;
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {precision} | {cases[o].Name} | {p50:F1} | {p99:F1} | {max:F1} | {mean:F1} | {p50 / sgdMedian:F2} | {p99 / p50:F2} | {collections} | {allocated[o]} B |"));
+                $"| {precision} | {cases[o].Name} | {p50:F1} | {p99:F1} | {max:F1} | {mean:F1} | {p50 / sgdMedian:F2} | {p99 / p50:F2} | {cpu50:F1} | {cpu99:F1} | {cpu99 / cpu50:F2} | {collections} | {allocated[o]} B |"));
         }
 
         static double Micro(double ticks) => ticks * 1e6 / Stopwatch.Frequency;
+    }
+
+    /// <summary>The calling thread's CPU time in nanoseconds; -1 where the clock is unavailable (the table then shows NaN).</summary>
+    private static long ThreadCpuNanoseconds()
+    {
+        const int threadCpuClock = 3; // CLOCK_THREAD_CPUTIME_ID
+        if (!OperatingSystem.IsLinux() || ReadClock(threadCpuClock, out CpuTime now) != 0)
+        {
+            return -1;
+        }
+
+        return (now.Seconds * 1_000_000_000) + now.Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ReadClock(int clock, out CpuTime time);
+
+    /// <summary>The C <c>timespec</c> of 64-bit Linux.</summary>
+    private struct CpuTime
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 }

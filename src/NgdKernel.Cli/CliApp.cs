@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NgdKernel.Checkpoints;
+using NgdKernel.Cli.Distributed;
 using NgdKernel.Cli.Output;
 using NgdKernel.Cli.Progress;
 using NgdKernel.Data;
@@ -99,6 +100,7 @@ internal static class CliApp
         // it shares nothing with the experiments above except this registration.
         root.Add(Bench.BenchCommand.Create(output));
         // ---------------------------------------------------------------------------------------------
+        DataParallelCommands.AddTo(root, output, invocation.Cancellation);
         return root;
     }
 
@@ -107,7 +109,7 @@ internal static class CliApp
         TextWriter output = invocation.Output;
         CheckInputs(settings);
         ExperimentResult? result = null;
-        using DataParallelTrainerSource? cluster = settings.Workers > 0 ? DataParallelTrainerSource.Start(settings, output) : null;
+        using IClusterTrainerSource? cluster = settings.Workers > 0 ? DataParallelCommands.Start(settings, output) : null;
         if (invocation.Progress is IProgressSink sink)
         {
             result = ExperimentRunner.Run(settings, sink, invocation.Cancellation, cluster);
@@ -178,6 +180,11 @@ internal static class CliApp
         }
 
         CheckWritable(settings.OutputDirectory, "output folder");
+        if (settings.Cluster is not null && settings.Workers < 1)
+        {
+            throw new UsageException("--cluster trains on the silos of other machines: give --workers P (P >= 1) as well.");
+        }
+
         if (settings.Workers > 0 && settings.Checkpoint is not null)
         {
             throw new UsageException("--workers does not take --checkpoint or --resume; data-parallel checkpoints are written by the NgdKernel.Distributed API.");

@@ -40,6 +40,9 @@ internal sealed class ExperimentOptions
         Threads = Define("--threads", "Kernel worker threads.", 1, "N", v => v is >= 1 and <= 256 ? null : "must be between 1 and 256");
         Workers = Define("--workers", "Data-parallel training on P silos in this process over loopback TCP (0: one process, no cluster).",
             0, "P", v => v is >= 0 and <= 64 ? null : "must be between 0 and 64");
+        Cluster = Define<string?>("--cluster",
+            "Gateways HOST:PORT,... of silos started with 'ngd silo' on other machines: --workers P trains there instead of in this process.",
+            null, "HOST:PORT,...");
         Out = Define("--out", "Output folder for <experiment>.csv, .png and .json.", "out", "DIR");
         SgdLearningRates = Define("--sgd-lr", "SGD learning rate, or a comma-separated grid searched by final test loss.",
             string.Join(',', spec.SgdLearningRates.Select(v => v.ToString("R", CultureInfo.InvariantCulture))), "list",
@@ -119,6 +122,8 @@ internal sealed class ExperimentOptions
 
     public Option<int> Workers { get; }
 
+    public Option<string?> Cluster { get; }
+
     public Option<string> Out { get; }
 
     public Option<string> SgdLearningRates { get; }
@@ -165,7 +170,7 @@ internal sealed class ExperimentOptions
         SgdMomentumLearningRates, Momentum,
         NgdLearningRate, Batch, SampledPasses, Fisher, Inverse, Damping, DampingFormOption, InversePeriod, CurvaturePeriod,
         CurvatureDecay, DampingInterval, ModelVariance, EvaluateEvery, Data,
-        CheckpointFile, CheckpointEvery, Resume, Workers,
+        CheckpointFile, CheckpointEvery, Resume, Workers, Cluster,
     ];
 
     public void AddTo(Command command)
@@ -216,6 +221,7 @@ internal sealed class ExperimentOptions
         DataDirectory = parse.GetValue(Data)!,
         Checkpoint = ToCheckpointSettings(parse),
         Workers = parse.GetValue(Workers),
+        Cluster = parse.GetValue(Cluster),
     };
 
     private CheckpointSettings? ToCheckpointSettings(ParseResult parse)

@@ -252,7 +252,7 @@ public sealed class DataParallelTrainer<T>
                 nameof(inputs));
         }
 
-        var rows = new (byte[], byte[])[Options.WorkerCount];
+        var rows = new (Payload, Payload)[Options.WorkerCount];
         for (int r = 0; r < rows.Length; r++)
         {
             int first = InMemoryShardSource.ShardStart(Options.BatchSize, r, Options.WorkerCount);
@@ -263,18 +263,19 @@ public sealed class DataParallelTrainer<T>
         return StepAsync(rows);
     }
 
-    private static byte[] RowBytes(ReadOnlySpan2D<T> matrix, int first, int end)
+    /// <summary>Rows <c>[first, end)</c> of <paramref name="matrix"/> in pooled memory, for one rank.</summary>
+    private static Payload RowBytes(ReadOnlySpan2D<T> matrix, int first, int end)
     {
-        var values = new T[(end - first) * matrix.Width];
-        for (int i = first; i < end; i++)
+        if (matrix.Slice(first, 0, end - first, matrix.Width).TryGetSpan(out ReadOnlySpan<T> contiguous))
         {
-            matrix.GetRowSpan(i).CopyTo(values.AsSpan((i - first) * matrix.Width, matrix.Width));
+            return Payload.From(MemoryMarshal.AsBytes(contiguous));
         }
 
-        return MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        T[] values = matrix.Slice(first, 0, end - first, matrix.Width).ToArray().Cast<T>().ToArray();
+        return Payload.From(MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
-    private async Task<StepResult> StepAsync((byte[] Inputs, byte[] Targets)[]? rows)
+    private async Task<StepResult> StepAsync((Payload Inputs, Payload Targets)[]? rows)
     {
         if (_failed)
         {
@@ -296,7 +297,7 @@ public sealed class DataParallelTrainer<T>
         }
     }
 
-    private async Task<StepResult> NaturalGradientStepAsync(long step, long start, (byte[] Inputs, byte[] Targets)[]? rows)
+    private async Task<StepResult> NaturalGradientStepAsync(long step, long start, (Payload Inputs, Payload Targets)[]? rows)
     {
         NaturalGradientOptions ngd = Options.NaturalGradient;
         (double before, double mse, ulong[] generator) = await StatisticsAsync(step, rows).ConfigureAwait(false);
@@ -376,7 +377,7 @@ public sealed class DataParallelTrainer<T>
         }
     }
 
-    private async Task<StepResult> SgdStepAsync(long step, long start, (byte[] Inputs, byte[] Targets)[]? rows)
+    private async Task<StepResult> SgdStepAsync(long step, long start, (Payload Inputs, Payload Targets)[]? rows)
     {
         (double loss, double mse, _) = await StatisticsAsync(step, rows).ConfigureAwait(false);
         if (!double.IsFinite(loss))
@@ -395,7 +396,7 @@ public sealed class DataParallelTrainer<T>
 
     /// <summary>Every rank's statistics, sent to the owners; the global loss and mean squared error.</summary>
     private async Task<(double Loss, double MeanSquaredError, ulong[] Generator)> StatisticsAsync(long step,
-        (byte[] Inputs, byte[] Targets)[]? rows)
+        (Payload Inputs, Payload Targets)[]? rows)
     {
         ulong[] generator = (ulong[])_generator.Clone();
         StatisticsReply[] replies = await Phase(step, "computing and sending the statistics",
@@ -444,9 +445,16 @@ public sealed class DataParallelTrainer<T>
     /// </summary>
     /// <param name="path">The file, on rank 0's machine.</param>
     /// <exception cref="DataParallelException">A worker failed or did not answer in time.</exception>
+    /// <exception cref="NotSupportedException">The run is SGD (<see cref="DataParallelAlgorithm.Sgd"/>).</exception>
     public async Task SaveCheckpointAsync(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Options.Algorithm == DataParallelAlgorithm.Sgd)
+        {
+            throw new NotSupportedException(
+                "Data-parallel SGD runs are not checkpointed: their momentum lives at the layer owners and the checkpoint's SGD state is written by SgdOptimizer alone. Checkpoint natural-gradient runs.");
+        }
+
         if (_failed)
         {
             throw new InvalidOperationException("A step of this data-parallel run failed; its workers may not hold a step boundary.");

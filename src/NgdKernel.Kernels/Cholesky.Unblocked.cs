@@ -76,25 +76,12 @@ public static partial class Cholesky
         where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int w = (int)TOps.Count;
         int i = 0;
         for (; i + 4 <= n; i += 4)
         {
-            int column = i / w * w;
             if (i > 0)
             {
-                for (; column + (4 * w) <= stride; column += 4 * w)
-                {
-                    UpdateRows<TOps, TVector, Four, T>(ref u, stride, i, column);
-                }
-
-                switch ((stride - column) / w)
-                {
-                    case 1: UpdateRows<TOps, TVector, One, T>(ref u, stride, i, column); break;
-                    case 2: UpdateRows<TOps, TVector, Two, T>(ref u, stride, i, column); break;
-                    case 3: UpdateRows<TOps, TVector, Three, T>(ref u, stride, i, column); break;
-                    default: break;
-                }
+                UpdateBlock<TOps, TVector, T>(ref u, stride, i);
             }
 
             for (int r = i; r < i + 4; r++)

@@ -86,6 +86,9 @@ internal sealed record ExperimentSettings
     /// <summary>Data-parallel workers (silos in this process over loopback TCP); 0 trains in this process alone.</summary>
     public int Workers { get; init; }
 
+    /// <summary>Gateways <c>HOST:PORT,...</c> of a cluster of other machines (<c>ngd silo</c>) that <see cref="Workers"/> trains on; null: silos in this process.</summary>
+    public string? Cluster { get; init; }
+
     /// <summary>Checkpoint and resume files; null when neither is used.</summary>
     public CheckpointSettings? Checkpoint { get; init; }
 }

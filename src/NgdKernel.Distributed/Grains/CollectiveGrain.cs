@@ -15,7 +15,7 @@ internal sealed class CollectiveSetup
     [Id(3)] public TimeSpan Timeout { get; init; }
 }
 
-/// <summary>A piece of a collective from one rank to another: a slice of the sender's buffer, no copy on send.</summary>
+/// <summary>A piece of a collective from one rank to another, in pooled memory on both sides.</summary>
 [GenerateSerializer]
 [Immutable]
 internal sealed class Chunk
@@ -23,7 +23,7 @@ internal sealed class Chunk
     [Id(0)] public long Tag { get; init; }
     [Id(1)] public int Step { get; init; }
     [Id(2)] public int From { get; init; }
-    [Id(3)] public ReadOnlyMemory<byte> Data { get; init; }
+    [Id(3)] public Payload Data { get; init; } = null!;
 }
 
 [GenerateSerializer]
@@ -61,9 +61,9 @@ internal interface ICollectiveGrain : IGrainWithStringKey
 
 /// <summary>
 /// The collectives. Every wait is bounded by the group's timeout. Sums are in a fixed order (ring: the
-/// order of the ring, star: rank order), so the same inputs give the same bits every run. A received
-/// chunk is copied into a pooled buffer at once, so senders may reuse their buffers as soon as the
-/// delivery returns.
+/// order of the ring, star: rank order), so the same inputs give the same bits every run. Chunks travel
+/// as <see cref="Payload"/>s, one per receiver; a received chunk is copied into a buffer of the shared
+/// array pool at once and its payload returned.
 /// </summary>
 [RankPlacement]
 internal sealed class CollectiveGrain : Grain, ICollectiveGrain
@@ -136,7 +136,7 @@ internal sealed class CollectiveGrain : Grain, ICollectiveGrain
     {
         if (_setup.Rank != request.Root)
         {
-            await Bounded(_peers[request.Root].Deliver(new Chunk { Tag = request.Tag, Step = 0, From = _setup.Rank, Data = request.Payload }));
+            await Deliver(request.Root, request.Tag, 0, request.Payload);
             return [];
         }
 
@@ -159,11 +159,17 @@ internal sealed class CollectiveGrain : Grain, ICollectiveGrain
 
     public Task Deliver(Chunk chunk)
     {
-        byte[] copy = ArrayPool<byte>.Shared.Rent(chunk.Data.Length);
-        chunk.Data.Span.CopyTo(copy);
-        Slot(chunk.Tag, chunk.Step, chunk.From).TrySetResult((copy, chunk.Data.Length));
+        int length = chunk.Data.Length;
+        byte[] copy = ArrayPool<byte>.Shared.Rent(length);
+        chunk.Data.CopyTo(copy.AsSpan(0, length), "A chunk");
+        chunk.Data.Dispose();
+        Slot(chunk.Tag, chunk.Step, chunk.From).TrySetResult((copy, length));
         return Task.CompletedTask;
     }
+
+    /// <summary>Sends a pooled copy of <paramref name="data"/> to rank <paramref name="to"/>.</summary>
+    private Task Deliver(int to, long tag, int step, ReadOnlyMemory<byte> data) =>
+        Bounded(_peers[to].Deliver(new Chunk { Tag = tag, Step = step, From = _setup.Rank, Data = Payload.From(data.Span) }));
 
     /// <summary>
     /// Ring all-reduce (reduce-scatter, then all-gather): P - 1 steps each, every rank sends and
@@ -173,13 +179,12 @@ internal sealed class CollectiveGrain : Grain, ICollectiveGrain
     {
         int p = _setup.Size, rank = _setup.Rank, size = isDouble ? 8 : 4;
         int count = buffer.Length / size;
-        ICollectiveGrain next = _peers[(rank + 1) % p];
+        int next = (rank + 1) % p;
         int previous = (rank + p - 1) % p;
         for (int s = 0; s < p - 1; s++)
         {
             // Step s: send chunk r - s, receive chunk r - s - 1 and add this rank's part to it.
-            Memory<byte> send = ChunkOf(buffer, Mod(rank - s, p), count, p, size);
-            Task sending = Bounded(next.Deliver(new Chunk { Tag = tag, Step = s, From = rank, Data = send }));
+            Task sending = Deliver(next, tag, s, ChunkOf(buffer, Mod(rank - s, p), count, p, size));
             (byte[] data, int length) = await Receive(tag, s, previous);
             Memory<byte> target = ChunkOf(buffer, Mod(rank - s - 1, p), count, p, size);
             Add(target.Span, data.AsSpan(0, length), isDouble);
@@ -190,8 +195,7 @@ internal sealed class CollectiveGrain : Grain, ICollectiveGrain
         for (int s = 0; s < p - 1; s++)
         {
             // Rank r now holds the whole sum of chunk r + 1; pass the finished chunks around the ring.
-            Memory<byte> send = ChunkOf(buffer, Mod(rank + 1 - s, p), count, p, size);
-            Task sending = Bounded(next.Deliver(new Chunk { Tag = tag, Step = p - 1 + s, From = rank, Data = send }));
+            Task sending = Deliver(next, tag, p - 1 + s, ChunkOf(buffer, Mod(rank + 1 - s, p), count, p, size));
             (byte[] data, int length) = await Receive(tag, p - 1 + s, previous);
             data.AsSpan(0, length).CopyTo(ChunkOf(buffer, Mod(rank - s, p), count, p, size).Span);
             ArrayPool<byte>.Shared.Return(data);
@@ -204,7 +208,7 @@ internal sealed class CollectiveGrain : Grain, ICollectiveGrain
     {
         if (_setup.Rank != 0)
         {
-            await Bounded(_peers[0].Deliver(new Chunk { Tag = tag, Step = 0, From = _setup.Rank, Data = buffer }));
+            await Deliver(0, tag, 0, buffer);
             (byte[] sum, int length) = await Receive(tag, 1, 0);
             sum.AsSpan(0, length).CopyTo(buffer);
             ArrayPool<byte>.Shared.Return(sum);
@@ -223,8 +227,9 @@ internal sealed class CollectiveGrain : Grain, ICollectiveGrain
 
     private IEnumerable<int> All(int except) => Enumerable.Range(0, _setup.Size).Where(r => r != except);
 
-    private Task Send(long tag, int step, byte[] payload, IEnumerable<int> ranks) =>
-        Bounded(Task.WhenAll(ranks.Select(r => _peers[r].Deliver(new Chunk { Tag = tag, Step = step, From = _setup.Rank, Data = payload }))));
+    /// <summary>A pooled copy of <paramref name="data"/> to every rank of <paramref name="ranks"/>.</summary>
+    private Task Send(long tag, int step, byte[] data, IEnumerable<int> ranks) =>
+        Bounded(Task.WhenAll(ranks.Select(r => _peers[r].Deliver(new Chunk { Tag = tag, Step = step, From = _setup.Rank, Data = Payload.From(data) }))));
 
     private async Task<(byte[] Buffer, int Length)> Receive(long tag, int step, int from)
     {

@@ -31,9 +31,10 @@ internal sealed class LayerOwnerGrain : Grain, ILayerOwnerGrain
 
     public async Task Apply(long step, double scale)
     {
-        // Broadcast: every rank gets the owner's bits. The buffer is reused once all have answered.
-        var message = new WeightsMessage { Layer = _setup!.Layer, Weights = Engine.Apply(step, scale) };
-        await Waits.All(_workers.Select(w => w.SetWeights(message)), _setup.Timeout);
+        // Broadcast: every rank gets the owner's bits, each in its own pooled copy (one receiver per payload).
+        byte[] weights = Engine.Apply(step, scale);
+        int layer = _setup!.Layer;
+        await Waits.All(_workers.Select(w => w.SetWeights(new WeightsMessage { Layer = layer, Weights = Payload.From(weights) })), _setup.Timeout);
     }
 
     public Task Restore()

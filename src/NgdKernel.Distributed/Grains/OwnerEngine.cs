@@ -89,15 +89,10 @@ internal sealed class OwnerEngine<T> : IOwnerEngine
             Array.Clear(_received);
         }
 
-        ReadOnlySpan<T> values = MemoryMarshal.Cast<byte, T>(contribution.Payload);
         T[] slot = _slots[contribution.Rank];
-        if (values.Length != slot.Length)
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {contribution.Rank} sent {values.Length} values for layer {_setup.Layer}; the layer's sums have {slot.Length}."));
-        }
-
-        values.CopyTo(slot);
+        contribution.Sums.CopyTo(MemoryMarshal.AsBytes(slot.AsSpan()), string.Create(CultureInfo.InvariantCulture,
+            $"Rank {contribution.Rank}'s sums for layer {_setup.Layer}"));
+        contribution.Sums.Dispose();
         _received[contribution.Rank] = true;
     }
 

@@ -34,7 +34,7 @@ internal sealed class WorkerGrain(IServiceProvider services) : Grain, IWorkerGra
         var sends = new Task[engine.LayerCount];
         for (int l = engine.LayerCount - 1; l >= 0; l--)
         {
-            sends[l] = _owners[l].Contribute(new Contribution { Step = request.Step, Rank = _setup!.Rank, Payload = engine.Payload(l) });
+            sends[l] = _owners[l].Contribute(new Contribution { Step = request.Step, Rank = _setup!.Rank, Sums = Payload.From(engine.Payload(l)) });
         }
 
         await Waits.All(sends, _setup!.Timeout);
@@ -46,6 +46,7 @@ internal sealed class WorkerGrain(IServiceProvider services) : Grain, IWorkerGra
     public Task SetWeights(WeightsMessage message)
     {
         Engine.SetWeights(message.Layer, message.Weights);
+        message.Weights.Dispose();
         return Task.CompletedTask;
     }
 

@@ -2,14 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
 
 namespace NgdKernel.Distributed;
 
 /// <summary>
 /// P silos in this process, talking over TCP on 127.0.0.1 exactly as silos on separate machines do
-/// (each silo its own port and gateway), plus a client: the cluster <c>ngd mnist --workers P</c> uses.
+/// (each silo its own port and gateway, hosted by <see cref="DataParallelCluster"/>), plus a client:
+/// the cluster <c>ngd mnist --workers P</c> uses.
 /// </summary>
 public sealed class LoopbackCluster : IAsyncDisposable
 {
@@ -48,32 +47,16 @@ public sealed class LoopbackCluster : IAsyncDisposable
         IHost? client = null;
         try
         {
+            // The hosting of several machines, every address 127.0.0.1.
             for (int i = 0; i < siloCount; i++)
             {
-                HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-                builder.Logging.ClearProviders();
-                builder.Services.AddSingleton(source);
-                int index = i;
-                builder.UseOrleans(silo =>
-                {
-                    silo.UseLocalhostClustering(siloPorts[index], gatewayPorts[index], primary, clusterId, clusterId);
-                    silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = timeout);
-                    silo.AddDataParallelTraining();
-                });
-                IHost host = builder.Build();
-                silos.Add(host);
-                await host.StartAsync().WaitAsync(timeout).ConfigureAwait(false);
+                silos.Add(await DataParallelCluster.StartSiloAsync(
+                    new SiloEndpoints(new IPEndPoint(IPAddress.Loopback, siloPorts[i]), gatewayPorts[i], primary, clusterId), source, timeout)
+                    .ConfigureAwait(false));
             }
 
-            HostApplicationBuilder clientBuilder = Host.CreateApplicationBuilder();
-            clientBuilder.Logging.ClearProviders();
-            clientBuilder.UseOrleansClient(c =>
-            {
-                c.UseLocalhostClustering(gatewayPorts, clusterId, clusterId);
-                c.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = timeout);
-            });
-            client = clientBuilder.Build();
-            await client.StartAsync().WaitAsync(timeout).ConfigureAwait(false);
+            client = await DataParallelCluster.StartClientAsync(
+                [.. gatewayPorts.Select(p => new IPEndPoint(IPAddress.Loopback, p))], clusterId, timeout).ConfigureAwait(false);
             return new LoopbackCluster(silos, client, siloPorts);
         }
         catch
@@ -88,34 +71,21 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     private static async Task StopAll(List<IHost> silos, IHost? client)
     {
-        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         if (client is not null)
         {
-            await Stop(client, bounded.Token).ConfigureAwait(false);
+            await DataParallelCluster.StopAsync(client, StopTimeout).ConfigureAwait(false);
         }
 
         for (int i = silos.Count - 1; i >= 0; i--)
         {
-            await Stop(silos[i], bounded.Token).ConfigureAwait(false);
+            await DataParallelCluster.StopAsync(silos[i], StopTimeout).ConfigureAwait(false);
         }
 
         silos.Clear();
     }
 
-    private static async Task Stop(IHost host, CancellationToken cancellation)
-    {
-        try
-        {
-            await host.StopAsync(cancellation).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            host.Dispose();
-        }
-    }
+    /// <summary>Longest wait for one host to stop.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Ports the OS reports free on 127.0.0.1 (bound together, then released).</summary>
     private static int[] FreePorts(int count)

@@ -237,7 +237,10 @@ internal static class CheckpointCodec
             : ParseAll(payload, name, new Target<double>(null, null), apply: false);
         return new CheckpointInfo(name, Checkpoint.FormatVersion, type, architecture.Widths, architecture.Activations,
             architecture.Bias, architecture.Optimizer, architecture.StepCount, architecture.ApplicationDataLength,
-            Checkpoint.HeaderLength + (long)payload.Length);
+            Checkpoint.HeaderLength + (long)payload.Length)
+        {
+            OutputDensity = architecture.ToOptions().OutputDensity,
+        };
     }
 
     private static void CheckElementType<T>(CheckpointElementType type, string name)

@@ -52,10 +52,13 @@ public sealed record CheckpointInfo(
     long ApplicationDataLength,
     long Length)
 {
+    /// <summary>The output density <c>p(y | x_L)</c> the network was trained with.</summary>
+    public OutputDensity OutputDensity { get; init; } = OutputDensity.Gaussian;
+
     /// <summary>Every field, with the widths and activations listed (<c>Widths = [784, 400, 784]</c>).</summary>
     /// <returns>One line, invariant culture.</returns>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"CheckpointInfo {{ FilePath = {FilePath}, FormatVersion = {FormatVersion}, ElementType = {ElementType}, " +
         $"Widths = [{string.Join(", ", Widths)}], Activations = [{string.Join(", ", Activations)}], Bias = {Bias}, " +
-        $"Optimizer = {Optimizer}, StepCount = {StepCount}, ApplicationDataLength = {ApplicationDataLength}, Length = {Length} }}");
+        $"OutputDensity = {OutputDensity}, Optimizer = {Optimizer}, StepCount = {StepCount}, ApplicationDataLength = {ApplicationDataLength}, Length = {Length} }}");
 }

@@ -15,13 +15,21 @@ internal sealed partial class LayerCurvature<T>
     /// </summary>
     private bool SolveInputCovariance(ReadOnlySpan2D<T> gradient, T damping, KernelContext context, out CholeskyFailure failure)
     {
-        Span2D<T> u = Direction.Span;
         InputCovariance.CopyTo(InputFactor);
         if (!Cholesky.TryFactor(InputFactor.Span, damping, out failure, context))
         {
             FailedSide = StepQuantity.InputCovariance;
             return false;
         }
+
+        ApplyInputFactor(gradient, context);
+        return true;
+    }
+
+    /// <summary><c>Direction = G (Lambda + dI)^-1</c> by solves with the factor in <see cref="InputFactor"/>.</summary>
+    private void ApplyInputFactor(ReadOnlySpan2D<T> gradient, KernelContext context)
+    {
+        Span2D<T> u = Direction.Span;
 
         // U = G (Lambda + dI)^-1 as U^T = (Lambda + dI)^-1 G^T: the left solve runs 1.3-3x faster
         // than the right one at every layer shape of the MNIST autoencoder (n = 51..785), far more
@@ -42,8 +50,6 @@ internal sealed partial class LayerCurvature<T>
             Cholesky.SolveLeft(InputFactor.ReadOnlySpan, transposed, context);
             Transpose(transposed, u);
         }
-
-        return true;
     }
 
     /// <summary><c>Direction = (LambdaT + dI)^-1 Direction</c> from <see cref="ErrorCovariance"/> (kept).</summary>
@@ -59,6 +65,43 @@ internal sealed partial class LayerCurvature<T>
         Cholesky.SolveLeft(ErrorFactor.ReadOnlySpan, Direction.Span, context);
         return true;
     }
+
+    /// <summary>
+    /// Whether a batch of <paramref name="rows"/> examples and <paramref name="samples"/> sampled errors is
+    /// solved in covariance space on both sides under <paramref name="policy"/>.
+    /// </summary>
+    public bool CovarianceSpaceBoth(SampleSpacePolicy policy, int rows, int samples) =>
+        !UsesSampleSpace(policy, rows, InputWidth, OutputWidth) && !UsesSampleSpace(policy, samples, OutputWidth, InputWidth);
+
+    /// <summary>
+    /// The first half of <see cref="CholeskyDirection"/> when both sides are in covariance space
+    /// (<see cref="CovarianceSpaceBoth"/>): both covariances of the batch, copied into
+    /// <see cref="InputFactor"/> and <see cref="ErrorFactor"/> for the caller to factor (damped by
+    /// <see cref="SideDamping"/>), possibly interleaved with other layers' factorizations; then
+    /// <see cref="SolveFactored"/> finishes the direction.
+    /// </summary>
+    public void PrepareFactors(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> errors, KernelContext context)
+    {
+        InputInSampleSpace = false;
+        ErrorInSampleSpace = false;
+        Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(inputs.Height), T.Zero, InputCovariance.Span, context);
+        Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(errors.Height), T.Zero, ErrorCovariance.Span, context);
+        InputCovariance.CopyTo(InputFactor);
+        ErrorCovariance.CopyTo(ErrorFactor);
+    }
+
+    /// <summary>
+    /// The second half after <see cref="PrepareFactors"/> and a successful factorization of both:
+    /// <c>Direction = (LambdaT + dI)^-1 G (Lambda + dI)^-1</c> by the same solves as <see cref="CholeskyDirection"/>.
+    /// </summary>
+    public void SolveFactored(ReadOnlySpan2D<T> gradient, KernelContext context)
+    {
+        ApplyInputFactor(gradient, context);
+        Cholesky.SolveLeft(ErrorFactor.ReadOnlySpan, Direction.Span, context);
+    }
+
+    /// <summary>Records which side of the last <see cref="PrepareFactors"/> failed to factor.</summary>
+    public void SetFailedSide(StepQuantity side) => FailedSide = side;
 
     /// <summary>
     /// Eq. 20 in covariance space on both sides, from <see cref="InputCovariance"/> and

@@ -18,6 +18,15 @@ public sealed partial class NaturalGradientOptimizer<T>
 
     private LayerSplit? _split;
 
+    /// <summary>The factors of <see cref="InterleavedDirections"/>, input and error side of each trained layer in turn.</summary>
+    private readonly Matrix<T>[] _factors;
+
+    /// <summary>The damping of each of <see cref="_factors"/>.</summary>
+    private readonly T[] _factorDampings;
+
+    /// <summary>The layer of each pair of <see cref="_factors"/>.</summary>
+    private readonly int[] _factorLayers;
+
     /// <summary>
     /// Whether the gradient blocks <c>G_l</c> of the last statistics are still to be computed: each
     /// goes with its layer's direction, so on a split the eight TN products run one per thread in
@@ -43,6 +52,11 @@ public sealed partial class NaturalGradientOptimizer<T>
         if (split is null || split.Work < ParallelLayerWorkThreshold)
         {
             EnsureGradients(workspace, rows);
+            if (InterleavedDirections(workspace, rows, damping, ref failure, out int failed))
+            {
+                return failed;
+            }
+
             for (int l = 0; l < _layers.Length; l++)
             {
                 if (!_controls.IsFrozen(l) && !CholeskyDirection(l, workspace, rows, damping, Network.Context, out failure))
@@ -135,6 +149,67 @@ public sealed partial class NaturalGradientOptimizer<T>
         (T inputDamping, T errorDamping) = layer.SideDamping(inputs, errors, damping, Options.DampingForm);
         return layer.CholeskyDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, inputDamping, errorDamping,
             Options.SampleSpace, context, out failure);
+    }
+
+    /// <summary>
+    /// <see cref="CholeskyDirections"/> on one thread when every trained layer solves both sides in
+    /// covariance space: all covariances first, then all damped factorizations interleaved
+    /// (<see cref="Cholesky.TryFactorInterleaved"/>: a small factorization waits on each row's square
+    /// root, and the other factorizations fill that wait), then all solves. Each kernel gets the
+    /// operands it gets in the layer-by-layer loop, so the bits are the same; on a failure, the
+    /// lowest failing layer (its input side first) is reported, as the loop reports it. False, with
+    /// nothing done, when a layer uses sample space.
+    /// </summary>
+    private bool InterleavedDirections(NetworkWorkspace<T> workspace, int rows, T damping, ref CholeskyFailure failure, out int failed)
+    {
+        failed = -1;
+        int samples = rows * _sizing.SampleCount;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            if (!_controls.IsFrozen(l) && !_layers[l].CovarianceSpaceBoth(Options.SampleSpace, rows, samples))
+            {
+                return false;
+            }
+        }
+
+        KernelContext context = Network.Context;
+        int count = 0;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            if (_controls.IsFrozen(l))
+            {
+                continue;
+            }
+
+            LayerCurvature<T> layer = _layers[l];
+            ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
+            ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
+            (T inputDamping, T errorDamping) = layer.SideDamping(inputs, errors, damping, Options.DampingForm);
+            layer.PrepareFactors(inputs, errors, context);
+            _factorLayers[count / 2] = l;
+            _factors[count] = layer.InputFactor;
+            _factorDampings[count++] = inputDamping;
+            _factors[count] = layer.ErrorFactor;
+            _factorDampings[count++] = errorDamping;
+        }
+
+        int index = Cholesky.TryFactorInterleaved<T>(_factors.AsSpan(0, count), _factorDampings.AsSpan(0, count), out failure, context);
+        if (index >= 0)
+        {
+            failed = _factorLayers[index / 2];
+            _layers[failed].SetFailedSide(index % 2 == 0 ? StepQuantity.InputCovariance : StepQuantity.ErrorCovariance);
+            return true;
+        }
+
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            if (!_controls.IsFrozen(l))
+            {
+                _layers[l].SolveFactored(workspace.Gradients[l].ReadOnlySpan, context);
+            }
+        }
+
+        return true;
     }
 
     private bool ShermanMorrisonDirection(int l, NetworkWorkspace<T> workspace, int rows, T damping, bool refresh,

@@ -19,7 +19,36 @@ public sealed partial class NaturalGradientOptimizer<T>
     /// <summary>Checkpoint mode of Cholesky inverses with <see cref="NaturalGradientOptions.InverseUpdatePeriod"/> &gt; 1.</summary>
     internal const byte AmortizedCheckpointMode = 2;
 
-    internal void GetGeneratorState(Span<ulong> state4) => _state.Generator.GetState(state4);
+    /// <summary>
+    /// Copies the state of the generator of the sampled targets (step 3 of Eq. 20) into
+    /// <paramref name="state4"/>: what data-parallel workers start each step's samples from.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="state4"/> is not 4 values long.</exception>
+    public void GetGeneratorState(Span<ulong> state4) => _state.Generator.GetState(state4);
+
+    /// <summary>
+    /// Sets the state a step carries to the next, as a checkpoint of a run stepped elsewhere (a
+    /// data-parallel run) records it: the step count, the damping <c>lambda</c> of the next step and
+    /// the generator of the sampled targets. Running inverses, if any, are refreshed at the next step.
+    /// Clears the undo point.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The step count is negative, or the damping is not
+    /// in [<see cref="NaturalGradientOptions.MinDamping"/>, <see cref="NaturalGradientOptions.MaxDamping"/>].</exception>
+    /// <exception cref="ArgumentException"><paramref name="generator"/> is not 4 values, or all zero.</exception>
+    public void RestoreState(long stepCount, double damping, ReadOnlySpan<ulong> generator)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        if (!(damping >= Options.MinDamping && damping <= Options.MaxDamping))
+        {
+            throw new ArgumentOutOfRangeException(nameof(damping), damping, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"'damping' is {damping}: it must be in [MinDamping, MaxDamping] = [{Options.MinDamping}, {Options.MaxDamping}]."));
+        }
+
+        // Validates the generator state before anything changes.
+        var validated = default(Xoshiro256);
+        validated.SetState(generator);
+        RestoreState(stepCount, damping, generator, double.NaN, 0, 0);
+    }
 
     /// <summary>Sherman-Morrison bookkeeping: damping of the last refresh (NaN before the first), steps and examples since.</summary>
     internal (double RefreshedDamping, int StepsSinceRefresh, long ExamplesSinceRefresh) RefreshState =>

@@ -90,6 +90,9 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 amortized: options.AmortizedCurvature);
         }
 
+        _factors = new Matrix<T>[2 * _layers.Length];
+        _factorDampings = new T[2 * _layers.Length];
+        _factorLayers = new int[_layers.Length];
         _maxWidth = OptimizerMemory.MaxWidth(network);
         _rankOneWorkspace = new T[2 * _maxWidth];
         _controls = new OptimizerControls(network.LayerCount, options.Schedule, options.WeightDecay, options.FrozenLayers);
@@ -499,12 +502,20 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// The damping after Eq. 21: <c>rho</c> = (loss before - loss after) / predicted decrease; lambda
     /// shrinks above <see cref="NaturalGradientOptions.UpperRho"/>, grows below
     /// <see cref="NaturalGradientOptions.LowerRho"/> (also for a NaN rho), and stays when rho is
-    /// rounding (<see cref="Resolved"/>); the result is clamped to the damping bounds. The one rule the
-    /// local and the data-parallel steps share.
+    /// rounding (within a few units in the last place of <typeparamref name="T"/> at the loss); the result
+    /// is clamped to the damping bounds. The one rule the local and the data-parallel steps share.
     /// </summary>
-    internal static double AdaptedDamping(NaturalGradientOptions options, double damping, double before, double after,
+    /// <param name="options">The damping bounds, factors and thresholds.</param>
+    /// <param name="damping">The damping <c>lambda</c> of the step.</param>
+    /// <param name="before">The loss before the update.</param>
+    /// <param name="after">The loss after the update, on the same batch.</param>
+    /// <param name="predicted">The decrease the quadratic model predicts.</param>
+    /// <param name="rho">The ratio of the actual to the predicted decrease.</param>
+    /// <returns>The damping of the next step.</returns>
+    public static double AdaptedDamping(NaturalGradientOptions options, double damping, double before, double after,
         double predicted, out double rho)
     {
+        ArgumentNullException.ThrowIfNull(options);
         rho = (before - after) / predicted;
         double next = Resolved(before, after, predicted)
             ? rho > options.UpperRho ? damping * options.DampingDecrease

@@ -92,6 +92,49 @@ public sealed class PolarTransformTests
         }
     }
 
+    /// <summary>
+    /// The radius takes exactly the normal numbers in (0, 1], both ends included, and names the first
+    /// element outside them by index, wherever it sits: in the first vector, a later one or the
+    /// scalar tail, with valid elements before it; nothing is written before the check fails.
+    /// </summary>
+    [Fact]
+    public void Radius_RejectsExactlyTheValuesOutsideTheNormalUnitInterval()
+    {
+        float[] badF = [0f, -0f, float.Epsilon, MathF.BitDecrement(MinNormalFloat), -0.5f, MathF.BitIncrement(1f), 2f,
+            float.PositiveInfinity, float.NegativeInfinity, float.NaN];
+        double[] badD = [0, -0.0, double.Epsilon, Math.BitDecrement(MinNormalDouble), -0.5, Math.BitIncrement(1.0), 2,
+            double.PositiveInfinity, double.NegativeInfinity, double.NaN];
+        const int Length = 37; // vectors of 8 or 16 floats and 4 or 8 doubles, then a tail
+        foreach (int at in (int[])[0, 5, 17, 31, 36])
+        {
+            for (int v = 0; v < badF.Length; v++)
+            {
+                float[] sf = new float[Length];
+                Array.Fill(sf, at % 2 == 0 ? MinNormalFloat : 1f);
+                sf[at] = badF[v];
+                float[] before = (float[])sf.Clone();
+                var ef = Assert.Throws<ArgumentOutOfRangeException>(() => PolarTransform.Radius(sf, 1f, KernelPath.Scalar));
+                Assert.Equal($"s[{at}]", ef.ParamName);
+                Assert.Equal(before, sf);
+
+                double[] sd = new double[Length];
+                Array.Fill(sd, at % 2 == 0 ? MinNormalDouble : 1.0);
+                sd[at] = badD[v];
+                var ed = Assert.Throws<ArgumentOutOfRangeException>(() => PolarTransform.Radius(sd, 1.0, KernelPath.Scalar));
+                Assert.Equal($"s[{at}]", ed.ParamName);
+            }
+        }
+
+        float[] edgesF = [MinNormalFloat, 1f, MathF.BitIncrement(MinNormalFloat), MathF.BitDecrement(1f)];
+        double[] edgesD = [MinNormalDouble, 1.0, Math.BitIncrement(MinNormalDouble), Math.BitDecrement(1.0)];
+        PolarTransform.Radius(edgesF, 1f, KernelPath.Scalar);
+        PolarTransform.Radius(edgesD, 1.0, KernelPath.Scalar);
+        Assert.Equal(0f, edgesF[1]);
+        Assert.Equal(0.0, edgesD[1]);
+    }
+
+    private const double MinNormalDouble = 2.2250738585072014e-308; // 2^-1022
+
     private static float[] Radius(float[] s, float sd, KernelPath path)
     {
         float[] r = (float[])s.Clone();

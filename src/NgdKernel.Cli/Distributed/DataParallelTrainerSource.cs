@@ -1,33 +1,55 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using NgdKernel.Distributed;
 
-namespace NgdKernel.Cli.Experiments;
+namespace NgdKernel.Cli.Distributed;
 
 /// <summary>
-/// <c>--workers P</c>: P silos in this process over loopback TCP, and trainers that step through them.
+/// <c>--workers P</c>: P silos in this process over loopback TCP, or with <c>--cluster</c> the silos of
+/// other machines (<c>ngd silo</c>), and trainers that step through them.
 /// The runner draws each batch as in a one-process run and every rank receives its slice, so the loss
 /// curve is the one-process curve up to the rounding of the summed statistics.
 /// </summary>
-internal sealed class DataParallelTrainerSource : ITrainerSource, IDisposable
+internal sealed class DataParallelTrainerSource : IClusterTrainerSource
 {
     /// <summary>Longest wait for a silo to start or a step to answer.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
-    private readonly LoopbackCluster _cluster;
+    private readonly IClusterClient _client;
+    private readonly Func<Task> _stop;
     private readonly int _workers;
     private readonly Dictionary<string, (long Steps, TimeSpan Elapsed)> _timings = new(StringComparer.Ordinal);
 
-    private DataParallelTrainerSource(LoopbackCluster cluster, int workers)
+    private DataParallelTrainerSource(IClusterClient client, Func<Task> stop, int workers)
     {
-        _cluster = cluster;
+        _client = client;
+        _stop = stop;
         _workers = workers;
     }
 
     public static DataParallelTrainerSource Start(ExperimentSettings settings, TextWriter output)
     {
-        LoopbackCluster cluster = LoopbackCluster.StartAsync(settings.Workers, new InMemoryShardSource(), Timeout).GetAwaiter().GetResult();
+        if (settings.Cluster is string cluster)
+        {
+            IPEndPoint[] gateways = [.. cluster.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(g => SiloCommand.Endpoint(g, "--cluster"))];
+            if (gateways.Length == 0)
+            {
+                throw new UsageException("--cluster needs the HOST:PORT of at least one silo's gateway.");
+            }
+
+            IHost client = DataParallelCluster.StartClientAsync(gateways, DataParallelCluster.DefaultClusterId, Timeout).GetAwaiter().GetResult();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"data-parallel: {settings.Workers} workers on the cluster of gateways {string.Join(", ", gateways.Select(g => g.ToString()))}"));
+            return new DataParallelTrainerSource(client.Services.GetRequiredService<IClusterClient>(),
+                () => DataParallelCluster.StopAsync(client, Timeout), settings.Workers);
+        }
+
+        LoopbackCluster loopback = LoopbackCluster.StartAsync(settings.Workers, new InMemoryShardSource(), Timeout).GetAwaiter().GetResult();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"data-parallel: {settings.Workers} silos on 127.0.0.1, ports {string.Join(", ", cluster.SiloPorts)}"));
-        return new DataParallelTrainerSource(cluster, settings.Workers);
+            $"data-parallel: {settings.Workers} silos on 127.0.0.1, ports {string.Join(", ", loopback.SiloPorts)}"));
+        return new DataParallelTrainerSource(loopback.Client, () => loopback.DisposeAsync().AsTask(), settings.Workers);
     }
 
     public ITrainer<T> Create<T>(ExperimentSettings settings, string optimizer, double learningRate, int batch)
@@ -43,7 +65,7 @@ internal sealed class DataParallelTrainerSource : ITrainerSource, IDisposable
         }
     }
 
-    public void Dispose() => _cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Dispose() => _stop().GetAwaiter().GetResult();
 
     private sealed class Trainer<T> : ITrainer<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -66,7 +88,7 @@ internal sealed class DataParallelTrainerSource : ITrainerSource, IDisposable
             NaturalGradientOptions ngd = TrainerFactory.NaturalGradient(settings, learningRate, batch);
             var sgd = new SgdOptions { LearningRate = learningRate };
             Optimizer = name == "ngd" ? new NaturalGradientOptimizer<T>(_network, ngd) : new SgdOptimizer<T>(_network, sgd);
-            _trainer = DataParallelTrainer<T>.StartAsync(source._cluster.Client, _network, new DataParallelOptions
+            _trainer = DataParallelTrainer<T>.StartAsync(source._client, _network, new DataParallelOptions
             {
                 WorkerCount = source._workers,
                 BatchSize = batch,

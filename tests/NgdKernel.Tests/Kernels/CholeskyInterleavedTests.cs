@@ -1,0 +1,164 @@
+using System.Numerics;
+using NgdKernel.Kernels;
+using NgdKernel.LinearAlgebra;
+using NgdKernel.Tests.Generators;
+
+namespace NgdKernel.Tests.Kernels;
+
+/// <summary>
+/// <see cref="Cholesky.TryFactorInterleaved"/> against <see cref="Cholesky.TryFactor{T}(CommunityToolkit.HighPerformance.Span2D{T}, T, out CholeskyFailure, KernelContext)"/>
+/// one matrix at a time: the same bits in every matrix, the same failure, on every path.
+/// </summary>
+public class CholeskyInterleavedTests
+{
+    /// <summary>
+    /// Groups of orders: single, tiny, primes, vector widths ±1 (2, 4, 8, 16), the 64 block ±1 and
+    /// beyond it (factored alone), the latency network's alternating 33 and 32, and enough matrices
+    /// to fill several stack groups.
+    /// </summary>
+    private static readonly int[][] Groups =
+    [
+        [1], [2, 3, 5, 7], [15, 16, 17], [31, 32, 33], [7, 8, 9, 3, 4, 5],
+        [33, 32, 33, 32, 33, 32, 33, 32], [63, 64, 65, 1], [100, 5, 129, 13],
+        [.. Enumerable.Repeat(47, 11)], [.. Enumerable.Range(1, 20)],
+    ];
+
+    [Theory, Combinations]
+    public void TryFactorInterleaved_MatchesTryFactor_BitForBit(KernelPath path)
+    {
+        int seed = 0;
+        foreach (int[] orders in Groups)
+        {
+            Compare<double>(orders, path, seed++, failing: -1);
+            Compare<float>(orders, path, seed++, failing: -1);
+        }
+    }
+
+    /// <summary>
+    /// One or two matrices not positive definite (a negative pivot placed at a chosen row): the
+    /// lowest of them is reported with the failure TryFactor reports, and every matrix, failed or
+    /// not, ends as TryFactor leaves it.
+    /// </summary>
+    [Theory, Combinations]
+    public void TryFactorInterleaved_NotPositiveDefinite_ReportsLowestAsTryFactor(KernelPath path)
+    {
+        int seed = 100;
+        foreach (int[] orders in Groups)
+        {
+            for (int failing = 0; failing < orders.Length; failing += Math.Max(1, orders.Length / 3))
+            {
+                Compare<double>(orders, path, seed++, failing);
+                Compare<float>(orders, path, seed++, failing);
+            }
+        }
+    }
+
+    [Fact]
+    public void TryFactorInterleaved_RejectsBadArguments_NamingThem()
+    {
+        Matrix<double>[] matrices = [new(3, 3), new(2, 2)];
+        ArgumentException lengths = Assert.Throws<ArgumentException>(() => Cholesky.TryFactorInterleaved<double>(matrices, [1.0], out _));
+        Assert.Equal("dampings", lengths.ParamName);
+        ArgumentException square = Assert.Throws<ArgumentException>(() => Cholesky.TryFactorInterleaved<double>([new Matrix<double>(3, 2)], [1.0], out _));
+        Assert.Equal("matrices", square.ParamName);
+        ArgumentOutOfRangeException negative = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Cholesky.TryFactorInterleaved<double>(matrices, [1.0, -1.0], out _));
+        Assert.Equal("dampings", negative.ParamName);
+        ArgumentException missing = Assert.Throws<ArgumentException>(() => Cholesky.TryFactorInterleaved<double>([null!], [1.0], out _));
+        Assert.Equal("matrices", missing.ParamName);
+        Assert.Equal(-1, Cholesky.TryFactorInterleaved<double>([], [], out CholeskyFailure none));
+        Assert.Equal(default, none);
+    }
+
+    [Fact]
+    public void TryFactorInterleaved_AllocatesNothing()
+    {
+        foreach (KernelPath path in KernelPaths.Supported)
+        {
+            using var context = new KernelContext(1, path);
+            var random = new Random(7);
+            Matrix<float>[] matrices = [.. new[] { 33, 32, 33, 32, 70 }.Select(n => ToMatrix<float>(SpdGenerators.Spd(n, 100, random)))];
+            float[] dampings = [1, 1, 1, 1, 1];
+            Cholesky.TryFactorInterleaved<float>(matrices, dampings, out _, context);
+            long allocated = Allocations.Measure(() => Cholesky.TryFactorInterleaved<float>(matrices, dampings, out _, context));
+            Assert.True(allocated == 0, $"{path}: {allocated} B allocated");
+        }
+    }
+
+    /// <summary>
+    /// Random SPD matrices of <paramref name="orders"/> with random dampings, factored one by one
+    /// and interleaved on <paramref name="path"/>; matrix <paramref name="failing"/> (and, when
+    /// there is one, the last) gets a negative pivot at a random row.
+    /// </summary>
+    private static void Compare<T>(int[] orders, KernelPath path, int seed, int failing)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        using var context = new KernelContext(1, path);
+        var random = new Random(seed);
+        int count = orders.Length;
+        var alone = new Matrix<T>[count];
+        var together = new Matrix<T>[count];
+        var dampings = new T[count];
+        for (int t = 0; t < count; t++)
+        {
+            int n = orders[t];
+            double[,] a = SpdGenerators.Spd(n, Math.Pow(10, random.Next(0, 5)), random);
+            if (t == failing || (failing >= 0 && t == count - 1))
+            {
+                // Subtracting more than the diagonal at row p makes the pivot p (or an earlier one) fail.
+                int p = random.Next(n);
+                a[p, p] -= 4 * (1 + a[p, p]);
+            }
+
+            alone[t] = ToMatrix<T>(a);
+            together[t] = ToMatrix<T>(a);
+            dampings[t] = T.CreateChecked(random.Next(0, 3) * random.NextDouble());
+        }
+
+        int expected = -1;
+        CholeskyFailure expectedFailure = default;
+        for (int t = 0; t < count; t++)
+        {
+            if (!Cholesky.TryFactor(alone[t].Span, dampings[t], out CholeskyFailure failure, context) && expected < 0)
+            {
+                expected = t;
+                expectedFailure = failure;
+            }
+        }
+
+        int index = Cholesky.TryFactorInterleaved<T>(together, dampings, out CholeskyFailure actual, context);
+        string label = $"{typeof(T).Name} {path} orders [{string.Join(',', orders)}] seed {seed}";
+        Assert.True(expected == index, $"{label}: failing matrix {index}, TryFactor one by one {expected}");
+        Assert.True(expectedFailure == actual, $"{label}: failure {actual}, TryFactor {expectedFailure}");
+        if (failing >= 0)
+        {
+            Assert.True(index >= 0, $"{label}: a matrix with a negative pivot was reported positive definite");
+        }
+
+        for (int t = 0; t < count; t++)
+        {
+            T[] want = alone[t].AsSpan().ToArray();
+            T[] got = together[t].AsSpan().ToArray();
+            for (int e = 0; e < want.Length; e++)
+            {
+                Assert.True(want[e].Equals(got[e]) || (T.IsNaN(want[e]) && T.IsNaN(got[e])),
+                    $"{label}: matrix {t} (order {orders[t]}) element {e / orders[t]},{e % orders[t]}: {got[e]} interleaved, {want[e]} alone");
+            }
+        }
+    }
+
+    private static Matrix<T> ToMatrix<T>(double[,] a)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var matrix = new Matrix<T>(a.GetLength(0), a.GetLength(1));
+        for (int i = 0; i < a.GetLength(0); i++)
+        {
+            for (int j = 0; j < a.GetLength(1); j++)
+            {
+                matrix[i, j] = T.CreateChecked(a[i, j]);
+            }
+        }
+
+        return matrix;
+    }
+}
