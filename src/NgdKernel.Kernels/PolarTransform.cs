@@ -147,29 +147,57 @@ public static class PolarTransform
         return -1;
     }
 
-    /// <inheritdoc cref="Log(Vector256{float})"/>
-    internal static float Log(float x) => Log(Vector256.Create(x)).ToScalar();
-
-    /// <inheritdoc cref="Log(Vector256{float})"/>
+    /// <summary>Natural logarithm of a positive, normal, finite float (Cephes logf).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> Log(Vector512<float> x) => Vector512.Create(Log(x.GetLower()), Log(x.GetUpper()));
+    internal static float Log(float x)
+    {
+        // m = x·2^-e in [√½, √2): subtracting √½'s bits makes the exponent field e exactly.
+        int bits = BitConverter.SingleToInt32Bits(x);
+        int e = (bits - SqrtHalfBitsF) >> 23;
+        float f = BitConverter.Int32BitsToSingle(bits - (e << 23)) - 1f;
+        float fe = e;
+        float z = f * f;
+        float p = MathF.FusedMultiplyAdd(P0, f, P1);
+        p = MathF.FusedMultiplyAdd(p, f, P2);
+        p = MathF.FusedMultiplyAdd(p, f, P3);
+        p = MathF.FusedMultiplyAdd(p, f, P4);
+        p = MathF.FusedMultiplyAdd(p, f, P5);
+        p = MathF.FusedMultiplyAdd(p, f, P6);
+        p = MathF.FusedMultiplyAdd(p, f, P7);
+        p = MathF.FusedMultiplyAdd(p, f, P8);
+        float y = p * f * z;
+        y = MathF.FusedMultiplyAdd(fe, Ln2LowF, y);
+        y = MathF.FusedMultiplyAdd(-0.5f, z, y);
+        return MathF.FusedMultiplyAdd(fe, Ln2HighF, f + y);
+    }
 
-    /// <inheritdoc cref="Log(Vector256{double})"/>
-    internal static double Log(double x) => Log(Vector256.Create(x)).ToScalar();
-
-    /// <inheritdoc cref="Log(Vector256{double})"/>
+    /// <inheritdoc cref="Log(float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> Log(Vector512<double> x) => Vector512.Create(Log(x.GetLower()), Log(x.GetUpper()));
+    internal static Vector512<float> Log(Vector512<float> x)
+    {
+        Vector512<int> bits = x.AsInt32();
+        Vector512<int> e = Vector512.ShiftRightArithmetic(bits - Vector512.Create(SqrtHalfBitsF), 23);
+        Vector512<float> f = (bits - Vector512.ShiftLeft(e, 23)).AsSingle() - Vector512<float>.One;
+        Vector512<float> fe = Vector512.ConvertToSingle(e);
+        Vector512<float> z = f * f;
+        Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(P0), f, Vector512.Create(P1));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(P2));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(P3));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(P4));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(P5));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(P6));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(P7));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(P8));
+        Vector512<float> y = p * f * z;
+        y = Vector512.FusedMultiplyAdd(fe, Vector512.Create(Ln2LowF), y);
+        y = Vector512.FusedMultiplyAdd(Vector512.Create(-0.5f), z, y);
+        return Vector512.FusedMultiplyAdd(fe, Vector512.Create(Ln2HighF), f + y);
+    }
 
-    /// <summary>
-    /// Natural logarithm of positive, normal, finite floats (Cephes logf): the one body, which the
-    /// scalar form runs on one lane and the 512-bit form on each half (the radius is a small part
-    /// of a sampled step; one body keeps the paths' bits equal by construction).
-    /// </summary>
+    /// <inheritdoc cref="Log(float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Log(Vector256<float> x)
     {
-        // m = x·2^-e in [√½, √2): subtracting √½'s bits makes the exponent field e exactly.
         Vector256<int> bits = x.AsInt32();
         Vector256<int> e = Vector256.ShiftRightArithmetic(bits - Vector256.Create(SqrtHalfBitsF), 23);
         Vector256<float> f = (bits - Vector256.ShiftLeft(e, 23)).AsSingle() - Vector256<float>.One;
@@ -189,7 +217,48 @@ public static class PolarTransform
         return Vector256.FusedMultiplyAdd(fe, Vector256.Create(Ln2HighF), f + y);
     }
 
-    /// <summary>Natural logarithm of positive, normal, finite doubles (fdlibm __ieee754_log); one body, as for float.</summary>
+    /// <summary>Natural logarithm of a positive, normal, finite double (fdlibm __ieee754_log).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double Log(double x)
+    {
+        long bits = BitConverter.DoubleToInt64Bits(x);
+        long e = (bits - SqrtHalfBits) >> 52;
+        double f = BitConverter.Int64BitsToDouble(bits - (e << 52)) - 1.0;
+        double de = e;
+        double s = f / (2.0 + f);
+        double z = s * s;
+        double w = z * z;
+        double t1 = w * Math.FusedMultiplyAdd(w, Math.FusedMultiplyAdd(w, Lg6, Lg4), Lg2);
+        double t2 = z * Math.FusedMultiplyAdd(w, Math.FusedMultiplyAdd(w, Math.FusedMultiplyAdd(w, Lg7, Lg5), Lg3), Lg1);
+        double r = t2 + t1;
+        double halfSquare = 0.5 * f * f;
+        double inner = Math.FusedMultiplyAdd(s, halfSquare + r, de * Ln2Low);
+        return Math.FusedMultiplyAdd(de, Ln2High, -((halfSquare - inner) - f));
+    }
+
+    /// <inheritdoc cref="Log(double)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<double> Log(Vector512<double> x)
+    {
+        Vector512<long> bits = x.AsInt64();
+        Vector512<long> e = Vector512.ShiftRightArithmetic(bits - Vector512.Create(SqrtHalfBits), 52);
+        Vector512<double> f = (bits - Vector512.ShiftLeft(e, 52)).AsDouble() - Vector512<double>.One;
+        Vector512<double> de = Vector512.ConvertToDouble(e);
+        Vector512<double> s = f / (Vector512.Create(2.0) + f);
+        Vector512<double> z = s * s;
+        Vector512<double> w = z * z;
+        Vector512<double> t1 = w * Vector512.FusedMultiplyAdd(w,
+            Vector512.FusedMultiplyAdd(w, Vector512.Create(Lg6), Vector512.Create(Lg4)), Vector512.Create(Lg2));
+        Vector512<double> t2 = z * Vector512.FusedMultiplyAdd(w, Vector512.FusedMultiplyAdd(w,
+            Vector512.FusedMultiplyAdd(w, Vector512.Create(Lg7), Vector512.Create(Lg5)), Vector512.Create(Lg3)),
+            Vector512.Create(Lg1));
+        Vector512<double> r = t2 + t1;
+        Vector512<double> halfSquare = Vector512.Create(0.5) * f * f;
+        Vector512<double> inner = Vector512.FusedMultiplyAdd(s, halfSquare + r, de * Ln2Low);
+        return Vector512.FusedMultiplyAdd(de, Vector512.Create(Ln2High), -((halfSquare - inner) - f));
+    }
+
+    /// <inheritdoc cref="Log(double)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<double> Log(Vector256<double> x)
     {
