@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Numerics;
 using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
 using NgdKernel.Perf.OpenBlas;
 using NgdKernel.Tests.Generators;
 

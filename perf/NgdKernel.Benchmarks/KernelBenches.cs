@@ -1,4 +1,3 @@
-
 namespace NgdKernel.Benchmarks;
 
 /// <summary><c>C = op(A) op(B)</c> (alpha 1, beta 0) on every <see cref="GemmShape.All"/> shape.</summary>

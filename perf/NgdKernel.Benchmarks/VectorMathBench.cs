@@ -1,9 +1,6 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using NgdKernel.Kernels;
 
 namespace NgdKernel.Benchmarks;
 

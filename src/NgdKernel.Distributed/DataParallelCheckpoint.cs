@@ -7,7 +7,7 @@ namespace NgdKernel.Distributed;
 /// The application section of a data-parallel checkpoint: P, the global batch, the data set and seed,
 /// and per rank its shard cursor (the generator state before the current epoch's shuffle, the position,
 /// the epoch). The rest of the file is the ordinary NgdKernel checkpoint of the network and the
-/// natural-gradient state, so it loads on one machine with <see cref="Checkpoint.Load{T}(string, NgdKernel.Optimizers.IOptimizer{T})"/>.
+/// natural-gradient or SGD state, so it loads on one machine with <see cref="Checkpoint.Load{T}(string, NgdKernel.Optimizers.IOptimizer{T})"/>.
 /// </summary>
 public sealed record DataParallelCheckpoint(int WorkerCount, int BatchSize, string DataSet, ulong DataSeed, byte[][] RankDataStates)
 {

@@ -35,7 +35,7 @@ public sealed record DataParallelOptions
     /// </summary>
     public NaturalGradientOptions NaturalGradient { get; init; } = new();
 
-    /// <summary>SGD options (learning rate, momentum).</summary>
+    /// <summary>SGD options: learning rate and momentum (no schedule, weight decay or frozen layers).</summary>
     public SgdOptions Sgd { get; init; } = new();
 
     /// <summary>
@@ -79,6 +79,14 @@ public sealed record DataParallelOptions
         {
             throw new NotSupportedException(
                 "Data-parallel natural gradient applies the paper's step: 'NaturalGradient.DampingForm' must be Paper and 'Schedule', 'Momentum', 'WeightDecay' and 'FrozenLayers' unset.");
+        }
+
+        if (Algorithm == DataParallelAlgorithm.Sgd && (Sgd.Schedule is not null || Sgd.WeightDecay != 0 || Sgd.FrozenLayers is { Count: > 0 }))
+        {
+            // The owners apply V = mu V + G; W += alpha V at a fixed rate, so the run and its checkpoints
+            // continue on one machine as SgdOptimizer with the same options.
+            throw new NotSupportedException(
+                "Data-parallel SGD applies a fixed learning rate with momentum: 'Sgd.Schedule', 'Sgd.WeightDecay' and 'Sgd.FrozenLayers' must be unset.");
         }
     }
 

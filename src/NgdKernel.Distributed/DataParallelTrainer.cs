@@ -105,14 +105,16 @@ public sealed class DataParallelTrainer<T>
         var generator = new Xoshiro256(options.NaturalGradient.Seed);
         var state = new ulong[4];
         generator.GetState(state);
-        return StartAsync(grains, network, options, 0, options.NaturalGradient.InitialDamping, state, null);
+        return StartAsync(grains, network, options, 0, options.NaturalGradient.InitialDamping, state, null, null);
     }
 
     /// <summary>
-    /// Resumes from a checkpoint written by <see cref="SaveCheckpointAsync"/>: the network, damping, step
-    /// count, sampling generator and every rank's shard cursor, with the same P, batch and data set.
+    /// Resumes from a checkpoint written by <see cref="SaveCheckpointAsync"/>: the network, step count,
+    /// every rank's shard cursor and the optimizer's state (natural gradient: damping and sampling
+    /// generator; SGD: the momentum buffers, back to the layer owners), with the same P, batch and data set.
     /// </summary>
-    /// <exception cref="CheckpointFormatException">The file is damaged or not a data-parallel checkpoint.</exception>
+    /// <exception cref="CheckpointFormatException">The file is damaged or not a data-parallel checkpoint, or
+    /// holds the state of another algorithm than <see cref="DataParallelOptions.Algorithm"/>.</exception>
     /// <exception cref="ArgumentException">The checkpoint was written with another P, batch or data.</exception>
     public static async Task<DataParallelTrainer<T>> ResumeAsync(IGrainFactory grains, string path, DataParallelOptions options)
     {
@@ -121,7 +123,8 @@ public sealed class DataParallelTrainer<T>
         options.Validate();
         Network<T> network = Checkpoint.LoadNetwork<T>(path);
         var optimizer = new NaturalGradientOptimizer<T>(network, options.NaturalGradient);
-        byte[] application = Checkpoint.Load(path, optimizer);
+        SgdOptimizer<T>? sgd = options.Algorithm == DataParallelAlgorithm.Sgd ? new SgdOptimizer<T>(network, options.Sgd) : null;
+        byte[] application = sgd is null ? Checkpoint.Load(path, optimizer) : Checkpoint.Load(path, sgd);
         DataParallelCheckpoint section = DataParallelCheckpoint.Parse(application, path);
         if (section.WorkerCount != options.WorkerCount || section.BatchSize != options.BatchSize
             || section.DataSet != options.DataSet || section.DataSeed != options.DataSeed)
@@ -133,12 +136,31 @@ public sealed class DataParallelTrainer<T>
 
         var state = new ulong[4];
         optimizer.GetGeneratorState(state);
-        return await StartAsync(grains, network, options, optimizer.StepCount, optimizer.Damping, state, section.RankDataStates)
+        if (sgd is null)
+        {
+            return await StartAsync(grains, network, options, optimizer.StepCount, optimizer.Damping, state, section.RankDataStates, null)
+                .ConfigureAwait(false);
+        }
+
+        // SGD: the momentum goes back to the layer owners; no damping or sampled errors.
+        byte[][]? velocities = null;
+        if (options.Sgd.Momentum > 0)
+        {
+            velocities = new byte[network.LayerCount][];
+            for (int l = 0; l < velocities.Length; l++)
+            {
+                var values = new T[network.Widths[l + 1] * network.InputWidth(l)];
+                sgd.GetVelocity(l, values);
+                velocities[l] = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+            }
+        }
+
+        return await StartAsync(grains, network, options, sgd.StepCount, optimizer.Damping, state, section.RankDataStates, velocities)
             .ConfigureAwait(false);
     }
 
     private static async Task<DataParallelTrainer<T>> StartAsync(IGrainFactory grains, Network<T> network, DataParallelOptions options,
-        long stepCount, double damping, ulong[] generator, byte[][]? dataStates)
+        long stepCount, double damping, ulong[] generator, byte[][]? dataStates, byte[][]? velocities)
     {
         int layers = network.LayerCount;
         var inputs = new int[layers];
@@ -182,6 +204,7 @@ public sealed class DataParallelTrainer<T>
                     Momentum = options.Sgd.Momentum,
                     Threads = options.ThreadsPerWorker,
                     Timeout = options.Timeout,
+                    Velocity = velocities?[l] ?? [],
                 });
             }
 
@@ -440,21 +463,18 @@ public sealed class DataParallelTrainer<T>
     }
 
     /// <summary>
-    /// Writes a checkpoint at this step boundary: rank 0 writes the network and the natural-gradient
-    /// state in the NgdKernel checkpoint format, with every rank's shard cursor in the application section.
+    /// Writes a checkpoint at this step boundary: rank 0 writes the network and the optimizer's state in
+    /// the NgdKernel checkpoint format (natural gradient: step count, damping and sampling generator, as
+    /// <see cref="NaturalGradientOptimizer{T}"/> writes them; SGD: step count and the owners' momentum
+    /// buffers, as <see cref="SgdOptimizer{T}"/> writes them), with every rank's shard cursor in the
+    /// application section. The file loads on one machine into an optimizer of the same kind.
     /// </summary>
     /// <param name="path">The file, on rank 0's machine.</param>
-    /// <exception cref="DataParallelException">A worker failed or did not answer in time.</exception>
-    /// <exception cref="NotSupportedException">The run is SGD (<see cref="DataParallelAlgorithm.Sgd"/>).</exception>
+    /// <exception cref="DataParallelException">A worker or owner failed or did not answer in time.</exception>
+    /// <exception cref="InvalidOperationException">An earlier step failed with <see cref="DataParallelException"/>.</exception>
     public async Task SaveCheckpointAsync(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (Options.Algorithm == DataParallelAlgorithm.Sgd)
-        {
-            throw new NotSupportedException(
-                "Data-parallel SGD runs are not checkpointed: their momentum lives at the layer owners and the checkpoint's SGD state is written by SgdOptimizer alone. Checkpoint natural-gradient runs.");
-        }
-
         if (_failed)
         {
             throw new InvalidOperationException("A step of this data-parallel run failed; its workers may not hold a step boundary.");
@@ -464,6 +484,10 @@ public sealed class DataParallelTrainer<T>
         {
             byte[][] states = await Waits.All(_workers.Select(w => w.GetDataState()), Options.Timeout).ConfigureAwait(false);
             var section = new DataParallelCheckpoint(Options.WorkerCount, Options.BatchSize, Options.DataSet, Options.DataSeed, states);
+            bool sgd = Options.Algorithm == DataParallelAlgorithm.Sgd;
+            byte[][] velocities = sgd && Options.Sgd.Momentum > 0
+                ? await Waits.All(_owners.Select(o => o.GetVelocity()), Options.Timeout).ConfigureAwait(false)
+                : [];
             await _workers[0].SaveCheckpoint(new CheckpointRequest
             {
                 Path = Path.GetFullPath(path),
@@ -473,6 +497,9 @@ public sealed class DataParallelTrainer<T>
                 ApplicationData = section.ToBytes(),
                 MinDamping = Options.NaturalGradient.MinDamping,
                 MaxDamping = Options.NaturalGradient.MaxDamping,
+                Sgd = sgd,
+                Momentum = Options.Sgd.Momentum,
+                Velocity = velocities,
             }).WaitAsync(Options.Timeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not DataParallelException)

@@ -1,6 +1,3 @@
-using System.Numerics;
-using NgdKernel.Optimizers;
-
 namespace NgdKernel.Distributed.Tests;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using NgdKernel.Checkpoints;
-using NgdKernel.Optimizers;
 using Orleans.TestingHost;
 using Xunit.Abstractions;
 

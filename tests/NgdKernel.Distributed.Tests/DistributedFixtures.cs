@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using NgdKernel.Kernels;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 

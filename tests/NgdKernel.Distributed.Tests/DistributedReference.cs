@@ -1,5 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
 using NgdKernel.LinearAlgebra;
 
 namespace NgdKernel.Distributed.Tests;

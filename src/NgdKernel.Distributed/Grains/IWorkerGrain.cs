@@ -47,4 +47,7 @@ internal interface ILayerOwnerGrain : IGrainWithStringKey
 
     /// <summary>Weights as before the last <see cref="Apply"/>.</summary>
     Task Restore();
+
+    /// <summary>The layer's SGD momentum <c>V</c> (empty without momentum), for a checkpoint.</summary>
+    Task<byte[]> GetVelocity();
 }

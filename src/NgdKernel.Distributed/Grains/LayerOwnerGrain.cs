@@ -43,6 +43,8 @@ internal sealed class LayerOwnerGrain : Grain, ILayerOwnerGrain
         return Task.CompletedTask;
     }
 
+    public Task<byte[]> GetVelocity() => Task.FromResult(Engine.GetVelocity());
+
     private IOwnerEngine Engine => _engine
         ?? throw new InvalidOperationException($"Layer owner {this.GetPrimaryKeyString()} has no state on silo {RuntimeIdentity}: it was not set up here (was its silo lost?).");
 }

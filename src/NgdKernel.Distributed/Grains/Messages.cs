@@ -91,6 +91,9 @@ internal sealed class OwnerSetup
     [Id(10)] public double Momentum { get; init; }
     [Id(11)] public int Threads { get; init; } = 1;
     [Id(12)] public TimeSpan Timeout { get; init; }
+
+    /// <summary>SGD momentum <c>V</c> of the layer to resume from (empty: zero).</summary>
+    [Id(13)] public byte[] Velocity { get; init; } = [];
 }
 
 [GenerateSerializer]
@@ -155,4 +158,11 @@ internal sealed class CheckpointRequest
     [Id(4)] public byte[] ApplicationData { get; init; } = [];
     [Id(5)] public double MinDamping { get; init; }
     [Id(6)] public double MaxDamping { get; init; }
+
+    /// <summary>An SGD run: the file holds the SGD state (step count and momentum) instead.</summary>
+    [Id(7)] public bool Sgd { get; init; }
+    [Id(8)] public double Momentum { get; init; }
+
+    /// <summary>Per layer, the owners' SGD momentum <c>V</c> (empty without momentum).</summary>
+    [Id(9)] public byte[][] Velocity { get; init; } = [];
 }

@@ -18,6 +18,9 @@ internal interface IOwnerEngine
     byte[] Apply(long step, double scale);
 
     void Restore();
+
+    /// <summary>The SGD momentum <c>V</c> at this step boundary (empty without momentum).</summary>
+    byte[] GetVelocity();
 }
 
 /// <summary>
@@ -72,6 +75,16 @@ internal sealed class OwnerEngine<T> : IOwnerEngine
         {
             _velocity = new T[a * b];
             _undoVelocity = new T[a * b];
+            if (setup.Velocity.Length > 0)
+            {
+                if (setup.Velocity.Length != setup.Weights.Length)
+                {
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                        $"Layer {setup.Layer} is {b}x{a} but {setup.Velocity.Length} bytes of momentum arrived."), nameof(setup));
+                }
+
+                MemoryMarshal.Cast<byte, T>(setup.Velocity).CopyTo(_velocity);
+            }
         }
 
         _curvature = setup.Sgd ? null : new PrecomputedCurvature<T>(b, a);
@@ -167,6 +180,8 @@ internal sealed class OwnerEngine<T> : IOwnerEngine
         MemoryMarshal.AsBytes(_weights.AsSpan()).CopyTo(_weightBytes);
         return _weightBytes;
     }
+
+    public byte[] GetVelocity() => _velocity is null ? [] : MemoryMarshal.AsBytes(_velocity.AsSpan()).ToArray();
 
     public void Restore()
     {

@@ -172,6 +172,25 @@ internal sealed class WorkerEngine<T> : IWorkerEngine
 
     public void SaveCheckpoint(CheckpointRequest request)
     {
+        if (request.Sgd)
+        {
+            // The owners' momentum, layer after layer, as SgdOptimizer keeps it: the file is a
+            // one-machine SGD checkpoint.
+            var sgd = new SgdOptimizer<T>(_network, new SgdOptions { Momentum = request.Momentum });
+            var velocity = new T[request.Velocity.Sum(v => v.Length) / Unsafe.SizeOf<T>()];
+            int offset = 0;
+            foreach (byte[] layer in request.Velocity)
+            {
+                ReadOnlySpan<T> values = MemoryMarshal.Cast<byte, T>(layer);
+                values.CopyTo(velocity.AsSpan(offset));
+                offset += values.Length;
+            }
+
+            sgd.RestoreState(request.Step, velocity);
+            Checkpoint.Save(request.Path, sgd, request.ApplicationData);
+            return;
+        }
+
         var optimizer = new NaturalGradientOptimizer<T>(_network, new NaturalGradientOptions
         {
             MinDamping = request.MinDamping,

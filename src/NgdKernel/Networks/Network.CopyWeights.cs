@@ -1,7 +1,3 @@
-using System.Globalization;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.LinearAlgebra;
-
 namespace NgdKernel.Networks;
 
 // A network is saved and loaded by NgdKernel.Checkpoints.Checkpoint (Save(path or stream, network),

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-
 namespace NgdKernel.Networks;
 
 // Finiteness checks of caller data: NaN/Inf in inputs, targets or weights is reported with where

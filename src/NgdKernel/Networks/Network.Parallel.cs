@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-
 namespace NgdKernel.Networks;
 
 // The element-wise passes (activations, their derivatives, the sampled output errors) as jobs on
@@ -69,83 +65,63 @@ public sealed partial class Network<T>
     private void RunRows(Activation activation, bool derivative, Matrix<T> values, int offset, int rows, int columns,
         Matrix<T> outputs, int outputRows)
     {
+        var pass = new RowPass(activation, derivative, values, offset, rows, columns, outputs, outputRows);
         int parts = (long)rows * columns >= ParallelElementThreshold ? Math.Min(Context.ThreadCount, rows) : 1;
         RowJob? job = parts > 1 ? Interlocked.Exchange(ref _rowJob, null) : null;
         if (job is null)
         {
-            RowJob.Range(activation, derivative, values, offset, columns, outputs, outputRows, 0, rows);
+            pass.Range(0, rows);
             return;
         }
 
         try
         {
-            job.Set(activation, derivative, values, offset, rows, columns, outputs, outputRows);
+            job.Pass = pass;
             Context.Run(job, parts);
         }
         finally
         {
-            job.Clear();
+            job.Pass = default; // drop the matrices so that the pooled job keeps no workspace alive
             Volatile.Write(ref _rowJob, job);
         }
     }
 
-    /// <summary>An activation or its derivative over a range of rows, split by rows into parts.</summary>
+    /// <summary>A <see cref="RowPass"/> split by rows into parts on the worker pool.</summary>
     private sealed class RowJob : IParallelJob
     {
-        private Matrix<T>? _values;
-        private Matrix<T>? _outputs;
-        private Activation _activation;
-        private bool _derivative;
-        private int _offset;
-        private int _rows;
-        private int _columns;
-        private int _outputRows;
+        public RowPass Pass { get; set; }
 
-        public void Set(Activation activation, bool derivative, Matrix<T> values, int offset, int rows, int columns,
-            Matrix<T> outputs, int outputRows)
+        public void Execute(int part, int partCount) => Pass.Range(
+            (int)((long)part * Pass.Rows / partCount), (int)((long)(part + 1) * Pass.Rows / partCount));
+    }
+
+    /// <summary>
+    /// An activation or its derivative over <paramref name="Rows"/> rows of <paramref name="Values"/>
+    /// starting at row <paramref name="Offset"/>, <paramref name="Columns"/> wide: <c>phi</c> in place, or
+    /// times <c>phi'</c> of output row <c>r mod OutputRows</c> of <paramref name="Outputs"/>.
+    /// </summary>
+    private readonly record struct RowPass(Activation Activation, bool Derivative, Matrix<T> Values, int Offset, int Rows,
+        int Columns, Matrix<T> Outputs, int OutputRows)
+    {
+        /// <summary>Rows <c>[first, end)</c>, counted from <see cref="Offset"/>.</summary>
+        public void Range(int first, int end)
         {
-            _activation = activation;
-            _derivative = derivative;
-            _values = values;
-            _offset = offset;
-            _rows = rows;
-            _columns = columns;
-            _outputs = outputs;
-            _outputRows = outputRows;
-        }
-
-        public void Clear()
-        {
-            _values = null;
-            _outputs = null;
-        }
-
-        public void Execute(int part, int partCount) => Range(_activation, _derivative, _values!, _offset, _columns,
-            _outputs!, _outputRows, (int)((long)part * _rows / partCount), (int)((long)(part + 1) * _rows / partCount));
-
-        /// <summary>
-        /// Rows <c>[first, end)</c> (counted from <paramref name="offset"/>) of <paramref name="values"/>:
-        /// <c>phi</c> in place, or times <c>phi'</c> of output row <c>r mod outputRows</c>.
-        /// </summary>
-        public static void Range(Activation activation, bool derivative, Matrix<T> values, int offset, int columns,
-            Matrix<T> outputs, int outputRows, int first, int end)
-        {
-            Span2D<T> span = values.Span;
-            if (!derivative)
+            Span2D<T> span = Values.Span;
+            if (!Derivative)
             {
                 for (int r = first; r < end; r++)
                 {
-                    ActivationFunctions.Apply(activation, span.GetRowSpan(offset + r)[..columns]);
+                    ActivationFunctions.Apply(Activation, span.GetRowSpan(Offset + r)[..Columns]);
                 }
 
                 return;
             }
 
-            Span2D<T> output = outputs.Span;
+            Span2D<T> output = Outputs.Span;
             for (int r = first; r < end; r++)
             {
-                ActivationFunctions.MultiplyByDerivative(activation, output.GetRowSpan(r % outputRows)[..columns],
-                    span.GetRowSpan(offset + r)[..columns]);
+                ActivationFunctions.MultiplyByDerivative(Activation, output.GetRowSpan(r % OutputRows)[..Columns],
+                    span.GetRowSpan(Offset + r)[..Columns]);
             }
         }
     }

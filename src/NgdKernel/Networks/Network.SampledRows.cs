@@ -1,7 +1,4 @@
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Densities;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
 
 namespace NgdKernel.Networks;
 

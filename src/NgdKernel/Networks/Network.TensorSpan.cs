@@ -1,6 +1,3 @@
-using System.Numerics.Tensors;
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Networks;
 
 // Overloads over System.Numerics.Tensors spans: inputs and targets are viewed in place as the

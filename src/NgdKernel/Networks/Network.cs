@@ -1,11 +1,5 @@
-using System.Globalization;
-using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Densities;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
 using NgdKernel.Optimizers;
 
 namespace NgdKernel.Networks;

@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
 using NgdKernel.Densities;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
 
 namespace NgdKernel.Optimizers;
 

@@ -8,9 +8,9 @@ public sealed partial class ExactNaturalGradientOptimizer<T>
     /// <summary>Restores step count and sampling generator of a checkpoint; clears the undo point.</summary>
     internal void RestoreState(long stepCount, ReadOnlySpan<ulong> generator)
     {
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
+        using ReentrancyGuard.Scope busy = _step.Guard.Enter(this);
         StepCount = stepCount;
         _rng.SetState(generator);
-        _canRollBack = false;
+        _step.CanRollBack = false;
     }
 }

@@ -35,12 +35,9 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>, IM
     private readonly T[] _eigenWorkspace;
     private readonly ulong[] _previousRngState = new ulong[4];
     private Xoshiro256 _rng;
-    private NetworkWorkspace<T>? _workspace;
     private Matrix<T>[] _sampledErrors = [];
     private long _previousStepCount;
-    private bool _canRollBack;
-    private int _checkedRows;
-    private ReentrancyGuard _guard;
+    private StepBookkeeping<T> _step;
 
     /// <summary>Creates the optimizer.</summary>
     /// <exception cref="ArgumentException">
@@ -49,8 +46,8 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>, IM
     /// </exception>
     public ExactNaturalGradientOptimizer(Network<T> network, ExactNaturalGradientOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        options = ValidatedOptions.OrDefault(options);
+        Network = network ?? throw new ArgumentNullException(nameof(network));
+        Options = options = ValidatedOptions.OrDefault(options);
         if (options.ErrorCovariance == CovarianceSource.Model && !network.IsLinear)
         {
             throw new ArgumentException(
@@ -83,8 +80,6 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>, IM
             }
         }
 
-        Network = network;
-        Options = options;
         OptimizerMemory.Check<T, ExactNaturalGradientOptions, ExactNaturalGradientOptimizer<T>>(network, options, 0, nameof(network));
         if (options.InputCovariance is not null)
         {
@@ -193,7 +188,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>, IM
     /// <inheritdoc/>
     public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
+        using ReentrancyGuard.Scope busy = _step.Guard.Enter(this);
         long start = Stopwatch.GetTimestamp();
         _previousStepCount = StepCount;
         _rng.GetState(_previousRngState);
@@ -207,7 +202,7 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>, IM
         }
 
         StepCount++;
-        _canRollBack = true;
+        _step.CanRollBack = true;
         return new StepResult(StepCount, loss.Loss, loss.MeanSquaredError, double.NaN, double.NaN, double.NaN, double.NaN, 0,
             Stopwatch.GetElapsedTime(start));
     }
@@ -215,16 +210,11 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>, IM
     /// <inheritdoc/>
     public void Rollback()
     {
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
-        if (!_canRollBack)
-        {
-            throw new InvalidOperationException("There is no step to roll back.");
-        }
+        using ReentrancyGuard.Scope busy = _step.EnterRollback(this);
 
         OptimizerBuffers.RestoreWeights(Network, _previousWeights);
         StepCount = _previousStepCount;
         _rng.SetState(_previousRngState);
-        _canRollBack = false;
     }
 
     /// <summary><c>N_l = &lt;e e^T&gt;^+ G_l &lt;x x^T&gt;^+</c> of the last computation (the update is <c>(alpha/L) N_l</c>).</summary>
@@ -237,10 +227,10 @@ public sealed partial class ExactNaturalGradientOptimizer<T> : IOptimizer<T>, IM
     /// <summary>Covariances, pseudo-inverses and directions for a batch; weights untouched.</summary>
     internal LossValues ComputeDirections(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
-        OptimizerMemory.CheckBatch<T, ExactNaturalGradientOptions, ExactNaturalGradientOptimizer<T>>(ref _checkedRows, Network, Options,
+        OptimizerMemory.CheckBatch<T, ExactNaturalGradientOptions, ExactNaturalGradientOptimizer<T>>(ref _step.CheckedRows, Network, Options,
             inputs.Height, nameof(inputs));
 
-        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, inputs.Height);
+        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _step.Workspace, inputs.Height);
         Network.CheckBatch(inputs, targets, workspace);
         KernelContext context = Network.Context;
         int rows = inputs.Height;

@@ -1,6 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Optimizers;
 
 // Amortized curvature (NaturalGradientOptions.InverseUpdatePeriod > 1): running covariances updated

@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-
 namespace NgdKernel.Optimizers;
 
 // The covariance-space half of Eq. 20 once the covariances are in place: shared by the optimizer,

@@ -1,7 +1,3 @@
-using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Optimizers;
 
 // Factored (pi) damping of the two sides of Eq. 20, and the quadratic form of the damped Kronecker

@@ -1,8 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-
 namespace NgdKernel.Optimizers;
 
 /// <summary>
@@ -185,11 +180,9 @@ internal sealed partial class LayerCurvature<T>
             // (X^T X/m + dI)^-1 = (I - X^T (dm I + X X^T)^-1 X) / d, applied from the right:
             // U = (G - (G X^T) K^-1 X) / d with K = dm I + X X^T.
             EnsureSampleBuffers(ref _inputGram, ref _inputTemp, m, OutputWidth, m);
-            Span2D<T> gram = _inputGram!.Span.Slice(0, 0, m, m);
-            Syrk.Multiply(inputs, MatrixOp.None, T.One, T.Zero, gram, context);
-            if (!Cholesky.TryFactor(gram, inputDamping * T.CreateChecked(m), out failure, context))
+            if (!FactorSampleGram(inputs, inputDamping, _inputGram!, StepQuantity.InputCovariance, context, out Span2D<T> gram,
+                out failure))
             {
-                FailedSide = StepQuantity.InputCovariance;
                 return false;
             }
 
@@ -213,11 +206,9 @@ internal sealed partial class LayerCurvature<T>
         {
             // (E^T E/n + dI)^-1 U = (U - E^T K^-1 (E U)) / d with K = dn I + E E^T.
             EnsureSampleBuffers(ref _errorGram, ref _errorTemp, n, n, InputWidth);
-            Span2D<T> gram = _errorGram!.Span.Slice(0, 0, n, n);
-            Syrk.Multiply(errors, MatrixOp.None, T.One, T.Zero, gram, context);
-            if (!Cholesky.TryFactor(gram, errorDamping * T.CreateChecked(n), out failure, context))
+            if (!FactorSampleGram(errors, errorDamping, _errorGram!, StepQuantity.ErrorCovariance, context, out Span2D<T> gram,
+                out failure))
             {
-                FailedSide = StepQuantity.ErrorCovariance;
                 return false;
             }
 
@@ -433,6 +424,27 @@ internal sealed partial class LayerCurvature<T>
             {
                 return false;
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The sample-space side of the Woodbury form: <c>K = d s I + S S^T</c> for the <c>s</c> rows of
+    /// <paramref name="samples"/>, built in <paramref name="buffer"/> and factored in place, so that
+    /// <c>(S^T S/s + dI)^-1 = (I - S^T K^-1 S) / d</c>. False, with <see cref="FailedSide"/> set to
+    /// <paramref name="side"/>, when <c>K</c> does not factor.
+    /// </summary>
+    private bool FactorSampleGram(ReadOnlySpan2D<T> samples, T damping, Matrix<T> buffer, StepQuantity side, KernelContext context,
+        out Span2D<T> gram, out CholeskyFailure failure)
+    {
+        int s = samples.Height;
+        gram = buffer.Span.Slice(0, 0, s, s);
+        Syrk.Multiply(samples, MatrixOp.None, T.One, T.Zero, gram, context);
+        if (!Cholesky.TryFactor(gram, damping * T.CreateChecked(s), out failure, context))
+        {
+            FailedSide = side;
+            return false;
         }
 
         return true;

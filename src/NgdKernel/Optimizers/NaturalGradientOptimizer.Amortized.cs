@@ -1,7 +1,3 @@
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Optimizers;
 
 // Amortized curvature (NaturalGradientOptions.InverseUpdatePeriod, CurvatureUpdatePeriod,
@@ -63,16 +59,11 @@ public sealed partial class NaturalGradientOptimizer<T>
         EnsureGradients(workspace, rows);
         int samples = rows * Options.SampleCount;
         bool any = false;
-        for (int l = 0; l < _layers.Length; l++)
+        foreach (int l in _controls.TrainedLayers)
         {
-            if (_controls.IsFrozen(l))
-            {
-                continue;
-            }
-
             LayerCurvature<T> layer = _layers[l];
-            ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
-            ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
+            ReadOnlySpan2D<T> inputs = BatchInputs(workspace, layer, l, rows);
+            ReadOnlySpan2D<T> errors = SampledErrors(workspace, layer, l, rows, samples);
             bool refresh = all || RefreshPhase(l) == phase;
             any |= refresh;
             if (!layer.AmortizedDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, d, decay, accumulate, refresh,

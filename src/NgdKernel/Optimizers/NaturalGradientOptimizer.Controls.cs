@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Optimizers;
 
 // Training controls in the step tail: scheduled learning rate, momentum on the preconditioned
@@ -22,7 +16,7 @@ public sealed partial class NaturalGradientOptimizer<T>
     internal Matrix<T>[]? Velocity => _velocity;
 
     /// <summary>The workspace of the last statistics: activations, true and sampled errors, gradients (tests).</summary>
-    internal NetworkWorkspace<T>? Workspace => _workspace;
+    internal NetworkWorkspace<T>? Workspace => _step.Workspace;
 
     /// <summary>The alpha of the coming step: the learning rate times the schedule's factor at the step count.</summary>
     private double ScheduledRate()
@@ -79,20 +73,15 @@ public sealed partial class NaturalGradientOptimizer<T>
         double gradientDot = 0; // G.V
         double quadratic = 0;   // q(V)
         int samples = rows * _sizing.SampleCount; // K sampled, or n_L exact-Fisher blocks
-        for (int l = 0; l < _layers.Length; l++)
+        foreach (int l in _controls.TrainedLayers)
         {
-            if (_controls.IsFrozen(l))
-            {
-                continue;
-            }
-
             LayerCurvature<T> layer = _layers[l];
             ReadOnlySpan<T> g = workspace.Gradients[l].AsSpan();
             ReadOnlySpan<T> previous = _previousVelocity![l].AsSpan();
             double directionDot = double.CreateTruncating(TensorPrimitives.Dot<T>(layer.Direction.AsSpan(), g));
             double previousDot = double.CreateTruncating(TensorPrimitives.Dot<T>(previous, g));
-            ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
-            ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
+            ReadOnlySpan2D<T> inputs = BatchInputs(workspace, layer, l, rows);
+            ReadOnlySpan2D<T> errors = SampledErrors(workspace, layer, l, rows, samples);
             double previousQuadratic = layer.CurvatureQuadratic(inputs, errors, _previousVelocity[l].ReadOnlySpan,
                 _momentumProducts!.Span, _momentumSampled!.Span, _momentumRight!.Span, _momentumLeft!.Span, Network.Context);
             gradientDot += directionDot + (mu * previousDot);

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Numerics.Tensors;
-using NgdKernel.Kernels;
-
 namespace NgdKernel.Optimizers;
 
 // The typed error of a step that failed after the retries (cold path: runs once per failure, after
@@ -41,7 +37,7 @@ public sealed partial class NaturalGradientOptimizer<T>
     /// <summary>Which layer made the last attempt's update fail; the weights are the restored ones.</summary>
     private (StepQuantity Quantity, int Layer) FindBadUpdate(double predicted, double after)
     {
-        if (_workspace is { } workspace)
+        if (_step.Workspace is { } workspace)
         {
             for (int l = 0; l < _layers.Length; l++)
             {

@@ -1,9 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
-
 namespace NgdKernel.Optimizers;
 
 // The per-layer half of Eq. 20 (covariances, damped factors, solves, or Sherman-Morrison running
@@ -136,16 +130,27 @@ public sealed partial class NaturalGradientOptimizer<T>
     internal int RecomputeDirections(int rows)
     {
         CholeskyFailure failure = default;
-        return CholeskyDirections(_workspace!, rows, T.CreateChecked(Math.Sqrt(_state.Damping)), ref failure);
+        return CholeskyDirections(_step.Workspace!, rows, T.CreateChecked(Math.Sqrt(_state.Damping)), ref failure);
     }
+
+    /// <summary>Layer <paramref name="l"/>'s inputs <c>x_{l-1}</c>, one row per example of the batch (what <c>Lambda_l</c> is built from).</summary>
+    private static ReadOnlySpan2D<T> BatchInputs(NetworkWorkspace<T> workspace, LayerCurvature<T> layer, int l, int rows) =>
+        workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
+
+    /// <summary>
+    /// Layer <paramref name="l"/>'s errors of the targets sampled from the model, the <paramref name="samples"/> rows after
+    /// the batch's own (what <c>LambdaT_l</c> is built from).
+    /// </summary>
+    private static ReadOnlySpan2D<T> SampledErrors(NetworkWorkspace<T> workspace, LayerCurvature<T> layer, int l, int rows, int samples) =>
+        workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
 
     private bool CholeskyDirection(int l, NetworkWorkspace<T> workspace, int rows, T damping, KernelContext context,
         out CholeskyFailure failure)
     {
         LayerCurvature<T> layer = _layers[l];
         int samples = rows * _sizing.SampleCount;
-        ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
-        ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
+        ReadOnlySpan2D<T> inputs = BatchInputs(workspace, layer, l, rows);
+        ReadOnlySpan2D<T> errors = SampledErrors(workspace, layer, l, rows, samples);
         (T inputDamping, T errorDamping) = layer.SideDamping(inputs, errors, damping, Options.DampingForm);
         return layer.CholeskyDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, inputDamping, errorDamping,
             Options.SampleSpace, context, out failure);
@@ -174,16 +179,11 @@ public sealed partial class NaturalGradientOptimizer<T>
 
         KernelContext context = Network.Context;
         int count = 0;
-        for (int l = 0; l < _layers.Length; l++)
+        foreach (int l in _controls.TrainedLayers)
         {
-            if (_controls.IsFrozen(l))
-            {
-                continue;
-            }
-
             LayerCurvature<T> layer = _layers[l];
-            ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
-            ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
+            ReadOnlySpan2D<T> inputs = BatchInputs(workspace, layer, l, rows);
+            ReadOnlySpan2D<T> errors = SampledErrors(workspace, layer, l, rows, samples);
             (T inputDamping, T errorDamping) = layer.SideDamping(inputs, errors, damping, Options.DampingForm);
             layer.PrepareFactors(inputs, errors, context);
             _factorLayers[count / 2] = l;
@@ -217,8 +217,8 @@ public sealed partial class NaturalGradientOptimizer<T>
     {
         LayerCurvature<T> layer = _layers[l];
         int samples = rows * _sizing.SampleCount;
-        ReadOnlySpan2D<T> inputs = workspace.Activations[l].ReadOnlySpan.Slice(0, 0, rows, layer.InputWidth);
-        ReadOnlySpan2D<T> errors = workspace.Errors[l].ReadOnlySpan.Slice(rows, 0, samples, layer.OutputWidth);
+        ReadOnlySpan2D<T> inputs = BatchInputs(workspace, layer, l, rows);
+        ReadOnlySpan2D<T> errors = SampledErrors(workspace, layer, l, rows, samples);
         return layer.ShermanMorrisonDirection(inputs, errors, workspace.Gradients[l].ReadOnlySpan, damping, DecayPerExample,
             refresh, scratch, rankOneWorkspace, context, out failure);
     }

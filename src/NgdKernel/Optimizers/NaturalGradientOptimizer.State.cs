@@ -1,6 +1,3 @@
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-
 namespace NgdKernel.Optimizers;
 
 // Checkpoint access to the state that carries from one step to the next (NaturalGradientState and
@@ -61,7 +58,7 @@ public sealed partial class NaturalGradientOptimizer<T>
     internal void RestoreState(long stepCount, double damping, ReadOnlySpan<ulong> generator,
         double refreshedDamping, int stepsSinceRefresh, long examplesSinceRefresh)
     {
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
+        using ReentrancyGuard.Scope busy = _step.Guard.Enter(this);
         _state.StepCount = stepCount;
         _state.Damping = damping;
         _state.Generator.SetState(generator);
@@ -71,6 +68,6 @@ public sealed partial class NaturalGradientOptimizer<T>
             StepsSinceRefresh = stepsSinceRefresh,
             ExamplesSinceRefresh = examplesSinceRefresh,
         };
-        _canRollBack = false;
+        _step.CanRollBack = false;
     }
 }

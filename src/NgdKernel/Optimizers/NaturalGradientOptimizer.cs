@@ -1,10 +1,4 @@
 using System.Diagnostics;
-using System.Numerics;
-using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels;
-using NgdKernel.LinearAlgebra;
-using NgdKernel.Networks;
 
 namespace NgdKernel.Optimizers;
 
@@ -57,22 +51,17 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     private readonly int _maxWidth;
     private readonly long _memoryLimit;
     private readonly NaturalGradientOptions _sizing; // SampleCount = blocks of errors per example
-    private int _checkedRows;
-    private NetworkWorkspace<T>? _workspace;
     private Matrix<T>? _scratch;
     private NaturalGradientState _state;
     private NaturalGradientState _undo;
-    private bool _canRollBack;
-    private ReentrancyGuard _guard;
+    private StepBookkeeping<T> _step;
 
     /// <summary>Creates the optimizer for <paramref name="network"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
     public NaturalGradientOptimizer(Network<T> network, NaturalGradientOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        options = ValidatedOptions.OrDefault(options);
-        Network = network;
-        Options = options;
+        Network = network ?? throw new ArgumentNullException(nameof(network));
+        Options = options = ValidatedOptions.OrDefault(options);
         _sizing = options.Sizing(network.OutputSize);
         _state = new NaturalGradientState
         {
@@ -191,7 +180,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         get => _state.Damping;
         set
         {
-            using ReentrancyGuard.Scope busy = _guard.Enter(this);
+            using ReentrancyGuard.Scope busy = _step.Guard.Enter(this);
             NaturalGradientOptions.Positive(value, nameof(Damping));
             _state.Damping = Math.Clamp(value, Options.MinDamping, Options.MaxDamping);
         }
@@ -200,7 +189,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
+        using ReentrancyGuard.Scope busy = _step.Guard.Enter(this);
         long start = Stopwatch.GetTimestamp();
         NetworkWorkspace<T> workspace = Prepare(inputs.Height);
         Network.CheckBatch(inputs, targets, workspace);
@@ -216,7 +205,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
         if (!double.IsFinite(before.Loss))
         {
             _state.Generator = _undo.Generator;
-            _canRollBack = false; // the undo buffers now hold the current state
+            _step.CanRollBack = false; // the undo buffers now hold the current state
             StepFailures.ThrowNonFiniteLoss(Network, inputs, targets, before.Loss, _state.Damping);
         }
 
@@ -256,7 +245,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                         _controls.Decay(Network, _undoWeights, alpha);
                         _state.Damping = next;
                         _state.StepCount++;
-                        _canRollBack = true;
+                        _step.CanRollBack = true;
                         return new StepResult(_state.StepCount, before.Loss, before.MeanSquaredError, after, damping, next, rho,
                             retries, Stopwatch.GetElapsedTime(start));
                     }
@@ -271,7 +260,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 _state = _undo;
                 RestoreRunningCurvature();
                 RestoreVelocity();
-                _canRollBack = false; // the undo buffers now hold the current state
+                _step.CanRollBack = false; // the undo buffers now hold the current state
                 throw StepFailure(failedLayer, failure, predicted, after, damping, retries);
             }
 
@@ -286,17 +275,12 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <inheritdoc/>
     public void Rollback()
     {
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
-        if (!_canRollBack)
-        {
-            throw new InvalidOperationException("There is no step to roll back.");
-        }
+        using ReentrancyGuard.Scope busy = _step.EnterRollback(this);
 
         OptimizerBuffers.RestoreWeights(Network, _undoWeights);
         _state = _undo;
         RestoreRunningCurvature();
         RestoreVelocity();
-        _canRollBack = false;
     }
 
     /// <summary>
@@ -394,7 +378,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// <summary>Statistics and directions for a batch, without updating the weights (tests).</summary>
     internal void ComputeDirections(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
+        using ReentrancyGuard.Scope busy = _step.Guard.Enter(this);
         NetworkWorkspace<T> workspace = Prepare(inputs.Height);
         Network.CheckBatch(inputs, targets, workspace);
         ComputeStatistics(inputs, targets, workspace);
@@ -408,13 +392,13 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
     private NetworkWorkspace<T> Prepare(int rows)
     {
-        if (rows != _checkedRows && rows > 0)
+        if (rows != _step.CheckedRows && rows > 0)
         {
             CheckMemory(rows, "inputs");
-            _checkedRows = rows;
+            _step.CheckedRows = rows;
         }
 
-        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, rows, _sizing.SampleCount);
+        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _step.Workspace, rows, _sizing.SampleCount);
         int sampled = workspace.Capacity * _sizing.SampleCount;
         if (Options.Inverse == CurvatureInverse.ShermanMorrison && (_scratch is null || _scratch.Rows < sampled))
         {
@@ -560,13 +544,8 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     /// </remarks>
     private void ApplyUpdate(T scale)
     {
-        for (int l = 0; l < _layers.Length; l++)
+        foreach (int l in _controls.TrainedLayers)
         {
-            if (_controls.IsFrozen(l))
-            {
-                continue;
-            }
-
             Span<T> w = Network.WeightMatrix(l).AsSpan();
             Span<T> step = _velocity is null ? _layers[l].Direction.AsSpan() : _velocity[l].AsSpan();
             TensorPrimitives.MultiplyAdd<T>(step, scale, w, w);

@@ -54,6 +54,30 @@ internal sealed class OptimizerControls
 
     public bool IsFrozen(int layer) => _frozen[layer];
 
+    /// <summary>The trained (not frozen) layers in increasing order; a struct enumerator, so <c>foreach</c> allocates nothing.</summary>
+    public TrainedLayerEnumerator TrainedLayers => new(_frozen);
+
+    /// <summary>Enumerates the indices of the layers that are not frozen.</summary>
+    internal struct TrainedLayerEnumerator(bool[] frozen)
+    {
+        private int _layer = -1;
+
+        public readonly int Current => _layer;
+
+        public readonly TrainedLayerEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            do
+            {
+                _layer++;
+            }
+            while (_layer < frozen.Length && frozen[_layer]);
+
+            return _layer < frozen.Length;
+        }
+    }
+
     /// <summary>The learning rate of the step after <paramref name="stepCount"/> steps (exactly <paramref name="baseRate"/> without a schedule).</summary>
     public double RateAt(long stepCount, double baseRate) => Schedule is null ? baseRate : Schedule.RateAt(stepCount, baseRate);
 

@@ -29,19 +29,14 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>, IMemoryLayout<T, Sg
     private readonly T _learningRate;
     private readonly T _momentum;
     private readonly OptimizerControls _controls;
-    private NetworkWorkspace<T>? _workspace;
-    private bool _canRollBack;
-    private int _checkedRows;
-    private ReentrancyGuard _guard;
+    private StepBookkeeping<T> _step;
 
     /// <summary>Creates an SGD optimizer for <paramref name="network"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (named in the message).</exception>
     public SgdOptimizer(Network<T> network, SgdOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        options = ValidatedOptions.OrDefault(options);
-        Network = network;
-        Options = options;
+        Network = network ?? throw new ArgumentNullException(nameof(network));
+        Options = options = ValidatedOptions.OrDefault(options);
         _learningRate = T.CreateChecked(options.LearningRate);
         _momentum = T.CreateChecked(options.Momentum);
         _controls = new OptimizerControls(network.LayerCount, options.Schedule, options.WeightDecay, options.FrozenLayers);
@@ -105,11 +100,11 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>, IMemoryLayout<T, Sg
     /// <inheritdoc/>
     public StepResult Step(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> targets)
     {
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
+        using ReentrancyGuard.Scope busy = _step.Guard.Enter(this);
         long start = Stopwatch.GetTimestamp();
-        OptimizerMemory.CheckBatch<T, SgdOptions, SgdOptimizer<T>>(ref _checkedRows, Network, Options, inputs.Height, nameof(inputs));
+        OptimizerMemory.CheckBatch<T, SgdOptions, SgdOptimizer<T>>(ref _step.CheckedRows, Network, Options, inputs.Height, nameof(inputs));
 
-        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _workspace, inputs.Height);
+        NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _step.Workspace, inputs.Height);
         LossValues loss = Network.ComputeGradient(inputs, targets, workspace);
         if (!double.IsFinite(loss.Loss))
         {
@@ -144,7 +139,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>, IMemoryLayout<T, Sg
         _controls.Decay(Network, _previousWeights, rate);
 
         StepCount++;
-        _canRollBack = true;
+        _step.CanRollBack = true;
         return new StepResult(StepCount, loss.Loss, loss.MeanSquaredError, double.NaN, double.NaN, double.NaN,
             double.NaN, 0, Stopwatch.GetElapsedTime(start));
     }
@@ -179,11 +174,7 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>, IMemoryLayout<T, Sg
     /// <inheritdoc/>
     public void Rollback()
     {
-        using ReentrancyGuard.Scope busy = _guard.Enter(this);
-        if (!_canRollBack)
-        {
-            throw new InvalidOperationException("There is no step to roll back.");
-        }
+        using ReentrancyGuard.Scope busy = _step.EnterRollback(this);
 
         OptimizerBuffers.RestoreWeights(Network, _previousWeights);
         if (_velocity is not null)
@@ -195,7 +186,6 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>, IMemoryLayout<T, Sg
         }
 
         StepCount--;
-        _canRollBack = false;
     }
 }
 

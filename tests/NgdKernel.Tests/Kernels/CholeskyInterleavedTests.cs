@@ -1,7 +1,4 @@
-using System.Numerics;
-using NgdKernel.Kernels;
 using NgdKernel.LinearAlgebra;
-using NgdKernel.Tests.Generators;
 
 namespace NgdKernel.Tests.Kernels;
 

@@ -1,5 +1,3 @@
-using NgdKernel.Kernels;
-using NgdKernel.Tests.Generators;
 using static NgdKernel.Tests.Networks.NetworkTestData;
 
 namespace NgdKernel.Tests.Optimizers;
