@@ -64,7 +64,7 @@ public static partial class Cholesky
             ref T trailing = ref Unsafe.Add(ref a0, (k1 * lda) + k1);
             if (!TryUpdateInParallel(ref diagonal, ref panel, ref trailing, lda, rest, kb, path, context))
             {
-                TriangularSolve.RightLowerTranspose(ref diagonal, lda, ref panel, lda, rest, kb, path);
+                TriangularSolve.Solve(ref diagonal, lda, lower: true, transpose: true, left: false, ref panel, lda, rest, kb, path);
                 FactorGemm.SubtractNT(ref panel, lda, ref panel, lda, ref trailing, lda, rest, rest, kb, lowerOnly: true, path);
             }
         }

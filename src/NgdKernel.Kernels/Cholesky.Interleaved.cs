@@ -189,7 +189,7 @@ public static partial class Cholesky
                 // One scalar row has no vector lanes to fill while it waits; the scalar path is the reference.
                 for (int g = 0; g < count; g++)
                 {
-                    pivots[g] = FactorUpperScalar(ref Unsafe.Add(ref origin, offsets[g]), orders[g], orders[g], out values[g]);
+                    pivots[g] = FactorUpper<SimdScalar<T, One>, T, T>(ref Unsafe.Add(ref origin, offsets[g]), orders[g], orders[g], out values[g]);
                 }
 
                 break;

@@ -42,6 +42,7 @@ public static partial class Cholesky
         public int N;
         public int Rows;
         public int Columns;
+        public bool Left;
         public KernelPath Path;
     }
 
@@ -81,31 +82,24 @@ public static partial class Cholesky
                 N = n,
                 Rows = b.Height,
                 Columns = b.Width,
+                Left = left,
                 Path = context.Path,
             };
-            return left
-                ? pool.TryRun(&SolveLeftPart<T>, &job, parts)
-                : pool.TryRun(&SolveRightPart<T>, &job, parts);
+            return pool.TryRun(&SolvePart<T>, &job, parts);
         }
     }
 
-    private static unsafe void SolveLeftPart<T>(void* state, int part, int parts)
+    /// <summary>A left solve splits B's columns, a right solve B's rows: the parts are independent right-hand sides.</summary>
+    private static unsafe void SolvePart<T>(void* state, int part, int parts)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref SolveJob<T> job = ref Unsafe.AsRef<SolveJob<T>>(state);
-        (int start, int end) = EvenRange(job.Columns, part, parts, SolveGrain);
-        if (start < end)
+        (int start, int end) = EvenRange(job.Left ? job.Columns : job.Rows, part, parts, SolveGrain);
+        if (start < end && job.Left)
         {
             SolveLeftKernel(ref *job.Factor, job.FactorStride, ref job.B[start], job.BStride, job.N, end - start, job.Path);
         }
-    }
-
-    private static unsafe void SolveRightPart<T>(void* state, int part, int parts)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        ref SolveJob<T> job = ref Unsafe.AsRef<SolveJob<T>>(state);
-        (int start, int end) = EvenRange(job.Rows, part, parts, SolveGrain);
-        if (start < end)
+        else if (start < end)
         {
             SolveRightKernel(ref *job.Factor, job.FactorStride, ref job.B[start * job.BStride], job.BStride, end - start, job.N, job.Path);
         }
@@ -186,7 +180,7 @@ public static partial class Cholesky
         (int start, int end) = EvenRange(job.Rest, part, parts, FactorGrain);
         if (start < end)
         {
-            TriangularSolve.RightLowerTranspose(ref *job.Diagonal, job.Stride, ref job.Panel[start * job.Stride], job.Stride, end - start, job.BlockWidth, job.Path);
+            TriangularSolve.Solve(ref *job.Diagonal, job.Stride, lower: true, transpose: true, left: false, ref job.Panel[start * job.Stride], job.Stride, end - start, job.BlockWidth, job.Path);
         }
     }
 

@@ -54,7 +54,7 @@ public static partial class Cholesky
         {
             KernelPath.Vector512 => FactorUpper<Simd512<T>, Vector512<T>, T>(ref u, stride, n, out pivotValue),
             KernelPath.Vector256 => FactorUpper<Simd256<T>, Vector256<T>, T>(ref u, stride, n, out pivotValue),
-            _ => FactorUpperScalar(ref u, stride, n, out pivotValue),
+            _ => FactorUpper<SimdScalar<T, One>, T, T>(ref u, stride, n, out pivotValue),
         };
 
         FactorTranspose.UpperToLower(ref u, stride, ref a0, lda, n, pivot < 0 ? n : pivot, path);
@@ -68,7 +68,7 @@ public static partial class Cholesky
     /// <see cref="TriangularColumns"/>), then each of the four finishes with the rows of the
     /// block above it, its pivot test and its scaling. One row at a time, each vector was a single
     /// FMA chain of length i, which waited on FMA latency at n = 20..64. Every element keeps the
-    /// sequence of the scalar path: its chain in k order, then one multiply.
+    /// sequence on every path (the scalar one is this body at width 1): its chain in k order, then one multiply.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FactorUpper<TOps, TVector, T>(ref T u, int stride, int n, out T pivotValue)
@@ -289,47 +289,6 @@ public static partial class Cholesky
             if (TCount.Value > 2) { TOps.Store(v2, ref target, 2 * w); }
             if (TCount.Value > 3) { TOps.Store(v3, ref target, 3 * w); }
         }
-    }
-
-    /// <summary>The scalar path of <see cref="FactorUpper{TOps, TVector, T}"/>: the same per-element sequence, no padding.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int FactorUpperScalar<T>(ref T u, int stride, int n, out T pivotValue)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < n; i++)
-        {
-            ref T rowI = ref Unsafe.Add(ref u, i * stride);
-            for (int j = i; j < n; j++)
-            {
-                T sum = Unsafe.Add(ref rowI, j);
-                for (int k = 0; k < i; k++)
-                {
-                    ref T rowK = ref Unsafe.Add(ref u, k * stride);
-                    sum = T.FusedMultiplyAdd(-Unsafe.Add(ref rowK, i), Unsafe.Add(ref rowK, j), sum);
-                }
-
-                Unsafe.Add(ref rowI, j) = sum;
-            }
-
-            T d = Unsafe.Add(ref rowI, i);
-            if (!(d > T.Zero && d < T.PositiveInfinity))
-            {
-                pivotValue = d;
-                return i;
-            }
-
-            T root = T.Sqrt(d);
-            T inverse = T.One / root;
-            for (int j = i + 1; j < n; j++)
-            {
-                Unsafe.Add(ref rowI, j) *= inverse;
-            }
-
-            Unsafe.Add(ref rowI, i) = root;
-        }
-
-        pivotValue = T.Zero;
-        return -1;
     }
 
     /// <summary><c>L -&gt; (L·Lᵀ)⁻¹</c> in place (<see cref="TriangularInverse"/>), then the mirror into the upper triangle.</summary>

@@ -98,7 +98,7 @@ public static partial class Cholesky
     /// </remarks>
     public static void SolveLeft<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveLeftChecked(factor, b, (context ?? KernelContext.Default).Path, context);
+        SolveChecked(factor, b, left: true, (context ?? KernelContext.Default).Path, context);
 
     /// <summary>Solves <c>X·(L·Lᵀ) = B</c> in place: <c>B &lt;- B·(L·Lᵀ)⁻¹</c>.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -117,7 +117,7 @@ public static partial class Cholesky
     /// </remarks>
     public static void SolveRight<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveRightChecked(factor, b, (context ?? KernelContext.Default).Path, context);
+        SolveChecked(factor, b, left: false, (context ?? KernelContext.Default).Path, context);
 
     /// <summary>Replaces the factor L by the full symmetric inverse <c>(L·Lᵀ)⁻¹</c>, in place.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -146,12 +146,12 @@ public static partial class Cholesky
     /// <summary>SolveLeft on a forced path, on the calling thread.</summary>
     internal static void SolveLeftOnPath<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveLeftChecked(factor, b, path, context: null);
+        SolveChecked(factor, b, left: true, path, context: null);
 
     /// <summary>SolveRight on a forced path, on the calling thread.</summary>
     internal static void SolveRightOnPath<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveRightChecked(factor, b, path, context: null);
+        SolveChecked(factor, b, left: false, path, context: null);
 
     private static bool TryFactorChecked<T>(Span2D<T> a, T damping, KernelPath path, KernelContext? context, out CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -162,38 +162,36 @@ public static partial class Cholesky
         return FactorCore(a, damping, path, context, out failure);
     }
 
-    private static void SolveLeftChecked<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path, KernelContext? context)
+    private static void SolveChecked<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, bool left, KernelPath path, KernelContext? context)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Check.Square(factor, nameof(factor));
-        Check.Rows<T>(b, nameof(b), factor, nameof(factor), factor.Height);
+        if (left)
+        {
+            Check.Rows<T>(b, nameof(b), factor, nameof(factor), factor.Height);
+        }
+        else
+        {
+            Check.Columns<T>(b, nameof(b), factor, nameof(factor), factor.Height);
+        }
+
         Check.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
         Check.PathSupported(path, nameof(path));
-        if (b.Height == 0 || b.Width == 0 || TrySolveInParallel(factor, b, left: true, context))
+        if (b.Height == 0 || b.Width == 0 || TrySolveInParallel(factor, b, left, context))
         {
             return;
         }
 
-        SolveLeftKernel(
-            ref factor.DangerousGetReference(), StridedView.Stride(factor),
-            ref b.DangerousGetReference(), StridedView.Stride(b), b.Height, b.Width, path);
-    }
-
-    private static void SolveRightChecked<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path, KernelContext? context)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        Check.Square(factor, nameof(factor));
-        Check.Columns<T>(b, nameof(b), factor, nameof(factor), factor.Height);
-        Check.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
-        Check.PathSupported(path, nameof(path));
-        if (b.Height == 0 || b.Width == 0 || TrySolveInParallel(factor, b, left: false, context))
+        ref T f0 = ref factor.DangerousGetReference();
+        ref T b0 = ref b.DangerousGetReference();
+        if (left)
         {
-            return;
+            SolveLeftKernel(ref f0, StridedView.Stride(factor), ref b0, StridedView.Stride(b), b.Height, b.Width, path);
         }
-
-        SolveRightKernel(
-            ref factor.DangerousGetReference(), StridedView.Stride(factor),
-            ref b.DangerousGetReference(), StridedView.Stride(b), b.Height, b.Width, path);
+        else
+        {
+            SolveRightKernel(ref f0, StridedView.Stride(factor), ref b0, StridedView.Stride(b), b.Height, b.Width, path);
+        }
     }
 
     /// <summary>Invert on a forced path.</summary>

@@ -48,74 +48,46 @@ public static class PolarTransform
     /// <exception cref="ArgumentOutOfRangeException">An element of <paramref name="s"/> is not a normal number in (0, 1], or <paramref name="sd"/> is negative or not finite.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is not supported by this machine.</exception>
     /// <remarks>Allocates nothing. A Gaussian pair is then <c>(v1, v2) · radius</c>.</remarks>
-    public static void Radius(Span<float> s, float sd, KernelPath path)
-    {
-        Validate<float>(s, sd, path);
-        ref float s0 = ref MemoryMarshal.GetReference(s);
-        int n = s.Length;
-        int p = 0;
-        if (path == KernelPath.Vector512 && Vector512.IsHardwareAccelerated)
-        {
-            for (; p + Vector512<float>.Count <= n; p += Vector512<float>.Count)
-            {
-                ref float at = ref Unsafe.Add(ref s0, p);
-                Vector512<float> x = Vector512.LoadUnsafe(ref at);
-                Vector512<float> t = Log(x) * -2f;
-                (Vector512.Sqrt(t / x) * sd).StoreUnsafe(ref at);
-            }
-        }
-        else if (path != KernelPath.Scalar && Vector256.IsHardwareAccelerated)
-        {
-            for (; p + Vector256<float>.Count <= n; p += Vector256<float>.Count)
-            {
-                ref float at = ref Unsafe.Add(ref s0, p);
-                Vector256<float> x = Vector256.LoadUnsafe(ref at);
-                Vector256<float> t = Log(x) * -2f;
-                (Vector256.Sqrt(t / x) * sd).StoreUnsafe(ref at);
-            }
-        }
-
-        for (; p < n; p++)
-        {
-            ref float at = ref Unsafe.Add(ref s0, p);
-            float x = at;
-            at = MathF.Sqrt(Log(x) * -2f / x) * sd;
-        }
-    }
+    public static void Radius(Span<float> s, float sd, KernelPath path) => Radius<float>(s, sd, path);
 
     /// <inheritdoc cref="Radius(Span{float}, float, KernelPath)"/>
-    public static void Radius(Span<double> s, double sd, KernelPath path)
+    public static void Radius(Span<double> s, double sd, KernelPath path) => Radius<double>(s, sd, path);
+
+    private static void Radius<T>(Span<T> s, T sd, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Validate<double>(s, sd, path);
-        ref double s0 = ref MemoryMarshal.GetReference(s);
+        Validate<T>(s, sd, path);
+        ref T s0 = ref MemoryMarshal.GetReference(s);
         int n = s.Length;
         int p = 0;
+        T minusTwo = T.CreateTruncating(-2);
         if (path == KernelPath.Vector512 && Vector512.IsHardwareAccelerated)
         {
-            for (; p + Vector512<double>.Count <= n; p += Vector512<double>.Count)
+            for (; p + Vector512<T>.Count <= n; p += Vector512<T>.Count)
             {
-                ref double at = ref Unsafe.Add(ref s0, p);
-                Vector512<double> x = Vector512.LoadUnsafe(ref at);
-                Vector512<double> t = Log(x) * -2.0;
-                (Vector512.Sqrt(t / x) * sd).StoreUnsafe(ref at);
+                ref T at = ref Unsafe.Add(ref s0, p);
+                Vector512<T> x = Vector512.LoadUnsafe(ref at);
+                Vector512<T> log = typeof(T) == typeof(float) ? Log(x.AsSingle()).As<float, T>() : Log(x.AsDouble()).As<double, T>();
+                (Vector512.Sqrt(log * minusTwo / x) * sd).StoreUnsafe(ref at);
             }
         }
         else if (path != KernelPath.Scalar && Vector256.IsHardwareAccelerated)
         {
-            for (; p + Vector256<double>.Count <= n; p += Vector256<double>.Count)
+            for (; p + Vector256<T>.Count <= n; p += Vector256<T>.Count)
             {
-                ref double at = ref Unsafe.Add(ref s0, p);
-                Vector256<double> x = Vector256.LoadUnsafe(ref at);
-                Vector256<double> t = Log(x) * -2.0;
-                (Vector256.Sqrt(t / x) * sd).StoreUnsafe(ref at);
+                ref T at = ref Unsafe.Add(ref s0, p);
+                Vector256<T> x = Vector256.LoadUnsafe(ref at);
+                Vector256<T> log = typeof(T) == typeof(float) ? Log(x.AsSingle()).As<float, T>() : Log(x.AsDouble()).As<double, T>();
+                (Vector256.Sqrt(log * minusTwo / x) * sd).StoreUnsafe(ref at);
             }
         }
 
         for (; p < n; p++)
         {
-            ref double at = ref Unsafe.Add(ref s0, p);
-            double x = at;
-            at = Math.Sqrt(Log(x) * -2.0 / x) * sd;
+            ref T at = ref Unsafe.Add(ref s0, p);
+            T x = at;
+            T log = typeof(T) == typeof(float) ? T.CreateTruncating(Log(float.CreateTruncating(x))) : T.CreateTruncating(Log(double.CreateTruncating(x)));
+            at = T.Sqrt(log * minusTwo / x) * sd;
         }
     }
 

@@ -45,15 +45,7 @@ public static class TensorSpan2D
     }
 
     /// <summary>The writable matrix view of a rank-2 tensor span.</summary>
-    /// <typeparam name="T">Element type.</typeparam>
-    /// <param name="tensor"><c>[rows, columns]</c> with column stride 1 and row stride at least <c>columns</c>.</param>
-    /// <param name="paramName">Name reported by the errors; by default the argument's expression.</param>
-    /// <returns>A view of the same memory, <c>[rows, columns]</c>, pitch <c>Strides[0] - columns</c>.</returns>
-    /// <exception cref="ArgumentException">
-    /// The rank is not 2, the column stride is not 1, the row stride is below the column count, or a
-    /// length or stride does not fit an <see cref="int"/>; the message names the argument, its
-    /// lengths and its strides.
-    /// </exception>
+    /// <inheritdoc cref="AsReadOnlySpan2D{T}(in ReadOnlyTensorSpan{T}, string?)"/>
     public static Span2D<T> AsSpan2D<T>(
         this in TensorSpan<T> tensor, [CallerArgumentExpression(nameof(tensor))] string? paramName = null)
     {

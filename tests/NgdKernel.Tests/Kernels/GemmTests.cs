@@ -104,7 +104,10 @@ public class GemmTests
         Assert.Equal(Tile512<double>(), Tile<double>(KernelPath.Vector512));
         Assert.Equal(Tile256<float>(), Tile<float>(KernelPath.Vector256));
         Assert.Equal(Tile256<double>(), Tile<double>(KernelPath.Vector256));
-        Assert.Equal((NgdKernel.Kernels.Internals.GemmScalarTile4x4<float>.Mr, NgdKernel.Kernels.Internals.GemmScalarTile4x4<float>.Nr), Tile<float>(KernelPath.Scalar));
+        Assert.Equal(
+            (Internals.GemmVectorTile<Internals.SimdScalar<float, Internals.Zero>, float, float, Internals.Six>.Mr,
+                Internals.GemmVectorTile<Internals.SimdScalar<float, Internals.Zero>, float, float, Internals.Six>.Nr),
+            Tile<float>(KernelPath.Scalar));
         foreach (KernelPath path in Enum.GetValues<KernelPath>())
         {
             foreach (BlockSizes blocks in (BlockSizes[])[BlockSizes.For<float>(path), BlockSizes.For<double>(path)])

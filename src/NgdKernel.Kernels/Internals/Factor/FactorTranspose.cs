@@ -181,7 +181,7 @@ internal static class FactorTranspose
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TilesSupported<T>() =>
+    internal static bool TilesSupported<T>() =>
         (typeof(T) == typeof(float) && Sse.IsSupported) || (typeof(T) == typeof(double) && Avx.IsSupported);
 
     /// <summary>Element by element, for edges and the scalar path.</summary>
@@ -197,9 +197,9 @@ internal static class FactorTranspose
         }
     }
 
-    /// <summary>One 4×4 tile: rows a, b, c, d in, columns out.</summary>
+    /// <summary>One 4×4 tile: rows a, b, c, d in, columns out (float: SSE, double: AVX; the callers check <see cref="TilesSupported{T}"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile4x4<T>(ref T source, nint lds, ref T destination, nint ldd)
+    internal static void Tile4x4<T>(ref T source, nint lds, ref T destination, nint ldd)
     {
         if (typeof(T) == typeof(float))
         {

@@ -83,38 +83,29 @@ internal static class Level1
         return TSimd.Sum(TSimd.Add(TSimd.Add(a0, a1), TSimd.Add(a2, a3))) + tail;
     }
 
-    // ---------------------------------------------------------------- axpy: y += alpha x
+    // ---------------------------------------------------------------- axpy: y += alpha x, and scale: x *= alpha
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>One FMA per element, so every path (and the narrower ones taking the tail) gives the same bits.</summary>
     public static void Axpy<T>(T alpha, ref T x, ref T y, int length, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        switch (path)
-        {
-            case KernelPath.Vector512: Axpy<Simd512<T>, Vector512<T>, T>(alpha, ref x, ref y, length); break;
-            case KernelPath.Vector256: Axpy<Simd256<T>, Vector256<T>, T>(alpha, ref x, ref y, length); break;
-            default: AxpyScalar(alpha, ref x, ref y, length); break;
-        }
+        nuint n = (nuint)length;
+        nuint i = path == KernelPath.Vector512 ? Axpy<Simd512<T>, Vector512<T>, T>(alpha, ref x, ref y, 0, n) : 0;
+        i = path != KernelPath.Scalar ? Axpy<Simd256<T>, Vector256<T>, T>(alpha, ref x, ref y, i, n) : i;
+        Axpy<SimdScalar<T, One>, T, T>(alpha, ref x, ref y, i, n);
     }
 
     public static void AxpyScalar<T>(T alpha, ref T x, ref T y, int length)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < length; i++)
-        {
-            Unsafe.Add(ref y, i) = T.FusedMultiplyAdd(alpha, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
-        }
-    }
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Axpy<SimdScalar<T, One>, T, T>(alpha, ref x, ref y, 0, (nuint)length);
 
-    /// <summary>The vector axpy: two vectors, then one; the rest on the next narrower path.</summary>
-    public static void Axpy<TSimd, TVector, T>(T alpha, ref T x, ref T y, int length)
+    /// <summary>Whole vectors from <paramref name="i"/>, two at a time, then one; returns where the next narrower path goes on.</summary>
+    private static nuint Axpy<TSimd, TVector, T>(T alpha, ref T x, ref T y, nuint i, nuint n)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint w = TSimd.Count;
-        nuint n = (nuint)length;
-        nuint i = 0;
         TVector a = TSimd.Broadcast(alpha);
         for (; i + (2 * w) <= n; i += 2 * w)
         {
@@ -127,36 +118,16 @@ internal static class Level1
             TSimd.Store(TSimd.Fma(a, TSimd.Load(ref x, i), TSimd.Load(ref y, i)), ref y, i);
         }
 
-        // An overlapped last vector would update some elements twice, so the tail is narrower.
-        if (i < n)
-        {
-            if (typeof(TVector) == typeof(Vector512<T>))
-            {
-                Axpy<Simd256<T>, Vector256<T>, T>(alpha, ref Unsafe.Add(ref x, i), ref Unsafe.Add(ref y, i), (int)(n - i));
-            }
-            else
-            {
-                AxpyScalar(alpha, ref Unsafe.Add(ref x, i), ref Unsafe.Add(ref y, i), (int)(n - i));
-            }
-        }
+        return i;
     }
-
-    // ---------------------------------------------------------------- scale: x *= alpha
 
     public static void Scale<T>(T alpha, ref T x, int length, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint n = (nuint)length;
-        nuint i = path switch
-        {
-            KernelPath.Vector512 => Scale<Simd256<T>, Vector256<T>, T>(alpha, ref x, Scale<Simd512<T>, Vector512<T>, T>(alpha, ref x, 0, n), n),
-            KernelPath.Vector256 => Scale<Simd256<T>, Vector256<T>, T>(alpha, ref x, 0, n),
-            _ => 0,
-        };
-        for (; i < n; i++)
-        {
-            Unsafe.Add(ref x, i) *= alpha;
-        }
+        nuint i = path == KernelPath.Vector512 ? Scale<Simd512<T>, Vector512<T>, T>(alpha, ref x, 0, n) : 0;
+        i = path != KernelPath.Scalar ? Scale<Simd256<T>, Vector256<T>, T>(alpha, ref x, i, n) : i;
+        Scale<SimdScalar<T, One>, T, T>(alpha, ref x, i, n);
     }
 
     /// <summary>Scales whole vectors from <paramref name="i"/>; returns where the next narrower path goes on.</summary>
@@ -184,19 +155,9 @@ internal static class Level1
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint n = (nuint)length;
-        nuint i = path switch
-        {
-            KernelPath.Vector512 => Rotate<Simd256<T>, Vector256<T>, T>(ref x, ref y, Rotate<Simd512<T>, Vector512<T>, T>(ref x, ref y, 0, n, c, s), n, c, s),
-            KernelPath.Vector256 => Rotate<Simd256<T>, Vector256<T>, T>(ref x, ref y, 0, n, c, s),
-            _ => 0,
-        };
-        for (; i < n; i++)
-        {
-            T xv = Unsafe.Add(ref x, i);
-            T yv = Unsafe.Add(ref y, i);
-            Unsafe.Add(ref x, i) = (c * xv) - (s * yv);
-            Unsafe.Add(ref y, i) = (s * xv) + (c * yv);
-        }
+        nuint i = path == KernelPath.Vector512 ? Rotate<Simd512<T>, Vector512<T>, T>(ref x, ref y, 0, n, c, s) : 0;
+        i = path != KernelPath.Scalar ? Rotate<Simd256<T>, Vector256<T>, T>(ref x, ref y, i, n, c, s) : i;
+        Rotate<SimdScalar<T, One>, T, T>(ref x, ref y, i, n, c, s);
     }
 
     /// <summary>Rotates whole vectors from <paramref name="i"/>; returns where the next narrower path goes on.</summary>

@@ -21,7 +21,7 @@ namespace NgdKernel.Kernels.Internals;
 /// times. A chunk whose width is not a multiple of the vector width ends with an overlapping last
 /// vector: its lanes shared with the previous vector get the same inputs and the same operations,
 /// so both stores write the same value. B narrower than one vector falls to the next narrower
-/// width, then to scalar code.</para>
+/// width, then to <see cref="SimdScalar{T, TFused}"/> (width 1), which is also the scalar path.</para>
 /// <para>Every element of X is computed by the same sequence (the FMA chain in the order of
 /// substitution, k ascending forward and descending backward, then one multiply) whatever chunk,
 /// vector width or thread it lands in: results do not depend on how the columns are split, which
@@ -64,7 +64,7 @@ internal static class TriangularColumns
 
         if (j < m)
         {
-            Scalar(ref t, ldt, ref Unsafe.Add(ref b, j), ldb, n, m - j, backward);
+            Chunks<SimdScalar<T, One>, T, T>(ref t, ldt, ref b, ldb, n, m, j, backward);
         }
     }
 
@@ -385,32 +385,6 @@ internal static class TriangularColumns
         {
             a3 = TOps.Multiply(a3, inverse);
             TOps.Store(a3, ref row, o3);
-        }
-    }
-
-    /// <summary>The scalar path, and the columns of B narrower than the narrowest vector: the same per-element sequence.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scalar<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, bool backward)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        for (int step = 0; step < n; step++)
-        {
-            int i = backward ? n - 1 - step : step;
-            ref T bi = ref Unsafe.Add(ref b, i * ldb);
-            T inverse = T.One / Unsafe.Add(ref t, (i * ldt) + i);
-            int count = backward ? n - 1 - i : i;
-            for (int j = 0; j < m; j++)
-            {
-                T sum = Unsafe.Add(ref bi, j);
-                for (int q = 0; q < count; q++)
-                {
-                    int k = backward ? n - 1 - q : q;
-                    T l = backward ? Unsafe.Add(ref t, (k * ldt) + i) : Unsafe.Add(ref t, (i * ldt) + k);
-                    sum = T.FusedMultiplyAdd(-l, Unsafe.Add(ref b, (k * ldb) + j), sum);
-                }
-
-                Unsafe.Add(ref bi, j) = sum * inverse;
-            }
         }
     }
 }

@@ -64,21 +64,9 @@ internal static class TriangularInverse
             }
         }
 
-        // Scalar columns, left to right as the chunks: in step 1 column c's coefficients are l_ik
-        // for k >= c, which only columns to its left have overwritten; in step 2 every column's
-        // coefficients include m_ii, in the last column.
-        for (int c = j; c < width; c++)
+        if (j < width)
         {
-            int kStart = inverseStep ? c : i;
-            int kEnd = inverseStep ? i : n;
-            T sum = T.Zero;
-            for (int k = kStart; k < kEnd; k++)
-            {
-                T coefficient = inverseStep ? Unsafe.Add(ref a, (i * ld) + k) : Unsafe.Add(ref a, (k * ld) + i);
-                sum = T.FusedMultiplyAdd(coefficient, Unsafe.Add(ref a, (k * ld) + c), sum);
-            }
-
-            Unsafe.Add(ref a, (i * ld) + c) = sum * scale;
+            Chunks<SimdScalar<T, One>, T, T>(ref a, ld, n, i, width, j, inverseStep, scale);
         }
     }
 

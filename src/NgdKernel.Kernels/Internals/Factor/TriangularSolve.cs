@@ -37,179 +37,105 @@ internal static class TriangularSolve
 
         if (left)
         {
-            if (lower)
-            {
-                if (transpose) { LeftLowerTranspose(ref t, ldt, ref b, ldb, rows, columns, path); }
-                else { LeftLower(ref t, ldt, ref b, ldb, rows, columns, path); }
-            }
-            else
-            {
-                if (transpose) { LeftUpperTranspose(ref t, ldt, ref b, ldb, rows, columns, path); }
-                else { LeftUpper(ref t, ldt, ref b, ldb, rows, columns, path); }
-            }
+            Left(ref t, ldt, upper: !lower, transpose, ref b, ldb, rows, columns, path);
         }
         else
         {
-            if (lower)
-            {
-                if (transpose) { RightLowerTranspose(ref t, ldt, ref b, ldb, rows, columns, path); }
-                else { RightLower(ref t, ldt, ref b, ldb, rows, columns, path); }
-            }
-            else
-            {
-                if (transpose) { RightUpperTranspose(ref t, ldt, ref b, ldb, rows, columns, path); }
-                else { RightUpper(ref t, ldt, ref b, ldb, rows, columns, path); }
-            }
+            Right(ref t, ldt, upper: !lower, transpose, ref b, ldb, rows, columns, path);
         }
     }
+
+    /// <summary>Block <paramref name="block"/> of <c>[0, n)</c> counted from the start (forward) or from the end.</summary>
+    private static (int Start, int End) Range(int block, int n, bool forward) => forward
+        ? (block * BlockSize, Math.Min(n, (block + 1) * BlockSize))
+        : (Math.Max(0, n - ((block + 1) * BlockSize)), n - (block * BlockSize));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref T At<T>(ref T origin, nint ld, int row, int column) => ref Unsafe.Add(ref origin, (row * ld) + column);
 
-    // ================================================================ left: op(T) X = B, B [n, m]
-
-    /// <summary><c>L·X = B</c>: left-looking forward; <c>B[I,:] -= L[I,0:i0]·B[0:i0,:]</c>, then the diagonal block.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LeftLower<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        for (int i0 = 0; i0 < n; i0 += BlockSize)
-        {
-            int i1 = Math.Min(n, i0 + BlockSize);
-            FactorGemm.SubtractNN(ref At(ref t, ldt, i0, 0), ldt, 1, ref b, ldb, ref At(ref b, ldb, i0, 0), ldb, i1 - i0, m, i0, path);
-            TriangularColumns.SolveLeft(ref At(ref t, ldt, i0, i0), ldt, ref At(ref b, ldb, i0, 0), ldb, i1 - i0, m, backward: false, path);
-        }
-    }
-
-    /// <summary><c>Lᵀ·X = B</c>: right-looking backward; the diagonal block, then <c>B[0:i0,:] -= L[I,0:i0]ᵀ·X[I,:]</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LeftLowerTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        for (int i1 = n; i1 > 0; i1 -= BlockSize)
-        {
-            int i0 = Math.Max(0, i1 - BlockSize);
-            TriangularColumns.SolveLeft(ref At(ref t, ldt, i0, i0), ldt, ref At(ref b, ldb, i0, 0), ldb, i1 - i0, m, backward: true, path);
-
-            // A(r, p) = L[i0 + p, r]: row stride 1, k stride ldt.
-            FactorGemm.SubtractNN(ref At(ref t, ldt, i0, 0), 1, ldt, ref At(ref b, ldb, i0, 0), ldb, ref b, ldb, i0, m, i1 - i0, path);
-        }
-    }
-
-    /// <summary><c>U·X = B</c>: left-looking backward; <c>B[I,:] -= U[I,i1:n]·B[i1:n,:]</c>, then the diagonal block as <c>Lᵀ·X = B</c> with <c>L = Uᵀ</c>.</summary>
+    /// <summary>
+    /// <c>op(T)·X = B</c>, B <c>[n, m]</c>, over diagonal blocks I in the order of substitution
+    /// (forward for <c>L</c> and <c>Uᵀ</c>, backward for <c>Lᵀ</c> and <c>U</c>). Without
+    /// transposition left-looking: <c>B[I,:] -= T[I,S]·X[S,:]</c> over the solved rows S, then the
+    /// diagonal block. With transposition right-looking: the diagonal block, then
+    /// <c>B[R,:] -= T[I,R]ᵀ·X[I,:]</c> over the rows R still to solve (A(r, p) = T[i0 + p, r]:
+    /// row stride 1, k stride ldt). An upper diagonal block is solved as <c>L = Uᵀ</c>, copied.
+    /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LeftUpper<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
+    private static void Left<T>(ref T t, nint ldt, bool upper, bool transpose, ref T b, nint ldb, int n, int m, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Span<T> transposed = stackalloc T[BlockSize * BlockSize];
+        Span<T> transposed = upper ? stackalloc T[BlockSize * BlockSize] : default;
         ref T lower = ref MemoryMarshal.GetReference(transposed);
-        for (int i1 = n; i1 > 0; i1 -= BlockSize)
+        bool forward = upper == transpose;
+        int blocks = (n + BlockSize - 1) / BlockSize;
+        for (int block = 0; block < blocks; block++)
         {
-            int i0 = Math.Max(0, i1 - BlockSize);
-            if (i1 < n)
-            {
-                FactorGemm.SubtractNN(ref At(ref t, ldt, i0, i1), ldt, 1, ref At(ref b, ldb, i1, 0), ldb, ref At(ref b, ldb, i0, 0), ldb, i1 - i0, m, n - i1, path);
-            }
-
+            (int i0, int i1) = Range(block, n, forward);
             int nb = i1 - i0;
-            FactorTranspose.UpperToLower(ref At(ref t, ldt, i0, i0), ldt, ref lower, nb, nb, nb, path);
-            TriangularColumns.SolveLeft(ref lower, nb, ref At(ref b, ldb, i0, 0), ldb, nb, m, backward: true, path);
-        }
-    }
-
-    /// <summary><c>Uᵀ·X = B</c>: right-looking forward; the diagonal block as <c>L·X = B</c> with <c>L = Uᵀ</c>, then <c>B[i1:n,:] -= U[I,i1:n]ᵀ·X[I,:]</c>.</summary>
-    [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LeftUpperTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int n, int m, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        Span<T> transposed = stackalloc T[BlockSize * BlockSize];
-        ref T lower = ref MemoryMarshal.GetReference(transposed);
-        for (int i0 = 0; i0 < n; i0 += BlockSize)
-        {
-            int i1 = Math.Min(n, i0 + BlockSize);
-            int nb = i1 - i0;
-            FactorTranspose.UpperToLower(ref At(ref t, ldt, i0, i0), ldt, ref lower, nb, nb, nb, path);
-            TriangularColumns.SolveLeft(ref lower, nb, ref At(ref b, ldb, i0, 0), ldb, nb, m, backward: false, path);
-
-            if (i1 < n)
+            (int s0, int s1) = forward ? (0, i0) : (i1, n);   // solved rows
+            (int r0, int r1) = forward ? (i1, n) : (0, i0);   // rows still to solve
+            if (!transpose && s1 > s0)
             {
-                // A(r, p) = U[i0 + p, i1 + r]: row stride 1, k stride ldt.
-                FactorGemm.SubtractNN(ref At(ref t, ldt, i0, i1), 1, ldt, ref At(ref b, ldb, i0, 0), ldb, ref At(ref b, ldb, i1, 0), ldb, n - i1, m, i1 - i0, path);
+                FactorGemm.SubtractNN(ref At(ref t, ldt, i0, s0), ldt, 1, ref At(ref b, ldb, s0, 0), ldb, ref At(ref b, ldb, i0, 0), ldb, nb, m, s1 - s0, path);
+            }
+
+            if (upper)
+            {
+                FactorTranspose.UpperToLower(ref At(ref t, ldt, i0, i0), ldt, ref lower, nb, nb, nb, path);
+                TriangularColumns.SolveLeft(ref lower, nb, ref At(ref b, ldb, i0, 0), ldb, nb, m, backward: !forward, path);
+            }
+            else
+            {
+                TriangularColumns.SolveLeft(ref At(ref t, ldt, i0, i0), ldt, ref At(ref b, ldb, i0, 0), ldb, nb, m, backward: !forward, path);
+            }
+
+            if (transpose && r1 > r0)
+            {
+                FactorGemm.SubtractNN(ref At(ref t, ldt, i0, r0), 1, ldt, ref At(ref b, ldb, i0, 0), ldb, ref At(ref b, ldb, r0, 0), ldb, r1 - r0, m, nb, path);
             }
         }
     }
 
-    // ================================================================ right: X op(T) = B, B [m, n]
-
-    /// <summary><c>X·L = B</c>: left-looking backward over column blocks; <c>B[:,J] -= X[:,j1:n]·L[j1:n,J]</c>, then the diagonal block by transposition (<see cref="TriangularColumns.SolveRight"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RightLower<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        for (int j1 = n; j1 > 0; j1 -= BlockSize)
-        {
-            int j0 = Math.Max(0, j1 - BlockSize);
-            if (j1 < n)
-            {
-                FactorGemm.SubtractNN(ref At(ref b, ldb, 0, j1), ldb, 1, ref At(ref t, ldt, j1, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, n - j1, path);
-            }
-
-            TriangularColumns.SolveRight(ref At(ref t, ldt, j0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, forward: false, backward: true, path);
-        }
-    }
-
-    /// <summary><c>X·Lᵀ = B</c>: forward over column blocks; <c>B[:,J] -= X[:,0:j0]·L[J,0:j0]ᵀ</c>, then the diagonal block by transposition (<see cref="TriangularColumns.SolveRight"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void RightLowerTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        for (int j0 = 0; j0 < n; j0 += BlockSize)
-        {
-            int j1 = Math.Min(n, j0 + BlockSize);
-            FactorGemm.SubtractNT(ref b, ldb, ref At(ref t, ldt, j0, 0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, j0, lowerOnly: false, path);
-            TriangularColumns.SolveRight(ref At(ref t, ldt, j0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, j1 - j0, forward: true, backward: false, path);
-        }
-    }
-
-    /// <summary><c>X·U = B</c>: forward over column blocks; <c>B[:,J] -= X[:,0:j0]·U[0:j0,J]</c>, then the diagonal block as <c>X·Lᵀ = B</c> with <c>L = Uᵀ</c> (<see cref="TriangularColumns.SolveRight"/>).</summary>
+    /// <summary>
+    /// <c>X·op(T) = B</c>, B <c>[m, n]</c>, left-looking over column blocks J in the order of
+    /// substitution (forward for <c>U</c> and <c>Lᵀ</c>, backward for <c>L</c> and <c>Uᵀ</c>):
+    /// <c>B[:,J] -= X[:,S]·op(T)[S,J]</c> over the solved columns S, then the diagonal block by
+    /// transposition (<see cref="TriangularColumns.SolveRight"/>), an upper one as <c>L = Uᵀ</c>, copied.
+    /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RightUpper<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
+    private static void Right<T>(ref T t, nint ldt, bool upper, bool transpose, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Span<T> transposed = stackalloc T[BlockSize * BlockSize];
+        Span<T> transposed = upper ? stackalloc T[BlockSize * BlockSize] : default;
         ref T lower = ref MemoryMarshal.GetReference(transposed);
-        for (int j0 = 0; j0 < n; j0 += BlockSize)
+        bool forward = upper != transpose;
+        int blocks = (n + BlockSize - 1) / BlockSize;
+        for (int block = 0; block < blocks; block++)
         {
-            int j1 = Math.Min(n, j0 + BlockSize);
+            (int j0, int j1) = Range(block, n, forward);
             int nb = j1 - j0;
-            FactorGemm.SubtractNN(ref b, ldb, 1, ref At(ref t, ldt, 0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, nb, j0, path);
-            FactorTranspose.UpperToLower(ref At(ref t, ldt, j0, j0), ldt, ref lower, nb, nb, nb, path);
-            TriangularColumns.SolveRight(ref lower, nb, ref At(ref b, ldb, 0, j0), ldb, m, nb, forward: true, backward: false, path);
-        }
-    }
-
-    /// <summary><c>X·Uᵀ = B</c>: backward over column blocks; <c>B[:,J] -= X[:,j1:n]·U[J,j1:n]ᵀ</c>, then the diagonal block as <c>X·L = B</c> with <c>L = Uᵀ</c> (<see cref="TriangularColumns.SolveRight"/>).</summary>
-    [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RightUpperTranspose<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        Span<T> transposed = stackalloc T[BlockSize * BlockSize];
-        ref T lower = ref MemoryMarshal.GetReference(transposed);
-        for (int j1 = n; j1 > 0; j1 -= BlockSize)
-        {
-            int j0 = Math.Max(0, j1 - BlockSize);
-            int nb = j1 - j0;
-            if (j1 < n)
+            (int s0, int s1) = forward ? (0, j0) : (j1, n);   // solved columns
+            if (s1 > s0 && transpose)
             {
-                FactorGemm.SubtractNT(ref At(ref b, ldb, 0, j1), ldb, ref At(ref t, ldt, j0, j1), ldt, ref At(ref b, ldb, 0, j0), ldb, m, nb, n - j1, lowerOnly: false, path);
+                FactorGemm.SubtractNT(ref At(ref b, ldb, 0, s0), ldb, ref At(ref t, ldt, j0, s0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, nb, s1 - s0, lowerOnly: false, path);
+            }
+            else if (s1 > s0)
+            {
+                FactorGemm.SubtractNN(ref At(ref b, ldb, 0, s0), ldb, 1, ref At(ref t, ldt, s0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, nb, s1 - s0, path);
             }
 
-            FactorTranspose.UpperToLower(ref At(ref t, ldt, j0, j0), ldt, ref lower, nb, nb, nb, path);
-            TriangularColumns.SolveRight(ref lower, nb, ref At(ref b, ldb, 0, j0), ldb, m, nb, forward: false, backward: true, path);
+            if (upper)
+            {
+                FactorTranspose.UpperToLower(ref At(ref t, ldt, j0, j0), ldt, ref lower, nb, nb, nb, path);
+                TriangularColumns.SolveRight(ref lower, nb, ref At(ref b, ldb, 0, j0), ldb, m, nb, forward, backward: !forward, path);
+            }
+            else
+            {
+                TriangularColumns.SolveRight(ref At(ref t, ldt, j0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, nb, forward, backward: !forward, path);
+            }
         }
     }
 }

@@ -37,7 +37,7 @@ internal readonly record struct BlockSizes(int Mr, int Nr, int Mc, int Kc, int N
     private static readonly BlockSizes Vector512Double = new(Mr: 12, Nr: 16, Mc: 120, Kc: 512, Nc: 1024);
     private static readonly BlockSizes Vector256Single = new(Mr: 6, Nr: 16, Mc: 120, Kc: 1024, Nc: 1024);
     private static readonly BlockSizes Vector256Double = new(Mr: 6, Nr: 8, Mc: 120, Kc: 512, Nc: 1024);
-    private static readonly BlockSizes ScalarAny = new(Mr: 4, Nr: 4, Mc: 64, Kc: 256, Nc: 512);
+    private static readonly BlockSizes ScalarAny = new(Mr: 6, Nr: 2, Mc: 60, Kc: 256, Nc: 512);
 
     /// <summary>The largest micro-tile in elements over the whole table (bound of the edge-tile stackalloc).</summary>
     public const int MaxTileElements = 12 * 32;

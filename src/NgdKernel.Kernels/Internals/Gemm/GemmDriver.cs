@@ -130,7 +130,7 @@ internal static unsafe class GemmDriver
                 RunPart<T, GemmVectorTile<Simd256<T>, Vector256<T>, T, Six>>(ref problem, part, parts);
                 break;
             default:
-                RunPart<T, GemmScalarTile4x4<T>>(ref problem, part, parts);
+                RunPart<T, GemmVectorTile<SimdScalar<T, Zero>, T, T, Six>>(ref problem, part, parts);
                 break;
         }
     }

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace NgdKernel.Kernels.Internals;
 
@@ -178,7 +177,7 @@ internal static unsafe class GemmPack
     {
         // Rows in groups of 4 × depths in groups of 4, transposed in registers (4 loads, 8 shuffles,
         // 4 stores instead of 16 scalar loads and stores); the rest element by element.
-        bool transpose = (typeof(T) == typeof(float) && Sse.IsSupported) || (typeof(T) == typeof(double) && Avx.IsSupported);
+        bool transpose = FactorTranspose.TilesSupported<T>();
         int vectorRows = transpose ? count & ~3 : 0;
         int vectorDepth = vectorRows > 0 ? kc & ~3 : 0;
         for (int p = 0; p < vectorDepth; p += 4)
@@ -186,14 +185,7 @@ internal static unsafe class GemmPack
             T* d = destination + ((nint)p * width);
             for (int r = 0; r < vectorRows; r += 4)
             {
-                if (typeof(T) == typeof(float))
-                {
-                    Transpose4x4((float*)source + ((nint)r * stride) + p, stride, (float*)d + r, width);
-                }
-                else
-                {
-                    Transpose4x4((double*)source + ((nint)r * stride) + p, stride, (double*)d + r, width);
-                }
+                FactorTranspose.Tile4x4(ref *(source + ((nint)r * stride) + p), stride, ref *(d + r), width);
             }
         }
 
@@ -215,41 +207,5 @@ internal static unsafe class GemmPack
                 d[r] = T.Zero;
             }
         }
-    }
-
-    /// <summary>Writes the transpose of the 4×4 block at <paramref name="source"/> to <paramref name="destination"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose4x4(float* source, nint stride, float* destination, nint destinationStride)
-    {
-        Vector128<float> r0 = Sse.LoadVector128(source);
-        Vector128<float> r1 = Sse.LoadVector128(source + stride);
-        Vector128<float> r2 = Sse.LoadVector128(source + (2 * stride));
-        Vector128<float> r3 = Sse.LoadVector128(source + (3 * stride));
-        Vector128<float> t0 = Sse.UnpackLow(r0, r1);  // r0[0] r1[0] r0[1] r1[1]
-        Vector128<float> t1 = Sse.UnpackLow(r2, r3);  // r2[0] r3[0] r2[1] r3[1]
-        Vector128<float> t2 = Sse.UnpackHigh(r0, r1); // r0[2] r1[2] r0[3] r1[3]
-        Vector128<float> t3 = Sse.UnpackHigh(r2, r3); // r2[2] r3[2] r2[3] r3[3]
-        Sse.Store(destination, Sse.MoveLowToHigh(t0, t1));
-        Sse.Store(destination + destinationStride, Sse.MoveHighToLow(t1, t0));
-        Sse.Store(destination + (2 * destinationStride), Sse.MoveLowToHigh(t2, t3));
-        Sse.Store(destination + (3 * destinationStride), Sse.MoveHighToLow(t3, t2));
-    }
-
-    /// <summary>Writes the transpose of the 4×4 block at <paramref name="source"/> to <paramref name="destination"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose4x4(double* source, nint stride, double* destination, nint destinationStride)
-    {
-        Vector256<double> r0 = Avx.LoadVector256(source);
-        Vector256<double> r1 = Avx.LoadVector256(source + stride);
-        Vector256<double> r2 = Avx.LoadVector256(source + (2 * stride));
-        Vector256<double> r3 = Avx.LoadVector256(source + (3 * stride));
-        Vector256<double> t0 = Avx.UnpackLow(r0, r1);  // r0[0] r1[0] r0[2] r1[2]
-        Vector256<double> t1 = Avx.UnpackHigh(r0, r1); // r0[1] r1[1] r0[3] r1[3]
-        Vector256<double> t2 = Avx.UnpackLow(r2, r3);  // r2[0] r3[0] r2[2] r3[2]
-        Vector256<double> t3 = Avx.UnpackHigh(r2, r3); // r2[1] r3[1] r2[3] r3[3]
-        Avx.Store(destination, Avx.Permute2x128(t0, t2, 0x20));
-        Avx.Store(destination + destinationStride, Avx.Permute2x128(t1, t3, 0x20));
-        Avx.Store(destination + (2 * destinationStride), Avx.Permute2x128(t0, t2, 0x31));
-        Avx.Store(destination + (3 * destinationStride), Avx.Permute2x128(t1, t3, 0x31));
     }
 }

@@ -133,7 +133,7 @@ internal static unsafe class GemmSmall
                 GemmSmallVector<Simd256<T>, Vector256<T>, T>.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
                 break;
             default:
-                GemmSmallScalar.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
+                GemmSmallVector<SimdScalar<T, Zero>, T, T>.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
                 break;
         }
     }

@@ -14,7 +14,7 @@ namespace NgdKernel.Kernels.Internals;
 /// a multiple of the width w (TensorPrimitives' tail). Overlapped lanes are computed by the same
 /// operations as in the neighbour, so with beta = 0 the tail simply stores them again; with
 /// beta ≠ 0 they keep the value already stored, so that beta never scales an element twice.
-/// n below w runs on the next narrower body (256 bits, then <see cref="GemmSmallScalar"/>). Every
+/// n below w runs on the next narrower body (256 bits, then width 1: the scalar path). Every
 /// tile computes each element as the FMA chain over k in order, so the tiling never changes a bit.
 /// </remarks>
 internal static unsafe class GemmSmallVector<TSimd, TVector, T>
@@ -39,7 +39,7 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
             }
             else
             {
-                GemmSmallScalar.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
+                GemmSmallVector<SimdScalar<T, Zero>, T, T>.Run(a, lda, transposeA, b, ldb, transposeB, alpha, beta, c, ldc, m, n, k);
             }
 
             return;

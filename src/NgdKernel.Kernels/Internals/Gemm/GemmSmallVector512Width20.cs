@@ -52,12 +52,12 @@ internal static unsafe class GemmSmallVector512Width20
             {
                 if ((m - i) % 8 >= 4 && m - i >= 12)
                 {
-                    Tile12(fa + (i * aRow), aRow, aStep, fb, ldb, k, fc + (i * ldc), ldc, epilogue.As<float>());
+                    Tile<Three, One>(fa + (i * aRow), aRow, aStep, fb, fb + 16, ldb, k, fc + (i * ldc), fc + (i * ldc) + 16, ldc, epilogue.As<float>());
                     i += 12;
                 }
                 else
                 {
-                    Tile8(fa + (i * aRow), aRow, aStep, fb, ldb, k, fc + (i * ldc), ldc, epilogue.As<float>());
+                    Tile<Two, One>(fa + (i * aRow), aRow, aStep, fb, fb + 16, ldb, k, fc + (i * ldc), fc + (i * ldc) + 16, ldc, epilogue.As<float>());
                     i += 8;
                 }
             }
@@ -70,12 +70,12 @@ internal static unsafe class GemmSmallVector512Width20
         var dc = (double*)c;
         for (; i + 8 <= m; i += 8)
         {
-            Tile8(da + (i * aRow), aRow, aStep, db, ldb, k, dc + (i * ldc), ldc, epilogue.As<double>());
+            Tile<Four>(da + (i * aRow), aRow, aStep, db, ldb, k, dc + (i * ldc), ldc, epilogue.As<double>());
         }
 
         if (i + 4 <= m)
         {
-            Tile4(da + (i * aRow), aRow, aStep, db, ldb, k, dc + (i * ldc), ldc, epilogue.As<double>());
+            Tile<Two>(da + (i * aRow), aRow, aStep, db, ldb, k, dc + (i * ldc), ldc, epilogue.As<double>());
             i += 4;
         }
 
@@ -114,219 +114,106 @@ internal static unsafe class GemmSmallVector512Width20
     /// beside the 10 FMAs of an 8-row k step.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> TailRow(float* b) =>
-        Avx512F.IsSupported ? Avx512F.BroadcastVector128ToVector512(b + 16)
-            : Vector512.Create(Vector256.Create(Vector128.Load(b + 16)));
+    private static Vector512<float> TailRow(float* tail) =>
+        Avx512F.IsSupported ? Avx512F.BroadcastVector128ToVector512(tail)
+            : Vector512.Create(Vector256.Create(Vector128.Load(tail)));
 
     /// <summary>
     /// B[p, 16..20) twice (two inserts beside 20 FMAs). Not Avx512F.BroadcastVector256ToVector512:
     /// on .NET 10 it produced wrong tails here (20³ double, every path test failed at C[0,16]).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> TailRow(double* b) => Vector512.Create(Vector256.Load(b + 16));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile8(float* a, nint aRow, nint aStep, float* b, nint ldb, int k, float* c, nint ldc, Epilogue<float> epilogue)
-    {
-        Vector512<float> x0 = default;
-        Vector512<float> x1 = default;
-        Vector512<float> x2 = default;
-        Vector512<float> x3 = default;
-        Vector512<float> x4 = default;
-        Vector512<float> x5 = default;
-        Vector512<float> x6 = default;
-        Vector512<float> x7 = default;
-        Vector512<float> t0 = default;
-        Vector512<float> t1 = default;
-        float* a4 = a + (4 * aRow);
-        var masks = new Masks();
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
-        {
-            Vector512<float> v = Vector512.Load(b + offset);
-            Vector512<float> vt = TailRow(b + offset);
-            Vector512<float> s0 = Vector512.Create(a[0]);
-            x0 = Fma.MultiplyAdd(s0, v, x0);
-            Vector512<float> s1 = Vector512.Create(a[aRow]);
-            x1 = Fma.MultiplyAdd(s1, v, x1);
-            Vector512<float> s2 = Vector512.Create(a[2 * aRow]);
-            x2 = Fma.MultiplyAdd(s2, v, x2);
-            Vector512<float> s3 = Vector512.Create(a[3 * aRow]);
-            x3 = Fma.MultiplyAdd(s3, v, x3);
-            t0 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t0);
-            s0 = Vector512.Create(a4[0]);
-            x4 = Fma.MultiplyAdd(s0, v, x4);
-            s1 = Vector512.Create(a4[aRow]);
-            x5 = Fma.MultiplyAdd(s1, v, x5);
-            s2 = Vector512.Create(a4[2 * aRow]);
-            x6 = Fma.MultiplyAdd(s2, v, x6);
-            s3 = Vector512.Create(a4[3 * aRow]);
-            x7 = Fma.MultiplyAdd(s3, v, x7);
-            t1 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t1);
-            a += aStep;
-            a4 += aStep;
-            offset += ldb;
-        }
-
-        epilogue.Store(x0, c);
-        epilogue.Store(x1, c + ldc);
-        epilogue.Store(x2, c + (2 * ldc));
-        epilogue.Store(x3, c + (3 * ldc));
-        epilogue.Store(x4, c + (4 * ldc));
-        epilogue.Store(x5, c + (5 * ldc));
-        epilogue.Store(x6, c + (6 * ldc));
-        epilogue.Store(x7, c + (7 * ldc));
-        epilogue.StoreTails4(t0, c + 16, ldc);
-        epilogue.StoreTails4(t1, c + (4 * ldc) + 16, ldc);
-    }
+    private static Vector512<double> TailRow(double* tail) => Vector512.Create(Vector256.Load(tail));
 
     /// <summary>
-    /// Eight float rows of a C with n mod 16 = 4 (n = 36, 68, 100, ...): two whole vectors at
-    /// <paramref name="b"/> / <paramref name="c"/> and the rows' 4-column tails at
-    /// <paramref name="bTail"/> / <paramref name="cTail"/> in two shared vectors, on the broadcasts
-    /// the whole vectors load anyway. The overlapped last vector it replaces cost 8 FMAs per k step
-    /// (4 useful columns) in a pass of its own; this costs 2 FMAs and 6 blends.
+    /// Float rows in groups of four, <typeparamref name="TQuads"/> groups (2: 8 rows, 3: 12 rows),
+    /// each row <typeparamref name="TVectors"/> whole vectors at <paramref name="b"/> /
+    /// <paramref name="c"/> (1, or 2 for 8 rows) and its 4-column tail at <paramref name="bTail"/> /
+    /// <paramref name="cTail"/>, the four tails of a group in one shared vector. Per k step and
+    /// group: 4·TVectors + 1 FMAs on the broadcasts the whole vectors load anyway (12 rows × 1
+    /// vector: 15 accumulators, 14 loads and broadcasts per 15 FMAs).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile8x2Tail4(
-        float* a, nint aRow, nint aStep, float* b, float* bTail, nint ldb, int k, float* c, float* cTail, nint ldc,
-        float alpha, float beta)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TQuads, TVectors>(
+        float* a, nint aRow, nint aStep, float* b, float* bTail, nint ldb, int k, float* c, float* cTail, nint ldc, Epilogue<float> epilogue)
+        where TQuads : IConstant
+        where TVectors : IConstant
     {
-        var epilogue = new Epilogue<float>(alpha, beta);
-        Vector512<float> x00 = default, x01 = default, x10 = default, x11 = default;
-        Vector512<float> x20 = default, x21 = default, x30 = default, x31 = default;
-        Vector512<float> x40 = default, x41 = default, x50 = default, x51 = default;
-        Vector512<float> x60 = default, x61 = default, x70 = default, x71 = default;
-        Vector512<float> t0 = default, t1 = default;
+        Vector512<float> x0 = default, x1 = default, x2 = default, x3 = default, y0 = default, y1 = default, y2 = default, y3 = default;
+        Vector512<float> x4 = default, x5 = default, x6 = default, x7 = default, y4 = default, y5 = default, y6 = default, y7 = default;
+        Vector512<float> x8 = default, x9 = default, x10 = default, x11 = default;
+        Vector512<float> t0 = default, t1 = default, t2 = default;
         float* a4 = a + (4 * aRow);
         var masks = new Masks();
         nint offset = 0;
         for (int p = 0; p < k; p++)
         {
             Vector512<float> v0 = Vector512.Load(b + offset);
-            Vector512<float> v1 = Vector512.Load(b + offset + 16);
-            Vector512<float> vt = Avx512F.IsSupported ? Avx512F.BroadcastVector128ToVector512(bTail + offset)
-                : Vector512.Create(Vector256.Create(Vector128.Load(bTail + offset)));
-            Vector512<float> s0 = Vector512.Create(a[0]);
-            x00 = Fma.MultiplyAdd(s0, v0, x00);
-            x01 = Fma.MultiplyAdd(s0, v1, x01);
-            Vector512<float> s1 = Vector512.Create(a[aRow]);
-            x10 = Fma.MultiplyAdd(s1, v0, x10);
-            x11 = Fma.MultiplyAdd(s1, v1, x11);
-            Vector512<float> s2 = Vector512.Create(a[2 * aRow]);
-            x20 = Fma.MultiplyAdd(s2, v0, x20);
-            x21 = Fma.MultiplyAdd(s2, v1, x21);
-            Vector512<float> s3 = Vector512.Create(a[3 * aRow]);
-            x30 = Fma.MultiplyAdd(s3, v0, x30);
-            x31 = Fma.MultiplyAdd(s3, v1, x31);
-            t0 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t0);
-            s0 = Vector512.Create(a4[0]);
-            x40 = Fma.MultiplyAdd(s0, v0, x40);
-            x41 = Fma.MultiplyAdd(s0, v1, x41);
-            s1 = Vector512.Create(a4[aRow]);
-            x50 = Fma.MultiplyAdd(s1, v0, x50);
-            x51 = Fma.MultiplyAdd(s1, v1, x51);
-            s2 = Vector512.Create(a4[2 * aRow]);
-            x60 = Fma.MultiplyAdd(s2, v0, x60);
-            x61 = Fma.MultiplyAdd(s2, v1, x61);
-            s3 = Vector512.Create(a4[3 * aRow]);
-            x70 = Fma.MultiplyAdd(s3, v0, x70);
-            x71 = Fma.MultiplyAdd(s3, v1, x71);
-            t1 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t1);
+            Vector512<float> v1 = TVectors.Value > 1 ? Vector512.Load(b + offset + 16) : default;
+            Vector512<float> vt = TailRow(bTail + offset);
+            Quad<TVectors>(a, aRow, v0, v1, vt, masks, ref x0, ref x1, ref x2, ref x3, ref y0, ref y1, ref y2, ref y3, ref t0);
+            Quad<TVectors>(a4, aRow, v0, v1, vt, masks, ref x4, ref x5, ref x6, ref x7, ref y4, ref y5, ref y6, ref y7, ref t1);
+            if (TQuads.Value > 2)
+            {
+                // 12 rows take one vector each (15 accumulators; two would need 27): the y are not touched.
+                Quad<One>(a4 + (4 * aRow), aRow, v0, v1, vt, masks, ref x8, ref x9, ref x10, ref x11, ref y0, ref y1, ref y2, ref y3, ref t2);
+            }
+
             a += aStep;
             a4 += aStep;
             offset += ldb;
         }
 
-        epilogue.Store(x00, c);
-        epilogue.Store(x01, c + 16);
-        epilogue.Store(x10, c + ldc);
-        epilogue.Store(x11, c + ldc + 16);
-        epilogue.Store(x20, c + (2 * ldc));
-        epilogue.Store(x21, c + (2 * ldc) + 16);
-        epilogue.Store(x30, c + (3 * ldc));
-        epilogue.Store(x31, c + (3 * ldc) + 16);
-        epilogue.Store(x40, c + (4 * ldc));
-        epilogue.Store(x41, c + (4 * ldc) + 16);
-        epilogue.Store(x50, c + (5 * ldc));
-        epilogue.Store(x51, c + (5 * ldc) + 16);
-        epilogue.Store(x60, c + (6 * ldc));
-        epilogue.Store(x61, c + (6 * ldc) + 16);
-        epilogue.Store(x70, c + (7 * ldc));
-        epilogue.Store(x71, c + (7 * ldc) + 16);
-        epilogue.StoreTails4(t0, cTail, ldc);
-        epilogue.StoreTails4(t1, cTail + (4 * ldc), ldc);
-    }
-
-    /// <summary>Twelve float rows: 15 accumulators, 14 loads and broadcasts per 15 FMAs.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile12(float* a, nint aRow, nint aStep, float* b, nint ldb, int k, float* c, nint ldc, Epilogue<float> epilogue)
-    {
-        Vector512<float> x0 = default, x1 = default, x2 = default, x3 = default;
-        Vector512<float> x4 = default, x5 = default, x6 = default, x7 = default;
-        Vector512<float> x8 = default, x9 = default, x10 = default, x11 = default;
-        Vector512<float> t0 = default, t1 = default, t2 = default;
-        float* a4 = a + (4 * aRow);
-        float* a8 = a + (8 * aRow);
-        var masks = new Masks();
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
+        epilogue.StoreQuad<TVectors>(c, cTail, ldc, x0, x1, x2, x3, y0, y1, y2, y3, t0);
+        epilogue.StoreQuad<TVectors>(c + (4 * ldc), cTail + (4 * ldc), ldc, x4, x5, x6, x7, y4, y5, y6, y7, t1);
+        if (TQuads.Value > 2)
         {
-            Vector512<float> v = Vector512.Load(b + offset);
-            Vector512<float> vt = TailRow(b + offset);
-            Vector512<float> s0 = Vector512.Create(a[0]);
-            x0 = Fma.MultiplyAdd(s0, v, x0);
-            Vector512<float> s1 = Vector512.Create(a[aRow]);
-            x1 = Fma.MultiplyAdd(s1, v, x1);
-            Vector512<float> s2 = Vector512.Create(a[2 * aRow]);
-            x2 = Fma.MultiplyAdd(s2, v, x2);
-            Vector512<float> s3 = Vector512.Create(a[3 * aRow]);
-            x3 = Fma.MultiplyAdd(s3, v, x3);
-            t0 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t0);
-            s0 = Vector512.Create(a4[0]);
-            x4 = Fma.MultiplyAdd(s0, v, x4);
-            s1 = Vector512.Create(a4[aRow]);
-            x5 = Fma.MultiplyAdd(s1, v, x5);
-            s2 = Vector512.Create(a4[2 * aRow]);
-            x6 = Fma.MultiplyAdd(s2, v, x6);
-            s3 = Vector512.Create(a4[3 * aRow]);
-            x7 = Fma.MultiplyAdd(s3, v, x7);
-            t1 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t1);
-            s0 = Vector512.Create(a8[0]);
-            x8 = Fma.MultiplyAdd(s0, v, x8);
-            s1 = Vector512.Create(a8[aRow]);
-            x9 = Fma.MultiplyAdd(s1, v, x9);
-            s2 = Vector512.Create(a8[2 * aRow]);
-            x10 = Fma.MultiplyAdd(s2, v, x10);
-            s3 = Vector512.Create(a8[3 * aRow]);
-            x11 = Fma.MultiplyAdd(s3, v, x11);
-            t2 = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t2);
-            a += aStep;
-            a4 += aStep;
-            a8 += aStep;
-            offset += ldb;
+            epilogue.StoreQuad<One>(c + (8 * ldc), cTail + (8 * ldc), ldc, x8, x9, x10, x11, y0, y1, y2, y3, t2);
         }
-
-        epilogue.Store(x0, c);
-        epilogue.Store(x1, c + ldc);
-        epilogue.Store(x2, c + (2 * ldc));
-        epilogue.Store(x3, c + (3 * ldc));
-        epilogue.Store(x4, c + (4 * ldc));
-        epilogue.Store(x5, c + (5 * ldc));
-        epilogue.Store(x6, c + (6 * ldc));
-        epilogue.Store(x7, c + (7 * ldc));
-        epilogue.Store(x8, c + (8 * ldc));
-        epilogue.Store(x9, c + (9 * ldc));
-        epilogue.Store(x10, c + (10 * ldc));
-        epilogue.Store(x11, c + (11 * ldc));
-        epilogue.StoreTails4(t0, c + 16, ldc);
-        epilogue.StoreTails4(t1, c + (4 * ldc) + 16, ldc);
-        epilogue.StoreTails4(t2, c + (8 * ldc) + 16, ldc);
     }
 
-    /// <summary>Eight double rows: 16 main and 4 tail accumulators, 11 loads and broadcasts per 20 FMAs.</summary>
+    /// <summary>One k step of four float rows at a, a + aRow, ...: TVectors FMAs per row into x (and y), one into the shared tail t.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile8(double* a, nint aRow, nint aStep, double* b, nint ldb, int k, double* c, nint ldc, Epilogue<double> epilogue)
+    private static void Quad<TVectors>(
+        float* a, nint aRow, Vector512<float> v0, Vector512<float> v1, Vector512<float> vt, in Masks masks,
+        ref Vector512<float> x0, ref Vector512<float> x1, ref Vector512<float> x2, ref Vector512<float> x3,
+        ref Vector512<float> y0, ref Vector512<float> y1, ref Vector512<float> y2, ref Vector512<float> y3, ref Vector512<float> t)
+        where TVectors : IConstant
+    {
+        Vector512<float> s0 = Vector512.Create(a[0]);
+        x0 = Fma.MultiplyAdd(s0, v0, x0);
+        y0 = TVectors.Value > 1 ? Fma.MultiplyAdd(s0, v1, y0) : y0;
+        Vector512<float> s1 = Vector512.Create(a[aRow]);
+        x1 = Fma.MultiplyAdd(s1, v0, x1);
+        y1 = TVectors.Value > 1 ? Fma.MultiplyAdd(s1, v1, y1) : y1;
+        Vector512<float> s2 = Vector512.Create(a[2 * aRow]);
+        x2 = Fma.MultiplyAdd(s2, v0, x2);
+        y2 = TVectors.Value > 1 ? Fma.MultiplyAdd(s2, v1, y2) : y2;
+        Vector512<float> s3 = Vector512.Create(a[3 * aRow]);
+        x3 = Fma.MultiplyAdd(s3, v0, x3);
+        y3 = TVectors.Value > 1 ? Fma.MultiplyAdd(s3, v1, y3) : y3;
+        t = Fma.MultiplyAdd(Spread(s0, s1, s2, s3, masks), vt, t);
+    }
+
+    /// <summary>
+    /// Eight float rows of a C with n mod 16 = 4 (n = 36, 68, 100, ...): two whole vectors and the
+    /// 4-column tails in two shared vectors. The overlapped last vector it replaces cost 8 FMAs per
+    /// k step (4 useful columns) in a pass of its own; this costs 2 FMAs and 6 blends.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile8x2Tail4(
+        float* a, nint aRow, nint aStep, float* b, float* bTail, nint ldb, int k, float* c, float* cTail, nint ldc,
+        float alpha, float beta) =>
+        Tile<Two, Two>(a, aRow, aStep, b, bTail, ldb, k, c, cTail, ldc, new Epilogue<float>(alpha, beta));
+
+    /// <summary>
+    /// Double rows in pairs, <typeparamref name="TPairs"/> pairs (4: 8 rows, 16 main and 4 tail
+    /// accumulators, 11 loads and broadcasts per 20 FMAs; 2: 4 rows, 10 accumulators, enough to
+    /// cover the FMA latency).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TPairs>(double* a, nint aRow, nint aStep, double* b, nint ldb, int k, double* c, nint ldc, Epilogue<double> epilogue)
+        where TPairs : IConstant
     {
         Vector512<double> x00 = default, x01 = default, x10 = default, x11 = default;
         Vector512<double> x20 = default, x21 = default, x30 = default, x31 = default;
@@ -340,104 +227,42 @@ internal static unsafe class GemmSmallVector512Width20
         {
             Vector512<double> v0 = Vector512.Load(b + offset);
             Vector512<double> v1 = Vector512.Load(b + offset + 8);
-            Vector512<double> vt = TailRow(b + offset);
-            Vector512<double> s0 = Vector512.Create(a[0]);
-            x00 = Fma.MultiplyAdd(s0, v0, x00);
-            x01 = Fma.MultiplyAdd(s0, v1, x01);
-            Vector512<double> s1 = Vector512.Create(a[aRow]);
-            x10 = Fma.MultiplyAdd(s1, v0, x10);
-            x11 = Fma.MultiplyAdd(s1, v1, x11);
-            t0 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t0);
-            s0 = Vector512.Create(a[2 * aRow]);
-            x20 = Fma.MultiplyAdd(s0, v0, x20);
-            x21 = Fma.MultiplyAdd(s0, v1, x21);
-            s1 = Vector512.Create(a[3 * aRow]);
-            x30 = Fma.MultiplyAdd(s1, v0, x30);
-            x31 = Fma.MultiplyAdd(s1, v1, x31);
-            t1 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t1);
-            s0 = Vector512.Create(a4[0]);
-            x40 = Fma.MultiplyAdd(s0, v0, x40);
-            x41 = Fma.MultiplyAdd(s0, v1, x41);
-            s1 = Vector512.Create(a4[aRow]);
-            x50 = Fma.MultiplyAdd(s1, v0, x50);
-            x51 = Fma.MultiplyAdd(s1, v1, x51);
-            t2 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t2);
-            s0 = Vector512.Create(a4[2 * aRow]);
-            x60 = Fma.MultiplyAdd(s0, v0, x60);
-            x61 = Fma.MultiplyAdd(s0, v1, x61);
-            s1 = Vector512.Create(a4[3 * aRow]);
-            x70 = Fma.MultiplyAdd(s1, v0, x70);
-            x71 = Fma.MultiplyAdd(s1, v1, x71);
-            t3 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t3);
+            Vector512<double> vt = TailRow(b + offset + 16);
+            Pair(a, aRow, v0, v1, vt, below4, ref x00, ref x01, ref x10, ref x11, ref t0);
+            Pair(a + (2 * aRow), aRow, v0, v1, vt, below4, ref x20, ref x21, ref x30, ref x31, ref t1);
+            if (TPairs.Value > 2)
+            {
+                Pair(a4, aRow, v0, v1, vt, below4, ref x40, ref x41, ref x50, ref x51, ref t2);
+                Pair(a4 + (2 * aRow), aRow, v0, v1, vt, below4, ref x60, ref x61, ref x70, ref x71, ref t3);
+                a4 += aStep;
+            }
+
             a += aStep;
-            a4 += aStep;
             offset += ldb;
         }
 
-        epilogue.Store(x00, c);
-        epilogue.Store(x01, c + 8);
-        epilogue.Store(x10, c + ldc);
-        epilogue.Store(x11, c + ldc + 8);
-        epilogue.Store(x20, c + (2 * ldc));
-        epilogue.Store(x21, c + (2 * ldc) + 8);
-        epilogue.Store(x30, c + (3 * ldc));
-        epilogue.Store(x31, c + (3 * ldc) + 8);
-        epilogue.Store(x40, c + (4 * ldc));
-        epilogue.Store(x41, c + (4 * ldc) + 8);
-        epilogue.Store(x50, c + (5 * ldc));
-        epilogue.Store(x51, c + (5 * ldc) + 8);
-        epilogue.Store(x60, c + (6 * ldc));
-        epilogue.Store(x61, c + (6 * ldc) + 8);
-        epilogue.Store(x70, c + (7 * ldc));
-        epilogue.Store(x71, c + (7 * ldc) + 8);
-        epilogue.StoreTails2(t0, c + 16, ldc);
-        epilogue.StoreTails2(t1, c + (2 * ldc) + 16, ldc);
-        epilogue.StoreTails2(t2, c + (4 * ldc) + 16, ldc);
-        epilogue.StoreTails2(t3, c + (6 * ldc) + 16, ldc);
+        epilogue.StorePair(c, ldc, x00, x01, x10, x11, t0);
+        epilogue.StorePair(c + (2 * ldc), ldc, x20, x21, x30, x31, t1);
+        if (TPairs.Value > 2)
+        {
+            epilogue.StorePair(c + (4 * ldc), ldc, x40, x41, x50, x51, t2);
+            epilogue.StorePair(c + (6 * ldc), ldc, x60, x61, x70, x71, t3);
+        }
     }
 
-    /// <summary>Four double rows: 10 accumulators, enough to cover the FMA latency.</summary>
+    /// <summary>One k step of two double rows at a and a + aRow: two FMAs per row into x, one into the shared tail t.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile4(double* a, nint aRow, nint aStep, double* b, nint ldb, int k, double* c, nint ldc, Epilogue<double> epilogue)
+    private static void Pair(
+        double* a, nint aRow, Vector512<double> v0, Vector512<double> v1, Vector512<double> vt, Vector512<double> below4,
+        ref Vector512<double> x00, ref Vector512<double> x01, ref Vector512<double> x10, ref Vector512<double> x11, ref Vector512<double> t)
     {
-        Vector512<double> x00 = default, x01 = default, x10 = default, x11 = default;
-        Vector512<double> x20 = default, x21 = default, x30 = default, x31 = default;
-        Vector512<double> t0 = default, t1 = default;
-        Vector512<double> below4 = Vector512.LessThan(Vector512<long>.Indices, Vector512.Create(4L)).AsDouble();
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
-        {
-            Vector512<double> v0 = Vector512.Load(b + offset);
-            Vector512<double> v1 = Vector512.Load(b + offset + 8);
-            Vector512<double> vt = TailRow(b + offset);
-            Vector512<double> s0 = Vector512.Create(a[0]);
-            x00 = Fma.MultiplyAdd(s0, v0, x00);
-            x01 = Fma.MultiplyAdd(s0, v1, x01);
-            Vector512<double> s1 = Vector512.Create(a[aRow]);
-            x10 = Fma.MultiplyAdd(s1, v0, x10);
-            x11 = Fma.MultiplyAdd(s1, v1, x11);
-            t0 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t0);
-            s0 = Vector512.Create(a[2 * aRow]);
-            x20 = Fma.MultiplyAdd(s0, v0, x20);
-            x21 = Fma.MultiplyAdd(s0, v1, x21);
-            s1 = Vector512.Create(a[3 * aRow]);
-            x30 = Fma.MultiplyAdd(s1, v0, x30);
-            x31 = Fma.MultiplyAdd(s1, v1, x31);
-            t1 = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t1);
-            a += aStep;
-            offset += ldb;
-        }
-
-        epilogue.Store(x00, c);
-        epilogue.Store(x01, c + 8);
-        epilogue.Store(x10, c + ldc);
-        epilogue.Store(x11, c + ldc + 8);
-        epilogue.Store(x20, c + (2 * ldc));
-        epilogue.Store(x21, c + (2 * ldc) + 8);
-        epilogue.Store(x30, c + (3 * ldc));
-        epilogue.Store(x31, c + (3 * ldc) + 8);
-        epilogue.StoreTails2(t0, c + 16, ldc);
-        epilogue.StoreTails2(t1, c + (2 * ldc) + 16, ldc);
+        Vector512<double> s0 = Vector512.Create(a[0]);
+        x00 = Fma.MultiplyAdd(s0, v0, x00);
+        x01 = Fma.MultiplyAdd(s0, v1, x01);
+        Vector512<double> s1 = Vector512.Create(a[aRow]);
+        x10 = Fma.MultiplyAdd(s1, v0, x10);
+        x11 = Fma.MultiplyAdd(s1, v1, x11);
+        t = Fma.MultiplyAdd(Vector512.ConditionalSelect(below4, s0, s1), vt, t);
     }
 
     /// <summary>
@@ -486,6 +311,39 @@ internal static unsafe class GemmSmallVector512Width20
             }
 
             product.Store(c);
+        }
+
+        /// <summary>Stores four float rows at c, c + ldc, ... from their main vectors (x, then y when TVectors is 2) and shared tail (at cTail).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void StoreQuad<TVectors>(
+            T* c, T* cTail, nint ldc, Vector512<T> x0, Vector512<T> x1, Vector512<T> x2, Vector512<T> x3,
+            Vector512<T> y0, Vector512<T> y1, Vector512<T> y2, Vector512<T> y3, Vector512<T> t)
+            where TVectors : IConstant
+        {
+            Store(x0, c);
+            Store(x1, c + ldc);
+            Store(x2, c + (2 * ldc));
+            Store(x3, c + (3 * ldc));
+            if (TVectors.Value > 1)
+            {
+                Store(y0, c + 16);
+                Store(y1, c + ldc + 16);
+                Store(y2, c + (2 * ldc) + 16);
+                Store(y3, c + (3 * ldc) + 16);
+            }
+
+            StoreTails4(t, cTail, ldc);
+        }
+
+        /// <summary>Stores two double rows at c and c + ldc from their two main vectors each and shared tail.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void StorePair(T* c, nint ldc, Vector512<T> x00, Vector512<T> x01, Vector512<T> x10, Vector512<T> x11, Vector512<T> t)
+        {
+            Store(x00, c);
+            Store(x01, c + 8);
+            Store(x10, c + ldc);
+            Store(x11, c + ldc + 8);
+            StoreTails2(t, c + 16, ldc);
         }
 
         /// <summary>Stores the four 4-column float tails of <paramref name="x"/> to rows c, c + ldc, ...</summary>

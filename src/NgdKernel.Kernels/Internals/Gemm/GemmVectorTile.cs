@@ -17,7 +17,8 @@ namespace NgdKernel.Kernels.Internals;
 /// 212 GFLOP/s float and 105 double, the chip's FMA peak (2 × 512-bit FMA per cycle). Every shape
 /// tried reached it in L1 (14×2W 214, 6×4W 214, 8×3W 216, 9×3W 214 float); 12×2W wastes least at
 /// the trainer's widths (n = 400 = 12·32 + 16, the last 16 by <see cref="RunNarrow"/>) and leaves
-/// registers spare. Vector256 uses 6×2W: 12 accumulators + 2 + 1 fit AVX2's 16 ymm registers.
+/// registers spare. Vector256 uses 6×2W: 12 accumulators + 2 + 1 fit AVX2's 16 ymm registers. The
+/// scalar path is this body at width 1 with a separate multiply and add (6×2 elements).
 /// <para>
 /// Each accumulator is one FMA chain over k in order, so every element of C gets the same bits from
 /// either instruction set and from <see cref="Run"/> or <see cref="RunNarrow"/>.
@@ -33,11 +34,11 @@ internal readonly struct GemmVectorTile<TSimd, TVector, T, TRows> : IGemmMicroKe
 
     public static int Nr => 2 * (int)TSimd.Count;
 
-    public static bool FusedUpdate => true;
+    public static bool FusedUpdate => TSimd.Fused;
 
     /// <inheritdoc cref="IGemmMicroKernel{T}.Update"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Update(T product, T beta, T old) => T.FusedMultiplyAdd(beta, old, product);
+    public static T Update(T product, T beta, T old) => TSimd.Fused ? T.FusedMultiplyAdd(beta, old, product) : product + (beta * old);
 
     /// <inheritdoc cref="IGemmMicroKernel{T}.Run"/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]

@@ -42,6 +42,9 @@ internal interface ISimd<TVector, T>
 
     /// <summary>Lanes of <paramref name="whenTrue"/> where <paramref name="mask"/> is set, else of <paramref name="whenFalse"/>.</summary>
     static abstract TVector Select(TVector mask, TVector whenTrue, TVector whenFalse);
+
+    /// <summary>Whether <see cref="Fma"/> rounds once (every vector path) or after the multiply and the add.</summary>
+    static virtual bool Fused => true;
 }
 
 /// <summary>512-bit operations.</summary>
@@ -155,10 +158,61 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
     public static Vector128<T> Select(Vector128<T> mask, Vector128<T> whenTrue, Vector128<T> whenFalse) => Vector128.ConditionalSelect(mask, whenTrue, whenFalse);
 }
 
+/// <summary>
+/// One element as a vector of width 1: the scalar path of the generic bodies. With
+/// <typeparamref name="TFused"/> <see cref="One"/> an FMA rounds once, as on the vector paths (the
+/// factor kernels, whose paths all give the same bits); with <see cref="Zero"/> it is a multiply
+/// then an add (the scalar GEMM, which so doubles as a check that fused rounding stays within tolerance).
+/// </summary>
+internal readonly struct SimdScalar<T, TFused> : ISimd<T, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    where TFused : IConstant
+{
+    public static nuint Count => 1;
+
+    public static bool Fused => TFused.Value != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Load(ref T source, nuint offset) => Unsafe.Add(ref source, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(T value, ref T destination, nuint offset) => Unsafe.Add(ref destination, offset) = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Broadcast(T value) => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Fma(T a, T b, T c) => TFused.Value != 0 ? T.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Multiply(T a, T b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Subtract(T a, T b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Add(T a, T b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(T value) => value;
+
+    /// <summary>The single lane (index 0) is in the mask when <paramref name="first"/> is at most 0: one, else zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T LanesFrom(int first) => first <= 0 ? T.One : T.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Select(T mask, T whenTrue, T whenFalse) => T.IsZero(mask) ? whenFalse : whenTrue;
+}
+
 /// <summary>A compile-time count (rows or vectors of a register tile), folded by the JIT.</summary>
 internal interface IConstant
 {
     static abstract int Value { get; }
+}
+
+internal readonly struct Zero : IConstant
+{
+    public static int Value => 0;
 }
 
 internal readonly struct One : IConstant
