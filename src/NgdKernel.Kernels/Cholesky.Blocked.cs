@@ -1,9 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels.Internals;
-
 namespace NgdKernel.Kernels;
 
 // Blocked right-looking factorization (LAPACK dpotrf's loop, lower, on row-major storage).

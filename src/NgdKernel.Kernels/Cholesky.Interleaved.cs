@@ -1,9 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels.Internals;
 using NgdKernel.LinearAlgebra;
 
 namespace NgdKernel.Kernels;

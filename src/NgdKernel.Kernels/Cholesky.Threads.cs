@@ -1,8 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels.Internals;
-
 namespace NgdKernel.Kernels;
 
 // The context's worker threads in the solves and in the blocked factorization.

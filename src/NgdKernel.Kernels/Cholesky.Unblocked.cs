@@ -1,10 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels.Internals;
-
 namespace NgdKernel.Kernels;
 
 // Unblocked kernels: the diagonal-block factorization and the inverse from the factor.

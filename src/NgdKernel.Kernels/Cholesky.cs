@@ -1,7 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels.Internals;
-
 namespace NgdKernel.Kernels;
 
 /// <summary>

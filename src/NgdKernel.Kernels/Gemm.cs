@@ -1,7 +1,3 @@
-using System.Numerics;
-using CommunityToolkit.HighPerformance;
-using NgdKernel.Kernels.Internals;
-
 namespace NgdKernel.Kernels;
 
 /// <summary>General matrix product <c>C = alpha * op(A) * op(B) + beta * C</c> (BLAS <c>sgemm</c>/<c>dgemm</c>).</summary>

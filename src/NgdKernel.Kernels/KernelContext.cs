@@ -1,5 +1,3 @@
-using NgdKernel.Kernels.Internals;
-
 namespace NgdKernel.Kernels;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-
 namespace NgdKernel.Kernels;
 
 /// <summary>The instruction-set path a kernel runs on.</summary>

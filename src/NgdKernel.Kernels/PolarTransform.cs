@@ -1,10 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-
-using NgdKernel.Kernels.Internals;
-
 namespace NgdKernel.Kernels;
 
 /// <summary>

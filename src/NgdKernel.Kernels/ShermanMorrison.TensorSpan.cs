@@ -1,6 +1,4 @@
-using System.Numerics;
 using System.Numerics.Tensors;
-using CommunityToolkit.HighPerformance;
 
 namespace NgdKernel.Kernels;
 

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using CommunityToolkit.HighPerformance;
 
 namespace NgdKernel.Kernels;
 

@@ -1,9 +1,4 @@
-using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using NgdKernel.Kernels.Internals;
 
 namespace NgdKernel.Kernels;
 

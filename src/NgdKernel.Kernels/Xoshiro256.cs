@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using NgdKernel.Kernels.Internals;
-
 namespace NgdKernel.Kernels;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using CommunityToolkit.HighPerformance;
-
 namespace NgdKernel.Kernels.Internals;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using CommunityToolkit.HighPerformance;
-
 namespace NgdKernel.Kernels.Internals;
 
 /// <summary>

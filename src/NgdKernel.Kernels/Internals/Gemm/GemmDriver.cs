@@ -1,8 +1,4 @@
-using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using CommunityToolkit.HighPerformance;
 
 namespace NgdKernel.Kernels.Internals;
 
