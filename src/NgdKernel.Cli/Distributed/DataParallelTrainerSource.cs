@@ -119,7 +119,7 @@ internal sealed class DataParallelTrainerSource : IClusterTrainerSource
             _context = new KernelContext(settings.Threads);
             _network = TrainerFactory.CreateNetwork<T>(settings, _context);
             NaturalGradientOptions ngd = TrainerFactory.NaturalGradient(settings, learningRate, batch);
-            var sgd = new SgdOptions { LearningRate = learningRate };
+            SgdOptions sgd = TrainerFactory.Sgd(settings, name, learningRate);
             Optimizer = name == "ngd" ? new NaturalGradientOptimizer<T>(_network, ngd) : new SgdOptimizer<T>(_network, sgd);
             _options = new DataParallelOptions
             {
@@ -190,8 +190,8 @@ internal sealed class DataParallelTrainerSource : IClusterTrainerSource
             }
         }
 
-        /// <summary>Resumes the run on the cluster from the checkpoint instead of starting it; returns the CLI's progress.</summary>
-        public byte[] LoadCheckpoint(string path)
+        /// <summary>Resumes the run on the cluster from the checkpoint instead of starting it.</summary>
+        public void LoadCheckpoint(string path)
         {
             if (_trainer is not null)
             {
@@ -208,7 +208,6 @@ internal sealed class DataParallelTrainerSource : IClusterTrainerSource
             }
 
             _stale = true;
-            return _trainer.ResumedApplicationData.ToArray();
         }
 
         public void Dispose() => _context.Dispose();

@@ -36,8 +36,8 @@ internal interface ITrainer<T> : IDisposable
     void SaveCheckpoint(string path, ReadOnlySpan<byte> applicationData) =>
         NgdKernel.Checkpoints.Checkpoint.Save(path, Optimizer, applicationData);
 
-    /// <summary>Continues from a checkpoint written by <see cref="SaveCheckpoint"/>; returns its application data.</summary>
-    byte[] LoadCheckpoint(string path) => NgdKernel.Checkpoints.Checkpoint.Load(path, Optimizer);
+    /// <summary>Continues from a checkpoint written by <see cref="SaveCheckpoint"/> (whose application data the caller has read).</summary>
+    void LoadCheckpoint(string path) => _ = NgdKernel.Checkpoints.Checkpoint.Load(path, Optimizer);
 }
 
 /// <summary>Builds the trainer of one run (the library's in the CLI; tests substitute their own).</summary>

@@ -18,6 +18,13 @@ internal static class TrainerFactory
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         new(settings.Spec.Network.Options(settings.ModelVariance, NetworkSeed(settings.Seed)), context);
 
+    /// <summary>The SGD options of the run named <paramref name="name"/> ("sgd" or "sgdm", which adds momentum).</summary>
+    internal static SgdOptions Sgd(ExperimentSettings settings, string name, double learningRate) => new()
+    {
+        LearningRate = learningRate,
+        Momentum = name == "sgdm" ? settings.SgdMomentum : 0,
+    };
+
     /// <summary>The natural-gradient options of a run.</summary>
     internal static NaturalGradientOptions NaturalGradient(ExperimentSettings settings, double learningRate, int batch)
     {
@@ -74,11 +81,7 @@ internal static class TrainerFactory
             }
             else
             {
-                optimizer = new SgdOptimizer<T>(network, new SgdOptions
-                {
-                    LearningRate = learningRate,
-                    Momentum = name == "sgdm" ? settings.SgdMomentum : 0,
-                });
+                optimizer = new SgdOptimizer<T>(network, Sgd(settings, name, learningRate));
             }
 
             classification = spec.IsClassification;
