@@ -143,18 +143,9 @@ public sealed class DataParallelTrainer<T>
 
         var state = new ulong[4];
         optimizer.GetGeneratorState(state);
-        DataParallelTrainer<T> trainer;
-        if (sgd is null)
-        {
-            trainer = await StartAsync(grains, network, options, optimizer.StepCount, optimizer.Damping, state, section.RankDataStates, null)
-                .ConfigureAwait(false);
-            trainer.ResumedApplicationData = section.ApplicationData;
-            return trainer;
-        }
-
         // SGD: the momentum goes back to the layer owners; no damping or sampled errors.
         byte[][]? velocities = null;
-        if (options.Sgd.Momentum > 0)
+        if (sgd is not null && options.Sgd.Momentum > 0)
         {
             velocities = new byte[network.LayerCount][];
             for (int l = 0; l < velocities.Length; l++)
@@ -165,8 +156,8 @@ public sealed class DataParallelTrainer<T>
             }
         }
 
-        trainer = await StartAsync(grains, network, options, sgd.StepCount, optimizer.Damping, state, section.RankDataStates, velocities)
-            .ConfigureAwait(false);
+        DataParallelTrainer<T> trainer = await StartAsync(grains, network, options, sgd?.StepCount ?? optimizer.StepCount, optimizer.Damping,
+            state, section.RankDataStates, velocities).ConfigureAwait(false);
         trainer.ResumedApplicationData = section.ApplicationData;
         return trainer;
     }
@@ -299,16 +290,8 @@ public sealed class DataParallelTrainer<T>
     }
 
     /// <summary>Rows <c>[first, end)</c> of <paramref name="matrix"/> in pooled memory, for one rank.</summary>
-    private static Payload RowBytes(ReadOnlySpan2D<T> matrix, int first, int end)
-    {
-        if (matrix.Slice(first, 0, end - first, matrix.Width).TryGetSpan(out ReadOnlySpan<T> contiguous))
-        {
-            return Payload.From(MemoryMarshal.AsBytes(contiguous));
-        }
-
-        T[] values = matrix.Slice(first, 0, end - first, matrix.Width).ToArray().Cast<T>().ToArray();
-        return Payload.From(MemoryMarshal.AsBytes(values.AsSpan()));
-    }
+    private static Payload RowBytes(ReadOnlySpan2D<T> matrix, int first, int end) =>
+        Payload.FromRows(matrix.Slice(first, 0, end - first, matrix.Width));
 
     private async Task<StepResult> StepAsync((Payload Inputs, Payload Targets)[]? rows)
     {

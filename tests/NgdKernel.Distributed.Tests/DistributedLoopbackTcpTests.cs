@@ -27,7 +27,7 @@ public sealed class DistributedLoopbackTcpTests
     public async Task Distributed_SilosJoinedByEndpoints_TwoSilos_EqualsOneMachineOnConcatenatedBatch()
     {
         InMemoryShardSource source = DistributedData.CreateSource();
-        int[] ports = FreePorts(4);
+        int[] ports = LoopbackCluster.FreePorts(4);
         var primary = new IPEndPoint(IPAddress.Loopback, ports[0]);
         string clusterId = "ngd-test-" + Guid.NewGuid().ToString("N")[..8];
         var hosts = new List<IHost>();
@@ -61,23 +61,5 @@ public sealed class DistributedLoopbackTcpTests
     {
         FormatException e = Assert.Throws<FormatException>(() => DataParallelCluster.ParseEndpoint(text, "--listen"));
         Assert.Contains("--listen", e.Message, StringComparison.Ordinal);
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = new TcpListener[count];
-        for (int i = 0; i < count; i++)
-        {
-            listeners[i] = new TcpListener(IPAddress.Loopback, 0);
-            listeners[i].Start();
-        }
-
-        int[] ports = [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        foreach (TcpListener listener in listeners)
-        {
-            listener.Stop();
-        }
-
-        return ports;
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using CommunityToolkit.HighPerformance;
 using Orleans.Serialization.Buffers;
 
 namespace NgdKernel.Distributed.Grains;
@@ -35,6 +37,24 @@ internal sealed class Payload : IDisposable
         // The constructor, not the zeroed default: PooledBuffer sets itself up there.
         var payload = new Payload { _buffer = new PooledBuffer() };
         payload._buffer.Write(bytes);
+        return payload;
+    }
+
+    /// <summary>A payload holding a copy of the rows of <paramref name="rows"/>, one after another, for one receiver.</summary>
+    public static Payload FromRows<T>(ReadOnlySpan2D<T> rows)
+        where T : unmanaged
+    {
+        if (rows.TryGetSpan(out ReadOnlySpan<T> contiguous))
+        {
+            return From(MemoryMarshal.AsBytes(contiguous));
+        }
+
+        var payload = new Payload { _buffer = new PooledBuffer() };
+        for (int r = 0; r < rows.Height; r++)
+        {
+            payload._buffer.Write(MemoryMarshal.AsBytes(rows.GetRowSpan(r)));
+        }
+
         return payload;
     }
 

@@ -88,7 +88,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Ports the OS reports free on 127.0.0.1 (bound together, then released).</summary>
-    private static int[] FreePorts(int count)
+    internal static int[] FreePorts(int count)
     {
         var listeners = new TcpListener[count];
         try
