@@ -58,6 +58,14 @@ public static partial class Cholesky
 
             Check.Square(matrices[t].ReadOnlySpan, nameof(matrices));
             Check.FiniteNonNegative(dampings[t], nameof(dampings));
+            for (int s = 0; s < t; s++)
+            {
+                // A matrix given twice would be copied twice before either copy is written back.
+                if (ReferenceEquals(matrices[s], matrices[t]))
+                {
+                    ThrowHelper.ThrowArgument($"Matrices {s} and {t} are the same matrix; each must be distinct.", nameof(matrices));
+                }
+            }
         }
 
         return FactorInterleavedCore(matrices, dampings, path, out failure);
@@ -111,14 +119,15 @@ public static partial class Cholesky
         }
 
         return first;
+    }
 
-        static void Keep(int index, CholeskyFailure found, ref int first, ref CholeskyFailure failure)
+    /// <summary>Keeps the failure of the lowest matrix index seen.</summary>
+    private static void Keep(int index, CholeskyFailure found, ref int first, ref CholeskyFailure failure)
+    {
+        if (first < 0 || index < first)
         {
-            if (first < 0 || index < first)
-            {
-                first = index;
-                failure = found;
-            }
+            first = index;
+            failure = found;
         }
     }
 
@@ -195,10 +204,9 @@ public static partial class Cholesky
             int n = orders[g];
             FactorTranspose.UpperToLower(ref Unsafe.Add(ref origin, offsets[g]), Padded(n, width), ref matrix.Span.DangerousGetReference(), n, n,
                 pivots[g] < 0 ? n : pivots[g], path);
-            if (pivots[g] >= 0 && (first < 0 || group[g] < first))
+            if (pivots[g] >= 0)
             {
-                first = group[g];
-                failure = new CholeskyFailure(pivots[g], double.CreateTruncating(values[g]));
+                Keep(group[g], new CholeskyFailure(pivots[g], double.CreateTruncating(values[g])), ref first, ref failure);
             }
         }
     }
@@ -254,14 +262,12 @@ public static partial class Cholesky
             largest = Math.Max(largest, orders[g]);
         }
 
-        Span<bool> active = stackalloc bool[orders.Length];
-        active.Fill(true);
         for (int i = 0; i < largest; i += 4)
         {
             for (int g = 0; g < orders.Length; g++)
             {
                 int n = orders[g];
-                if (!active[g] || i == 0 || i + 4 > n)
+                if (pivots[g] >= 0 || i == 0 || i + 4 > n)
                 {
                     continue;
                 }
@@ -274,7 +280,7 @@ public static partial class Cholesky
                 for (int g = 0; g < orders.Length; g++)
                 {
                     int n = orders[g];
-                    if (!active[g] || r >= n)
+                    if (pivots[g] >= 0 || r >= n)
                     {
                         continue;
                     }
@@ -287,7 +293,6 @@ public static partial class Cholesky
                     {
                         pivots[g] = r;
                         values[g] = value;
-                        active[g] = false;
                     }
                 }
             }

@@ -63,6 +63,10 @@ public class CholeskyInterleavedTests
         Assert.Equal("dampings", negative.ParamName);
         ArgumentException missing = Assert.Throws<ArgumentException>(() => Cholesky.TryFactorInterleaved<double>([null!], [1.0], out _));
         Assert.Equal("matrices", missing.ParamName);
+        ArgumentException twice = Assert.Throws<ArgumentException>(() =>
+            Cholesky.TryFactorInterleaved<double>([matrices[0], matrices[1], matrices[0]], [1.0, 1.0, 1.0], out _));
+        Assert.Equal("matrices", twice.ParamName);
+        Assert.Contains("Matrices 0 and 2", twice.Message, StringComparison.Ordinal);
         Assert.Equal(-1, Cholesky.TryFactorInterleaved<double>([], [], out CholeskyFailure none));
         Assert.Equal(default, none);
     }
