@@ -74,7 +74,7 @@ public static partial class LatencyRun
             }
         }
 
-        _ = ThreadCpuNanoseconds(); // binds the native call before anything is counted
+        bool clock = ThreadCpuNanoseconds() >= 0; // also binds the native call before anything is counted
         long[][] ticks = [.. optimizers.Select(_ => new long[steps])];
         long[][] cpu = [.. optimizers.Select(_ => new long[steps])];
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
@@ -96,18 +96,18 @@ public static partial class LatencyRun
 
         string collections = $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}";
         double sgdMedian = double.NaN;
+        int p99Index = (int)Math.Min(steps - 1, (long)steps * 99 / 100);
         for (int o = 0; o < optimizers.Length; o++)
         {
             long[] times = ticks[o];
             double mean = Micro(times.Average());
             Array.Sort(times);
-            double p50 = Micro(times[steps / 2]), p99 = Micro(times[(int)Math.Min(steps - 1, (long)steps * 99 / 100)]);
+            double p50 = Micro(times[steps / 2]), p99 = Micro(times[p99Index]);
             double max = Micro(times[^1]);
             long[] own = cpu[o];
             Array.Sort(own);
-            bool clock = ThreadCpuNanoseconds() >= 0;
             double cpu50 = clock ? own[steps / 2] / 1e3 : double.NaN;
-            double cpu99 = clock ? own[(int)Math.Min(steps - 1, (long)steps * 99 / 100)] / 1e3 : double.NaN;
+            double cpu99 = clock ? own[p99Index] / 1e3 : double.NaN;
             if (o == 0)
             {
                 sgdMedian = p50;

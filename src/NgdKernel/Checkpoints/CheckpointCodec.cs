@@ -603,7 +603,8 @@ internal static class CheckpointCodec
         }
     }
 
-    private static int FirstNonFinite<T>(ReadOnlySpan<T> values)
+    /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or -1.</summary>
+    internal static int FirstNonFinite<T>(ReadOnlySpan<T> values)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         for (int i = 0; i < values.Length; i++)

@@ -58,12 +58,7 @@ public sealed class BatchSliceStatistics<T>
         Rows = rows;
         SampleCount = sampleCount;
         _workspace = new NetworkWorkspace<T>(network, rows, sampleCount);
-        int maxWidth = 1;
-        for (int l = 0; l < network.LayerCount; l++)
-        {
-            maxWidth = Math.Max(maxWidth, Math.Max(network.InputWidth(l), network.Widths[l + 1]));
-        }
-
+        int maxWidth = OptimizerMemory.MaxWidth(network);
         _square = sampleCount == 0 ? new Matrix<T>(1, 1) : new Matrix<T>(maxWidth, maxWidth);
         _sampleScratch = sampleCount == 0 ? [] : new T[GaussianRowRange.ScratchLength(network.OutputSize)];
     }

@@ -169,9 +169,9 @@ public sealed partial class NaturalGradientOptimizer<T>
     {
         failed = -1;
         int samples = rows * _sizing.SampleCount;
-        for (int l = 0; l < _layers.Length; l++)
+        foreach (int l in _controls.TrainedLayers)
         {
-            if (!_controls.IsFrozen(l) && !_layers[l].CovarianceSpaceBoth(Options.SampleSpace, rows, samples))
+            if (!_layers[l].CovarianceSpaceBoth(Options.SampleSpace, rows, samples))
             {
                 return false;
             }
@@ -201,12 +201,9 @@ public sealed partial class NaturalGradientOptimizer<T>
             return true;
         }
 
-        for (int l = 0; l < _layers.Length; l++)
+        foreach (int l in _controls.TrainedLayers)
         {
-            if (!_controls.IsFrozen(l))
-            {
-                _layers[l].SolveFactored(workspace.Gradients[l].ReadOnlySpan, context);
-            }
+            _layers[l].SolveFactored(workspace.Gradients[l].ReadOnlySpan, context);
         }
 
         return true;

@@ -55,7 +55,7 @@ public sealed partial class SgdOptimizer<T>
                 nameof(velocity));
         }
 
-        int bad = IndexOfNonFinite(velocity);
+        int bad = Checkpoints.CheckpointCodec.FirstNonFinite(velocity);
         if (bad >= 0)
         {
             int layer = 0, offset = bad;
@@ -99,18 +99,5 @@ public sealed partial class SgdOptimizer<T>
         ArgumentOutOfRangeException.ThrowIfNegative(layer);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, _velocity.Length);
         return _velocity[layer];
-    }
-
-    private static int IndexOfNonFinite(ReadOnlySpan<T> values)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!T.IsFinite(values[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }
