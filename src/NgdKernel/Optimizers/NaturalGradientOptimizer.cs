@@ -42,14 +42,13 @@ namespace NgdKernel.Optimizers;
 /// state, detected by one interlocked flag without lock or allocation.</para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
-public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
+public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>, IMemoryLayout<T, NaturalGradientOptions>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly LayerCurvature<T>[] _layers;
     private readonly Matrix<T>[] _undoWeights;
     private readonly T[] _rankOneWorkspace;
     private readonly int _maxWidth;
-    private readonly long _memoryLimit;
     private readonly NaturalGradientOptions _sizing; // SampleCount = blocks of errors per example
     private Matrix<T>? _scratch;
     private NaturalGradientState _state;
@@ -69,8 +68,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
             Generator = new Xoshiro256(options.Seed),
             Refresh = new RefreshSchedule { RefreshedDamping = double.NaN },
         };
-        _memoryLimit = OptimizerMemory.Limit(options.MemoryLimit);
-        CheckMemory(0, nameof(network));
+        OptimizerMemory.Check<T, NaturalGradientOptions, NaturalGradientOptimizer<T>>(network, _sizing, 0, nameof(network));
         _undoWeights = OptimizerBuffers.LikeWeights(network);
         _layers = new LayerCurvature<T>[network.LayerCount];
         for (int l = 0; l < _layers.Length; l++)
@@ -118,13 +116,21 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
     public static MemoryEstimate EstimateMemory(Network<T> network, int batchSize, NaturalGradientOptions? options = null)
     {
         OptimizerMemory.CheckEstimateArguments(network, batchSize);
-        options = ValidatedOptions.OrDefault(options);
-        options = options.Sizing(network.OutputSize);
-        MemoryList list = OptimizerMemory.List(network, batchSize, options.SampleCount);
-        DescribeMemory(ref list, network, options, batchSize);
-        return new MemoryEstimate(ReentrancyGuard.TypeName(typeof(NaturalGradientOptimizer<T>)), batchSize, options.SampleCount,
-            list.Items, OptimizerMemory.Limit(options.MemoryLimit));
+        return OptimizerMemory.Estimate<T, NaturalGradientOptions, NaturalGradientOptimizer<T>>(network, batchSize,
+            ValidatedOptions.OrDefault(options));
     }
+
+    static string IMemoryLayout<T, NaturalGradientOptions>.LimitOption => "NaturalGradientOptions.MemoryLimit";
+
+    static long? IMemoryLayout<T, NaturalGradientOptions>.MemoryLimit(NaturalGradientOptions options) => options.MemoryLimit;
+
+    static int IMemoryLayout<T, NaturalGradientOptions>.SampleCount(Network<T> network, NaturalGradientOptions options) =>
+        options.Sizing(network.OutputSize).SampleCount;
+
+    // Sizing returns the options themselves once sized (the optimizer's own), so the checks allocate nothing.
+    static void IMemoryLayout<T, NaturalGradientOptions>.DescribeMemory<TSink>(ref TSink sink, Network<T> network,
+        NaturalGradientOptions options, int rows) =>
+        DescribeMemory(ref sink, network, options.Sizing(network.OutputSize), rows);
 
     private static void DescribeMemory<TSink>(ref TSink sink, Network<T> network, NaturalGradientOptions options, int rows)
         where TSink : struct, IMemorySink
@@ -148,20 +154,6 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
                 sink.Add("weighted samples for the running covariances", -1, (long)groups * rows * options.SampleCount, maxWidth,
                     MemorySize.SampledBatch);
             }
-        }
-    }
-
-    /// <summary>
-    /// Throws <see cref="MemoryLimitException"/> when the buffers for batches of <paramref name="rows"/>
-    /// (0: those that do not depend on the batch) exceed the limit; allocates nothing otherwise.
-    /// </summary>
-    private void CheckMemory(int rows, string paramName)
-    {
-        var total = default(MemoryTotal);
-        DescribeMemory(ref total, Network, _sizing, rows);
-        if (!OptimizerMemory.Fits<T>(total, _memoryLimit))
-        {
-            throw EstimateMemory(Network, rows, Options).Exceeded(paramName, "NaturalGradientOptions.MemoryLimit");
         }
     }
 
@@ -392,11 +384,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>
 
     private NetworkWorkspace<T> Prepare(int rows)
     {
-        if (rows != _step.CheckedRows && rows > 0)
-        {
-            CheckMemory(rows, "inputs");
-            _step.CheckedRows = rows;
-        }
+        OptimizerMemory.CheckBatch<T, NaturalGradientOptions, NaturalGradientOptimizer<T>>(ref _step.CheckedRows, Network, _sizing, rows, "inputs");
 
         NetworkWorkspace<T> workspace = OptimizerBuffers.EnsureWorkspace(Network, ref _step.Workspace, rows, _sizing.SampleCount);
         int sampled = workspace.Capacity * _sizing.SampleCount;
