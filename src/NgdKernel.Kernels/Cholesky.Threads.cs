@@ -4,11 +4,10 @@ namespace NgdKernel.Kernels;
 //
 // Work is split so that every element goes through the same operations as on one thread, which
 // makes results bit-identical across thread counts (not merely within tolerance):
-// - left solves split B's columns and right solves B's rows at multiples of 64, so the register
-//   tiles of FactorGemm (4 rows × 2 vectors, at most 32 elements wide) fall on the same elements;
-//   TriangularColumns computes every element the same way wherever it lands;
+// - left solves split B's columns and right solves B's rows at multiples of 64; FactorGemm and
+//   TriangularColumns compute every element the same way wherever it lands;
 // - the factorization splits the panel solve and the trailing update of each block column by
-//   rows of the trailing matrix at multiples of 4 (FactorGemm's tile height), the update by area
+//   rows of the trailing matrix at multiples of 4 (where FactorGemm's tiled rows end), the update by area
 //   (row i of the lower triangle costs i + 1), and keeps the small diagonal factor on the caller.
 public static partial class Cholesky
 {
