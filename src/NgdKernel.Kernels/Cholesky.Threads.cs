@@ -88,7 +88,9 @@ public static partial class Cholesky
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref SolveJob<T> job = ref Unsafe.AsRef<SolveJob<T>>(state);
-        (int start, int end) = EvenRange(job.Left ? job.Columns : job.Rows, part, parts, SolveGrain);
+        int total = job.Left ? job.Columns : job.Rows;
+        int start = WorkerPool.Boundary(total, part, parts, SolveGrain, triangle: false);
+        int end = WorkerPool.Boundary(total, part + 1, parts, SolveGrain, triangle: false);
         if (start < end && job.Left)
         {
             SolveLeftKernel(ref *job.Factor, job.FactorStride, ref job.B[start], job.BStride, job.N, end - start, job.Path);
@@ -171,7 +173,8 @@ public static partial class Cholesky
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref FactorJob<T> job = ref Unsafe.AsRef<FactorJob<T>>(state);
-        (int start, int end) = EvenRange(job.Rest, part, parts, FactorGrain);
+        int start = WorkerPool.Boundary(job.Rest, part, parts, FactorGrain, triangle: false);
+        int end = WorkerPool.Boundary(job.Rest, part + 1, parts, FactorGrain, triangle: false);
         if (start < end)
         {
             TriangularSolve.Solve(ref *job.Diagonal, job.Stride, lower: true, transpose: true, left: false, ref job.Panel[start * job.Stride], job.Stride, end - start, job.BlockWidth, job.Path);
@@ -182,8 +185,8 @@ public static partial class Cholesky
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref FactorJob<T> job = ref Unsafe.AsRef<FactorJob<T>>(state);
-        int start = AreaBoundary(job.Rest, part, parts);
-        int end = AreaBoundary(job.Rest, part + 1, parts);
+        int start = WorkerPool.Boundary(job.Rest, part, parts, FactorGrain, triangle: true);
+        int end = WorkerPool.Boundary(job.Rest, part + 1, parts, FactorGrain, triangle: true);
         SubtractLowerRows(ref *job.Panel, ref *job.Trailing, job.Stride, job.Rest, job.BlockWidth, start, end, job.Path);
     }
 
@@ -205,26 +208,5 @@ public static partial class Cholesky
                 ref Unsafe.Add(ref panel, r0 * lda), lda, ref Unsafe.Add(ref panel, j0 * lda), lda,
                 ref Unsafe.Add(ref trailing, (r0 * lda) + j0), lda, end - r0, nc, kb, lowerOnly: false, path);
         }
-    }
-
-    /// <summary>Part <paramref name="part"/> of <paramref name="total"/> split evenly in multiples of <paramref name="grain"/>.</summary>
-    private static (int Start, int End) EvenRange(int total, int part, int parts, int grain)
-    {
-        long chunks = (total + grain - 1) / grain;
-        int start = (int)(chunks * part / parts) * grain;
-        int end = (int)Math.Min(total, chunks * (part + 1) / parts * grain);
-        return (Math.Min(start, total), end);
-    }
-
-    /// <summary>Row where part <paramref name="part"/> of a lower-triangular update starts: equal areas, multiples of 4.</summary>
-    private static int AreaBoundary(int rest, int part, int parts)
-    {
-        if (part >= parts)
-        {
-            return rest;
-        }
-
-        int row = (int)(rest * Math.Sqrt((double)part / parts)) / FactorGrain * FactorGrain;
-        return Math.Min(row, rest);
     }
 }

@@ -55,7 +55,6 @@ internal static class ThrowHelper
             $"'{paramName}' shares memory with '{otherName}': the destination must not overlap an input.",
             paramName);
 
-
     [DoesNotReturn]
     public static void ThrowArgument_NotSquare(string paramName, MatrixShape shape) =>
         throw new ArgumentException($"'{paramName}' is {shape}: it must be square.", paramName);
@@ -87,9 +86,6 @@ internal static class ThrowHelper
     public static void ThrowArgumentOutOfRange_NotFinite(string paramName, double value) =>
         throw new ArgumentOutOfRangeException(paramName, value, $"'{paramName}' is {Format(value)}: it must be finite.");
 
-
-
-
     [DoesNotReturn]
     public static void ThrowArgument_ShapeMismatch(string paramName, MatrixShape shape, string otherName, MatrixShape otherShape) =>
         throw new ArgumentException(
@@ -117,7 +113,6 @@ internal static class ThrowHelper
     public static void ThrowArgumentOutOfRange_NotFiniteNonNegative(string paramName, double value) =>
         throw new ArgumentOutOfRangeException(
             paramName, value, $"'{paramName}' is {Format(value)}: it must be finite and >= 0.");
-
 
     [DoesNotReturn]
     public static void ThrowArgumentOutOfRange_Interval(string paramName, double value, string interval) =>

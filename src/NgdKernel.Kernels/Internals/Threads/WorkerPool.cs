@@ -29,6 +29,29 @@ internal sealed unsafe class WorkerPool : IDisposable
     private int busy;
     private volatile bool stopping;
 
+    /// <summary>
+    /// Start of range <paramref name="part"/> of <paramref name="parts"/> over [0, length), a multiple of
+    /// <paramref name="align"/>. Triangle ranges hold equal areas of a lower triangle (boundary at
+    /// length·sqrt(part/parts)), so threads updating a triangle (SYRK, the trailing matrix of a
+    /// Cholesky factorization) get equal work.
+    /// </summary>
+    public static int Boundary(int length, int part, int parts, int align, bool triangle)
+    {
+        if (part >= parts)
+        {
+            return length;
+        }
+
+        double fraction = (double)part / parts;
+        if (triangle)
+        {
+            fraction = Math.Sqrt(fraction);
+        }
+
+        int boundary = (int)Math.Round(length * fraction / align) * align;
+        return Math.Min(boundary, length);
+    }
+
     public WorkerPool(int workerCount)
     {
         threads = new Thread[workerCount];
