@@ -174,10 +174,4 @@ public static partial class Cholesky
             SolveRightKernel(ref f0, StridedView.Stride(factor), ref b0, StridedView.Stride(b), b.Height, b.Width, path);
         }
     }
-
-    internal static void SolveCore<T>(ReadOnlySpan2D<T> triangle, bool lower, bool transpose, bool left, Span2D<T> b, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TriangularSolve.Solve(
-            ref triangle.DangerousGetReference(), StridedView.Stride(triangle), lower, transpose, left,
-            ref b.DangerousGetReference(), StridedView.Stride(b), b.Height, b.Width, path);
 }

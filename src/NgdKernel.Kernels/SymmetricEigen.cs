@@ -72,9 +72,7 @@ public static partial class SymmetricEigen
             Check.NoOverlap<T>(eigenvectors, nameof(eigenvectors), a, nameof(a));
         }
 
-        KernelPath path = (context ?? KernelContext.Default).Path;
-
-        Jacobi(a, workspace, path);
+        Jacobi(a, workspace, (context ?? KernelContext.Default).Path);
         ref T w = ref MemoryMarshal.GetReference(workspace);
         ref T vt = ref Unsafe.Add(ref w, (2 * n) + (n * n));
         MemoryMarshal.CreateSpan(ref w, n).CopyTo(eigenvalues);

@@ -62,7 +62,8 @@ public static partial class Trsm
         }
 
         Check.NoOverlap<T>(b, nameof(b), triangle, nameof(triangle));
-        Cholesky.SolveCore(
-            triangle, part == TrsmTriangle.Lower, op == MatrixOp.Transpose, side == TrsmSide.Left, b, (context ?? KernelContext.Default).Path);
+        TriangularSolve.Solve(
+            ref triangle.DangerousGetReference(), StridedView.Stride(triangle), part == TrsmTriangle.Lower, op == MatrixOp.Transpose,
+            side == TrsmSide.Left, ref b.DangerousGetReference(), StridedView.Stride(b), b.Height, b.Width, (context ?? KernelContext.Default).Path);
     }
 }

@@ -34,18 +34,10 @@ internal static class ThrowHelper
 
     [DoesNotReturn]
     public static void ThrowArgument_DestinationShape(
-        string paramName, MatrixShape shape, string leftName, MatrixShape left, string rightName, MatrixShape right,
+        string paramName, MatrixShape shape, string leftName, MatrixShape left, string? rightName, MatrixShape right,
         MatrixShape expected) =>
         throw new ArgumentException(
-            $"'{paramName}' is {shape} but '{leftName}' is {left} and '{rightName}' is {right}: " +
-            $"{paramName} must be {expected.Rows}×{expected.Columns}.",
-            paramName);
-
-    [DoesNotReturn]
-    public static void ThrowArgument_DestinationShape(
-        string paramName, MatrixShape shape, string sourceName, MatrixShape source, MatrixShape expected) =>
-        throw new ArgumentException(
-            $"'{paramName}' is {shape} but '{sourceName}' is {source}: " +
+            $"'{paramName}' is {shape} but '{leftName}' is {left}{(rightName is null ? "" : $" and '{rightName}' is {right}")}: " +
             $"{paramName} must be {expected.Rows}×{expected.Columns}.",
             paramName);
 
