@@ -60,7 +60,10 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
             return;
         }
 
-        byte* buffer = stackalloc byte[GemmSmall.BufferBytes];
+        // 64-byte aligned (stackalloc gives 16): a row of op(B) whose width is a multiple of a
+        // vector then never has a load straddle two cache lines.
+        byte* raw = stackalloc byte[GemmSmall.BufferBytes + 64];
+        byte* buffer = (byte*)(((nint)raw + 63) & ~(nint)63);
         int kcStep = GemmSmall.BufferBytes / sizeof(T) / n;
         for (int pc = 0; pc < k; pc += kcStep)
         {
@@ -95,19 +98,21 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
         // one thread, 100³ against OpenBLAS 0.88x -> 1.00x). n mod 16 = 4 with an odd number of
         // whole vectors (and n = 36, one pass of three vectors) keeps the overlapped vector.
         bool sharedTail = Wide && typeof(T) == typeof(float) && n % 32 == 4 && n > 32;
-        for (; Wide && i + 8 <= m; i += 8)
+        if (Wide && m - i >= 8)
         {
             // Eight rows: 16 (24 with three vectors) accumulators keep both FMA pipes busy through the
             // 4-cycle latency, and each row of B loaded is used eight times. Zen 5, float, one thread:
             // 32³ 161 -> 205 GFLOP/s, 50³ 126 -> 150, 100³ 158 -> 181 against four-row tiles.
-            RowBlock<Eight>(a + (i * aRow), aRow, aStep, b, ldb, c + (i * ldc), ldc, k, n, vectors, tail, sharedTail, alpha, beta, epilogue);
+            RowBlocks<Eight>(a + (i * aRow), aRow, aStep, b, ldb, c + (i * ldc), ldc, k, (m - i) / 8, n, vectors, tail, sharedTail, alpha, beta, epilogue);
+            i += (m - i) / 8 * 8;
         }
 
         // Four-row tiles: once after the 8-row tiles, or all the way on 256 bits (AVX2's 16 registers
         // hold 4×3 accumulators, not 8×2).
-        for (; i + 4 <= m; i += 4)
+        if (m - i >= 4)
         {
-            RowBlock<Four>(a + (i * aRow), aRow, aStep, b, ldb, c + (i * ldc), ldc, k, n, vectors, tail, false, alpha, beta, epilogue);
+            RowBlocks<Four>(a + (i * aRow), aRow, aStep, b, ldb, c + (i * ldc), ldc, k, (m - i) / 4, n, vectors, tail, false, alpha, beta, epilogue);
+            i += (m - i) / 4 * 4;
         }
 
         if (i < m)
@@ -117,16 +122,15 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
     }
 
     /// <summary>
-    /// One block of <typeparamref name="TRows"/> (8 or 4) rows of C across all its columns: three
-    /// vectors in one pass over k, else pairs of vectors and a last single one; with
-    /// <paramref name="sharedTail"/> (float, 8 rows, n mod 32 = 4) the last pair carries the
-    /// 4-column tails. Kept out of <see cref="Rows"/>, as <see cref="LastRows"/>: in one method the
-    /// JIT stopped inlining the tiles (100³ float took 1.5x as long).
+    /// <paramref name="blocks"/> blocks of <typeparamref name="TRows"/> (8 or 4) rows of C across all
+    /// its columns: three vectors in one pass over k, else pairs of vectors and a last single one;
+    /// with <paramref name="sharedTail"/> (float, 8 rows, n mod 32 = 4) the last pair carries the
+    /// 4-column tails. Each <see cref="Tile"/> call runs down all the blocks.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void RowBlock<TRows>(
-        T* ai, nint aRow, nint aStep, T* b, nint ldb, T* ci, nint ldc, int k, int n, int vectors, int tail, bool sharedTail,
-        T alpha, T beta, in Epilogue epilogue)
+    private static void RowBlocks<TRows>(
+        T* ai, nint aRow, nint aStep, T* b, nint ldb, T* ci, nint ldc, int k, int blocks, int n, int vectors, int tail,
+        bool sharedTail, T alpha, T beta, in Epilogue epilogue)
         where TRows : IConstant
     {
         int w = (int)TSimd.Count;
@@ -134,7 +138,7 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
         if (vectors == 3)
         {
             // One pass over k instead of two (n = 20 and 24 in double, 33..48 in float).
-            Tile<TRows, Three>(ai, aRow, aStep, b, b + w, b + tail, null, ldb, k, ci, ci + w, ci + tail, null, ldc, true, epilogue);
+            Tile<TRows, Three>(ai, aRow, aStep, b, b + w, b + tail, null, ldb, k, blocks, ci, ci + w, ci + tail, null, ldc, true, epilogue);
             return;
         }
 
@@ -142,12 +146,16 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
         {
             for (; v + 2 < vectors - 1; v += 2)
             {
-                Tile<TRows, Two>(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), null, null, ldb, k, ci + (v * w), ci + ((v + 1) * w), null, null, ldc, false, epilogue);
+                Tile<TRows, Two>(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), null, null, ldb, k, blocks, ci + (v * w), ci + ((v + 1) * w), null, null, ldc, false, epilogue);
             }
 
-            GemmSmallVector512Width20.Tile8x2Tail4(
-                (float*)ai, aRow, aStep, (float*)(b + (v * w)), (float*)(b + n - 4), ldb, k, (float*)(ci + (v * w)),
-                (float*)(ci + n - 4), ldc, float.CreateTruncating(alpha), float.CreateTruncating(beta));
+            for (; blocks > 0; blocks--, ai += 8 * aRow, ci += 8 * ldc)
+            {
+                GemmSmallVector512Width20.Tile8x2Tail4(
+                    (float*)ai, aRow, aStep, (float*)(b + (v * w)), (float*)(b + n - 4), ldb, k, (float*)(ci + (v * w)),
+                    (float*)(ci + n - 4), ldc, float.CreateTruncating(alpha), float.CreateTruncating(beta));
+            }
+
             return;
         }
 
@@ -155,13 +163,13 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
         {
             int j0 = v * w;
             int j1 = v + 1 == vectors - 1 ? tail : j0 + w;
-            Tile<TRows, Two>(ai, aRow, aStep, b + j0, b + j1, null, null, ldb, k, ci + j0, ci + j1, null, null, ldc, v + 1 == vectors - 1, epilogue);
+            Tile<TRows, Two>(ai, aRow, aStep, b + j0, b + j1, null, null, ldb, k, blocks, ci + j0, ci + j1, null, null, ldc, v + 1 == vectors - 1, epilogue);
         }
 
         if (v < vectors)
         {
             int j0 = v == vectors - 1 ? tail : v * w;
-            Tile<TRows, One>(ai, aRow, aStep, b + j0, null, null, null, ldb, k, ci + j0, null, null, null, ldc, v == vectors - 1, epilogue);
+            Tile<TRows, One>(ai, aRow, aStep, b + j0, null, null, null, ldb, k, blocks, ci + j0, null, null, null, ldc, v == vectors - 1, epilogue);
         }
     }
 
@@ -187,20 +195,20 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
             for (; v + 4 <= vectors; v += 4)
             {
                 int j3 = v + 3 == vectors - 1 ? tail : (v + 3) * w;
-                Tile<Two, Four>(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), b + ((v + 2) * w), b + j3, ldb, k,
+                Tile<Two, Four>(ai, aRow, aStep, b + (v * w), b + ((v + 1) * w), b + ((v + 2) * w), b + j3, ldb, k, 1,
                     ci + (v * w), ci + ((v + 1) * w), ci + ((v + 2) * w), ci + j3, ldc, v + 3 == vectors - 1, epilogue);
             }
 
             for (; v + 2 <= vectors; v += 2)
             {
                 int j1 = v + 1 == vectors - 1 ? tail : (v + 1) * w;
-                Tile<Two, Two>(ai, aRow, aStep, b + (v * w), b + j1, null, null, ldb, k, ci + (v * w), ci + j1, null, null, ldc, v + 1 == vectors - 1, epilogue);
+                Tile<Two, Two>(ai, aRow, aStep, b + (v * w), b + j1, null, null, ldb, k, 1, ci + (v * w), ci + j1, null, null, ldc, v + 1 == vectors - 1, epilogue);
             }
 
             if (v < vectors)
             {
                 int j0 = v == vectors - 1 ? tail : v * w;
-                Tile<Two, One>(ai, aRow, aStep, b + j0, null, null, null, ldb, k, ci + j0, null, null, null, ldc, v == vectors - 1, epilogue);
+                Tile<Two, One>(ai, aRow, aStep, b + j0, null, null, null, ldb, k, 1, ci + j0, null, null, null, ldc, v == vectors - 1, epilogue);
             }
         }
 
@@ -214,14 +222,14 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
             for (; v + 4 <= vectors; v += 4)
             {
                 int j3 = v + 3 == vectors - 1 ? tail : (v + 3) * w;
-                Tile<One, Four>(ai, 0, aStep, b + (v * w), b + ((v + 1) * w), b + ((v + 2) * w), b + j3, ldb, k,
+                Tile<One, Four>(ai, 0, aStep, b + (v * w), b + ((v + 1) * w), b + ((v + 2) * w), b + j3, ldb, k, 1,
                     ci + (v * w), ci + ((v + 1) * w), ci + ((v + 2) * w), ci + j3, 0, v + 3 == vectors - 1, epilogue);
             }
 
             for (; v < vectors; v++)
             {
                 int j0 = v == vectors - 1 ? tail : v * w;
-                Tile<One, One>(ai, 0, aStep, b + j0, null, null, null, ldb, k, ci + j0, null, null, null, 0, v == vectors - 1, epilogue);
+                Tile<One, One>(ai, 0, aStep, b + j0, null, null, null, ldb, k, 1, ci + j0, null, null, null, 0, v == vectors - 1, epilogue);
             }
         }
     }
@@ -231,71 +239,78 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
     /// vectors of C at c0 .. c3, from the vectors of B's rows at b0 .. b3 (unused pointers are
     /// null). Row i of op(A) is at <c>a + i·aRow</c>, its k-th element <c>aStep</c> further per k.
     /// The last vector may overlap its left neighbour when it is C's tail (<paramref name="last"/>),
-    /// so each row is stored left to right.
+    /// so each row is stored left to right. Then the same for the next <paramref name="blocks"/> - 1
+    /// blocks of rows below: a call per block (and one for its caller) cost 3-5% of a 32×32×33
+    /// product. A call of its own per shape, tiered like any method: two tiles inlined into one
+    /// method ran out of the JIT's locals and kept the loads, FMAs and stores of the second as calls.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Tile<TRows, TColumns>(
-        T* a, nint aRow, nint aStep, T* b0, T* b1, T* b2, T* b3, nint ldb, int k,
+        T* aBlock, nint aRow, nint aStep, T* b0, T* b1, T* b2, T* b3, nint ldb, int k, int blocks,
         T* c0, T* c1, T* c2, T* c3, nint ldc, bool last, in Epilogue epilogue)
         where TRows : IConstant
         where TColumns : IConstant
     {
         int rows = TRows.Value, columns = TColumns.Value;
-        TVector x00 = default, x01 = default, x02 = default, x03 = default, x10 = default, x11 = default, x12 = default, x13 = default;
-        TVector x20 = default, x21 = default, x22 = default, x23 = default, x30 = default, x31 = default, x32 = default, x33 = default;
-        TVector x40 = default, x41 = default, x42 = default, x43 = default, x50 = default, x51 = default, x52 = default, x53 = default;
-        TVector x60 = default, x61 = default, x62 = default, x63 = default, x70 = default, x71 = default, x72 = default, x73 = default;
-        T* a4 = rows > 4 ? a + (4 * aRow) : a;
-        nint offset = 0;
-        for (int p = 0; p < k; p++)
+        for (; blocks > 0; blocks--, aBlock += rows * aRow, c0 += rows * ldc, c1 += rows * ldc, c2 += rows * ldc, c3 += rows * ldc)
         {
-            TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
-            TVector v1 = columns > 1 ? TSimd.Load(ref *(b1 + offset), 0) : default;
-            TVector v2 = columns > 2 ? TSimd.Load(ref *(b2 + offset), 0) : default;
-            TVector v3 = columns > 3 ? TSimd.Load(ref *(b3 + offset), 0) : default;
-            Row<TColumns>(a[0], v0, v1, v2, v3, ref x00, ref x01, ref x02, ref x03);
+            T* a = aBlock;
+            TVector x00 = default, x01 = default, x02 = default, x03 = default, x10 = default, x11 = default, x12 = default, x13 = default;
+            TVector x20 = default, x21 = default, x22 = default, x23 = default, x30 = default, x31 = default, x32 = default, x33 = default;
+            TVector x40 = default, x41 = default, x42 = default, x43 = default, x50 = default, x51 = default, x52 = default, x53 = default;
+            TVector x60 = default, x61 = default, x62 = default, x63 = default, x70 = default, x71 = default, x72 = default, x73 = default;
+            T* a4 = rows > 4 ? a + (4 * aRow) : a;
+            nint offset = 0;
+            for (int p = 0; p < k; p++)
+            {
+                TVector v0 = TSimd.Load(ref *(b0 + offset), 0);
+                TVector v1 = columns > 1 ? TSimd.Load(ref *(b1 + offset), 0) : default;
+                TVector v2 = columns > 2 ? TSimd.Load(ref *(b2 + offset), 0) : default;
+                TVector v3 = columns > 3 ? TSimd.Load(ref *(b3 + offset), 0) : default;
+                Row<TColumns>(a[0], v0, v1, v2, v3, ref x00, ref x01, ref x02, ref x03);
+                if (rows > 1)
+                {
+                    Row<TColumns>(a[aRow], v0, v1, v2, v3, ref x10, ref x11, ref x12, ref x13);
+                }
+
+                if (rows > 2)
+                {
+                    Row<TColumns>(a[2 * aRow], v0, v1, v2, v3, ref x20, ref x21, ref x22, ref x23);
+                    Row<TColumns>(a[3 * aRow], v0, v1, v2, v3, ref x30, ref x31, ref x32, ref x33);
+                }
+
+                if (rows > 4)
+                {
+                    Row<TColumns>(a4[0], v0, v1, v2, v3, ref x40, ref x41, ref x42, ref x43);
+                    Row<TColumns>(a4[aRow], v0, v1, v2, v3, ref x50, ref x51, ref x52, ref x53);
+                    Row<TColumns>(a4[2 * aRow], v0, v1, v2, v3, ref x60, ref x61, ref x62, ref x63);
+                    Row<TColumns>(a4[3 * aRow], v0, v1, v2, v3, ref x70, ref x71, ref x72, ref x73);
+                    a4 += aStep;
+                }
+
+                a += aStep;
+                offset += ldb;
+            }
+
+            StoreRow<TColumns>(in epilogue, x00, x01, x02, x03, c0, c1, c2, c3, last);
             if (rows > 1)
             {
-                Row<TColumns>(a[aRow], v0, v1, v2, v3, ref x10, ref x11, ref x12, ref x13);
+                StoreRow<TColumns>(in epilogue, x10, x11, x12, x13, c0 + ldc, c1 + ldc, c2 + ldc, c3 + ldc, last);
             }
 
             if (rows > 2)
             {
-                Row<TColumns>(a[2 * aRow], v0, v1, v2, v3, ref x20, ref x21, ref x22, ref x23);
-                Row<TColumns>(a[3 * aRow], v0, v1, v2, v3, ref x30, ref x31, ref x32, ref x33);
+                StoreRow<TColumns>(in epilogue, x20, x21, x22, x23, c0 + (2 * ldc), c1 + (2 * ldc), c2 + (2 * ldc), c3 + (2 * ldc), last);
+                StoreRow<TColumns>(in epilogue, x30, x31, x32, x33, c0 + (3 * ldc), c1 + (3 * ldc), c2 + (3 * ldc), c3 + (3 * ldc), last);
             }
 
             if (rows > 4)
             {
-                Row<TColumns>(a4[0], v0, v1, v2, v3, ref x40, ref x41, ref x42, ref x43);
-                Row<TColumns>(a4[aRow], v0, v1, v2, v3, ref x50, ref x51, ref x52, ref x53);
-                Row<TColumns>(a4[2 * aRow], v0, v1, v2, v3, ref x60, ref x61, ref x62, ref x63);
-                Row<TColumns>(a4[3 * aRow], v0, v1, v2, v3, ref x70, ref x71, ref x72, ref x73);
-                a4 += aStep;
+                StoreRow<TColumns>(in epilogue, x40, x41, x42, x43, c0 + (4 * ldc), c1 + (4 * ldc), c2 + (4 * ldc), c3 + (4 * ldc), last);
+                StoreRow<TColumns>(in epilogue, x50, x51, x52, x53, c0 + (5 * ldc), c1 + (5 * ldc), c2 + (5 * ldc), c3 + (5 * ldc), last);
+                StoreRow<TColumns>(in epilogue, x60, x61, x62, x63, c0 + (6 * ldc), c1 + (6 * ldc), c2 + (6 * ldc), c3 + (6 * ldc), last);
+                StoreRow<TColumns>(in epilogue, x70, x71, x72, x73, c0 + (7 * ldc), c1 + (7 * ldc), c2 + (7 * ldc), c3 + (7 * ldc), last);
             }
-
-            a += aStep;
-            offset += ldb;
-        }
-
-        StoreRow<TColumns>(in epilogue, x00, x01, x02, x03, c0, c1, c2, c3, last);
-        if (rows > 1)
-        {
-            StoreRow<TColumns>(in epilogue, x10, x11, x12, x13, c0 + ldc, c1 + ldc, c2 + ldc, c3 + ldc, last);
-        }
-
-        if (rows > 2)
-        {
-            StoreRow<TColumns>(in epilogue, x20, x21, x22, x23, c0 + (2 * ldc), c1 + (2 * ldc), c2 + (2 * ldc), c3 + (2 * ldc), last);
-            StoreRow<TColumns>(in epilogue, x30, x31, x32, x33, c0 + (3 * ldc), c1 + (3 * ldc), c2 + (3 * ldc), c3 + (3 * ldc), last);
-        }
-
-        if (rows > 4)
-        {
-            StoreRow<TColumns>(in epilogue, x40, x41, x42, x43, c0 + (4 * ldc), c1 + (4 * ldc), c2 + (4 * ldc), c3 + (4 * ldc), last);
-            StoreRow<TColumns>(in epilogue, x50, x51, x52, x53, c0 + (5 * ldc), c1 + (5 * ldc), c2 + (5 * ldc), c3 + (5 * ldc), last);
-            StoreRow<TColumns>(in epilogue, x60, x61, x62, x63, c0 + (6 * ldc), c1 + (6 * ldc), c2 + (6 * ldc), c3 + (6 * ldc), last);
-            StoreRow<TColumns>(in epilogue, x70, x71, x72, x73, c0 + (7 * ldc), c1 + (7 * ldc), c2 + (7 * ldc), c3 + (7 * ldc), last);
         }
     }
 
