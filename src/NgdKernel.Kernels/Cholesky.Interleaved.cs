@@ -40,42 +40,95 @@ public static partial class Cholesky
     /// </remarks>
     public static int TryFactorInterleaved<T>(ReadOnlySpan<Matrix<T>> matrices, ReadOnlySpan<T> dampings, out CholeskyFailure failure,
         KernelContext? context = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        TryFactorInterleaved(matrices, matrices, dampings, out failure, context);
+
+    /// <summary>
+    /// Factors each <c>Aᵢ + dampingᵢ·I = Lᵢ·Lᵢᵀ</c> into <paramref name="factors"/>[i], Aᵢ given by the
+    /// upper triangle of <paramref name="sources"/>[i], with the rows of several small matrices
+    /// interleaved as in <see cref="TryFactorInterleaved{T}(ReadOnlySpan{Matrix{T}}, ReadOnlySpan{T}, out CholeskyFailure, KernelContext)"/>.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="sources">
+    /// The matrices A, each square; the upper triangle (diagonal included) is A. Not modified. A symmetric
+    /// source (a covariance from <see cref="Syrk.Multiply{T}(ReadOnlySpan2D{T}, MatrixOp, T, T, Span2D{T}, KernelContext)"/>,
+    /// which writes both triangles) gives bit for bit the factor <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>
+    /// makes of a copy of it.
+    /// </param>
+    /// <param name="factors">
+    /// One per source, of its shape, distinct from each other and from every source. On success L, its
+    /// strict upper triangle zeroed; on failure the rows before the failing pivot hold L's rows, the
+    /// rest is unspecified.
+    /// </param>
+    /// <param name="dampings">One damping per matrix, finite and <c>&gt;= 0</c>.</param>
+    /// <param name="failure">The failure of the matrix returned (default when none failed).</param>
+    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread.</param>
+    /// <returns>The lowest index of a matrix that is not numerically positive definite, or -1.</returns>
+    /// <exception cref="ArgumentException">A matrix is null or not square, a factor's shape differs from its source's, a factor is given twice or is also a source, or the span lengths differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A damping is negative, NaN or infinite.</exception>
+    /// <remarks>
+    /// The factorization works on the padded transpose of the lower triangle, which is the upper
+    /// triangle row by row: taken from <paramref name="sources"/> it is a contiguous row copy, where
+    /// the in-place form transposes the lower triangle in and needs a copy of A to keep it. The strict
+    /// lower triangle of a source is copied into vector lanes left of the diagonal, whose results are
+    /// discarded: it does not affect the factor. Allocates nothing.
+    /// </remarks>
+    public static int TryFactorInterleaved<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
+        out CholeskyFailure failure, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (dampings.Length != matrices.Length)
+        bool inPlace = sources == factors;
+        string name = inPlace ? "matrices" : nameof(factors);
+        if (factors.Length != sources.Length)
         {
-            ThrowHelper.ThrowArgument_SpanLengthMismatch(nameof(dampings), dampings.Length, nameof(matrices), matrices.Length);
+            ThrowHelper.ThrowArgument_SpanLengthMismatch(nameof(factors), factors.Length, nameof(sources), sources.Length);
+        }
+
+        if (dampings.Length != factors.Length)
+        {
+            ThrowHelper.ThrowArgument_SpanLengthMismatch(nameof(dampings), dampings.Length, inPlace ? name : nameof(sources), factors.Length);
         }
 
         KernelPath path = (context ?? KernelContext.Default).Path;
         Check.PathSupported(path, nameof(context));
-        for (int t = 0; t < matrices.Length; t++)
+        for (int t = 0; t < factors.Length; t++)
         {
-            if (matrices[t] is null)
+            if (sources[t] is null || factors[t] is null)
             {
-                ThrowHelper.ThrowArgument($"Matrix {t} is null.", nameof(matrices));
+                ThrowHelper.ThrowArgument($"Matrix {t} is null.", sources[t] is null ? (inPlace ? name : nameof(sources)) : name);
             }
 
-            Check.Square(matrices[t].ReadOnlySpan, nameof(matrices));
-            Check.FiniteNonNegative(dampings[t], nameof(dampings));
-            for (int s = 0; s < t; s++)
+            Check.Square(sources[t].ReadOnlySpan, inPlace ? name : nameof(sources));
+            if (factors[t].Rows != sources[t].Rows || factors[t].Columns != sources[t].Columns)
             {
-                // A matrix given twice would be copied twice before either copy is written back.
-                if (ReferenceEquals(matrices[s], matrices[t]))
+                ThrowHelper.ThrowArgument($"Factor {t} is {factors[t].Rows}x{factors[t].Columns}; its source is {sources[t].Rows}x{sources[t].Columns}.", name);
+            }
+
+            Check.FiniteNonNegative(dampings[t], nameof(dampings));
+            for (int s = 0; s < factors.Length; s++)
+            {
+                // A matrix written twice, or written before it is read, would not match TryFactor one by one.
+                if ((s < t && ReferenceEquals(factors[s], factors[t])) || (!inPlace && ReferenceEquals(sources[s], factors[t])))
                 {
-                    ThrowHelper.ThrowArgument($"Matrices {s} and {t} are the same matrix; each must be distinct.", nameof(matrices));
+                    ThrowHelper.ThrowArgument(s < t && ReferenceEquals(factors[s], factors[t])
+                        ? $"Matrices {s} and {t} are the same matrix; each must be distinct."
+                        : $"Factor {t} is also source {s}; each factor must be distinct from every source.", name);
                 }
             }
         }
 
-        return FactorInterleavedCore(matrices, dampings, path, out failure);
+        return FactorInterleavedCore(sources, factors, dampings, path, out failure);
     }
 
-    /// <summary>Unchecked <see cref="TryFactorInterleaved"/>.</summary>
-    internal static int FactorInterleavedCore<T>(ReadOnlySpan<Matrix<T>> matrices, ReadOnlySpan<T> dampings, KernelPath path,
-        out CholeskyFailure failure)
+    /// <summary>
+    /// Unchecked <see cref="TryFactorInterleaved{T}(ReadOnlySpan{Matrix{T}}, ReadOnlySpan{Matrix{T}}, ReadOnlySpan{T}, out CholeskyFailure, KernelContext)"/>;
+    /// <paramref name="sources"/> the same span as <paramref name="factors"/>: in place, from the lower triangles.
+    /// </summary>
+    internal static int FactorInterleavedCore<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
+        KernelPath path, out CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        bool upper = sources != factors;
         int width = VectorWidth<T>(path);
         int capacity = InterleavedBytes / Unsafe.SizeOf<T>();
         int first = -1;
@@ -83,9 +136,9 @@ public static partial class Cholesky
         Span<int> group = stackalloc int[GroupLimit];
         int count = 0;
         int used = 0;
-        for (int t = 0; t < matrices.Length; t++)
+        for (int t = 0; t < factors.Length; t++)
         {
-            int n = matrices[t].Rows;
+            int n = factors[t].Rows;
             if (n == 0)
             {
                 continue;
@@ -93,7 +146,12 @@ public static partial class Cholesky
 
             if (n > BlockSize)
             {
-                if (!FactorCore(matrices[t].Span, dampings[t], path, null, out CholeskyFailure alone))
+                if (upper)
+                {
+                    FactorTranspose.UpperToLower(ref sources[t].Span.DangerousGetReference(), n, ref factors[t].Span.DangerousGetReference(), n, n, n, path);
+                }
+
+                if (!FactorCore(factors[t].Span, dampings[t], path, null, out CholeskyFailure alone))
                 {
                     Keep(t, alone, ref first, ref failure);
                 }
@@ -104,7 +162,7 @@ public static partial class Cholesky
             int size = n * Padded(n, width);
             if (count == GroupLimit || (count > 0 && used + size > capacity))
             {
-                FactorGroup(matrices, dampings, group[..count], path, ref first, ref failure);
+                FactorGroup(sources, factors, dampings, group[..count], upper, path, ref first, ref failure);
                 count = 0;
                 used = 0;
             }
@@ -115,7 +173,7 @@ public static partial class Cholesky
 
         if (count > 0)
         {
-            FactorGroup(matrices, dampings, group[..count], path, ref first, ref failure);
+            FactorGroup(sources, factors, dampings, group[..count], upper, path, ref first, ref failure);
         }
 
         return first;
@@ -144,12 +202,12 @@ public static partial class Cholesky
     private static int Padded(int n, int width) => (n + width - 1) / width * width;
 
     /// <summary>
-    /// One group: the padded transposed copies as <see cref="FactorUnblocked"/> makes them, the
-    /// factorizations in lock-step, the factors copied back.
+    /// One group: the padded upper copies (<see cref="CopyDamped"/>), the factorizations in
+    /// lock-step, the factors copied back.
     /// </summary>
     [SkipLocalsInit]
-    private static void FactorGroup<T>(ReadOnlySpan<Matrix<T>> matrices, ReadOnlySpan<T> dampings, ReadOnlySpan<int> group,
-        KernelPath path, ref int first, ref CholeskyFailure failure)
+    private static void FactorGroup<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
+        ReadOnlySpan<int> group, bool upper, KernelPath path, ref int first, ref CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int width = VectorWidth<T>(path);
@@ -162,45 +220,19 @@ public static partial class Cholesky
         int offset = 0;
         for (int g = 0; g < group.Length; g++)
         {
-            Matrix<T> matrix = matrices[group[g]];
-            int n = matrix.Rows;
-            int stride = Padded(n, width);
+            Matrix<T> source = sources[group[g]];
+            int n = source.Rows;
             offsets[g] = offset;
             orders[g] = n;
-            ref T u = ref Unsafe.Add(ref origin, offset);
-            workspace.Slice(offset, n * stride).Clear();
-            FactorTranspose.LowerToUpper(ref matrix.Span.DangerousGetReference(), n, ref u, stride, n, path);
-            T damping = dampings[group[g]];
-            for (int i = 0; i < n; i++)
-            {
-                Unsafe.Add(ref u, (i * stride) + i) += damping;
-            }
-
-            offset += n * stride;
+            CopyDamped(ref source.Span.DangerousGetReference(), n, n, upper, dampings[group[g]], ref Unsafe.Add(ref origin, offset), Padded(n, width), path);
+            offset += n * Padded(n, width);
         }
 
         int count = group.Length;
-        switch (path)
-        {
-            case KernelPath.Vector512:
-                FactorUpperInterleaved<Simd512<T>, Vector512<T>, T>(ref origin, offsets[..count], orders[..count], pivots[..count], values[..count]);
-                break;
-            case KernelPath.Vector256:
-                FactorUpperInterleaved<Simd256<T>, Vector256<T>, T>(ref origin, offsets[..count], orders[..count], pivots[..count], values[..count]);
-                break;
-            default:
-                // One scalar row has no vector lanes to fill while it waits; the scalar path is the reference.
-                for (int g = 0; g < count; g++)
-                {
-                    pivots[g] = FactorUpper<SimdScalar<T, One>, T, T>(ref Unsafe.Add(ref origin, offsets[g]), orders[g], orders[g], out values[g]);
-                }
-
-                break;
-        }
-
+        FactorPadded(ref origin, offsets[..count], orders[..count], pivots[..count], values[..count], path);
         for (int g = 0; g < count; g++)
         {
-            Matrix<T> matrix = matrices[group[g]];
+            Matrix<T> matrix = factors[group[g]];
             int n = orders[g];
             FactorTranspose.UpperToLower(ref Unsafe.Add(ref origin, offsets[g]), Padded(n, width), ref matrix.Span.DangerousGetReference(), n, n,
                 pivots[g] < 0 ? n : pivots[g], path);
@@ -208,6 +240,74 @@ public static partial class Cholesky
             {
                 Keep(group[g], new CholeskyFailure(pivots[g], double.CreateTruncating(values[g])), ref first, ref failure);
             }
+        }
+    }
+
+    /// <summary>
+    /// The padded upper copy of <c>A + damping·I</c> (row stride <paramref name="stride"/>, a multiple
+    /// of the vector width) at <paramref name="u"/>: from the lower triangle of
+    /// <paramref name="source"/> transposed, or, when <paramref name="upper"/>, its rows whole (the
+    /// strict lower part lands left of the diagonal, in lanes whose results are discarded). The
+    /// padding columns are zero, so no row has a tail.
+    /// </summary>
+    private static void CopyDamped<T>(ref T source, nint lds, int n, bool upper, T damping, ref T u, int stride, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (upper)
+        {
+            // Inline vector moves: a call per row to a copying or clearing routine cost more than the
+            // factorization's first rows. The last vector is zeroed first, then the row written over it.
+            int w = VectorWidth<T>(path);
+            for (int i = 0; i < n; i++)
+            {
+                ref T row = ref Unsafe.Add(ref u, i * stride);
+                ref T from = ref Unsafe.Add(ref source, i * lds);
+                int j = 0;
+                if (w == Vector512<T>.Count)
+                {
+                    Vector512<T>.Zero.StoreUnsafe(ref row, (nuint)(stride - w));
+                    for (; j + w <= n; j += w)
+                    {
+                        Vector512.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref row, (nuint)j);
+                    }
+                }
+                else if (w == Vector256<T>.Count)
+                {
+                    Vector256<T>.Zero.StoreUnsafe(ref row, (nuint)(stride - w));
+                    for (; j + w <= n; j += w)
+                    {
+                        Vector256.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref row, (nuint)j);
+                    }
+                }
+
+                for (; j < n; j++)
+                {
+                    Unsafe.Add(ref row, j) = Unsafe.Add(ref from, j);
+                }
+            }
+        }
+        else
+        {
+            MemoryMarshal.CreateSpan(ref u, n * stride).Clear();
+            FactorTranspose.LowerToUpper(ref source, lds, ref u, stride, n, path);
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            Unsafe.Add(ref u, (i * stride) + i) += damping;
+        }
+    }
+
+    /// <summary><see cref="FactorUpper{TOps, TVector, T}"/> on the path's vectors (the scalar path is its body at width 1).</summary>
+    private static void FactorPadded<T>(ref T origin, ReadOnlySpan<int> offsets, ReadOnlySpan<int> orders, Span<int> pivots, Span<T> values,
+        KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        switch (path)
+        {
+            case KernelPath.Vector512: FactorUpper<Simd512<T>, Vector512<T>, T>(ref origin, offsets, orders, pivots, values); break;
+            case KernelPath.Vector256: FactorUpper<Simd256<T>, Vector256<T>, T>(ref origin, offsets, orders, pivots, values); break;
+            default: FactorUpper<SimdScalar<T, One>, T, T>(ref origin, offsets, orders, pivots, values); break;
         }
     }
 
@@ -239,15 +339,21 @@ public static partial class Cholesky
     }
 
     /// <summary>
-    /// <see cref="FactorUpper{TOps, TVector, T}"/> on every copy of the group, block of four rows by
-    /// block of four rows: each copy's rows take the rows above the block
-    /// (<see cref="UpdateRows{TOps, TVector, TCount, T}"/>), then row r of every copy is finished
-    /// before row r + 1 of any (<see cref="FinishRow{TOps, TVector, T}"/>). Within a copy the calls
-    /// and their arguments are those of <see cref="FactorUpper{TOps, TVector, T}"/>; a failed copy
-    /// stops where that routine would.
+    /// Left-looking upper factors in place on every padded copy of the group (<paramref name="offsets"/>,
+    /// <paramref name="orders"/>), block of four rows by block of four rows: each copy's rows take the
+    /// rows above the block (<see cref="UpdateRows{TOps, TVector, TCount, T}"/>), then row r of every
+    /// copy is finished before row r + 1 of any (<see cref="FinishRow{TOps, TVector, T}"/>); the last
+    /// <c>n % 4</c> rows of a copy go one by one from row 0. A failed copy stops at its pivot
+    /// (<paramref name="pivots"/>, -1 when none, and its value in <paramref name="values"/>).
     /// </summary>
+    /// <remarks>
+    /// One row at a time, each vector was a single FMA chain of length i, which waited on FMA latency
+    /// at n = 20..64: four rows share each loaded vector of a row above (as in
+    /// <see cref="TriangularColumns"/>). Every element keeps one sequence on every path and in any
+    /// group: its chain in k order, then one multiply by <c>1/u[i,i]</c>.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FactorUpperInterleaved<TOps, TVector, T>(ref T origin, ReadOnlySpan<int> offsets, ReadOnlySpan<int> orders,
+    private static void FactorUpper<TOps, TVector, T>(ref T origin, ReadOnlySpan<int> offsets, ReadOnlySpan<int> orders,
         Span<int> pivots, Span<T> values)
         where TOps : ISimd<TVector, T>
         where TVector : struct
@@ -286,7 +392,7 @@ public static partial class Cholesky
                     }
 
                     // Rows of a whole block of four took the rows above it already; the last n % 4
-                    // rows go one by one from row 0, as in FactorUpper.
+                    // rows go one by one from row 0.
                     int kStart = i + 4 <= n ? i : 0;
                     int stride = (n + w - 1) / w * w;
                     if (!FinishRow<TOps, TVector, T>(ref Unsafe.Add(ref origin, offsets[g]), stride, r, kStart, out T value))

@@ -15,87 +15,28 @@ public static partial class Cholesky
     /// <remarks>
     /// The copy is padded to whole vectors with zeros, and each row is updated from the vector
     /// boundary at or below its diagonal, so no loop has a tail: the lanes left of the diagonal
-    /// compute finite values nobody reads. Each element is one FMA chain in k order and one multiply
+    /// compute values nobody reads. Each element is one FMA chain in k order and one multiply
     /// by <c>1/u[i,i]</c> (as LAPACK's dpotf2 scales by <c>1/ajj</c>), the same sequence on every
-    /// path. Copying in and out costs <c>2n²</c> moves against <c>n³/3</c> flops.
+    /// path; it is <see cref="FactorUpper{TOps, TVector, T}"/> on a group of one. Copying in and out
+    /// costs <c>2n²</c> moves against <c>n³/3</c> flops.
     /// </remarks>
     [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int FactorUnblocked<T>(ref T a0, nint lda, int n, T damping, KernelPath path, out T pivotValue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
 #if NGDASSERT
         System.Diagnostics.Debug.Assert(n <= BlockSize, "diagonal block larger than the stack buffer");
 #endif
-        int width = path switch
-        {
-            KernelPath.Vector512 => Vector512<T>.Count,
-            KernelPath.Vector256 => Vector256<T>.Count,
-            _ => 1,
-        };
-        int stride = (n + width - 1) / width * width;
+        int stride = Padded(n, VectorWidth<T>(path));
         Span<T> workspace = stackalloc T[BlockSize * BlockSize];
         ref T u = ref MemoryMarshal.GetReference(workspace);
-        workspace[..(n * stride)].Clear();
-        FactorTranspose.LowerToUpper(ref a0, lda, ref u, stride, n, path);
-        for (int i = 0; i < n; i++)
-        {
-            Unsafe.Add(ref u, (i * stride) + i) += damping;
-        }
-
-        int pivot = path switch
-        {
-            KernelPath.Vector512 => FactorUpper<Simd512<T>, Vector512<T>, T>(ref u, stride, n, out pivotValue),
-            KernelPath.Vector256 => FactorUpper<Simd256<T>, Vector256<T>, T>(ref u, stride, n, out pivotValue),
-            _ => FactorUpper<SimdScalar<T, One>, T, T>(ref u, stride, n, out pivotValue),
-        };
-
-        FactorTranspose.UpperToLower(ref u, stride, ref a0, lda, n, pivot < 0 ? n : pivot, path);
-        return pivot;
-    }
-
-    /// <summary>Left-looking upper factor in place on the padded copy (row stride a multiple of the vector width).</summary>
-    /// <remarks>
-    /// Rows go four at a time: first the four rows' chunks take the rows above the block in
-    /// registers (one load of a row above feeds four FMA chains, as in
-    /// <see cref="TriangularColumns"/>), then each of the four finishes with the rows of the
-    /// block above it, its pivot test and its scaling. One row at a time, each vector was a single
-    /// FMA chain of length i, which waited on FMA latency at n = 20..64. Every element keeps the
-    /// sequence on every path (the scalar one is this body at width 1): its chain in k order, then one multiply.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int FactorUpper<TOps, TVector, T>(ref T u, int stride, int n, out T pivotValue)
-        where TOps : ISimd<TVector, T>
-        where TVector : struct
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int i = 0;
-        for (; i + 4 <= n; i += 4)
-        {
-            if (i > 0)
-            {
-                UpdateBlock<TOps, TVector, T>(ref u, stride, i);
-            }
-
-            for (int r = i; r < i + 4; r++)
-            {
-                if (!FinishRow<TOps, TVector, T>(ref u, stride, r, i, out pivotValue))
-                {
-                    return r;
-                }
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            if (!FinishRow<TOps, TVector, T>(ref u, stride, i, 0, out pivotValue))
-            {
-                return i;
-            }
-        }
-
-        pivotValue = T.Zero;
-        return -1;
+        CopyDamped(ref a0, lda, n, upper: false, damping, ref u, stride, path);
+        Span<int> pivot = stackalloc int[1];
+        Span<T> value = stackalloc T[1];
+        FactorPadded(ref u, [0], [n], pivot, value, path);
+        FactorTranspose.UpperToLower(ref u, stride, ref a0, lda, n, pivot[0] < 0 ? n : pivot[0], path);
+        pivotValue = value[0];
+        return pivot[0];
     }
 
     /// <summary>
@@ -135,14 +76,20 @@ public static partial class Cholesky
             return false;
         }
 
+        // The root goes into its lane before the store: stored over the scaled vector on its own, it
+        // made the next row's load of this vector wait for both stores to reach the cache (a load
+        // fed by two stores is not forwarded), on the critical path of every row and every matrix
+        // of an interleaved group.
         T root = T.Sqrt(d);
         TVector inverse = TOps.Broadcast(T.One / root);
-        for (int column = start; column < stride; column += w)
+        TVector scaled = TOps.Multiply(TOps.Load(ref rowI, (nuint)start), inverse);
+        TOps.Store(TOps.Select(TOps.LanesFrom(i - start), TOps.Select(TOps.LanesFrom(i - start + 1), scaled, TOps.Broadcast(root)), scaled),
+            ref rowI, (nuint)start);
+        for (int column = start + w; column < stride; column += w)
         {
             TOps.Store(TOps.Multiply(TOps.Load(ref rowI, (nuint)column), inverse), ref rowI, (nuint)column);
         }
 
-        Unsafe.Add(ref rowI, i) = root;
         return true;
     }
 
@@ -164,22 +111,22 @@ public static partial class Cholesky
         ref T rowK = ref Unsafe.Add(ref u, kStart * stride);
         for (int k = kStart; k < i; k++)
         {
-            TVector l = TOps.Broadcast(-Unsafe.Add(ref rowK, i));
+            TVector l = TOps.Broadcast(Unsafe.Add(ref rowK, i));
             ref T source = ref Unsafe.Add(ref rowK, column);
-            a0 = TOps.Fma(l, TOps.Load(ref source, 0), a0);
+            a0 = TOps.FmaNegated(l, TOps.Load(ref source, 0), a0);
             if (count > 1)
             {
-                a1 = TOps.Fma(l, TOps.Load(ref source, w), a1);
+                a1 = TOps.FmaNegated(l, TOps.Load(ref source, w), a1);
             }
 
             if (count > 2)
             {
-                a2 = TOps.Fma(l, TOps.Load(ref source, 2 * w), a2);
+                a2 = TOps.FmaNegated(l, TOps.Load(ref source, 2 * w), a2);
             }
 
             if (count > 3)
             {
-                a3 = TOps.Fma(l, TOps.Load(ref source, 3 * w), a3);
+                a3 = TOps.FmaNegated(l, TOps.Load(ref source, 3 * w), a3);
             }
 
             rowK = ref Unsafe.Add(ref rowK, stride);
@@ -246,26 +193,26 @@ public static partial class Cholesky
             TVector x1 = count > 1 ? TOps.Load(ref source, w) : default;
             TVector x2 = count > 2 ? TOps.Load(ref source, 2 * w) : default;
             TVector x3 = count > 3 ? TOps.Load(ref source, 3 * w) : default;
-            TVector l = TOps.Broadcast(-Unsafe.Add(ref rowK, i));
-            a00 = TOps.Fma(l, x0, a00);
-            if (count > 1) { a01 = TOps.Fma(l, x1, a01); }
-            if (count > 2) { a02 = TOps.Fma(l, x2, a02); }
-            if (count > 3) { a03 = TOps.Fma(l, x3, a03); }
-            l = TOps.Broadcast(-Unsafe.Add(ref rowK, i + 1));
-            a10 = TOps.Fma(l, x0, a10);
-            if (count > 1) { a11 = TOps.Fma(l, x1, a11); }
-            if (count > 2) { a12 = TOps.Fma(l, x2, a12); }
-            if (count > 3) { a13 = TOps.Fma(l, x3, a13); }
-            l = TOps.Broadcast(-Unsafe.Add(ref rowK, i + 2));
-            a20 = TOps.Fma(l, x0, a20);
-            if (count > 1) { a21 = TOps.Fma(l, x1, a21); }
-            if (count > 2) { a22 = TOps.Fma(l, x2, a22); }
-            if (count > 3) { a23 = TOps.Fma(l, x3, a23); }
-            l = TOps.Broadcast(-Unsafe.Add(ref rowK, i + 3));
-            a30 = TOps.Fma(l, x0, a30);
-            if (count > 1) { a31 = TOps.Fma(l, x1, a31); }
-            if (count > 2) { a32 = TOps.Fma(l, x2, a32); }
-            if (count > 3) { a33 = TOps.Fma(l, x3, a33); }
+            TVector l = TOps.Broadcast(Unsafe.Add(ref rowK, i));
+            a00 = TOps.FmaNegated(l, x0, a00);
+            if (count > 1) { a01 = TOps.FmaNegated(l, x1, a01); }
+            if (count > 2) { a02 = TOps.FmaNegated(l, x2, a02); }
+            if (count > 3) { a03 = TOps.FmaNegated(l, x3, a03); }
+            l = TOps.Broadcast(Unsafe.Add(ref rowK, i + 1));
+            a10 = TOps.FmaNegated(l, x0, a10);
+            if (count > 1) { a11 = TOps.FmaNegated(l, x1, a11); }
+            if (count > 2) { a12 = TOps.FmaNegated(l, x2, a12); }
+            if (count > 3) { a13 = TOps.FmaNegated(l, x3, a13); }
+            l = TOps.Broadcast(Unsafe.Add(ref rowK, i + 2));
+            a20 = TOps.FmaNegated(l, x0, a20);
+            if (count > 1) { a21 = TOps.FmaNegated(l, x1, a21); }
+            if (count > 2) { a22 = TOps.FmaNegated(l, x2, a22); }
+            if (count > 3) { a23 = TOps.FmaNegated(l, x3, a23); }
+            l = TOps.Broadcast(Unsafe.Add(ref rowK, i + 3));
+            a30 = TOps.FmaNegated(l, x0, a30);
+            if (count > 1) { a31 = TOps.FmaNegated(l, x1, a31); }
+            if (count > 2) { a32 = TOps.FmaNegated(l, x2, a32); }
+            if (count > 3) { a33 = TOps.FmaNegated(l, x3, a33); }
             rowK = ref Unsafe.Add(ref rowK, stride);
         }
 

@@ -327,7 +327,7 @@ internal static class TriangularColumns
         v3 = TCount.Value > 3 ? TOps.Load(ref row, o3) : default;
     }
 
-    /// <summary><c>a -= coefficient·x</c> on each of the chunk's vectors (one FMA with the negated coefficient).</summary>
+    /// <summary><c>a -= coefficient·x</c> on each of the chunk's vectors (one negated FMA each, the coefficient broadcast from memory).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update<TOps, TVector, TCount, T>(T coefficient, TVector x0, TVector x1, TVector x2, TVector x3, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
         where TOps : ISimd<TVector, T>
@@ -335,21 +335,21 @@ internal static class TriangularColumns
         where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TVector l = TOps.Broadcast(-coefficient);
-        a0 = TOps.Fma(l, x0, a0);
+        TVector l = TOps.Broadcast(coefficient);
+        a0 = TOps.FmaNegated(l, x0, a0);
         if (TCount.Value > 1)
         {
-            a1 = TOps.Fma(l, x1, a1);
+            a1 = TOps.FmaNegated(l, x1, a1);
         }
 
         if (TCount.Value > 2)
         {
-            a2 = TOps.Fma(l, x2, a2);
+            a2 = TOps.FmaNegated(l, x2, a2);
         }
 
         if (TCount.Value > 3)
         {
-            a3 = TOps.Fma(l, x3, a3);
+            a3 = TOps.FmaNegated(l, x3, a3);
         }
     }
 
