@@ -312,36 +312,9 @@ public static partial class Cholesky
     }
 
     /// <summary>
-    /// Rows <c>i..i+3</c> of the padded upper copy take the rows above them
-    /// (<see cref="UpdateRows{TOps, TVector, TCount, T}"/>), from the vector at or below column i to
-    /// the end of the row, four vectors at a time.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateBlock<TOps, TVector, T>(ref T u, int stride, int i)
-        where TOps : ISimd<TVector, T>
-        where TVector : struct
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int w = (int)TOps.Count;
-        int column = i / w * w;
-        for (; column + (4 * w) <= stride; column += 4 * w)
-        {
-            UpdateRows<TOps, TVector, Four, T>(ref u, stride, i, column);
-        }
-
-        switch ((stride - column) / w)
-        {
-            case 1: UpdateRows<TOps, TVector, One, T>(ref u, stride, i, column); break;
-            case 2: UpdateRows<TOps, TVector, Two, T>(ref u, stride, i, column); break;
-            case 3: UpdateRows<TOps, TVector, Three, T>(ref u, stride, i, column); break;
-            default: break;
-        }
-    }
-
-    /// <summary>
     /// Left-looking upper factors in place on every padded copy of the group (<paramref name="offsets"/>,
     /// <paramref name="orders"/>), block of four rows by block of four rows: each copy's rows take the
-    /// rows above the block (<see cref="UpdateRows{TOps, TVector, TCount, T}"/>), then row r of every
+    /// rows above the block (<see cref="UpdateColumns{TOps, TVector, TRows, T}"/>), then row r of every
     /// copy is finished before row r + 1 of any (<see cref="FinishRow{TOps, TVector, T}"/>); the last
     /// <c>n % 4</c> rows of a copy go one by one from row 0. A failed copy stops at its pivot
     /// (<paramref name="pivots"/>, -1 when none, and its value in <paramref name="values"/>).
@@ -378,7 +351,7 @@ public static partial class Cholesky
                     continue;
                 }
 
-                UpdateBlock<TOps, TVector, T>(ref Unsafe.Add(ref origin, offsets[g]), (n + w - 1) / w * w, i);
+                UpdateColumns<TOps, TVector, Four, T>(ref Unsafe.Add(ref origin, offsets[g]), (n + w - 1) / w * w, i, 0);
             }
 
             for (int r = i; r < i + 4; r++)

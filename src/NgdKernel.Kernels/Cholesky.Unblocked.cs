@@ -54,19 +54,7 @@ public static partial class Cholesky
         int start = i / w * w;
         if (kStart < i)
         {
-            int column = start;
-            for (; column + (4 * w) <= stride; column += 4 * w)
-            {
-                UpdateRow<TOps, TVector, Four, T>(ref u, stride, i, kStart, column);
-            }
-
-            switch ((stride - column) / w)
-            {
-                case 1: UpdateRow<TOps, TVector, One, T>(ref u, stride, i, kStart, column); break;
-                case 2: UpdateRow<TOps, TVector, Two, T>(ref u, stride, i, kStart, column); break;
-                case 3: UpdateRow<TOps, TVector, Three, T>(ref u, stride, i, kStart, column); break;
-                default: break;
-            }
+            UpdateColumns<TOps, TVector, One, T>(ref u, stride, i, kStart);
         }
 
         T d = Unsafe.Add(ref rowI, i);
@@ -76,158 +64,97 @@ public static partial class Cholesky
             return false;
         }
 
-        // The root goes into its lane before the store: stored over the scaled vector on its own, it
-        // made the next row's load of this vector wait for both stores to reach the cache (a load
-        // fed by two stores is not forwarded), on the critical path of every row and every matrix
-        // of an interleaved group.
         T root = T.Sqrt(d);
         TVector inverse = TOps.Broadcast(T.One / root);
-        TVector scaled = TOps.Multiply(TOps.Load(ref rowI, (nuint)start), inverse);
-        TOps.Store(TOps.Select(TOps.LanesFrom(i - start), TOps.Select(TOps.LanesFrom(i - start + 1), scaled, TOps.Broadcast(root)), scaled),
-            ref rowI, (nuint)start);
-        for (int column = start + w; column < stride; column += w)
+        for (int column = start; column < stride; column += w)
         {
             TOps.Store(TOps.Multiply(TOps.Load(ref rowI, (nuint)column), inverse), ref rowI, (nuint)column);
         }
 
+        Unsafe.Add(ref rowI, i) = root;
         return true;
     }
 
-    /// <summary><c>u[i, c:c+count·w] -= Σ_{kStart&lt;=k&lt;i} u[k,i]·u[k, c:c+count·w]</c>, one register chain per vector.</summary>
+    /// <summary>
+    /// Rows <c>i..i+rows-1</c> (<typeparamref name="TRows"/>: 1 or 4) take the rows <c>[kStart, i)</c>
+    /// above them (<see cref="UpdateRows{TOps, TVector, TRows, TCount, T}"/>), from the vector at or
+    /// below column i to the end of the row, four vectors at a time.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateRow<TOps, TVector, TCount, T>(ref T u, int stride, int i, int kStart, int column)
+    private static void UpdateColumns<TOps, TVector, TRows, T>(ref T u, int stride, int i, int kStart)
         where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IConstant
+        where TRows : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int count = TCount.Value;
-        nuint w = TOps.Count;
-        ref T target = ref Unsafe.Add(ref u, (i * stride) + column);
-        TVector a0 = TOps.Load(ref target, 0);
-        TVector a1 = count > 1 ? TOps.Load(ref target, w) : default;
-        TVector a2 = count > 2 ? TOps.Load(ref target, 2 * w) : default;
-        TVector a3 = count > 3 ? TOps.Load(ref target, 3 * w) : default;
-        ref T rowK = ref Unsafe.Add(ref u, kStart * stride);
-        for (int k = kStart; k < i; k++)
+        int w = (int)TOps.Count;
+        int column = i / w * w;
+        for (; column + (4 * w) <= stride; column += 4 * w)
         {
-            TVector l = TOps.Broadcast(Unsafe.Add(ref rowK, i));
-            ref T source = ref Unsafe.Add(ref rowK, column);
-            a0 = TOps.FmaNegated(l, TOps.Load(ref source, 0), a0);
-            if (count > 1)
-            {
-                a1 = TOps.FmaNegated(l, TOps.Load(ref source, w), a1);
-            }
-
-            if (count > 2)
-            {
-                a2 = TOps.FmaNegated(l, TOps.Load(ref source, 2 * w), a2);
-            }
-
-            if (count > 3)
-            {
-                a3 = TOps.FmaNegated(l, TOps.Load(ref source, 3 * w), a3);
-            }
-
-            rowK = ref Unsafe.Add(ref rowK, stride);
+            UpdateRows<TOps, TVector, TRows, Four, T>(ref u, stride, i, kStart, column);
         }
 
-        TOps.Store(a0, ref target, 0);
-        if (count > 1)
+        switch ((stride - column) / w)
         {
-            TOps.Store(a1, ref target, w);
-        }
-
-        if (count > 2)
-        {
-            TOps.Store(a2, ref target, 2 * w);
-        }
-
-        if (count > 3)
-        {
-            TOps.Store(a3, ref target, 3 * w);
+            case 1: UpdateRows<TOps, TVector, TRows, One, T>(ref u, stride, i, kStart, column); break;
+            case 2: UpdateRows<TOps, TVector, TRows, Two, T>(ref u, stride, i, kStart, column); break;
+            case 3: UpdateRows<TOps, TVector, TRows, Three, T>(ref u, stride, i, kStart, column); break;
+            default: break;
         }
     }
 
     /// <summary>
-    /// Rows <c>i..i+3</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{k&lt;i} u[k,i+r]·u[k, c:]</c>;
-    /// the four coefficients are adjacent in row k, each loaded vector of row k feeds four chains.
+    /// Rows <c>i..i+rows-1</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{kStart&lt;=k&lt;i} u[k,i+r]·u[k, c:]</c>,
+    /// one register chain per vector and row; the coefficients of the rows are adjacent in row k, and
+    /// each loaded vector of row k feeds every row's chain.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateRows<TOps, TVector, TCount, T>(ref T u, int stride, int i, int column)
+    private static void UpdateRows<TOps, TVector, TRows, TCount, T>(ref T u, int stride, int i, int kStart, int column)
         where TOps : ISimd<TVector, T>
         where TVector : struct
+        where TRows : IConstant
         where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int count = TCount.Value;
-        nuint w = TOps.Count;
+        bool four = TRows.Value > 1;
+        nuint w = TOps.Count, w2 = 2 * w, w3 = 3 * w;
         ref T t0 = ref Unsafe.Add(ref u, (i * stride) + column);
-        ref T t1 = ref Unsafe.Add(ref t0, stride);
-        ref T t2 = ref Unsafe.Add(ref t1, stride);
-        ref T t3 = ref Unsafe.Add(ref t2, stride);
-        TVector a00 = TOps.Load(ref t0, 0), a10 = TOps.Load(ref t1, 0), a20 = TOps.Load(ref t2, 0), a30 = TOps.Load(ref t3, 0);
-        TVector a01 = default, a11 = default, a21 = default, a31 = default;
-        TVector a02 = default, a12 = default, a22 = default, a32 = default;
-        TVector a03 = default, a13 = default, a23 = default, a33 = default;
-        if (count > 1)
+        ref T t1 = ref Unsafe.Add(ref t0, four ? stride : 0);
+        ref T t2 = ref Unsafe.Add(ref t1, four ? stride : 0);
+        ref T t3 = ref Unsafe.Add(ref t2, four ? stride : 0);
+        TriangularColumns.Load<TOps, TVector, TCount, T>(ref t0, w, w2, w3, out TVector a00, out TVector a01, out TVector a02, out TVector a03);
+        TVector a10 = default, a11 = default, a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default;
+        TVector a30 = default, a31 = default, a32 = default, a33 = default;
+        if (four)
         {
-            a01 = TOps.Load(ref t0, w); a11 = TOps.Load(ref t1, w); a21 = TOps.Load(ref t2, w); a31 = TOps.Load(ref t3, w);
+            TriangularColumns.Load<TOps, TVector, TCount, T>(ref t1, w, w2, w3, out a10, out a11, out a12, out a13);
+            TriangularColumns.Load<TOps, TVector, TCount, T>(ref t2, w, w2, w3, out a20, out a21, out a22, out a23);
+            TriangularColumns.Load<TOps, TVector, TCount, T>(ref t3, w, w2, w3, out a30, out a31, out a32, out a33);
         }
 
-        if (count > 2)
+        ref T rowK = ref Unsafe.Add(ref u, kStart * stride);
+        for (int k = kStart; k < i; k++)
         {
-            a02 = TOps.Load(ref t0, 2 * w); a12 = TOps.Load(ref t1, 2 * w); a22 = TOps.Load(ref t2, 2 * w); a32 = TOps.Load(ref t3, 2 * w);
-        }
+            TriangularColumns.Load<TOps, TVector, TCount, T>(ref Unsafe.Add(ref rowK, column), w, w2, w3,
+                out TVector x0, out TVector x1, out TVector x2, out TVector x3);
+            ref T coefficients = ref Unsafe.Add(ref rowK, i);
+            TriangularColumns.Update<TOps, TVector, TCount, T>(coefficients, x0, x1, x2, x3, ref a00, ref a01, ref a02, ref a03);
+            if (four)
+            {
+                TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 1), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
+                TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 2), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
+                TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 3), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
+            }
 
-        if (count > 3)
-        {
-            a03 = TOps.Load(ref t0, 3 * w); a13 = TOps.Load(ref t1, 3 * w); a23 = TOps.Load(ref t2, 3 * w); a33 = TOps.Load(ref t3, 3 * w);
-        }
-
-        ref T rowK = ref u;
-        for (int k = 0; k < i; k++)
-        {
-            ref T source = ref Unsafe.Add(ref rowK, column);
-            TVector x0 = TOps.Load(ref source, 0);
-            TVector x1 = count > 1 ? TOps.Load(ref source, w) : default;
-            TVector x2 = count > 2 ? TOps.Load(ref source, 2 * w) : default;
-            TVector x3 = count > 3 ? TOps.Load(ref source, 3 * w) : default;
-            TVector l = TOps.Broadcast(Unsafe.Add(ref rowK, i));
-            a00 = TOps.FmaNegated(l, x0, a00);
-            if (count > 1) { a01 = TOps.FmaNegated(l, x1, a01); }
-            if (count > 2) { a02 = TOps.FmaNegated(l, x2, a02); }
-            if (count > 3) { a03 = TOps.FmaNegated(l, x3, a03); }
-            l = TOps.Broadcast(Unsafe.Add(ref rowK, i + 1));
-            a10 = TOps.FmaNegated(l, x0, a10);
-            if (count > 1) { a11 = TOps.FmaNegated(l, x1, a11); }
-            if (count > 2) { a12 = TOps.FmaNegated(l, x2, a12); }
-            if (count > 3) { a13 = TOps.FmaNegated(l, x3, a13); }
-            l = TOps.Broadcast(Unsafe.Add(ref rowK, i + 2));
-            a20 = TOps.FmaNegated(l, x0, a20);
-            if (count > 1) { a21 = TOps.FmaNegated(l, x1, a21); }
-            if (count > 2) { a22 = TOps.FmaNegated(l, x2, a22); }
-            if (count > 3) { a23 = TOps.FmaNegated(l, x3, a23); }
-            l = TOps.Broadcast(Unsafe.Add(ref rowK, i + 3));
-            a30 = TOps.FmaNegated(l, x0, a30);
-            if (count > 1) { a31 = TOps.FmaNegated(l, x1, a31); }
-            if (count > 2) { a32 = TOps.FmaNegated(l, x2, a32); }
-            if (count > 3) { a33 = TOps.FmaNegated(l, x3, a33); }
             rowK = ref Unsafe.Add(ref rowK, stride);
         }
 
-        StoreChunk(ref t0, a00, a01, a02, a03);
-        StoreChunk(ref t1, a10, a11, a12, a13);
-        StoreChunk(ref t2, a20, a21, a22, a23);
-        StoreChunk(ref t3, a30, a31, a32, a33);
-
-        static void StoreChunk(ref T target, TVector v0, TVector v1, TVector v2, TVector v3)
+        TriangularColumns.Store<TOps, TVector, TCount, T>(ref t0, w, w2, w3, a00, a01, a02, a03);
+        if (four)
         {
-            nuint w = TOps.Count;
-            TOps.Store(v0, ref target, 0);
-            if (TCount.Value > 1) { TOps.Store(v1, ref target, w); }
-            if (TCount.Value > 2) { TOps.Store(v2, ref target, 2 * w); }
-            if (TCount.Value > 3) { TOps.Store(v3, ref target, 3 * w); }
+            TriangularColumns.Store<TOps, TVector, TCount, T>(ref t1, w, w2, w3, a10, a11, a12, a13);
+            TriangularColumns.Store<TOps, TVector, TCount, T>(ref t2, w, w2, w3, a20, a21, a22, a23);
+            TriangularColumns.Store<TOps, TVector, TCount, T>(ref t3, w, w2, w3, a30, a31, a32, a33);
         }
     }
 

@@ -314,8 +314,9 @@ internal static class TriangularColumns
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t, (i * ldt) + i), ref bi, o1, o2, o3, ref a0, ref a1, ref a2, ref a3);
     }
 
+    /// <summary>The chunk's vectors at column offsets 0, <paramref name="o1"/>, <paramref name="o2"/>, <paramref name="o3"/> of a row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Load<TOps, TVector, TCount, T>(ref T row, nuint o1, nuint o2, nuint o3, out TVector v0, out TVector v1, out TVector v2, out TVector v3)
+    internal static void Load<TOps, TVector, TCount, T>(ref T row, nuint o1, nuint o2, nuint o3, out TVector v0, out TVector v1, out TVector v2, out TVector v3)
         where TOps : ISimd<TVector, T>
         where TVector : struct
         where TCount : IConstant
@@ -329,7 +330,7 @@ internal static class TriangularColumns
 
     /// <summary><c>a -= coefficient·x</c> on each of the chunk's vectors (one negated FMA each, the coefficient broadcast from memory).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Update<TOps, TVector, TCount, T>(T coefficient, TVector x0, TVector x1, TVector x2, TVector x3, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
+    internal static void Update<TOps, TVector, TCount, T>(T coefficient, TVector x0, TVector x1, TVector x2, TVector x3, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
         where TOps : ISimd<TVector, T>
         where TVector : struct
         where TCount : IConstant
@@ -363,23 +364,34 @@ internal static class TriangularColumns
     {
         TVector inverse = TOps.Broadcast(T.One / diagonal);
         a0 = TOps.Multiply(a0, inverse);
-        TOps.Store(a0, ref row, 0);
+        a1 = TCount.Value > 1 ? TOps.Multiply(a1, inverse) : a1;
+        a2 = TCount.Value > 2 ? TOps.Multiply(a2, inverse) : a2;
+        a3 = TCount.Value > 3 ? TOps.Multiply(a3, inverse) : a3;
+        Store<TOps, TVector, TCount, T>(ref row, o1, o2, o3, a0, a1, a2, a3);
+    }
+
+    /// <summary>Stores the chunk's vectors, in order, at column offsets 0, <paramref name="o1"/>, <paramref name="o2"/>, <paramref name="o3"/> of a row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Store<TOps, TVector, TCount, T>(ref T row, nuint o1, nuint o2, nuint o3, TVector v0, TVector v1, TVector v2, TVector v3)
+        where TOps : ISimd<TVector, T>
+        where TVector : struct
+        where TCount : IConstant
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TOps.Store(v0, ref row, 0);
         if (TCount.Value > 1)
         {
-            a1 = TOps.Multiply(a1, inverse);
-            TOps.Store(a1, ref row, o1);
+            TOps.Store(v1, ref row, o1);
         }
 
         if (TCount.Value > 2)
         {
-            a2 = TOps.Multiply(a2, inverse);
-            TOps.Store(a2, ref row, o2);
+            TOps.Store(v2, ref row, o2);
         }
 
         if (TCount.Value > 3)
         {
-            a3 = TOps.Multiply(a3, inverse);
-            TOps.Store(a3, ref row, o3);
+            TOps.Store(v3, ref row, o3);
         }
     }
 }
