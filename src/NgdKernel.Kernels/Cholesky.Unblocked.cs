@@ -106,9 +106,10 @@ public static partial class Cholesky
     /// <summary>
     /// Rows <c>i..i+rows-1</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{kStart&lt;=k&lt;i} u[k,i+r]·u[k, c:]</c>,
     /// one register chain per vector and row; the coefficients of the rows are adjacent in row k, and
-    /// each loaded vector of row k feeds every row's chain.
+    /// each loaded vector of row k feeds every row's chain. Compiled fully optimized on its own: inlined
+    /// into the group loop, its instantiations exhausted the JIT's inlining budget there.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void UpdateRows<TOps, TVector, TRows, TCount, T>(ref T u, int stride, int i, int kStart, int column)
         where TOps : ISimd<TVector, T>
         where TVector : struct

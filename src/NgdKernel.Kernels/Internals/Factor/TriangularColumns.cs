@@ -364,10 +364,24 @@ internal static class TriangularColumns
     {
         TVector inverse = TOps.Broadcast(T.One / diagonal);
         a0 = TOps.Multiply(a0, inverse);
-        a1 = TCount.Value > 1 ? TOps.Multiply(a1, inverse) : a1;
-        a2 = TCount.Value > 2 ? TOps.Multiply(a2, inverse) : a2;
-        a3 = TCount.Value > 3 ? TOps.Multiply(a3, inverse) : a3;
-        Store<TOps, TVector, TCount, T>(ref row, o1, o2, o3, a0, a1, a2, a3);
+        TOps.Store(a0, ref row, 0);
+        if (TCount.Value > 1)
+        {
+            a1 = TOps.Multiply(a1, inverse);
+            TOps.Store(a1, ref row, o1);
+        }
+
+        if (TCount.Value > 2)
+        {
+            a2 = TOps.Multiply(a2, inverse);
+            TOps.Store(a2, ref row, o2);
+        }
+
+        if (TCount.Value > 3)
+        {
+            a3 = TOps.Multiply(a3, inverse);
+            TOps.Store(a3, ref row, o3);
+        }
     }
 
     /// <summary>Stores the chunk's vectors, in order, at column offsets 0, <paramref name="o1"/>, <paramref name="o2"/>, <paramref name="o3"/> of a row.</summary>
