@@ -27,16 +27,13 @@ public static partial class Cholesky
     /// <exception cref="ArgumentOutOfRangeException">A damping is negative, NaN or infinite.</exception>
     /// <remarks>
     /// <para>A factorization of order up to 64 is a chain of rows, each waiting on the square root and
-    /// division that finish the row before it; at order 32 that wait, not the <c>n³/3</c>
-    /// multiply-adds, sets its time. Matrices of order up to 64 are therefore factored in groups
-    /// whose padded copies fit <see cref="InterleavedBytes"/> of stack: each block of four rows of
-    /// every matrix in the group takes the rows above it, then the four rows of each matrix are
-    /// finished in turn, so while one matrix waits on a root the next one's multiply-adds run. Every
-    /// element goes through the same operations as in <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>
-    /// (the same row routines, in the same order within each matrix); larger matrices are factored
-    /// by it, one after another.</para>
-    /// <para>Every matrix is processed, also after one has failed; each ends as
-    /// <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/> leaves it. Allocates nothing.</para>
+    /// division that finish the row before it. Such matrices are factored in groups whose padded
+    /// copies fit <see cref="InterleavedBytes"/> of stack: each block of four rows of every matrix
+    /// takes the rows above it, then the four rows of each matrix are finished in turn, so while one
+    /// waits on a root the next one's multiply-adds run. Every element goes through the operations of
+    /// <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/> (the same row
+    /// routines, in the same order within each matrix), which factors larger matrices one by one.</para>
+    /// <para>Every matrix is processed, also after one has failed; each ends as TryFactor leaves it. Allocates nothing.</para>
     /// </remarks>
     public static int TryFactorInterleaved<T>(ReadOnlySpan<Matrix<T>> matrices, ReadOnlySpan<T> dampings, out CholeskyFailure failure,
         KernelContext? context = null)
@@ -67,11 +64,9 @@ public static partial class Cholesky
     /// <exception cref="ArgumentException">A matrix is null or not square, a factor's shape differs from its source's, a factor is given twice or is also a source, or the span lengths differ.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A damping is negative, NaN or infinite.</exception>
     /// <remarks>
-    /// The factorization works on the padded transpose of the lower triangle, which is the upper
-    /// triangle row by row: taken from <paramref name="sources"/> it is a contiguous row copy, where
-    /// the in-place form transposes the lower triangle in and needs a copy of A to keep it. The strict
-    /// lower triangle of a source is copied into vector lanes left of the diagonal, whose results are
-    /// discarded: it does not affect the factor. Allocates nothing.
+    /// The factorization works on rows of the upper triangle: copied from a source whole (its strict lower
+    /// part lands in lanes whose results are discarded), where the in-place form transposes the lower
+    /// triangle in and needs a copy of A to keep it. Allocates nothing.
     /// </remarks>
     public static int TryFactorInterleaved<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
         out CholeskyFailure failure, KernelContext? context = null)
@@ -108,10 +103,10 @@ public static partial class Cholesky
             for (int s = 0; s < factors.Length; s++)
             {
                 // A matrix written twice, or written before it is read, would not match TryFactor one by one.
-                if ((s < t && ReferenceEquals(factors[s], factors[t])) || (!inPlace && ReferenceEquals(sources[s], factors[t])))
+                bool twice = s < t && ReferenceEquals(factors[s], factors[t]);
+                if (twice || (!inPlace && ReferenceEquals(sources[s], factors[t])))
                 {
-                    ThrowHelper.ThrowArgument(s < t && ReferenceEquals(factors[s], factors[t])
-                        ? $"Matrices {s} and {t} are the same matrix; each must be distinct."
+                    ThrowHelper.ThrowArgument(twice ? $"Matrices {s} and {t} are the same matrix; each must be distinct."
                         : $"Factor {t} is also source {s}; each factor must be distinct from every source.", name);
                 }
             }
@@ -245,39 +240,30 @@ public static partial class Cholesky
 
     /// <summary>
     /// The padded upper copy of <c>A + damping·I</c> (row stride <paramref name="stride"/>, a multiple
-    /// of the vector width) at <paramref name="u"/>: from the lower triangle of
-    /// <paramref name="source"/> transposed, or, when <paramref name="upper"/>, its rows whole (the
-    /// strict lower part lands left of the diagonal, in lanes whose results are discarded). The
-    /// padding columns are zero, so no row has a tail.
+    /// of the vector width) at <paramref name="u"/>: the lower triangle of <paramref name="source"/>
+    /// transposed, or, when <paramref name="upper"/>, its rows whole. The padding columns are zero.
     /// </summary>
     private static void CopyDamped<T>(ref T source, nint lds, int n, bool upper, T damping, ref T u, int stride, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (upper)
         {
-            // Inline vector moves: a call per row to a copying or clearing routine cost more than the
+            // Inline 256-bit moves: a call per row to a copying or clearing routine cost more than the
             // factorization's first rows. The last vector is zeroed first, then the row written over it.
-            int w = VectorWidth<T>(path);
+            int w = VectorWidth<T>(path), v = Vector256<T>.Count;
             for (int i = 0; i < n; i++)
             {
                 ref T row = ref Unsafe.Add(ref u, i * stride);
                 ref T from = ref Unsafe.Add(ref source, i * lds);
                 int j = 0;
-                if (w == Vector512<T>.Count)
+                for (int z = stride - w; w > 1 && z < stride; z += v)
                 {
-                    Vector512<T>.Zero.StoreUnsafe(ref row, (nuint)(stride - w));
-                    for (; j + w <= n; j += w)
-                    {
-                        Vector512.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref row, (nuint)j);
-                    }
+                    Vector256<T>.Zero.StoreUnsafe(ref row, (nuint)z);
                 }
-                else if (w == Vector256<T>.Count)
+
+                for (; w > 1 && j + v <= n; j += v)
                 {
-                    Vector256<T>.Zero.StoreUnsafe(ref row, (nuint)(stride - w));
-                    for (; j + w <= n; j += w)
-                    {
-                        Vector256.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref row, (nuint)j);
-                    }
+                    Vector256.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref row, (nuint)j);
                 }
 
                 for (; j < n; j++)

@@ -64,11 +64,9 @@ public static partial class Syrk
         int w = path switch { KernelPath.Vector512 => Vector512<T>.Count, KernelPath.Vector256 => Vector256<T>.Count, _ => n };
         if (op == MatrixOp.Transpose && n > w && k > 0 && !T.IsZero(alpha) && GemmSmall.IsSmallSyrk(n, k, transposeB: false))
         {
-            // AᵀA by blocks of w rows (the last one with the rest), each over the whole vectors that
-            // reach its diagonal: the whole product did twice the multiply-adds of the lower triangle
-            // (33×33 from 32 rows: 51 vector rows instead of 99 in float). Every element is the small
-            // GEMM's FMA chain whatever block it is in; the blocks are at least a vector wide, so none
-            // runs on a narrower (at width 1 unfused) body.
+            // By blocks of w rows (the last with the rest) over the vectors reaching each block's diagonal:
+            // the whole product did nearly twice the multiply-adds. Each element is the small GEMM's FMA
+            // chain in any block; blocks at least a vector wide never take a narrower (unfused) body.
             nint lda = StridedView.Stride(a), ldc = StridedView.Stride(c);
             fixed (T* pa = &a.DangerousGetReference())
             fixed (T* pc = &c.DangerousGetReference())
