@@ -57,7 +57,7 @@ internal sealed class DataParallelTrainerSource : IClusterTrainerSource
 
     /// <summary>
     /// The CLI's resume state inside the data-parallel section, after checking that the checkpoint was
-    /// written by a run with the same P and batch (the trainer's section carries both).
+    /// written by a run with the same P and that its section and resume state agree on the batch.
     /// </summary>
     public ReadOnlySpan<byte> ResumeData(byte[] applicationData, string path)
     {
@@ -77,11 +77,13 @@ internal sealed class DataParallelTrainerSource : IClusterTrainerSource
                 $"'{path}' was written with --workers {section.WorkerCount}; this run has --workers {_workers}. Resume with the same P (the bits depend on it)."));
         }
 
+        // This run's own batch is checked with the rest of its settings against the resume state; here
+        // the two records inside the file must agree, or the file was not written by one run.
         int batch = ResumeState.Read(section.ApplicationData, path).Runs[^1].Batch;
         if (section.BatchSize != batch)
         {
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                $"'{path}' was written with batch M = {section.BatchSize}; this run's batch is M = {batch}. Resume with the same batch."));
+                $"'{path}' contradicts itself: its data-parallel state has batch M = {section.BatchSize}, its run in progress M = {batch}. It was not written by one run; start afresh."));
         }
 
         return section.ApplicationData;
