@@ -129,8 +129,7 @@ public static partial class Cholesky
         int first = -1;
         failure = default;
         Span<int> group = stackalloc int[GroupLimit];
-        int count = 0;
-        int used = 0;
+        int count = 0, used = 0;
         for (int t = 0; t < factors.Length; t++)
         {
             int n = factors[t].Rows;
@@ -158,8 +157,7 @@ public static partial class Cholesky
             if (count == GroupLimit || (count > 0 && used + size > capacity))
             {
                 FactorGroup(sources, factors, dampings, group[..count], upper, path, ref first, ref failure);
-                count = 0;
-                used = 0;
+                count = used = 0;
             }
 
             group[count++] = t;
