@@ -4,6 +4,11 @@ namespace NgdKernel.Optimizers;
 // every step, damped inverses refreshed every T steps and applied by two products in between.
 internal sealed partial class LayerCurvature<T>
 {
+    /// <summary>The two factors of <see cref="RefreshBoth"/>, input side first (set by each refresh: no allocation in a step).</summary>
+    private readonly Matrix<T>[] _refreshFactors = new Matrix<T>[2];
+
+    /// <summary>The damping of each of <see cref="_refreshFactors"/>.</summary>
+    private readonly T[] _refreshDampings = new T[2];
 
     /// <summary>
     /// Eq. 20 with kept inverses: when <paramref name="accumulate"/> is set, folds the batch into the
@@ -46,15 +51,8 @@ internal sealed partial class LayerCurvature<T>
                 SaveInverses();
             }
 
-            if (!Refresh(InputCovariance, InputFactor, damping, context, out failure))
+            if (!RefreshBoth(damping, context, out failure))
             {
-                FailedSide = StepQuantity.InputCovariance;
-                return false;
-            }
-
-            if (!Refresh(ErrorCovariance, ErrorFactor, damping, context, out failure))
-            {
-                FailedSide = StepQuantity.ErrorCovariance;
                 return false;
             }
 
@@ -64,6 +62,33 @@ internal sealed partial class LayerCurvature<T>
         Gemm.Multiply(gradient, MatrixOp.None, InputFactor.ReadOnlySpan, MatrixOp.None, T.One, T.Zero, _product!.Span, context);
         Gemm.Multiply(ErrorFactor.ReadOnlySpan, MatrixOp.None, _product.ReadOnlySpan, MatrixOp.None, T.One, T.Zero, Direction.Span, context);
         failure = default;
+        return true;
+    }
+
+    /// <summary>
+    /// Both damped inverses of a refresh, <c>(C + dI)^-1</c> on each side: the two factorizations in
+    /// lock-step (<see cref="Cholesky.TryFactorInterleaved"/>, bit for bit the factorizations one after
+    /// the other; at these orders each waits on its rows' square roots, and the other fills that wait),
+    /// then the two inversions. On a failure the side reported is the one the sequential order would
+    /// report (input first); the other factor may have been overwritten too, which the caller's
+    /// <see cref="RestoreRunningState"/> undoes from the inverses saved before the refresh.
+    /// </summary>
+    private bool RefreshBoth(T damping, KernelContext context, out CholeskyFailure failure)
+    {
+        InputCovariance.CopyTo(InputFactor);
+        ErrorCovariance.CopyTo(ErrorFactor);
+        _refreshFactors[0] = InputFactor;
+        _refreshFactors[1] = ErrorFactor;
+        _refreshDampings[0] = _refreshDampings[1] = damping;
+        int failed = Cholesky.TryFactorInterleaved<T>(_refreshFactors, _refreshDampings, out failure, context);
+        if (failed >= 0)
+        {
+            FailedSide = failed == 0 ? StepQuantity.InputCovariance : StepQuantity.ErrorCovariance;
+            return false;
+        }
+
+        Cholesky.Invert(InputFactor.Span, context);
+        Cholesky.Invert(ErrorFactor.Span, context);
         return true;
     }
 

@@ -302,6 +302,72 @@ public sealed class AmortizedCurvatureTests(ITestOutputHelper output)
         return [.. Enumerable.Range(0, network.LayerCount).Select(l => network.WeightMatrix(l).AsSpan().ToArray())];
     }
 
+    /// <summary>
+    /// A refresh whose damped covariance does not factor, on either side of the layer, is retried
+    /// and then reported with that side and layer, the weights, step count and damping as before,
+    /// and the running state restored: a later step from there has the bits of a fresh optimizer's.
+    /// Input side: every input row is (1, 1), so Lambda is exactly singular and, in float,
+    /// 1 + sqrt(1e-20) rounds to 1. Error side: identical hidden units (equal rows of the first
+    /// layer, equal columns of the second), so every row of the first layer's errors repeats one
+    /// value and LambdaT is singular the same way, while the Gaussian inputs factor.
+    /// </summary>
+    [Theory]
+    [InlineData(StepQuantity.InputCovariance)]
+    [InlineData(StepQuantity.ErrorCovariance)]
+    public void AmortizedCurvature_RefreshThatDoesNotFactor_ReportsItsSideAndRestores(StepQuantity side)
+    {
+        NetworkOptions options = Tanh([2, 3, 2]);
+        var network = new Network<float>(options);
+        float[,] x = Convert<float>(Gaussian(6, 2, 3));
+        if (side == StepQuantity.InputCovariance)
+        {
+            x = new float[6, 2];
+            x.AsSpan2D().Fill(1);
+        }
+        else
+        {
+            Span2D<float> first = network.Weights(0), second = network.Weights(1);
+            for (int j = 1; j < first.Height; j++)
+            {
+                first.GetRowSpan(0).CopyTo(first.GetRowSpan(j));
+            }
+
+            for (int i = 0; i < second.Height; i++)
+            {
+                second.GetRowSpan(i)[1..3].Fill(second[i, 0]);
+            }
+        }
+
+        var fresh = new Network<float>(options);
+        network.CopyWeightsTo(fresh);
+        float[][] before = [.. Enumerable.Range(0, network.LayerCount).Select(l => network.WeightMatrix(l).AsSpan().ToArray())];
+        var settings = new NaturalGradientOptions { InverseUpdatePeriod = 3, MaxRetries = 1, InitialDamping = 1e-20, MinDamping = 1e-30 };
+        var optimizer = new NaturalGradientOptimizer<float>(network, settings);
+        float[,] y = Convert<float>(Gaussian(6, 2, 4));
+        var e = Assert.Throws<CurvatureFactorizationException>(() => optimizer.Step(new ReadOnlySpan2D<float>(x), new ReadOnlySpan2D<float>(y)));
+        output.WriteLine(e.Message);
+        Assert.Equal((side, 0, 1), (e.Quantity, e.Layer, e.Retries));
+        for (int l = 0; l < network.LayerCount; l++)
+        {
+            Assert.True(before[l].AsSpan().SequenceEqual(network.WeightMatrix(l).AsSpan()), $"layer {l} weights changed");
+        }
+
+        Assert.Equal((0L, 1e-20), (optimizer.StepCount, optimizer.Damping));
+
+        var reference = new NaturalGradientOptimizer<float>(fresh, settings);
+        float[,] good = Convert<float>(Gaussian(6, 2, 5));
+        foreach (NaturalGradientOptimizer<float> o in new[] { optimizer, reference })
+        {
+            o.Damping = 1;
+            o.Step(new ReadOnlySpan2D<float>(good), new ReadOnlySpan2D<float>(y));
+        }
+
+        for (int l = 0; l < network.LayerCount; l++)
+        {
+            Assert.True(fresh.WeightMatrix(l).AsSpan().SequenceEqual(network.WeightMatrix(l).AsSpan()), $"layer {l} differs from a fresh optimizer's");
+        }
+    }
+
     private static double[,] WithBias(double[,] x)
     {
         int rows = x.GetLength(0), columns = x.GetLength(1);
