@@ -38,12 +38,12 @@ public static partial class Cholesky
     public static int TryFactorInterleaved<T>(ReadOnlySpan<Matrix<T>> matrices, ReadOnlySpan<T> dampings, out CholeskyFailure failure,
         KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TryFactorInterleaved(matrices, matrices, dampings, out failure, context);
+        TryFactorInterleavedInto(matrices, matrices, dampings, out failure, context);
 
     /// <summary>
     /// Factors each <c>Aᵢ + dampingᵢ·I = Lᵢ·Lᵢᵀ</c> into <paramref name="factors"/>[i], Aᵢ given by the
     /// upper triangle of <paramref name="sources"/>[i], with the rows of several small matrices
-    /// interleaved as in <see cref="TryFactorInterleaved{T}(ReadOnlySpan{Matrix{T}}, ReadOnlySpan{T}, out CholeskyFailure, KernelContext)"/>.
+    /// interleaved as in <see cref="TryFactorInterleaved"/>.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="sources">
@@ -68,7 +68,7 @@ public static partial class Cholesky
     /// part lands in lanes whose results are discarded), where the in-place form transposes the lower
     /// triangle in and needs a copy of A to keep it. Allocates nothing.
     /// </remarks>
-    public static int TryFactorInterleaved<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
+    public static int TryFactorInterleavedInto<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
         out CholeskyFailure failure, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -116,7 +116,7 @@ public static partial class Cholesky
     }
 
     /// <summary>
-    /// Unchecked <see cref="TryFactorInterleaved{T}(ReadOnlySpan{Matrix{T}}, ReadOnlySpan{Matrix{T}}, ReadOnlySpan{T}, out CholeskyFailure, KernelContext)"/>;
+    /// Unchecked <see cref="TryFactorInterleavedInto{T}(ReadOnlySpan{Matrix{T}}, ReadOnlySpan{Matrix{T}}, ReadOnlySpan{T}, out CholeskyFailure, KernelContext)"/>;
     /// <paramref name="sources"/> the same span as <paramref name="factors"/>: in place, from the lower triangles.
     /// </summary>
     internal static int FactorInterleavedCore<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,

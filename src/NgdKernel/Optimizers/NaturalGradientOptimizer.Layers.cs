@@ -165,7 +165,7 @@ public sealed partial class NaturalGradientOptimizer<T>
     /// <summary>
     /// <see cref="CholeskyDirections"/> on one thread when every trained layer solves both sides in
     /// covariance space: all covariances first, then all damped factorizations interleaved
-    /// from the covariances into the factors (<see cref="Cholesky.TryFactorInterleaved{T}(ReadOnlySpan{Matrix{T}}, ReadOnlySpan{Matrix{T}}, ReadOnlySpan{T}, out CholeskyFailure, KernelContext)"/>:
+    /// from the covariances into the factors (<see cref="Cholesky.TryFactorInterleavedInto"/>:
     /// a small factorization waits on each row's square root, and the other factorizations fill that
     /// wait), then all solves. Each kernel gets the
     /// operands it gets in the layer-by-layer loop, so the bits are the same; on a failure, the
@@ -203,7 +203,7 @@ public sealed partial class NaturalGradientOptimizer<T>
             _factorDampings[count++] = errorDamping;
         }
 
-        int index = Cholesky.TryFactorInterleaved<T>(_factorSources.AsSpan(0, count), _factors.AsSpan(0, count),
+        int index = Cholesky.TryFactorInterleavedInto<T>(_factorSources.AsSpan(0, count), _factors.AsSpan(0, count),
             _factorDampings.AsSpan(0, count), out failure, context);
         if (index >= 0)
         {

@@ -3,8 +3,8 @@ using NgdKernel.LinearAlgebra;
 namespace NgdKernel.Tests.Kernels;
 
 /// <summary>
-/// Both forms of <c>Cholesky.TryFactorInterleaved</c> (in place, and from the upper triangles of
-/// symmetric sources into separate factors) against <see cref="Cholesky.TryFactor{T}(CommunityToolkit.HighPerformance.Span2D{T}, T, out CholeskyFailure, KernelContext)"/>
+/// <see cref="Cholesky.TryFactorInterleaved"/> (in place) and <see cref="Cholesky.TryFactorInterleavedInto"/> (from the upper
+/// triangles of symmetric sources into separate factors) against <see cref="Cholesky.TryFactor{T}(CommunityToolkit.HighPerformance.Span2D{T}, T, out CholeskyFailure, KernelContext)"/>
 /// one matrix at a time: the same bits in every matrix, the same failure, on every path.
 /// </summary>
 public class CholeskyInterleavedTests
@@ -73,36 +73,36 @@ public class CholeskyInterleavedTests
     }
 
     [Fact]
-    public void TryFactorInterleaved_FromSources_RejectsBadArguments_NamingThem()
+    public void TryFactorInterleavedInto_RejectsBadArguments_NamingThem()
     {
         Matrix<double>[] sources = [new(3, 3), new(2, 2)];
         Matrix<double>[] factors = [new(3, 3), new(2, 2)];
         ArgumentException count = Assert.Throws<ArgumentException>(() =>
-            Cholesky.TryFactorInterleaved<double>(sources, factors.AsSpan(0, 1), [1.0], out _));
+            Cholesky.TryFactorInterleavedInto<double>(sources, factors.AsSpan(0, 1), [1.0], out _));
         Assert.Equal("factors", count.ParamName);
-        ArgumentException lengths = Assert.Throws<ArgumentException>(() => Cholesky.TryFactorInterleaved<double>(sources, factors, [1.0], out _));
+        ArgumentException lengths = Assert.Throws<ArgumentException>(() => Cholesky.TryFactorInterleavedInto<double>(sources, factors, [1.0], out _));
         Assert.Equal("dampings", lengths.ParamName);
         ArgumentException square = Assert.Throws<ArgumentException>(() =>
-            Cholesky.TryFactorInterleaved<double>([new Matrix<double>(3, 2)], [new Matrix<double>(3, 2)], [1.0], out _));
+            Cholesky.TryFactorInterleavedInto<double>([new Matrix<double>(3, 2)], [new Matrix<double>(3, 2)], [1.0], out _));
         Assert.Equal("sources", square.ParamName);
         ArgumentException shape = Assert.Throws<ArgumentException>(() =>
-            Cholesky.TryFactorInterleaved<double>(sources, [factors[1], factors[0]], [1.0, 1.0], out _));
+            Cholesky.TryFactorInterleavedInto<double>(sources, [factors[1], factors[0]], [1.0, 1.0], out _));
         Assert.Equal("factors", shape.ParamName);
         Assert.Contains("Factor 0 is 2x2; its source is 3x3", shape.Message, StringComparison.Ordinal);
         Assert.Equal("sources", Assert.Throws<ArgumentException>(() =>
-            Cholesky.TryFactorInterleaved<double>([null!], [factors[0]], [1.0], out _)).ParamName);
+            Cholesky.TryFactorInterleavedInto<double>([null!], [factors[0]], [1.0], out _)).ParamName);
         Assert.Equal("factors", Assert.Throws<ArgumentException>(() =>
-            Cholesky.TryFactorInterleaved<double>([sources[0]], [null!], [1.0], out _)).ParamName);
+            Cholesky.TryFactorInterleavedInto<double>([sources[0]], [null!], [1.0], out _)).ParamName);
         ArgumentException twice = Assert.Throws<ArgumentException>(() =>
-            Cholesky.TryFactorInterleaved<double>([sources[0], new Matrix<double>(3, 3)], [factors[0], factors[0]], [1.0, 1.0], out _));
+            Cholesky.TryFactorInterleavedInto<double>([sources[0], new Matrix<double>(3, 3)], [factors[0], factors[0]], [1.0, 1.0], out _));
         Assert.Equal("factors", twice.ParamName);
         Assert.Contains("Matrices 0 and 1", twice.Message, StringComparison.Ordinal);
         ArgumentException aliased = Assert.Throws<ArgumentException>(() =>
-            Cholesky.TryFactorInterleaved<double>(sources, [factors[0], sources[1]], [1.0, 1.0], out _));
+            Cholesky.TryFactorInterleavedInto<double>(sources, [factors[0], sources[1]], [1.0, 1.0], out _));
         Assert.Equal("factors", aliased.ParamName);
         Assert.Contains("Factor 1 is also source 1", aliased.Message, StringComparison.Ordinal);
         ArgumentOutOfRangeException negative = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            Cholesky.TryFactorInterleaved<double>(sources, factors, [1.0, double.NaN], out _));
+            Cholesky.TryFactorInterleavedInto<double>(sources, factors, [1.0, double.NaN], out _));
         Assert.Equal("dampings", negative.ParamName);
     }
 
@@ -119,8 +119,8 @@ public class CholeskyInterleavedTests
             long allocated = Allocations.Measure(() => Cholesky.TryFactorInterleaved<float>(matrices, dampings, out _, context));
             Assert.True(allocated == 0, $"{path}: {allocated} B allocated");
             Matrix<float>[] factors = [.. matrices.Select(m => new Matrix<float>(m.Rows, m.Columns))];
-            Cholesky.TryFactorInterleaved<float>(matrices, factors, dampings, out _, context);
-            allocated = Allocations.Measure(() => Cholesky.TryFactorInterleaved<float>(matrices, factors, dampings, out _, context));
+            Cholesky.TryFactorInterleavedInto<float>(matrices, factors, dampings, out _, context);
+            allocated = Allocations.Measure(() => Cholesky.TryFactorInterleavedInto<float>(matrices, factors, dampings, out _, context));
             Assert.True(allocated == 0, $"{path}, from sources: {allocated} B allocated");
         }
     }
@@ -191,7 +191,7 @@ public class CholeskyInterleavedTests
             SameBits(alone[t].ReadOnlySpan, together[t].ReadOnlySpan, $"{label}: matrix {t} in place");
         }
 
-        int fromSources = Cholesky.TryFactorInterleaved<T>(sources, factors, dampings, out CholeskyFailure sourceFailure, context);
+        int fromSources = Cholesky.TryFactorInterleavedInto<T>(sources, factors, dampings, out CholeskyFailure sourceFailure, context);
         Assert.True(expected == fromSources, $"{label}: failing matrix {fromSources} from sources, TryFactor one by one {expected}");
         Assert.True(expectedFailure == sourceFailure, $"{label}: failure {sourceFailure} from sources, TryFactor {expectedFailure}");
         for (int t = 0; t < count; t++)
