@@ -6,10 +6,7 @@ namespace NgdKernel.Kernels;
 // of the others.
 public static partial class Cholesky
 {
-    /// <summary>
-    /// Stack bytes of the padded copies factored in lock-step: as many matrices join a group as fit
-    /// (at least one), so the group's copies stay in a 48 KiB L1 data cache.
-    /// </summary>
+    /// <summary>Stack bytes of the padded copies factored in lock-step (at least one matrix): a 48 KiB L1 data cache.</summary>
     internal const int InterleavedBytes = 48 * 1024;
 
     /// <summary>

@@ -13,12 +13,9 @@ public static partial class Cholesky
     /// on failure the rows before the pivot hold L and the rest of the block is unchanged.
     /// </summary>
     /// <remarks>
-    /// The copy is padded to whole vectors with zeros, and each row is updated from the vector
-    /// boundary at or below its diagonal, so no loop has a tail: the lanes left of the diagonal
-    /// compute values nobody reads. Each element is one FMA chain in k order and one multiply
-    /// by <c>1/u[i,i]</c> (as LAPACK's dpotf2 scales by <c>1/ajj</c>), the same sequence on every
-    /// path; it is <see cref="FactorUpper{TOps, TVector, T}"/> on a group of one. Copying in and out
-    /// costs <c>2n²</c> moves against <c>n³/3</c> flops.
+    /// <see cref="FactorUpper{TOps, TVector, T}"/> on a group of one: rows padded to whole vectors with
+    /// zeros, each element one FMA chain in k order and one multiply by <c>1/u[i,i]</c> (as LAPACK's
+    /// dpotf2 scales by <c>1/ajj</c>) on every path. Copying in and out costs <c>2n²</c> moves against <c>n³/3</c> flops.
     /// </remarks>
     [SkipLocalsInit]
     internal static int FactorUnblocked<T>(ref T a0, nint lda, int n, T damping, KernelPath path, out T pivotValue)
@@ -105,9 +102,8 @@ public static partial class Cholesky
 
     /// <summary>
     /// Rows <c>i..i+rows-1</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{kStart&lt;=k&lt;i} u[k,i+r]·u[k, c:]</c>,
-    /// one register chain per vector and row; the coefficients of the rows are adjacent in row k, and
-    /// each loaded vector of row k feeds every row's chain. Compiled fully optimized on its own: inlined
-    /// into the group loop, its instantiations exhausted the JIT's inlining budget there.
+    /// one register chain per vector and row, each loaded vector of row k feeding every row. Compiled
+    /// on its own: inlined, its instantiations exhausted the JIT's inlining budget in the group loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void UpdateRows<TOps, TVector, TRows, TCount, T>(ref T u, int stride, int i, int kStart, int column)
