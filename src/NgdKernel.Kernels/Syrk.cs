@@ -62,12 +62,12 @@ public static partial class Syrk
     {
         int n = c.Height, k = a.Height;
         int w = path switch { KernelPath.Vector512 => Vector512<T>.Count, KernelPath.Vector256 => Vector256<T>.Count, _ => n };
-        if (op == MatrixOp.Transpose && n > 3 * w && k > 0 && !T.IsZero(alpha) && GemmSmall.IsSmallSyrk(n, k, transposeB: false))
+        if (op == MatrixOp.Transpose && n > w && k > 0 && !T.IsZero(alpha) && GemmSmall.IsSmallSyrk(n, k, transposeB: false))
         {
-            // Blocks of w rows (the last with the rest) over the vectors reaching each block's diagonal, from
-            // four vectors a row (Zen 5: 32×32 and 33×33 from 32 rows in double 1.3-1.4x faster; at two and
-            // three, float, the extra calls cost more). Each element is the small GEMM's FMA chain in any
-            // block; blocks at least a vector wide never take a narrower (unfused) body.
+            // Blocks of w rows (the last with the rest) over the vectors reaching each block's diagonal: the
+            // whole product did nearly twice the multiply-adds (the latency network's step, Zen 5: float 0.5,
+            // double 2.5 us less). Each element is the small GEMM's FMA chain in any block; blocks at least
+            // a vector wide never take a narrower (unfused) body.
             nint lda = StridedView.Stride(a), ldc = StridedView.Stride(c);
             fixed (T* pa = &a.DangerousGetReference())
             fixed (T* pc = &c.DangerousGetReference())
