@@ -4,11 +4,10 @@ namespace NgdKernel.Kernels;
 //
 // Work is split so that every element goes through the same operations as on one thread, which
 // makes results bit-identical across thread counts (not merely within tolerance):
-// - left solves split B's columns and right solves B's rows at multiples of 64, so the register
-//   tiles of FactorGemm (4 rows × 2 vectors, at most 32 elements wide) fall on the same elements;
-//   TriangularColumns computes every element the same way wherever it lands;
+// - left solves split B's columns and right solves B's rows at multiples of 64; FactorGemm and
+//   TriangularColumns compute every element the same way wherever it lands;
 // - the factorization splits the panel solve and the trailing update of each block column by
-//   rows of the trailing matrix at multiples of 4 (FactorGemm's tile height), the update by area
+//   rows of the trailing matrix at multiples of 4 (where FactorGemm's tiled rows end), the update by area
 //   (row i of the lower triangle costs i + 1), and keeps the small diagonal factor on the caller.
 public static partial class Cholesky
 {
@@ -89,7 +88,9 @@ public static partial class Cholesky
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref SolveJob<T> job = ref Unsafe.AsRef<SolveJob<T>>(state);
-        (int start, int end) = EvenRange(job.Left ? job.Columns : job.Rows, part, parts, SolveGrain);
+        int total = job.Left ? job.Columns : job.Rows;
+        int start = WorkerPool.Boundary(total, part, parts, SolveGrain, triangle: false);
+        int end = WorkerPool.Boundary(total, part + 1, parts, SolveGrain, triangle: false);
         if (start < end && job.Left)
         {
             SolveLeftKernel(ref *job.Factor, job.FactorStride, ref job.B[start], job.BStride, job.N, end - start, job.Path);
@@ -172,7 +173,8 @@ public static partial class Cholesky
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref FactorJob<T> job = ref Unsafe.AsRef<FactorJob<T>>(state);
-        (int start, int end) = EvenRange(job.Rest, part, parts, FactorGrain);
+        int start = WorkerPool.Boundary(job.Rest, part, parts, FactorGrain, triangle: false);
+        int end = WorkerPool.Boundary(job.Rest, part + 1, parts, FactorGrain, triangle: false);
         if (start < end)
         {
             TriangularSolve.Solve(ref *job.Diagonal, job.Stride, lower: true, transpose: true, left: false, ref job.Panel[start * job.Stride], job.Stride, end - start, job.BlockWidth, job.Path);
@@ -183,8 +185,8 @@ public static partial class Cholesky
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ref FactorJob<T> job = ref Unsafe.AsRef<FactorJob<T>>(state);
-        int start = AreaBoundary(job.Rest, part, parts);
-        int end = AreaBoundary(job.Rest, part + 1, parts);
+        int start = WorkerPool.Boundary(job.Rest, part, parts, FactorGrain, triangle: true);
+        int end = WorkerPool.Boundary(job.Rest, part + 1, parts, FactorGrain, triangle: true);
         SubtractLowerRows(ref *job.Panel, ref *job.Trailing, job.Stride, job.Rest, job.BlockWidth, start, end, job.Path);
     }
 
@@ -206,26 +208,5 @@ public static partial class Cholesky
                 ref Unsafe.Add(ref panel, r0 * lda), lda, ref Unsafe.Add(ref panel, j0 * lda), lda,
                 ref Unsafe.Add(ref trailing, (r0 * lda) + j0), lda, end - r0, nc, kb, lowerOnly: false, path);
         }
-    }
-
-    /// <summary>Part <paramref name="part"/> of <paramref name="total"/> split evenly in multiples of <paramref name="grain"/>.</summary>
-    private static (int Start, int End) EvenRange(int total, int part, int parts, int grain)
-    {
-        long chunks = (total + grain - 1) / grain;
-        int start = (int)(chunks * part / parts) * grain;
-        int end = (int)Math.Min(total, chunks * (part + 1) / parts * grain);
-        return (Math.Min(start, total), end);
-    }
-
-    /// <summary>Row where part <paramref name="part"/> of a lower-triangular update starts: equal areas, multiples of 4.</summary>
-    private static int AreaBoundary(int rest, int part, int parts)
-    {
-        if (part >= parts)
-        {
-            return rest;
-        }
-
-        int row = (int)(rest * Math.Sqrt((double)part / parts)) / FactorGrain * FactorGrain;
-        return Math.Min(row, rest);
     }
 }

@@ -50,7 +50,7 @@ public static partial class Cholesky
     /// </remarks>
     public static bool TryFactor<T>(Span2D<T> a, T damping, out CholeskyFailure failure, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TryFactorChecked(a, damping, (context ?? KernelContext.Default).Path, context, out failure);
+        TryFactorChecked(a, damping, context, out failure);
 
     /// <summary>
     /// Factors <c>A + damping·I = L·Lᵀ</c> in place, throwing when it is not positive definite.
@@ -69,7 +69,7 @@ public static partial class Cholesky
     public static void Factor<T>(Span2D<T> a, T damping, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (!TryFactorChecked(a, damping, (context ?? KernelContext.Default).Path, context, out CholeskyFailure failure))
+        if (!TryFactorChecked(a, damping, context, out CholeskyFailure failure))
         {
             ThrowHelper.ThrowArithmetic_NotPositiveDefinite(
                 nameof(a), failure.PivotIndex, failure.PivotValue, double.CreateTruncating(damping));
@@ -94,7 +94,7 @@ public static partial class Cholesky
     /// </remarks>
     public static void SolveLeft<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveChecked(factor, b, left: true, (context ?? KernelContext.Default).Path, context);
+        SolveChecked(factor, b, left: true, context);
 
     /// <summary>Solves <c>X·(L·Lᵀ) = B</c> in place: <c>B &lt;- B·(L·Lᵀ)⁻¹</c>.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -113,7 +113,7 @@ public static partial class Cholesky
     /// </remarks>
     public static void SolveRight<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveChecked(factor, b, left: false, (context ?? KernelContext.Default).Path, context);
+        SolveChecked(factor, b, left: false, context);
 
     /// <summary>Replaces the factor L by the full symmetric inverse <c>(L·Lᵀ)⁻¹</c>, in place.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -129,36 +129,21 @@ public static partial class Cholesky
     /// costs <c>n³</c> flops more and is less accurate. NaN propagates. Allocates nothing.
     /// </remarks>
     public static void Invert<T>(Span2D<T> factor, KernelContext? context = null)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        InvertOnPath(factor, (context ?? KernelContext.Default).Path);
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Check.Square<T>(factor, nameof(factor));
+        InvertCore(factor, (context ?? KernelContext.Default).Path);
+    }
 
-    // ------------------------------------------------------------------ path-explicit entries
-
-    /// <summary>TryFactor on a forced path, on the calling thread (tests, benchmarks).</summary>
-    internal static bool TryFactorOnPath<T>(Span2D<T> a, T damping, KernelPath path, out CholeskyFailure failure)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TryFactorChecked(a, damping, path, context: null, out failure);
-
-    /// <summary>SolveLeft on a forced path, on the calling thread.</summary>
-    internal static void SolveLeftOnPath<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveChecked(factor, b, left: true, path, context: null);
-
-    /// <summary>SolveRight on a forced path, on the calling thread.</summary>
-    internal static void SolveRightOnPath<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveChecked(factor, b, left: false, path, context: null);
-
-    private static bool TryFactorChecked<T>(Span2D<T> a, T damping, KernelPath path, KernelContext? context, out CholeskyFailure failure)
+    private static bool TryFactorChecked<T>(Span2D<T> a, T damping, KernelContext? context, out CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Check.Square<T>(a, nameof(a));
         Check.FiniteNonNegative(damping, nameof(damping));
-        Check.PathSupported(path, nameof(path));
-        return FactorCore(a, damping, path, context, out failure);
+        return FactorCore(a, damping, (context ?? KernelContext.Default).Path, context, out failure);
     }
 
-    private static void SolveChecked<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, bool left, KernelPath path, KernelContext? context)
+    private static void SolveChecked<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, bool left, KernelContext? context)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Check.Square(factor, nameof(factor));
@@ -172,7 +157,7 @@ public static partial class Cholesky
         }
 
         Check.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
-        Check.PathSupported(path, nameof(path));
+        KernelPath path = (context ?? KernelContext.Default).Path;
         if (b.Height == 0 || b.Width == 0 || TrySolveInParallel(factor, b, left, context))
         {
             return;
@@ -189,19 +174,4 @@ public static partial class Cholesky
             SolveRightKernel(ref f0, StridedView.Stride(factor), ref b0, StridedView.Stride(b), b.Height, b.Width, path);
         }
     }
-
-    /// <summary>Invert on a forced path.</summary>
-    internal static void InvertOnPath<T>(Span2D<T> factor, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        Check.Square<T>(factor, nameof(factor));
-        Check.PathSupported(path, nameof(path));
-        InvertCore(factor, path);
-    }
-
-    internal static void SolveCore<T>(ReadOnlySpan2D<T> triangle, bool lower, bool transpose, bool left, Span2D<T> b, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TriangularSolve.Solve(
-            ref triangle.DangerousGetReference(), StridedView.Stride(triangle), lower, transpose, left,
-            ref b.DangerousGetReference(), StridedView.Stride(b), b.Height, b.Width, path);
 }

@@ -42,39 +42,6 @@ public static partial class ShermanMorrison
     /// <para>Cost <c>3n²</c> multiply-adds. Allocates nothing; deterministic on one path.</para>
     /// </remarks>
     public static bool TryUpdate<T>(Span2D<T> inverse, ReadOnlySpan<T> u, ReadOnlySpan<T> v, T scale, Span<T> workspace, out T denominator, KernelContext? context = null)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TryUpdateOnPath(inverse, u, v, scale, workspace, (context ?? KernelContext.Default).Path, out denominator);
-
-    /// <summary>
-    /// <c>inverse &lt;- (β·A + (1-β)·u·uᵀ)⁻¹</c> given <c>inverse = A⁻¹</c> symmetric: the inverse of
-    /// an exponential moving average of covariances, updated by one sample.
-    /// </summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="inverse"><c>[n, n]</c>, row-major, any row stride, symmetric: <c>A⁻¹</c> on entry; the result is exactly symmetric.</param>
-    /// <param name="u">Length n: the new sample.</param>
-    /// <param name="beta">The decay β, in <c>(0, 1]</c>; β = 1 leaves the inverse unchanged.</param>
-    /// <param name="workspace">Length at least n; must not overlap the other arguments.</param>
-    /// <param name="denominator">The computed <c>1 + ((1-β)/β)·uᵀA⁻¹u</c>.</param>
-    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread only.</param>
-    /// <returns><see langword="false"/> (inverse untouched) when the denominator fails the guard of
-    /// <see cref="TryUpdate{T}(Span2D{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, T, Span{T}, out T, KernelContext)"/>
-    /// (for a positive definite A it is at least 1, so this means A was not positive definite, or NaN).</returns>
-    /// <exception cref="ArgumentException">
-    /// <paramref name="inverse"/> is not square; <paramref name="u"/> does not have length n;
-    /// <paramref name="workspace"/> is shorter than n; or an argument overlaps another.
-    /// </exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="beta"/> is not in <c>(0, 1]</c>.</exception>
-    /// <remarks>
-    /// <c>(βA + (1-β)uuᵀ)⁻¹ = (1/β)(A⁻¹ - s·wwᵀ/(1 + s·uᵀw))</c> with <c>s = (1-β)/β</c>,
-    /// <c>w = A⁻¹u</c>. The lower triangle is computed and mirrored, so symmetry never drifts.
-    /// Cost <c>1.5n²</c> multiply-adds. Allocates nothing.
-    /// </remarks>
-    public static bool TryUpdateMovingAverage<T>(Span2D<T> inverse, ReadOnlySpan<T> u, T beta, Span<T> workspace, out T denominator, KernelContext? context = null)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TryUpdateMovingAverageOnPath(inverse, u, beta, workspace, (context ?? KernelContext.Default).Path, out denominator);
-
-    internal static bool TryUpdateOnPath<T>(
-        Span2D<T> inverse, ReadOnlySpan<T> u, ReadOnlySpan<T> v, T scale, Span<T> workspace, KernelPath path, out T denominator)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Check.Square<T>(inverse, nameof(inverse));
@@ -88,7 +55,7 @@ public static partial class ShermanMorrison
         Check.NoOverlap<T>(workspace, nameof(workspace), inverse, nameof(inverse));
         Check.NoOverlap<T>(workspace, nameof(workspace), u, nameof(u));
         Check.NoOverlap<T>(workspace, nameof(workspace), v, nameof(v));
-        Check.PathSupported(path, nameof(path));
+        KernelPath path = (context ?? KernelContext.Default).Path;
 
         nint ld = StridedView.Stride(inverse);
         ref T a0 = ref inverse.DangerousGetReference();
@@ -124,8 +91,31 @@ public static partial class ShermanMorrison
         return true;
     }
 
-    internal static bool TryUpdateMovingAverageOnPath<T>(
-        Span2D<T> inverse, ReadOnlySpan<T> u, T beta, Span<T> workspace, KernelPath path, out T denominator)
+    /// <summary>
+    /// <c>inverse &lt;- (β·A + (1-β)·u·uᵀ)⁻¹</c> given <c>inverse = A⁻¹</c> symmetric: the inverse of
+    /// an exponential moving average of covariances, updated by one sample.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="inverse"><c>[n, n]</c>, row-major, any row stride, symmetric: <c>A⁻¹</c> on entry; the result is exactly symmetric.</param>
+    /// <param name="u">Length n: the new sample.</param>
+    /// <param name="beta">The decay β, in <c>(0, 1]</c>; β = 1 leaves the inverse unchanged.</param>
+    /// <param name="workspace">Length at least n; must not overlap the other arguments.</param>
+    /// <param name="denominator">The computed <c>1 + ((1-β)/β)·uᵀA⁻¹u</c>.</param>
+    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread only.</param>
+    /// <returns><see langword="false"/> (inverse untouched) when the denominator fails the guard of
+    /// <see cref="TryUpdate{T}(Span2D{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, T, Span{T}, out T, KernelContext)"/>
+    /// (for a positive definite A it is at least 1, so this means A was not positive definite, or NaN).</returns>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="inverse"/> is not square; <paramref name="u"/> does not have length n;
+    /// <paramref name="workspace"/> is shorter than n; or an argument overlaps another.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="beta"/> is not in <c>(0, 1]</c>.</exception>
+    /// <remarks>
+    /// <c>(βA + (1-β)uuᵀ)⁻¹ = (1/β)(A⁻¹ - s·wwᵀ/(1 + s·uᵀw))</c> with <c>s = (1-β)/β</c>,
+    /// <c>w = A⁻¹u</c>. The lower triangle is computed and mirrored, so symmetry never drifts.
+    /// Cost <c>1.5n²</c> multiply-adds. Allocates nothing.
+    /// </remarks>
+    public static bool TryUpdateMovingAverage<T>(Span2D<T> inverse, ReadOnlySpan<T> u, T beta, Span<T> workspace, out T denominator, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Check.Square<T>(inverse, nameof(inverse));
@@ -140,7 +130,7 @@ public static partial class ShermanMorrison
         Check.NoOverlap(u, nameof(u), inverse, nameof(inverse));
         Check.NoOverlap<T>(workspace, nameof(workspace), inverse, nameof(inverse));
         Check.NoOverlap<T>(workspace, nameof(workspace), u, nameof(u));
-        Check.PathSupported(path, nameof(path));
+        KernelPath path = (context ?? KernelContext.Default).Path;
 
         nint ld = StridedView.Stride(inverse);
         ref T a0 = ref inverse.DangerousGetReference();

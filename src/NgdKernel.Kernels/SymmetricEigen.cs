@@ -55,8 +55,38 @@ public static partial class SymmetricEigen
     /// Allocates nothing; deterministic on one <see cref="KernelPath"/>.</para>
     /// </remarks>
     public static void Decompose<T>(ReadOnlySpan2D<T> a, Span<T> eigenvalues, Span2D<T> eigenvectors, Span<T> workspace, KernelContext? context = null)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        DecomposeOnPath(a, eigenvalues, eigenvectors, workspace, (context ?? KernelContext.Default).Path);
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Check.Square(a, nameof(a));
+        int n = a.Height;
+        Check.Length<T>(eigenvalues, nameof(eigenvalues), a, nameof(a), n);
+        Check.SameShape<T>(eigenvectors, nameof(eigenvectors), a, nameof(a));
+        Check.Workspace<T>(workspace, nameof(workspace), WorkspaceLength(n), "SymmetricEigen.WorkspaceLength(n) = 2n² + 3n");
+        Check.NoOverlap<T>(workspace, nameof(workspace), a, nameof(a));
+        Check.NoOverlap<T>(workspace, nameof(workspace), eigenvectors, nameof(eigenvectors));
+        Check.NoOverlap<T>(eigenvalues, nameof(eigenvalues), a, nameof(a));
+        Check.NoOverlap<T>(eigenvalues, nameof(eigenvalues), eigenvectors, nameof(eigenvectors));
+        Check.NoOverlap<T>(eigenvalues, nameof(eigenvalues), workspace, nameof(workspace));
+        if (!IsSameView(a, eigenvectors))
+        {
+            Check.NoOverlap<T>(eigenvectors, nameof(eigenvectors), a, nameof(a));
+        }
+
+        Jacobi(a, workspace, (context ?? KernelContext.Default).Path);
+        ref T w = ref MemoryMarshal.GetReference(workspace);
+        ref T vt = ref Unsafe.Add(ref w, (2 * n) + (n * n));
+        MemoryMarshal.CreateSpan(ref w, n).CopyTo(eigenvalues);
+        nint ld = StridedView.Stride(eigenvectors);
+        ref T e0 = ref eigenvectors.DangerousGetReference();
+        for (int i = 0; i < n; i++)
+        {
+            ref T row = ref Unsafe.Add(ref e0, i * ld);
+            for (int k = 0; k < n; k++)
+            {
+                Unsafe.Add(ref row, k) = Unsafe.Add(ref vt, (k * n) + i);
+            }
+        }
+    }
 
     /// <summary>
     /// Moore-Penrose pseudo-inverse of a symmetric matrix, definite or not:
@@ -86,48 +116,6 @@ public static partial class SymmetricEigen
     /// <para>NaN input gives a NaN result. Allocates nothing.</para>
     /// </remarks>
     public static int PseudoInverse<T>(ReadOnlySpan2D<T> a, T relativeCutoff, Span2D<T> destination, Span<T> workspace, KernelContext? context = null)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        PseudoInverseOnPath(a, relativeCutoff, destination, workspace, (context ?? KernelContext.Default).Path);
-
-    internal static void DecomposeOnPath<T>(
-        ReadOnlySpan2D<T> a, Span<T> eigenvalues, Span2D<T> eigenvectors, Span<T> workspace, KernelPath path)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        Check.Square(a, nameof(a));
-        int n = a.Height;
-        Check.Length<T>(eigenvalues, nameof(eigenvalues), a, nameof(a), n);
-        Check.SameShape<T>(eigenvectors, nameof(eigenvectors), a, nameof(a));
-        Check.Workspace<T>(workspace, nameof(workspace), WorkspaceLength(n), "SymmetricEigen.WorkspaceLength(n) = 2n² + 3n");
-        Check.NoOverlap<T>(workspace, nameof(workspace), a, nameof(a));
-        Check.NoOverlap<T>(workspace, nameof(workspace), eigenvectors, nameof(eigenvectors));
-        Check.NoOverlap<T>(eigenvalues, nameof(eigenvalues), a, nameof(a));
-        Check.NoOverlap<T>(eigenvalues, nameof(eigenvalues), eigenvectors, nameof(eigenvectors));
-        Check.NoOverlap<T>(eigenvalues, nameof(eigenvalues), workspace, nameof(workspace));
-        if (!IsSameView(a, eigenvectors))
-        {
-            Check.NoOverlap<T>(eigenvectors, nameof(eigenvectors), a, nameof(a));
-        }
-
-        Check.PathSupported(path, nameof(path));
-
-        Jacobi(a, workspace, path);
-        ref T w = ref MemoryMarshal.GetReference(workspace);
-        ref T vt = ref Unsafe.Add(ref w, (2 * n) + (n * n));
-        MemoryMarshal.CreateSpan(ref w, n).CopyTo(eigenvalues);
-        nint ld = StridedView.Stride(eigenvectors);
-        ref T e0 = ref eigenvectors.DangerousGetReference();
-        for (int i = 0; i < n; i++)
-        {
-            ref T row = ref Unsafe.Add(ref e0, i * ld);
-            for (int k = 0; k < n; k++)
-            {
-                Unsafe.Add(ref row, k) = Unsafe.Add(ref vt, (k * n) + i);
-            }
-        }
-    }
-
-    internal static int PseudoInverseOnPath<T>(
-        ReadOnlySpan2D<T> a, T relativeCutoff, Span2D<T> destination, Span<T> workspace, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Check.Square(a, nameof(a));
@@ -142,7 +130,7 @@ public static partial class SymmetricEigen
             Check.NoOverlap<T>(destination, nameof(destination), a, nameof(a));
         }
 
-        Check.PathSupported(path, nameof(path));
+        KernelPath path = (context ?? KernelContext.Default).Path;
 
         Jacobi(a, workspace, path);
         ref T w = ref MemoryMarshal.GetReference(workspace);

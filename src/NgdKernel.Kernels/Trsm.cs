@@ -34,11 +34,6 @@ public static partial class Trsm
     /// </remarks>
     public static void Solve<T>(
         ReadOnlySpan2D<T> triangle, TrsmTriangle part, MatrixOp op, TrsmSide side, Span2D<T> b, KernelContext? context = null)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveOnPath(triangle, part, op, side, b, (context ?? KernelContext.Default).Path);
-
-    internal static void SolveOnPath<T>(
-        ReadOnlySpan2D<T> triangle, TrsmTriangle part, MatrixOp op, TrsmSide side, Span2D<T> b, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Check.Square(triangle, nameof(triangle));
@@ -67,7 +62,8 @@ public static partial class Trsm
         }
 
         Check.NoOverlap<T>(b, nameof(b), triangle, nameof(triangle));
-        Check.PathSupported(path, nameof(path));
-        Cholesky.SolveCore(triangle, part == TrsmTriangle.Lower, op == MatrixOp.Transpose, side == TrsmSide.Left, b, path);
+        TriangularSolve.Solve(
+            ref triangle.DangerousGetReference(), StridedView.Stride(triangle), part == TrsmTriangle.Lower, op == MatrixOp.Transpose,
+            side == TrsmSide.Left, ref b.DangerousGetReference(), StridedView.Stride(b), b.Height, b.Width, (context ?? KernelContext.Default).Path);
     }
 }

@@ -58,7 +58,7 @@ public class CholeskyBoundaryAndThreadTests
             double[,] a = SpdGenerators.FromEigen(SpdGenerators.RandomOrthogonal(n, random), lambda);
             int expected = R.Factor(a, 0.0, out _, out double expectedValue);
             var view = new FactorGuardedMatrix<double>(a, 1, 2);
-            Assert.False(Cholesky.TryFactorOnPath(view.Span, 0.0, path, out CholeskyFailure failure));
+            Assert.False(Cholesky.TryFactor(view.Span, 0.0, out CholeskyFailure failure, new KernelContext(1, path)));
             Assert.Equal(expected, failure.PivotIndex);
             Assert.Equal(expectedValue, failure.PivotValue, 1e-8);
 
@@ -108,9 +108,9 @@ public class CholeskyBoundaryAndThreadTests
         var right = new FactorGuardedMatrix<T>(gt, 2, 0);
         if (context is null)
         {
-            Assert.True(Cholesky.TryFactorOnPath(factor.Span, T.Zero, path, out _));
-            Cholesky.SolveLeftOnPath(factor.ReadOnlySpan, left.Span, path);
-            Cholesky.SolveRightOnPath(factor.ReadOnlySpan, right.Span, path);
+            Assert.True(Cholesky.TryFactor(factor.Span, T.Zero, out _, new KernelContext(1, path)));
+            Cholesky.SolveLeft(factor.ReadOnlySpan, left.Span, new KernelContext(1, path));
+            Cholesky.SolveRight(factor.ReadOnlySpan, right.Span, new KernelContext(1, path));
         }
         else
         {

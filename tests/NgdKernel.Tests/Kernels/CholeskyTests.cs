@@ -27,7 +27,7 @@ public class CholeskyTests
             }
         }
 
-        Assert.True(Cholesky.TryFactorOnPath(view.Span, T.CreateTruncating(damping), path, out CholeskyFailure failure), $"{c}: {failure}");
+        Assert.True(Cholesky.TryFactor(view.Span, T.CreateTruncating(damping), out CholeskyFailure failure, new KernelContext(1, path)), $"{c}: {failure}");
         view.AssertGuardsIntact();
         double[,] l = view.ToDouble();
         for (int i = 0; i < c.N; i++)
@@ -65,7 +65,7 @@ public class CholeskyTests
             Assert.True(expected >= 0);
 
             var view = new FactorGuardedMatrix<double>(a, 2, 3);
-            Assert.False(Cholesky.TryFactorOnPath(view.Span, 0.0, path, out CholeskyFailure failure));
+            Assert.False(Cholesky.TryFactor(view.Span, 0.0, out CholeskyFailure failure, new KernelContext(1, path)));
             Assert.Equal(expected, failure.PivotIndex);
             Assert.False(failure.PivotValue > 0);
             Assert.Equal(expectedValue, failure.PivotValue, 1e-8);
@@ -79,10 +79,10 @@ public class CholeskyTests
         // diag(1, -0.5, 2): without damping pivot 1 is -0.5; with 0.25 it is -0.25; with 1 it succeeds.
         double[,] a = { { 1, 0, 0 }, { 0, -0.5, 0 }, { 0, 0, 2 } };
         var view = new FactorGuardedMatrix<double>(a, 1, 1);
-        Assert.False(Cholesky.TryFactorOnPath(view.Span, 0.25, path, out CholeskyFailure failure));
+        Assert.False(Cholesky.TryFactor(view.Span, 0.25, out CholeskyFailure failure, new KernelContext(1, path)));
         Assert.Equal(new CholeskyFailure(1, -0.25), failure);
         view.Set(a);
-        Assert.True(Cholesky.TryFactorOnPath(view.Span, 1.0, path, out failure));
+        Assert.True(Cholesky.TryFactor(view.Span, 1.0, out failure, new KernelContext(1, path)));
         Assert.Equal(default, failure);
         Assert.Equal(Math.Sqrt(0.5), view.Span[1, 1], 15);
     }
@@ -101,7 +101,7 @@ public class CholeskyTests
                 {
                     var view = new FactorGuardedMatrix<float>(spd, 0, 0);
                     view.Span[i, j] = (float)bad;
-                    Assert.False(Cholesky.TryFactorOnPath(view.Span, 0f, path, out CholeskyFailure failure), $"n={n} ({i},{j})={bad} {failure}");
+                    Assert.False(Cholesky.TryFactor(view.Span, 0f, out CholeskyFailure failure, new KernelContext(1, path)), $"n={n} ({i},{j})={bad} {failure}");
                     Assert.InRange(failure.PivotIndex, j, n - 1);
                     Assert.False(failure.PivotValue > 0 && double.IsFinite(failure.PivotValue), failure.ToString());
                 }
@@ -181,7 +181,7 @@ public class CholeskyTests
 
         double[,] bl = FactorGuardedMatrix<T>.Rounded(SpdGenerators.RandomMatrix(c.N, c.M, random));
         var left = new FactorGuardedMatrix<T>(bl, c.Pitch + 1, c.Offset);
-        Cholesky.SolveLeftOnPath(factor.ReadOnlySpan, left.Span, path);
+        Cholesky.SolveLeft(factor.ReadOnlySpan, left.Span, new KernelContext(1, path));
         left.AssertGuardsIntact();
         double[,] expectedLeft = R.Multiply(inverse, bl);
         double ratio = Tolerances.SolveRatio(R.Norm1(R.Subtract(left.ToDouble(), expectedLeft)), R.Norm1(expectedLeft), c.N, kappa, eps);
@@ -189,7 +189,7 @@ public class CholeskyTests
 
         double[,] br = FactorGuardedMatrix<T>.Rounded(SpdGenerators.RandomMatrix(c.M, c.N, random));
         var right = new FactorGuardedMatrix<T>(br, c.Pitch, c.Offset + 2);
-        Cholesky.SolveRightOnPath(factor.ReadOnlySpan, right.Span, path);
+        Cholesky.SolveRight(factor.ReadOnlySpan, right.Span, new KernelContext(1, path));
         right.AssertGuardsIntact();
         double[,] expectedRight = R.Multiply(br, inverse);
         ratio = Tolerances.SolveRatio(R.Norm1(R.Subtract(right.ToDouble(), expectedRight)), R.Norm1(expectedRight), c.N, kappa, eps);
@@ -208,7 +208,7 @@ public class CholeskyTests
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         (double[,] a, FactorGuardedMatrix<T> view, _) = Factored<T>(c, path);
-        Cholesky.InvertOnPath(view.Span, path);
+        Cholesky.Invert(view.Span, new KernelContext(1, path));
         view.AssertGuardsIntact();
         double[,] inv = view.ToDouble();
         for (int i = 0; i < c.N; i++)
@@ -235,7 +235,7 @@ public class CholeskyTests
         var random = new Random(c.Seed);
         double[,] a = FactorGuardedMatrix<T>.Rounded(SpdGenerators.Spd(c.N, Math.Pow(10, c.Log10Condition), random));
         var factor = new FactorGuardedMatrix<T>(a, c.Pitch, c.Offset);
-        Assert.True(Cholesky.TryFactorOnPath(factor.Span, T.Zero, path, out CholeskyFailure failure), $"{c} {path}: {failure}");
+        Assert.True(Cholesky.TryFactor(factor.Span, T.Zero, out CholeskyFailure failure, new KernelContext(1, path)), $"{c} {path}: {failure}");
         return (a, factor, random);
     }
 
@@ -252,8 +252,8 @@ public class CholeskyTests
         {
             var factor = new FactorGuardedMatrix<double>(a, 3, 1);
             var b = new FactorGuardedMatrix<double>(g, 1, 2);
-            Assert.True(Cholesky.TryFactorOnPath(factor.Span, 1e-3, path, out _));
-            Cholesky.SolveRightOnPath(factor.ReadOnlySpan, b.Span, path);
+            Assert.True(Cholesky.TryFactor(factor.Span, 1e-3, out _, new KernelContext(1, path)));
+            Cholesky.SolveRight(factor.ReadOnlySpan, b.Span, new KernelContext(1, path));
             results[run] = [.. factor.ToDouble().Cast<double>(), .. b.ToDouble().Cast<double>()];
         }
 
@@ -273,14 +273,15 @@ public class CholeskyTests
             var b = new FactorGuardedMatrix<double>(SpdGenerators.RandomMatrix(N, 9, new Random(2)), 0, 0);
             var bt = new FactorGuardedMatrix<double>(SpdGenerators.RandomMatrix(9, N, new Random(2)), 0, 0);
             var single = new FactorGuardedMatrix<float>(a, 0, 0);
+            using var context = new KernelContext(1, path);
 
             void Run()
             {
                 work.Set(a);
-                Cholesky.TryFactorOnPath(work.Span, 0.0, path, out _);
-                Cholesky.SolveLeftOnPath(work.ReadOnlySpan, b.Span, path);
-                Cholesky.SolveRightOnPath(work.ReadOnlySpan, bt.Span, path);
-                Cholesky.InvertOnPath(work.Span, path);
+                Cholesky.TryFactor(work.Span, 0.0, out _, context);
+                Cholesky.SolveLeft(work.ReadOnlySpan, b.Span, context);
+                Cholesky.SolveRight(work.ReadOnlySpan, bt.Span, context);
+                Cholesky.Invert(work.Span, context);
                 single.Set(a);
                 Cholesky.Factor(single.Span, 0.5f);
                 Cholesky.TryFactor(single.Span, 0f, out _);

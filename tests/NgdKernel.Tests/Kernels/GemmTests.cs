@@ -84,18 +84,6 @@ public class GemmTests
         }
     }
 
-    [Theory, Combinations]
-    public void Gemm_PathEntryPoint_EqualsContextPath(KernelPath path)
-    {
-        double[,] a = RandomArray<double>(29, 70, 1), b = RandomArray<double>(70, 33, 2);
-        var viaContext = new double[29, 33];
-        var direct = new double[29, 33];
-        using var context = new KernelContext(1, path);
-        Gemm.Multiply<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, viaContext, context);
-        Gemm.MultiplyOnPath<double>(a, MatrixOp.None, b, MatrixOp.None, 1.0, 0.0, direct, path);
-        Assert.Equal(viaContext, direct);
-    }
-
     [Fact]
     public void Gemm_BlockSizes_MatchMicroKernels()
     {

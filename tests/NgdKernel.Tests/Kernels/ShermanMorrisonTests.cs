@@ -53,7 +53,7 @@ public class ShermanMorrisonTests
         double magnitude = Dot(vd, inverseU, absolute: true);
         double termScale = 1 + (scale * Dot(vd, MatrixVector(inverse, ud, absolute: true), absolute: true));
         double rounding = 2 * (c.N + 2) * eps * termScale;
-        bool ok = ShermanMorrison.TryUpdateOnPath(view.Span, ut, vt, T.CreateTruncating(scale), workspace, path, out T denominator);
+        bool ok = ShermanMorrison.TryUpdate(view.Span, ut, vt, T.CreateTruncating(scale), workspace, out T denominator, new KernelContext(1, path));
         view.AssertGuardsIntact();
         if (!ok)
         {
@@ -113,7 +113,7 @@ public class ShermanMorrisonTests
         double beta = 0.9;
         var view = new FactorGuardedMatrix<T>(R.Inverse(a), c.Pitch, c.Offset);
         var workspace = new T[c.N];
-        Assert.True(ShermanMorrison.TryUpdateMovingAverageOnPath(view.Span, u, T.CreateTruncating(beta), workspace, path, out T denominator));
+        Assert.True(ShermanMorrison.TryUpdateMovingAverage(view.Span, u, T.CreateTruncating(beta), workspace, out T denominator, new KernelContext(1, path)));
         Assert.True(denominator >= T.One);
         view.AssertGuardsIntact();
 
@@ -153,31 +153,31 @@ public class ShermanMorrisonTests
         double[] e0 = new double[N];
         e0[0] = 1;
         var workspace = new double[2 * N];
-        Assert.False(ShermanMorrison.TryUpdateOnPath(inverse.Span, e0, e0, -1.0, workspace, path, out double denominator));
+        Assert.False(ShermanMorrison.TryUpdate(inverse.Span, e0, e0, -1.0, workspace, out double denominator, new KernelContext(1, path)));
         Assert.Equal(0.0, denominator);
         Assert.Equal(R.Identity(N), inverse.ToDouble());
 
         // Nearly singular: denominator 1e-12 relative to terms of size 1.
-        Assert.False(ShermanMorrison.TryUpdateOnPath(inverse.Span, e0, e0, -1.0 + 1e-12, workspace, path, out denominator));
+        Assert.False(ShermanMorrison.TryUpdate(inverse.Span, e0, e0, -1.0 + 1e-12, workspace, out denominator, new KernelContext(1, path)));
         Assert.Equal(1e-12, denominator, 1e-15);
 
         // The guard's edge: with A = I and u = v = e0 the terms sum to 1, so the guard is
         // sqrt(eps)·(1 + |s|) ≈ 2·sqrt(eps); a denominator at twice that is accepted, at half refused.
         double root = Math.Sqrt(ShermanMorrison.MachineEpsilon<double>());
-        Assert.True(ShermanMorrison.TryUpdateOnPath(new FactorGuardedMatrix<double>(R.Identity(N), 0, 0).Span, e0, e0, -1.0 + (4 * root), workspace, path, out denominator));
-        Assert.False(ShermanMorrison.TryUpdateOnPath(inverse.Span, e0, e0, -1.0 + root, workspace, path, out denominator));
+        Assert.True(ShermanMorrison.TryUpdate(new FactorGuardedMatrix<double>(R.Identity(N), 0, 0).Span, e0, e0, -1.0 + (4 * root), workspace, out denominator, new KernelContext(1, path)));
+        Assert.False(ShermanMorrison.TryUpdate(inverse.Span, e0, e0, -1.0 + root, workspace, out denominator, new KernelContext(1, path)));
         Assert.Equal(R.Identity(N), inverse.ToDouble());
 
         // NaN in u is refused too.
         double[] bad = new double[N];
         bad[3] = double.NaN;
-        Assert.False(ShermanMorrison.TryUpdateOnPath(inverse.Span, bad, e0, 1.0, workspace, path, out denominator));
+        Assert.False(ShermanMorrison.TryUpdate(inverse.Span, bad, e0, 1.0, workspace, out denominator, new KernelContext(1, path)));
         Assert.True(double.IsNaN(denominator));
         Assert.Equal(R.Identity(N), inverse.ToDouble());
 
         // Moving average of a matrix that is not positive definite: A = diag(-1, 1), u = e0, β = 0.5 → 0.5·(-1) + 0.5 = 0.
         var indefinite = new FactorGuardedMatrix<double>(new double[,] { { -1, 0 }, { 0, 1 } }, 0, 0);
-        Assert.False(ShermanMorrison.TryUpdateMovingAverageOnPath(indefinite.Span, [1.0, 0.0], 0.5, new double[2], path, out denominator));
+        Assert.False(ShermanMorrison.TryUpdateMovingAverage(indefinite.Span, [1.0, 0.0], 0.5, new double[2], out denominator, new KernelContext(1, path)));
         Assert.Equal(0.0, denominator);
     }
 

@@ -71,7 +71,7 @@ public class SymmetricEigenTests
     {
         var vectors = new FactorGuardedMatrix<T>(c.N, c.N, c.Pitch + 1, c.Offset);
         var values = new T[c.N];
-        SymmetricEigen.DecomposeOnPath(input.ReadOnlySpan, values, vectors.Span, new T[SymmetricEigen.WorkspaceLength(c.N)], path);
+        SymmetricEigen.Decompose(input.ReadOnlySpan, values, vectors.Span, new T[SymmetricEigen.WorkspaceLength(c.N)], new KernelContext(1, path));
         input.AssertGuardsIntact();
         vectors.AssertGuardsIntact();
         return ([.. values.Select(double.CreateTruncating)], vectors.ToDouble());
@@ -110,7 +110,7 @@ public class SymmetricEigenTests
         var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
         double eps = Tolerances.Epsilon<T>();
         T cutoff = T.CreateTruncating(Math.Max(n, 1) * eps * 10);
-        int actualRank = SymmetricEigen.PseudoInverseOnPath(input.ReadOnlySpan, cutoff, output.Span, workspace, path);
+        int actualRank = SymmetricEigen.PseudoInverse(input.ReadOnlySpan, cutoff, output.Span, workspace, new KernelContext(1, path));
         Assert.Equal(rank, actualRank);
         output.AssertGuardsIntact();
 
@@ -215,7 +215,7 @@ public class SymmetricEigenTests
         var output = new FactorGuardedMatrix<T>(n, n, c.Pitch, c.Offset + 1);
         double eps = Tolerances.Epsilon<T>();
         T cutoff = T.CreateTruncating(Math.Max(n, 1) * eps * 10);
-        int kept = SymmetricEigen.PseudoInverseOnPath(input.ReadOnlySpan, cutoff, output.Span, new T[SymmetricEigen.WorkspaceLength(n)], path);
+        int kept = SymmetricEigen.PseudoInverse(input.ReadOnlySpan, cutoff, output.Span, new T[SymmetricEigen.WorkspaceLength(n)], new KernelContext(1, path));
         output.AssertGuardsIntact();
         Assert.Equal(rank, kept);
 
@@ -251,11 +251,11 @@ public class SymmetricEigenTests
         T cutoff = T.CreateTruncating(100 * Math.Max(n, 1) * Tolerances.Epsilon<T>());
         var workspace = new T[SymmetricEigen.WorkspaceLength(n)];
         var x = new T[n, n];
-        int kept = SymmetricEigen.PseudoInverseOnPath(new ReadOnlySpan2D<T>(a), cutoff, new Span2D<T>(x), workspace, path);
+        int kept = SymmetricEigen.PseudoInverse(new ReadOnlySpan2D<T>(a), cutoff, new Span2D<T>(x), workspace, new KernelContext(1, path));
 
         var w = new T[n];
         var v = new T[n, n];
-        SymmetricEigen.DecomposeOnPath(new ReadOnlySpan2D<T>(a), w, new Span2D<T>(v), workspace, path);
+        SymmetricEigen.Decompose(new ReadOnlySpan2D<T>(a), w, new Span2D<T>(v), workspace, new KernelContext(1, path));
         T threshold = n > 0 ? cutoff * w[n - 1] : T.Zero;
         var vt = new T[n, n];
         for (int i = 0; i < n; i++)

@@ -42,7 +42,7 @@ public class TrsmTests
                     bool left = side == TrsmSide.Left;
                     double[,] b = FactorGuardedMatrix<T>.Rounded(left ? SpdGenerators.RandomMatrix(n, c.M, random) : SpdGenerators.RandomMatrix(c.M, n, random));
                     var view = new FactorGuardedMatrix<T>(b, c.Pitch + 2, c.Offset + 1);
-                    Trsm.SolveOnPath(triangle.ReadOnlySpan, part, op, side, view.Span, path);
+                    Trsm.Solve(triangle.ReadOnlySpan, part, op, side, view.Span, new KernelContext(1, path));
                     view.AssertGuardsIntact();
                     triangle.AssertGuardsIntact();
                     double[,] expected = R.TriangularSolve(t, lower, op == MatrixOp.Transpose, left, b);
@@ -99,16 +99,16 @@ public class TrsmTests
         Assert.Equal(-1, R.Factor(SpdGenerators.Spd(N, 10, new Random(4)), 0, out double[,] l, out _));
         var t = new FactorGuardedMatrix<double>(l, 0, 0);
         var b = new FactorGuardedMatrix<double>(SpdGenerators.RandomMatrix(N, N, new Random(5)), 0, 0);
-        KernelPath[] paths = [.. KernelPaths.Supported];
+        KernelContext[] contexts = [.. KernelPaths.Supported.Select(path => new KernelContext(1, path))];
         TrsmSide[] sides = [TrsmSide.Left, TrsmSide.Right];
         void Run()
         {
-            foreach (KernelPath path in paths)
+            foreach (KernelContext context in contexts)
             {
                 foreach (TrsmSide side in sides)
                 {
-                    Trsm.SolveOnPath(t.ReadOnlySpan, TrsmTriangle.Lower, MatrixOp.None, side, b.Span, path);
-                    Trsm.SolveOnPath(t.ReadOnlySpan, TrsmTriangle.Upper, MatrixOp.Transpose, side, b.Span, path);
+                    Trsm.Solve(t.ReadOnlySpan, TrsmTriangle.Lower, MatrixOp.None, side, b.Span, context);
+                    Trsm.Solve(t.ReadOnlySpan, TrsmTriangle.Upper, MatrixOp.Transpose, side, b.Span, context);
                 }
             }
         }

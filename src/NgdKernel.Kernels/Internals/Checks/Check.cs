@@ -36,26 +36,15 @@ internal static class Check
         }
     }
 
-    /// <summary>Requires a destination of shape <paramref name="expected"/> computed from two inputs.</summary>
+    /// <summary>Requires a destination of shape <paramref name="expected"/> computed from one input, or two with <paramref name="rightName"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void DestinationShape(
         MatrixShape shape, MatrixShape expected, string paramName,
-        string leftName, MatrixShape left, string rightName, MatrixShape right)
+        string leftName, MatrixShape left, string? rightName = null, MatrixShape right = default)
     {
         if (!shape.SameSize(expected))
         {
             ThrowHelper.ThrowArgument_DestinationShape(paramName, shape, leftName, left, rightName, right, expected);
-        }
-    }
-
-    /// <summary>Requires a destination of shape <paramref name="expected"/> computed from one input.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void DestinationShape(
-        MatrixShape shape, MatrixShape expected, string paramName, string sourceName, MatrixShape source)
-    {
-        if (!shape.SameSize(expected))
-        {
-            ThrowHelper.ThrowArgument_DestinationShape(paramName, shape, sourceName, source, expected);
         }
     }
 

@@ -8,11 +8,8 @@ namespace NgdKernel.Kernels.Internals;
 internal static class StridedView
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe nint Stride<T>(Span2D<T> view)
-        where T : unmanaged =>
-        view.Height > 1
-            ? Unsafe.ByteOffset(ref view.DangerousGetReferenceAt(0, 0), ref view.DangerousGetReferenceAt(1, 0)) / sizeof(T)
-            : view.Width;
+    public static nint Stride<T>(Span2D<T> view)
+        where T : unmanaged => Stride((ReadOnlySpan2D<T>)view);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe nint Stride<T>(ReadOnlySpan2D<T> view)

@@ -34,18 +34,10 @@ internal static class ThrowHelper
 
     [DoesNotReturn]
     public static void ThrowArgument_DestinationShape(
-        string paramName, MatrixShape shape, string leftName, MatrixShape left, string rightName, MatrixShape right,
+        string paramName, MatrixShape shape, string leftName, MatrixShape left, string? rightName, MatrixShape right,
         MatrixShape expected) =>
         throw new ArgumentException(
-            $"'{paramName}' is {shape} but '{leftName}' is {left} and '{rightName}' is {right}: " +
-            $"{paramName} must be {expected.Rows}×{expected.Columns}.",
-            paramName);
-
-    [DoesNotReturn]
-    public static void ThrowArgument_DestinationShape(
-        string paramName, MatrixShape shape, string sourceName, MatrixShape source, MatrixShape expected) =>
-        throw new ArgumentException(
-            $"'{paramName}' is {shape} but '{sourceName}' is {source}: " +
+            $"'{paramName}' is {shape} but '{leftName}' is {left}{(rightName is null ? "" : $" and '{rightName}' is {right}")}: " +
             $"{paramName} must be {expected.Rows}×{expected.Columns}.",
             paramName);
 
@@ -54,7 +46,6 @@ internal static class ThrowHelper
         throw new ArgumentException(
             $"'{paramName}' shares memory with '{otherName}': the destination must not overlap an input.",
             paramName);
-
 
     [DoesNotReturn]
     public static void ThrowArgument_NotSquare(string paramName, MatrixShape shape) =>
@@ -87,9 +78,6 @@ internal static class ThrowHelper
     public static void ThrowArgumentOutOfRange_NotFinite(string paramName, double value) =>
         throw new ArgumentOutOfRangeException(paramName, value, $"'{paramName}' is {Format(value)}: it must be finite.");
 
-
-
-
     [DoesNotReturn]
     public static void ThrowArgument_ShapeMismatch(string paramName, MatrixShape shape, string otherName, MatrixShape otherShape) =>
         throw new ArgumentException(
@@ -117,7 +105,6 @@ internal static class ThrowHelper
     public static void ThrowArgumentOutOfRange_NotFiniteNonNegative(string paramName, double value) =>
         throw new ArgumentOutOfRangeException(
             paramName, value, $"'{paramName}' is {Format(value)}: it must be finite and >= 0.");
-
 
     [DoesNotReturn]
     public static void ThrowArgumentOutOfRange_Interval(string paramName, double value, string interval) =>

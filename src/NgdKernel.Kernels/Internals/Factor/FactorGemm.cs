@@ -3,19 +3,22 @@ namespace NgdKernel.Kernels.Internals;
 /// <summary>
 /// The GEMM-shaped updates inside blocked Cholesky and the blocked triangular solves, on views
 /// of one matrix that interleave in memory (a panel and its trailing block), which the public
-/// <see cref="Gemm"/> rightly refuses. Two register-blocked shapes, neither needs packing:
+/// <see cref="Gemm"/> rightly refuses. Both shapes run on the small GEMM's tiles
+/// (<see cref="GemmSmallVector{TSimd, TVector, T}"/>), which read A and B in place and write only
+/// C's own columns:
 /// <list type="bullet">
 /// <item><c>SubtractNT</c>: <c>C -= A·Bᵀ</c> with rows of A and B contiguous in k: Bᵀ is packed
-/// in 64×64 panels on the stack, then the broadcast tiles below run on the panel.</item>
+/// in 64×64 panels on the stack, then <c>SubtractNN</c> runs on the panel.</item>
 /// <item><c>SubtractNN</c>: <c>C -= A·B</c> with rows of B and C contiguous in j and A read by
-/// (row, k) strides (so Aᵀ works too): a 4-row × 2-vector tile, one broadcast per row and two
-/// loads of B per k step for 8 FMAs.</item>
+/// (row, k) strides (so Aᵀ works too).</item>
 /// </list>
-/// In BLIS terms MR = 4, NR = 2w (w = vector width), and for the packed form KC = NC = 64.
-/// One generic body serves both vector widths (<see cref="ISimd{TVector, T}"/>).
+/// The tiles sum each element's k products from zero and subtract once (alpha = -1, beta = 1:
+/// <c>fma(1, c, -s)</c> rounds as <c>c - s</c>), on rows in groups of four; the last m mod 4 rows
+/// (every row on the scalar path) take one axpy per k instead. Callers split rows at multiples of
+/// four (threads) and columns anywhere (strips, transposed chunks) and get the same bits.
 /// Callers validate; nothing is checked here.
 /// </summary>
-internal static class FactorGemm
+internal static unsafe class FactorGemm
 {
     /// <summary>Columns of a packed panel of Bᵀ (NC in BLIS terms).</summary>
     private const int PackColumns = 64;
@@ -54,32 +57,26 @@ internal static class FactorGemm
             return;
         }
 
-        Span<T> pack = stackalloc T[PackColumns * PackDepth];
-        ref T p0 = ref MemoryMarshal.GetReference(pack);
-        for (int j0 = 0; j0 < n; j0 += PackColumns)
+        T* pack = stackalloc T[PackColumns * PackDepth];
+        fixed (T* pb = &b)
         {
-            int nc = Math.Min(PackColumns, n - j0);
-            int iStart = lowerOnly ? j0 : 0;
-            if (iStart >= m)
+            for (int j0 = 0; j0 < n; j0 += PackColumns)
             {
-                break;
-            }
-
-            for (int k0 = 0; k0 < k; k0 += PackDepth)
-            {
-                int kc = Math.Min(PackDepth, k - k0);
-                for (int jj = 0; jj < nc; jj++)
+                int nc = Math.Min(PackColumns, n - j0);
+                int iStart = lowerOnly ? j0 : 0;
+                if (iStart >= m)
                 {
-                    ref T row = ref Unsafe.Add(ref b, ((j0 + jj) * ldb) + k0);
-                    for (int q = 0; q < kc; q++)
-                    {
-                        Unsafe.Add(ref p0, (q * nc) + jj) = Unsafe.Add(ref row, q);
-                    }
+                    break;
                 }
 
-                SubtractNN(
-                    ref Unsafe.Add(ref a, (iStart * lda) + k0), lda, 1, ref p0, nc,
-                    ref Unsafe.Add(ref c, (iStart * ldc) + j0), ldc, m - iStart, nc, kc, path);
+                for (int k0 = 0; k0 < k; k0 += PackDepth)
+                {
+                    int kc = Math.Min(PackDepth, k - k0);
+                    GemmPack.PackStrided(pb + (j0 * ldb) + k0, ldb, kc, nc, nc, pack);
+                    SubtractNN(
+                        ref Unsafe.Add(ref a, (iStart * lda) + k0), lda, 1, ref *pack, nc,
+                        ref Unsafe.Add(ref c, (iStart * ldc) + j0), ldc, m - iStart, nc, kc, path);
+                }
             }
         }
     }
@@ -93,15 +90,52 @@ internal static class FactorGemm
             return;
         }
 
-        switch (path)
+        int tiled = path == KernelPath.Scalar ? 0 : m & ~3;
+        if (tiled > 0)
         {
-            case KernelPath.Vector512: SubtractNNVector<Simd512<T>, Vector512<T>, T>(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
-            case KernelPath.Vector256: SubtractNNVector<Simd256<T>, Vector256<T>, T>(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
-            default: SubtractNNScalar(ref a, sai, sak, ref b, ldb, ref c, ldc, m, n, k); break;
+            fixed (T* pa = &a, pb = &b, pc = &c)
+            {
+                SubtractTiles(pa, sai, sak, pb, ldb, pc, ldc, tiled, n, k, path);
+            }
+        }
+
+        for (int i = tiled; i < m; i++)
+        {
+            ref T ai = ref Unsafe.Add(ref a, i * sai);
+            ref T ci = ref Unsafe.Add(ref c, i * ldc);
+            for (int p = 0; p < k; p++)
+            {
+                Level1.Axpy(-Unsafe.Add(ref ai, p * sak), ref Unsafe.Add(ref b, p * ldb), ref ci, n, path);
+            }
         }
     }
 
-    // ---------------------------------------------------------------- scalar path
+    /// <summary>
+    /// The small GEMM's tiles at the widest vector not wider than a row of C: n below the path's
+    /// width takes 256 bits, then 128, then single fused multiply-adds (the small GEMM's own scalar
+    /// body multiplies and adds separately, which would change the bits).
+    /// </summary>
+    private static void SubtractTiles<T>(T* a, nint aRow, nint aStep, T* b, nint ldb, T* c, nint ldc, int m, int n, int k, KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T alpha = T.NegativeOne, beta = T.One;
+        if (path == KernelPath.Vector512 && n >= Vector512<T>.Count)
+        {
+            GemmSmallVector<Simd512<T>, Vector512<T>, T>.Rows(a, aRow, aStep, b, ldb, alpha, beta, c, ldc, m, n, k);
+        }
+        else if (n >= Vector256<T>.Count)
+        {
+            GemmSmallVector<Simd256<T>, Vector256<T>, T>.Rows(a, aRow, aStep, b, ldb, alpha, beta, c, ldc, m, n, k);
+        }
+        else if (n >= Vector128<T>.Count)
+        {
+            GemmSmallVector<Simd128<T>, Vector128<T>, T>.Rows(a, aRow, aStep, b, ldb, alpha, beta, c, ldc, m, n, k);
+        }
+        else
+        {
+            GemmSmallVector<SimdScalar<T, One>, T, T>.Rows(a, aRow, aStep, b, ldb, alpha, beta, c, ldc, m, n, k);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SubtractNTScalar<T>(ref T a, nint lda, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k, bool lowerOnly)
@@ -117,185 +151,5 @@ internal static class FactorGemm
                 Unsafe.Add(ref ci, j) -= Level1.DotScalar(ref ai, ref Unsafe.Add(ref b, j * ldb), k);
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SubtractNNScalar<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < m; i++)
-        {
-            ref T ai = ref Unsafe.Add(ref a, i * sai);
-            ref T ci = ref Unsafe.Add(ref c, i * ldc);
-            for (int p = 0; p < k; p++)
-            {
-                Level1.AxpyScalar(-Unsafe.Add(ref ai, p * sak), ref Unsafe.Add(ref b, p * ldb), ref ci, n);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The last <c>n &lt; w</c> columns of a 4-row tile on the vector paths, in the tiles' order of
-    /// operations (sum the k products from zero, then subtract once), so that an element's result
-    /// does not depend on whether it falls in a vector tile or in the tail: callers may then split
-    /// the columns anywhere (threads, transposed chunks) and get the same bits.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SubtractNNColumnTail<T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int n, int k)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        for (int r = 0; r < 4; r++)
-        {
-            ref T ar = ref Unsafe.Add(ref a, r * sai);
-            ref T cr = ref Unsafe.Add(ref c, r * ldc);
-            for (int j = 0; j < n; j++)
-            {
-                T sum = T.Zero;
-                for (int p = 0; p < k; p++)
-                {
-                    sum = T.FusedMultiplyAdd(Unsafe.Add(ref ar, p * sak), Unsafe.Add(ref b, (p * ldb) + j), sum);
-                }
-
-                Unsafe.Add(ref cr, j) -= sum;
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- vector paths (one body, ISimd)
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SubtractNNVector<TOps, TVector, T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int m, int n, int k)
-        where TOps : ISimd<TVector, T>
-        where TVector : struct
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        nuint w = TOps.Count;
-        int i = 0;
-        for (; i + 4 <= m; i += 4)
-        {
-            ref T ai = ref Unsafe.Add(ref a, i * sai);
-            ref T ci = ref Unsafe.Add(ref c, i * ldc);
-            nuint j = 0;
-            for (; j + (2 * w) <= (nuint)n; j += 2 * w)
-            {
-                BroadcastTile4x2<TOps, TVector, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
-            }
-
-            for (; j + w <= (nuint)n; j += w)
-            {
-                BroadcastTile4x1<TOps, TVector, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
-            }
-
-            // Narrower vectors before scalar code for the last columns (8 floats of n = 200 are
-            // a 256-bit tile, not 8 scalar dot products); same per-element sequence throughout.
-            if (TOps.Count > (nuint)Vector256<T>.Count)
-            {
-                for (; j + (nuint)Vector256<T>.Count <= (nuint)n; j += (nuint)Vector256<T>.Count)
-                {
-                    BroadcastTile4x1<Simd256<T>, Vector256<T>, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
-                }
-            }
-
-            for (; j + (nuint)Vector128<T>.Count <= (nuint)n; j += (nuint)Vector128<T>.Count)
-            {
-                BroadcastTile4x1<Simd128<T>, Vector128<T>, T>(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, k);
-            }
-
-            if (j < (nuint)n)
-            {
-                SubtractNNColumnTail(ref ai, sai, sak, ref Unsafe.Add(ref b, (nint)j), ldb, ref Unsafe.Add(ref ci, (nint)j), ldc, n - (int)j, k);
-            }
-        }
-
-        // Last m % 4 rows: one axpy per k, c = fma(-a, b, c) element by element.
-        for (; i < m; i++)
-        {
-            ref T ai = ref Unsafe.Add(ref a, i * sai);
-            ref T ci = ref Unsafe.Add(ref c, i * ldc);
-            for (int p = 0; p < k; p++)
-            {
-                T alpha = -Unsafe.Add(ref ai, p * sak);
-                ref T bp = ref Unsafe.Add(ref b, p * ldb);
-                TVector va = TOps.Broadcast(alpha);
-                nuint j = 0;
-                for (; j + w <= (nuint)n; j += w)
-                {
-                    TOps.Store(TOps.Fma(va, TOps.Load(ref bp, j), TOps.Load(ref ci, j)), ref ci, j);
-                }
-
-                for (; j < (nuint)n; j++)
-                {
-                    Unsafe.Add(ref ci, j) = T.FusedMultiplyAdd(alpha, Unsafe.Add(ref bp, j), Unsafe.Add(ref ci, j));
-                }
-            }
-        }
-    }
-
-    /// <summary><c>C[0:4, 0:2w] -= A[0:4, 0:k] · B[0:k, 0:2w]</c>: broadcast a[r,p], two vector loads of row p of B, 8 FMAs.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BroadcastTile4x2<TOps, TVector, T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int k)
-        where TOps : ISimd<TVector, T>
-        where TVector : struct
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        nuint w = TOps.Count;
-        TVector s00 = default, s01 = default, s10 = default, s11 = default;
-        TVector s20 = default, s21 = default, s30 = default, s31 = default;
-        ref T a1 = ref Unsafe.Add(ref a, sai);
-        ref T a2 = ref Unsafe.Add(ref a, 2 * sai);
-        ref T a3 = ref Unsafe.Add(ref a, 3 * sai);
-        for (int p = 0; p < k; p++)
-        {
-            ref T bp = ref Unsafe.Add(ref b, p * ldb);
-            TVector y0 = TOps.Load(ref bp, 0), y1 = TOps.Load(ref bp, w);
-            nint q = p * sak;
-            TVector x = TOps.Broadcast(Unsafe.Add(ref a, q));
-            s00 = TOps.Fma(x, y0, s00); s01 = TOps.Fma(x, y1, s01);
-            x = TOps.Broadcast(Unsafe.Add(ref a1, q));
-            s10 = TOps.Fma(x, y0, s10); s11 = TOps.Fma(x, y1, s11);
-            x = TOps.Broadcast(Unsafe.Add(ref a2, q));
-            s20 = TOps.Fma(x, y0, s20); s21 = TOps.Fma(x, y1, s21);
-            x = TOps.Broadcast(Unsafe.Add(ref a3, q));
-            s30 = TOps.Fma(x, y0, s30); s31 = TOps.Fma(x, y1, s31);
-        }
-
-        SubtractFrom(ref c, s00, 0);
-        SubtractFrom(ref c, s01, w);
-        SubtractFrom(ref Unsafe.Add(ref c, ldc), s10, 0);
-        SubtractFrom(ref Unsafe.Add(ref c, ldc), s11, w);
-        SubtractFrom(ref Unsafe.Add(ref c, 2 * ldc), s20, 0);
-        SubtractFrom(ref Unsafe.Add(ref c, 2 * ldc), s21, w);
-        SubtractFrom(ref Unsafe.Add(ref c, 3 * ldc), s30, 0);
-        SubtractFrom(ref Unsafe.Add(ref c, 3 * ldc), s31, w);
-
-        static void SubtractFrom(ref T row, TVector sum, nuint offset) =>
-            TOps.Store(TOps.Subtract(TOps.Load(ref row, offset), sum), ref row, offset);
-    }
-
-    /// <summary><c>C[0:4, 0:w] -= A[0:4, 0:k] · B[0:k, 0:w]</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BroadcastTile4x1<TOps, TVector, T>(ref T a, nint sai, nint sak, ref T b, nint ldb, ref T c, nint ldc, int k)
-        where TOps : ISimd<TVector, T>
-        where TVector : struct
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        TVector s0 = default, s1 = default, s2 = default, s3 = default;
-        for (int p = 0; p < k; p++)
-        {
-            TVector y = TOps.Load(ref Unsafe.Add(ref b, p * ldb), 0);
-            nint q = p * sak;
-            s0 = TOps.Fma(TOps.Broadcast(Unsafe.Add(ref a, q)), y, s0);
-            s1 = TOps.Fma(TOps.Broadcast(Unsafe.Add(ref a, sai + q)), y, s1);
-            s2 = TOps.Fma(TOps.Broadcast(Unsafe.Add(ref a, (2 * sai) + q)), y, s2);
-            s3 = TOps.Fma(TOps.Broadcast(Unsafe.Add(ref a, (3 * sai) + q)), y, s3);
-        }
-
-        TOps.Store(TOps.Subtract(TOps.Load(ref c, 0), s0), ref c, 0);
-        ref T c1 = ref Unsafe.Add(ref c, ldc);
-        TOps.Store(TOps.Subtract(TOps.Load(ref c1, 0), s1), ref c1, 0);
-        ref T c2 = ref Unsafe.Add(ref c, 2 * ldc);
-        TOps.Store(TOps.Subtract(TOps.Load(ref c2, 0), s2), ref c2, 0);
-        ref T c3 = ref Unsafe.Add(ref c, 3 * ldc);
-        TOps.Store(TOps.Subtract(TOps.Load(ref c3, 0), s3), ref c3, 0);
     }
 }

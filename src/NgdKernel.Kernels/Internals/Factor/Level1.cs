@@ -91,10 +91,6 @@ internal static class Level1
         Axpy<SimdScalar<T, One>, T, T>(alpha, ref x, ref y, i, n);
     }
 
-    public static void AxpyScalar<T>(T alpha, ref T x, ref T y, int length)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Axpy<SimdScalar<T, One>, T, T>(alpha, ref x, ref y, 0, (nuint)length);
-
     /// <summary>Whole vectors from <paramref name="i"/>, two at a time, then one; returns where the next narrower path goes on.</summary>
     private static nuint Axpy<TSimd, TVector, T>(T alpha, ref T x, ref T y, nuint i, nuint n)
         where TSimd : ISimd<TVector, T>

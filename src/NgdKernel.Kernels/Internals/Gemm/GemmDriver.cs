@@ -139,13 +139,13 @@ internal static unsafe class GemmDriver
         int rowStart = 0, rowEnd = problem.M, columnStart = 0, columnEnd = problem.N;
         if (SplitsRows(problem.M, problem.N, parts, TKernel.Mr, problem.LowerTriangleOnly))
         {
-            rowStart = Boundary(problem.M, part, parts, TKernel.Mr, problem.LowerTriangleOnly);
-            rowEnd = Boundary(problem.M, part + 1, parts, TKernel.Mr, problem.LowerTriangleOnly);
+            rowStart = WorkerPool.Boundary(problem.M, part, parts, TKernel.Mr, problem.LowerTriangleOnly);
+            rowEnd = WorkerPool.Boundary(problem.M, part + 1, parts, TKernel.Mr, problem.LowerTriangleOnly);
         }
         else
         {
-            columnStart = Boundary(problem.N, part, parts, TKernel.Nr, triangle: false);
-            columnEnd = Boundary(problem.N, part + 1, parts, TKernel.Nr, triangle: false);
+            columnStart = WorkerPool.Boundary(problem.N, part, parts, TKernel.Nr, triangle: false);
+            columnEnd = WorkerPool.Boundary(problem.N, part + 1, parts, TKernel.Nr, triangle: false);
         }
 
         if (rowStart < rowEnd && columnStart < columnEnd)
@@ -163,28 +163,6 @@ internal static unsafe class GemmDriver
     /// </summary>
     private static bool SplitsRows(int m, int n, int parts, int mr, bool triangle) =>
         triangle || m >= n || m >= 4 * mr * parts;
-
-    /// <summary>
-    /// Start of range <paramref name="part"/> of <paramref name="parts"/> over [0, length), a multiple of
-    /// <paramref name="align"/>. Triangle ranges hold equal areas of a lower triangle (boundary at
-    /// length·sqrt(part/parts)), so SYRK threads get equal work.
-    /// </summary>
-    private static int Boundary(int length, int part, int parts, int align, bool triangle)
-    {
-        if (part >= parts)
-        {
-            return length;
-        }
-
-        double fraction = (double)part / parts;
-        if (triangle)
-        {
-            fraction = Math.Sqrt(fraction);
-        }
-
-        int boundary = (int)Math.Round(length * fraction / align) * align;
-        return Math.Min(boundary, length);
-    }
 
     /// <summary>The BLIS loop nest over rows [rowStart, rowEnd) and columns [columnStart, columnEnd) of C.</summary>
     [SkipLocalsInit]

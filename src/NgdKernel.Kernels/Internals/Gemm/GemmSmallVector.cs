@@ -72,9 +72,9 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
         }
     }
 
-    /// <summary>C = alpha·op(A)·B + beta·C for B [k, n] with row stride ldb.</summary>
+    /// <summary>C = alpha·op(A)·B + beta·C for B [k, n] with row stride ldb, n at least the vector width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows(
+    internal static void Rows(
         T* a, nint aRow, nint aStep, T* b, nint ldb, T alpha, T beta, T* c, nint ldc, int m, int n, int k)
     {
         int w = (int)TSimd.Count;

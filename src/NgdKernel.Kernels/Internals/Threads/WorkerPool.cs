@@ -10,7 +10,8 @@ namespace NgdKernel.Kernels.Internals;
 /// <remarks>
 /// A kernel's job is an unmanaged function pointer plus a pointer to a state struct on the caller's
 /// stack (the caller blocks until every part has finished, so the struct outlives the job); the
-/// network and optimizer layers pass a preallocated <see cref="IParallelJob"/> object instead.
+/// network and optimizer layers pass a preallocated <see cref="IParallelJob"/> object, as which the
+/// pool also runs a kernel's pair (one per pool).
 /// Nothing is allocated per job: no delegates, no closures, no tasks. Workers block on a semaphore between
 /// jobs (with <see cref="SemaphoreSlim"/>'s short spin first, which keeps back-to-back kernel calls
 /// cheap); the caller spins until its workers are done. Parts are assigned to fixed threads, so a
@@ -20,14 +21,36 @@ internal sealed unsafe class WorkerPool : IDisposable
 {
     private readonly Thread[] threads;
     private readonly Gate[] start;
-    private delegate*<void*, int, int, void> job;
-    private void* state;
+    private readonly PointerJob pointerJob = new();
     private IParallelJob? jobObject;
     private Exception? jobError;
     private int partCount;
     private int pending;
     private int busy;
     private volatile bool stopping;
+
+    /// <summary>
+    /// Start of range <paramref name="part"/> of <paramref name="parts"/> over [0, length), a multiple of
+    /// <paramref name="align"/>. Triangle ranges hold equal areas of a lower triangle (boundary at
+    /// length·sqrt(part/parts)), so threads updating a triangle (SYRK, the trailing matrix of a
+    /// Cholesky factorization) get equal work.
+    /// </summary>
+    public static int Boundary(int length, int part, int parts, int align, bool triangle)
+    {
+        if (part >= parts)
+        {
+            return length;
+        }
+
+        double fraction = (double)part / parts;
+        if (triangle)
+        {
+            fraction = Math.Sqrt(fraction);
+        }
+
+        int boundary = (int)Math.Round(length * fraction / align) * align;
+        return Math.Min(boundary, length);
+    }
 
     public WorkerPool(int workerCount)
     {
@@ -55,41 +78,14 @@ internal sealed unsafe class WorkerPool : IDisposable
     /// </summary>
     public bool TryRun(delegate*<void*, int, int, void> work, void* jobState, int parts)
     {
-        if (parts > Capacity || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
+        if (!TryEnter(parts))
         {
             return false;
         }
 
-        try
-        {
-            job = work;
-            state = jobState;
-            partCount = parts;
-            Volatile.Write(ref pending, parts - 1);
-            for (int i = 0; i < parts - 1; i++)
-            {
-                start[i].Release();
-            }
-
-            work(jobState, 0, parts);
-
-            // Spin (yielding, never sleeping) until the workers finish: the parts are equal, so the
-            // wait is short. A ManualResetEventSlim allocated its lock object (and more) the first
-            // time a wait had to block, which a loaded machine could make happen in any call.
-            var spinner = default(SpinWait);
-            while (Volatile.Read(ref pending) != 0)
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);
-            }
-        }
-        finally
-        {
-            job = null;
-            state = null;
-            Volatile.Write(ref busy, 0);
-        }
-
-        return true;
+        pointerJob.Work = work;
+        pointerJob.State = jobState;
+        return RunEntered(pointerJob, parts);
     }
 
     /// <summary>
@@ -97,14 +93,20 @@ internal sealed unsafe class WorkerPool : IDisposable
     /// thread; false (running nothing) if another caller is using the pool. An exception from any
     /// part is rethrown here, after every part has finished (the first worker's, else the caller's).
     /// </summary>
-    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Rethrown once every part has finished.")]
-    public bool TryRun(IParallelJob work, int parts)
-    {
-        if (parts > Capacity || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
-        {
-            return false;
-        }
+    public bool TryRun(IParallelJob work, int parts) => TryEnter(parts) && RunEntered(work, parts);
 
+    /// <summary>Takes the pool for one job of <paramref name="parts"/> parts, unless it is too small or in use.</summary>
+    private bool TryEnter(int parts) => parts <= Capacity && Interlocked.CompareExchange(ref busy, 1, 0) == 0;
+
+    /// <summary>
+    /// Runs a job on the pool <see cref="TryEnter"/> took. The caller spins (yielding, never sleeping)
+    /// until the workers finish: the parts are equal, so the wait is short. A ManualResetEventSlim
+    /// allocated its lock object (and more) the first time a wait had to block, which a loaded
+    /// machine could make happen in any call.
+    /// </summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Rethrown once every part has finished.")]
+    private bool RunEntered(IParallelJob work, int parts)
+    {
         Exception? error = null;
         try
         {
@@ -139,6 +141,7 @@ internal sealed unsafe class WorkerPool : IDisposable
         {
             jobObject = null;
             jobError = null;
+            pointerJob.State = null;
             Volatile.Write(ref busy, 0);
         }
 
@@ -163,29 +166,14 @@ internal sealed unsafe class WorkerPool : IDisposable
                 return;
             }
 
-            if (jobObject is IParallelJob work)
+            try
             {
-                try
-                {
-                    work.Execute(index + 1, partCount);
-                }
-                catch (Exception exception)
-                {
-                    // Handed to the caller, which rethrows it once every part has finished.
-                    Interlocked.CompareExchange(ref jobError, exception, null);
-                }
+                jobObject!.Execute(index + 1, partCount);
             }
-            else
+            catch (Exception exception)
             {
-                try
-                {
-                    job(state, index + 1, partCount);
-                }
-                catch (Exception exception)
-                {
-                    // Kernels validate before they run and never throw; reaching here is a bug.
-                    Environment.FailFast("NgdKernel worker failed.", exception);
-                }
+                // Handed to the caller, which rethrows it once every part has finished.
+                Interlocked.CompareExchange(ref jobError, exception, null);
             }
 
             Interlocked.Decrement(ref pending);
@@ -204,6 +192,15 @@ internal sealed unsafe class WorkerPool : IDisposable
         {
             t.Join();
         }
+    }
+
+    /// <summary>A kernel's function pointer and state as a job: one per pool, so a kernel's run allocates nothing.</summary>
+    private sealed class PointerJob : IParallelJob
+    {
+        public delegate*<void*, int, int, void> Work;
+        public void* State;
+
+        public void Execute(int part, int partCount) => Work(State, part, partCount);
     }
 
     /// <summary>
