@@ -17,9 +17,9 @@ public sealed partial class NaturalGradientOptimizer<T>
 
     /// <summary>
     /// The covariance each of <see cref="_factors"/> is factored from (both triangles written by the
-    /// syrk, so the factorization reads its rows whole); allocated by the first interleaved step.
+    /// syrk, so the factorization reads its rows whole).
     /// </summary>
-    private Matrix<T>[]? _factorSources;
+    private readonly Matrix<T>[] _factorSources;
 
     /// <summary>The damping of each of <see cref="_factors"/>.</summary>
     private readonly T[] _factorDampings;
@@ -185,7 +185,6 @@ public sealed partial class NaturalGradientOptimizer<T>
         }
 
         KernelContext context = Network.Context;
-        _factorSources ??= new Matrix<T>[_factors.Length];
         int count = 0;
         foreach (int l in _controls.TrainedLayers)
         {
