@@ -18,7 +18,7 @@ public static partial class Cholesky
     /// <param name="matrices">The matrices, each square and distinct; each is read and written as <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/> reads and writes its argument.</param>
     /// <param name="dampings">One damping per matrix, finite and <c>&gt;= 0</c>.</param>
     /// <param name="failure">The failure of the matrix returned (default when none failed).</param>
-    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Orders up to 64 are factored on the calling thread, larger ones as TryFactor factors them (its threads for trailing matrices of 128 rows or more).</param>
     /// <returns>The lowest index of a matrix that is not numerically positive definite, or -1.</returns>
     /// <exception cref="ArgumentException">A matrix is not square or null, or the span lengths differ.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A damping is negative, NaN or infinite.</exception>
@@ -35,7 +35,7 @@ public static partial class Cholesky
     public static int TryFactorInterleaved<T>(ReadOnlySpan<Matrix<T>> matrices, ReadOnlySpan<T> dampings, out CholeskyFailure failure,
         KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TryFactorInterleavedInto(matrices, matrices, dampings, out failure, context);
+        FactorInterleavedChecked(matrices, matrices, dampings, inPlace: true, context, out failure);
 
     /// <summary>
     /// Factors each <c>Aᵢ + dampingᵢ·I = Lᵢ·Lᵢᵀ</c> into <paramref name="factors"/>[i], Aᵢ given by the
@@ -56,7 +56,7 @@ public static partial class Cholesky
     /// </param>
     /// <param name="dampings">One damping per matrix, finite and <c>&gt;= 0</c>.</param>
     /// <param name="failure">The failure of the matrix returned (default when none failed).</param>
-    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Orders up to 64 are factored on the calling thread, larger ones as TryFactor factors them (its threads for trailing matrices of 128 rows or more).</param>
     /// <returns>The lowest index of a matrix that is not numerically positive definite, or -1.</returns>
     /// <exception cref="ArgumentException">A matrix is null or not square, a factor's shape differs from its source's, a factor is given twice or is also a source, or the span lengths differ.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A damping is negative, NaN or infinite.</exception>
@@ -67,9 +67,17 @@ public static partial class Cholesky
     /// </remarks>
     public static int TryFactorInterleavedInto<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
         out CholeskyFailure failure, KernelContext? context = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        FactorInterleavedChecked(sources, factors, dampings, inPlace: false, context, out failure);
+
+    /// <summary>
+    /// The checks of both public forms; <paramref name="inPlace"/> is passed, not inferred from the spans,
+    /// so the same span given as sources and factors is refused (factor 0 is source 0), not taken for the in-place form.
+    /// </summary>
+    private static int FactorInterleavedChecked<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
+        bool inPlace, KernelContext? context, out CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        bool inPlace = sources == factors;
         string name = inPlace ? "matrices" : nameof(factors);
         if (factors.Length != sources.Length)
         {
@@ -81,8 +89,7 @@ public static partial class Cholesky
             ThrowHelper.ThrowArgument_SpanLengthMismatch(nameof(dampings), dampings.Length, inPlace ? name : nameof(sources), factors.Length);
         }
 
-        KernelPath path = (context ?? KernelContext.Default).Path;
-        Check.PathSupported(path, nameof(context));
+        context ??= KernelContext.Default;
         for (int t = 0; t < factors.Length; t++)
         {
             if (sources[t] is null || factors[t] is null)
@@ -109,19 +116,20 @@ public static partial class Cholesky
             }
         }
 
-        return FactorInterleavedCore(sources, factors, dampings, path, out failure);
+        return FactorInterleavedCore(sources, factors, dampings, upper: !inPlace, context, out failure);
     }
 
     /// <summary>
-    /// Unchecked <see cref="TryFactorInterleavedInto{T}(ReadOnlySpan{Matrix{T}}, ReadOnlySpan{Matrix{T}}, ReadOnlySpan{T}, out CholeskyFailure, KernelContext)"/>;
-    /// <paramref name="sources"/> the same span as <paramref name="factors"/>: in place, from the lower triangles.
+    /// Unchecked <see cref="TryFactorInterleavedInto{T}(ReadOnlySpan{Matrix{T}}, ReadOnlySpan{Matrix{T}}, ReadOnlySpan{T}, out CholeskyFailure, KernelContext)"/>
+    /// from the upper triangles of <paramref name="sources"/>, or (not <paramref name="upper"/>, the two spans the same) in place
+    /// from the lower triangles. Orders above <see cref="BlockSize"/> are factored one by one, as TryFactor does, on the context's threads.
     /// </summary>
-    internal static int FactorInterleavedCore<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
-        KernelPath path, out CholeskyFailure failure)
+    private static int FactorInterleavedCore<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
+        bool upper, KernelContext context, out CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        bool upper = sources != factors;
-        int width = VectorWidth<T>(path);
+        KernelPath path = context.Path;
+        int width = KernelPaths.VectorWidth<T>(path);
         int capacity = InterleavedBytes / Unsafe.SizeOf<T>();
         int first = -1;
         failure = default;
@@ -142,7 +150,7 @@ public static partial class Cholesky
                     FactorTranspose.UpperToLower(ref sources[t].Span.DangerousGetReference(), n, ref factors[t].Span.DangerousGetReference(), n, n, n, path);
                 }
 
-                if (!FactorCore(factors[t].Span, dampings[t], path, null, out CholeskyFailure alone))
+                if (!FactorCore(factors[t].Span, dampings[t], path, context, out CholeskyFailure alone))
                 {
                     Keep(t, alone, ref first, ref failure);
                 }
@@ -182,13 +190,6 @@ public static partial class Cholesky
     /// <summary>Most matrices of one lock-step group (the stack arrays of their offsets and states).</summary>
     private const int GroupLimit = 16;
 
-    private static int VectorWidth<T>(KernelPath path) => path switch
-    {
-        KernelPath.Vector512 => Vector512<T>.Count,
-        KernelPath.Vector256 => Vector256<T>.Count,
-        _ => 1,
-    };
-
     private static int Padded(int n, int width) => (n + width - 1) / width * width;
 
     /// <summary>
@@ -200,7 +201,7 @@ public static partial class Cholesky
         ReadOnlySpan<int> group, bool upper, KernelPath path, ref int first, ref CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int width = VectorWidth<T>(path);
+        int width = KernelPaths.VectorWidth<T>(path);
         Span<T> workspace = stackalloc T[InterleavedBytes / Unsafe.SizeOf<T>()];
         Span<int> offsets = stackalloc int[GroupLimit];
         Span<int> orders = stackalloc int[GroupLimit];
@@ -245,7 +246,7 @@ public static partial class Cholesky
         {
             // Inline 256-bit moves: a call per row to a copying or clearing routine cost more than the
             // factorization's first rows. The last vector is zeroed first, then the row written over it.
-            int w = VectorWidth<T>(path), v = Vector256<T>.Count;
+            int w = KernelPaths.VectorWidth<T>(path), v = Vector256<T>.Count;
             for (int i = 0; i < n; i++)
             {
                 ref T row = ref Unsafe.Add(ref u, i * stride);

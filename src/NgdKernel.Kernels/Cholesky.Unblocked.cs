@@ -24,7 +24,7 @@ public static partial class Cholesky
 #if NGDASSERT
         System.Diagnostics.Debug.Assert(n <= BlockSize, "diagonal block larger than the stack buffer");
 #endif
-        int stride = Padded(n, VectorWidth<T>(path));
+        int stride = Padded(n, KernelPaths.VectorWidth<T>(path));
         Span<T> workspace = stackalloc T[BlockSize * BlockSize];
         ref T u = ref MemoryMarshal.GetReference(workspace);
         CopyDamped(ref a0, lda, n, upper: false, damping, ref u, stride, path);

@@ -25,8 +25,8 @@ public static partial class Syrk
     /// <para>
     /// BLAS <c>?syrk</c> (row-major, lower triangle computed), then mirrored: only the tiles of C that touch
     /// the lower triangle are computed, half the work of <see cref="Gemm"/>. Small problems (n·n·k up to
-    /// 64³, or 40³ for <see cref="MatrixOp.None"/>) are computed whole by the unpacked GEMM kernels
-    /// instead, which beats packing half of them. With beta ≠ 0 the old C is read
+    /// 64³, or 40³ for <see cref="MatrixOp.None"/>) run on the unpacked GEMM kernels instead, which beats
+    /// packing: <c>AAᵀ</c> whole, <c>AᵀA</c> by row blocks up to the diagonal. With beta ≠ 0 the old C is read
     /// from its lower triangle only (the upper one is taken to be its mirror). Paper Eq. 20:
     /// <c>Lambda_i = &lt;x_{i-1} x_{i-1}^T&gt;</c> is <c>Multiply(x, Transpose, 1/M, 0, lambda)</c>.
     /// </para>
@@ -61,8 +61,8 @@ public static partial class Syrk
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = c.Height, k = a.Height;
-        int w = path switch { KernelPath.Vector512 => Vector512<T>.Count, KernelPath.Vector256 => Vector256<T>.Count, _ => n };
-        if (op == MatrixOp.Transpose && n > w && k > 0 && !T.IsZero(alpha) && GemmSmall.IsSmallSyrk(n, k, transposeB: false))
+        int w = KernelPaths.VectorWidth<T>(path);
+        if (op == MatrixOp.Transpose && path != KernelPath.Scalar && n > w && k > 0 && !T.IsZero(alpha) && GemmSmall.IsSmallSyrk(n, k, transposeB: false))
         {
             // Blocks of w rows (the last with the rest) over the vectors reaching each block's diagonal: the
             // whole product did nearly twice the multiply-adds (the latency network's step, Zen 5: float 0.5,

@@ -101,6 +101,10 @@ public class CholeskyInterleavedTests
             Cholesky.TryFactorInterleavedInto<double>(sources, [factors[0], sources[1]], [1.0, 1.0], out _));
         Assert.Equal("factors", aliased.ParamName);
         Assert.Contains("Factor 1 is also source 1", aliased.Message, StringComparison.Ordinal);
+        ArgumentException same = Assert.Throws<ArgumentException>(() =>
+            Cholesky.TryFactorInterleavedInto<double>(sources, sources, [1.0, 1.0], out _));
+        Assert.Equal("factors", same.ParamName);
+        Assert.Contains("Factor 0 is also source 0", same.Message, StringComparison.Ordinal);
         ArgumentOutOfRangeException negative = Assert.Throws<ArgumentOutOfRangeException>(() =>
             Cholesky.TryFactorInterleavedInto<double>(sources, factors, [1.0, double.NaN], out _));
         Assert.Equal("dampings", negative.ParamName);
@@ -127,8 +131,8 @@ public class CholeskyInterleavedTests
 
     /// <summary>
     /// Random SPD matrices of <paramref name="orders"/> with random dampings, factored one by one
-    /// and interleaved on <paramref name="path"/>, in place and from the symmetric matrices into
-    /// factors holding a marker value; matrix <paramref name="failing"/> (and, when there is one, the
+    /// and interleaved on <paramref name="path"/>, in place and from the upper triangles (the strict
+    /// lower ones NaN) into factors holding a marker value; matrix <paramref name="failing"/> (and, when there is one, the
     /// last) gets a negative pivot at a random row. From sources, a failed factor's rows from its
     /// pivot on keep the marker and the sources are unchanged.
     /// </summary>
@@ -160,6 +164,15 @@ public class CholeskyInterleavedTests
             together[t] = ToMatrix<T>(a);
             sources[t] = ToMatrix<T>(a);
             originals[t] = ToMatrix<T>(a);
+            for (int i = 1; i < n; i++)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    // The upper triangle alone is A: a lower triangle read anywhere would spread NaN.
+                    sources[t][i, j] = originals[t][i, j] = T.NaN;
+                }
+            }
+
             factors[t] = new Matrix<T>(n, n);
             factors[t].AsSpan().Fill(Marker<T>());
             dampings[t] = T.CreateChecked(random.Next(0, 3) * random.NextDouble());
