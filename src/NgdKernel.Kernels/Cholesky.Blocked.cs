@@ -11,7 +11,7 @@ public static partial class Cholesky
     /// <code>
     ///   [ L11         ]     1. L11 = chol(A11 + damping·I)        (FactorUnblocked, on the caller)
     ///   [ L21   A22   ]     2. L21 = A21 · L11⁻ᵀ                  (rows split over threads)
-    ///                       3. A22 -= L21 · L21ᵀ, lower triangle   (4×2w broadcast tiles, rows
+    ///                       3. A22 -= L21 · L21ᵀ, lower triangle   (the small GEMM's tiles, rows
     ///                                                               split over threads by area)
     /// </code>
     /// Step 3 carries <c>n³/3 - O(n²·nb)</c> of the flops. The strict upper triangle of each

@@ -6,10 +6,7 @@ namespace NgdKernel.Kernels;
 // of the others.
 public static partial class Cholesky
 {
-    /// <summary>
-    /// Stack bytes of the padded copies factored in lock-step: as many matrices join a group as fit
-    /// (at least one), so the group's copies stay in a 48 KiB L1 data cache.
-    /// </summary>
+    /// <summary>Stack bytes of the padded copies factored in lock-step (at least one matrix): a 48 KiB L1 data cache.</summary>
     internal const int InterleavedBytes = 48 * 1024;
 
     /// <summary>
@@ -21,71 +18,126 @@ public static partial class Cholesky
     /// <param name="matrices">The matrices, each square and distinct; each is read and written as <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/> reads and writes its argument.</param>
     /// <param name="dampings">One damping per matrix, finite and <c>&gt;= 0</c>.</param>
     /// <param name="failure">The failure of the matrix returned (default when none failed).</param>
-    /// <param name="context">Path; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Runs on the calling thread.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Orders up to 64 are factored on the calling thread, larger ones as TryFactor factors them (its threads for trailing matrices of 128 rows or more).</param>
     /// <returns>The lowest index of a matrix that is not numerically positive definite, or -1.</returns>
     /// <exception cref="ArgumentException">A matrix is not square or null, or the span lengths differ.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A damping is negative, NaN or infinite.</exception>
     /// <remarks>
     /// <para>A factorization of order up to 64 is a chain of rows, each waiting on the square root and
-    /// division that finish the row before it; at order 32 that wait, not the <c>n³/3</c>
-    /// multiply-adds, sets its time. Matrices of order up to 64 are therefore factored in groups
-    /// whose padded copies fit <see cref="InterleavedBytes"/> of stack: each block of four rows of
-    /// every matrix in the group takes the rows above it, then the four rows of each matrix are
-    /// finished in turn, so while one matrix waits on a root the next one's multiply-adds run. Every
-    /// element goes through the same operations as in <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>
-    /// (the same row routines, in the same order within each matrix); larger matrices are factored
-    /// by it, one after another.</para>
-    /// <para>Every matrix is processed, also after one has failed; each ends as
-    /// <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/> leaves it. Allocates nothing.</para>
+    /// division that finish the row before it. Such matrices are factored in groups whose padded
+    /// copies fit <see cref="InterleavedBytes"/> of stack: each block of four rows of every matrix
+    /// takes the rows above it, then the four rows of each matrix are finished in turn, so while one
+    /// waits on a root the next one's multiply-adds run. Every element goes through the operations of
+    /// <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/> (the same row
+    /// routines, in the same order within each matrix), which factors larger matrices one by one.</para>
+    /// <para>Every matrix is processed, also after one has failed; each ends as TryFactor leaves it. Allocates nothing.</para>
     /// </remarks>
     public static int TryFactorInterleaved<T>(ReadOnlySpan<Matrix<T>> matrices, ReadOnlySpan<T> dampings, out CholeskyFailure failure,
         KernelContext? context = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        FactorInterleavedChecked(matrices, matrices, dampings, inPlace: true, context, out failure);
+
+    /// <summary>
+    /// Factors each <c>Aᵢ + dampingᵢ·I = Lᵢ·Lᵢᵀ</c> into <paramref name="factors"/>[i], Aᵢ given by the
+    /// upper triangle of <paramref name="sources"/>[i], with the rows of several small matrices
+    /// interleaved as in <see cref="TryFactorInterleaved"/>.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="sources">
+    /// The matrices A, each square; the upper triangle (diagonal included) is A. Not modified. A symmetric
+    /// source (a covariance from <see cref="Syrk.Multiply{T}(ReadOnlySpan2D{T}, MatrixOp, T, T, Span2D{T}, KernelContext)"/>,
+    /// which writes both triangles) gives bit for bit the factor <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>
+    /// makes of a copy of it.
+    /// </param>
+    /// <param name="factors">
+    /// One per source, of its shape, distinct from each other and from every source. On success L, its
+    /// strict upper triangle zeroed; on failure the rows before the failing pivot hold L's rows, the
+    /// rest is unspecified.
+    /// </param>
+    /// <param name="dampings">One damping per matrix, finite and <c>&gt;= 0</c>.</param>
+    /// <param name="failure">The failure of the matrix returned (default when none failed).</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Orders up to 64 are factored on the calling thread, larger ones as TryFactor factors them (its threads for trailing matrices of 128 rows or more).</param>
+    /// <returns>The lowest index of a matrix that is not numerically positive definite, or -1.</returns>
+    /// <exception cref="ArgumentException">A matrix is null or not square, a factor's shape differs from its source's, a factor is given twice or is also a source, or the span lengths differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A damping is negative, NaN or infinite.</exception>
+    /// <remarks>
+    /// The factorization works on rows of the upper triangle: copied from a source whole (its strict lower
+    /// part lands in lanes whose results are discarded), where the in-place form transposes the lower
+    /// triangle in and needs a copy of A to keep it. Allocates nothing.
+    /// </remarks>
+    public static int TryFactorInterleavedInto<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
+        out CholeskyFailure failure, KernelContext? context = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        FactorInterleavedChecked(sources, factors, dampings, inPlace: false, context, out failure);
+
+    /// <summary>
+    /// The checks of both public forms; <paramref name="inPlace"/> is passed, not inferred from the spans,
+    /// so the same span given as sources and factors is refused (factor 0 is source 0), not taken for the in-place form.
+    /// </summary>
+    private static int FactorInterleavedChecked<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
+        bool inPlace, KernelContext? context, out CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (dampings.Length != matrices.Length)
+        string name = inPlace ? "matrices" : nameof(factors);
+        if (factors.Length != sources.Length)
         {
-            ThrowHelper.ThrowArgument_SpanLengthMismatch(nameof(dampings), dampings.Length, nameof(matrices), matrices.Length);
+            ThrowHelper.ThrowArgument_SpanLengthMismatch(nameof(factors), factors.Length, nameof(sources), sources.Length);
         }
 
-        KernelPath path = (context ?? KernelContext.Default).Path;
-        Check.PathSupported(path, nameof(context));
-        for (int t = 0; t < matrices.Length; t++)
+        if (dampings.Length != factors.Length)
         {
-            if (matrices[t] is null)
+            ThrowHelper.ThrowArgument_SpanLengthMismatch(nameof(dampings), dampings.Length, inPlace ? name : nameof(sources), factors.Length);
+        }
+
+        context ??= KernelContext.Default;
+        for (int t = 0; t < factors.Length; t++)
+        {
+            if (sources[t] is null || factors[t] is null)
             {
-                ThrowHelper.ThrowArgument($"Matrix {t} is null.", nameof(matrices));
+                ThrowHelper.ThrowArgument($"Matrix {t} is null.", sources[t] is null ? (inPlace ? name : nameof(sources)) : name);
             }
 
-            Check.Square(matrices[t].ReadOnlySpan, nameof(matrices));
-            Check.FiniteNonNegative(dampings[t], nameof(dampings));
-            for (int s = 0; s < t; s++)
+            Check.Square(sources[t].ReadOnlySpan, inPlace ? name : nameof(sources));
+            if (factors[t].Rows != sources[t].Rows || factors[t].Columns != sources[t].Columns)
             {
-                // A matrix given twice would be copied twice before either copy is written back.
-                if (ReferenceEquals(matrices[s], matrices[t]))
+                ThrowHelper.ThrowArgument($"Factor {t} is {factors[t].Rows}x{factors[t].Columns}; its source is {sources[t].Rows}x{sources[t].Columns}.", name);
+            }
+
+            Check.FiniteNonNegative(dampings[t], nameof(dampings));
+            for (int s = 0; s < factors.Length; s++)
+            {
+                // A matrix written twice, or written before it is read, would not match TryFactor one by one.
+                bool twice = s < t && ReferenceEquals(factors[s], factors[t]);
+                if (twice || (!inPlace && ReferenceEquals(sources[s], factors[t])))
                 {
-                    ThrowHelper.ThrowArgument($"Matrices {s} and {t} are the same matrix; each must be distinct.", nameof(matrices));
+                    ThrowHelper.ThrowArgument(twice ? $"Matrices {s} and {t} are the same matrix; each must be distinct."
+                        : $"Factor {t} is also source {s}; each factor must be distinct from every source.", name);
                 }
             }
         }
 
-        return FactorInterleavedCore(matrices, dampings, path, out failure);
+        return FactorInterleavedCore(sources, factors, dampings, upper: !inPlace, context, out failure);
     }
 
-    /// <summary>Unchecked <see cref="TryFactorInterleaved"/>.</summary>
-    internal static int FactorInterleavedCore<T>(ReadOnlySpan<Matrix<T>> matrices, ReadOnlySpan<T> dampings, KernelPath path,
-        out CholeskyFailure failure)
+    /// <summary>
+    /// Unchecked <see cref="TryFactorInterleavedInto{T}(ReadOnlySpan{Matrix{T}}, ReadOnlySpan{Matrix{T}}, ReadOnlySpan{T}, out CholeskyFailure, KernelContext)"/>
+    /// from the upper triangles of <paramref name="sources"/>, or (not <paramref name="upper"/>, the two spans the same) in place
+    /// from the lower triangles. Orders above <see cref="BlockSize"/> are factored one by one, as TryFactor does, on the context's threads.
+    /// </summary>
+    private static int FactorInterleavedCore<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
+        bool upper, KernelContext context, out CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int width = VectorWidth<T>(path);
+        KernelPath path = context.Path;
+        int width = KernelPaths.VectorWidth<T>(path);
         int capacity = InterleavedBytes / Unsafe.SizeOf<T>();
         int first = -1;
         failure = default;
         Span<int> group = stackalloc int[GroupLimit];
-        int count = 0;
-        int used = 0;
-        for (int t = 0; t < matrices.Length; t++)
+        int count = 0, used = 0;
+        for (int t = 0; t < factors.Length; t++)
         {
-            int n = matrices[t].Rows;
+            int n = factors[t].Rows;
             if (n == 0)
             {
                 continue;
@@ -93,7 +145,12 @@ public static partial class Cholesky
 
             if (n > BlockSize)
             {
-                if (!FactorCore(matrices[t].Span, dampings[t], path, null, out CholeskyFailure alone))
+                if (upper)
+                {
+                    FactorTranspose.UpperToLower(ref sources[t].Span.DangerousGetReference(), n, ref factors[t].Span.DangerousGetReference(), n, n, n, path);
+                }
+
+                if (!FactorCore(factors[t].Span, dampings[t], path, context, out CholeskyFailure alone))
                 {
                     Keep(t, alone, ref first, ref failure);
                 }
@@ -104,9 +161,8 @@ public static partial class Cholesky
             int size = n * Padded(n, width);
             if (count == GroupLimit || (count > 0 && used + size > capacity))
             {
-                FactorGroup(matrices, dampings, group[..count], path, ref first, ref failure);
-                count = 0;
-                used = 0;
+                FactorGroup(sources, factors, dampings, group[..count], upper, path, ref first, ref failure);
+                count = used = 0;
             }
 
             group[count++] = t;
@@ -115,7 +171,7 @@ public static partial class Cholesky
 
         if (count > 0)
         {
-            FactorGroup(matrices, dampings, group[..count], path, ref first, ref failure);
+            FactorGroup(sources, factors, dampings, group[..count], upper, path, ref first, ref failure);
         }
 
         return first;
@@ -134,25 +190,18 @@ public static partial class Cholesky
     /// <summary>Most matrices of one lock-step group (the stack arrays of their offsets and states).</summary>
     private const int GroupLimit = 16;
 
-    private static int VectorWidth<T>(KernelPath path) => path switch
-    {
-        KernelPath.Vector512 => Vector512<T>.Count,
-        KernelPath.Vector256 => Vector256<T>.Count,
-        _ => 1,
-    };
-
     private static int Padded(int n, int width) => (n + width - 1) / width * width;
 
     /// <summary>
-    /// One group: the padded transposed copies as <see cref="FactorUnblocked"/> makes them, the
-    /// factorizations in lock-step, the factors copied back.
+    /// One group: the padded upper copies (<see cref="CopyDamped"/>), the factorizations in
+    /// lock-step, the factors copied back.
     /// </summary>
     [SkipLocalsInit]
-    private static void FactorGroup<T>(ReadOnlySpan<Matrix<T>> matrices, ReadOnlySpan<T> dampings, ReadOnlySpan<int> group,
-        KernelPath path, ref int first, ref CholeskyFailure failure)
+    private static void FactorGroup<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
+        ReadOnlySpan<int> group, bool upper, KernelPath path, ref int first, ref CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int width = VectorWidth<T>(path);
+        int width = KernelPaths.VectorWidth<T>(path);
         Span<T> workspace = stackalloc T[InterleavedBytes / Unsafe.SizeOf<T>()];
         Span<int> offsets = stackalloc int[GroupLimit];
         Span<int> orders = stackalloc int[GroupLimit];
@@ -162,45 +211,19 @@ public static partial class Cholesky
         int offset = 0;
         for (int g = 0; g < group.Length; g++)
         {
-            Matrix<T> matrix = matrices[group[g]];
-            int n = matrix.Rows;
-            int stride = Padded(n, width);
+            Matrix<T> source = sources[group[g]];
+            int n = source.Rows;
             offsets[g] = offset;
             orders[g] = n;
-            ref T u = ref Unsafe.Add(ref origin, offset);
-            workspace.Slice(offset, n * stride).Clear();
-            FactorTranspose.LowerToUpper(ref matrix.Span.DangerousGetReference(), n, ref u, stride, n, path);
-            T damping = dampings[group[g]];
-            for (int i = 0; i < n; i++)
-            {
-                Unsafe.Add(ref u, (i * stride) + i) += damping;
-            }
-
-            offset += n * stride;
+            CopyDamped(ref source.Span.DangerousGetReference(), n, n, upper, dampings[group[g]], ref Unsafe.Add(ref origin, offset), Padded(n, width), path);
+            offset += n * Padded(n, width);
         }
 
         int count = group.Length;
-        switch (path)
-        {
-            case KernelPath.Vector512:
-                FactorUpperInterleaved<Simd512<T>, Vector512<T>, T>(ref origin, offsets[..count], orders[..count], pivots[..count], values[..count]);
-                break;
-            case KernelPath.Vector256:
-                FactorUpperInterleaved<Simd256<T>, Vector256<T>, T>(ref origin, offsets[..count], orders[..count], pivots[..count], values[..count]);
-                break;
-            default:
-                // One scalar row has no vector lanes to fill while it waits; the scalar path is the reference.
-                for (int g = 0; g < count; g++)
-                {
-                    pivots[g] = FactorUpper<SimdScalar<T, One>, T, T>(ref Unsafe.Add(ref origin, offsets[g]), orders[g], orders[g], out values[g]);
-                }
-
-                break;
-        }
-
+        FactorPadded(ref origin, offsets[..count], orders[..count], pivots[..count], values[..count], path);
         for (int g = 0; g < count; g++)
         {
-            Matrix<T> matrix = matrices[group[g]];
+            Matrix<T> matrix = factors[group[g]];
             int n = orders[g];
             FactorTranspose.UpperToLower(ref Unsafe.Add(ref origin, offsets[g]), Padded(n, width), ref matrix.Span.DangerousGetReference(), n, n,
                 pivots[g] < 0 ? n : pivots[g], path);
@@ -212,42 +235,80 @@ public static partial class Cholesky
     }
 
     /// <summary>
-    /// Rows <c>i..i+3</c> of the padded upper copy take the rows above them
-    /// (<see cref="UpdateRows{TOps, TVector, TCount, T}"/>), from the vector at or below column i to
-    /// the end of the row, four vectors at a time.
+    /// The padded upper copy of <c>A + damping·I</c> (row stride <paramref name="stride"/>, a multiple
+    /// of the vector width) at <paramref name="u"/>: the lower triangle of <paramref name="source"/>
+    /// transposed, or, when <paramref name="upper"/>, its rows whole. The padding columns are zero.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateBlock<TOps, TVector, T>(ref T u, int stride, int i)
-        where TOps : ISimd<TVector, T>
-        where TVector : struct
+    private static void CopyDamped<T>(ref T source, nint lds, int n, bool upper, T damping, ref T u, int stride, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int w = (int)TOps.Count;
-        int column = i / w * w;
-        for (; column + (4 * w) <= stride; column += 4 * w)
+        if (upper)
         {
-            UpdateRows<TOps, TVector, Four, T>(ref u, stride, i, column);
+            // Inline 256-bit moves: a call per row to a copying or clearing routine cost more than the
+            // factorization's first rows. The last vector is zeroed first, then the row written over it.
+            int w = KernelPaths.VectorWidth<T>(path), v = Vector256<T>.Count;
+            for (int i = 0; i < n; i++)
+            {
+                ref T row = ref Unsafe.Add(ref u, i * stride);
+                ref T from = ref Unsafe.Add(ref source, i * lds);
+                int j = 0;
+                for (int z = stride - w; w > 1 && z < stride; z += v)
+                {
+                    Vector256<T>.Zero.StoreUnsafe(ref row, (nuint)z);
+                }
+
+                for (; w > 1 && j + v <= n; j += v)
+                {
+                    Vector256.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref row, (nuint)j);
+                }
+
+                for (; j < n; j++)
+                {
+                    Unsafe.Add(ref row, j) = Unsafe.Add(ref from, j);
+                }
+            }
+        }
+        else
+        {
+            MemoryMarshal.CreateSpan(ref u, n * stride).Clear();
+            FactorTranspose.LowerToUpper(ref source, lds, ref u, stride, n, path);
         }
 
-        switch ((stride - column) / w)
+        for (int i = 0; i < n; i++)
         {
-            case 1: UpdateRows<TOps, TVector, One, T>(ref u, stride, i, column); break;
-            case 2: UpdateRows<TOps, TVector, Two, T>(ref u, stride, i, column); break;
-            case 3: UpdateRows<TOps, TVector, Three, T>(ref u, stride, i, column); break;
-            default: break;
+            Unsafe.Add(ref u, (i * stride) + i) += damping;
+        }
+    }
+
+    /// <summary><see cref="FactorUpper{TOps, TVector, T}"/> on the path's vectors (the scalar path is its body at width 1).</summary>
+    private static void FactorPadded<T>(ref T origin, ReadOnlySpan<int> offsets, ReadOnlySpan<int> orders, Span<int> pivots, Span<T> values,
+        KernelPath path)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        switch (path)
+        {
+            case KernelPath.Vector512: FactorUpper<Simd512<T>, Vector512<T>, T>(ref origin, offsets, orders, pivots, values); break;
+            case KernelPath.Vector256: FactorUpper<Simd256<T>, Vector256<T>, T>(ref origin, offsets, orders, pivots, values); break;
+            default: FactorUpper<SimdScalar<T, One>, T, T>(ref origin, offsets, orders, pivots, values); break;
         }
     }
 
     /// <summary>
-    /// <see cref="FactorUpper{TOps, TVector, T}"/> on every copy of the group, block of four rows by
-    /// block of four rows: each copy's rows take the rows above the block
-    /// (<see cref="UpdateRows{TOps, TVector, TCount, T}"/>), then row r of every copy is finished
-    /// before row r + 1 of any (<see cref="FinishRow{TOps, TVector, T}"/>). Within a copy the calls
-    /// and their arguments are those of <see cref="FactorUpper{TOps, TVector, T}"/>; a failed copy
-    /// stops where that routine would.
+    /// Left-looking upper factors in place on every padded copy of the group (<paramref name="offsets"/>,
+    /// <paramref name="orders"/>), block of four rows by block of four rows: each copy's rows take the
+    /// rows above the block (<see cref="UpdateColumns{TOps, TVector, TRows, T}"/>), then row r of every
+    /// copy is finished before row r + 1 of any (<see cref="FinishRow{TOps, TVector, T}"/>); the last
+    /// <c>n % 4</c> rows of a copy go one by one from row 0. A failed copy stops at its pivot
+    /// (<paramref name="pivots"/>, -1 when none, and its value in <paramref name="values"/>).
     /// </summary>
+    /// <remarks>
+    /// One row at a time, each vector was a single FMA chain of length i, which waited on FMA latency
+    /// at n = 20..64: four rows share each loaded vector of a row above (as in
+    /// <see cref="TriangularColumns"/>). Every element keeps one sequence on every path and in any
+    /// group: its chain in k order, then one multiply by <c>1/u[i,i]</c>.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FactorUpperInterleaved<TOps, TVector, T>(ref T origin, ReadOnlySpan<int> offsets, ReadOnlySpan<int> orders,
+    private static void FactorUpper<TOps, TVector, T>(ref T origin, ReadOnlySpan<int> offsets, ReadOnlySpan<int> orders,
         Span<int> pivots, Span<T> values)
         where TOps : ISimd<TVector, T>
         where TVector : struct
@@ -272,7 +333,7 @@ public static partial class Cholesky
                     continue;
                 }
 
-                UpdateBlock<TOps, TVector, T>(ref Unsafe.Add(ref origin, offsets[g]), (n + w - 1) / w * w, i);
+                UpdateColumns<TOps, TVector, Four, T>(ref Unsafe.Add(ref origin, offsets[g]), (n + w - 1) / w * w, i, 0);
             }
 
             for (int r = i; r < i + 4; r++)
@@ -286,7 +347,7 @@ public static partial class Cholesky
                     }
 
                     // Rows of a whole block of four took the rows above it already; the last n % 4
-                    // rows go one by one from row 0, as in FactorUpper.
+                    // rows go one by one from row 0.
                     int kStart = i + 4 <= n ? i : 0;
                     int stride = (n + w - 1) / w * w;
                     if (!FinishRow<TOps, TVector, T>(ref Unsafe.Add(ref origin, offsets[g]), stride, r, kStart, out T value))

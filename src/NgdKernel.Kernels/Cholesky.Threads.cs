@@ -23,7 +23,7 @@ public static partial class Cholesky
     /// <summary>Granularity of the split of B (columns for left solves, rows for right solves).</summary>
     private const int SolveGrain = 64;
 
-    /// <summary>Granularity of the factorization's row split: FactorGemm's tile height.</summary>
+    /// <summary>Granularity of the factorization's row split: where FactorGemm's tiled rows end.</summary>
     private const int FactorGrain = 4;
 
     private unsafe struct SolveJob<T>
@@ -193,7 +193,7 @@ public static partial class Cholesky
     /// <summary>
     /// Rows <c>[start, end)</c> of the trailing update <c>A22 -= L21·L21ᵀ</c> (lower triangle), one
     /// 64-column strip at a time, each strip's rows from its diagonal (or <paramref name="start"/>)
-    /// down: the same 4-row tiles as <see cref="FactorGemm.SubtractNT{T}"/> with <c>lowerOnly</c>
+    /// down: the same operations per element as <see cref="FactorGemm.SubtractNT{T}"/> with <c>lowerOnly</c>
     /// on the whole matrix, when <paramref name="start"/> is a multiple of 4.
     /// </summary>
     private static void SubtractLowerRows<T>(ref T panel, ref T trailing, nint lda, int rest, int kb, int start, int end, KernelPath path)

@@ -13,89 +13,27 @@ public static partial class Cholesky
     /// on failure the rows before the pivot hold L and the rest of the block is unchanged.
     /// </summary>
     /// <remarks>
-    /// The copy is padded to whole vectors with zeros, and each row is updated from the vector
-    /// boundary at or below its diagonal, so no loop has a tail: the lanes left of the diagonal
-    /// compute finite values nobody reads. Each element is one FMA chain in k order and one multiply
-    /// by <c>1/u[i,i]</c> (as LAPACK's dpotf2 scales by <c>1/ajj</c>), the same sequence on every
-    /// path. Copying in and out costs <c>2n²</c> moves against <c>n³/3</c> flops.
+    /// <see cref="FactorUpper{TOps, TVector, T}"/> on a group of one: rows padded to whole vectors with
+    /// zeros, each element one FMA chain in k order and one multiply by <c>1/u[i,i]</c> (as LAPACK's
+    /// dpotf2 scales by <c>1/ajj</c>) on every path. Copying in and out costs <c>2n²</c> moves against <c>n³/3</c> flops.
     /// </remarks>
     [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int FactorUnblocked<T>(ref T a0, nint lda, int n, T damping, KernelPath path, out T pivotValue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
 #if NGDASSERT
         System.Diagnostics.Debug.Assert(n <= BlockSize, "diagonal block larger than the stack buffer");
 #endif
-        int width = path switch
-        {
-            KernelPath.Vector512 => Vector512<T>.Count,
-            KernelPath.Vector256 => Vector256<T>.Count,
-            _ => 1,
-        };
-        int stride = (n + width - 1) / width * width;
+        int stride = Padded(n, KernelPaths.VectorWidth<T>(path));
         Span<T> workspace = stackalloc T[BlockSize * BlockSize];
         ref T u = ref MemoryMarshal.GetReference(workspace);
-        workspace[..(n * stride)].Clear();
-        FactorTranspose.LowerToUpper(ref a0, lda, ref u, stride, n, path);
-        for (int i = 0; i < n; i++)
-        {
-            Unsafe.Add(ref u, (i * stride) + i) += damping;
-        }
-
-        int pivot = path switch
-        {
-            KernelPath.Vector512 => FactorUpper<Simd512<T>, Vector512<T>, T>(ref u, stride, n, out pivotValue),
-            KernelPath.Vector256 => FactorUpper<Simd256<T>, Vector256<T>, T>(ref u, stride, n, out pivotValue),
-            _ => FactorUpper<SimdScalar<T, One>, T, T>(ref u, stride, n, out pivotValue),
-        };
-
-        FactorTranspose.UpperToLower(ref u, stride, ref a0, lda, n, pivot < 0 ? n : pivot, path);
-        return pivot;
-    }
-
-    /// <summary>Left-looking upper factor in place on the padded copy (row stride a multiple of the vector width).</summary>
-    /// <remarks>
-    /// Rows go four at a time: first the four rows' chunks take the rows above the block in
-    /// registers (one load of a row above feeds four FMA chains, as in
-    /// <see cref="TriangularColumns"/>), then each of the four finishes with the rows of the
-    /// block above it, its pivot test and its scaling. One row at a time, each vector was a single
-    /// FMA chain of length i, which waited on FMA latency at n = 20..64. Every element keeps the
-    /// sequence on every path (the scalar one is this body at width 1): its chain in k order, then one multiply.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int FactorUpper<TOps, TVector, T>(ref T u, int stride, int n, out T pivotValue)
-        where TOps : ISimd<TVector, T>
-        where TVector : struct
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int i = 0;
-        for (; i + 4 <= n; i += 4)
-        {
-            if (i > 0)
-            {
-                UpdateBlock<TOps, TVector, T>(ref u, stride, i);
-            }
-
-            for (int r = i; r < i + 4; r++)
-            {
-                if (!FinishRow<TOps, TVector, T>(ref u, stride, r, i, out pivotValue))
-                {
-                    return r;
-                }
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            if (!FinishRow<TOps, TVector, T>(ref u, stride, i, 0, out pivotValue))
-            {
-                return i;
-            }
-        }
-
-        pivotValue = T.Zero;
-        return -1;
+        CopyDamped(ref a0, lda, n, upper: false, damping, ref u, stride, path);
+        Span<int> pivot = stackalloc int[1];
+        Span<T> value = stackalloc T[1];
+        FactorPadded(ref u, [0], [n], pivot, value, path);
+        FactorTranspose.UpperToLower(ref u, stride, ref a0, lda, n, pivot[0] < 0 ? n : pivot[0], path);
+        pivotValue = value[0];
+        return pivot[0];
     }
 
     /// <summary>
@@ -113,19 +51,7 @@ public static partial class Cholesky
         int start = i / w * w;
         if (kStart < i)
         {
-            int column = start;
-            for (; column + (4 * w) <= stride; column += 4 * w)
-            {
-                UpdateRow<TOps, TVector, Four, T>(ref u, stride, i, kStart, column);
-            }
-
-            switch ((stride - column) / w)
-            {
-                case 1: UpdateRow<TOps, TVector, One, T>(ref u, stride, i, kStart, column); break;
-                case 2: UpdateRow<TOps, TVector, Two, T>(ref u, stride, i, kStart, column); break;
-                case 3: UpdateRow<TOps, TVector, Three, T>(ref u, stride, i, kStart, column); break;
-                default: break;
-            }
+            UpdateColumns<TOps, TVector, One, T>(ref u, stride, i, kStart);
         }
 
         T d = Unsafe.Add(ref rowI, i);
@@ -146,141 +72,86 @@ public static partial class Cholesky
         return true;
     }
 
-    /// <summary><c>u[i, c:c+count·w] -= Σ_{kStart&lt;=k&lt;i} u[k,i]·u[k, c:c+count·w]</c>, one register chain per vector.</summary>
+    /// <summary>
+    /// Rows <c>i..i+rows-1</c> (<typeparamref name="TRows"/>: 1 or 4) take the rows <c>[kStart, i)</c>
+    /// above them (<see cref="UpdateRows{TOps, TVector, TRows, TCount, T}"/>), from the vector at or
+    /// below column i to the end of the row, four vectors at a time.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateRow<TOps, TVector, TCount, T>(ref T u, int stride, int i, int kStart, int column)
+    private static void UpdateColumns<TOps, TVector, TRows, T>(ref T u, int stride, int i, int kStart)
         where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TCount : IConstant
+        where TRows : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int count = TCount.Value;
-        nuint w = TOps.Count;
-        ref T target = ref Unsafe.Add(ref u, (i * stride) + column);
-        TVector a0 = TOps.Load(ref target, 0);
-        TVector a1 = count > 1 ? TOps.Load(ref target, w) : default;
-        TVector a2 = count > 2 ? TOps.Load(ref target, 2 * w) : default;
-        TVector a3 = count > 3 ? TOps.Load(ref target, 3 * w) : default;
-        ref T rowK = ref Unsafe.Add(ref u, kStart * stride);
-        for (int k = kStart; k < i; k++)
+        int w = (int)TOps.Count;
+        int column = i / w * w;
+        for (; column + (4 * w) <= stride; column += 4 * w)
         {
-            TVector l = TOps.Broadcast(-Unsafe.Add(ref rowK, i));
-            ref T source = ref Unsafe.Add(ref rowK, column);
-            a0 = TOps.Fma(l, TOps.Load(ref source, 0), a0);
-            if (count > 1)
-            {
-                a1 = TOps.Fma(l, TOps.Load(ref source, w), a1);
-            }
-
-            if (count > 2)
-            {
-                a2 = TOps.Fma(l, TOps.Load(ref source, 2 * w), a2);
-            }
-
-            if (count > 3)
-            {
-                a3 = TOps.Fma(l, TOps.Load(ref source, 3 * w), a3);
-            }
-
-            rowK = ref Unsafe.Add(ref rowK, stride);
+            UpdateRows<TOps, TVector, TRows, Four, T>(ref u, stride, i, kStart, column);
         }
 
-        TOps.Store(a0, ref target, 0);
-        if (count > 1)
+        switch ((stride - column) / w)
         {
-            TOps.Store(a1, ref target, w);
-        }
-
-        if (count > 2)
-        {
-            TOps.Store(a2, ref target, 2 * w);
-        }
-
-        if (count > 3)
-        {
-            TOps.Store(a3, ref target, 3 * w);
+            case 1: UpdateRows<TOps, TVector, TRows, One, T>(ref u, stride, i, kStart, column); break;
+            case 2: UpdateRows<TOps, TVector, TRows, Two, T>(ref u, stride, i, kStart, column); break;
+            case 3: UpdateRows<TOps, TVector, TRows, Three, T>(ref u, stride, i, kStart, column); break;
+            default: break;
         }
     }
 
     /// <summary>
-    /// Rows <c>i..i+3</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{k&lt;i} u[k,i+r]·u[k, c:]</c>;
-    /// the four coefficients are adjacent in row k, each loaded vector of row k feeds four chains.
+    /// Rows <c>i..i+rows-1</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{kStart&lt;=k&lt;i} u[k,i+r]·u[k, c:]</c>,
+    /// one register chain per vector and row, each loaded vector of row k feeding every row. Compiled
+    /// on its own: inlined, its instantiations exhausted the JIT's inlining budget in the group loop.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateRows<TOps, TVector, TCount, T>(ref T u, int stride, int i, int column)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void UpdateRows<TOps, TVector, TRows, TCount, T>(ref T u, int stride, int i, int kStart, int column)
         where TOps : ISimd<TVector, T>
         where TVector : struct
+        where TRows : IConstant
         where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int count = TCount.Value;
-        nuint w = TOps.Count;
+        bool four = TRows.Value > 1;
+        nuint w = TOps.Count, w2 = 2 * w, w3 = 3 * w;
         ref T t0 = ref Unsafe.Add(ref u, (i * stride) + column);
-        ref T t1 = ref Unsafe.Add(ref t0, stride);
-        ref T t2 = ref Unsafe.Add(ref t1, stride);
-        ref T t3 = ref Unsafe.Add(ref t2, stride);
-        TVector a00 = TOps.Load(ref t0, 0), a10 = TOps.Load(ref t1, 0), a20 = TOps.Load(ref t2, 0), a30 = TOps.Load(ref t3, 0);
-        TVector a01 = default, a11 = default, a21 = default, a31 = default;
-        TVector a02 = default, a12 = default, a22 = default, a32 = default;
-        TVector a03 = default, a13 = default, a23 = default, a33 = default;
-        if (count > 1)
+        ref T t1 = ref Unsafe.Add(ref t0, four ? stride : 0);
+        ref T t2 = ref Unsafe.Add(ref t1, four ? stride : 0);
+        ref T t3 = ref Unsafe.Add(ref t2, four ? stride : 0);
+        TriangularColumns.Load<TOps, TVector, TCount, T>(ref t0, w, w2, w3, out TVector a00, out TVector a01, out TVector a02, out TVector a03);
+        TVector a10 = default, a11 = default, a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default;
+        TVector a30 = default, a31 = default, a32 = default, a33 = default;
+        if (four)
         {
-            a01 = TOps.Load(ref t0, w); a11 = TOps.Load(ref t1, w); a21 = TOps.Load(ref t2, w); a31 = TOps.Load(ref t3, w);
+            TriangularColumns.Load<TOps, TVector, TCount, T>(ref t1, w, w2, w3, out a10, out a11, out a12, out a13);
+            TriangularColumns.Load<TOps, TVector, TCount, T>(ref t2, w, w2, w3, out a20, out a21, out a22, out a23);
+            TriangularColumns.Load<TOps, TVector, TCount, T>(ref t3, w, w2, w3, out a30, out a31, out a32, out a33);
         }
 
-        if (count > 2)
+        ref T rowK = ref Unsafe.Add(ref u, kStart * stride);
+        for (int k = kStart; k < i; k++)
         {
-            a02 = TOps.Load(ref t0, 2 * w); a12 = TOps.Load(ref t1, 2 * w); a22 = TOps.Load(ref t2, 2 * w); a32 = TOps.Load(ref t3, 2 * w);
-        }
+            TriangularColumns.Load<TOps, TVector, TCount, T>(ref Unsafe.Add(ref rowK, column), w, w2, w3,
+                out TVector x0, out TVector x1, out TVector x2, out TVector x3);
+            ref T coefficients = ref Unsafe.Add(ref rowK, i);
+            TriangularColumns.Update<TOps, TVector, TCount, T>(coefficients, x0, x1, x2, x3, ref a00, ref a01, ref a02, ref a03);
+            if (four)
+            {
+                TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 1), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
+                TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 2), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
+                TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 3), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
+            }
 
-        if (count > 3)
-        {
-            a03 = TOps.Load(ref t0, 3 * w); a13 = TOps.Load(ref t1, 3 * w); a23 = TOps.Load(ref t2, 3 * w); a33 = TOps.Load(ref t3, 3 * w);
-        }
-
-        ref T rowK = ref u;
-        for (int k = 0; k < i; k++)
-        {
-            ref T source = ref Unsafe.Add(ref rowK, column);
-            TVector x0 = TOps.Load(ref source, 0);
-            TVector x1 = count > 1 ? TOps.Load(ref source, w) : default;
-            TVector x2 = count > 2 ? TOps.Load(ref source, 2 * w) : default;
-            TVector x3 = count > 3 ? TOps.Load(ref source, 3 * w) : default;
-            TVector l = TOps.Broadcast(-Unsafe.Add(ref rowK, i));
-            a00 = TOps.Fma(l, x0, a00);
-            if (count > 1) { a01 = TOps.Fma(l, x1, a01); }
-            if (count > 2) { a02 = TOps.Fma(l, x2, a02); }
-            if (count > 3) { a03 = TOps.Fma(l, x3, a03); }
-            l = TOps.Broadcast(-Unsafe.Add(ref rowK, i + 1));
-            a10 = TOps.Fma(l, x0, a10);
-            if (count > 1) { a11 = TOps.Fma(l, x1, a11); }
-            if (count > 2) { a12 = TOps.Fma(l, x2, a12); }
-            if (count > 3) { a13 = TOps.Fma(l, x3, a13); }
-            l = TOps.Broadcast(-Unsafe.Add(ref rowK, i + 2));
-            a20 = TOps.Fma(l, x0, a20);
-            if (count > 1) { a21 = TOps.Fma(l, x1, a21); }
-            if (count > 2) { a22 = TOps.Fma(l, x2, a22); }
-            if (count > 3) { a23 = TOps.Fma(l, x3, a23); }
-            l = TOps.Broadcast(-Unsafe.Add(ref rowK, i + 3));
-            a30 = TOps.Fma(l, x0, a30);
-            if (count > 1) { a31 = TOps.Fma(l, x1, a31); }
-            if (count > 2) { a32 = TOps.Fma(l, x2, a32); }
-            if (count > 3) { a33 = TOps.Fma(l, x3, a33); }
             rowK = ref Unsafe.Add(ref rowK, stride);
         }
 
-        StoreChunk(ref t0, a00, a01, a02, a03);
-        StoreChunk(ref t1, a10, a11, a12, a13);
-        StoreChunk(ref t2, a20, a21, a22, a23);
-        StoreChunk(ref t3, a30, a31, a32, a33);
-
-        static void StoreChunk(ref T target, TVector v0, TVector v1, TVector v2, TVector v3)
+        TriangularColumns.Store<TOps, TVector, TCount, T>(ref t0, w, w2, w3, a00, a01, a02, a03);
+        if (four)
         {
-            nuint w = TOps.Count;
-            TOps.Store(v0, ref target, 0);
-            if (TCount.Value > 1) { TOps.Store(v1, ref target, w); }
-            if (TCount.Value > 2) { TOps.Store(v2, ref target, 2 * w); }
-            if (TCount.Value > 3) { TOps.Store(v3, ref target, 3 * w); }
+            TriangularColumns.Store<TOps, TVector, TCount, T>(ref t1, w, w2, w3, a10, a11, a12, a13);
+            TriangularColumns.Store<TOps, TVector, TCount, T>(ref t2, w, w2, w3, a20, a21, a22, a23);
+            TriangularColumns.Store<TOps, TVector, TCount, T>(ref t3, w, w2, w3, a30, a31, a32, a33);
         }
     }
 

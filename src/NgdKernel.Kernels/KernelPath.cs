@@ -128,6 +128,14 @@ public static class KernelPaths
     }
 
     /// <summary>The default path for a value of <see cref="EnvironmentVariable"/>; testable without the process's environment.</summary>
+    /// <summary>Elements of <typeparamref name="T"/> in one vector of <paramref name="path"/> (1 on the scalar path).</summary>
+    internal static int VectorWidth<T>(KernelPath path) => path switch
+    {
+        KernelPath.Vector512 => Vector512<T>.Count,
+        KernelPath.Vector256 => Vector256<T>.Count,
+        _ => 1,
+    };
+
     internal static KernelPath Choose(string? forced, KernelPath widest, KernelPath hardware)
     {
         if (string.IsNullOrWhiteSpace(forced))

@@ -71,10 +71,10 @@ internal sealed partial class LayerCurvature<T>
 
     /// <summary>
     /// The first half of <see cref="CholeskyDirection"/> when both sides are in covariance space
-    /// (<see cref="CovarianceSpaceBoth"/>): both covariances of the batch, copied into
-    /// <see cref="InputFactor"/> and <see cref="ErrorFactor"/> for the caller to factor (damped by
-    /// <see cref="SideDamping"/>), possibly interleaved with other layers' factorizations; then
-    /// <see cref="SolveFactored"/> finishes the direction.
+    /// (<see cref="CovarianceSpaceBoth"/>): both covariances of the batch, for the caller to factor
+    /// into <see cref="InputFactor"/> and <see cref="ErrorFactor"/> (damped by <see cref="SideDamping"/>),
+    /// possibly interleaved with other layers' factorizations; then <see cref="SolveFactored"/>
+    /// finishes the direction.
     /// </summary>
     public void PrepareFactors(ReadOnlySpan2D<T> inputs, ReadOnlySpan2D<T> errors, KernelContext context)
     {
@@ -82,8 +82,6 @@ internal sealed partial class LayerCurvature<T>
         ErrorInSampleSpace = false;
         Syrk.Multiply(inputs, MatrixOp.Transpose, T.One / T.CreateChecked(inputs.Height), T.Zero, InputCovariance.Span, context);
         Syrk.Multiply(errors, MatrixOp.Transpose, T.One / T.CreateChecked(errors.Height), T.Zero, ErrorCovariance.Span, context);
-        InputCovariance.CopyTo(InputFactor);
-        ErrorCovariance.CopyTo(ErrorFactor);
     }
 
     /// <summary>

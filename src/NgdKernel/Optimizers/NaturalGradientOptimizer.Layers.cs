@@ -15,6 +15,12 @@ public sealed partial class NaturalGradientOptimizer<T>
     /// <summary>The factors of <see cref="InterleavedDirections"/>, input and error side of each trained layer in turn.</summary>
     private readonly Matrix<T>[] _factors;
 
+    /// <summary>
+    /// The covariance each of <see cref="_factors"/> is factored from (both triangles written by the
+    /// syrk, so the factorization reads its rows whole).
+    /// </summary>
+    private readonly Matrix<T>[] _factorSources;
+
     /// <summary>The damping of each of <see cref="_factors"/>.</summary>
     private readonly T[] _factorDampings;
 
@@ -159,8 +165,9 @@ public sealed partial class NaturalGradientOptimizer<T>
     /// <summary>
     /// <see cref="CholeskyDirections"/> on one thread when every trained layer solves both sides in
     /// covariance space: all covariances first, then all damped factorizations interleaved
-    /// (<see cref="Cholesky.TryFactorInterleaved"/>: a small factorization waits on each row's square
-    /// root, and the other factorizations fill that wait), then all solves. Each kernel gets the
+    /// from the covariances into the factors (<see cref="Cholesky.TryFactorInterleavedInto"/>:
+    /// a small factorization waits on each row's square root, and the other factorizations fill that
+    /// wait), then all solves. Each kernel gets the
     /// operands it gets in the layer-by-layer loop, so the bits are the same; on a failure, the
     /// lowest failing layer (its input side first) is reported, as the loop reports it. False, with
     /// nothing done, when a layer uses sample space.
@@ -187,13 +194,16 @@ public sealed partial class NaturalGradientOptimizer<T>
             (T inputDamping, T errorDamping) = layer.SideDamping(inputs, errors, damping, Options.DampingForm);
             layer.PrepareFactors(inputs, errors, context);
             _factorLayers[count / 2] = l;
+            _factorSources[count] = layer.InputCovariance;
             _factors[count] = layer.InputFactor;
             _factorDampings[count++] = inputDamping;
+            _factorSources[count] = layer.ErrorCovariance;
             _factors[count] = layer.ErrorFactor;
             _factorDampings[count++] = errorDamping;
         }
 
-        int index = Cholesky.TryFactorInterleaved<T>(_factors.AsSpan(0, count), _factorDampings.AsSpan(0, count), out failure, context);
+        int index = Cholesky.TryFactorInterleavedInto<T>(_factorSources.AsSpan(0, count), _factors.AsSpan(0, count),
+            _factorDampings.AsSpan(0, count), out failure, context);
         if (index >= 0)
         {
             failed = _factorLayers[index / 2];

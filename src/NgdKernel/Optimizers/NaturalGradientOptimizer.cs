@@ -78,6 +78,7 @@ public sealed partial class NaturalGradientOptimizer<T> : IOptimizer<T>, IMemory
         }
 
         _factors = new Matrix<T>[2 * _layers.Length];
+        _factorSources = new Matrix<T>[2 * _layers.Length];
         _factorDampings = new T[2 * _layers.Length];
         _factorLayers = new int[_layers.Length];
         _maxWidth = OptimizerMemory.MaxWidth(network);

@@ -57,6 +57,50 @@ public class SyrkTests
         }
     }
 
+    /// <summary>
+    /// The small AᵀA by blocks of rows, each over the vectors that reach its diagonal, against the
+    /// whole-product small GEMM it replaced: the same bits, on every path, at orders 1, primes and the
+    /// vector widths ±1, with beta 0 and not; and within the reference bound.
+    /// </summary>
+    [Theory, Combinations]
+    public void Syrk_SmallRowBlocks_MatchWholeProductBitForBit(KernelPath path)
+    {
+        using var context = new KernelContext(1, path);
+        int seed = 0;
+        foreach (int n in (int[])[1, 2, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 20, 24, 31, 32, 33, 40, 47, 48, 49, 63, 64])
+        {
+            foreach (int k in (int[])[1, 2, 7, 32, 61])
+            {
+                foreach (double beta in (double[])[0, 0.5])
+                {
+                    var test = new SyrkCase(n, k, MatrixOp.Transpose, 1.0 / k, beta,
+                        new ViewLayout(k, n, 3, 1, 2, seed++), new ViewLayout(n, n, 2, 1, 1, seed++));
+                    Verify(test, context);
+                    SameAsWholeProduct<float>(test, path, context);
+                    SameAsWholeProduct<double>(test, path, context);
+                }
+            }
+        }
+    }
+
+    private static void SameAsWholeProduct<T>(SyrkCase test, KernelPath path, KernelContext context)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        GuardedMatrix<T> a = test.A.Create<T>(), c = test.C.Create<T>(), whole = test.C.Create<T>();
+        T alpha = T.CreateTruncating(test.Alpha), beta = T.CreateTruncating(test.Beta);
+        Syrk.Multiply(a.ReadOnlySpan, MatrixOp.Transpose, alpha, beta, c.Span, context);
+        NgdKernel.Kernels.Internals.GemmDriver.Run(a.ReadOnlySpan, MatrixOp.Transpose, a.ReadOnlySpan, MatrixOp.None, alpha, beta, whole.Span,
+            path, context, lowerTriangleOnly: true);
+        for (int i = 0; i < test.N; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                Assert.True(c[i, j].Equals(whole[i, j]),
+                    $"{typeof(T).Name} {path} n {test.N} k {test.K} beta {test.Beta}: C[{i},{j}] {c[i, j]}, whole product {whole[i, j]}");
+            }
+        }
+    }
+
     private static void Verify(SyrkCase test, KernelContext context)
     {
         Verify<float>(test, context);

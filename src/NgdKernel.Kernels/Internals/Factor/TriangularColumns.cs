@@ -314,8 +314,9 @@ internal static class TriangularColumns
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t, (i * ldt) + i), ref bi, o1, o2, o3, ref a0, ref a1, ref a2, ref a3);
     }
 
+    /// <summary>The chunk's vectors at column offsets 0, <paramref name="o1"/>, <paramref name="o2"/>, <paramref name="o3"/> of a row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Load<TOps, TVector, TCount, T>(ref T row, nuint o1, nuint o2, nuint o3, out TVector v0, out TVector v1, out TVector v2, out TVector v3)
+    internal static void Load<TOps, TVector, TCount, T>(ref T row, nuint o1, nuint o2, nuint o3, out TVector v0, out TVector v1, out TVector v2, out TVector v3)
         where TOps : ISimd<TVector, T>
         where TVector : struct
         where TCount : IConstant
@@ -327,29 +328,29 @@ internal static class TriangularColumns
         v3 = TCount.Value > 3 ? TOps.Load(ref row, o3) : default;
     }
 
-    /// <summary><c>a -= coefficient·x</c> on each of the chunk's vectors (one FMA with the negated coefficient).</summary>
+    /// <summary><c>a -= coefficient·x</c> on each of the chunk's vectors (one negated FMA each, the coefficient broadcast from memory).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Update<TOps, TVector, TCount, T>(T coefficient, TVector x0, TVector x1, TVector x2, TVector x3, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
+    internal static void Update<TOps, TVector, TCount, T>(T coefficient, TVector x0, TVector x1, TVector x2, TVector x3, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
         where TOps : ISimd<TVector, T>
         where TVector : struct
         where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TVector l = TOps.Broadcast(-coefficient);
-        a0 = TOps.Fma(l, x0, a0);
+        TVector l = TOps.Broadcast(coefficient);
+        a0 = TOps.FmaNegated(l, x0, a0);
         if (TCount.Value > 1)
         {
-            a1 = TOps.Fma(l, x1, a1);
+            a1 = TOps.FmaNegated(l, x1, a1);
         }
 
         if (TCount.Value > 2)
         {
-            a2 = TOps.Fma(l, x2, a2);
+            a2 = TOps.FmaNegated(l, x2, a2);
         }
 
         if (TCount.Value > 3)
         {
-            a3 = TOps.Fma(l, x3, a3);
+            a3 = TOps.FmaNegated(l, x3, a3);
         }
     }
 
@@ -380,6 +381,31 @@ internal static class TriangularColumns
         {
             a3 = TOps.Multiply(a3, inverse);
             TOps.Store(a3, ref row, o3);
+        }
+    }
+
+    /// <summary>Stores the chunk's vectors, in order, at column offsets 0, <paramref name="o1"/>, <paramref name="o2"/>, <paramref name="o3"/> of a row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Store<TOps, TVector, TCount, T>(ref T row, nuint o1, nuint o2, nuint o3, TVector v0, TVector v1, TVector v2, TVector v3)
+        where TOps : ISimd<TVector, T>
+        where TVector : struct
+        where TCount : IConstant
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TOps.Store(v0, ref row, 0);
+        if (TCount.Value > 1)
+        {
+            TOps.Store(v1, ref row, o1);
+        }
+
+        if (TCount.Value > 2)
+        {
+            TOps.Store(v2, ref row, o2);
+        }
+
+        if (TCount.Value > 3)
+        {
+            TOps.Store(v3, ref row, o3);
         }
     }
 }

@@ -24,6 +24,9 @@ internal interface ISimd<TVector, T>
     /// <summary><c>a·b + c</c> with one rounding.</summary>
     static abstract TVector Fma(TVector a, TVector b, TVector c);
 
+    /// <summary><c>c - a·b</c> with one rounding: bit for bit <c>Fma(-a, b, c)</c>, without the negation.</summary>
+    static abstract TVector FmaNegated(TVector a, TVector b, TVector c);
+
     static abstract TVector Multiply(TVector a, TVector b);
 
     static abstract TVector Subtract(TVector a, TVector b);
@@ -60,6 +63,9 @@ internal readonly struct Simd512<T> : ISimd<Vector512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c) => Internals.Fma.MultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> FmaNegated(Vector512<T> a, Vector512<T> b, Vector512<T> c) => Internals.Fma.MultiplyAddNegated(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
@@ -99,6 +105,9 @@ internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     public static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c) => Internals.Fma.MultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> FmaNegated(Vector256<T> a, Vector256<T> b, Vector256<T> c) => Internals.Fma.MultiplyAddNegated(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Multiply(Vector256<T> a, Vector256<T> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -134,6 +143,9 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Fma(Vector128<T> a, Vector128<T> b, Vector128<T> c) => Internals.Fma.MultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> FmaNegated(Vector128<T> a, Vector128<T> b, Vector128<T> c) => Internals.Fma.MultiplyAddNegated(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Multiply(Vector128<T> a, Vector128<T> b) => a * b;
@@ -179,6 +191,9 @@ internal readonly struct SimdScalar<T, TFused> : ISimd<T, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Fma(T a, T b, T c) => TFused.Value != 0 ? T.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T FmaNegated(T a, T b, T c) => Fma(-a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Multiply(T a, T b) => a * b;

@@ -74,7 +74,8 @@ internal sealed unsafe class WorkerPool : IDisposable
     /// <summary>
     /// Runs <c>work(state, part, partCount)</c> for every part in [0, partCount), part 0 on the
     /// calling thread. Returns false (running nothing) if another caller is using the pool; the
-    /// caller then runs the job single-threaded, which gives the same result for our kernels.
+    /// caller then runs the job single-threaded, which gives the same result for our kernels. An
+    /// exception from a part is rethrown here once every part has finished, as for an <see cref="IParallelJob"/>.
     /// </summary>
     public bool TryRun(delegate*<void*, int, int, void> work, void* jobState, int parts)
     {
