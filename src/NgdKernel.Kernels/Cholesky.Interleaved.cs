@@ -79,6 +79,7 @@ public static partial class Cholesky
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         string name = inPlace ? "matrices" : nameof(factors);
+        string sourceName = inPlace ? name : nameof(sources);
         if (factors.Length != sources.Length)
         {
             ThrowHelper.ThrowArgument_SpanLengthMismatch(nameof(factors), factors.Length, nameof(sources), sources.Length);
@@ -86,7 +87,7 @@ public static partial class Cholesky
 
         if (dampings.Length != factors.Length)
         {
-            ThrowHelper.ThrowArgument_SpanLengthMismatch(nameof(dampings), dampings.Length, inPlace ? name : nameof(sources), factors.Length);
+            ThrowHelper.ThrowArgument_SpanLengthMismatch(nameof(dampings), dampings.Length, sourceName, factors.Length);
         }
 
         context ??= KernelContext.Default;
@@ -94,10 +95,10 @@ public static partial class Cholesky
         {
             if (sources[t] is null || factors[t] is null)
             {
-                ThrowHelper.ThrowArgument($"Matrix {t} is null.", sources[t] is null ? (inPlace ? name : nameof(sources)) : name);
+                ThrowHelper.ThrowArgument($"Matrix {t} is null.", sources[t] is null ? sourceName : name);
             }
 
-            Check.Square(sources[t].ReadOnlySpan, inPlace ? name : nameof(sources));
+            Check.Square(sources[t].ReadOnlySpan, sourceName);
             if (factors[t].Rows != sources[t].Rows || factors[t].Columns != sources[t].Columns)
             {
                 ThrowHelper.ThrowArgument($"Factor {t} is {factors[t].Rows}x{factors[t].Columns}; its source is {sources[t].Rows}x{sources[t].Columns}.", name);

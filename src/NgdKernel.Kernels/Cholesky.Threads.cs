@@ -91,11 +91,16 @@ public static partial class Cholesky
         int total = job.Left ? job.Columns : job.Rows;
         int start = WorkerPool.Boundary(total, part, parts, SolveGrain, triangle: false);
         int end = WorkerPool.Boundary(total, part + 1, parts, SolveGrain, triangle: false);
-        if (start < end && job.Left)
+        if (start >= end)
+        {
+            return;
+        }
+
+        if (job.Left)
         {
             SolveLeftKernel(ref *job.Factor, job.FactorStride, ref job.B[start], job.BStride, job.N, end - start, job.Path);
         }
-        else if (start < end)
+        else
         {
             SolveRightKernel(ref *job.Factor, job.FactorStride, ref job.B[start * job.BStride], job.BStride, end - start, job.N, job.Path);
         }

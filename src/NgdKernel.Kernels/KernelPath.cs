@@ -127,7 +127,6 @@ public static class KernelPaths
         return WhyNotAccelerated(Hardware);
     }
 
-    /// <summary>The default path for a value of <see cref="EnvironmentVariable"/>; testable without the process's environment.</summary>
     /// <summary>Elements of <typeparamref name="T"/> in one vector of <paramref name="path"/> (1 on the scalar path).</summary>
     internal static int VectorWidth<T>(KernelPath path) => path switch
     {
@@ -136,6 +135,7 @@ public static class KernelPaths
         _ => 1,
     };
 
+    /// <summary>The default path for a value of <see cref="EnvironmentVariable"/>; testable without the process's environment.</summary>
     internal static KernelPath Choose(string? forced, KernelPath widest, KernelPath hardware)
     {
         if (string.IsNullOrWhiteSpace(forced))

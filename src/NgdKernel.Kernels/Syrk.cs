@@ -75,7 +75,7 @@ public static partial class Syrk
                 for (int r0 = 0, rows; r0 < n; r0 += rows)
                 {
                     rows = n - r0 < 2 * w ? n - r0 : w;
-                    GemmSmall.Run(pa + r0, lda, true, pa, lda, false, alpha, beta, pc + (r0 * ldc), ldc, rows, r0 + rows == n ? n : r0 + w, k, path);
+                    GemmSmall.Run(pa + r0, lda, true, pa, lda, false, alpha, beta, pc + (r0 * ldc), ldc, rows, r0 + rows, k, path);
                 }
             }
         }

@@ -82,6 +82,7 @@ internal static class Level1
     // ---------------------------------------------------------------- axpy: y += alpha x, and scale: x *= alpha
 
     /// <summary>One FMA per element, so every path (and the narrower ones taking the tail) gives the same bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Axpy<T>(T alpha, ref T x, ref T y, int length, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
