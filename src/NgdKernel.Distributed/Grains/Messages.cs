@@ -61,13 +61,31 @@ internal sealed class Payload : IDisposable
     /// <summary>Copies the bytes into <paramref name="destination"/>, which must be exactly <see cref="Length"/> long.</summary>
     public void CopyTo(Span<byte> destination, string what)
     {
+        if (!TryCopyTo(destination))
+        {
+            throw SizeError(what, destination.Length);
+        }
+    }
+
+    /// <summary>
+    /// Copies the bytes when <paramref name="destination"/> is exactly <see cref="Length"/> long, else
+    /// copies nothing and returns false: a caller whose description of the payload takes formatting
+    /// builds it (for <see cref="SizeError"/>) only then, not on every message.
+    /// </summary>
+    public bool TryCopyTo(Span<byte> destination)
+    {
         if (destination.Length != Length)
         {
-            throw new ArgumentException($"{what}: {Length} bytes arrived for {destination.Length}.", nameof(destination));
+            return false;
         }
 
         _buffer.CopyTo(destination);
+        return true;
     }
+
+    /// <summary>The error of a payload that does not fit its <paramref name="destinationLength"/>-byte destination.</summary>
+    public ArgumentException SizeError(string what, int destinationLength) =>
+        new($"{what}: {Length} bytes arrived for {destinationLength}.", "destination");
 
     /// <summary>The receiver is done: returns the memory to the pool.</summary>
     public void Dispose() => _buffer.Dispose();

@@ -102,9 +102,13 @@ internal sealed class OwnerEngine<T> : IOwnerEngine
             Array.Clear(_received);
         }
 
-        T[] slot = _slots[contribution.Rank];
-        contribution.Sums.CopyTo(MemoryMarshal.AsBytes(slot.AsSpan()), string.Create(CultureInfo.InvariantCulture,
-            $"Rank {contribution.Rank}'s sums for layer {_setup.Layer}"));
+        Span<byte> slot = MemoryMarshal.AsBytes(_slots[contribution.Rank].AsSpan());
+        if (!contribution.Sums.TryCopyTo(slot))
+        {
+            throw contribution.Sums.SizeError(string.Create(CultureInfo.InvariantCulture,
+                $"Rank {contribution.Rank}'s sums for layer {_setup.Layer}"), slot.Length);
+        }
+
         contribution.Sums.Dispose();
         _received[contribution.Rank] = true;
     }

@@ -149,7 +149,11 @@ internal sealed class WorkerEngine<T> : IWorkerEngine
             throw new InvalidOperationException($"Layer {layer}'s weights are not contiguous.");
         }
 
-        weights.CopyTo(MemoryMarshal.AsBytes(values), $"Layer {layer}'s weights");
+        Span<byte> destination = MemoryMarshal.AsBytes(values);
+        if (!weights.TryCopyTo(destination))
+        {
+            throw weights.SizeError($"Layer {layer}'s weights", destination.Length);
+        }
     }
 
     public void Rollback()
