@@ -55,13 +55,10 @@ public sealed partial class NaturalGradientOptimizer<T>
         if (_velocity is null)
         {
             double dot = 0;
-            for (int l = 0; l < _layers.Length; l++)
+            foreach (int l in _controls.TrainedLayers)
             {
-                if (!_controls.IsFrozen(l))
-                {
-                    dot += double.CreateTruncating(TensorPrimitives.Dot<T>(
-                        _layers[l].Direction.AsSpan(), workspace.Gradients[l].AsSpan()));
-                }
+                dot += double.CreateTruncating(TensorPrimitives.Dot<T>(
+                    _layers[l].Direction.AsSpan(), workspace.Gradients[l].AsSpan()));
             }
 
             return stepScale * (1 - (alpha / 2)) * dot;

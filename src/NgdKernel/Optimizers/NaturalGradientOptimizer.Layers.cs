@@ -57,9 +57,9 @@ public sealed partial class NaturalGradientOptimizer<T>
                 return failed;
             }
 
-            for (int l = 0; l < _layers.Length; l++)
+            foreach (int l in _controls.TrainedLayers)
             {
-                if (!_controls.IsFrozen(l) && !CholeskyDirection(l, workspace, rows, damping, Network.Context, out failure))
+                if (!CholeskyDirection(l, workspace, rows, damping, Network.Context, out failure))
                 {
                     return l;
                 }
@@ -88,9 +88,9 @@ public sealed partial class NaturalGradientOptimizer<T>
         if (split is null || split.Work < ParallelLayerWorkThreshold)
         {
             EnsureGradients(workspace, rows);
-            for (int l = 0; l < _layers.Length; l++)
+            foreach (int l in _controls.TrainedLayers)
             {
-                if (!_controls.IsFrozen(l) && !ShermanMorrisonDirection(l, workspace, rows, damping, refresh, _scratch!,
+                if (!ShermanMorrisonDirection(l, workspace, rows, damping, refresh, _scratch!,
                     _rankOneWorkspace, Network.Context, out failure))
                 {
                     return l;
@@ -112,12 +112,9 @@ public sealed partial class NaturalGradientOptimizer<T>
             if (_controls.AnyFrozen)
             {
                 // A frozen layer's gradient block is never used: skip its m a b multiply-adds.
-                for (int l = 0; l < _layers.Length; l++)
+                foreach (int l in _controls.TrainedLayers)
                 {
-                    if (!_controls.IsFrozen(l))
-                    {
-                        Network.Gradient(l, workspace, rows, Network.Context);
-                    }
+                    Network.Gradient(l, workspace, rows, Network.Context);
                 }
             }
             else

@@ -95,13 +95,10 @@ internal sealed class OptimizerControls
         }
 
         T factor = T.CreateChecked(-rate * WeightDecay);
-        for (int l = 0; l < before.Length; l++)
+        foreach (int l in TrainedLayers)
         {
-            if (!_frozen[l])
-            {
-                Span<T> w = network.WeightMatrix(l).AsSpan();
-                TensorPrimitives.MultiplyAdd<T>(before[l].AsSpan(), factor, w, w);
-            }
+            Span<T> w = network.WeightMatrix(l).AsSpan();
+            TensorPrimitives.MultiplyAdd<T>(before[l].AsSpan(), factor, w, w);
         }
     }
 

@@ -114,13 +114,8 @@ public sealed partial class SgdOptimizer<T> : IOptimizer<T>, IMemoryLayout<T, Sg
         double rate = _controls.RateAt(StepCount, Options.LearningRate);
         T learningRate = _controls.Schedule is null ? _learningRate : T.CreateChecked(rate);
         OptimizerBuffers.CopyWeights(Network, _previousWeights);
-        for (int l = 0; l < Network.LayerCount; l++)
+        foreach (int l in _controls.TrainedLayers)
         {
-            if (_controls.IsFrozen(l))
-            {
-                continue;
-            }
-
             Span<T> w = Network.WeightMatrix(l).AsSpan();
             Span<T> g = workspace.Gradients[l].AsSpan();
             if (_velocity is not null)
