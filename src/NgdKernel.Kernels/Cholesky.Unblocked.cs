@@ -51,7 +51,9 @@ public static partial class Cholesky
         int start = i / w * w;
         if (kStart < i)
         {
-            UpdateColumns<TOps, TVector, One, T>(ref u, stride, i, kStart);
+            int failed = -1;
+            T unused = T.Zero;
+            UpdateColumns<TOps, TVector, One, T>(ref u, stride, i, kStart, ref unused, ref failed, ref unused);
         }
 
         T d = Unsafe.Add(ref rowI, i);
@@ -75,10 +77,11 @@ public static partial class Cholesky
     /// <summary>
     /// Rows <c>i..i+rows-1</c> (<typeparamref name="TRows"/>: 1 or 4) take the rows <c>[kStart, i)</c>
     /// above them (<see cref="UpdateRows{TOps, TVector, TRows, TCount, T}"/>), from the vector at or
-    /// below column i to the end of the row, four vectors at a time.
+    /// below column i to the end of the row, four vectors at a time; four rows are then finished
+    /// (<paramref name="inverses"/>, <paramref name="failed"/>, <paramref name="value"/> as there).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateColumns<TOps, TVector, TRows, T>(ref T u, int stride, int i, int kStart)
+    private static void UpdateColumns<TOps, TVector, TRows, T>(ref T u, int stride, int i, int kStart, ref T inverses, ref int failed, ref T value)
         where TOps : ISimd<TVector, T>
         where TVector : struct
         where TRows : IConstant
@@ -88,25 +91,31 @@ public static partial class Cholesky
         int column = i / w * w;
         for (; column + (4 * w) <= stride; column += 4 * w)
         {
-            UpdateRows<TOps, TVector, TRows, Four, T>(ref u, stride, i, kStart, column);
+            UpdateRows<TOps, TVector, TRows, Four, T>(ref u, stride, i, kStart, column, ref inverses, ref failed, ref value);
         }
 
         switch ((stride - column) / w)
         {
-            case 1: UpdateRows<TOps, TVector, TRows, One, T>(ref u, stride, i, kStart, column); break;
-            case 2: UpdateRows<TOps, TVector, TRows, Two, T>(ref u, stride, i, kStart, column); break;
-            case 3: UpdateRows<TOps, TVector, TRows, Three, T>(ref u, stride, i, kStart, column); break;
+            case 1: UpdateRows<TOps, TVector, TRows, One, T>(ref u, stride, i, kStart, column, ref inverses, ref failed, ref value); break;
+            case 2: UpdateRows<TOps, TVector, TRows, Two, T>(ref u, stride, i, kStart, column, ref inverses, ref failed, ref value); break;
+            case 3: UpdateRows<TOps, TVector, TRows, Three, T>(ref u, stride, i, kStart, column, ref inverses, ref failed, ref value); break;
             default: break;
         }
     }
 
     /// <summary>
     /// Rows <c>i..i+rows-1</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{kStart&lt;=k&lt;i} u[k,i+r]·u[k, c:]</c>,
-    /// one register chain per vector and row, each loaded vector of row k feeding every row. Compiled
-    /// on its own: inlined, its instantiations exhausted the JIT's inlining budget in the group loop.
+    /// one register chain per vector and row, each loaded vector of row k feeding every row. Four rows
+    /// are then finished in registers, the triangle inside the block in k order, each row scaled by
+    /// <c>1/u[r,r]</c>: the chunk holding the diagonal (the first) makes the roots and the four
+    /// <paramref name="inverses"/>, the later chunks reuse them. A pivot that is not positive and finite
+    /// sets <paramref name="failed"/> (when still -1) and <paramref name="value"/>; the rows after it
+    /// go on with NaN, so the rows before it are finished in every chunk. Compiled on its own: inlined,
+    /// its instantiations exhausted the JIT's inlining budget in the group loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void UpdateRows<TOps, TVector, TRows, TCount, T>(ref T u, int stride, int i, int kStart, int column)
+    private static void UpdateRows<TOps, TVector, TRows, TCount, T>(ref T u, int stride, int i, int kStart, int column, ref T inverses,
+        ref int failed, ref T value)
         where TOps : ISimd<TVector, T>
         where TVector : struct
         where TRows : IConstant
@@ -146,12 +155,68 @@ public static partial class Cholesky
             rowK = ref Unsafe.Add(ref rowK, stride);
         }
 
-        TriangularColumns.Store<TOps, TVector, TCount, T>(ref t0, w, w2, w3, a00, a01, a02, a03);
-        if (four)
+        if (!four)
         {
-            TriangularColumns.Store<TOps, TVector, TCount, T>(ref t1, w, w2, w3, a10, a11, a12, a13);
-            TriangularColumns.Store<TOps, TVector, TCount, T>(ref t2, w, w2, w3, a20, a21, a22, a23);
-            TriangularColumns.Store<TOps, TVector, TCount, T>(ref t3, w, w2, w3, a30, a31, a32, a33);
+            TriangularColumns.Store<TOps, TVector, TCount, T>(ref t0, w, w2, w3, a00, a01, a02, a03);
+            return;
+        }
+
+        // Row r's pivot sits (i - c) + r elements into the diagonal chunk; u[i+s, i+r] is read from the finished rows.
+        int at = column <= i ? i - column : int.MinValue;
+        ref T d0 = ref Unsafe.Add(ref u, (i * stride) + i);
+        ScaleRow<TOps, TVector, TCount, T>(ref t0, w, w2, w3, at, i, ref inverses, ref failed, ref value, ref a00, ref a01, ref a02, ref a03);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, 1), a00, a01, a02, a03, ref a10, ref a11, ref a12, ref a13);
+        ScaleRow<TOps, TVector, TCount, T>(ref t1, w, w2, w3, at + 1, i + 1, ref Unsafe.Add(ref inverses, 1), ref failed, ref value,
+            ref a10, ref a11, ref a12, ref a13);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, 2), a00, a01, a02, a03, ref a20, ref a21, ref a22, ref a23);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, stride + 2), a10, a11, a12, a13, ref a20, ref a21, ref a22, ref a23);
+        ScaleRow<TOps, TVector, TCount, T>(ref t2, w, w2, w3, at + 2, i + 2, ref Unsafe.Add(ref inverses, 2), ref failed, ref value,
+            ref a20, ref a21, ref a22, ref a23);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, 3), a00, a01, a02, a03, ref a30, ref a31, ref a32, ref a33);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, stride + 3), a10, a11, a12, a13, ref a30, ref a31, ref a32, ref a33);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, (2 * stride) + 3), a20, a21, a22, a23, ref a30, ref a31, ref a32, ref a33);
+        ScaleRow<TOps, TVector, TCount, T>(ref t3, w, w2, w3, at + 3, i + 3, ref Unsafe.Add(ref inverses, 3), ref failed, ref value,
+            ref a30, ref a31, ref a32, ref a33);
+    }
+
+    /// <summary>
+    /// Row r's chunk times <c>1/u[r,r]</c>, stored (and left in the registers for the rows below). In the
+    /// chunk holding the pivot (<paramref name="at"/> its offset, negative elsewhere) the unscaled row is
+    /// stored first, the pivot read and tested, its root written over it after the scaled row and its
+    /// inverse kept in <paramref name="inverse"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScaleRow<TOps, TVector, TCount, T>(ref T row, nuint w, nuint w2, nuint w3, int at, int r, ref T inverse, ref int failed,
+        ref T value, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
+        where TOps : ISimd<TVector, T>
+        where TVector : struct
+        where TCount : IConstant
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T root = T.Zero;
+        if (at >= 0)
+        {
+            TriangularColumns.Store<TOps, TVector, TCount, T>(ref row, w, w2, w3, a0, a1, a2, a3);
+            T d = Unsafe.Add(ref row, at);
+            if (!(d > T.Zero && d < T.PositiveInfinity) && failed < 0)
+            {
+                failed = r;
+                value = d;
+            }
+
+            root = T.Sqrt(d);
+            inverse = T.One / root;
+        }
+
+        TVector scale = TOps.Broadcast(inverse);
+        a0 = TOps.Multiply(a0, scale);
+        a1 = TCount.Value > 1 ? TOps.Multiply(a1, scale) : a1;
+        a2 = TCount.Value > 2 ? TOps.Multiply(a2, scale) : a2;
+        a3 = TCount.Value > 3 ? TOps.Multiply(a3, scale) : a3;
+        TriangularColumns.Store<TOps, TVector, TCount, T>(ref row, w, w2, w3, a0, a1, a2, a3);
+        if (at >= 0)
+        {
+            Unsafe.Add(ref row, at) = root;
         }
     }
 
