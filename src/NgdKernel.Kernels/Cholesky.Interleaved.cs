@@ -324,34 +324,29 @@ public static partial class Cholesky
             largest = Math.Max(largest, orders[g]);
         }
 
+        Span<T> inverses = stackalloc T[4];
         for (int i = 0; i < largest; i += 4)
         {
             for (int g = 0; g < orders.Length; g++)
             {
                 int n = orders[g];
-                if (pivots[g] >= 0 || i == 0 || i + 4 > n)
+                if (pivots[g] >= 0 || i >= n)
                 {
                     continue;
                 }
 
-                UpdateColumns<TOps, TVector, Four, T>(ref Unsafe.Add(ref origin, offsets[g]), (n + w - 1) / w * w, i, 0);
-            }
-
-            for (int r = i; r < i + 4; r++)
-            {
-                for (int g = 0; g < orders.Length; g++)
+                ref T u = ref Unsafe.Add(ref origin, offsets[g]);
+                int stride = (int)((uint)(n + w - 1) / (uint)w) * w;
+                if (i + 4 <= n)
                 {
-                    int n = orders[g];
-                    if (pivots[g] >= 0 || r >= n)
-                    {
-                        continue;
-                    }
+                    UpdateColumns<TOps, TVector, Four, T>(ref u, stride, i, 0, ref inverses[0], ref pivots[g], ref values[g]);
+                    continue;
+                }
 
-                    // Rows of a whole block of four took the rows above it already; the last n % 4
-                    // rows go one by one from row 0.
-                    int kStart = i + 4 <= n ? i : 0;
-                    int stride = (n + w - 1) / w * w;
-                    if (!FinishRow<TOps, TVector, T>(ref Unsafe.Add(ref origin, offsets[g]), stride, r, kStart, out T value))
+                // The last n % 4 rows go one by one from row 0.
+                for (int r = i; r < n && pivots[g] < 0; r++)
+                {
+                    if (!FinishRow<TOps, TVector, T>(ref u, stride, r, 0, out T value))
                     {
                         pivots[g] = r;
                         values[g] = value;

@@ -194,6 +194,7 @@ public static partial class Cholesky
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         T root = T.Zero;
+        T inv = inverse;
         if (at >= 0)
         {
             TriangularColumns.Store<TOps, TVector, TCount, T>(ref row, w, w2, w3, a0, a1, a2, a3);
@@ -205,10 +206,11 @@ public static partial class Cholesky
             }
 
             root = T.Sqrt(d);
-            inverse = T.One / root;
+            inv = T.One / root;
+            inverse = inv;
         }
 
-        TVector scale = TOps.Broadcast(inverse);
+        TVector scale = TOps.Broadcast(inv);
         a0 = TOps.Multiply(a0, scale);
         a1 = TCount.Value > 1 ? TOps.Multiply(a1, scale) : a1;
         a2 = TCount.Value > 2 ? TOps.Multiply(a2, scale) : a2;
