@@ -275,9 +275,11 @@ public static partial class Cholesky
             FactorTranspose.LowerToUpper(ref source, lds, ref u, stride, n, path);
         }
 
+        // From the source's diagonal, not read back from u: loading an element of a vector just stored
+        // waits for that store.
         for (int i = 0; i < n; i++)
         {
-            Unsafe.Add(ref u, (i * stride) + i) += damping;
+            Unsafe.Add(ref u, (i * stride) + i) = Unsafe.Add(ref source, (i * lds) + i) + damping;
         }
     }
 
