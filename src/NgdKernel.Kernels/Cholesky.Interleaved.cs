@@ -243,43 +243,38 @@ public static partial class Cholesky
     private static void CopyDamped<T>(ref T source, nint lds, int n, bool upper, T damping, ref T u, int stride, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (upper)
-        {
-            // Inline 256-bit moves: a call per row to a copying or clearing routine cost more than the
-            // factorization's first rows. The last vector is zeroed first, then the row written over it.
-            int w = KernelPaths.VectorWidth<T>(path), v = Vector256<T>.Count;
-            for (int i = 0; i < n; i++)
-            {
-                ref T row = ref Unsafe.Add(ref u, i * stride);
-                ref T from = ref Unsafe.Add(ref source, i * lds);
-                int j = 0;
-                for (int z = stride - w; w > 1 && z < stride; z += v)
-                {
-                    Vector256<T>.Zero.StoreUnsafe(ref row, (nuint)z);
-                }
-
-                for (; w > 1 && j + v <= n; j += v)
-                {
-                    Vector256.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref row, (nuint)j);
-                }
-
-                for (; j < n; j++)
-                {
-                    Unsafe.Add(ref row, j) = Unsafe.Add(ref from, j);
-                }
-            }
-        }
-        else
+        if (!upper)
         {
             MemoryMarshal.CreateSpan(ref u, n * stride).Clear();
             FactorTranspose.LowerToUpper(ref source, lds, ref u, stride, n, path);
         }
 
-        // From the source's diagonal, not read back from u: loading an element of a vector just stored
-        // waits for that store.
+        // Inline 256-bit moves: a call per row to a copying or clearing routine cost more than the
+        // factorization's first rows. The last vector is zeroed first, then the row written over it.
+        int w = KernelPaths.VectorWidth<T>(path), v = Vector256<T>.Count;
         for (int i = 0; i < n; i++)
         {
-            Unsafe.Add(ref u, (i * stride) + i) = Unsafe.Add(ref source, (i * lds) + i) + damping;
+            ref T row = ref Unsafe.Add(ref u, i * stride);
+            ref T from = ref Unsafe.Add(ref source, i * lds);
+            int j = 0;
+            for (int z = stride - w; upper && w > 1 && z < stride; z += v)
+            {
+                Vector256<T>.Zero.StoreUnsafe(ref row, (nuint)z);
+            }
+
+            for (; upper && w > 1 && j + v <= n; j += v)
+            {
+                Vector256.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref row, (nuint)j);
+            }
+
+            for (; upper && j < n; j++)
+            {
+                Unsafe.Add(ref row, j) = Unsafe.Add(ref from, j);
+            }
+
+            // The diagonal from the source's, not read back from u (that load waits for the vector store),
+            // and in this loop: in one of its own the damping went through a stack slot on every element.
+            Unsafe.Add(ref row, i) = Unsafe.Add(ref from, i) + damping;
         }
     }
 
