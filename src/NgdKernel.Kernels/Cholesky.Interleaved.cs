@@ -249,9 +249,20 @@ public static partial class Cholesky
             FactorTranspose.LowerToUpper(ref source, lds, ref u, stride, n, path);
         }
 
+        CopyRows(ref source, lds, n, upper, damping, ref u, stride, KernelPaths.VectorWidth<T>(path));
+    }
+
+    /// <summary>
+    /// <see cref="CopyDamped"/>'s rows, on their own: with the calls above in the same method the
+    /// damping went through a stack slot on every row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CopyRows<T>(ref T source, nint lds, int n, bool upper, T damping, ref T u, int stride, int w)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         // Inline 256-bit moves: a call per row to a copying or clearing routine cost more than the
         // factorization's first rows. The last vector is zeroed first, then the row written over it.
-        int w = KernelPaths.VectorWidth<T>(path), v = Vector256<T>.Count;
+        int v = Vector256<T>.Count;
         for (int i = 0; i < n; i++)
         {
             ref T row = ref Unsafe.Add(ref u, i * stride);
@@ -272,8 +283,7 @@ public static partial class Cholesky
                 Unsafe.Add(ref row, j) = Unsafe.Add(ref from, j);
             }
 
-            // The diagonal from the source's, not read back from u (that load waits for the vector store),
-            // and in this loop: in one of its own the damping went through a stack slot on every element.
+            // The diagonal from the source's, not read back from u: that load waited for the vector store.
             Unsafe.Add(ref row, i) = Unsafe.Add(ref from, i) + damping;
         }
     }
