@@ -198,17 +198,19 @@ public static partial class Cholesky
     /// lock-step, the factors copied back.
     /// </summary>
     [SkipLocalsInit]
-    private static void FactorGroup<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
+    private static unsafe void FactorGroup<T>(ReadOnlySpan<Matrix<T>> sources, ReadOnlySpan<Matrix<T>> factors, ReadOnlySpan<T> dampings,
         ReadOnlySpan<int> group, bool upper, KernelPath path, ref int first, ref CholeskyFailure failure)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int width = KernelPaths.VectorWidth<T>(path);
-        Span<T> workspace = stackalloc T[InterleavedBytes / Unsafe.SizeOf<T>()];
+        Span<T> workspace = stackalloc T[(InterleavedBytes + 64) / Unsafe.SizeOf<T>()];
         Span<int> offsets = stackalloc int[GroupLimit];
         Span<int> orders = stackalloc int[GroupLimit];
         Span<int> pivots = stackalloc int[GroupLimit];
         Span<T> values = stackalloc T[GroupLimit];
+        // 64-byte aligned (the stack does not move): whole-vector rows then never straddle two cache lines.
         ref T origin = ref MemoryMarshal.GetReference(workspace);
+        origin = ref Unsafe.AddByteOffset(ref origin, -(nint)Unsafe.AsPointer(ref origin) & 63);
         int offset = 0;
         for (int g = 0; g < group.Length; g++)
         {
