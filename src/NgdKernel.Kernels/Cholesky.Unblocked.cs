@@ -165,18 +165,29 @@ public static partial class Cholesky
         int at = column <= i ? i - column : int.MinValue;
         ref T d0 = ref Unsafe.Add(ref u, (i * stride) + i);
         ScaleRow<TOps, TVector, TCount, T>(ref t0, w, w2, w3, at, i, ref inverses, ref failed, ref value, ref a00, ref a01, ref a02, ref a03);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, 1), a00, a01, a02, a03, ref a10, ref a11, ref a12, ref a13);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, 1) : Element<TOps, TVector, T>(at + 1, a00, a01, a02, a03), a00, a01, a02, a03, ref a10, ref a11, ref a12, ref a13);
         ScaleRow<TOps, TVector, TCount, T>(ref t1, w, w2, w3, at + 1, i + 1, ref Unsafe.Add(ref inverses, 1), ref failed, ref value,
             ref a10, ref a11, ref a12, ref a13);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, 2), a00, a01, a02, a03, ref a20, ref a21, ref a22, ref a23);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, stride + 2), a10, a11, a12, a13, ref a20, ref a21, ref a22, ref a23);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, 2) : Element<TOps, TVector, T>(at + 2, a00, a01, a02, a03), a00, a01, a02, a03, ref a20, ref a21, ref a22, ref a23);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, stride + 2) : Element<TOps, TVector, T>(at + 2, a10, a11, a12, a13), a10, a11, a12, a13, ref a20, ref a21, ref a22, ref a23);
         ScaleRow<TOps, TVector, TCount, T>(ref t2, w, w2, w3, at + 2, i + 2, ref Unsafe.Add(ref inverses, 2), ref failed, ref value,
             ref a20, ref a21, ref a22, ref a23);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, 3), a00, a01, a02, a03, ref a30, ref a31, ref a32, ref a33);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, stride + 3), a10, a11, a12, a13, ref a30, ref a31, ref a32, ref a33);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref d0, (2 * stride) + 3), a20, a21, a22, a23, ref a30, ref a31, ref a32, ref a33);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, 3) : Element<TOps, TVector, T>(at + 3, a00, a01, a02, a03), a00, a01, a02, a03, ref a30, ref a31, ref a32, ref a33);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, stride + 3) : Element<TOps, TVector, T>(at + 3, a10, a11, a12, a13), a10, a11, a12, a13, ref a30, ref a31, ref a32, ref a33);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, (2 * stride) + 3) : Element<TOps, TVector, T>(at + 3, a20, a21, a22, a23), a20, a21, a22, a23, ref a30, ref a31, ref a32, ref a33);
         ScaleRow<TOps, TVector, TCount, T>(ref t3, w, w2, w3, at + 3, i + 3, ref Unsafe.Add(ref inverses, 3), ref failed, ref value,
             ref a30, ref a31, ref a32, ref a33);
+    }
+
+    /// <summary>Element <paramref name="index"/> of a chunk of four vectors held in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Element<TOps, TVector, T>(int index, TVector a0, TVector a1, TVector a2, TVector a3)
+        where TOps : ISimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int k = index / (int)TOps.Count;
+        return TOps.Lane(k == 0 ? a0 : k == 1 ? a1 : k == 2 ? a2 : a3, index - (k * (int)TOps.Count));
     }
 
     /// <summary>
@@ -197,8 +208,7 @@ public static partial class Cholesky
         T inv = inverse;
         if (at >= 0)
         {
-            TriangularColumns.Store<TOps, TVector, TCount, T>(ref row, w, w2, w3, a0, a1, a2, a3);
-            T d = Unsafe.Add(ref row, at);
+            T d = Element<TOps, TVector, T>(at, a0, a1, a2, a3);
             if (!(d > T.Zero && d < T.PositiveInfinity) && failed < 0)
             {
                 failed = r;
