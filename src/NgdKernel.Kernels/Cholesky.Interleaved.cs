@@ -159,7 +159,7 @@ public static partial class Cholesky
                 continue;
             }
 
-            int size = n * Padded(n, width);
+            int size = Padded(n, 4) * Padded(n, width);
             if (count == GroupLimit || (count > 0 && used + size > capacity))
             {
                 FactorGroup(sources, factors, dampings, group[..count], upper, path, ref first, ref failure);
@@ -191,7 +191,8 @@ public static partial class Cholesky
     /// <summary>Most matrices of one lock-step group (the stack arrays of their offsets and states).</summary>
     private const int GroupLimit = 16;
 
-    private static int Padded(int n, int width) => (n + width - 1) / width * width;
+    /// <summary>Order n rounded up to whole vectors, and to whole blocks of four (the rows, and the scalar path's row stride).</summary>
+    private static int Padded(int n, int width) => (n + Math.Max(width, 4) - 1) / Math.Max(width, 4) * Math.Max(width, 4);
 
     /// <summary>
     /// One group: the padded upper copies (<see cref="CopyDamped"/>), the factorizations in
@@ -219,7 +220,7 @@ public static partial class Cholesky
             offsets[g] = offset;
             orders[g] = n;
             CopyDamped(ref source.Span.DangerousGetReference(), n, n, upper, dampings[group[g]], ref Unsafe.Add(ref origin, offset), Padded(n, width), path);
-            offset += n * Padded(n, width);
+            offset += Padded(n, 4) * Padded(n, width);
         }
 
         int count = group.Length;
@@ -247,7 +248,7 @@ public static partial class Cholesky
     {
         if (!upper)
         {
-            MemoryMarshal.CreateSpan(ref u, n * stride).Clear();
+            MemoryMarshal.CreateSpan(ref u, Padded(n, 4) * stride).Clear();
             FactorTranspose.LowerToUpper(ref source, lds, ref u, stride, n, path);
         }
 
@@ -285,8 +286,20 @@ public static partial class Cholesky
                 Unsafe.Add(ref row, j) = Unsafe.Add(ref from, j);
             }
 
+            for (; upper && w == 1 && j < stride; j++)
+            {
+                Unsafe.Add(ref row, j) = T.Zero;
+            }
+
             // The diagonal from the source's, not read back from u: that load waited for the vector store.
             Unsafe.Add(ref row, i) = Unsafe.Add(ref from, i) + damping;
+        }
+
+        // Rows up to a whole block of four, factored as the identity's (their columns above are zero).
+        for (int i = n; i < Padded(n, 4); i++)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref u, i * stride), stride).Clear();
+            Unsafe.Add(ref u, (i * stride) + i) = T.One;
         }
     }
 
@@ -305,11 +318,10 @@ public static partial class Cholesky
 
     /// <summary>
     /// Left-looking upper factors in place on every padded copy of the group (<paramref name="offsets"/>,
-    /// <paramref name="orders"/>), block of four rows by block of four rows: each copy's rows take the
-    /// rows above the block (<see cref="UpdateColumns{TOps, TVector, TRows, T}"/>), then row r of every
-    /// copy is finished before row r + 1 of any (<see cref="FinishRow{TOps, TVector, T}"/>); the last
-    /// <c>n % 4</c> rows of a copy go one by one from row 0. A failed copy stops at its pivot
-    /// (<paramref name="pivots"/>, -1 when none, and its value in <paramref name="values"/>).
+    /// <paramref name="orders"/>), block of four rows by block of four rows, each copy's block after the
+    /// other's (<see cref="UpdateColumns{TOps, TVector, T}"/>): its rows take the rows above the block,
+    /// then the triangle inside it is finished in registers. The copies' rows are padded to whole blocks.
+    /// A failed copy stops at its pivot (<paramref name="pivots"/>, -1 when none, and its value in <paramref name="values"/>).
     /// </summary>
     /// <remarks>
     /// One row at a time, each vector was a single FMA chain of length i, which waited on FMA latency
@@ -338,28 +350,9 @@ public static partial class Cholesky
         {
             for (int g = 0; g < orders.Length; g++)
             {
-                int n = orders[g];
-                if (pivots[g] >= 0 || i >= n)
+                if (pivots[g] < 0 && i < orders[g])
                 {
-                    continue;
-                }
-
-                ref T u = ref Unsafe.Add(ref origin, offsets[g]);
-                int stride = (int)((uint)(n + w - 1) / (uint)w) * w;
-                if (i + 4 <= n)
-                {
-                    UpdateColumns<TOps, TVector, Four, T>(ref u, stride, i, 0, ref inverses[0], ref pivots[g], ref values[g]);
-                    continue;
-                }
-
-                // The last n % 4 rows go one by one from row 0.
-                for (int r = i; r < n && pivots[g] < 0; r++)
-                {
-                    if (!FinishRow<TOps, TVector, T>(ref u, stride, r, 0, out T value))
-                    {
-                        pivots[g] = r;
-                        values[g] = value;
-                    }
+                    UpdateColumns<TOps, TVector, T>(ref Unsafe.Add(ref origin, offsets[g]), Padded(orders[g], w), i, ref inverses[0], ref pivots[g], ref values[g]);
                 }
             }
         }

@@ -14,7 +14,7 @@ public static partial class Cholesky
     /// </summary>
     /// <remarks>
     /// <see cref="FactorUpper{TOps, TVector, T}"/> on a group of one: rows padded to whole vectors with
-    /// zeros, each element one FMA chain in k order and one multiply by <c>1/u[i,i]</c> (as LAPACK's
+    /// zeros (and to whole blocks of four rows), each element one FMA chain in k order and one multiply by <c>1/u[i,i]</c> (as LAPACK's
     /// dpotf2 scales by <c>1/ajj</c>) on every path. Copying in and out costs <c>2n²</c> moves against <c>n³/3</c> flops.
     /// </remarks>
     [SkipLocalsInit]
@@ -37,76 +37,35 @@ public static partial class Cholesky
     }
 
     /// <summary>
-    /// Row i: the rows <c>[kStart, i)</c> above it, then the pivot test and the scaling by
-    /// <c>1/u[i,i]</c>; false (with the pivot) when the pivot is not positive and finite.
+    /// Rows <c>i..i+3</c> take the rows above them and are finished (<see cref="UpdateRows{TOps, TVector, TCount, T}"/>),
+    /// from the vector at or below column i to the end of the row, four vectors at a time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool FinishRow<TOps, TVector, T>(ref T u, int stride, int i, int kStart, out T pivotValue)
+    private static void UpdateColumns<TOps, TVector, T>(ref T u, int stride, int i, ref T inverses, ref int failed, ref T value)
         where TOps : ISimd<TVector, T>
         where TVector : struct
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int w = (int)TOps.Count;
-        ref T rowI = ref Unsafe.Add(ref u, i * stride);
-        int start = i / w * w;
-        if (kStart < i)
-        {
-            int failed = -1;
-            T unused = T.Zero;
-            UpdateColumns<TOps, TVector, One, T>(ref u, stride, i, kStart, ref unused, ref failed, ref unused);
-        }
-
-        T d = Unsafe.Add(ref rowI, i);
-        pivotValue = d;
-        if (!(d > T.Zero && d < T.PositiveInfinity))
-        {
-            return false;
-        }
-
-        T root = T.Sqrt(d);
-        TVector inverse = TOps.Broadcast(T.One / root);
-        for (int column = start; column < stride; column += w)
-        {
-            TOps.Store(TOps.Multiply(TOps.Load(ref rowI, (nuint)column), inverse), ref rowI, (nuint)column);
-        }
-
-        Unsafe.Add(ref rowI, i) = root;
-        return true;
-    }
-
-    /// <summary>
-    /// Rows <c>i..i+rows-1</c> (<typeparamref name="TRows"/>: 1 or 4) take the rows <c>[kStart, i)</c>
-    /// above them (<see cref="UpdateRows{TOps, TVector, TRows, TCount, T}"/>), from the vector at or
-    /// below column i to the end of the row, four vectors at a time; four rows are then finished
-    /// (<paramref name="inverses"/>, <paramref name="failed"/>, <paramref name="value"/> as there).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateColumns<TOps, TVector, TRows, T>(ref T u, int stride, int i, int kStart, ref T inverses, ref int failed, ref T value)
-        where TOps : ISimd<TVector, T>
-        where TVector : struct
-        where TRows : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int w = (int)TOps.Count;
         int column = i / w * w;
         for (; column + (4 * w) <= stride; column += 4 * w)
         {
-            UpdateRows<TOps, TVector, TRows, Four, T>(ref u, stride, i, kStart, column, ref inverses, ref failed, ref value);
+            UpdateRows<TOps, TVector, Four, T>(ref u, stride, i, column, ref inverses, ref failed, ref value);
         }
 
         switch ((stride - column) / w)
         {
-            case 1: UpdateRows<TOps, TVector, TRows, One, T>(ref u, stride, i, kStart, column, ref inverses, ref failed, ref value); break;
-            case 2: UpdateRows<TOps, TVector, TRows, Two, T>(ref u, stride, i, kStart, column, ref inverses, ref failed, ref value); break;
-            case 3: UpdateRows<TOps, TVector, TRows, Three, T>(ref u, stride, i, kStart, column, ref inverses, ref failed, ref value); break;
+            case 1: UpdateRows<TOps, TVector, One, T>(ref u, stride, i, column, ref inverses, ref failed, ref value); break;
+            case 2: UpdateRows<TOps, TVector, Two, T>(ref u, stride, i, column, ref inverses, ref failed, ref value); break;
+            case 3: UpdateRows<TOps, TVector, Three, T>(ref u, stride, i, column, ref inverses, ref failed, ref value); break;
             default: break;
         }
     }
 
     /// <summary>
-    /// Rows <c>i..i+rows-1</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{kStart&lt;=k&lt;i} u[k,i+r]·u[k, c:]</c>,
-    /// one register chain per vector and row, each loaded vector of row k feeding every row. Four rows
-    /// are then finished in registers, the triangle inside the block in k order, each row scaled by
+    /// Rows <c>i..i+3</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{k&lt;i} u[k,i+r]·u[k, c:]</c>, one
+    /// register chain per vector and row, each loaded vector of row k feeding every row. The rows are
+    /// then finished in registers, the triangle inside the block in k order, each row scaled by
     /// <c>1/u[r,r]</c>: the chunk holding the diagonal (the first) makes the roots and the four
     /// <paramref name="inverses"/>, the later chunks reuse them. A pivot that is not positive and finite
     /// sets <paramref name="failed"/> (when still -1) and <paramref name="value"/>; the rows after it
@@ -114,51 +73,32 @@ public static partial class Cholesky
     /// its instantiations exhausted the JIT's inlining budget in the group loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void UpdateRows<TOps, TVector, TRows, TCount, T>(ref T u, int stride, int i, int kStart, int column, ref T inverses,
-        ref int failed, ref T value)
+    private static void UpdateRows<TOps, TVector, TCount, T>(ref T u, int stride, int i, int column, ref T inverses, ref int failed, ref T value)
         where TOps : ISimd<TVector, T>
         where TVector : struct
-        where TRows : IConstant
         where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        bool four = TRows.Value > 1;
         nuint w = TOps.Count, w2 = 2 * w, w3 = 3 * w;
         ref T t0 = ref Unsafe.Add(ref u, (i * stride) + column);
-        ref T t1 = ref Unsafe.Add(ref t0, four ? stride : 0);
-        ref T t2 = ref Unsafe.Add(ref t1, four ? stride : 0);
-        ref T t3 = ref Unsafe.Add(ref t2, four ? stride : 0);
+        ref T t1 = ref Unsafe.Add(ref t0, stride);
+        ref T t2 = ref Unsafe.Add(ref t1, stride);
+        ref T t3 = ref Unsafe.Add(ref t2, stride);
         TriangularColumns.Load<TOps, TVector, TCount, T>(ref t0, w, w2, w3, out TVector a00, out TVector a01, out TVector a02, out TVector a03);
-        TVector a10 = default, a11 = default, a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default;
-        TVector a30 = default, a31 = default, a32 = default, a33 = default;
-        if (four)
-        {
-            TriangularColumns.Load<TOps, TVector, TCount, T>(ref t1, w, w2, w3, out a10, out a11, out a12, out a13);
-            TriangularColumns.Load<TOps, TVector, TCount, T>(ref t2, w, w2, w3, out a20, out a21, out a22, out a23);
-            TriangularColumns.Load<TOps, TVector, TCount, T>(ref t3, w, w2, w3, out a30, out a31, out a32, out a33);
-        }
-
-        ref T rowK = ref Unsafe.Add(ref u, kStart * stride);
-        for (int k = kStart; k < i; k++)
+        TriangularColumns.Load<TOps, TVector, TCount, T>(ref t1, w, w2, w3, out TVector a10, out TVector a11, out TVector a12, out TVector a13);
+        TriangularColumns.Load<TOps, TVector, TCount, T>(ref t2, w, w2, w3, out TVector a20, out TVector a21, out TVector a22, out TVector a23);
+        TriangularColumns.Load<TOps, TVector, TCount, T>(ref t3, w, w2, w3, out TVector a30, out TVector a31, out TVector a32, out TVector a33);
+        ref T rowK = ref u;
+        for (int k = 0; k < i; k++)
         {
             TriangularColumns.Load<TOps, TVector, TCount, T>(ref Unsafe.Add(ref rowK, column), w, w2, w3,
                 out TVector x0, out TVector x1, out TVector x2, out TVector x3);
             ref T coefficients = ref Unsafe.Add(ref rowK, i);
             TriangularColumns.Update<TOps, TVector, TCount, T>(coefficients, x0, x1, x2, x3, ref a00, ref a01, ref a02, ref a03);
-            if (four)
-            {
-                TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 1), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
-                TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 2), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
-                TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 3), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
-            }
-
+            TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 1), x0, x1, x2, x3, ref a10, ref a11, ref a12, ref a13);
+            TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 2), x0, x1, x2, x3, ref a20, ref a21, ref a22, ref a23);
+            TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref coefficients, 3), x0, x1, x2, x3, ref a30, ref a31, ref a32, ref a33);
             rowK = ref Unsafe.Add(ref rowK, stride);
-        }
-
-        if (!four)
-        {
-            TriangularColumns.Store<TOps, TVector, TCount, T>(ref t0, w, w2, w3, a00, a01, a02, a03);
-            return;
         }
 
         // Row r's pivot sits (i - c) + r elements into the diagonal chunk; u[i+s, i+r] is read from the finished rows.
@@ -192,9 +132,9 @@ public static partial class Cholesky
 
     /// <summary>
     /// Row r's chunk times <c>1/u[r,r]</c>, stored (and left in the registers for the rows below). In the
-    /// chunk holding the pivot (<paramref name="at"/> its offset, negative elsewhere) the unscaled row is
-    /// stored first, the pivot read and tested, its root written over it after the scaled row and its
-    /// inverse kept in <paramref name="inverse"/>.
+    /// chunk holding the pivot (<paramref name="at"/> its offset, negative elsewhere) the pivot is taken
+    /// from the registers and tested, its root written over it after the scaled row and its inverse
+    /// kept in <paramref name="inverse"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ScaleRow<TOps, TVector, TCount, T>(ref T row, nuint w, nuint w2, nuint w3, int at, int r, ref T inverse, ref int failed,
