@@ -131,15 +131,12 @@ internal static class FactorTranspose
                     Tile4x4(ref Unsafe.Add(ref source, (j0 * lds) + i0), lds, ref Unsafe.Add(ref rowBlock, j0), ldd);
                 }
 
+                // The diagonal tile whole, its upper triangle then cleared with the rows' ends: element by
+                // element, its loops of one to four took longer than the tiles.
+                Tile4x4(ref Unsafe.Add(ref source, (i0 * lds) + i0), lds, ref Unsafe.Add(ref rowBlock, i0), ldd);
                 for (int i = i0; i < i0 + Tile; i++)
                 {
-                    ref T row = ref Unsafe.Add(ref destination, i * ldd);
-                    for (int j = i0; j <= i; j++)
-                    {
-                        Unsafe.Add(ref row, j) = Unsafe.Add(ref source, (j * lds) + i);
-                    }
-
-                    ClearRowEnd(ref row, i + 1, n);
+                    ClearRowEnd(ref Unsafe.Add(ref destination, i * ldd), i + 1, n);
                 }
             }
         }
@@ -161,14 +158,17 @@ internal static class FactorTranspose
     private static void ClearRowEnd<T>(ref T row, int start, int end)
         where T : unmanaged
     {
-        int j = start;
-        if (Vector256.IsHardwareAccelerated)
+        int j = start, w = Vector256<byte>.Count / Unsafe.SizeOf<T>();
+        if (Vector256.IsHardwareAccelerated && end - start >= w)
         {
-            int w = Vector256<byte>.Count / Unsafe.SizeOf<T>();
-            for (; j + w <= end; j += w)
+            // The last vector ends at the end, over the one before it: no loop of a varying few elements.
+            for (; j + w < end; j += w)
             {
                 Vector256<byte>.Zero.StoreUnsafe(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref row, j)));
             }
+
+            Vector256<byte>.Zero.StoreUnsafe(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref row, end - w)));
+            return;
         }
 
         for (; j < end; j++)
