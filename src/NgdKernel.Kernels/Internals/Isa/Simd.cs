@@ -84,8 +84,8 @@ internal readonly struct Simd512<T> : ISimd<Vector512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Lane(Vector512<T> value, int index) => typeof(T) == typeof(float)
-        ? Vector512.Shuffle(value.AsSingle(), Vector512.Create(index)).As<float, T>().ToScalar()
-        : Vector512.Shuffle(value.AsDouble(), Vector512.Create((long)index)).As<double, T>().ToScalar();
+        ? System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32(value.AsSingle(), Vector512.Create(index)).As<float, T>().ToScalar()
+        : System.Runtime.Intrinsics.X86.Avx512F.PermuteVar8x64(value.AsDouble(), Vector512.Create((long)index)).As<double, T>().ToScalar();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> LanesFrom(int first) => Vector512.GreaterThanOrEqual(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(first)));
