@@ -25,9 +25,9 @@ public static partial class Cholesky
     /// <remarks>
     /// <para>A factorization of order up to 64 is a chain of rows, each waiting on the square root and
     /// division that finish the row before it. Such matrices are factored in groups whose padded
-    /// copies fit <see cref="InterleavedBytes"/> of stack: each block of four rows of every matrix
-    /// takes the rows above it, then the four rows of each matrix are finished in turn, so while one
-    /// waits on a root the next one's multiply-adds run. Every element goes through the operations of
+    /// copies fit <see cref="InterleavedBytes"/> of stack: block of four rows by block, each matrix's
+    /// block in turn takes the rows above it and is finished in registers, so while one waits on its
+    /// roots the next one's multiply-adds run. Every element goes through the operations of
     /// <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/> (the same row
     /// routines, in the same order within each matrix), which factors larger matrices one by one.</para>
     /// <para>Every matrix is processed, also after one has failed; each ends as TryFactor leaves it. Allocates nothing.</para>
