@@ -252,7 +252,12 @@ public static partial class Cholesky
             FactorTranspose.LowerToUpper(ref source, lds, ref u, stride, n, path);
         }
 
-        CopyRows(ref source, lds, n, upper, damping, ref u, stride, KernelPaths.VectorWidth<T>(path));
+        switch (path)
+        {
+            case KernelPath.Vector512: CopyRows<Simd512<T>, Vector512<T>, T>(ref source, lds, n, upper, damping, ref u, stride); break;
+            case KernelPath.Vector256: CopyRows<Simd256<T>, Vector256<T>, T>(ref source, lds, n, upper, damping, ref u, stride); break;
+            default: CopyRows<SimdScalar<T, One>, T, T>(ref source, lds, n, upper, damping, ref u, stride); break;
+        }
     }
 
     /// <summary>
@@ -260,35 +265,32 @@ public static partial class Cholesky
     /// damping went through a stack slot on every row.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void CopyRows<T>(ref T source, nint lds, int n, bool upper, T damping, ref T u, int stride, int w)
+    private static void CopyRows<TOps, TVector, T>(ref T source, nint lds, int n, bool upper, T damping, ref T u, int stride)
+        where TOps : ISimd<TVector, T>
+        where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        // Inline 256-bit moves: a call per row to a copying or clearing routine cost more than the
+        // Inline vector moves: a call per row to a copying or clearing routine cost more than the
         // factorization's first rows. The last vector is zeroed first, then the row written over it.
-        int v = Vector256<T>.Count;
+        int w = (int)TOps.Count;
         for (int i = 0; i < n; i++)
         {
             ref T row = ref Unsafe.Add(ref u, i * stride);
             ref T from = ref Unsafe.Add(ref source, i * lds);
             int j = 0;
-            for (int z = stride - w; upper && w > 1 && z < stride; z += v)
+            for (; upper && j + w <= n; j += w)
             {
-                Vector256<T>.Zero.StoreUnsafe(ref row, (nuint)z);
+                TOps.Store(TOps.Load(ref from, (nuint)j), ref row, (nuint)j);
             }
 
-            for (; upper && w > 1 && j + v <= n; j += v)
+            for (int z = j; upper && z < stride; z += w)
             {
-                Vector256.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref row, (nuint)j);
+                TOps.Store(TOps.Broadcast(T.Zero), ref row, (nuint)z);
             }
 
             for (; upper && j < n; j++)
             {
                 Unsafe.Add(ref row, j) = Unsafe.Add(ref from, j);
-            }
-
-            for (; upper && w == 1 && j < stride; j++)
-            {
-                Unsafe.Add(ref row, j) = T.Zero;
             }
 
             // The diagonal from the source's, not read back from u: that load waited for the vector store.
