@@ -347,14 +347,14 @@ public static partial class Cholesky
             largest = Math.Max(largest, orders[g]);
         }
 
-        Span<T> inverses = stackalloc T[4];
+        Span<T> block = stackalloc T[16];
         for (int i = 0; i < largest; i += 4)
         {
             for (int g = 0; g < orders.Length; g++)
             {
                 if (pivots[g] < 0 && i < orders[g])
                 {
-                    UpdateColumns<TOps, TVector, T>(ref Unsafe.Add(ref origin, offsets[g]), Padded(orders[g], w), i, ref inverses[0], ref pivots[g], ref values[g]);
+                    UpdateColumns<TOps, TVector, T>(ref Unsafe.Add(ref origin, offsets[g]), Padded(orders[g], w), i, ref block[0], ref pivots[g], ref values[g]);
                 }
             }
         }

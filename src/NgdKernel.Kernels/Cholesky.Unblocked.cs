@@ -41,7 +41,7 @@ public static partial class Cholesky
     /// from the vector at or below column i to the end of the row, four vectors at a time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateColumns<TOps, TVector, T>(ref T u, int stride, int i, ref T inverses, ref int failed, ref T value)
+    private static void UpdateColumns<TOps, TVector, T>(ref T u, int stride, int i, ref T block, ref int failed, ref T value)
         where TOps : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -50,14 +50,14 @@ public static partial class Cholesky
         int column = i / w * w;
         for (; column + (4 * w) <= stride; column += 4 * w)
         {
-            UpdateRows<TOps, TVector, Four, T>(ref u, stride, i, column, ref inverses, ref failed, ref value);
+            UpdateRows<TOps, TVector, Four, T>(ref u, stride, i, column, ref block, ref failed, ref value);
         }
 
         switch ((stride - column) / w)
         {
-            case 1: UpdateRows<TOps, TVector, One, T>(ref u, stride, i, column, ref inverses, ref failed, ref value); break;
-            case 2: UpdateRows<TOps, TVector, Two, T>(ref u, stride, i, column, ref inverses, ref failed, ref value); break;
-            case 3: UpdateRows<TOps, TVector, Three, T>(ref u, stride, i, column, ref inverses, ref failed, ref value); break;
+            case 1: UpdateRows<TOps, TVector, One, T>(ref u, stride, i, column, ref block, ref failed, ref value); break;
+            case 2: UpdateRows<TOps, TVector, Two, T>(ref u, stride, i, column, ref block, ref failed, ref value); break;
+            case 3: UpdateRows<TOps, TVector, Three, T>(ref u, stride, i, column, ref block, ref failed, ref value); break;
             default: break;
         }
     }
@@ -66,14 +66,12 @@ public static partial class Cholesky
     /// Rows <c>i..i+3</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{k&lt;i} u[k,i+r]·u[k, c:]</c>, one
     /// register chain per vector and row, each loaded vector of row k feeding every row. The rows are
     /// then finished in registers, the triangle inside the block in k order, each row scaled by
-    /// <c>1/u[r,r]</c>: the chunk holding the diagonal (the first) makes the roots and the four
-    /// <paramref name="inverses"/>, the later chunks reuse them. A pivot that is not positive and finite
-    /// sets <paramref name="failed"/> (when still -1) and <paramref name="value"/>; the rows after it
-    /// go on with NaN, so the rows before it are finished in every chunk. Compiled on its own: inlined,
+    /// <c>1/u[r,r]</c>, with the scalars of <paramref name="block"/> (<see cref="Triangle{TOps, TVector, T}"/>,
+    /// also for <paramref name="failed"/> and <paramref name="value"/>). Compiled on its own: inlined,
     /// its instantiations exhausted the JIT's inlining budget in the group loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void UpdateRows<TOps, TVector, TCount, T>(ref T u, int stride, int i, int column, ref T inverses, ref int failed, ref T value)
+    private static void UpdateRows<TOps, TVector, TCount, T>(ref T u, int stride, int i, int column, ref T block, ref int failed, ref T value)
         where TOps : ISimd<TVector, T>
         where TVector : struct
         where TCount : IConstant
@@ -101,22 +99,84 @@ public static partial class Cholesky
             rowK = ref Unsafe.Add(ref rowK, stride);
         }
 
-        // Row r's pivot sits (i - c) + r elements into the diagonal chunk; u[i+s, i+r] is read from the finished rows.
-        int at = column <= i ? i - column : int.MinValue;
-        ref T d0 = ref Unsafe.Add(ref u, (i * stride) + i);
-        ScaleRow<TOps, TVector, TCount, T>(ref t0, w, w2, w3, at, i, ref inverses, ref failed, ref value, ref a00, ref a01, ref a02, ref a03);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, 1) : Element<TOps, TVector, T>(at + 1, a00, a01, a02, a03), a00, a01, a02, a03, ref a10, ref a11, ref a12, ref a13);
-        ScaleRow<TOps, TVector, TCount, T>(ref t1, w, w2, w3, at + 1, i + 1, ref Unsafe.Add(ref inverses, 1), ref failed, ref value,
+        // The chunk holding the diagonal (the first) makes the block's roots, inverses and coefficients
+        // u[i+s, i+r] in scalars, each the operations of its lane below, so the chain of roots and
+        // divisions does not wait on the vectors; the later chunks take them from the same place.
+        int at = column <= i ? i - column : -1;
+        if (at >= 0)
+        {
+            Triangle<TOps, TVector, T>(at, i, ref block, ref failed, ref value, a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23,
+                a30, a31, a32, a33);
+        }
+
+        ScaleRow<TOps, TVector, TCount, T>(ref t0, w, w2, w3, at, block, Unsafe.Add(ref block, 4), ref a00, ref a01, ref a02, ref a03);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 8), a00, a01, a02, a03, ref a10, ref a11, ref a12, ref a13);
+        ScaleRow<TOps, TVector, TCount, T>(ref t1, w, w2, w3, at < 0 ? -1 : at + 1, Unsafe.Add(ref block, 1), Unsafe.Add(ref block, 5),
             ref a10, ref a11, ref a12, ref a13);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, 2) : Element<TOps, TVector, T>(at + 2, a00, a01, a02, a03), a00, a01, a02, a03, ref a20, ref a21, ref a22, ref a23);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, stride + 2) : Element<TOps, TVector, T>(at + 2, a10, a11, a12, a13), a10, a11, a12, a13, ref a20, ref a21, ref a22, ref a23);
-        ScaleRow<TOps, TVector, TCount, T>(ref t2, w, w2, w3, at + 2, i + 2, ref Unsafe.Add(ref inverses, 2), ref failed, ref value,
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 9), a00, a01, a02, a03, ref a20, ref a21, ref a22, ref a23);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 11), a10, a11, a12, a13, ref a20, ref a21, ref a22, ref a23);
+        ScaleRow<TOps, TVector, TCount, T>(ref t2, w, w2, w3, at < 0 ? -1 : at + 2, Unsafe.Add(ref block, 2), Unsafe.Add(ref block, 6),
             ref a20, ref a21, ref a22, ref a23);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, 3) : Element<TOps, TVector, T>(at + 3, a00, a01, a02, a03), a00, a01, a02, a03, ref a30, ref a31, ref a32, ref a33);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, stride + 3) : Element<TOps, TVector, T>(at + 3, a10, a11, a12, a13), a10, a11, a12, a13, ref a30, ref a31, ref a32, ref a33);
-        TriangularColumns.Update<TOps, TVector, TCount, T>(at < 0 ? Unsafe.Add(ref d0, (2 * stride) + 3) : Element<TOps, TVector, T>(at + 3, a20, a21, a22, a23), a20, a21, a22, a23, ref a30, ref a31, ref a32, ref a33);
-        ScaleRow<TOps, TVector, TCount, T>(ref t3, w, w2, w3, at + 3, i + 3, ref Unsafe.Add(ref inverses, 3), ref failed, ref value,
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 10), a00, a01, a02, a03, ref a30, ref a31, ref a32, ref a33);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 12), a10, a11, a12, a13, ref a30, ref a31, ref a32, ref a33);
+        TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 13), a20, a21, a22, a23, ref a30, ref a31, ref a32, ref a33);
+        ScaleRow<TOps, TVector, TCount, T>(ref t3, w, w2, w3, at < 0 ? -1 : at + 3, Unsafe.Add(ref block, 3), Unsafe.Add(ref block, 7),
             ref a30, ref a31, ref a32, ref a33);
+    }
+
+    /// <summary>
+    /// The block's 4×4 triangle in scalars from the rows' chunks after the rows above (row s's pivot
+    /// <c>at + s</c> lanes in): into <paramref name="block"/> the rows' inverses (0..3), their roots
+    /// (4..7) and <c>u[i+s, i+r]</c>, s &lt; r, (8..13: 01, 02, 03, 12, 13, 23). A pivot that is not positive and finite sets
+    /// <paramref name="failed"/> (when still -1) and <paramref name="value"/>; the rows after it go on
+    /// with NaN, so the rows before it are finished in every chunk.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Triangle<TOps, TVector, T>(int at, int i, ref T block, ref int failed, ref T value, TVector a00, TVector a01, TVector a02,
+        TVector a03, TVector a10, TVector a11, TVector a12, TVector a13, TVector a20, TVector a21, TVector a22, TVector a23, TVector a30,
+        TVector a31, TVector a32, TVector a33)
+        where TOps : ISimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T inverse0 = Pivot(Element<TOps, TVector, T>(at, a00, a01, a02, a03), i, ref block, ref failed, ref value);
+        T c01 = Element<TOps, TVector, T>(at + 1, a00, a01, a02, a03) * inverse0;
+        T c02 = Element<TOps, TVector, T>(at + 2, a00, a01, a02, a03) * inverse0;
+        T c03 = Element<TOps, TVector, T>(at + 3, a00, a01, a02, a03) * inverse0;
+        T inverse1 = Pivot(Less<TOps, TVector, T>(Element<TOps, TVector, T>(at + 1, a10, a11, a12, a13), c01, c01), i + 1, ref block, ref failed, ref value);
+        T c12 = Less<TOps, TVector, T>(Element<TOps, TVector, T>(at + 2, a10, a11, a12, a13), c01, c02) * inverse1;
+        T c13 = Less<TOps, TVector, T>(Element<TOps, TVector, T>(at + 3, a10, a11, a12, a13), c01, c03) * inverse1;
+        T d2 = Less<TOps, TVector, T>(Less<TOps, TVector, T>(Element<TOps, TVector, T>(at + 2, a20, a21, a22, a23), c02, c02), c12, c12);
+        T inverse2 = Pivot(d2, i + 2, ref block, ref failed, ref value);
+        T c23 = Less<TOps, TVector, T>(Less<TOps, TVector, T>(Element<TOps, TVector, T>(at + 3, a20, a21, a22, a23), c02, c03), c12, c13) * inverse2;
+        T d3 = Less<TOps, TVector, T>(Less<TOps, TVector, T>(Element<TOps, TVector, T>(at + 3, a30, a31, a32, a33), c03, c03), c13, c13);
+        T inverse3 = Pivot(Less<TOps, TVector, T>(d3, c23, c23), i + 3, ref block, ref failed, ref value);
+        (block, Unsafe.Add(ref block, 1), Unsafe.Add(ref block, 2), Unsafe.Add(ref block, 3)) = (inverse0, inverse1, inverse2, inverse3);
+        (Unsafe.Add(ref block, 8), Unsafe.Add(ref block, 9), Unsafe.Add(ref block, 10)) = (c01, c02, c03);
+        (Unsafe.Add(ref block, 11), Unsafe.Add(ref block, 12), Unsafe.Add(ref block, 13)) = (c12, c13, c23);
+    }
+
+    /// <summary><c>a - l·x</c> as the vectors' <see cref="ISimd{TVector, T}.FmaNegated"/> rounds it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Less<TOps, TVector, T>(T a, T l, T x)
+        where TOps : ISimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TOps.Fused ? T.FusedMultiplyAdd(-l, x, a) : (-l * x) + a;
+
+    /// <summary>Row r's pivot tested, its root kept at 4 + r % 4 of <paramref name="block"/>; returns <c>1/root</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Pivot<T>(T d, int r, ref T block, ref int failed, ref T value)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (!(d > T.Zero && d < T.PositiveInfinity) && failed < 0)
+        {
+            failed = r;
+            value = d;
+        }
+
+        T root = T.Sqrt(d);
+        Unsafe.Add(ref block, 4 + (r & 3)) = root;
+        return T.One / root;
     }
 
     /// <summary>Element <paramref name="index"/> of a chunk of four vectors held in registers.</summary>
@@ -131,36 +191,19 @@ public static partial class Cholesky
     }
 
     /// <summary>
-    /// Row r's chunk times <c>1/u[r,r]</c>, stored (and left in the registers for the rows below). In the
-    /// chunk holding the pivot (<paramref name="at"/> its offset, negative elsewhere) the pivot is taken
-    /// from the registers and tested, its root written over it after the scaled row and its inverse
-    /// kept in <paramref name="inverse"/>.
+    /// Row r's chunk times <paramref name="inverse"/>, stored (and left in the registers for the rows
+    /// below); in the chunk holding the pivot (<paramref name="at"/> its offset, -1 elsewhere) the root
+    /// is written over it after the scaled row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScaleRow<TOps, TVector, TCount, T>(ref T row, nuint w, nuint w2, nuint w3, int at, int r, ref T inverse, ref int failed,
-        ref T value, ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
+    private static void ScaleRow<TOps, TVector, TCount, T>(ref T row, nuint w, nuint w2, nuint w3, int at, T inverse, T root,
+        ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)
         where TOps : ISimd<TVector, T>
         where TVector : struct
         where TCount : IConstant
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        T root = T.Zero;
-        T inv = inverse;
-        if (at >= 0)
-        {
-            T d = Element<TOps, TVector, T>(at, a0, a1, a2, a3);
-            if (!(d > T.Zero && d < T.PositiveInfinity) && failed < 0)
-            {
-                failed = r;
-                value = d;
-            }
-
-            root = T.Sqrt(d);
-            inv = T.One / root;
-            inverse = inv;
-        }
-
-        TVector scale = TOps.Broadcast(inv);
+        TVector scale = TOps.Broadcast(inverse);
         a0 = TOps.Multiply(a0, scale);
         a1 = TCount.Value > 1 ? TOps.Multiply(a1, scale) : a1;
         a2 = TCount.Value > 2 ? TOps.Multiply(a2, scale) : a2;
