@@ -205,10 +205,7 @@ internal static class TriangularColumns
         }
     }
 
-    /// <summary>
-    /// The last <c>n % 4</c> rows' terms of the block after the first <paramref name="done"/> rows; a call of
-    /// its own, as inlined into <see cref="Kernel"/> it slowed the blocks of every order.
-    /// </summary>
+    /// <summary>The last <c>n % 4</c> rows' terms of the block after <paramref name="done"/> rows (inlined, it slowed every order's blocks).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Advance<TOps, TVector, TCount, T>(ref T t, nint ldt, ref T b, nint ldb, int n, int done, nuint o1, nuint o2, nuint o3, bool backward)
         where TOps : ISimd<TVector, T>
@@ -311,10 +308,7 @@ internal static class TriangularColumns
         Finish<TOps, TVector, TCount, T>(Unsafe.Add(ref t, (i0 * ldt) + i0), ref b0, o1, o2, o3, ref a00, ref a01, ref a02, ref a03);
     }
 
-    /// <summary>
-    /// Row i alone (the last <c>n % 4</c> rows): its terms after the first <paramref name="skip"/>,
-    /// <paramref name="count"/> of them, then the division when <paramref name="finish"/>, else the partial sum stored.
-    /// </summary>
+    /// <summary>Row i alone (the last <c>n % 4</c> rows): <paramref name="count"/> terms after <paramref name="skip"/>, then divided (<paramref name="finish"/>) or stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SingleRow<TOps, TVector, TCount, T>(
         ref T t, nint ldt, ref T b, nint ldb, int n, int i, int skip, int count, bool finish, nuint o1, nuint o2, nuint o3, bool backward)
