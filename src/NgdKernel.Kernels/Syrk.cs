@@ -64,19 +64,32 @@ public static partial class Syrk
         int w = KernelPaths.VectorWidth<T>(path);
         if (op == MatrixOp.Transpose && path != KernelPath.Scalar && n > w && k > 0 && !T.IsZero(alpha) && GemmSmall.IsSmallSyrk(n, k, transposeB: false))
         {
-            // Blocks of w rows (the last with the rest) over the vectors reaching each block's diagonal: the
-            // whole product did nearly twice the multiply-adds (the latency network's step, Zen 5: float 0.5,
-            // double 2.5 us less). Each element is the small GEMM's FMA chain in any block; blocks at least
-            // a vector wide never take a narrower (unfused) body.
+            // Blocks of w rows over the vectors reaching each block's diagonal: the whole product did nearly
+            // twice the multiply-adds (the latency network's step, Zen 5: float 0.5, double 2.5 us less). The
+            // last rows (n mod w) are a block of their own: folded into the block above, n = 33 took a third
+            // vector on 16 rows of floats for one row's sake. Each element is the small GEMM's FMA chain in any
+            // block; blocks at least a vector wide never take a narrower (unfused) body.
             nint lda = StridedView.Stride(a), ldc = StridedView.Stride(c);
             fixed (T* pa = &a.DangerousGetReference())
             fixed (T* pc = &c.DangerousGetReference())
             {
                 for (int r0 = 0, rows; r0 < n; r0 += rows)
                 {
-                    rows = n - r0 < 2 * w ? n - r0 : w;
+                    rows = Math.Min(w, n - r0);
                     GemmSmall.Run(pa + r0, lda, true, pa, lda, false, alpha, beta, pc + (r0 * ldc), ldc, rows, r0 + rows, k, path);
+                    if (T.IsZero(beta))
+                    {
+                        // The block's diagonal square is whole already (C[i, j] and C[j, i] are the same FMA
+                        // chain); only the rows left of it go across. The whole-triangle mirror cost a
+                        // fourth of a 33×33 SYRK, half of it on the diagonal tiles' element moves.
+                        FactorTranspose.Transpose(ref pc[r0 * ldc], ldc, ref pc[r0], ldc, rows, r0, path);
+                    }
                 }
+            }
+
+            if (T.IsZero(beta))
+            {
+                return;
             }
         }
         else

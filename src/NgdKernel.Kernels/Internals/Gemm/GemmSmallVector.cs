@@ -226,10 +226,14 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
                     ci + (v * w), ci + ((v + 1) * w), ci + ((v + 2) * w), ci + j3, 0, v + 3 == vectors - 1, epilogue);
             }
 
-            for (; v < vectors; v++)
+            // The last one to three vectors in one tile too: their chains in flight together, where one
+            // tile per vector ran each alone (the SYRK's lone last row of n = 33 in float, 3 vectors).
+            T* b0 = b + (v * w), c0 = ci + (v * w);
+            switch (vectors - v)
             {
-                int j0 = v == vectors - 1 ? tail : v * w;
-                Tile<One, One>(ai, 0, aStep, b + j0, null, null, null, ldb, k, 1, ci + j0, null, null, null, 0, v == vectors - 1, epilogue);
+                case 3: Tile<One, Three>(ai, 0, aStep, b0, b0 + w, b + tail, null, ldb, k, 1, c0, c0 + w, ci + tail, null, 0, true, epilogue); break;
+                case 2: Tile<One, Two>(ai, 0, aStep, b0, b + tail, null, null, ldb, k, 1, c0, ci + tail, null, null, 0, true, epilogue); break;
+                case 1: Tile<One, One>(ai, 0, aStep, b + tail, null, null, null, ldb, k, 1, ci + tail, null, null, null, 0, true, epilogue); break;
             }
         }
     }
