@@ -260,10 +260,7 @@ public static partial class Cholesky
         }
     }
 
-    /// <summary>
-    /// <see cref="CopyDamped"/>'s rows, on their own: with the calls above in the same method the
-    /// damping went through a stack slot on every row.
-    /// </summary>
+    /// <summary><see cref="CopyDamped"/>'s rows on their own: with its calls in the same method the damping went through a stack slot on every row.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void CopyRows<TOps, TVector, T>(ref T source, nint lds, int n, bool upper, T damping, ref T u, int stride)
         where TOps : ISimd<TVector, T>

@@ -36,10 +36,7 @@ public static partial class Cholesky
         return pivot[0];
     }
 
-    /// <summary>
-    /// Rows <c>i..i+3</c> take the rows above them and are finished (<see cref="UpdateRows{TOps, TVector, TCount, T}"/>),
-    /// from the vector at or below column i to the end of the row, four vectors at a time.
-    /// </summary>
+    /// <summary>Rows <c>i..i+3</c> (<see cref="UpdateRows{TOps, TVector, TCount, T}"/>) from the vector at or below column i on, four vectors at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void UpdateColumns<TOps, TVector, T>(ref T u, int stride, int i, ref T block, ref int failed, ref T value)
         where TOps : ISimd<TVector, T>
@@ -63,12 +60,10 @@ public static partial class Cholesky
     }
 
     /// <summary>
-    /// Rows <c>i..i+3</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{k&lt;i} u[k,i+r]·u[k, c:]</c>, one
-    /// register chain per vector and row, each loaded vector of row k feeding every row. The rows are
-    /// then finished in registers, the triangle inside the block in k order, each row scaled by
-    /// <c>1/u[r,r]</c>, with the scalars of <paramref name="block"/> (<see cref="Triangle{TOps, TVector, T}"/>,
-    /// also for <paramref name="failed"/> and <paramref name="value"/>). Compiled on its own: inlined,
-    /// its instantiations exhausted the JIT's inlining budget in the group loop.
+    /// Rows <c>i..i+3</c>, columns <c>[c, c+count·w)</c>: <c>-= Σ_{k&lt;i} u[k,i+r]·u[k, c:]</c>, one register chain per
+    /// vector and row, each loaded vector of row k feeding every row; then the triangle inside the block in k order and
+    /// each row times <c>1/u[r,r]</c>, in registers, with the scalars of <paramref name="block"/> (<see cref="Triangle{TOps, TVector, T}"/>,
+    /// <paramref name="failed"/>, <paramref name="value"/>). Compiled on its own: inlined, its instantiations exhausted the JIT's inlining budget in the group loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void UpdateRows<TOps, TVector, TCount, T>(ref T u, int stride, int i, int column, ref T block, ref int failed, ref T value)
@@ -99,9 +94,8 @@ public static partial class Cholesky
             rowK = ref Unsafe.Add(ref rowK, stride);
         }
 
-        // The chunk holding the diagonal (the first) makes the block's roots, inverses and coefficients
-        // u[i+s, i+r] in scalars, each the operations of its lane below, so the chain of roots and
-        // divisions does not wait on the vectors; the later chunks take them from the same place.
+        // The diagonal's chunk (the first) makes the block's scalars, each with its lane's operations, so the
+        // chain of roots and divisions does not wait on the vectors; the later chunks reuse them.
         int at = column <= i ? i - column : -1;
         if (at >= 0)
         {
@@ -111,25 +105,20 @@ public static partial class Cholesky
 
         ScaleRow<TOps, TVector, TCount, T>(ref t0, w, w2, w3, at, block, Unsafe.Add(ref block, 4), ref a00, ref a01, ref a02, ref a03);
         TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 8), a00, a01, a02, a03, ref a10, ref a11, ref a12, ref a13);
-        ScaleRow<TOps, TVector, TCount, T>(ref t1, w, w2, w3, at < 0 ? -1 : at + 1, Unsafe.Add(ref block, 1), Unsafe.Add(ref block, 5),
-            ref a10, ref a11, ref a12, ref a13);
+        ScaleRow<TOps, TVector, TCount, T>(ref t1, w, w2, w3, at < 0 ? -1 : at + 1, Unsafe.Add(ref block, 1), Unsafe.Add(ref block, 5), ref a10, ref a11, ref a12, ref a13);
         TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 9), a00, a01, a02, a03, ref a20, ref a21, ref a22, ref a23);
         TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 11), a10, a11, a12, a13, ref a20, ref a21, ref a22, ref a23);
-        ScaleRow<TOps, TVector, TCount, T>(ref t2, w, w2, w3, at < 0 ? -1 : at + 2, Unsafe.Add(ref block, 2), Unsafe.Add(ref block, 6),
-            ref a20, ref a21, ref a22, ref a23);
+        ScaleRow<TOps, TVector, TCount, T>(ref t2, w, w2, w3, at < 0 ? -1 : at + 2, Unsafe.Add(ref block, 2), Unsafe.Add(ref block, 6), ref a20, ref a21, ref a22, ref a23);
         TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 10), a00, a01, a02, a03, ref a30, ref a31, ref a32, ref a33);
         TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 12), a10, a11, a12, a13, ref a30, ref a31, ref a32, ref a33);
         TriangularColumns.Update<TOps, TVector, TCount, T>(Unsafe.Add(ref block, 13), a20, a21, a22, a23, ref a30, ref a31, ref a32, ref a33);
-        ScaleRow<TOps, TVector, TCount, T>(ref t3, w, w2, w3, at < 0 ? -1 : at + 3, Unsafe.Add(ref block, 3), Unsafe.Add(ref block, 7),
-            ref a30, ref a31, ref a32, ref a33);
+        ScaleRow<TOps, TVector, TCount, T>(ref t3, w, w2, w3, at < 0 ? -1 : at + 3, Unsafe.Add(ref block, 3), Unsafe.Add(ref block, 7), ref a30, ref a31, ref a32, ref a33);
     }
 
     /// <summary>
-    /// The block's 4×4 triangle in scalars from the rows' chunks after the rows above (row s's pivot
-    /// <c>at + s</c> lanes in): into <paramref name="block"/> the rows' inverses (0..3), their roots
-    /// (4..7) and <c>u[i+s, i+r]</c>, s &lt; r, (8..13: 01, 02, 03, 12, 13, 23). A pivot that is not positive and finite sets
-    /// <paramref name="failed"/> (when still -1) and <paramref name="value"/>; the rows after it go on
-    /// with NaN, so the rows before it are finished in every chunk.
+    /// The block's 4×4 triangle in scalars (row s's pivot <c>at + s</c> lanes in): into <paramref name="block"/> the
+    /// inverses (0..3), roots (4..7) and <c>u[i+s, i+r]</c>, s &lt; r (8..13: 01, 02, 03, 12, 13, 23). A pivot not positive
+    /// and finite sets <paramref name="failed"/> (when -1) and <paramref name="value"/>; the rows after it go on with NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Triangle<TOps, TVector, T>(int at, int i, ref T block, ref int failed, ref T value, TVector a00, TVector a01, TVector a02,
@@ -190,11 +179,7 @@ public static partial class Cholesky
         return TOps.Lane(k == 0 ? a0 : k == 1 ? a1 : k == 2 ? a2 : a3, index - (k * (int)TOps.Count));
     }
 
-    /// <summary>
-    /// Row r's chunk times <paramref name="inverse"/>, stored (and left in the registers for the rows
-    /// below); in the chunk holding the pivot (<paramref name="at"/> its offset, -1 elsewhere) the root
-    /// is written over it after the scaled row.
-    /// </summary>
+    /// <summary>Row r's chunk times <paramref name="inverse"/>, stored and kept; the <paramref name="root"/> over the pivot (<paramref name="at"/>, -1: none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ScaleRow<TOps, TVector, TCount, T>(ref T row, nuint w, nuint w2, nuint w3, int at, T inverse, T root,
         ref TVector a0, ref TVector a1, ref TVector a2, ref TVector a3)

@@ -36,8 +36,8 @@ internal interface ISimd<TVector, T>
     /// <summary>The sum of the lanes (in the order <see cref="Vector512.Sum{T}(Vector512{T})"/> and its kin use).</summary>
     static abstract T Sum(TVector value);
 
-    /// <summary>Lane <paramref name="index"/> (a permutation, where a store and a load of it waited on the store).</summary>
-    static abstract T Lane(TVector value, int index);
+    /// <summary>Lane <paramref name="index"/>; through memory unless a path permutes (a store and a load of it wait on the store).</summary>
+    static virtual T Lane(TVector value, int index) => Unsafe.Add(ref Unsafe.As<TVector, T>(ref value), index);
 
     /// <summary>A mask of the lanes whose index is at least <paramref name="first"/>.</summary>
     static abstract TVector LanesFrom(int first);
@@ -128,11 +128,6 @@ internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     public static T Sum(Vector256<T> value) => Vector256.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Lane(Vector256<T> value, int index) => typeof(T) == typeof(float)
-        ? Vector256.Shuffle(value.AsSingle(), Vector256.Create(index)).As<float, T>().ToScalar()
-        : Vector256.Shuffle(value.AsDouble(), Vector256.Create((long)index)).As<double, T>().ToScalar();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> LanesFrom(int first) => Vector256.GreaterThanOrEqual(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(first)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -171,11 +166,6 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sum(Vector128<T> value) => Vector128.Sum(value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Lane(Vector128<T> value, int index) => typeof(T) == typeof(float)
-        ? Vector128.Shuffle(value.AsSingle(), Vector128.Create(index)).As<float, T>().ToScalar()
-        : Vector128.Shuffle(value.AsDouble(), Vector128.Create((long)index)).As<double, T>().ToScalar();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> LanesFrom(int first) => Vector128.GreaterThanOrEqual(Vector128<T>.Indices, Vector128.Create(T.CreateTruncating(first)));
@@ -224,9 +214,6 @@ internal readonly struct SimdScalar<T, TFused> : ISimd<T, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sum(T value) => value;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Lane(T value, int index) => value;
 
     /// <summary>The single lane (index 0) is in the mask when <paramref name="first"/> is at most 0: one, else zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
