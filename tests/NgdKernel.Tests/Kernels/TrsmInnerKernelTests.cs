@@ -106,7 +106,7 @@ public class TrsmInnerKernelTests
         }
     }
     [Theory, Combinations]
-    public void Trsm_Transpositions_MoveExactlyTheirElements_EveryShapeTo13(KernelPath path)
+    public void Trsm_Transpositions_MoveExactlyTheirElements_EveryShapeTo19(KernelPath path)
     {
         Transpositions<float>(path);
         Transpositions<double>(path);
@@ -117,9 +117,9 @@ public class TrsmInnerKernelTests
     {
         var random = new Random(10);
         T sentinel = T.CreateTruncating(-7.5);
-        for (int rows = 0; rows <= 13; rows++)
+        for (int rows = 0; rows <= 19; rows++)
         {
-            for (int columns = 0; columns <= 13; columns++)
+            for (int columns = 0; columns <= 19; columns++)
             {
                 int lds = columns + 2, ldd = rows + 3;
                 T[] source = [.. Enumerable.Range(0, (rows * lds) + 1).Select(_ => T.CreateTruncating(random.NextDouble()))];
