@@ -10,61 +10,49 @@ namespace NgdKernel.Kernels.Internals;
 /// Element by element, transposing B in and out of a right solve at n = 20..33 took longer than
 /// the two substitutions themselves (two scalar loads and stores per element at strided
 /// addresses). The vector paths move 4×4 tiles in registers instead: four row loads, eight
-/// shuffles, four column stores (SSE for float, AVX for double), and a whole float matrix 8×8
-/// tiles with AVX (about a third less time on the 32×33 gradient of a small layer); edges and
+/// shuffles, four column stores (SSE for float, AVX for double). A whole float matrix goes by 8×8
+/// tiles with AVX, its edges by tiles overlapping the ones before (the right solve's two
+/// transposes of a 32×33 float gradient took about a third less time); the triangles' edges and
 /// diagonal tiles go element by element. Data movement only, so the result is the same on every path.
 /// </remarks>
 internal static class FactorTranspose
 {
     private const int Tile = 4;
 
-    /// <summary><c>destination[j, i] = source[i, j]</c> for a <c>[rows, columns]</c> source.</summary>
+    /// <summary><c>destination[j, i] = source[i, j]</c> for a <c>[rows, columns]</c> source; the two do not overlap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose<T>(ref T source, nint lds, ref T destination, nint ldd, int rows, int columns, KernelPath path)
         where T : unmanaged
     {
-        int i = 0;
-        if (path != KernelPath.Scalar && typeof(T) == typeof(float) && Avx.IsSupported)
+        if (path != KernelPath.Scalar && TilesSupported<T>() && rows >= Tile && columns >= Tile)
         {
-            // Float by 8×8 tiles, the columns left over by the 4×4 ones.
-            for (; i + (2 * Tile) <= rows; i += 2 * Tile)
+            // The last tile of each row and column of tiles ends at the edge, over elements already
+            // moved (moved again, the same values; source and destination do not overlap): no edge
+            // moved element by element at strided addresses.
+            int size = typeof(T) == typeof(float) && Avx.IsSupported && rows >= 2 * Tile && columns >= 2 * Tile ? 2 * Tile : Tile;
+            for (int i = 0; i < rows; i += size)
             {
-                ref T rowBlock = ref Unsafe.Add(ref source, i * lds);
-                int j = 0;
-                for (; j + (2 * Tile) <= columns; j += 2 * Tile)
+                int ti = Math.Min(i, rows - size);
+                for (int j = 0; j < columns; j += size)
                 {
-                    Tile8x8(ref Unsafe.As<T, float>(ref Unsafe.Add(ref rowBlock, j)), lds, ref Unsafe.As<T, float>(ref Unsafe.Add(ref destination, (j * ldd) + i)), ldd);
+                    int tj = Math.Min(j, columns - size);
+                    ref T s = ref Unsafe.Add(ref source, (ti * lds) + tj);
+                    ref T d = ref Unsafe.Add(ref destination, (tj * ldd) + ti);
+                    if (size == Tile)
+                    {
+                        Tile4x4(ref s, lds, ref d, ldd);
+                    }
+                    else
+                    {
+                        Tile8x8(ref Unsafe.As<T, float>(ref s), lds, ref Unsafe.As<T, float>(ref d), ldd);
+                    }
                 }
-
-                ref T rest = ref Unsafe.Add(ref destination, (j * ldd) + i);
-                RowBlock(ref Unsafe.Add(ref rowBlock, j), lds, ref rest, ldd, columns - j);
-                RowBlock(ref Unsafe.Add(ref rowBlock, (Tile * lds) + j), lds, ref Unsafe.Add(ref rest, Tile), ldd, columns - j);
             }
+
+            return;
         }
 
-        if (path != KernelPath.Scalar && TilesSupported<T>())
-        {
-            for (; i + Tile <= rows; i += Tile)
-            {
-                RowBlock(ref Unsafe.Add(ref source, i * lds), lds, ref Unsafe.Add(ref destination, i), ldd, columns);
-            }
-        }
-
-        Elements(ref Unsafe.Add(ref source, i * lds), lds, ref Unsafe.Add(ref destination, i), ldd, rows - i, columns);
-    }
-
-    /// <summary>Four rows of <see cref="Transpose{T}"/> by 4×4 tiles, the last <c>columns % 4</c> element by element.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowBlock<T>(ref T source, nint lds, ref T destination, nint ldd, int columns)
-        where T : unmanaged
-    {
-        int j = 0;
-        for (; j + Tile <= columns; j += Tile)
-        {
-            Tile4x4(ref Unsafe.Add(ref source, j), lds, ref Unsafe.Add(ref destination, j * ldd), ldd);
-        }
-
-        Elements(ref Unsafe.Add(ref source, j), lds, ref Unsafe.Add(ref destination, j * ldd), ldd, Tile, columns - j);
+        Elements(ref source, lds, ref destination, ldd, rows, columns);
     }
 
     /// <summary>
