@@ -102,7 +102,8 @@ public static partial class Cholesky
         }
         else
         {
-            SolveRightKernel(ref *job.Factor, job.FactorStride, ref job.B[start * job.BStride], job.BStride, end - start, job.N, job.Path);
+            ref T rows = ref job.B[start * job.BStride];
+            SolveRightKernel(ref *job.Factor, job.FactorStride, ref rows, job.BStride, ref rows, job.BStride, end - start, job.N, job.Path);
         }
     }
 
@@ -114,8 +115,11 @@ public static partial class Cholesky
         TriangularSolve.Solve(ref factor, ldf, lower: true, transpose: true, left: true, ref b, ldb, n, m, path);
     }
 
-    /// <summary><c>X·(L·Lᵀ) = B</c> on B <c>[m, n]</c>, unchecked.</summary>
-    private static void SolveRightKernel<T>(ref T factor, nint ldf, ref T b, nint ldb, int m, int n, KernelPath path)
+    /// <summary>
+    /// <c>X·(L·Lᵀ) = B</c> on B <c>[m, n]</c>, unchecked, B read from <paramref name="source"/>: B itself, or,
+    /// for <c>n &lt;= </c><see cref="TriangularColumns.MaxTransposedOrder"/> only, another matrix.
+    /// </summary>
+    private static void SolveRightKernel<T>(ref T factor, nint ldf, ref T source, nint lds, ref T b, nint ldb, int m, int n, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0)
@@ -127,7 +131,7 @@ public static partial class Cholesky
         // for both; the blocked right solves transpose every diagonal block twice.
         if (n <= TriangularColumns.MaxTransposedOrder)
         {
-            TriangularColumns.SolveRight(ref factor, ldf, ref b, ldb, m, n, forward: true, backward: true, path);
+            TriangularColumns.SolveRight(ref factor, ldf, ref source, lds, ref b, ldb, m, n, forward: true, backward: true, path);
             return;
         }
 

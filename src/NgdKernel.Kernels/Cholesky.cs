@@ -94,7 +94,7 @@ public static partial class Cholesky
     /// </remarks>
     public static void SolveLeft<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveChecked(factor, b, left: true, context);
+        SolveChecked(factor, b, b, nameof(b), left: true, context);
 
     /// <summary>Solves <c>X·(L·Lᵀ) = B</c> in place: <c>B &lt;- B·(L·Lᵀ)⁻¹</c>.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -113,7 +113,36 @@ public static partial class Cholesky
     /// </remarks>
     public static void SolveRight<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        SolveChecked(factor, b, left: false, context);
+        SolveChecked(factor, b, b, nameof(b), left: false, context);
+
+    /// <summary>
+    /// Solves <c>X·(L·Lᵀ) = B</c> into another matrix: <c>destination &lt;- source·(L·Lᵀ)⁻¹</c>, the
+    /// source unchanged.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="factor"><c>[n, n]</c> from <see cref="TryFactor{T}(Span2D{T}, T, out CholeskyFailure, KernelContext)"/>; only the lower triangle is read.</param>
+    /// <param name="source">B, <c>[m, n]</c>, any row stride; not modified. Must not overlap <paramref name="destination"/>.</param>
+    /// <param name="destination">X, the shape of <paramref name="source"/>, any row stride. Must not overlap <paramref name="factor"/> or <paramref name="source"/>.</param>
+    /// <param name="context">Path and threads; <see langword="null"/> uses <see cref="KernelContext.Default"/>. Solves of 2^20 multiply-adds or more use its threads.</param>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="factor"/> is not square, <paramref name="source"/> does not have n columns, the
+    /// destination's shape differs from the source's, or the destination overlaps the factor or the source.
+    /// </exception>
+    /// <remarks>
+    /// Bit for bit <see cref="SolveRight{T}(ReadOnlySpan2D{T}, Span2D{T}, KernelContext)"/> on a copy of
+    /// <paramref name="source"/> in <paramref name="destination"/>. A factor of order 128 or less is applied to
+    /// transposed chunks of B: those are read from the source, so the copy costs nothing (paper Eq. 20's
+    /// <c>G·(Λ + √λ·I)⁻¹</c> without a copy of G). Allocates nothing.
+    /// </remarks>
+    public static void SolveRight<T>(ReadOnlySpan2D<T> factor, ReadOnlySpan2D<T> source, Span2D<T> destination, KernelContext? context = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Check.Square(factor, nameof(factor));
+        Check.Columns(source, nameof(source), factor, nameof(factor), factor.Height);
+        Check.SameShape<T>(destination, nameof(destination), source, nameof(source));
+        Check.NoOverlap<T>(destination, nameof(destination), source, nameof(source));
+        SolveChecked(factor, source, destination, nameof(destination), left: false, context);
+    }
 
     /// <summary>Replaces the factor L by the full symmetric inverse <c>(L·Lᵀ)⁻¹</c>, in place.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -143,35 +172,51 @@ public static partial class Cholesky
         return FactorCore(a, damping, (context ?? KernelContext.Default).Path, context, out failure);
     }
 
-    private static void SolveChecked<T>(ReadOnlySpan2D<T> factor, Span2D<T> b, bool left, KernelContext? context)
+    /// <summary>The checks and dispatch of the solves; <paramref name="source"/> is <paramref name="b"/> (in place) or, right solves only, a disjoint matrix of its shape.</summary>
+    private static void SolveChecked<T>(ReadOnlySpan2D<T> factor, ReadOnlySpan2D<T> source, Span2D<T> b, string name, bool left, KernelContext? context)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Check.Square(factor, nameof(factor));
         if (left)
         {
-            Check.Rows<T>(b, nameof(b), factor, nameof(factor), factor.Height);
+            Check.Rows<T>(b, name, factor, nameof(factor), factor.Height);
         }
         else
         {
-            Check.Columns<T>(b, nameof(b), factor, nameof(factor), factor.Height);
+            Check.Columns<T>(b, name, factor, nameof(factor), factor.Height);
         }
 
-        Check.NoOverlap<T>(b, nameof(b), factor, nameof(factor));
+        Check.NoOverlap<T>(b, name, factor, nameof(factor));
         KernelPath path = (context ?? KernelContext.Default).Path;
-        if (b.Height == 0 || b.Width == 0 || TrySolveInParallel(factor, b, left, context))
+        if (b.Height == 0 || b.Width == 0)
+        {
+            return;
+        }
+
+        // Only the whole-matrix transposing right solve on the caller reads a separate source.
+        ref T b0 = ref b.DangerousGetReference();
+        int n = factor.Height;
+        if (!Unsafe.AreSame(ref source.DangerousGetReference(), ref b0)
+            && (n > TriangularColumns.MaxTransposedOrder || (long)n * n * b.Height >= ParallelSolveThreshold))
+        {
+            source.CopyTo(b);
+            source = b;
+        }
+
+        if (TrySolveInParallel(factor, b, left, context))
         {
             return;
         }
 
         ref T f0 = ref factor.DangerousGetReference();
-        ref T b0 = ref b.DangerousGetReference();
         if (left)
         {
             SolveLeftKernel(ref f0, StridedView.Stride(factor), ref b0, StridedView.Stride(b), b.Height, b.Width, path);
         }
         else
         {
-            SolveRightKernel(ref f0, StridedView.Stride(factor), ref b0, StridedView.Stride(b), b.Height, b.Width, path);
+            SolveRightKernel(ref f0, StridedView.Stride(factor), ref source.DangerousGetReference(), StridedView.Stride(source), ref b0,
+                StridedView.Stride(b), b.Height, b.Width, path);
         }
     }
 }

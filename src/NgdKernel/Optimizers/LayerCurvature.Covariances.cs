@@ -32,11 +32,11 @@ internal sealed partial class LayerCurvature<T>
         // than the two O(ab) transposes cost. Small layers solve from the right directly: there the
         // two solves cost about the same and the transposes are fixed cost (32-32-32-32-32 at
         // M = 32, one layer's direction, process CPU time on a shared machine: float 6.3-8.5 us
-        // against 8.4-9.2 with the transposes, double 8.9-10.3 against 11.3-11.4).
+        // against 8.4-9.2 with the transposes, double 8.9-10.3 against 11.3-11.4). The solve reads G
+        // where it transposes it, so G is not copied to U first.
         if (InputWidth <= DirectInputSolveMaxWidth)
         {
-            gradient.CopyTo(u);
-            Cholesky.SolveRight(InputFactor.ReadOnlySpan, u, context);
+            Cholesky.SolveRight(InputFactor.ReadOnlySpan, gradient, u, context);
         }
         else
         {

@@ -119,9 +119,16 @@ public class CholeskyBoundaryAndThreadTests
             Cholesky.SolveRight(factor.ReadOnlySpan, right.Span, context);
         }
 
+        // The source-and-destination form, split like the in-place one: bit for bit the in-place result.
+        var source = new FactorGuardedMatrix<T>(gt, 1, 1);
+        var destination = new FactorGuardedMatrix<T>(gt.GetLength(0), gt.GetLength(1), 0, 3);
+        Cholesky.SolveRight(factor.ReadOnlySpan, source.ReadOnlySpan, destination.Span, context ?? new KernelContext(1, path));
+        Assert.Equal(right.ToDouble(), destination.ToDouble());
+        Assert.Equal(FactorGuardedMatrix<T>.Rounded(gt), source.ToDouble());
         factor.AssertGuardsIntact();
         left.AssertGuardsIntact();
         right.AssertGuardsIntact();
+        destination.AssertGuardsIntact();
         double[,] l = factor.ToDouble();
         double residual = R.Norm1(R.Subtract(R.Multiply(l, R.Transpose(l)), rounded));
         double ratio = Tolerances.CholeskyRatio(residual, n, R.Norm1(rounded), Tolerances.Epsilon<T>());

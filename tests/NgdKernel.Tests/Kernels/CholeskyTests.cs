@@ -157,6 +157,25 @@ public class CholeskyTests
         ex = Assert.Throws<ArgumentException>(() => Cholesky.SolveRight<double>(new ReadOnlySpan2D<double>(square), new Span2D<double>(b)));
         Assert.Contains("must have 3 columns", ex.Message, StringComparison.Ordinal);
 
+        var source = new double[2, 3];
+        ex = Assert.Throws<ArgumentException>(() => Cholesky.SolveRight<double>(new ReadOnlySpan2D<double>(square), new ReadOnlySpan2D<double>(source),
+            new Span2D<double>(source)));
+        Assert.Equal("destination", ex.ParamName);
+        Assert.Contains("'source'", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<ArgumentException>(() => Cholesky.SolveRight<double>(new ReadOnlySpan2D<double>(square), new ReadOnlySpan2D<double>(source),
+            new Span2D<double>(b).Slice(0, 0, 2, 2)));
+        Assert.Equal("destination", ex.ParamName);
+        Assert.Contains("2×3", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<ArgumentException>(() => Cholesky.SolveRight<double>(new ReadOnlySpan2D<double>(square), new ReadOnlySpan2D<double>(b).Slice(0, 0, 2, 2),
+            new Span2D<double>(source).Slice(0, 0, 2, 2)));
+        Assert.Equal("source", ex.ParamName);
+        Assert.Contains("must have 3 columns", ex.Message, StringComparison.Ordinal);
+        var shared = new double[4, 4];
+        ex = Assert.Throws<ArgumentException>(() => Cholesky.SolveRight<double>(new Span2D<double>(shared).Slice(0, 0, 3, 3), new ReadOnlySpan2D<double>(source),
+            new Span2D<double>(shared).Slice(2, 1, 2, 3)));
+        Assert.Equal("destination", ex.ParamName);
+        Assert.Contains("'factor'", ex.Message, StringComparison.Ordinal);
+
         var big = new double[6, 6];
         ex = Assert.Throws<ArgumentException>(() => Cholesky.SolveLeft<double>(new Span2D<double>(big).Slice(0, 0, 3, 3), new Span2D<double>(big).Slice(2, 2, 3, 2)));
         Assert.Contains("'factor'", ex.Message, StringComparison.Ordinal);
@@ -194,6 +213,15 @@ public class CholeskyTests
         double[,] expectedRight = R.Multiply(br, inverse);
         ratio = Tolerances.SolveRatio(R.Norm1(R.Subtract(right.ToDouble(), expectedRight)), R.Norm1(expectedRight), c.N, kappa, eps);
         Assert.True(ratio <= Tolerances.FactorThreshold, $"{c} {path} right: ratio {ratio}");
+
+        // From a source into a destination (other layouts, stale values): bit for bit the in-place solve.
+        var source = new FactorGuardedMatrix<T>(br, c.Pitch + 3, c.Offset + 1);
+        var destination = new FactorGuardedMatrix<T>(SpdGenerators.RandomMatrix(c.M, c.N, random), c.Pitch + 1, c.Offset);
+        Cholesky.SolveRight(factor.ReadOnlySpan, source.ReadOnlySpan, destination.Span, new KernelContext(1, path));
+        source.AssertGuardsIntact();
+        destination.AssertGuardsIntact();
+        Assert.Equal(br, source.ToDouble());
+        Assert.Equal(right.ToDouble(), destination.ToDouble());
         factor.AssertGuardsIntact();
         return true;
     }
@@ -272,6 +300,7 @@ public class CholeskyTests
             var work = new FactorGuardedMatrix<double>(a, 1, 1);
             var b = new FactorGuardedMatrix<double>(SpdGenerators.RandomMatrix(N, 9, new Random(2)), 0, 0);
             var bt = new FactorGuardedMatrix<double>(SpdGenerators.RandomMatrix(9, N, new Random(2)), 0, 0);
+            var btOut = new FactorGuardedMatrix<double>(9, N, 0, 0);
             var single = new FactorGuardedMatrix<float>(a, 0, 0);
             using var context = new KernelContext(1, path);
 
@@ -281,6 +310,7 @@ public class CholeskyTests
                 Cholesky.TryFactor(work.Span, 0.0, out _, context);
                 Cholesky.SolveLeft(work.ReadOnlySpan, b.Span, context);
                 Cholesky.SolveRight(work.ReadOnlySpan, bt.Span, context);
+                Cholesky.SolveRight(work.ReadOnlySpan, bt.ReadOnlySpan, btOut.Span, context);
                 Cholesky.Invert(work.Span, context);
                 single.Set(a);
                 Cholesky.Factor(single.Span, 0.5f);

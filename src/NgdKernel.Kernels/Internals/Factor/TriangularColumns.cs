@@ -69,13 +69,14 @@ internal static class TriangularColumns
     /// <summary>
     /// <c>X·Lᵀ = B</c> when <paramref name="forward"/>, then <c>X·L = B</c> when
     /// <paramref name="backward"/> (both: <c>X·L·Lᵀ = B</c>), in place; L is <c>[n, n]</c> lower
-    /// with <c>n &lt;= </c><see cref="MaxTransposedOrder"/>, B is <c>[m, n]</c>. One transposition
-    /// serves both solves; past one 64-row block the transposed chunk goes through the blocked left
-    /// solves, whose off-diagonal updates are register tiles.
+    /// with <c>n &lt;= </c><see cref="MaxTransposedOrder"/>, B is <c>[m, n]</c>, read from
+    /// <paramref name="source"/> (B itself, or another <c>[m, n]</c> matrix not overlapping it: the
+    /// transposition is the copy). One transposition serves both solves; past one 64-row block the
+    /// transposed chunk goes through the blocked left solves, whose off-diagonal updates are register tiles.
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SolveRight<T>(ref T t, nint ldt, ref T b, nint ldb, int m, int n, bool forward, bool backward, KernelPath path)
+    public static void SolveRight<T>(ref T t, nint ldt, ref T source, nint lds, ref T b, nint ldb, int m, int n, bool forward, bool backward, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
 #if NGDASSERT
@@ -95,7 +96,7 @@ internal static class TriangularColumns
         {
             int rc = Math.Min(capacity, m - r0);
             ref T rows = ref Unsafe.Add(ref b, r0 * ldb);
-            FactorTranspose.Transpose(ref rows, ldb, ref chunk, rc, rc, n, path);
+            FactorTranspose.Transpose(ref Unsafe.Add(ref source, r0 * lds), lds, ref chunk, rc, rc, n, path);
             if (forward)
             {
                 TriangularSolve.Solve(ref t, ldt, lower: true, transpose: false, left: true, ref chunk, rc, n, rc, path);

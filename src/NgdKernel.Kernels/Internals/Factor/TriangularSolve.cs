@@ -123,14 +123,15 @@ internal static class TriangularSolve
                 FactorGemm.SubtractNN(ref At(ref b, ldb, 0, s0), ldb, 1, ref At(ref t, ldt, s0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, nb, s1 - s0, path);
             }
 
+            ref T bj = ref At(ref b, ldb, 0, j0);
             if (upper)
             {
                 FactorTranspose.UpperToLower(ref At(ref t, ldt, j0, j0), ldt, ref lower, nb, nb, nb, path);
-                TriangularColumns.SolveRight(ref lower, nb, ref At(ref b, ldb, 0, j0), ldb, m, nb, forward, backward: !forward, path);
+                TriangularColumns.SolveRight(ref lower, nb, ref bj, ldb, ref bj, ldb, m, nb, forward, backward: !forward, path);
             }
             else
             {
-                TriangularColumns.SolveRight(ref At(ref t, ldt, j0, j0), ldt, ref At(ref b, ldb, 0, j0), ldb, m, nb, forward, backward: !forward, path);
+                TriangularColumns.SolveRight(ref At(ref t, ldt, j0, j0), ldt, ref bj, ldb, ref bj, ldb, m, nb, forward, backward: !forward, path);
             }
         }
     }
