@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace NgdKernel.Optimizers;
 
 // The covariance-space half of Eq. 20 once the covariances are in place: shared by the optimizer,
@@ -34,9 +37,16 @@ internal sealed partial class LayerCurvature<T>
         // M = 32, one layer's direction, process CPU time on a shared machine: float 6.3-8.5 us
         // against 8.4-9.2 with the transposes, double 8.9-10.3 against 11.3-11.4). The solve reads G
         // where it transposes it, so G is not copied to U first.
-        if (InputWidth <= DirectInputSolveMaxWidth)
+        if (InputWidth <= DirectInputSolveMaxWidth && !Overlaps(gradient, u))
         {
             Cholesky.SolveRight(InputFactor.ReadOnlySpan, gradient, u, context);
+        }
+        else if (InputWidth <= DirectInputSolveMaxWidth)
+        {
+            // The public PrecomputedCurvature lets a caller pass its last Direction back as the
+            // gradient; the from-source solve refuses overlapping operands, so that one copies first.
+            gradient.CopyTo(u);
+            Cholesky.SolveRight(InputFactor.ReadOnlySpan, u, context);
         }
         else
         {
@@ -46,6 +56,17 @@ internal sealed partial class LayerCurvature<T>
             Cholesky.SolveLeft(InputFactor.ReadOnlySpan, transposed, context);
             Transpose(transposed, u);
         }
+    }
+
+    /// <summary>Whether the memory the two views span (first to last element) overlaps.</summary>
+    private static bool Overlaps(ReadOnlySpan2D<T> a, ReadOnlySpan2D<T> b) =>
+        !a.IsEmpty && !b.IsEmpty && Extent(a).Overlaps(Extent(b));
+
+    private static ReadOnlySpan<T> Extent(ReadOnlySpan2D<T> view)
+    {
+        ref T first = ref view.DangerousGetReference();
+        ref T last = ref view.DangerousGetReferenceAt(view.Height - 1, view.Width - 1);
+        return MemoryMarshal.CreateReadOnlySpan(ref first, (int)(Unsafe.ByteOffset(ref first, ref last) / Unsafe.SizeOf<T>()) + 1);
     }
 
     /// <summary><c>Direction = (LambdaT + dI)^-1 Direction</c> from <see cref="ErrorCovariance"/> (kept).</summary>

@@ -43,6 +43,38 @@ public class PrecomputedCurvatureTests
         }
     }
 
+    [Theory]
+    [InlineData(5, 17)] // input side solved from the right, from the gradient
+    [InlineData(3, 60)] // input side solved through the transpose
+    public void PrecomputedCurvature_LastDirectionAsGradient_SameBitsAsACopy(int outputs, int inputs)
+    {
+        // The public Direction passed back as the next gradient overlaps the buffer the solve writes.
+        var rng = new Xoshiro256(11);
+        Matrix<double> x = Random<double>(ref rng, 2 * inputs, inputs);
+        Matrix<double> e = Random<double>(ref rng, 2 * inputs, outputs);
+        Matrix<double> g = Random<double>(ref rng, outputs, inputs);
+        var context = new KernelContext(1);
+        var layer = new LayerCurvature<double>(outputs, inputs, CurvatureInverse.Cholesky);
+        Assert.True(layer.CholeskyDirection(x.ReadOnlySpan, e.ReadOnlySpan, g.ReadOnlySpan, 0.5, 0.5, SampleSpacePolicy.Never, context, out _));
+        var packedInputs = new double[PrecomputedCurvature<double>.PackedLength(inputs)];
+        var packedErrors = new double[PrecomputedCurvature<double>.PackedLength(outputs)];
+        PrecomputedCurvature<double>.PackLower(layer.InputCovariance.ReadOnlySpan, packedInputs);
+        PrecomputedCurvature<double>.PackLower(layer.ErrorCovariance.ReadOnlySpan, packedErrors);
+
+        var solver = new PrecomputedCurvature<double>(outputs, inputs);
+        Assert.True(solver.TrySolve(packedInputs, 1.0, packedErrors, 1.0, g.ReadOnlySpan, 0.25, context, out _, out _));
+        var copy = new Matrix<double>(outputs, inputs);
+        solver.Direction.CopyTo(copy.Span);
+        var reference = new PrecomputedCurvature<double>(outputs, inputs);
+        Assert.True(reference.TrySolve(packedInputs, 1.0, packedErrors, 1.0, copy.ReadOnlySpan, 0.25, context, out _, out _));
+
+        Assert.True(solver.TrySolve(packedInputs, 1.0, packedErrors, 1.0, solver.Direction, 0.25, context, out _, out _));
+        for (int i = 0; i < outputs; i++)
+        {
+            Assert.True(reference.Direction.GetRowSpan(i).SequenceEqual(solver.Direction.GetRowSpan(i)), $"row {i}");
+        }
+    }
+
     [Fact]
     public void PrecomputedCurvature_ScaleAppliedOnUnpacking_MatchesScaledSums()
     {
