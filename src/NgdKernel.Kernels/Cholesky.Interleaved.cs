@@ -240,8 +240,9 @@ public static partial class Cholesky
 
     /// <summary>
     /// The padded upper copy of <c>A + damping·I</c> (row stride <paramref name="stride"/>, a multiple
-    /// of the vector width) at <paramref name="u"/>: the lower triangle of <paramref name="source"/>
-    /// transposed, or, when <paramref name="upper"/>, its rows whole. The padding columns are zero.
+    /// of the vector width and of four) at <paramref name="u"/>: the lower triangle of <paramref name="source"/>
+    /// transposed, or, when <paramref name="upper"/>, its rows whole. The padding columns are zero; the
+    /// padding rows, up to a whole block of four, are those of the identity (their pivots are 1).
     /// </summary>
     private static void CopyDamped<T>(ref T source, nint lds, int n, bool upper, T damping, ref T u, int stride, KernelPath path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -320,7 +321,8 @@ public static partial class Cholesky
     /// <paramref name="orders"/>), block of four rows by block of four rows, each copy's block after the
     /// other's (<see cref="UpdateColumns{TOps, TVector, T}"/>): its rows take the rows above the block,
     /// then the triangle inside it is finished in registers. The copies' rows are padded to whole blocks.
-    /// A failed copy stops at its pivot (<paramref name="pivots"/>, -1 when none, and its value in <paramref name="values"/>).
+    /// A failed copy stops after its pivot's block (<paramref name="pivots"/>: the lowest failing row, -1 when none, and its value
+    /// in <paramref name="values"/>); that block's later rows hold NaN in the workspace only, as rows from the pivot on are not copied back.
     /// </summary>
     /// <remarks>
     /// One row at a time, each vector was a single FMA chain of length i, which waited on FMA latency

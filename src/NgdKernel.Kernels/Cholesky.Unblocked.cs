@@ -5,7 +5,7 @@ public static partial class Cholesky
 {
     /// <summary>
     /// Cholesky of an <c>n×n</c> block at <paramref name="a0"/> (<c>n &lt;= 64</c>) in a stack copy
-    /// of its transpose: the upper factor <c>U = Lᵀ</c> row by row,
+    /// of its transpose: the upper factor <c>U = Lᵀ</c> by blocks of four rows,
     /// <c>u[i,j] = (a[j,i] + δ_ij·damping - Σ_{k&lt;i} u[k,i]·u[k,j]) · (1/u[i,i])</c>, then L copied
     /// back. Rows of U are contiguous in j, so each row is one register-blocked FMA chain over the
     /// rows above it; rows of L would instead need one short dot product per element.

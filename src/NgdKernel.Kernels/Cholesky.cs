@@ -130,9 +130,9 @@ public static partial class Cholesky
     /// </exception>
     /// <remarks>
     /// Bit for bit <see cref="SolveRight{T}(ReadOnlySpan2D{T}, Span2D{T}, KernelContext)"/> on a copy of
-    /// <paramref name="source"/> in <paramref name="destination"/>. A factor of order 128 or less is applied to
-    /// transposed chunks of B: those are read from the source, so the copy costs nothing (paper Eq. 20's
-    /// <c>G·(Λ + √λ·I)⁻¹</c> without a copy of G). Allocates nothing.
+    /// <paramref name="source"/> in <paramref name="destination"/>. A factor of order 128 or less, on a solve
+    /// below 2^20 multiply-adds, is applied to transposed chunks of B read from the source, so no copy is made
+    /// (paper Eq. 20's <c>G·(Λ + √λ·I)⁻¹</c> without a copy of G); otherwise the source is copied first. Allocates nothing.
     /// </remarks>
     public static void SolveRight<T>(ReadOnlySpan2D<T> factor, ReadOnlySpan2D<T> source, Span2D<T> destination, KernelContext? context = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -55,7 +55,7 @@ public static partial class Syrk
         Check.NoOverlap<T>(c, nameof(c), a, nameof(a));
     }
 
-    /// <summary>The unchecked core: computes the lower triangle on <paramref name="path"/>, then mirrors it.</summary>
+    /// <summary>The unchecked core: computes the lower triangle on <paramref name="path"/>, then mirrors it (small AᵀA with beta = 0: the diagonal squares computed whole, the rest mirrored).</summary>
     internal static unsafe void Run<T>(
         ReadOnlySpan2D<T> a, MatrixOp op, T alpha, T beta, Span2D<T> c, KernelPath path, KernelContext context)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -80,8 +80,10 @@ public static partial class Syrk
                     if (T.IsZero(beta))
                     {
                         // The block's diagonal square is whole already (C[i, j] and C[j, i] are the same FMA
-                        // chain); only the rows left of it go across. The whole-triangle mirror cost a
-                        // fourth of a 33×33 SYRK, half of it on the diagonal tiles' element moves.
+                        // chain, the products' operands swapped, equal to the bit; only two NaN inputs with
+                        // different payloads could leave another payload); only the rows left of it go
+                        // across. The whole-triangle mirror cost a fourth of a 33×33 SYRK, half of it on the
+                        // diagonal tiles' element moves.
                         FactorTranspose.Transpose(ref pc[r0 * ldc], ldc, ref pc[r0], ldc, rows, r0, path);
                     }
                 }

@@ -12,8 +12,8 @@ namespace NgdKernel.Kernels.Internals;
 /// addresses). The vector paths move 4×4 tiles in registers instead: four row loads, eight
 /// shuffles, four column stores (SSE for float, AVX for double). A whole float matrix goes by 8×8
 /// tiles with AVX, its edges by tiles overlapping the ones before (the right solve's two
-/// transposes of a 32×33 float gradient took about a third less time); the triangles' edges and
-/// diagonal tiles go element by element. Data movement only, so the result is the same on every path.
+/// transposes of a 32×33 float gradient took about a third less time); the triangles' edges go element
+/// by element. Data movement only, so the result is the same on every path.
 /// </remarks>
 internal static class FactorTranspose
 {
@@ -101,7 +101,7 @@ internal static class FactorTranspose
     /// </summary>
     /// <remarks>
     /// By 32×32 blocks, so that the columns written by a block's rows stay in L1 at any n, and within
-    /// a block by the 4×4 register tiles of <see cref="Transpose{T}"/>: element by element, mirroring
+    /// a block by the register tiles of <see cref="Transpose{T}"/>: element by element, mirroring
     /// the four 33×33 covariances of a small network cost more than factoring them.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -128,7 +128,7 @@ internal static class FactorTranspose
     /// <summary>
     /// The first <paramref name="rows"/> rows of an <c>[n, n]</c> destination from the upper
     /// triangle of the source: <c>destination[i, j] = source[j, i]</c> for <c>j &lt;= i</c>, zero for
-    /// <c>i &lt; j &lt; n</c>. The source's strict lower triangle is not read.
+    /// <c>i &lt; j &lt; n</c>. The source's strict lower triangle is read (diagonal tiles move whole) but never kept.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UpperToLower<T>(ref T source, nint lds, ref T destination, nint ldd, int n, int rows, KernelPath path)

@@ -68,7 +68,7 @@ internal static class TriangularColumns
 
     /// <summary>
     /// <c>X·Lᵀ = B</c> when <paramref name="forward"/>, then <c>X·L = B</c> when
-    /// <paramref name="backward"/> (both: <c>X·L·Lᵀ = B</c>), in place; L is <c>[n, n]</c> lower
+    /// <paramref name="backward"/> (both: <c>X·L·Lᵀ = B</c>), X written over B; L is <c>[n, n]</c> lower
     /// with <c>n &lt;= </c><see cref="MaxTransposedOrder"/>, B is <c>[m, n]</c>, read from
     /// <paramref name="source"/> (B itself, or another <c>[m, n]</c> matrix not overlapping it: the
     /// transposition is the copy). One transposition serves both solves; past one 64-row block the
@@ -162,7 +162,8 @@ internal static class TriangularColumns
     /// <summary>
     /// One chunk of <c>TCount</c> vectors at column offsets 0, <paramref name="o1"/>,
     /// <paramref name="o2"/>, <paramref name="o3"/> of B, solved down (forward) or up (backward)
-    /// all n rows: four rows at a time, then the last <c>n % 4</c> one by one.
+    /// all n rows: four rows at a time, then the last <c>n % 4</c> one by one (those take the solved rows' terms
+    /// every two blocks as they go, partial sums kept in B).
     /// </summary>
     /// <remarks>
     /// One row at a time, each vector is one FMA chain of length i: at n = 20 the solve waited on

@@ -175,7 +175,7 @@ internal static unsafe class GemmSmallVector<TSimd, TVector, T>
 
     /// <summary>
     /// The last m mod 4 rows: pairs of rows over four, two or one vectors, then a single row over
-    /// four or one. A lone row has one FMA chain per vector, bound by the 4-cycle FMA latency: the
+    /// four, then its last one to three vectors in one tile. A lone row has one FMA chain per vector, bound by the 4-cycle FMA latency: the
     /// two last rows of 50³ in double (7 vectors) as single rows took a sixth of the product's
     /// time, as pairs (8, 4 and 2 chains) half of that. Kept out of <see cref="Rows"/> so that
     /// the JIT still inlines every tile there (it stopped inlining loads, stores and FMAs of the
