@@ -159,7 +159,7 @@ public static partial class Cholesky
                 continue;
             }
 
-            int size = Padded(n, 4) * Padded(n, width);
+            int size = CopyLength(n, width);
             if (count == GroupLimit || (count > 0 && used + size > capacity))
             {
                 FactorGroup(sources, factors, dampings, group[..count], upper, path, ref first, ref failure);
@@ -194,6 +194,9 @@ public static partial class Cholesky
     /// <summary>Order n rounded up to whole vectors, and to whole blocks of four (the rows, and the scalar path's row stride).</summary>
     private static int Padded(int n, int width) => (n + Math.Max(width, 4) - 1) / Math.Max(width, 4) * Math.Max(width, 4);
 
+    /// <summary>Elements of one padded copy of order n: whole blocks of four rows of <see cref="Padded"/> stride (the group's accounting and its offsets).</summary>
+    private static int CopyLength(int n, int width) => Padded(n, 4) * Padded(n, width);
+
     /// <summary>
     /// One group: the padded upper copies (<see cref="CopyDamped"/>), the factorizations in
     /// lock-step, the factors copied back.
@@ -220,7 +223,7 @@ public static partial class Cholesky
             offsets[g] = offset;
             orders[g] = n;
             CopyDamped(ref source.Span.DangerousGetReference(), n, n, upper, dampings[group[g]], ref Unsafe.Add(ref origin, offset), Padded(n, width), path);
-            offset += Padded(n, 4) * Padded(n, width);
+            offset += CopyLength(n, width);
         }
 
         int count = group.Length;
